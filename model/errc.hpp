@@ -1,0 +1,34 @@
+// The error codes every dagshard request can answer (DESIGN section 8).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace ds {
+
+/// Outcome of one namespace or cluster operation. `ok` is zero so that a
+/// value-initialised reply means success.
+enum class errc : uint8_t {
+  ok = 0,
+  enoent,       ///< no such entry
+  eexist,       ///< the name exists
+  enotdir,      ///< a path component or target is not a directory
+  eisdir,       ///< the target is a directory
+  enotempty,    ///< directory not empty
+  einval,       ///< malformed input (bad name, path, cookie, argument)
+  enametoolong, ///< a name over 255 bytes or a path over the path limit
+  ebusy,        ///< try again later (e.g. the directory is being removed)
+  eunavailable, ///< the shard or quorum cannot be reached
+  ewrongshard,  ///< internal: the shard does not own that DAG node
+  eio,          ///< storage failed; the shard stops and recovers from disk
+  enospc,       ///< a configured limit (entries per directory) is reached
+  econflict,    ///< a conditional update found another version
+};
+
+/// Upper-case symbolic name, e.g. "ENOENT".
+std::string_view to_string(errc x);
+
+/// Parses a symbolic name; returns false for an unknown one.
+bool from_string(std::string_view str, errc& x);
+
+} // namespace ds

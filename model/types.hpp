@@ -1,0 +1,49 @@
+// Plain value types of the namespace: inodes, entries and their attributes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace ds {
+
+/// Cluster-wide inode number. The root directory is `root_ino`; every other
+/// inode number carries the id of the shard that allocated it in its upper
+/// bits (see ns_shard), so allocation needs no coordination.
+using inode_id = uint64_t;
+
+/// Id of a DAG node, unique within one directory's DAG. The DAG's root
+/// NIArray is always `root_node`.
+using node_id = uint64_t;
+
+constexpr inode_id root_ino = 1;
+constexpr node_id root_node = 0;
+
+enum class entry_kind : uint8_t { file = 0, dir = 1, symlink = 2 };
+
+/// "file", "dir" or "symlink".
+const char* to_string(entry_kind k);
+
+/// What a directory entry records about its target.
+struct attrs {
+  inode_id ino = 0;
+  entry_kind kind = entry_kind::file;
+  uint32_t mode = 0;   ///< permission bits, e.g. 0644
+  uint64_t size = 0;   ///< bytes
+  int64_t mtime = 0;   ///< ns since the Unix epoch
+  uint64_t version = 0; ///< grows by one on every change of the entry
+
+  friend bool operator==(const attrs& x, const attrs& y) {
+    return x.ino == y.ino && x.kind == y.kind && x.mode == y.mode
+           && x.size == y.size && x.mtime == y.mtime && x.version == y.version;
+  }
+};
+
+/// One directory entry as kept in an entry list: the name, its 64-bit hash
+/// (see name_hash) and its attributes.
+struct entry {
+  std::string name;
+  uint64_t hash = 0;
+  attrs a;
+};
+
+} // namespace ds
