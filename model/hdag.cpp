@@ -220,7 +220,7 @@ errc hdag::insert(entry e, hdag_changes& ch) {
                             });
   if (i != v.end() && i->hash == e.hash && i->name == e.name)
     return errc::eexist;
-  ch.puts.push_back(e);
+  ch.touched_entries.emplace_back(e.hash, e.name);
   v.insert(i, std::move(e));
   ++size_;
   // Split until every list involved fits, or the hash bits run out.
@@ -253,7 +253,7 @@ errc hdag::update(std::string_view name, uint64_t hash, const attrs& a,
   if (i == v.end() || i->hash != hash || i->name != name)
     return errc::enoent;
   i->a = a;
-  ch.puts.push_back(*i);
+  ch.touched_entries.emplace_back(hash, i->name);
   return errc::ok;
 }
 
@@ -270,7 +270,7 @@ errc hdag::erase(std::string_view name, uint64_t hash, hdag_changes& ch,
     return errc::enoent;
   if (removed)
     *removed = i->a;
-  ch.dels.push_back(entry{i->name, i->hash, {}});
+  ch.touched_entries.emplace_back(i->hash, i->name);
   v.erase(i);
   --size_;
   if (cfg_.merge)

@@ -90,14 +90,17 @@ struct readdir_cookie {
   static bool decode(std::string_view bytes, readdir_cookie& out);
 };
 
-/// Records which stored items an operation changed. The owner drains it into
-/// a storage transaction.
+/// Records which stored items an operation touched. The owner drains it and
+/// writes the *final* state of each touched entry and node (present: put,
+/// absent: delete), which keeps the order of changes within a batch and
+/// writes a hot name or node once per batch.
 struct hdag_changes {
-  std::vector<entry> puts;             ///< entries inserted or replaced
-  std::vector<entry> dels;             ///< entries removed (name and hash)
-  std::vector<node_id> touched_nodes;  ///< node records to rewrite or delete
+  std::vector<std::pair<uint64_t, std::string>> touched_entries; ///< (hash, name)
+  std::vector<node_id> touched_nodes;
   uint64_t splits = 0;
   uint64_t merges = 0;
+
+  void clear() { *this = hdag_changes{}; }
 };
 
 class hdag {

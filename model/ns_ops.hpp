@@ -1,0 +1,56 @@
+// Requests and replies of the namespace, addressed by (directory inode, name)
+// as in NFS or FUSE. Paths are resolved into these by the router.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/errc.hpp"
+#include "model/types.hpp"
+
+namespace ds {
+
+enum class ns_op : uint8_t {
+  lookup,        ///< attributes of (dir, name)
+  create,        ///< exclusive create of a file
+  mkdir,         ///< exclusive create of a directory
+  unlink,        ///< remove a non-directory entry
+  readdir,       ///< a page of (dir) after `cookie`
+  rmdir_prepare, ///< (dir) must be empty; blocks creates in it (step 1)
+  rmdir_unlink,  ///< remove the directory entry (dir, name) if it is expect_ino
+  rmdir_commit,  ///< (dir) is gone: later requests into it get ENOENT
+  rmdir_abort,   ///< undo rmdir_prepare
+  split,         ///< proactive split of DAG node `node` of (dir)
+};
+
+const char* to_string(ns_op x);
+
+/// Largest page a readdir returns; larger requests are cut to it.
+constexpr uint32_t max_readdir_page = 4096;
+
+struct ns_request {
+  ns_op op = ns_op::lookup;
+  inode_id dir = 0;
+  std::string name;
+  uint32_t mode = 0;          ///< create/mkdir; 0 means 0644 / 0755
+  inode_id expect_ino = 0;    ///< rmdir_unlink
+  std::string cookie;         ///< readdir: opaque position, empty = start
+  uint32_t max_entries = 0;   ///< readdir page size, 0 = default (1024)
+  node_id node = 0;           ///< split
+};
+
+struct dirent {
+  std::string name;
+  attrs a;
+};
+
+struct ns_reply {
+  errc code = errc::ok;
+  attrs a;                     ///< lookup, create, mkdir, unlink (removed)
+  std::vector<dirent> entries; ///< readdir
+  std::string cookie;          ///< readdir: position after the last entry
+  bool eof = false;            ///< readdir: no entry follows
+};
+
+} // namespace ds

@@ -1,0 +1,114 @@
+// The namespace state of one DAG shard: the DAGs of the directories whose
+// home is this shard, inode allocation, and directories being or having been
+// removed. Pure: the shard actor feeds it requests and the current time and
+// writes what it changed to storage before answering.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "model/hdag.hpp"
+#include "model/ns_ops.hpp"
+
+namespace ds {
+
+struct ns_shard_config {
+  hdag_config dag;
+  /// Most entries one directory may hold (HDFS's default limit is 2^20).
+  uint64_t max_dir_entries = uint64_t{1} << 24;
+};
+
+/// One stored entry or node, with its directory.
+struct dir_entry {
+  inode_id dir = 0;
+  entry e;
+};
+struct dir_node {
+  inode_id dir = 0;
+  node_record r;
+};
+
+/// The final state of everything a batch of requests touched: what one
+/// storage transaction must write.
+struct commit_batch {
+  std::vector<dir_entry> put_entries;
+  std::vector<dir_entry> del_entries; ///< name and hash only
+  std::vector<dir_node> put_nodes;
+  std::vector<std::pair<inode_id, node_id>> del_nodes;
+  std::vector<inode_id> dead_dirs;    ///< removed directories (tombstones)
+  uint64_t next_seq = 0;              ///< inode allocator position
+  bool empty() const {
+    return put_entries.empty() && del_entries.empty() && put_nodes.empty()
+           && del_nodes.empty() && dead_dirs.empty();
+  }
+};
+
+/// Counters of one shard, as `dagctl shards` shows them.
+struct ns_shard_stats {
+  uint64_t dirs = 0;    ///< directories with a DAG on this shard
+  uint64_t nodes = 0;   ///< DAG nodes
+  uint64_t entries = 0;
+  uint64_t ops = 0;     ///< requests served
+  uint64_t splits = 0;
+  uint64_t merges = 0;
+};
+
+class ns_shard {
+public:
+  ns_shard(uint32_t shard_id, ns_shard_config cfg);
+
+  uint32_t shard_id() const { return shard_id_; }
+
+  /// Applies one request at time `now_ns`. Sets `must_wait` when the reply
+  /// depends on changes not yet committed (its own, or earlier ones in the
+  /// same directory): the caller then answers only after the commit.
+  ns_reply apply(const ns_request& r, int64_t now_ns, bool& must_wait);
+
+  /// True if changes wait for a commit.
+  bool dirty() const { return !dirty_dirs_.empty(); }
+
+  /// Drains everything changed since the last call into a batch.
+  commit_batch take_changes();
+
+  /// Loads stored state. Returns an error message or "".
+  std::string restore(std::vector<dir_node> nodes,
+                      std::vector<dir_entry> entries,
+                      std::vector<inode_id> dead, uint64_t next_seq);
+
+  ns_shard_stats stats() const;
+
+  /// The DAG of `dir`, or nullptr if the directory has none here.
+  const hdag* dag(inode_id dir) const;
+
+  /// Runs hdag::check on every DAG; returns the first problem or "".
+  std::string check() const;
+
+private:
+  ns_reply lookup(const ns_request& r);
+  ns_reply insert(const ns_request& r, entry_kind k, int64_t now_ns);
+  ns_reply remove(const ns_request& r, bool dir_entry);
+  ns_reply readdir(const ns_request& r);
+  ns_reply rmdir_step(const ns_request& r);
+  ns_reply split(const ns_request& r);
+  hdag_changes& changes_of(inode_id dir);
+
+  uint32_t shard_id_;
+  ns_shard_config cfg_;
+  std::unordered_map<inode_id, hdag> dags_;
+  std::unordered_set<inode_id> dead_;    ///< removed directories
+  std::unordered_set<inode_id> closing_; ///< between rmdir prepare and commit
+  std::map<inode_id, hdag_changes> pending_;
+  std::unordered_set<inode_id> dirty_dirs_;
+  std::vector<inode_id> new_dead_;
+  uint64_t next_seq_ = 1;
+  ns_shard_stats counters_;
+};
+
+/// Inode numbers allocated by shard `shard_id`: (shard_id + 1) << 44 | seq.
+inode_id make_ino(uint32_t shard_id, uint64_t seq);
+
+} // namespace ds
