@@ -1,0 +1,54 @@
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "storage/shard_store.hpp"
+
+namespace ds {
+
+namespace {
+
+class memory_shard_store : public shard_store {
+public:
+  loaded_shard load() override {
+    loaded_shard out;
+    for (auto& [k, r] : nodes_)
+      out.nodes.push_back(dir_node{k.first, r});
+    for (auto& [k, e] : entries_)
+      out.entries.push_back(dir_entry{std::get<0>(k), e});
+    out.dead.assign(dead_.begin(), dead_.end());
+    out.next_seq = next_seq_;
+    return out;
+  }
+
+  void commit(const commit_batch& b) override {
+    for (auto& x : b.put_entries)
+      entries_[{x.dir, x.e.hash, x.e.name}] = x.e;
+    for (auto& x : b.del_entries)
+      entries_.erase({x.dir, x.e.hash, x.e.name});
+    for (auto& x : b.put_nodes)
+      nodes_[{x.dir, x.r.id}] = x.r;
+    for (auto& x : b.del_nodes)
+      nodes_.erase(x);
+    dead_.insert(b.dead_dirs.begin(), b.dead_dirs.end());
+    next_seq_ = b.next_seq;
+    ++commits_;
+  }
+
+  uint64_t commits() const override { return commits_; }
+
+private:
+  std::map<std::tuple<inode_id, uint64_t, std::string>, entry> entries_;
+  std::map<std::pair<inode_id, node_id>, node_record> nodes_;
+  std::set<inode_id> dead_;
+  uint64_t next_seq_ = 1;
+  uint64_t commits_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<shard_store> make_memory_shard_store() {
+  return std::make_unique<memory_shard_store>();
+}
+
+} // namespace ds

@@ -1,0 +1,17 @@
+// msgpack encoding of stored DAG node records.
+#pragma once
+
+#include <string>
+
+#include "model/hdag.hpp"
+
+namespace ds {
+
+/// [version=1, lo, hi, array, start_bit, width_bits, [slots...]]
+std::string encode_node(const node_record& r);
+
+/// Decodes encode_node's output into `out` (keeping out.id); throws
+/// sql::storage_error naming the problem if the bytes are not such a record.
+void decode_node(const std::string& bytes, node_record& out);
+
+} // namespace ds

@@ -1,0 +1,61 @@
+// Durable storage of one DAG shard behind a narrow interface: load
+// everything at start, then commit batches. A commit is durable when it
+// returns (with synchronous=FULL); nothing may be acknowledged before.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "model/ns_shard.hpp"
+#include "storage/sqlite.hpp"
+
+namespace ds {
+
+/// Identity of a shard file: refuse to open a file of another shard or of a
+/// node with another shard count.
+struct shard_identity {
+  uint32_t shard_id = 0;
+  uint32_t shard_count = 1;
+};
+
+struct loaded_shard {
+  std::vector<dir_node> nodes;
+  std::vector<dir_entry> entries;
+  std::vector<inode_id> dead;
+  uint64_t next_seq = 1;
+};
+
+class shard_store {
+public:
+  virtual ~shard_store() = default;
+  /// Reads every stored node, entry and tombstone.
+  virtual loaded_shard load() = 0;
+  /// Writes one batch atomically and durably. Throws sql::storage_error; the
+  /// store is unusable afterwards.
+  virtual void commit(const commit_batch& b) = 0;
+  /// Transactions committed so far.
+  virtual uint64_t commits() const = 0;
+};
+
+/// Keeps everything in memory (tests of the layers above).
+std::unique_ptr<shard_store> make_memory_shard_store();
+
+enum class sync_mode : uint8_t { full, normal, off };
+
+/// Parses "full", "normal" or "off".
+bool parse_sync_mode(const std::string& s, sync_mode& out);
+
+/// Opens or creates the SQLite shard file at `path`. An existing file is
+/// first checked read-only (a SQLite database, ours, integrity, schema
+/// version, shard id and count); on any mismatch this throws
+/// sql::storage_error with a clear message and leaves the file untouched.
+std::unique_ptr<shard_store>
+open_sqlite_shard_store(const std::string& path, shard_identity id,
+                        sync_mode sync = sync_mode::full);
+
+/// The schema version this build writes and reads.
+constexpr int64_t shard_schema_version = 1;
+
+} // namespace ds

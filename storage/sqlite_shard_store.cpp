@@ -1,0 +1,252 @@
+// The SQLite shard file. Schema (version 1):
+//   meta(key PRIMARY KEY, value)   magic, schema, shard_id, shard_count, next_seq
+//   nodes(dir, id, rec)            msgpack node records (storage/node_codec)
+//   entries(dir, hash, name, ino, kind, mode, size, mtime, version)
+//   dead(dir)                      removed directories
+// Hashes are stored as hash XOR 2^63 so that SQLite's signed order is the
+// unsigned hash order: a DAG node's entries are one range scan.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "storage/node_codec.hpp"
+#include "storage/shard_store.hpp"
+
+namespace ds {
+
+namespace {
+
+constexpr const char* magic = "dagshard-shard";
+constexpr uint64_t sign_bit = uint64_t{1} << 63;
+
+int64_t to_db(uint64_t h) {
+  return static_cast<int64_t>(h ^ sign_bit);
+}
+uint64_t from_db(int64_t h) {
+  return static_cast<uint64_t>(h) ^ sign_bit;
+}
+
+bool file_exists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+/// Checks an existing file without writing to it.
+void verify_existing(const std::string& path, shard_identity id) {
+  std::string what = path + ": ";
+  sql::db db{path, true};
+  std::string m;
+  try {
+    auto q = db.prepare("SELECT value FROM meta WHERE key = 'magic'");
+    if (q.step())
+      m = q.blob(0);
+  } catch (const sql::storage_error& e) {
+    throw sql::storage_error(what + "not a dagshard shard file (" + e.what()
+                             + ")");
+  }
+  if (m != magic)
+    throw sql::storage_error(what + "not a dagshard shard file");
+  auto q = db.prepare("PRAGMA quick_check");
+  if (!q.step() || q.blob(0) != "ok")
+    throw sql::storage_error(what + "damaged database (quick_check failed)");
+  auto get = [&](const char* key) -> int64_t {
+    auto s = db.prepare("SELECT value FROM meta WHERE key = ?");
+    s.bind_text(1, key);
+    if (!s.step())
+      throw sql::storage_error(what + "meta key '" + key + "' missing");
+    return s.int64(0);
+  };
+  auto schema = get("schema");
+  if (schema > shard_schema_version)
+    throw sql::storage_error(what + "schema version "
+                             + std::to_string(schema)
+                             + " is newer than this build's "
+                             + std::to_string(shard_schema_version));
+  if (schema < 1)
+    throw sql::storage_error(what + "unknown schema version");
+  if (get("shard_id") != id.shard_id)
+    throw sql::storage_error(what + "belongs to shard "
+                             + std::to_string(get("shard_id")) + ", not "
+                             + std::to_string(id.shard_id));
+  if (get("shard_count") != id.shard_count)
+    throw sql::storage_error(
+      what + "was written by a node with " + std::to_string(get("shard_count"))
+      + " shards, this node is configured with "
+      + std::to_string(id.shard_count)
+      + " (changing the shard count needs a migration)");
+}
+
+class sqlite_shard_store : public shard_store {
+public:
+  sqlite_shard_store(const std::string& path, shard_identity id,
+                     sync_mode sync, bool fresh)
+    : db_(path, false) {
+    db_.exec("PRAGMA journal_mode=WAL");
+    const char* modes[] = {"FULL", "NORMAL", "OFF"};
+    db_.exec(std::string{"PRAGMA synchronous="}
+             + modes[static_cast<int>(sync)]);
+    if (fresh)
+      create_schema(id);
+    put_entry_ = std::make_unique<sql::stmt>(db_.prepare(
+      "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?)"));
+    del_entry_ = std::make_unique<sql::stmt>(db_.prepare(
+      "DELETE FROM entries WHERE dir = ? AND hash = ? AND name = ?"));
+    put_node_ = std::make_unique<sql::stmt>(
+      db_.prepare("INSERT OR REPLACE INTO nodes VALUES (?,?,?)"));
+    del_node_ = std::make_unique<sql::stmt>(
+      db_.prepare("DELETE FROM nodes WHERE dir = ? AND id = ?"));
+    put_dead_ = std::make_unique<sql::stmt>(
+      db_.prepare("INSERT OR IGNORE INTO dead VALUES (?)"));
+    put_seq_ = std::make_unique<sql::stmt>(
+      db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'"));
+  }
+
+  loaded_shard load() override {
+    loaded_shard out;
+    auto n = db_.prepare("SELECT dir, id, rec FROM nodes");
+    while (n.step()) {
+      dir_node x;
+      x.dir = static_cast<inode_id>(n.int64(0));
+      x.r.id = static_cast<node_id>(n.int64(1));
+      decode_node(n.blob(2), x.r);
+      out.nodes.push_back(std::move(x));
+    }
+    auto e = db_.prepare("SELECT dir, hash, name, ino, kind, mode, size, "
+                         "mtime, version FROM entries");
+    while (e.step()) {
+      dir_entry x;
+      x.dir = static_cast<inode_id>(e.int64(0));
+      x.e.hash = from_db(e.int64(1));
+      x.e.name = e.blob(2);
+      x.e.a.ino = static_cast<inode_id>(e.int64(3));
+      auto kind = e.int64(4);
+      if (kind < 0 || kind > 2)
+        throw sql::storage_error("entry '" + x.e.name + "' has a bad kind");
+      x.e.a.kind = static_cast<entry_kind>(kind);
+      x.e.a.mode = static_cast<uint32_t>(e.int64(5));
+      x.e.a.size = static_cast<uint64_t>(e.int64(6));
+      x.e.a.mtime = e.int64(7);
+      x.e.a.version = static_cast<uint64_t>(e.int64(8));
+      out.entries.push_back(std::move(x));
+    }
+    auto d = db_.prepare("SELECT dir FROM dead");
+    while (d.step())
+      out.dead.push_back(static_cast<inode_id>(d.int64(0)));
+    auto s = db_.prepare("SELECT value FROM meta WHERE key = 'next_seq'");
+    if (s.step())
+      out.next_seq = static_cast<uint64_t>(s.int64(0));
+    return out;
+  }
+
+  void commit(const commit_batch& b) override {
+    db_.exec("BEGIN IMMEDIATE");
+    try {
+      write(b);
+      db_.exec("COMMIT");
+    } catch (...) {
+      try {
+        db_.exec("ROLLBACK");
+      } catch (...) {
+        // The original error is what matters; the store is dead either way.
+      }
+      throw;
+    }
+    ++commits_;
+  }
+
+  uint64_t commits() const override { return commits_; }
+
+private:
+  void create_schema(shard_identity id) {
+    db_.exec("BEGIN");
+    db_.exec("CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
+    db_.exec("CREATE TABLE nodes(dir INTEGER, id INTEGER, rec BLOB NOT NULL,"
+             " PRIMARY KEY(dir, id)) WITHOUT ROWID");
+    db_.exec("CREATE TABLE entries(dir INTEGER, hash INTEGER, name BLOB,"
+             " ino INTEGER, kind INTEGER, mode INTEGER, size INTEGER,"
+             " mtime INTEGER, version INTEGER,"
+             " PRIMARY KEY(dir, hash, name)) WITHOUT ROWID");
+    db_.exec("CREATE TABLE dead(dir INTEGER PRIMARY KEY)");
+    auto ins = db_.prepare("INSERT INTO meta VALUES (?, ?)");
+    ins.bind_text(1, "magic").bind_text(2, magic).run();
+    ins.bind_text(1, "schema").bind(2, shard_schema_version).run();
+    ins.bind_text(1, "shard_id").bind(2, int64_t{id.shard_id}).run();
+    ins.bind_text(1, "shard_count").bind(2, int64_t{id.shard_count}).run();
+    ins.bind_text(1, "next_seq").bind(2, int64_t{1}).run();
+    db_.exec("COMMIT");
+  }
+
+  void write(const commit_batch& b) {
+    for (auto& x : b.put_entries) {
+      auto& a = x.e.a;
+      put_entry_->bind(1, static_cast<int64_t>(x.dir))
+        .bind(2, to_db(x.e.hash))
+        .bind(3, std::string_view{x.e.name})
+        .bind(4, static_cast<int64_t>(a.ino))
+        .bind(5, static_cast<int64_t>(a.kind))
+        .bind(6, static_cast<int64_t>(a.mode))
+        .bind(7, static_cast<int64_t>(a.size))
+        .bind(8, a.mtime)
+        .bind(9, static_cast<int64_t>(a.version))
+        .run();
+    }
+    for (auto& x : b.del_entries)
+      del_entry_->bind(1, static_cast<int64_t>(x.dir))
+        .bind(2, to_db(x.e.hash))
+        .bind(3, std::string_view{x.e.name})
+        .run();
+    for (auto& x : b.put_nodes)
+      put_node_->bind(1, static_cast<int64_t>(x.dir))
+        .bind(2, static_cast<int64_t>(x.r.id))
+        .bind(3, std::string_view{encode_node(x.r)})
+        .run();
+    for (auto& [dir, id] : b.del_nodes)
+      del_node_->bind(1, static_cast<int64_t>(dir))
+        .bind(2, static_cast<int64_t>(id))
+        .run();
+    for (auto dir : b.dead_dirs)
+      put_dead_->bind(1, static_cast<int64_t>(dir)).run();
+    put_seq_->bind(1, static_cast<int64_t>(b.next_seq)).run();
+  }
+
+  sql::db db_;
+  std::unique_ptr<sql::stmt> put_entry_, del_entry_, put_node_, del_node_,
+    put_dead_, put_seq_;
+  uint64_t commits_ = 0;
+};
+
+} // namespace
+
+bool parse_sync_mode(const std::string& s, sync_mode& out) {
+  if (s == "full")
+    out = sync_mode::full;
+  else if (s == "normal")
+    out = sync_mode::normal;
+  else if (s == "off")
+    out = sync_mode::off;
+  else
+    return false;
+  return true;
+}
+
+std::unique_ptr<shard_store>
+open_sqlite_shard_store(const std::string& path, shard_identity id,
+                        sync_mode sync) {
+  if (!file_exists(path)) {
+    // Create the schema under a temporary name and rename it into place, so
+    // that a crash during creation never leaves a half-made file behind that
+    // the next start would refuse as foreign.
+    auto tmp = path + ".new";
+    ::unlink(tmp.c_str());
+    ::unlink((tmp + "-wal").c_str());
+    ::unlink((tmp + "-shm").c_str());
+    { sqlite_shard_store init{tmp, id, sync, true}; }
+    if (::rename(tmp.c_str(), path.c_str()) != 0)
+      throw sql::storage_error("cannot create " + path);
+  }
+  verify_existing(path, id);
+  return std::make_unique<sqlite_shard_store>(path, id, sync, false);
+}
+
+} // namespace ds
