@@ -1,0 +1,99 @@
+#include "actors/client.hpp"
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+namespace ds {
+
+namespace {
+
+ns_reply failure(const caf::error& e) {
+  ns_reply r;
+  r.code = e == caf::sec::invalid_argument ? errc::einval
+                                           : errc::eunavailable;
+  return r;
+}
+
+} // namespace
+
+client::client(caf::actor_system& sys, gateway_actor gw, caf::timespan timeout)
+  : sys_(&sys), gw_(std::move(gw)), timeout_(timeout) {
+}
+
+std::optional<client> client::connect(caf::actor_system& sys,
+                                      const std::string& host, uint16_t port,
+                                      std::string& err) {
+  auto gw = sys.middleman().remote_actor<gateway_actor>(host, port);
+  if (!gw) {
+    err = sys.render(gw.error());
+    return std::nullopt;
+  }
+  return client{sys, *gw};
+}
+
+ns_reply client::call(path_request req) {
+  caf::scoped_actor self{*sys_};
+  ns_reply out;
+  self->request(gw_, timeout_, path_atom::value, std::move(req))
+    .receive([&](ns_reply& r) { out = std::move(r); },
+             [&](caf::error& e) { out = failure(e); });
+  return out;
+}
+
+std::vector<ns_reply> client::batch(std::vector<ns_request> reqs) {
+  caf::scoped_actor self{*sys_};
+  auto n = reqs.size();
+  std::vector<ns_reply> out;
+  self->request(gw_, timeout_, ns_atom::value, std::move(reqs))
+    .receive([&](std::vector<ns_reply>& r) { out = std::move(r); },
+             [&](caf::error& e) { out.assign(n, failure(e)); });
+  return out;
+}
+
+std::vector<shard_info> client::shards() {
+  caf::scoped_actor self{*sys_};
+  std::vector<shard_info> out;
+  self->request(gw_, timeout_, shards_atom::value)
+    .receive([&](std::vector<shard_info>& r) { out = std::move(r); },
+             [&](caf::error&) {});
+  return out;
+}
+
+ns_reply client::list(const std::string& path, uint32_t page) {
+  ns_reply all;
+  path_request req;
+  req.op = path_op::readdir;
+  req.path = path;
+  req.max_entries = page;
+  while (true) {
+    auto r = call(req);
+    if (r.code != errc::ok)
+      return r;
+    for (auto& e : r.entries)
+      all.entries.push_back(std::move(e));
+    if (r.eof)
+      break;
+    req.cookie = r.cookie;
+  }
+  all.eof = true;
+  return all;
+}
+
+bool parse_host_port(const std::string& s, std::string& host,
+                     uint16_t& port) {
+  auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
+    return false;
+  host = s.substr(0, colon);
+  auto digits = s.substr(colon + 1);
+  if (digits.size() > 5
+      || digits.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  auto p = std::stoul(digits);
+  if (p == 0 || p > 65535)
+    return false;
+  port = static_cast<uint16_t>(p);
+  return true;
+}
+
+} // namespace ds

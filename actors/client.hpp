@@ -1,0 +1,53 @@
+// The client library of dagctl, dagsh and dagbench: blocking calls to a
+// node's gateway, in-process or over the network.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include "messages/ns.hpp"
+
+namespace ds {
+
+class client {
+public:
+  /// A client of an in-process gateway.
+  client(caf::actor_system& sys, gateway_actor gw,
+         caf::timespan timeout = std::chrono::seconds(10));
+
+  /// Connects to the node at host:port. Blocks; returns an error message in
+  /// `err` and no client when the node cannot be reached. CAF's connect
+  /// cannot be cancelled: callers that need a deadline run it on a thread.
+  static std::optional<client> connect(caf::actor_system& sys,
+                                       const std::string& host, uint16_t port,
+                                       std::string& err);
+
+  /// One path-addressed operation. Failures to reach the node answer
+  /// EUNAVAILABLE; a refused request answers EINVAL.
+  ns_reply call(path_request req);
+
+  /// A handle-addressed batch; same error mapping, one reply per request.
+  std::vector<ns_reply> batch(std::vector<ns_request> reqs);
+
+  /// Every shard's counters; empty on failure.
+  std::vector<shard_info> shards();
+
+  /// Reads a whole directory by following cookies.
+  ns_reply list(const std::string& path, uint32_t page = 1024);
+
+  const gateway_actor& gateway() const { return gw_; }
+
+private:
+  caf::actor_system* sys_;
+  gateway_actor gw_;
+  caf::timespan timeout_;
+};
+
+/// Splits "host:port"; returns false for a malformed address.
+bool parse_host_port(const std::string& s, std::string& host, uint16_t& port);
+
+} // namespace ds

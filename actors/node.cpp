@@ -1,0 +1,149 @@
+#include "actors/node.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include "actors/gateway.hpp"
+#include "actors/router.hpp"
+#include "actors/shard.hpp"
+
+namespace ds {
+
+namespace {
+
+void make_dirs(const std::string& path) {
+  std::string cur;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      if (!cur.empty() && ::mkdir(cur.c_str(), 0755) != 0 && errno != EEXIST)
+        throw node_error("cannot create " + cur + ": " + std::strerror(errno));
+    }
+    if (i < path.size())
+      cur += path[i];
+  }
+}
+
+/// An exclusive lock on the data folder: two nodes must never share it.
+int lock_data_dir(const std::string& dir) {
+  auto path = dir + "/LOCK";
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0)
+    throw node_error("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    ::close(fd);
+    throw node_error(dir + " is in use by another dagshard node");
+  }
+  return fd;
+}
+
+/// Refuses a folder holding shard files beyond the configured count.
+void check_extra_shards(const std::string& dir, uint32_t count) {
+  auto d = ::opendir(dir.c_str());
+  if (!d)
+    throw node_error("cannot read " + dir + ": " + std::strerror(errno));
+  std::unique_ptr<DIR, int (*)(DIR*)> guard{d, ::closedir};
+  while (auto e = ::readdir(d)) {
+    unsigned n = 0;
+    char tail = 0;
+    if (std::sscanf(e->d_name, "shard-%u.d%c", &n, &tail) == 2 && tail == 'b'
+        && n >= count)
+      throw node_error(dir + " holds " + e->d_name
+                       + ", but this node is configured with "
+                       + std::to_string(count) + " shards");
+  }
+}
+
+} // namespace
+
+node_handles start_node(caf::actor_system& sys, const node_options& opts,
+                        bool publish) {
+  node_handles h;
+  make_dirs(opts.data_dir);
+  h.lock_fd = lock_data_dir(opts.data_dir);
+  try {
+    check_extra_shards(opts.data_dir, opts.shards);
+    std::string address = opts.bind + ":" + std::to_string(opts.port);
+    // Open and check every file before spawning anything.
+    std::vector<std::shared_ptr<ns_shard>> cores;
+    std::vector<std::shared_ptr<shard_store>> stores;
+    for (uint32_t i = 0; i < opts.shards; ++i) {
+      auto path = opts.data_dir + "/shard-" + std::to_string(i) + ".db";
+      std::shared_ptr<shard_store> st;
+      try {
+        st = open_sqlite_shard_store(path, {i, opts.shards}, opts.sync);
+        auto loaded = st->load();
+        auto core = std::make_shared<ns_shard>(i, opts.ns);
+        auto err = core->restore(std::move(loaded.nodes),
+                                 std::move(loaded.entries),
+                                 std::move(loaded.dead), loaded.next_seq);
+        if (!err.empty())
+          throw node_error(path + ": " + err);
+        cores.push_back(std::move(core));
+      } catch (const sql::storage_error& e) {
+        throw node_error(e.what());
+      }
+      stores.push_back(std::move(st));
+    }
+    for (uint32_t i = 0; i < opts.shards; ++i)
+      h.shards.push_back(sys.spawn<caf::detached>(shard_behavior, cores[i],
+                                                  stores[i], address));
+    h.router = sys.spawn(router_behavior, h.shards, opts.request_timeout);
+    h.gateway = sys.spawn(gateway_behavior, h.router, address, opts.shards);
+    if (publish) {
+      auto port = sys.middleman().publish(h.gateway, opts.port,
+                                          opts.bind.c_str(), true);
+      if (!port) {
+        stop_node(sys, h);
+        throw node_error("cannot listen on " + address + ": "
+                         + sys.render(port.error()));
+      }
+      h.port = *port;
+    }
+  } catch (...) {
+    if (h.lock_fd >= 0) {
+      ::close(h.lock_fd);
+      h.lock_fd = -1;
+    }
+    throw;
+  }
+  return h;
+}
+
+void stop_node(caf::actor_system& sys, node_handles& h) {
+  if (h.port != 0) {
+    sys.middleman().unpublish(h.gateway, h.port);
+    h.port = 0;
+  }
+  auto stop = [](const auto& hdl) {
+    if (hdl)
+      caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
+  };
+  stop(h.gateway);
+  stop(h.router);
+  for (auto& s : h.shards)
+    stop(s);
+  // Wait until every shard has closed its database before releasing the
+  // folder: a node restarted in the same process must not share a file.
+  caf::scoped_actor self{sys};
+  for (auto& s : h.shards)
+    self->wait_for(s);
+  h.gateway = nullptr;
+  h.router = nullptr;
+  h.shards.clear();
+  if (h.lock_fd >= 0) {
+    ::close(h.lock_fd);
+    h.lock_fd = -1;
+  }
+}
+
+} // namespace ds

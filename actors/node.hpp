@@ -1,0 +1,38 @@
+// Assembly of one node: open and check the shard files, restore each shard,
+// spawn shards, router and gateway, and publish the gateway.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+
+#include "actors/node_config.hpp"
+#include "messages/ns.hpp"
+
+namespace ds {
+
+/// A node that could not start: the message says why (bad data folder,
+/// foreign or damaged shard file, port in use, ...).
+struct node_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct node_handles {
+  gateway_actor gateway;
+  router_actor router;
+  std::vector<shard_actor> shards;
+  uint16_t port = 0; ///< the published port (0 if not published)
+  int lock_fd = -1;  ///< holds the data folder's lock while the node runs
+};
+
+/// Starts a node. With `publish`, the gateway listens on opts.bind:opts.port.
+/// Throws node_error; nothing on disk is changed when a check fails.
+node_handles start_node(caf::actor_system& sys, const node_options& opts,
+                        bool publish);
+
+/// Stops every actor of the node and releases the data folder.
+void stop_node(caf::actor_system& sys, node_handles& h);
+
+} // namespace ds

@@ -1,0 +1,203 @@
+#include "actors/node_config.hpp"
+
+#include <array>
+
+#include <caf/all.hpp>
+#include <caf/io/middleman.hpp>
+
+#include "messages/ns.hpp"
+
+namespace ds {
+
+namespace {
+
+enum class kind { integer, string, boolean, duration };
+
+struct rule {
+  const char* key;
+  kind type;
+  int64_t min;
+  int64_t max;
+};
+
+// The one table of [dagshard] keys: type and range of each.
+constexpr std::array<rule, 11> rules = {{
+  {"data-dir", kind::string, 1, 4096},
+  {"port", kind::integer, 0, 65535},
+  {"bind", kind::string, 1, 255},
+  {"shards", kind::integer, 1, 1024},
+  {"list-capacity", kind::integer, 2, 1000000},
+  {"max-width-bits", kind::integer, 1, 16},
+  {"level-bits", kind::integer, 1, 8},
+  {"no-merge", kind::boolean, 0, 1},
+  {"max-dir-entries", kind::integer, 1, int64_t{1} << 32},
+  {"sync", kind::string, 1, 16},
+  {"request-timeout", kind::duration, 1, 3600'000},
+}};
+
+const char* type_text(kind k) {
+  switch (k) {
+    case kind::integer: return "an integer";
+    case kind::string: return "a quoted string";
+    case kind::boolean: return "true or false";
+    case kind::duration: return "a duration such as 500ms or 5s";
+  }
+  return "?";
+}
+
+std::string range_error(const rule& r, const std::string& got) {
+  std::string unit = r.type == kind::duration ? " ms" : "";
+  std::string what = r.type == kind::string ? " bytes long" : "";
+  return "dagshard." + std::string{r.key} + ": must be " + type_text(r.type)
+         + (r.type == kind::boolean ? ""
+                                    : " in " + std::to_string(r.min) + ".."
+                                        + std::to_string(r.max) + unit + what)
+         + " (got " + got + ")";
+}
+
+std::string check_value(const rule& r, const caf::config_value& v) {
+  auto got = caf::to_string(v);
+  switch (r.type) {
+    case kind::integer: {
+      auto x = caf::get_if<int64_t>(&v);
+      if (!x || *x < r.min || *x > r.max)
+        return range_error(r, got);
+      break;
+    }
+    case kind::string: {
+      auto x = caf::get_if<std::string>(&v);
+      if (!x || static_cast<int64_t>(x->size()) < r.min
+          || static_cast<int64_t>(x->size()) > r.max)
+        return range_error(r, got);
+      if (std::string{r.key} == "sync") {
+        sync_mode m;
+        if (!parse_sync_mode(*x, m))
+          return "dagshard.sync: must be \"full\", \"normal\" or \"off\" (got "
+                 + got + ")";
+      }
+      break;
+    }
+    case kind::boolean:
+      if (!caf::holds_alternative<bool>(v))
+        return range_error(r, got);
+      break;
+    case kind::duration: {
+      auto x = caf::get_if<caf::timespan>(&v);
+      auto ms = x ? std::chrono::duration_cast<std::chrono::milliseconds>(*x)
+                      .count()
+                  : -1;
+      if (!x || ms < r.min || ms > r.max)
+        return range_error(r, got);
+      break;
+    }
+  }
+  return {};
+}
+
+// Sections that CAF itself reads; anything else is a typo.
+constexpr std::array<const char*, 7> known_sections = {
+  "dagshard", "scheduler", "middleman", "logger", "openssl", "stream",
+  "work-stealing",
+};
+
+} // namespace
+
+std::string validate_dagshard_settings(const caf::settings& file) {
+  for (auto& [section, value] : file) {
+    bool known = false;
+    for (auto s : known_sections)
+      known = known || section == s;
+    if (!known)
+      return "unknown section [" + section + "]";
+  }
+  auto i = file.find("dagshard");
+  if (i == file.end())
+    return {};
+  auto sec = caf::get_if<caf::settings>(&i->second);
+  if (!sec)
+    return "[dagshard] must be a section";
+  for (auto& [key, value] : *sec) {
+    const rule* r = nullptr;
+    for (auto& x : rules)
+      if (key == x.key)
+        r = &x;
+    if (!r)
+      return "dagshard." + key + ": unknown option";
+    if (auto err = check_value(*r, value); !err.empty())
+      return err;
+  }
+  return {};
+}
+
+node_config::node_config() {
+  opt_group{custom_options_, "dagshard"}
+    .add(data_dir_, "data-dir", "folder of the shard databases")
+    .add(port_, "port", "listen port (0: any free port)")
+    .add(bind_, "bind", "listen address (default loopback)")
+    .add(shards_, "shards", "number of DAG shards on this node")
+    .add(list_capacity_, "list-capacity", "entries per DAG list before a split")
+    .add(max_width_bits_, "max-width-bits", "widest NIArray, in bits")
+    .add(level_bits_, "level-bits", "width of a new NIArray level, in bits")
+    .add(no_merge_, "no-merge", "never merge lists after deletes")
+    .add(max_dir_entries_, "max-dir-entries", "most entries per directory")
+    .add(sync_, "sync", "SQLite synchronous mode: full, normal or off")
+    .add(request_timeout_, "request-timeout", "shard answer deadline");
+  load<caf::io::middleman>();
+  add_ns_message_types(*this);
+}
+
+std::string node_config::load_and_check(int argc, char** argv) {
+  // No implicit config file: a node without --config-file runs the
+  // embedded default.
+  if (auto err = parse(argc, argv, "")) {
+    return render(err);
+  }
+  if (!config_file_path.empty())
+    if (auto err = check_file(config_file_path); !err.empty())
+      return config_file_path + ": " + err;
+  return check_values();
+}
+
+std::string node_config::check_file(const std::string& path) const {
+  auto parsed = parse_config_file(path.c_str());
+  if (!parsed)
+    return render(parsed.error());
+  return validate_dagshard_settings(*parsed);
+}
+
+std::string node_config::check_values() {
+  // Command-line values went through CAF's typed parser; ranges are checked
+  // here for both sources.
+  caf::settings s;
+  caf::settings sec;
+  sec["data-dir"] = data_dir_;
+  sec["port"] = port_;
+  sec["bind"] = bind_;
+  sec["shards"] = shards_;
+  sec["list-capacity"] = list_capacity_;
+  sec["max-width-bits"] = max_width_bits_;
+  sec["level-bits"] = level_bits_;
+  sec["no-merge"] = no_merge_;
+  sec["max-dir-entries"] = max_dir_entries_;
+  sec["sync"] = sync_;
+  sec["request-timeout"] = request_timeout_;
+  s["dagshard"] = std::move(sec);
+  if (auto err = validate_dagshard_settings(s); !err.empty())
+    return err;
+  if (level_bits_ > max_width_bits_)
+    return "dagshard.level-bits: must not exceed dagshard.max-width-bits";
+  opts_.data_dir = data_dir_;
+  opts_.port = static_cast<uint16_t>(port_);
+  opts_.bind = bind_;
+  opts_.shards = static_cast<uint32_t>(shards_);
+  opts_.ns.dag.list_capacity = static_cast<uint32_t>(list_capacity_);
+  opts_.ns.dag.max_width_bits = static_cast<uint8_t>(max_width_bits_);
+  opts_.ns.dag.level_bits = static_cast<uint8_t>(level_bits_);
+  opts_.ns.dag.merge = !no_merge_;
+  opts_.ns.max_dir_entries = static_cast<uint64_t>(max_dir_entries_);
+  parse_sync_mode(sync_, opts_.sync);
+  opts_.request_timeout = request_timeout_;
+  return {};
+}
+
+} // namespace ds

@@ -1,0 +1,63 @@
+// Configuration of a dagshard node: one actor_system_config subclass that
+// declares every option with its default and help text, plus the strict
+// validation that CAF 0.17 lacks (it ignores wrongly typed INI values).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/timespan.hpp>
+
+#include "model/ns_shard.hpp"
+#include "storage/shard_store.hpp"
+
+namespace ds {
+
+/// Every [dagshard] option, after validation.
+struct node_options {
+  std::string data_dir = "./dagshard-data";
+  uint16_t port = 4242;   ///< 0 = any free port (printed at start)
+  std::string bind = "127.0.0.1";
+  uint32_t shards = 4;
+  ns_shard_config ns;
+  sync_mode sync = sync_mode::full;
+  caf::timespan request_timeout = std::chrono::seconds(5);
+};
+
+class node_config : public caf::actor_system_config {
+public:
+  node_config();
+
+  /// Parses the command line and the config file named by --config-file,
+  /// then validates every [dagshard] value in the file and every resulting
+  /// option. Returns an empty string or a message that names the bad key.
+  std::string load_and_check(int argc, char** argv);
+
+  /// The validated options (after load_and_check()).
+  const node_options& options() const { return opts_; }
+
+private:
+  std::string check_file(const std::string& path) const;
+  std::string check_values();
+
+  // Raw values as CAF parses them; checked and copied into opts_.
+  std::string data_dir_ = "./dagshard-data";
+  int64_t port_ = 4242;
+  std::string bind_ = "127.0.0.1";
+  int64_t shards_ = 4;
+  int64_t list_capacity_ = 1024;
+  int64_t max_width_bits_ = 10;
+  int64_t level_bits_ = 4;
+  bool no_merge_ = false;
+  int64_t max_dir_entries_ = int64_t{1} << 24;
+  std::string sync_ = "full";
+  caf::timespan request_timeout_ = std::chrono::seconds(5);
+  node_options opts_;
+};
+
+/// Validates the [dagshard] section of parsed config-file settings: unknown
+/// keys, wrong types and out-of-range values are errors naming the key.
+std::string validate_dagshard_settings(const caf::settings& file);
+
+} // namespace ds

@@ -1,0 +1,32 @@
+#include "messages/ns.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+namespace ds {
+
+void add_ns_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<ns_request>("ds::ns_request");
+  cfg.add_message_type<ns_reply>("ds::ns_reply");
+  cfg.add_message_type<std::vector<ns_request>>("std::vector<ds::ns_request>");
+  cfg.add_message_type<std::vector<ns_reply>>("std::vector<ds::ns_reply>");
+  cfg.add_message_type<path_request>("ds::path_request");
+  cfg.add_message_type<shard_info>("ds::shard_info");
+  cfg.add_message_type<std::vector<shard_info>>("std::vector<ds::shard_info>");
+  cfg.add_message_type<shard_actor>("ds::shard_actor");
+  cfg.add_message_type<router_actor>("ds::router_actor");
+  cfg.add_message_type<gateway_actor>("ds::gateway_actor");
+}
+
+const char* to_string(path_op x) {
+  switch (x) {
+    case path_op::stat: return "stat";
+    case path_op::create: return "create";
+    case path_op::mkdir: return "mkdir";
+    case path_op::unlink: return "unlink";
+    case path_op::rmdir: return "rmdir";
+    case path_op::readdir: return "readdir";
+  }
+  return "unknown";
+}
+
+} // namespace ds

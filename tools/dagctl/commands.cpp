@@ -1,0 +1,178 @@
+#include "tools/dagctl/commands.hpp"
+
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace ds::dagctl {
+
+namespace {
+
+using json = nlohmann::json;
+
+const std::map<std::string, path_op> path_commands = {
+  {"mkdir", path_op::mkdir}, {"create", path_op::create},
+  {"stat", path_op::stat},   {"ls", path_op::readdir},
+  {"rm", path_op::unlink},   {"rmdir", path_op::rmdir},
+};
+
+json attrs_json(const attrs& a) {
+  return json{{"kind", to_string(a.kind)}, {"ino", a.ino},
+              {"mode", a.mode},           {"size", a.size},
+              {"mtime_ns", a.mtime},      {"version", a.version}};
+}
+
+std::string octal(uint32_t mode) {
+  std::ostringstream s;
+  s << '0' << std::oct << mode;
+  return s.str();
+}
+
+int fail(const invocation& inv, errc code, std::ostream& out,
+         std::ostream& err) {
+  err << to_string(code) << ": " << inv.path << std::endl;
+  if (inv.json)
+    out << json{{"error", std::string{to_string(code)}}, {"path", inv.path}}
+             .dump()
+        << std::endl;
+  return code == errc::eunavailable ? 2 : 1;
+}
+
+int show_shards(client& cl, const invocation& inv, std::ostream& out,
+                std::ostream& err) {
+  auto xs = cl.shards();
+  if (xs.empty()) {
+    err << "EUNAVAILABLE: the node did not answer" << std::endl;
+    return 2;
+  }
+  if (inv.json) {
+    json arr = json::array();
+    for (auto& x : xs)
+      arr.push_back(json{{"shard", x.shard},
+                         {"node", x.node},
+                         {"dirs", x.stats.dirs},
+                         {"dag_nodes", x.stats.nodes},
+                         {"entries", x.stats.entries},
+                         {"ops", x.stats.ops},
+                         {"splits", x.stats.splits},
+                         {"merges", x.stats.merges},
+                         {"commits", x.commits}});
+    out << json{{"shards", arr}}.dump() << std::endl;
+    return 0;
+  }
+  out << std::left << std::setw(6) << "shard" << std::setw(22) << "node"
+      << std::right << std::setw(8) << "dirs" << std::setw(10) << "dag-nodes"
+      << std::setw(10) << "entries" << std::setw(12) << "ops" << std::setw(8)
+      << "splits" << std::setw(8) << "merges" << std::setw(10) << "commits"
+      << "\n";
+  for (auto& x : xs)
+    out << std::left << std::setw(6) << x.shard << std::setw(22) << x.node
+        << std::right << std::setw(8) << x.stats.dirs << std::setw(10)
+        << x.stats.nodes << std::setw(10) << x.stats.entries << std::setw(12)
+        << x.stats.ops << std::setw(8) << x.stats.splits << std::setw(8)
+        << x.stats.merges << std::setw(10) << x.commits << "\n";
+  return 0;
+}
+
+void show_result(const invocation& inv, path_op op, const ns_reply& r,
+                 std::ostream& out) {
+  if (op == path_op::readdir) {
+    if (inv.json) {
+      json arr = json::array();
+      for (auto& e : r.entries)
+        arr.push_back(json{{"name", e.name},
+                           {"kind", to_string(e.a.kind)},
+                           {"ino", e.a.ino}});
+      out << json{{"entries", arr}}.dump() << std::endl;
+    } else {
+      for (auto& e : r.entries)
+        out << e.name << (e.a.kind == entry_kind::dir ? "/" : "") << "\n";
+    }
+    return;
+  }
+  if (inv.json) {
+    auto j = attrs_json(r.a);
+    j["path"] = inv.path;
+    out << j.dump() << std::endl;
+    return;
+  }
+  if (op == path_op::stat)
+    out << "path:    " << inv.path << "\nkind:    " << to_string(r.a.kind)
+        << "\nino:     " << r.a.ino << "\nmode:    " << octal(r.a.mode)
+        << "\nsize:    " << r.a.size << "\nmtime:   " << r.a.mtime
+        << " ns\nversion: " << r.a.version << "\n";
+}
+
+} // namespace
+
+bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
+  auto env = std::getenv("DAGSHARD_NODE");
+  out.node = env && *env ? env : "127.0.0.1:4242";
+  int i = 1;
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--json") {
+      out.json = true;
+    } else if (a == "--node" && i + 1 < argc) {
+      out.node = argv[++i];
+    } else if (a.rfind("--node=", 0) == 0) {
+      out.node = a.substr(7);
+    } else if (a == "-h" || a == "--help") {
+      out.command = "help";
+      return true;
+    } else if (!a.empty() && a[0] == '-') {
+      err = "unknown option " + a;
+      return false;
+    } else {
+      break;
+    }
+  }
+  if (i == argc) {
+    err = "no command";
+    return false;
+  }
+  out.command = argv[i++];
+  bool needs_path = path_commands.count(out.command) > 0;
+  if (!needs_path && out.command != "shards" && out.command != "help") {
+    err = "unknown command " + out.command;
+    return false;
+  }
+  if (needs_path) {
+    if (i == argc) {
+      err = out.command + " needs a PATH";
+      return false;
+    }
+    out.path = argv[i++];
+  }
+  if (i != argc) {
+    err = std::string{"unexpected argument "} + argv[i];
+    return false;
+  }
+  return true;
+}
+
+int run(client& cl, const invocation& inv, std::ostream& out,
+        std::ostream& err) {
+  if (inv.command == "shards")
+    return show_shards(cl, inv, out, err);
+  auto op = path_commands.at(inv.command);
+  ns_reply r;
+  if (op == path_op::readdir) {
+    r = cl.list(inv.path);
+  } else {
+    path_request req;
+    req.op = op;
+    req.path = inv.path;
+    r = cl.call(req);
+  }
+  if (r.code != errc::ok)
+    return fail(inv, r.code, out, err);
+  show_result(inv, op, r, out);
+  return 0;
+}
+
+} // namespace ds::dagctl

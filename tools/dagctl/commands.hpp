@@ -1,0 +1,40 @@
+// dagctl's commands, apart from its main so that tests can drive them.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "actors/client.hpp"
+
+namespace ds::dagctl {
+
+constexpr const char* usage =
+  "usage: dagctl [--node HOST:PORT] [--json] COMMAND [PATH]\n"
+  "commands:\n"
+  "  mkdir PATH    create a directory\n"
+  "  create PATH   create an empty file (fails if the name exists)\n"
+  "  stat PATH     show an entry's attributes\n"
+  "  ls PATH       list a directory\n"
+  "  rm PATH       remove a file\n"
+  "  rmdir PATH    remove an empty directory\n"
+  "  shards        per-shard counters of the node\n"
+  "  help          this text\n"
+  "The node defaults to $DAGSHARD_NODE, else 127.0.0.1:4242.\n"
+  "Exit status: 0 done, 1 refused (the error name is printed first),\n"
+  "2 node or shard unreachable.\n";
+
+struct invocation {
+  std::string node;
+  bool json = false;
+  std::string command;
+  std::string path;
+};
+
+/// Parses the command line; false with a message in `err` on misuse.
+bool parse_args(int argc, char** argv, invocation& out, std::string& err);
+
+/// Runs one command; returns the exit status.
+int run(client& cl, const invocation& inv, std::ostream& out,
+        std::ostream& err);
+
+} // namespace ds::dagctl
