@@ -150,7 +150,8 @@ std::string node_config::load_and_check(int argc, char** argv) {
   // No implicit config file: a node without --config-file runs the
   // embedded default.
   if (auto err = parse(argc, argv, "")) {
-    return render(err);
+    auto where = config_file_path.empty() ? "" : config_file_path + ": ";
+    return where + render(err);
   }
   if (!config_file_path.empty())
     if (auto err = check_file(config_file_path); !err.empty())

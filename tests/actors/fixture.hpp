@@ -1,0 +1,102 @@
+// A node's actors on CAF's test coordinator: shards on memory stores (or a
+// store that fails on demand), a router, a gateway; virtual time only.
+#pragma once
+
+#include "tests/actors/caf_doctest.hpp"
+
+#include <memory>
+#include <vector>
+
+#include "actors/gateway.hpp"
+#include "actors/router.hpp"
+#include "actors/shard.hpp"
+
+namespace ds::test {
+
+/// A memory store whose next commit can be made to fail.
+class faulty_store : public shard_store {
+public:
+  faulty_store() : inner_(make_memory_shard_store()) {}
+  loaded_shard load() override { return inner_->load(); }
+  void commit(const commit_batch& b) override {
+    if (fail_next)
+      throw sql::storage_error("injected fsync failure");
+    inner_->commit(b);
+  }
+  uint64_t commits() const override { return inner_->commits(); }
+  bool fail_next = false;
+
+private:
+  std::unique_ptr<shard_store> inner_;
+};
+
+struct ns_config : caf::actor_system_config {
+  ns_config() { add_ns_message_types(*this); }
+};
+
+struct node_fixture : test_coordinator_fixture<ns_config> {
+  std::vector<std::shared_ptr<faulty_store>> stores;
+  std::vector<std::shared_ptr<ns_shard>> cores;
+  std::vector<shard_actor> shards;
+  router_actor router;
+  gateway_actor gateway;
+
+  explicit node_fixture(uint32_t n = 4) {
+    for (uint32_t i = 0; i < n; ++i) {
+      stores.push_back(std::make_shared<faulty_store>());
+      ns_shard_config cfg;
+      cfg.dag.list_capacity = 8;
+      cores.push_back(std::make_shared<ns_shard>(i, cfg));
+      shards.push_back(sys.spawn(shard_behavior, cores.back(),
+                                 std::shared_ptr<shard_store>{stores.back()},
+                                 std::string{"test"}));
+    }
+    router = sys.spawn(router_behavior, shards,
+                       caf::timespan{std::chrono::seconds(1)});
+    gateway = sys.spawn(gateway_behavior, router, std::string{"test"}, n);
+    sched.run();
+  }
+
+  ~node_fixture() {
+    for (auto& s : shards)
+      caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  /// Sends a path request to the gateway, runs everything, returns the reply.
+  ns_reply path(path_op op, std::string p) {
+    path_request req;
+    req.op = op;
+    req.path = std::move(p);
+    ns_reply out;
+    out.code = errc::eio;
+    auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
+    sched.run();
+    rh.receive([&](ns_reply& r) { out = std::move(r); },
+               [&](caf::error& e) { FAIL("path request failed: " << sys.render(e)); });
+    return out;
+  }
+
+  /// Sends a handle batch to `dst`, runs everything, returns the replies.
+  template <class Handle>
+  std::vector<ns_reply> batch(const Handle& dst, std::vector<ns_request> reqs) {
+    std::vector<ns_reply> out;
+    auto rh = self->request(dst, caf::infinite, ns_atom::value, std::move(reqs));
+    sched.run();
+    rh.receive([&](std::vector<ns_reply>& r) { out = std::move(r); },
+               [&](caf::error& e) { FAIL("batch failed: " << sys.render(e)); });
+    return out;
+  }
+};
+
+inline ns_request make_request(ns_op op, inode_id dir, std::string name = {}) {
+  ns_request r;
+  r.op = op;
+  r.dir = dir;
+  r.name = std::move(name);
+  return r;
+}
+
+} // namespace ds::test

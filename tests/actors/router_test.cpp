@@ -1,0 +1,119 @@
+#include "tests/actors/fixture.hpp"
+
+#include <set>
+
+using namespace ds;
+using namespace ds::test;
+
+TEST_CASE_FIXTURE(node_fixture, "paths resolve across shards with POSIX errors") {
+  CHECK(path(path_op::mkdir, "/a").code == errc::ok);
+  CHECK(path(path_op::mkdir, "/a/b").code == errc::ok);
+  auto f = path(path_op::create, "/a/b/f");
+  CHECK(f.code == errc::ok);
+  CHECK(f.a.kind == entry_kind::file);
+  auto st = path(path_op::stat, "/a/b/f");
+  CHECK(st.code == errc::ok);
+  CHECK(st.a == f.a);
+  CHECK(path(path_op::create, "/a/b/f").code == errc::eexist);
+  CHECK(path(path_op::stat, "/a/x/f").code == errc::enoent);
+  CHECK(path(path_op::stat, "/a/b/f/g").code == errc::enotdir);
+  CHECK(path(path_op::create, "/a/b/f/g").code == errc::enotdir);
+  CHECK(path(path_op::readdir, "/a/b/f").code == errc::enotdir);
+  CHECK(path(path_op::unlink, "/a/b").code == errc::eisdir);
+  CHECK(path(path_op::rmdir, "/a/b/f").code == errc::enotdir);
+  CHECK(path(path_op::rmdir, "/a/b").code == errc::enotempty);
+  CHECK(path(path_op::unlink, "/a/b/f").code == errc::ok);
+  CHECK(path(path_op::rmdir, "/a/b").code == errc::ok);
+  CHECK(path(path_op::stat, "/a/b").code == errc::enoent);
+  CHECK(path(path_op::rmdir, "/a/b").code == errc::enoent);
+  CHECK(path(path_op::stat, "/").a.kind == entry_kind::dir);
+  CHECK(path(path_op::rmdir, "/").code == errc::ebusy);
+  CHECK(path(path_op::mkdir, "/").code == errc::eexist);
+  CHECK(path(path_op::create, "a").code == errc::einval);
+  CHECK(path(path_op::create, "/a/").code == errc::einval);
+  CHECK(path(path_op::create, "/a/..").code == errc::einval);
+  CHECK(path(path_op::create, "/" + std::string(256, 'n')).code
+        == errc::enametoolong);
+}
+
+TEST_CASE_FIXTURE(node_fixture, "a removed directory refuses later creates") {
+  REQUIRE(path(path_op::mkdir, "/d").code == errc::ok);
+  auto d = path(path_op::stat, "/d").a;
+  REQUIRE(path(path_op::rmdir, "/d").code == errc::ok);
+  // A client that still holds the old inode cannot create into it.
+  auto reps = batch(gateway, {make_request(ns_op::create, d.ino, "late")});
+  CHECK(reps[0].code == errc::enoent);
+}
+
+TEST_CASE_FIXTURE(node_fixture, "a batch over several shards comes back in order") {
+  std::vector<ns_request> reqs;
+  for (inode_id dir = 100; dir < 140; ++dir)
+    reqs.push_back(make_request(ns_op::create, dir, "n" + std::to_string(dir)));
+  reqs.push_back(make_request(ns_op::lookup, 100, "n100"));
+  auto reps = batch(gateway, reqs);
+  REQUIRE(reps.size() == reqs.size());
+  std::set<uint64_t> inos;
+  for (size_t i = 0; i + 1 < reps.size(); ++i) {
+    CHECK(reps[i].code == errc::ok);
+    inos.insert(reps[i].a.ino);
+  }
+  CHECK(inos.size() == 40);
+  CHECK(reps.back().code == errc::ok);
+  CHECK(reps.back().a.ino == reps[0].a.ino);
+  // The directories really landed on more than one shard.
+  int used = 0;
+  for (auto& c : cores)
+    used += c->stats().entries > 0;
+  CHECK(used > 1);
+}
+
+TEST_CASE_FIXTURE(node_fixture, "readdir pages through a directory that splits") {
+  REQUIRE(path(path_op::mkdir, "/big").code == errc::ok);
+  for (int i = 0; i < 300; ++i)
+    REQUIRE(path(path_op::create, "/big/f" + std::to_string(i)).code == errc::ok);
+  std::set<std::string> names;
+  path_request req;
+  req.op = path_op::readdir;
+  req.path = "/big";
+  req.max_entries = 64;
+  bool eof = false;
+  while (!eof) {
+    ns_reply out;
+    auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
+    sched.run();
+    rh.receive([&](ns_reply& r) { out = std::move(r); }, [](caf::error&) {});
+    REQUIRE(out.code == errc::ok);
+    for (auto& e : out.entries)
+      CHECK(names.insert(e.name).second);
+    req.cookie = out.cookie;
+    eof = out.eof;
+  }
+  CHECK(names.size() == 300);
+}
+
+TEST_CASE_FIXTURE(node_fixture, "an oversize batch is refused and changes nothing") {
+  std::vector<ns_request> reqs(max_batch + 1,
+                               make_request(ns_op::create, root_ino, "x"));
+  bool refused = false;
+  auto rh = self->request(gateway, caf::infinite, ns_atom::value, reqs);
+  sched.run();
+  rh.receive([](std::vector<ns_reply>&) {},
+             [&](caf::error& e) { refused = e == caf::sec::invalid_argument; });
+  CHECK(refused);
+  CHECK(path(path_op::stat, "/x").code == errc::enoent);
+}
+
+TEST_CASE_FIXTURE(node_fixture, "shard counters are gathered from every shard") {
+  path(path_op::mkdir, "/s");
+  std::vector<shard_info> xs;
+  auto rh = self->request(gateway, caf::infinite, shards_atom::value);
+  sched.run();
+  rh.receive([&](std::vector<shard_info>& r) { xs = r; }, [](caf::error&) {});
+  REQUIRE(xs.size() == 4);
+  uint64_t entries = 0;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    CHECK(xs[i].shard == i);
+    entries += xs[i].stats.entries;
+  }
+  CHECK(entries == 1);
+}

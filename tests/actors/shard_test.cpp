@@ -1,0 +1,87 @@
+#include "tests/actors/fixture.hpp"
+
+using namespace ds;
+using namespace ds::test;
+
+namespace {
+
+struct one_shard : node_fixture {
+  one_shard() : node_fixture(1) {}
+  shard_actor shard() { return shards[0]; }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(one_shard, "a write is answered only after its commit") {
+  self->send(shard(), ns_atom::value,
+             std::vector<ns_request>{make_request(ns_op::create, root_ino, "a")});
+  // The shard applies the batch and schedules a flush behind it...
+  expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
+  CHECK(stores[0]->commits() == 0);
+  CHECK(self->mailbox().empty()); // ...without answering yet.
+  expect((flush_atom), from(shard()).to(shard()));
+  CHECK(stores[0]->commits() == 1);
+  // Now the answer is there.
+  bool got = false;
+  self->receive([&](std::vector<ns_reply>& r) {
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].code == errc::ok);
+    got = true;
+  });
+  CHECK(got);
+}
+
+TEST_CASE_FIXTURE(one_shard, "writes queued behind each other share one commit") {
+  for (int i = 0; i < 5; ++i)
+    self->send(shard(), ns_atom::value,
+               std::vector<ns_request>{
+                 make_request(ns_op::create, root_ino, "f" + std::to_string(i))});
+  sched.run();
+  CHECK(stores[0]->commits() == 1);
+  int answers = 0;
+  for (int i = 0; i < 5; ++i)
+    self->receive([&](std::vector<ns_reply>& r) {
+      CHECK(r[0].code == errc::ok);
+      ++answers;
+    });
+  CHECK(answers == 5);
+}
+
+TEST_CASE_FIXTURE(one_shard, "a read of a dirty directory waits, others do not") {
+  auto dirty = make_request(ns_op::create, 77, "x");
+  self->send(shard(), ns_atom::value, std::vector<ns_request>{dirty});
+  self->send(shard(), ns_atom::value,
+             std::vector<ns_request>{make_request(ns_op::lookup, 77, "x")});
+  self->send(shard(), ns_atom::value,
+             std::vector<ns_request>{make_request(ns_op::lookup, 88, "x")});
+  expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
+  expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
+  expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
+  // Only the lookup in the clean directory 88 was answered before the flush.
+  bool first = false;
+  self->receive([&](std::vector<ns_reply>& r) {
+    CHECK(r[0].code == errc::enoent);
+    first = true;
+  });
+  CHECK(first);
+  CHECK(self->mailbox().empty());
+  expect((flush_atom), from(shard()).to(shard()));
+  int n = 0;
+  for (int i = 0; i < 2; ++i)
+    self->receive([&](std::vector<ns_reply>& r) {
+      CHECK(r[0].code == errc::ok);
+      ++n;
+    });
+  CHECK(n == 2);
+}
+
+TEST_CASE_FIXTURE(one_shard, "a failed commit acknowledges nothing and stops the shard") {
+  stores[0]->fail_next = true;
+  auto reps = batch(shard(), {make_request(ns_op::create, root_ino, "lost")});
+  REQUIRE(reps.size() == 1);
+  CHECK(reps[0].code == errc::eio);
+  CHECK(stores[0]->load().entries.empty());
+  // The shard is gone; the router reports it unavailable.
+  auto r = path(path_op::stat, "/lost");
+  CHECK(r.code == errc::eunavailable);
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# dagshardd refuses every bad configuration value with a message naming the
+# key, and starts nothing. Usage: config_test.sh BUILD_DIR
+set -u
+build=$1
+work=$(mktemp -d /tmp/dagshard-cfg-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+failures=0
+passes=0
+
+refuses() { # refuses 'INI LINES' KEY-TEXT
+  printf '%b\n' "$1" >"$work/bad.ini"
+  timeout 10 "$build/dagshardd" --config-file="$work/bad.ini" \
+    --dagshard.data-dir="$work/data" >"$work/out" 2>&1
+  local rc=$?
+  if [ $rc = 2 ] && grep -qF -- "$2" "$work/out" && [ ! -e "$work/data" ]; then
+    passes=$((passes + 1))
+  else
+    echo "FAIL: '$1' -> rc $rc: $(cat "$work/out")"
+    failures=$((failures + 1))
+  fi
+}
+
+refuses '[dagshard]\nport="x"' 'dagshard.port'
+refuses '[dagshard]\nport=70000' 'dagshard.port'
+refuses '[dagshard]\nport=-1' 'dagshard.port'
+refuses '[dagshard]\nshards=0' 'dagshard.shards'
+refuses '[dagshard]\nshards=2.5' 'dagshard.shards'
+refuses '[dagshard]\nlist-capacity=1' 'dagshard.list-capacity'
+refuses '[dagshard]\nmax-width-bits=40' 'dagshard.max-width-bits'
+refuses '[dagshard]\nmax-width-bits=3\nlevel-bits=4' 'dagshard.level-bits'
+refuses '[dagshard]\nsync="fast"' 'dagshard.sync'
+refuses '[dagshard]\nsync=1' 'dagshard.sync'
+refuses '[dagshard]\nrequest-timeout=5' 'dagshard.request-timeout'
+refuses '[dagshard]\nno-merge="yes"' 'dagshard.no-merge'
+refuses '[dagshard]\ndata-dir=""' 'dagshard.data-dir'
+refuses '[dagshard]\nprot=4242' 'dagshard.prot: unknown option'
+refuses '[dagshrd]\nport=4242' 'unknown section [dagshrd]'
+refuses '[dagshard]\nport=4242\nbind=loopback' 'bad.ini'
+printf '[dagshard]\nport=1\n' >"$work/ok.ini"
+timeout 10 "$build/dagshardd" --config-file="$work/missing.ini" >"$work/out" 2>&1
+[ $? = 2 ] && passes=$((passes + 1)) || { echo "FAIL: missing config file accepted"; failures=$((failures + 1)); }
+timeout 10 "$build/dagshardd" --dagshard.port=99999 >"$work/out" 2>&1
+[ $? = 2 ] && grep -q "dagshard.port" "$work/out" && passes=$((passes + 1)) \
+  || { echo "FAIL: CLI port 99999: $(cat "$work/out")"; failures=$((failures + 1)); }
+
+echo "$passes passed, $failures failed"
+[ $failures = 0 ]
