@@ -85,7 +85,8 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
         auto core = std::make_shared<ns_shard>(i, opts.ns);
         auto err = core->restore(std::move(loaded.nodes),
                                  std::move(loaded.entries),
-                                 std::move(loaded.dead), loaded.next_seq);
+                                 std::move(loaded.dead), loaded.next_seq,
+                                 loaded.next_row);
         if (!err.empty())
           throw node_error(path + ": " + err);
         cores.push_back(std::move(core));

@@ -17,10 +17,6 @@ size_t slot_of(const niarray& a, uint64_t hash) {
   return static_cast<size_t>((hash << a.start_bit) >> (64 - a.width_bits));
 }
 
-bool entry_less(const entry& x, uint64_t hash, std::string_view name) {
-  return x.hash < hash || (x.hash == hash && std::string_view{x.name} < name);
-}
-
 } // namespace
 
 void slot_group(const niarray& arr, size_t slot, size_t& first,
@@ -132,16 +128,12 @@ std::string hdag::restore(hdag_config cfg, std::vector<node_record> nodes,
     if (e.hash != name_hash(e.name))
       return "entry '" + e.name + "' has a wrong hash";
     auto id = out.walk(e.hash, nullptr);
-    out.at(id).list().entries.push_back(std::move(e));
+    out.at(id).list().push_unsorted(std::move(e));
     ++out.size_;
   }
   for (auto& [id, n] : out.nodes_)
-    if (!n.is_array()) {
-      auto& v = n.list().entries;
-      std::sort(v.begin(), v.end(), [](const entry& x, const entry& y) {
-        return entry_less(x, y.hash, y.name);
-      });
-    }
+    if (!n.is_array())
+      n.list().sort();
   return out.check();
 }
 
@@ -167,14 +159,7 @@ node_id hdag::list_for(uint64_t hash) const {
 }
 
 const entry* hdag::find(std::string_view name, uint64_t hash) const {
-  auto& v = at(walk(hash, nullptr)).list().entries;
-  auto i = std::lower_bound(v.begin(), v.end(), hash,
-                            [&](const entry& x, uint64_t h) {
-                              return entry_less(x, h, name);
-                            });
-  if (i != v.end() && i->hash == hash && i->name == name)
-    return &*i;
-  return nullptr;
+  return at(walk(hash, nullptr)).list().find(hash, name);
 }
 
 const dag_node* hdag::node(node_id id) const {
@@ -213,22 +198,18 @@ std::vector<node_id> hdag::node_ids() const {
 errc hdag::insert(entry e, hdag_changes& ch) {
   path_step p{};
   auto id = walk(e.hash, &p);
-  auto& v = at(id).list().entries;
-  auto i = std::lower_bound(v.begin(), v.end(), e.hash,
-                            [&](const entry& x, uint64_t h) {
-                              return entry_less(x, h, e.name);
-                            });
-  if (i != v.end() && i->hash == e.hash && i->name == e.name)
+  ch.touched_entries.push_back({e.hash, e.name, 0});
+  if (!at(id).list().insert(std::move(e))) {
+    ch.touched_entries.pop_back();
     return errc::eexist;
-  ch.touched_entries.emplace_back(e.hash, e.name);
-  v.insert(i, std::move(e));
+  }
   ++size_;
   // Split until every list involved fits, or the hash bits run out.
   std::vector<node_id> work{id};
   while (!work.empty()) {
     auto x = work.back();
     work.pop_back();
-    if (at(x).list().entries.size() <= cfg_.list_capacity)
+    if (at(x).list().size() <= cfg_.list_capacity)
       continue;
     path_step px{};
     walk(at(x).lo, &px);
@@ -245,15 +226,11 @@ errc hdag::insert(entry e, hdag_changes& ch) {
 
 errc hdag::update(std::string_view name, uint64_t hash, const attrs& a,
                   hdag_changes& ch) {
-  auto& v = at(walk(hash, nullptr)).list().entries;
-  auto i = std::lower_bound(v.begin(), v.end(), hash,
-                            [&](const entry& x, uint64_t h) {
-                              return entry_less(x, h, name);
-                            });
-  if (i == v.end() || i->hash != hash || i->name != name)
+  auto e = at(walk(hash, nullptr)).list().find(hash, name);
+  if (!e)
     return errc::enoent;
-  i->a = a;
-  ch.touched_entries.emplace_back(hash, i->name);
+  e->a = a;
+  ch.touched_entries.push_back({hash, e->name, 0});
   return errc::ok;
 }
 
@@ -261,17 +238,10 @@ errc hdag::erase(std::string_view name, uint64_t hash, hdag_changes& ch,
                  attrs* removed) {
   path_step p{};
   auto id = walk(hash, &p);
-  auto& v = at(id).list().entries;
-  auto i = std::lower_bound(v.begin(), v.end(), hash,
-                            [&](const entry& x, uint64_t h) {
-                              return entry_less(x, h, name);
-                            });
-  if (i == v.end() || i->hash != hash || i->name != name)
+  uint64_t row = 0;
+  if (!at(id).list().erase(hash, name, removed, &row))
     return errc::enoent;
-  if (removed)
-    *removed = i->a;
-  ch.touched_entries.emplace_back(i->hash, i->name);
-  v.erase(i);
+  ch.touched_entries.push_back({hash, std::string{name}, row});
   --size_;
   if (cfg_.merge)
     try_merge(id, p, ch);
@@ -345,19 +315,10 @@ void hdag::split_group(node_id list, node_id parent, size_t first,
   auto& l = at(list);
   l.lo = lo1;
   l.hi = hi1;
-  auto& v = l.list().entries;
-  auto cut = std::lower_bound(v.begin(), v.end(), lo2,
-                              [](const entry& x, uint64_t h) {
-                                return x.hash < h;
-                              });
   dag_node u;
   u.lo = lo2;
   u.hi = hi2;
-  entry_list ul;
-  ul.entries.assign(std::make_move_iterator(cut),
-                    std::make_move_iterator(v.end()));
-  v.erase(cut, v.end());
-  u.body = std::move(ul);
+  u.body = l.list().split_off(lo2);
   nodes_.emplace(upper, std::move(u));
   touch(parent, ch);
   touch(list, ch);

@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "model/entry_list.hpp"
 #include "model/errc.hpp"
 #include "model/types.hpp"
 
@@ -44,12 +45,6 @@ struct niarray {
   uint8_t start_bit = 0;
   uint8_t width_bits = 0;
   std::vector<node_id> slots;
-};
-
-/// An entry-list node: entries sorted by (hash, name), all within the node's
-/// hash range.
-struct entry_list {
-  std::vector<entry> entries;
 };
 
 struct dag_node {
@@ -95,7 +90,12 @@ struct readdir_cookie {
 /// absent: delete), which keeps the order of changes within a batch and
 /// writes a hot name or node once per batch.
 struct hdag_changes {
-  std::vector<std::pair<uint64_t, std::string>> touched_entries; ///< (hash, name)
+  struct touched {
+    uint64_t hash;
+    std::string name;
+    uint64_t erased_row; ///< row of an entry erased under this name, or 0
+  };
+  std::vector<touched> touched_entries;
   std::vector<node_id> touched_nodes;
   uint64_t splits = 0;
   uint64_t merges = 0;

@@ -24,7 +24,10 @@ std::vector<entry> hdag::readdir(const readdir_cookie& from, size_t max,
   uint64_t h = from.start ? 0 : from.hash;
   while (true) {
     auto& n = at(walk(h, nullptr));
-    for (auto& e : n.list().entries) {
+    auto& l = n.list();
+    for (size_t i = l.lower_bound(from.start ? 0 : from.hash); i < l.size();
+         ++i) {
+      auto& e = l.at(i);
       if (!after(e, from))
         continue;
       if (out.size() == max)
@@ -56,15 +59,16 @@ std::string hdag::check() const {
     todo.pop_back();
     auto& n = at(id);
     if (!n.is_array()) {
-      auto& v = n.list().entries;
+      auto& v = n.list();
       for (size_t i = 0; i < v.size(); ++i) {
-        if (v[i].hash < n.lo || v[i].hash > n.hi)
-          return fail(id, "entry '" + v[i].name + "' outside the node's range");
-        if (v[i].hash != name_hash(v[i].name))
-          return fail(id, "entry '" + v[i].name + "' has a wrong hash");
+        auto& e = v.at(i);
+        if (e.hash < n.lo || e.hash > n.hi)
+          return fail(id, "entry '" + e.name + "' outside the node's range");
+        if (e.hash != name_hash(e.name))
+          return fail(id, "entry '" + e.name + "' has a wrong hash");
         if (i > 0
-            && !(v[i - 1].hash < v[i].hash
-                 || (v[i - 1].hash == v[i].hash && v[i - 1].name < v[i].name)))
+            && !(v.at(i - 1).hash < e.hash
+                 || (v.at(i - 1).hash == e.hash && v.at(i - 1).name < e.name)))
           return fail(id, "entries out of order");
       }
       entries += v.size();

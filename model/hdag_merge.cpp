@@ -44,18 +44,14 @@ void hdag::try_merge(node_id list, const path_step& parent, hdag_changes& ch) {
       auto buddy = pa.slots[bfirst];
       if (bf != bfirst || bc != count || at(buddy).is_array())
         break;
-      auto& mine = at(list).list().entries;
-      auto& theirs = at(buddy).list().entries;
-      if (mine.size() + theirs.size() > cfg_.list_capacity / 4)
+      if (at(list).list().size() + at(buddy).list().size()
+          > cfg_.list_capacity / 4)
         break;
       // Keep the lower group's node so that ids stay stable left to right.
       auto keep = first < bfirst ? list : buddy;
       auto gone = first < bfirst ? buddy : list;
-      auto& kv = at(keep).list().entries;
-      auto& gv = at(gone).list().entries;
       // The kept node is the lower group: its entries all precede the other's.
-      kv.insert(kv.end(), std::make_move_iterator(gv.begin()),
-                std::make_move_iterator(gv.end()));
+      at(keep).list().append(std::move(at(gone).list()));
       at(keep).lo = std::min(at(keep).lo, at(gone).lo);
       at(keep).hi = std::max(at(keep).hi, at(gone).hi);
       for (auto& s : pa.slots)

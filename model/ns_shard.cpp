@@ -108,6 +108,7 @@ ns_reply ns_shard::insert(const ns_request& r, entry_kind k, int64_t now_ns) {
     e.a.mode = r.mode != 0 ? r.mode : (k == entry_kind::dir ? 0755 : 0644);
     e.a.mtime = now_ns;
     e.a.version = 1;
+    e.row = next_row_++;
     auto& ch = changes_of(r.dir);
     if (fresh)
       for (auto id : d.node_ids())
@@ -240,20 +241,25 @@ commit_batch ns_shard::take_changes() {
       else
         b.del_nodes.emplace_back(dir, id);
     }
-    std::sort(ch.touched_entries.begin(), ch.touched_entries.end());
-    ch.touched_entries.erase(std::unique(ch.touched_entries.begin(),
-                                         ch.touched_entries.end()),
-                             ch.touched_entries.end());
-    for (auto& [hash, name] : ch.touched_entries) {
-      auto e = d ? d->find(name, hash) : nullptr;
-      if (e)
+    // Every row erased is deleted (a row never comes back); each name
+    // touched is written once, in its final state.
+    auto& t = ch.touched_entries;
+    for (auto& x : t)
+      if (x.erased_row != 0)
+        b.del_rows.push_back(x.erased_row);
+    std::sort(t.begin(), t.end(), [](const auto& x, const auto& y) {
+      return x.hash < y.hash || (x.hash == y.hash && x.name < y.name);
+    });
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (i > 0 && t[i].hash == t[i - 1].hash && t[i].name == t[i - 1].name)
+        continue;
+      if (auto e = d ? d->find(t[i].name, t[i].hash) : nullptr)
         b.put_entries.push_back(dir_entry{dir, *e});
-      else
-        b.del_entries.push_back(dir_entry{dir, entry{name, hash, {}}});
     }
   }
   b.dead_dirs = std::move(new_dead_);
   b.next_seq = next_seq_;
+  b.next_row = next_row_;
   pending_.clear();
   dirty_dirs_.clear();
   new_dead_.clear();
@@ -262,14 +268,17 @@ commit_batch ns_shard::take_changes() {
 
 std::string ns_shard::restore(std::vector<dir_node> nodes,
                               std::vector<dir_entry> entries,
-                              std::vector<inode_id> dead, uint64_t next_seq) {
+                              std::vector<inode_id> dead, uint64_t next_seq,
+                              uint64_t next_row) {
   dags_.clear();
   std::map<inode_id, std::pair<std::vector<node_record>, std::vector<entry>>>
     by_dir;
   for (auto& n : nodes)
     by_dir[n.dir].first.push_back(std::move(n.r));
   uint64_t max_seq = 0;
+  uint64_t max_row = 0;
   for (auto& e : entries) {
+    max_row = std::max(max_row, e.e.row);
     if ((e.e.a.ino >> 44) == uint64_t{shard_id_} + 1)
       max_seq = std::max(max_seq, e.e.a.ino & ((uint64_t{1} << 44) - 1));
     by_dir[e.dir].second.push_back(std::move(e.e));
@@ -286,6 +295,7 @@ std::string ns_shard::restore(std::vector<dir_node> nodes,
   dead_.insert(dead.begin(), dead.end());
   // Never hand out an inode number twice, even if the stored counter lags.
   next_seq_ = std::max(next_seq, max_seq + 1);
+  next_row_ = std::max(next_row, max_row + 1);
   return {};
 }
 

@@ -35,14 +35,15 @@ struct dir_node {
 /// The final state of everything a batch of requests touched: what one
 /// storage transaction must write.
 struct commit_batch {
-  std::vector<dir_entry> put_entries;
-  std::vector<dir_entry> del_entries; ///< name and hash only
+  std::vector<dir_entry> put_entries; ///< insert or replace by entry row
+  std::vector<uint64_t> del_rows;     ///< rows of removed entries
   std::vector<dir_node> put_nodes;
   std::vector<std::pair<inode_id, node_id>> del_nodes;
   std::vector<inode_id> dead_dirs;    ///< removed directories (tombstones)
   uint64_t next_seq = 0;              ///< inode allocator position
+  uint64_t next_row = 0;              ///< entry row allocator position
   bool empty() const {
-    return put_entries.empty() && del_entries.empty() && put_nodes.empty()
+    return put_entries.empty() && del_rows.empty() && put_nodes.empty()
            && del_nodes.empty() && dead_dirs.empty();
   }
 };
@@ -77,7 +78,8 @@ public:
   /// Loads stored state. Returns an error message or "".
   std::string restore(std::vector<dir_node> nodes,
                       std::vector<dir_entry> entries,
-                      std::vector<inode_id> dead, uint64_t next_seq);
+                      std::vector<inode_id> dead, uint64_t next_seq,
+                      uint64_t next_row = 1);
 
   ns_shard_stats stats() const;
 
@@ -105,6 +107,7 @@ private:
   std::unordered_set<inode_id> dirty_dirs_;
   std::vector<inode_id> new_dead_;
   uint64_t next_seq_ = 1;
+  uint64_t next_row_ = 1;
   ns_shard_stats counters_;
 };
 

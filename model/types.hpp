@@ -44,6 +44,9 @@ struct entry {
   std::string name;
   uint64_t hash = 0;
   attrs a;
+  /// Storage record id, unique within a shard and never reused: entries are
+  /// stored by it, so that a create is an append to the table.
+  uint64_t row = 0;
 };
 
 } // namespace ds

@@ -1,6 +1,5 @@
 #include <map>
 #include <set>
-#include <tuple>
 
 #include "storage/shard_store.hpp"
 
@@ -14,34 +13,37 @@ public:
     loaded_shard out;
     for (auto& [k, r] : nodes_)
       out.nodes.push_back(dir_node{k.first, r});
-    for (auto& [k, e] : entries_)
-      out.entries.push_back(dir_entry{std::get<0>(k), e});
+    for (auto& [row, e] : entries_)
+      out.entries.push_back(e);
     out.dead.assign(dead_.begin(), dead_.end());
     out.next_seq = next_seq_;
+    out.next_row = next_row_;
     return out;
   }
 
   void commit(const commit_batch& b) override {
+    for (auto row : b.del_rows)
+      entries_.erase(row);
     for (auto& x : b.put_entries)
-      entries_[{x.dir, x.e.hash, x.e.name}] = x.e;
-    for (auto& x : b.del_entries)
-      entries_.erase({x.dir, x.e.hash, x.e.name});
+      entries_[x.e.row] = x;
     for (auto& x : b.put_nodes)
       nodes_[{x.dir, x.r.id}] = x.r;
     for (auto& x : b.del_nodes)
       nodes_.erase(x);
     dead_.insert(b.dead_dirs.begin(), b.dead_dirs.end());
     next_seq_ = b.next_seq;
+    next_row_ = b.next_row;
     ++commits_;
   }
 
   uint64_t commits() const override { return commits_; }
 
 private:
-  std::map<std::tuple<inode_id, uint64_t, std::string>, entry> entries_;
+  std::map<uint64_t, dir_entry> entries_;
   std::map<std::pair<inode_id, node_id>, node_record> nodes_;
   std::set<inode_id> dead_;
   uint64_t next_seq_ = 1;
+  uint64_t next_row_ = 1;
   uint64_t commits_ = 0;
 };
 

@@ -25,6 +25,7 @@ struct loaded_shard {
   std::vector<dir_entry> entries;
   std::vector<inode_id> dead;
   uint64_t next_seq = 1;
+  uint64_t next_row = 1;
 };
 
 class shard_store {

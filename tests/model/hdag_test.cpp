@@ -108,7 +108,7 @@ TEST_CASE("split_keeps_every_entry_reachable through doubling and new levels") {
   CHECK(d.node(root_node)->arr().width_bits == 3);
   for (auto id : d.node_ids())
     if (!d.node(id)->is_array())
-      CHECK(d.node(id)->list().entries.size() <= cfg.list_capacity);
+      CHECK(d.node(id)->list().size() <= cfg.list_capacity);
 }
 
 TEST_CASE("a shared slot group splits by re-pointing without a new level") {

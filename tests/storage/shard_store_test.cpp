@@ -84,7 +84,7 @@ TEST_CASE("a shard store reopens with every committed entry and node") {
   auto st = open_sqlite_shard_store(path, {0, 4});
   auto l = st->load();
   ns_shard back{0, cfg};
-  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq) == "");
+  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row) == "");
   CHECK(back.check() == "");
   CHECK(back.stats().entries == s.stats().entries);
   CHECK(back.stats().nodes == s.stats().nodes);
@@ -221,7 +221,7 @@ TEST_CASE("SIGKILL in a write burst loses nothing that was acknowledged") {
   auto st = open_sqlite_shard_store(path, {0, 1});
   auto l = st->load();
   ns_shard back{0, cfg};
-  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq) == "");
+  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row) == "");
   CHECK(back.check() == "");
   CHECK(back.stats().entries >= static_cast<uint64_t>(acked));
   auto d = back.dag(root_ino);

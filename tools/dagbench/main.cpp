@@ -1,0 +1,285 @@
+// dagbench: measures a dagshard node. See docs/BENCHMARKS.md.
+//   dagbench basic [--node HOST:PORT] [options]   create and lookup phases
+//   dagbench fill --node HOST:PORT --dir PATH --files N
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <random>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/client.hpp"
+#include "actors/node.hpp"
+#include "tools/dagbench/driver.hpp"
+
+namespace {
+
+using namespace ds;
+using json = nlohmann::json;
+
+constexpr const char* usage =
+  "usage: dagbench [--json] [--quiet] COMMAND [options]\n"
+  "  basic   creates into one directory, into many, then random lookups\n"
+  "          --node HOST:PORT   a running node (default: an in-process node)\n"
+  "          --shards N         shards of the in-process node (4)\n"
+  "          --sync MODE        full|normal|off for the in-process node (full)\n"
+  "          --files N          files per create phase (200000)\n"
+  "          --dirs N           directories of the many-directories phase (1000)\n"
+  "          --lookups N        lookups (1000000)\n"
+  "          --batch N          requests per message (1000)\n"
+  "          --outstanding N    messages in flight (8)\n"
+  "          --seed N           seed of the lookup order (1)\n"
+  "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n";
+
+struct bench_config : caf::actor_system_config {
+  bench_config() {
+    load<caf::io::middleman>();
+    add_ns_message_types(*this);
+    set("scheduler.max-threads", 2);
+  }
+};
+
+using args_map = std::map<std::string, std::string>;
+
+uint64_t num(const args_map& a, const std::string& k, uint64_t dflt) {
+  auto i = a.find(k);
+  if (i == a.end())
+    return dflt;
+  char* end = nullptr;
+  auto v = std::strtoull(i->second.c_str(), &end, 10);
+  if (i->second.empty() || *end != '\0' || v == 0)
+    throw std::invalid_argument("--" + k + " wants a positive integer, got '"
+                                + i->second + "'");
+  return v;
+}
+
+ns_request req(ns_op op, inode_id dir, std::string name) {
+  ns_request r;
+  r.op = op;
+  r.dir = dir;
+  r.name = std::move(name);
+  return r;
+}
+
+/// Creates `path` and its parents as directories; returns its inode.
+inode_id make_dirs(client& cl, const std::string& path) {
+  std::string cur;
+  size_t pos = 1;
+  while (pos <= path.size()) {
+    auto next = path.find('/', pos);
+    if (next == std::string::npos)
+      next = path.size();
+    cur = path.substr(0, next);
+    path_request r;
+    r.op = path_op::mkdir;
+    r.path = cur;
+    auto rep = cl.call(r);
+    if (rep.code != errc::ok && rep.code != errc::eexist)
+      throw std::runtime_error("mkdir " + cur + ": "
+                               + std::string{to_string(rep.code)});
+    pos = next + 1;
+  }
+  path_request st;
+  st.op = path_op::stat;
+  st.path = path;
+  auto rep = cl.call(st);
+  if (rep.code != errc::ok || rep.a.kind != entry_kind::dir)
+    throw std::runtime_error(path + " is not a directory");
+  return rep.a.ino;
+}
+
+std::vector<std::vector<ns_request>> chunk(std::vector<ns_request> all,
+                                           size_t batch) {
+  std::vector<std::vector<ns_request>> out;
+  for (size_t i = 0; i < all.size(); i += batch) {
+    auto end = std::min(all.size(), i + batch);
+    out.emplace_back(std::make_move_iterator(all.begin() + i),
+                     std::make_move_iterator(all.begin() + end));
+  }
+  return out;
+}
+
+json phase_json(const std::string& name, const bench::phase_result& r) {
+  return json{{"phase", name},
+              {"ops", r.ops},
+              {"errors", r.errors},
+              {"seconds", r.seconds},
+              {"ops_per_s", r.rate()},
+              {"p50_us", r.percentile_us(0.5)},
+              {"p99_us", r.percentile_us(0.99)},
+              {"p999_us", r.percentile_us(0.999)}};
+}
+
+void print_phase(const std::string& name, const bench::phase_result& r) {
+  std::printf("%-18s %10llu ops %8.2f s %12.0f ops/s   p50 %9.1f us  p99 %9.1f "
+              "us  p999 %9.1f us%s\n",
+              name.c_str(), static_cast<unsigned long long>(r.ops), r.seconds,
+              r.rate(), r.percentile_us(0.5), r.percentile_us(0.99),
+              r.percentile_us(0.999),
+              r.errors ? ("  (" + std::to_string(r.errors) + " errors)").c_str()
+                       : "");
+  std::fflush(stdout);
+}
+
+} // namespace
+
+int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
+              json& out);
+int run_fill(client& cl, const args_map& a, bool quiet);
+
+int main(int argc, char** argv) {
+  bool js = false;
+  bool quiet = false;
+  std::string cmd;
+  args_map a;
+  for (int i = 1; i < argc; ++i) {
+    std::string s = argv[i];
+    if (s == "--json")
+      js = true;
+    else if (s == "--quiet")
+      quiet = true;
+    else if (s == "-h" || s == "--help") {
+      std::cout << usage;
+      return 0;
+    } else if (s.rfind("--", 0) == 0 && i + 1 < argc)
+      a[s.substr(2)] = argv[++i];
+    else if (cmd.empty() && s.rfind("--", 0) != 0)
+      cmd = s;
+    else {
+      std::cerr << "dagbench: unexpected argument " << s << "\n" << usage;
+      return 1;
+    }
+  }
+  if (cmd != "basic" && cmd != "fill") {
+    std::cerr << "dagbench: unknown command '" << cmd << "'\n" << usage;
+    return 1;
+  }
+  bench_config cfg;
+  caf::actor_system sys{cfg};
+  node_handles node;
+  std::string tmp;
+  try {
+    std::optional<client> cl;
+    if (a.count("node")) {
+      std::string host, err;
+      uint16_t port = 0;
+      if (!parse_host_port(a["node"], host, port))
+        throw std::invalid_argument("--node wants HOST:PORT");
+      cl = client::connect(sys, host, port, err);
+      if (!cl) {
+        std::cerr << "dagbench: cannot reach " << a["node"] << ": " << err
+                  << "\n";
+        return 2;
+      }
+    } else if (cmd == "basic") {
+      node_options opts;
+      char tmpl[] = "/tmp/dagbench-XXXXXX";
+      tmp = ::mkdtemp(tmpl);
+      opts.data_dir = tmp;
+      opts.shards = static_cast<uint32_t>(num(a, "shards", 4));
+      if (a.count("sync") && !parse_sync_mode(a["sync"], opts.sync))
+        throw std::invalid_argument("--sync wants full, normal or off");
+      node = start_node(sys, opts, false);
+      cl.emplace(sys, node.gateway, std::chrono::seconds(60));
+    } else {
+      throw std::invalid_argument("fill needs --node");
+    }
+    json out;
+    int rc = cmd == "basic" ? run_basic(sys, *cl, a, js, out)
+                            : run_fill(*cl, a, quiet);
+    if (js)
+      std::cout << out.dump(2) << std::endl;
+    if (node.gateway)
+      stop_node(sys, node);
+    if (!tmp.empty())
+      std::system(("rm -rf '" + tmp + "'").c_str());
+    return rc;
+  } catch (const std::exception& e) {
+    std::cerr << "dagbench: " << e.what() << "\n";
+    if (node.gateway)
+      stop_node(sys, node);
+    return 1;
+  }
+}
+
+int run_fill(client& cl, const args_map& a, bool quiet) {
+  auto it = a.find("dir");
+  if (it == a.end())
+    throw std::invalid_argument("fill needs --dir PATH");
+  auto files = num(a, "files", 1000);
+  auto dir = make_dirs(cl, it->second);
+  std::vector<ns_request> all;
+  for (uint64_t i = 0; i < files; ++i)
+    all.push_back(req(ns_op::create, dir, "file-" + std::to_string(i)));
+  uint64_t ok = 0;
+  for (auto& b : chunk(std::move(all), 1000))
+    for (auto& r : cl.batch(std::move(b)))
+      ok += r.code == errc::ok;
+  if (!quiet)
+    std::cout << "dagbench: created " << ok << " of " << files << " files in "
+              << it->second << "\n";
+  else
+    std::cout << "created " << ok << " files in " << it->second << "\n";
+  return ok == files ? 0 : 1;
+}
+
+int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
+              json& out) {
+  auto files = num(a, "files", 200000);
+  auto dirs = num(a, "dirs", 1000);
+  auto lookups = num(a, "lookups", 1000000);
+  auto batch = num(a, "batch", 1000);
+  auto outstanding = num(a, "outstanding", 8);
+  auto seed = num(a, "seed", 1);
+  out["config"] = json{{"files", files},     {"dirs", dirs},
+                       {"lookups", lookups}, {"batch", batch},
+                       {"outstanding", outstanding}};
+  out["phases"] = json::array();
+  auto report = [&](const std::string& name, const bench::phase_result& r) {
+    out["phases"].push_back(phase_json(name, r));
+    if (!js)
+      print_phase(name, r);
+  };
+  auto one = make_dirs(cl, "/bench-one");
+  std::vector<ns_request> all;
+  std::vector<std::pair<inode_id, std::string>> names;
+  for (uint64_t i = 0; i < files; ++i) {
+    all.push_back(req(ns_op::create, one, "file-" + std::to_string(i)));
+    names.emplace_back(one, all.back().name);
+  }
+  report("create-one-dir",
+         bench::run_phase(sys, cl.gateway(), chunk(std::move(all), batch),
+                          outstanding));
+  auto many = make_dirs(cl, "/bench-many");
+  std::vector<ns_request> mk;
+  for (uint64_t d = 0; d < dirs; ++d)
+    mk.push_back(req(ns_op::mkdir, many, "d" + std::to_string(d)));
+  std::vector<inode_id> dir_inos;
+  for (auto& b : chunk(std::move(mk), batch))
+    for (auto& r : cl.batch(std::move(b))) {
+      if (r.code != errc::ok)
+        throw std::runtime_error("mkdir in /bench-many failed: "
+                                 + std::string{to_string(r.code)});
+      dir_inos.push_back(r.a.ino);
+    }
+  for (uint64_t i = 0; i < files; ++i) {
+    auto d = dir_inos[i % dir_inos.size()];
+    all.push_back(req(ns_op::create, d, "file-" + std::to_string(i)));
+    names.emplace_back(d, all.back().name);
+  }
+  report("create-many-dirs",
+         bench::run_phase(sys, cl.gateway(), chunk(std::move(all), batch),
+                          outstanding));
+  std::mt19937_64 rng{seed};
+  for (uint64_t i = 0; i < lookups; ++i) {
+    auto& n = names[rng() % names.size()];
+    all.push_back(req(ns_op::lookup, n.first, n.second));
+  }
+  report("lookup-random",
+         bench::run_phase(sys, cl.gateway(), chunk(std::move(all), batch),
+                          outstanding));
+  return 0;
+}

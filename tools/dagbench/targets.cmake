@@ -1,0 +1,3 @@
+# dagbench: the measuring tool (not a test).
+add_executable(dagbench tools/dagbench/main.cpp tools/dagbench/driver.cpp)
+target_link_libraries(dagbench PRIVATE dagshard_actors nlohmann_json::nlohmann_json)
