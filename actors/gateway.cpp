@@ -4,6 +4,20 @@
 
 namespace ds {
 
+caf::result<std::vector<shard_info>>
+gateway_state::shard_infos(gateway_actor::pointer self, shards_atom a) {
+  auto rp = self->make_response_promise<std::vector<shard_info>>();
+  self->request(router, std::chrono::seconds(10), a)
+    .then(
+      [rp, addr = address](std::vector<shard_info>& xs) mutable {
+        for (auto& x : xs)
+          x.node = addr;
+        rp.deliver(std::move(xs));
+      },
+      [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
 gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                  router_actor router, std::string address, uint32_t shards) {
@@ -24,10 +38,13 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
       return self->delegate(self->state.router, a, std::move(req));
     },
     [self](shards_atom a) -> caf::result<std::vector<shard_info>> {
-      return self->delegate(self->state.router, a);
+      return self->state.shard_infos(self, a);
     },
     [self](node_atom) -> caf::result<std::string, uint32_t> {
       return {self->state.address, self->state.shards};
+    },
+    [self](node_atom, std::string& address) {
+      self->state.address = std::move(address);
     },
   };
 }

@@ -12,6 +12,9 @@ struct gateway_state {
   router_actor router;
   std::string address;
   uint32_t shards = 0;
+  /// The router's shard counters, labelled with this node's address.
+  caf::result<std::vector<shard_info>> shard_infos(gateway_actor::pointer self,
+                                                   shards_atom a);
   static inline const char* name = "dagshard.gateway";
 };
 

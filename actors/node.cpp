@@ -72,7 +72,8 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
   h.lock_fd = lock_data_dir(opts.data_dir);
   try {
     check_extra_shards(opts.data_dir, opts.shards);
-    std::string address = opts.bind + ":" + std::to_string(opts.port);
+    std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
+                                  : std::string{"in-process"};
     // Open and check every file before spawning anything.
     std::vector<std::shared_ptr<ns_shard>> cores;
     std::vector<std::shared_ptr<shard_store>> stores;
@@ -96,8 +97,8 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       stores.push_back(std::move(st));
     }
     for (uint32_t i = 0; i < opts.shards; ++i)
-      h.shards.push_back(sys.spawn<caf::detached>(shard_behavior, cores[i],
-                                                  stores[i], address));
+      h.shards.push_back(
+        sys.spawn<caf::detached>(shard_behavior, cores[i], stores[i]));
     h.router = sys.spawn(router_behavior, h.shards, opts.request_timeout);
     h.gateway = sys.spawn(gateway_behavior, h.router, address, opts.shards);
     if (publish) {
@@ -109,6 +110,8 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
                          + sys.render(port.error()));
       }
       h.port = *port;
+      caf::anon_send(h.gateway, node_atom::value,
+                     opts.bind + ":" + std::to_string(h.port));
     }
   } catch (...) {
     if (h.lock_fd >= 0) {

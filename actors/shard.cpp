@@ -73,7 +73,6 @@ void shard_state::flush() {
 shard_info shard_state::info() const {
   shard_info x;
   x.shard = core->shard_id();
-  x.node = node_name;
   x.stats = core->stats();
   x.commits = store->commits();
   return x;
@@ -82,12 +81,11 @@ shard_info shard_state::info() const {
 shard_actor::behavior_type
 shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                std::shared_ptr<ns_shard> core,
-               std::shared_ptr<shard_store> store, std::string node_name) {
+               std::shared_ptr<shard_store> store) {
   auto& st = self->state;
   st.self = self;
   st.core = std::move(core);
   st.store = std::move(store);
-  st.node_name = std::move(node_name);
   return {
     [self](ns_atom, std::vector<ns_request>& reqs)
       -> caf::result<std::vector<ns_reply>> {

@@ -21,7 +21,6 @@ struct shard_state {
   shard_actor::pointer self = nullptr;
   std::shared_ptr<ns_shard> core;
   std::shared_ptr<shard_store> store;
-  std::string node_name;
   std::vector<waiting> queue;
   size_t queued_requests = 0;
   bool flush_scheduled = false;
@@ -37,11 +36,11 @@ struct shard_state {
   static inline const char* name = "dagshard.shard";
 };
 
-/// Spawn with sys.spawn<caf::detached>(shard_behavior, core, store, node).
+/// Spawn with sys.spawn<caf::detached>(shard_behavior, core, store).
 /// `core` must already be restored from `store`.
 shard_actor::behavior_type
 shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                std::shared_ptr<ns_shard> core,
-               std::shared_ptr<shard_store> store, std::string node_name);
+               std::shared_ptr<shard_store> store);
 
 } // namespace ds

@@ -110,7 +110,9 @@ using router_actor = caf::typed_actor<
 /// for remote clients, with input checks in front of it.
 using gateway_actor = router_actor::extend<
   // Node identity: (address, shard count).
-  caf::replies_to<node_atom>::with<std::string, uint32_t>>;
+  caf::replies_to<node_atom>::with<std::string, uint32_t>,
+  // Sets the address the node is reachable at (once it is published).
+  caf::reacts_to<node_atom, std::string>>;
 
 /// Registers every message type of this header under a stable name.
 void add_ns_message_types(caf::actor_system_config& cfg);

@@ -48,8 +48,7 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
       cfg.dag.list_capacity = 8;
       cores.push_back(std::make_shared<ns_shard>(i, cfg));
       shards.push_back(sys.spawn(shard_behavior, cores.back(),
-                                 std::shared_ptr<shard_store>{stores.back()},
-                                 std::string{"test"}));
+                                 std::shared_ptr<shard_store>{stores.back()}));
     }
     router = sys.spawn(router_behavior, shards,
                        caf::timespan{std::chrono::seconds(1)});

@@ -1,5 +1,6 @@
 #include "tools/dagctl/commands.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
@@ -89,8 +90,14 @@ void show_result(const invocation& inv, path_op op, const ns_reply& r,
                            {"ino", e.a.ino}});
       out << json{{"entries", arr}}.dump() << std::endl;
     } else {
+      // People read names sorted; --json keeps the stable hash order.
+      std::vector<const dirent*> v;
       for (auto& e : r.entries)
-        out << e.name << (e.a.kind == entry_kind::dir ? "/" : "") << "\n";
+        v.push_back(&e);
+      std::sort(v.begin(), v.end(),
+                [](auto x, auto y) { return x->name < y->name; });
+      for (auto e : v)
+        out << e->name << (e->a.kind == entry_kind::dir ? "/" : "") << "\n";
     }
     return;
   }
