@@ -96,9 +96,12 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       }
       stores.push_back(std::move(st));
     }
-    for (uint32_t i = 0; i < opts.shards; ++i)
+    for (uint32_t i = 0; i < opts.shards; ++i) {
+      h.committers.push_back(
+        sys.spawn<caf::detached>(committer_behavior, stores[i]));
       h.shards.push_back(
-        sys.spawn<caf::detached>(shard_behavior, cores[i], stores[i]));
+        sys.spawn(shard_behavior, cores[i], h.committers.back()));
+    }
     h.router = sys.spawn(router_behavior, h.shards, opts.request_timeout);
     h.gateway = sys.spawn(gateway_behavior, h.router, address, opts.shards);
     if (publish) {
@@ -136,11 +139,16 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
   stop(h.router);
   for (auto& s : h.shards)
     stop(s);
-  // Wait until every shard has closed its database before releasing the
+  for (auto& c : h.committers)
+    stop(c);
+  // Wait until every committer has closed its database before releasing the
   // folder: a node restarted in the same process must not share a file.
   caf::scoped_actor self{sys};
   for (auto& s : h.shards)
     self->wait_for(s);
+  for (auto& c : h.committers)
+    self->wait_for(c);
+  h.committers.clear();
   h.gateway = nullptr;
   h.router = nullptr;
   h.shards.clear();

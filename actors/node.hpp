@@ -23,6 +23,7 @@ struct node_handles {
   gateway_actor gateway;
   router_actor router;
   std::vector<shard_actor> shards;
+  std::vector<committer_actor> committers;
   uint16_t port = 0; ///< the published port (0 if not published)
   int lock_fd = -1;  ///< holds the data folder's lock while the node runs
 };

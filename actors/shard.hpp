@@ -1,7 +1,13 @@
-// The DAG shard actor: owns one ns_shard core and its store. Runs detached
-// (its own thread) because every commit blocks on SQLite and fsync.
+// The DAG shard actor and its committer.
+//
+// The shard (on the shared scheduler) owns one ns_shard core and serves
+// every request from memory. Its committer (detached: its own thread, since
+// SQLite and fsync block) writes the changes. Group commit: while one batch
+// is being committed, the shard keeps applying requests into the next; an
+// answer that depends on a change leaves only after that change is durable.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,35 +18,44 @@
 namespace ds {
 
 struct shard_state {
-  /// Requests answered only after the next commit (group commit).
+  /// An answer held back until batch `batch` is durable.
   struct waiting {
     caf::typed_response_promise<std::vector<ns_reply>> rp;
     std::vector<ns_reply> replies;
+    uint64_t batch;
   };
 
   shard_actor::pointer self = nullptr;
   std::shared_ptr<ns_shard> core;
-  std::shared_ptr<shard_store> store;
-  std::vector<waiting> queue;
-  size_t queued_requests = 0;
-  bool flush_scheduled = false;
-
-  /// Most requests that wait for one commit before the shard commits inline
-  /// (bounds latency and memory when the mailbox never drains).
-  static constexpr size_t max_group = 16384;
+  committer_actor committer;
+  std::deque<waiting> queue;  ///< ordered by batch
+  uint64_t open_batch = 1;    ///< id of the batch now collecting changes
+  bool committing = false;    ///< a batch is at the committer
+  uint64_t commits = 0;
 
   caf::result<std::vector<ns_reply>> serve(std::vector<ns_request>& reqs);
-  void flush();
+  void start_commit();
+  void on_committed(uint64_t batch);
+  void fail(const caf::error& err);
   shard_info info() const;
 
   static inline const char* name = "dagshard.shard";
 };
 
-/// Spawn with sys.spawn<caf::detached>(shard_behavior, core, store).
-/// `core` must already be restored from `store`.
+struct committer_state {
+  std::shared_ptr<shard_store> store;
+  bool failed = false;
+  static inline const char* name = "dagshard.committer";
+};
+
+/// `core` must already be restored from the committer's store.
 shard_actor::behavior_type
 shard_behavior(shard_actor::stateful_pointer<shard_state> self,
-               std::shared_ptr<ns_shard> core,
-               std::shared_ptr<shard_store> store);
+               std::shared_ptr<ns_shard> core, committer_actor committer);
+
+/// Spawn with sys.spawn<caf::detached>(committer_behavior, store).
+committer_actor::behavior_type
+committer_behavior(committer_actor::stateful_pointer<committer_state> self,
+                   std::shared_ptr<shard_store> store);
 
 } // namespace ds

@@ -20,7 +20,7 @@ namespace ds {
 using ns_atom = caf::atom_constant<caf::atom("ns")>;
 using path_atom = caf::atom_constant<caf::atom("nspath")>;
 using shards_atom = caf::atom_constant<caf::atom("nsshards")>;
-using flush_atom = caf::atom_constant<caf::atom("nsflush")>;
+using commit_atom = caf::atom_constant<caf::atom("nscommit")>;
 using node_atom = caf::atom_constant<caf::atom("nsnode")>;
 
 /// Most requests one batch message may carry; larger batches are refused.
@@ -49,6 +49,33 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attrs& x) {
   return f(caf::meta::type_name("ds::attrs"), x.ino, x.kind, x.mode, x.size,
            x.mtime, x.version);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entry& x) {
+  return f(caf::meta::type_name("ds::entry"), x.name, x.hash, x.a, x.row);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_record& x) {
+  return f(caf::meta::type_name("ds::node_record"), x.id, x.lo, x.hi, x.array,
+           x.start_bit, x.width_bits, x.slots);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dir_entry& x) {
+  return f(caf::meta::type_name("ds::dir_entry"), x.dir, x.e);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dir_node& x) {
+  return f(caf::meta::type_name("ds::dir_node"), x.dir, x.r);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, commit_batch& x) {
+  return f(caf::meta::type_name("ds::commit_batch"), x.put_entries, x.del_rows,
+           x.put_nodes, x.del_nodes, x.dead_dirs, x.next_seq, x.next_row);
 }
 
 template <class Inspector>
@@ -86,15 +113,21 @@ typename Inspector::result_type inspect(Inspector& f, shard_info& x) {
            x.commits);
 }
 
-/// A DAG shard: serves handle-addressed requests on the DAGs it holds.
+/// A DAG shard: serves handle-addressed requests on the DAGs it holds, from
+/// memory; its committer makes changes durable.
 using shard_actor = caf::typed_actor<
   // Applies a batch in order; answers after its changes are durable.
   caf::replies_to<ns_atom, std::vector<ns_request>>::with<
     std::vector<ns_reply>>,
   // Counters of this shard.
-  caf::replies_to<shards_atom>::with<shard_info>,
-  // Internal: commit what is pending and release the answers that wait.
-  caf::reacts_to<flush_atom>>;
+  caf::replies_to<shards_atom>::with<shard_info>>;
+
+/// A shard's committer (local only, its own thread): writes one batch at a
+/// time to the shard's store.
+using committer_actor = caf::typed_actor<
+  // Writes the batch durably; answers the count of commits so far, or an
+  // error after which the store must not be used again.
+  caf::replies_to<commit_atom, commit_batch>::with<uint64_t>>;
 
 /// The router: resolves paths and sends each request to its shard.
 using router_actor = caf::typed_actor<

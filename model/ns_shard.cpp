@@ -45,7 +45,7 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns,
   ++counters_.ops;
   // A reply that reads a directory with uncommitted changes must not be seen
   // before those changes are durable.
-  must_wait = dirty_dirs_.count(r.dir) > 0;
+  must_wait = dirty_dirs_.count(r.dir) > 0 || in_flight_dirs_.count(r.dir) > 0;
   ns_reply rep;
   switch (r.op) {
     case ns_op::lookup: rep = lookup(r); break;
@@ -261,6 +261,7 @@ commit_batch ns_shard::take_changes() {
   b.next_seq = next_seq_;
   b.next_row = next_row_;
   pending_.clear();
+  in_flight_dirs_.insert(dirty_dirs_.begin(), dirty_dirs_.end());
   dirty_dirs_.clear();
   new_dead_.clear();
   return b;

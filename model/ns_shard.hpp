@@ -69,11 +69,15 @@ public:
   /// same directory): the caller then answers only after the commit.
   ns_reply apply(const ns_request& r, int64_t now_ns, bool& must_wait);
 
-  /// True if changes wait for a commit.
+  /// True if changes wait to be taken into a commit batch.
   bool dirty() const { return !dirty_dirs_.empty(); }
 
-  /// Drains everything changed since the last call into a batch.
+  /// Drains everything changed since the last call into a batch. Until
+  /// committed() is called, reads of the directories in it still wait.
   commit_batch take_changes();
+
+  /// The batch taken last is durable.
+  void committed() { in_flight_dirs_.clear(); }
 
   /// Loads stored state. Returns an error message or "".
   std::string restore(std::vector<dir_node> nodes,
@@ -105,6 +109,7 @@ private:
   std::unordered_set<inode_id> closing_; ///< between rmdir prepare and commit
   std::map<inode_id, hdag_changes> pending_;
   std::unordered_set<inode_id> dirty_dirs_;
+  std::unordered_set<inode_id> in_flight_dirs_; ///< taken, not yet durable
   std::vector<inode_id> new_dead_;
   uint64_t next_seq_ = 1;
   uint64_t next_row_ = 1;

@@ -38,6 +38,7 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
   std::vector<std::shared_ptr<faulty_store>> stores;
   std::vector<std::shared_ptr<ns_shard>> cores;
   std::vector<shard_actor> shards;
+  std::vector<committer_actor> committers;
   router_actor router;
   gateway_actor gateway;
 
@@ -47,8 +48,10 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
       ns_shard_config cfg;
       cfg.dag.list_capacity = 8;
       cores.push_back(std::make_shared<ns_shard>(i, cfg));
+      committers.push_back(sys.spawn(
+        committer_behavior, std::shared_ptr<shard_store>{stores.back()}));
       shards.push_back(sys.spawn(shard_behavior, cores.back(),
-                                 std::shared_ptr<shard_store>{stores.back()}));
+                                 committers.back()));
     }
     router = sys.spawn(router_behavior, shards,
                        caf::timespan{std::chrono::seconds(1)});
@@ -59,6 +62,8 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
   ~node_fixture() {
     for (auto& s : shards)
       caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+    for (auto& c : committers)
+      caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
     sched.run();

@@ -15,12 +15,15 @@ struct one_shard : node_fixture {
 TEST_CASE_FIXTURE(one_shard, "a write is answered only after its commit") {
   self->send(shard(), ns_atom::value,
              std::vector<ns_request>{make_request(ns_op::create, root_ino, "a")});
-  // The shard applies the batch and schedules a flush behind it...
+  // The shard applies the batch in memory and hands the change to its
+  // committer...
   expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
   CHECK(stores[0]->commits() == 0);
   CHECK(self->mailbox().empty()); // ...without answering yet.
-  expect((flush_atom), from(shard()).to(shard()));
+  expect((commit_atom, commit_batch), from(shard()).to(committers[0]));
   CHECK(stores[0]->commits() == 1);
+  CHECK(self->mailbox().empty());
+  expect((uint64_t), from(committers[0]).to(shard()));
   // Now the answer is there.
   bool got = false;
   self->receive([&](std::vector<ns_reply>& r) {
@@ -31,13 +34,16 @@ TEST_CASE_FIXTURE(one_shard, "a write is answered only after its commit") {
   CHECK(got);
 }
 
-TEST_CASE_FIXTURE(one_shard, "writes queued behind each other share one commit") {
+TEST_CASE_FIXTURE(one_shard, "writes that arrive during a commit share the next one") {
   for (int i = 0; i < 5; ++i)
     self->send(shard(), ns_atom::value,
                std::vector<ns_request>{
                  make_request(ns_op::create, root_ino, "f" + std::to_string(i))});
   sched.run();
-  CHECK(stores[0]->commits() == 1);
+  // The first write starts a commit at once; the other four queue up behind
+  // it and go into the second.
+  CHECK(stores[0]->commits() == 2);
+  CHECK(stores[0]->load().entries.size() == 5);
   int answers = 0;
   for (int i = 0; i < 5; ++i)
     self->receive([&](std::vector<ns_reply>& r) {
@@ -47,9 +53,9 @@ TEST_CASE_FIXTURE(one_shard, "writes queued behind each other share one commit")
   CHECK(answers == 5);
 }
 
-TEST_CASE_FIXTURE(one_shard, "a read of a dirty directory waits, others do not") {
-  auto dirty = make_request(ns_op::create, 77, "x");
-  self->send(shard(), ns_atom::value, std::vector<ns_request>{dirty});
+TEST_CASE_FIXTURE(one_shard, "a read of a directory with changes in flight waits") {
+  self->send(shard(), ns_atom::value,
+             std::vector<ns_request>{make_request(ns_op::create, 77, "x")});
   self->send(shard(), ns_atom::value,
              std::vector<ns_request>{make_request(ns_op::lookup, 77, "x")});
   self->send(shard(), ns_atom::value,
@@ -57,7 +63,7 @@ TEST_CASE_FIXTURE(one_shard, "a read of a dirty directory waits, others do not")
   expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
   expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
   expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
-  // Only the lookup in the clean directory 88 was answered before the flush.
+  // Only the lookup in the clean directory 88 was answered so far.
   bool first = false;
   self->receive([&](std::vector<ns_reply>& r) {
     CHECK(r[0].code == errc::enoent);
@@ -65,7 +71,8 @@ TEST_CASE_FIXTURE(one_shard, "a read of a dirty directory waits, others do not")
   });
   CHECK(first);
   CHECK(self->mailbox().empty());
-  expect((flush_atom), from(shard()).to(shard()));
+  expect((commit_atom, commit_batch), from(shard()).to(committers[0]));
+  expect((uint64_t), from(committers[0]).to(shard()));
   int n = 0;
   for (int i = 0; i < 2; ++i)
     self->receive([&](std::vector<ns_reply>& r) {

@@ -69,6 +69,9 @@ TEST_CASE_FIXTURE(fixture, "reads of a directory with uncommitted changes wait")
   CHECK(b.put_entries.size() == 1);
   CHECK(b.put_nodes.size() == 2); // the new DAG's root and its list
   run(req(ns_op::lookup, 7, "x"));
+  CHECK(wait); // taken into a batch, but not yet durable
+  s.committed();
+  run(req(ns_op::lookup, 7, "x"));
   CHECK_FALSE(wait);
 }
 
