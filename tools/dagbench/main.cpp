@@ -1,7 +1,10 @@
 // dagbench: measures a dagshard node. See docs/BENCHMARKS.md.
 //   dagbench basic [--node HOST:PORT] [options]   create and lookup phases
 //   dagbench fill --node HOST:PORT --dir PATH --files N
+#include <unistd.h>
+
 #include <cstdlib>
+#include <ctime>
 #include <iostream>
 #include <map>
 #include <random>
@@ -32,6 +35,7 @@ constexpr const char* usage =
   "          --batch N          requests per message (1000)\n"
   "          --outstanding N    messages in flight (8)\n"
   "          --seed N           seed of the lookup order (1)\n"
+  "          --prefix PATH      directory to work in (/dagbench-TIME-PID)\n"
   "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n";
 
 struct bench_config : caf::actor_system_config {
@@ -243,7 +247,13 @@ int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
     if (!js)
       print_phase(name, r);
   };
-  auto one = make_dirs(cl, "/bench-one");
+  // Each run works below a directory of its own, so runs against one node
+  // never collide.
+  auto base = a.count("prefix") ? a.at("prefix")
+                                : "/dagbench-" + std::to_string(::time(nullptr))
+                                    + "-" + std::to_string(::getpid());
+  out["config"]["prefix"] = base;
+  auto one = make_dirs(cl, base + "/one");
   std::vector<ns_request> all;
   std::vector<std::pair<inode_id, std::string>> names;
   for (uint64_t i = 0; i < files; ++i) {
@@ -253,7 +263,7 @@ int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
   report("create-one-dir",
          bench::run_phase(sys, cl.gateway(), chunk(std::move(all), batch),
                           outstanding));
-  auto many = make_dirs(cl, "/bench-many");
+  auto many = make_dirs(cl, base + "/many");
   std::vector<ns_request> mk;
   for (uint64_t d = 0; d < dirs; ++d)
     mk.push_back(req(ns_op::mkdir, many, "d" + std::to_string(d)));
@@ -261,7 +271,7 @@ int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
   for (auto& b : chunk(std::move(mk), batch))
     for (auto& r : cl.batch(std::move(b))) {
       if (r.code != errc::ok)
-        throw std::runtime_error("mkdir in /bench-many failed: "
+        throw std::runtime_error("mkdir in " + base + "/many failed: "
                                  + std::string{to_string(r.code)});
       dir_inos.push_back(r.a.ino);
     }
