@@ -117,3 +117,14 @@ TEST_CASE_FIXTURE(node_fixture, "shard counters are gathered from every shard") 
   }
   CHECK(entries == 1);
 }
+
+TEST_CASE_FIXTURE(node_fixture, "a malformed message gets an error and the node keeps serving") {
+  auto untyped = caf::actor_cast<caf::actor>(gateway);
+  bool refused = false;
+  auto rh = self->request(untyped, caf::infinite, std::string{"garbage"}, 42);
+  sched.run();
+  rh.receive([](const caf::message&) {}, [&](caf::error&) { refused = true; });
+  CHECK(refused);
+  CHECK(path(path_op::mkdir, "/still-here").code == errc::ok);
+  CHECK(path(path_op::stat, "/still-here").a.kind == entry_kind::dir);
+}
