@@ -59,6 +59,25 @@ std::vector<shard_info> client::shards() {
   return out;
 }
 
+std::vector<node_info> client::nodes() {
+  caf::scoped_actor self{*sys_};
+  std::vector<node_info> out;
+  self->request(gw_, timeout_, nodes_atom::value)
+    .receive([&](std::vector<node_info>& r) { out = std::move(r); },
+             [&](caf::error&) {});
+  return out;
+}
+
+placement_info client::locate(const std::string& path) {
+  caf::scoped_actor self{*sys_};
+  placement_info out;
+  out.code = errc::eunavailable;
+  self->request(gw_, timeout_, locate_atom::value, path)
+    .receive([&](placement_info& r) { out = std::move(r); },
+             [&](caf::error&) {});
+  return out;
+}
+
 ns_reply client::list(const std::string& path, uint32_t page) {
   ns_reply all;
   path_request req;

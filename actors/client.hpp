@@ -36,6 +36,12 @@ public:
   /// Every shard's counters; empty on failure.
   std::vector<shard_info> shards();
 
+  /// The cluster's members as the node sees them; empty on failure.
+  std::vector<node_info> nodes();
+
+  /// Where the DAG node of `path`'s entry lives; EUNAVAILABLE on failure.
+  placement_info locate(const std::string& path);
+
   /// Reads a whole directory by following cookies.
   ns_reply list(const std::string& path, uint32_t page = 1024);
 

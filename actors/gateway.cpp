@@ -4,26 +4,24 @@
 
 namespace ds {
 
-caf::result<std::vector<shard_info>>
-gateway_state::shard_infos(gateway_actor::pointer self, shards_atom a) {
-  auto rp = self->make_response_promise<std::vector<shard_info>>();
-  self->request(router, std::chrono::seconds(10), a)
-    .then(
-      [rp, addr = address](std::vector<shard_info>& xs) mutable {
-        for (auto& x : xs)
-          x.node = addr;
-        rp.deliver(std::move(xs));
-      },
-      [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
-  return rp;
+caf::result<std::vector<node_info>>
+gateway_state::nodes(gateway_actor::pointer self) {
+  if (peers)
+    return self->delegate(peers, nodes_atom::value);
+  auto& m = cluster.members()[cluster.self_index()];
+  return std::vector<node_info>{node_info{m.id, address, true, true, {}}};
 }
 
 gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
-                 router_actor router, std::string address, uint32_t shards) {
-  self->state.router = std::move(router);
-  self->state.address = std::move(address);
-  self->state.shards = shards;
+                 router_actor router, peers_actor peers, cluster_map cluster,
+                 std::vector<shard_actor> local_shards, std::string address) {
+  auto& st = self->state;
+  st.router = std::move(router);
+  st.peers = std::move(peers);
+  st.cluster = std::move(cluster);
+  st.local_shards = std::move(local_shards);
+  st.address = std::move(address);
   return {
     [self](ns_atom a, std::vector<ns_request>& reqs)
       -> caf::result<std::vector<ns_reply>> {
@@ -37,15 +35,26 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
     [self](path_atom a, path_request& req) -> caf::result<ns_reply> {
       return self->delegate(self->state.router, a, std::move(req));
     },
+    [self](locate_atom a, std::string& path) -> caf::result<placement_info> {
+      return self->delegate(self->state.router, a, std::move(path));
+    },
     [self](shards_atom a) -> caf::result<std::vector<shard_info>> {
-      return self->state.shard_infos(self, a);
+      return self->delegate(self->state.router, a);
     },
     [self](node_atom) -> caf::result<std::string, uint32_t> {
-      return {self->state.address, self->state.shards};
+      return {self->state.address, self->state.cluster.shards_per_node()};
     },
     [self](node_atom, std::string& address) {
-      self->state.address = std::move(address);
+      auto sender = self->current_sender();
+      if (sender && sender->node() == self->node())
+        self->state.address = std::move(address);
     },
+    [self](hello_atom) {
+      auto& st = self->state;
+      return node_hello{st.cluster.members()[st.cluster.self_index()].id,
+                        st.cluster.fingerprint(), st.local_shards};
+    },
+    [self](nodes_atom) { return self->state.nodes(self); },
   };
 }
 

@@ -1,25 +1,31 @@
 // The node gateway: the actor published on a node's port. Checks input size
-// and hands every request to the node's router.
+// and hands client requests to the node's router; greets peers.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "messages/ns.hpp"
+#include "model/cluster_map.hpp"
 
 namespace ds {
 
 struct gateway_state {
   router_actor router;
+  peers_actor peers; ///< empty for a node without peers
+  cluster_map cluster;
+  std::vector<shard_actor> local_shards;
   std::string address;
-  uint32_t shards = 0;
-  /// The router's shard counters, labelled with this node's address.
-  caf::result<std::vector<shard_info>> shard_infos(gateway_actor::pointer self,
-                                                   shards_atom a);
+
+  /// The members, as the peer manager sees them (or just this node).
+  caf::result<std::vector<node_info>> nodes(gateway_actor::pointer self);
+
   static inline const char* name = "dagshard.gateway";
 };
 
 gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
-                 router_actor router, std::string address, uint32_t shards);
+                 router_actor router, peers_actor peers, cluster_map cluster,
+                 std::vector<shard_actor> local_shards, std::string address);
 
 } // namespace ds

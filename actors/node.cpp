@@ -14,6 +14,7 @@
 #include <caf/io/all.hpp>
 
 #include "actors/gateway.hpp"
+#include "actors/peers.hpp"
 #include "actors/router.hpp"
 #include "actors/shard.hpp"
 
@@ -65,45 +66,66 @@ void check_extra_shards(const std::string& dir, uint32_t count) {
 
 } // namespace
 
+namespace {
+
+/// Opens, checks and restores every local shard; throws node_error.
+void open_shards(const node_options& opts, const cluster_map& cluster,
+                 std::vector<std::shared_ptr<ns_shard>>& cores,
+                 std::vector<std::shared_ptr<shard_store>>& stores) {
+  for (uint32_t i = 0; i < opts.shards; ++i) {
+    auto path = opts.data_dir + "/shard-" + std::to_string(i) + ".db";
+    auto id = cluster.global_shard(cluster.self_index(), i);
+    try {
+      auto st = open_sqlite_shard_store(path, {id, cluster.total_shards()},
+                                        opts.sync);
+      auto loaded = st->load();
+      auto core = std::make_shared<ns_shard>(id, opts.ns);
+      auto err = core->restore(std::move(loaded.nodes),
+                               std::move(loaded.entries),
+                               std::move(loaded.dead), loaded.next_seq,
+                               loaded.next_row);
+      if (!err.empty())
+        throw node_error(path + ": " + err);
+      cores.push_back(std::move(core));
+      stores.push_back(std::move(st));
+    } catch (const sql::storage_error& e) {
+      throw node_error(e.what());
+    }
+  }
+}
+
+} // namespace
+
 node_handles start_node(caf::actor_system& sys, const node_options& opts,
                         bool publish) {
+  cluster_map cluster;
+  if (auto err = cluster_map::make({opts.node_id, opts.bind, opts.port},
+                                   opts.peers, opts.shards, cluster);
+      !err.empty())
+    throw node_error(err);
   node_handles h;
   make_dirs(opts.data_dir);
   h.lock_fd = lock_data_dir(opts.data_dir);
   try {
     check_extra_shards(opts.data_dir, opts.shards);
-    std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
-                                  : std::string{"in-process"};
     // Open and check every file before spawning anything.
     std::vector<std::shared_ptr<ns_shard>> cores;
     std::vector<std::shared_ptr<shard_store>> stores;
-    for (uint32_t i = 0; i < opts.shards; ++i) {
-      auto path = opts.data_dir + "/shard-" + std::to_string(i) + ".db";
-      std::shared_ptr<shard_store> st;
-      try {
-        st = open_sqlite_shard_store(path, {i, opts.shards}, opts.sync);
-        auto loaded = st->load();
-        auto core = std::make_shared<ns_shard>(i, opts.ns);
-        auto err = core->restore(std::move(loaded.nodes),
-                                 std::move(loaded.entries),
-                                 std::move(loaded.dead), loaded.next_seq,
-                                 loaded.next_row);
-        if (!err.empty())
-          throw node_error(path + ": " + err);
-        cores.push_back(std::move(core));
-      } catch (const sql::storage_error& e) {
-        throw node_error(e.what());
-      }
-      stores.push_back(std::move(st));
-    }
+    open_shards(opts, cluster, cores, stores);
     for (uint32_t i = 0; i < opts.shards; ++i) {
       h.committers.push_back(
         sys.spawn<caf::detached>(committer_behavior, stores[i]));
       h.shards.push_back(
         sys.spawn(shard_behavior, cores[i], h.committers.back()));
     }
-    h.router = sys.spawn(router_behavior, h.shards, opts.request_timeout);
-    h.gateway = sys.spawn(gateway_behavior, h.router, address, opts.shards);
+    h.router = sys.spawn(router_behavior, cluster, h.shards,
+                         opts.request_timeout);
+    if (!opts.peers.empty())
+      h.peers = sys.spawn(peers_behavior, cluster, h.router);
+    std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
+                                  : std::string{"in-process"};
+    h.gateway = sys.spawn(gateway_behavior, h.router, h.peers, cluster,
+                          h.shards, address);
     if (publish) {
       auto port = sys.middleman().publish(h.gateway, opts.port,
                                           opts.bind.c_str(), true);
@@ -113,8 +135,9 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
                          + sys.render(port.error()));
       }
       h.port = *port;
-      caf::anon_send(h.gateway, node_atom::value,
-                     opts.bind + ":" + std::to_string(h.port));
+      caf::scoped_actor self{sys};
+      self->send(h.gateway, node_atom::value,
+                 opts.bind + ":" + std::to_string(h.port));
     }
   } catch (...) {
     if (h.lock_fd >= 0) {
@@ -136,6 +159,7 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
       caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
   };
   stop(h.gateway);
+  stop(h.peers);
   stop(h.router);
   for (auto& s : h.shards)
     stop(s);
@@ -150,6 +174,7 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
     self->wait_for(c);
   h.committers.clear();
   h.gateway = nullptr;
+  h.peers = nullptr;
   h.router = nullptr;
   h.shards.clear();
   if (h.lock_fd >= 0) {

@@ -22,6 +22,7 @@ struct node_error : std::runtime_error {
 struct node_handles {
   gateway_actor gateway;
   router_actor router;
+  peers_actor peers; ///< empty for a node without peers
   std::vector<shard_actor> shards;
   std::vector<committer_actor> committers;
   uint16_t port = 0; ///< the published port (0 if not published)

@@ -11,7 +11,7 @@ namespace ds {
 
 namespace {
 
-enum class kind { integer, string, boolean, duration };
+enum class kind { integer, string, boolean, duration, real, string_list };
 
 struct rule {
   const char* key;
@@ -21,7 +21,7 @@ struct rule {
 };
 
 // The one table of [dagshard] keys: type and range of each.
-constexpr std::array<rule, 11> rules = {{
+constexpr std::array<rule, 14> rules = {{
   {"data-dir", kind::string, 1, 4096},
   {"port", kind::integer, 0, 65535},
   {"bind", kind::string, 1, 255},
@@ -33,6 +33,9 @@ constexpr std::array<rule, 11> rules = {{
   {"max-dir-entries", kind::integer, 1, int64_t{1} << 32},
   {"sync", kind::string, 1, 16},
   {"request-timeout", kind::duration, 1, 3600'000},
+  {"node-id", kind::string, 1, 32},
+  {"peers", kind::string_list, 0, 256},
+  {"capacity-factor", kind::real, 1, 10},
 }};
 
 const char* type_text(kind k) {
@@ -41,6 +44,8 @@ const char* type_text(kind k) {
     case kind::string: return "a quoted string";
     case kind::boolean: return "true or false";
     case kind::duration: return "a duration such as 500ms or 5s";
+    case kind::real: return "a number";
+    case kind::string_list: return "a list of \"id@host:port\" strings";
   }
   return "?";
 }
@@ -49,7 +54,7 @@ std::string range_error(const rule& r, const std::string& got) {
   std::string unit = r.type == kind::duration ? " ms" : "";
   std::string what = r.type == kind::string ? " bytes long" : "";
   return "dagshard." + std::string{r.key} + ": must be " + type_text(r.type)
-         + (r.type == kind::boolean ? ""
+         + (r.type == kind::boolean || r.type == kind::string_list ? ""
                                     : " in " + std::to_string(r.min) + ".."
                                         + std::to_string(r.max) + unit + what)
          + " (got " + got + ")";
@@ -69,6 +74,9 @@ std::string check_value(const rule& r, const caf::config_value& v) {
       if (!x || static_cast<int64_t>(x->size()) < r.min
           || static_cast<int64_t>(x->size()) > r.max)
         return range_error(r, got);
+      if (std::string{r.key} == "node-id" && !valid_node_id(*x))
+        return "dagshard.node-id: must be 1..32 of A-Z a-z 0-9 _ - (got "
+               + got + ")";
       if (std::string{r.key} == "sync") {
         sync_mode m;
         if (!parse_sync_mode(*x, m))
@@ -81,6 +89,35 @@ std::string check_value(const rule& r, const caf::config_value& v) {
       if (!caf::holds_alternative<bool>(v))
         return range_error(r, got);
       break;
+    case kind::real: {
+      // An integer is a fine number too (capacity-factor=2).
+      double x = 0;
+      if (auto d = caf::get_if<double>(&v))
+        x = *d;
+      else if (auto i = caf::get_if<int64_t>(&v))
+        x = static_cast<double>(*i);
+      else
+        return range_error(r, got);
+      if (!(x > static_cast<double>(r.min)) || x > static_cast<double>(r.max))
+        return "dagshard." + std::string{r.key} + ": must be a number above "
+               + std::to_string(r.min) + " and at most "
+               + std::to_string(r.max) + " (got " + got + ")";
+      break;
+    }
+    case kind::string_list: {
+      auto xs = caf::get_if<caf::config_value::list>(&v);
+      if (!xs)
+        return range_error(r, got);
+      for (auto& x : *xs) {
+        auto s = caf::get_if<std::string>(&x);
+        if (!s)
+          return range_error(r, got);
+        member m;
+        if (auto err = parse_member(*s, m); !err.empty())
+          return "dagshard." + std::string{r.key} + ": " + err;
+      }
+      break;
+    }
     case kind::duration: {
       auto x = caf::get_if<caf::timespan>(&v);
       auto ms = x ? std::chrono::duration_cast<std::chrono::milliseconds>(*x)
@@ -141,7 +178,11 @@ node_config::node_config() {
     .add(no_merge_, "no-merge", "never merge lists after deletes")
     .add(max_dir_entries_, "max-dir-entries", "most entries per directory")
     .add(sync_, "sync", "SQLite synchronous mode: full, normal or off")
-    .add(request_timeout_, "request-timeout", "shard answer deadline");
+    .add(request_timeout_, "request-timeout", "shard answer deadline")
+    .add(node_id_, "node-id", "this node's id in the cluster")
+    .add(peers_, "peers", "the other members: [\"id@host:port\", ...]")
+    .add(capacity_factor_, "capacity-factor",
+         "bounded-load placement: no shard above c times the mean");
   load<caf::io::middleman>();
   add_ns_message_types(*this);
 }
@@ -182,6 +223,12 @@ std::string node_config::check_values() {
   sec["max-dir-entries"] = max_dir_entries_;
   sec["sync"] = sync_;
   sec["request-timeout"] = request_timeout_;
+  sec["node-id"] = node_id_;
+  caf::config_value::list peers;
+  for (auto& p : peers_)
+    peers.emplace_back(p);
+  sec["peers"] = std::move(peers);
+  sec["capacity-factor"] = capacity_factor_;
   s["dagshard"] = std::move(sec);
   if (auto err = validate_dagshard_settings(s); !err.empty())
     return err;
@@ -198,6 +245,21 @@ std::string node_config::check_values() {
   opts_.ns.max_dir_entries = static_cast<uint64_t>(max_dir_entries_);
   parse_sync_mode(sync_, opts_.sync);
   opts_.request_timeout = request_timeout_;
+  opts_.node_id = node_id_;
+  opts_.capacity_factor = capacity_factor_;
+  opts_.peers.clear();
+  for (auto& p : peers_) {
+    member m;
+    parse_member(p, m); // validated above
+    opts_.peers.push_back(std::move(m));
+  }
+  if (!opts_.peers.empty() && opts_.port == 0)
+    return "dagshard.port: a cluster node needs a fixed port";
+  cluster_map check;
+  if (auto err = cluster_map::make({opts_.node_id, opts_.bind, opts_.port},
+                                   opts_.peers, opts_.shards, check);
+      !err.empty())
+    return "dagshard.peers: " + err;
   return {};
 }
 

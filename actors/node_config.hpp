@@ -9,6 +9,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/timespan.hpp>
 
+#include "model/cluster_map.hpp"
 #include "model/ns_shard.hpp"
 #include "storage/shard_store.hpp"
 
@@ -23,6 +24,9 @@ struct node_options {
   ns_shard_config ns;
   sync_mode sync = sync_mode::full;
   caf::timespan request_timeout = std::chrono::seconds(5);
+  std::string node_id = "local";
+  std::vector<member> peers;     ///< the other members of the cluster
+  double capacity_factor = 1.25; ///< bounded-load placement: c
 };
 
 class node_config : public caf::actor_system_config {
@@ -53,6 +57,9 @@ private:
   int64_t max_dir_entries_ = int64_t{1} << 24;
   std::string sync_ = "full";
   caf::timespan request_timeout_ = std::chrono::seconds(5);
+  std::string node_id_ = "local";
+  std::vector<std::string> peers_;
+  double capacity_factor_ = 1.25;
   node_options opts_;
 };
 

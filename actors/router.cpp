@@ -24,7 +24,7 @@ router_state::route(std::vector<ns_request>& reqs) {
   bool one = true;
   for (auto& r : reqs)
     one = one && ring.home(r.dir) == first;
-  if (one) // fast path: the shard answers the client directly
+  if (one && shards[first]) // fast path: the shard answers the client
     return self->delegate(shards[first], ns_atom::value, std::move(reqs));
   std::vector<std::vector<size_t>> pos(shards.size());
   std::vector<std::vector<ns_request>> part(shards.size());
@@ -48,6 +48,13 @@ router_state::route(std::vector<ns_request>& reqs) {
     if (part[s].empty())
       continue;
     auto where = std::make_shared<std::vector<size_t>>(std::move(pos[s]));
+    if (!shards[s]) {
+      for (auto i : *where)
+        g->out[i] = error_reply(errc::eunavailable);
+      if (--g->left == 0)
+        g->rp.deliver(std::move(g->out));
+      continue;
+    }
     auto done = [g, where](std::vector<ns_reply>* reps) {
       for (size_t k = 0; k < where->size(); ++k)
         g->out[(*where)[k]] = reps ? std::move((*reps)[k])
@@ -73,14 +80,22 @@ caf::result<std::vector<shard_info>> router_state::collect_info() {
   g->left = shards.size();
   g->rp = self->make_response_promise<std::vector<shard_info>>();
   for (size_t i = 0; i < shards.size(); ++i) {
-    auto done = [g, i](shard_info* x) {
+    auto id = static_cast<uint32_t>(i);
+    auto node = cluster.members()[cluster.node_of(id)].id;
+    auto done = [g, id, node](shard_info* x) {
+      auto& slot = g->out[id];
       if (x)
-        g->out[i] = std::move(*x);
-      else
-        g->out[i].shard = static_cast<uint32_t>(i);
+        slot = std::move(*x);
+      slot.shard = id;
+      slot.node = node;
+      slot.reachable = x != nullptr;
       if (--g->left == 0)
         g->rp.deliver(std::move(g->out));
     };
+    if (!shards[i]) {
+      done(nullptr);
+      continue;
+    }
     self->request(shards[i], timeout, shards_atom::value)
       .then([done](shard_info& x) { done(&x); },
             [done](caf::error&) { done(nullptr); });
@@ -88,20 +103,43 @@ caf::result<std::vector<shard_info>> router_state::collect_info() {
   return g->rp;
 }
 
+void router_state::set_peer(uint32_t node, std::vector<shard_actor>& handles) {
+  if (node >= cluster.members().size() || node == cluster.self_index())
+    return;
+  bool ok = handles.size() == cluster.shards_per_node();
+  for (uint32_t k = 0; k < cluster.shards_per_node(); ++k)
+    shards[cluster.global_shard(node, k)] = ok ? handles[k] : shard_actor{};
+}
+
 router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
-                std::vector<shard_actor> shards, caf::timespan timeout) {
+                cluster_map cluster, std::vector<shard_actor> local,
+                caf::timespan timeout) {
   auto& st = self->state;
   st.self = self;
-  st.ring = hash_ring{static_cast<uint32_t>(shards.size())};
-  st.shards = std::move(shards);
+  st.ring = hash_ring{cluster.total_shards()};
+  st.shards.resize(cluster.total_shards());
+  for (uint32_t k = 0; k < local.size(); ++k)
+    st.shards[cluster.global_shard(cluster.self_index(), k)] = local[k];
+  st.cluster = std::move(cluster);
   st.timeout = timeout;
   return {
     [self](ns_atom, std::vector<ns_request>& reqs) {
       return self->state.route(reqs);
     },
-    [self](path_atom, path_request& req) { return self->state.resolve(req); },
+    [self](path_atom, path_request& req) -> caf::result<ns_reply> {
+      auto rp = self->make_response_promise<ns_reply>();
+      self->state.resolve(std::move(req),
+                          [rp](ns_reply rep) mutable { rp.deliver(rep); });
+      return rp;
+    },
+    [self](locate_atom, const std::string& path) {
+      return self->state.locate(path);
+    },
     [self](shards_atom) { return self->state.collect_info(); },
+    [self](peer_atom, uint32_t node, std::vector<shard_actor>& handles) {
+      self->state.set_peer(node, handles);
+    },
   };
 }
 

@@ -1,13 +1,15 @@
 // The router actor: sends each handle-addressed request to the shard that
-// holds the directory's DAG, and resolves path-addressed requests component
-// by component.
+// holds the directory's DAG, on this node or another, and resolves
+// path-addressed requests component by component.
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <vector>
 
 #include "messages/ns.hpp"
+#include "model/cluster_map.hpp"
 #include "model/placement.hpp"
 
 namespace ds {
@@ -16,24 +18,30 @@ struct path_job; // one path request being resolved (router_path.cpp)
 
 struct router_state {
   router_actor::pointer self = nullptr;
+  cluster_map cluster;
+  /// Every shard of the cluster by global id; empty where its node is not
+  /// reachable (requests for it answer EUNAVAILABLE at once).
   std::vector<shard_actor> shards;
   hash_ring ring{1};
   /// How long a shard may take to answer before the request fails with
   /// EUNAVAILABLE.
   caf::timespan timeout = std::chrono::seconds(5);
 
-  shard_actor home(inode_id dir) const { return shards[ring.home(dir)]; }
+  uint32_t home_shard(inode_id dir) const { return ring.home(dir); }
   caf::result<std::vector<ns_reply>> route(std::vector<ns_request>& reqs);
-  caf::result<ns_reply> resolve(path_request& req);
+  void resolve(path_request req, std::function<void(ns_reply)> done);
+  caf::result<placement_info> locate(const std::string& path);
   caf::result<std::vector<shard_info>> collect_info();
+  void set_peer(uint32_t node, std::vector<shard_actor>& handles);
   void step(std::shared_ptr<path_job> job);
-  void finish(const std::shared_ptr<path_job>& job, const ns_reply& rep);
 
   static inline const char* name = "dagshard.router";
 };
 
+/// `local` are this node's shards, in local order.
 router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
-                std::vector<shard_actor> shards, caf::timespan timeout);
+                cluster_map cluster, std::vector<shard_actor> local,
+                caf::timespan timeout);
 
 } // namespace ds

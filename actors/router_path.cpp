@@ -15,7 +15,7 @@ struct path_job {
   enum stage_t { walk, final_op, rm_prepare, rm_unlink, rm_finish } stage = walk;
   inode_id target = 0;
   ns_reply unlink_reply;
-  caf::typed_response_promise<ns_reply> rp;
+  std::function<void(ns_reply)> done;
 };
 
 namespace {
@@ -65,6 +65,8 @@ ns_request next_request(const path_job& j) {
     }
     case path_op::unlink:
       return make_req(ns_op::unlink, j.dir, last);
+    case path_op::locate:
+      return make_req(ns_op::locate, j.dir, last);
     case path_op::readdir:
       if (j.target != 0) {
         auto r = make_req(ns_op::readdir, j.target);
@@ -128,52 +130,74 @@ inode_id shard_key(const ns_request& r) {
 
 } // namespace
 
-caf::result<ns_reply> router_state::resolve(path_request& req) {
+void router_state::resolve(path_request req,
+                           std::function<void(ns_reply)> done) {
   auto job = std::make_shared<path_job>();
   if (auto err = split_path(req.path, job->parts); err != errc::ok)
-    return error_reply(err);
+    return done(error_reply(err));
   job->req = std::move(req);
+  job->done = std::move(done);
   if (job->parts.empty()) { // the root itself
     switch (job->req.op) {
       case path_op::stat: {
         ns_reply r;
         r.a = attrs{root_ino, entry_kind::dir, 0755, 0, 0, 1};
-        return r;
+        return job->done(r);
       }
-      case path_op::readdir: {
-        job->parts.push_back("/"); // never sent: target is known
+      case path_op::readdir:
+        job->parts.push_back("/"); // never sent: the target is known
         job->target = root_ino;
         job->stage = path_job::final_op;
         break;
-      }
-      case path_op::unlink: return error_reply(errc::eisdir);
-      case path_op::rmdir: return error_reply(errc::ebusy);
-      default: return error_reply(errc::eexist);
+      case path_op::unlink: return job->done(error_reply(errc::eisdir));
+      case path_op::rmdir: return job->done(error_reply(errc::ebusy));
+      case path_op::locate: return job->done(error_reply(errc::einval));
+      default: return job->done(error_reply(errc::eexist));
     }
   } else if (job->parts.size() == 1) {
     job->stage = path_job::final_op;
   }
-  job->rp = self->make_response_promise<ns_reply>();
   step(job);
-  return job->rp;
 }
 
 void router_state::step(std::shared_ptr<path_job> job) {
   auto req = next_request(*job);
-  auto dst = home(shard_key(req));
+  auto& dst = shards[home_shard(shard_key(req))];
+  if (!dst)
+    return job->done(error_reply(errc::eunavailable));
   self
     ->request(dst, timeout, ns_atom::value, std::vector<ns_request>{req})
     .then(
       [this, job](std::vector<ns_reply>& reps) {
         auto rep = reps.empty() ? error_reply(errc::eio) : std::move(reps[0]);
-        if (advance(*job, rep))
-          job->rp.deliver(std::move(rep));
-        else
+        if (advance(*job, rep)) {
+          // locate: report the directory that was resolved, too.
+          rep.a.ino = job->req.op == path_op::locate ? job->dir : rep.a.ino;
+          job->done(std::move(rep));
+        } else {
           step(job);
+        }
       },
-      [job](caf::error&) {
-        job->rp.deliver(error_reply(errc::eunavailable));
-      });
+      [job](caf::error&) { job->done(error_reply(errc::eunavailable)); });
+}
+
+caf::result<placement_info> router_state::locate(const std::string& path) {
+  auto rp = self->make_response_promise<placement_info>();
+  path_request req;
+  req.op = path_op::locate;
+  req.path = path;
+  resolve(std::move(req), [this, rp](ns_reply rep) mutable {
+    placement_info x;
+    x.code = rep.code;
+    if (rep.code == errc::ok) {
+      x.dir = rep.a.ino;
+      x.node = rep.node;
+      x.shard = home_shard(x.dir);
+      x.member = cluster.members()[cluster.node_of(x.shard)].id;
+    }
+    rp.deliver(x);
+  });
+  return rp;
 }
 
 } // namespace ds

@@ -12,6 +12,12 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<path_request>("ds::path_request");
   cfg.add_message_type<shard_info>("ds::shard_info");
   cfg.add_message_type<std::vector<shard_info>>("std::vector<ds::shard_info>");
+  cfg.add_message_type<node_info>("ds::node_info");
+  cfg.add_message_type<std::vector<node_info>>("std::vector<ds::node_info>");
+  cfg.add_message_type<placement_info>("ds::placement_info");
+  cfg.add_message_type<node_hello>("ds::node_hello");
+  cfg.add_message_type<std::vector<shard_actor>>("std::vector<ds::shard_actor>");
+  cfg.add_message_type<peers_actor>("ds::peers_actor");
   cfg.add_message_type<shard_actor>("ds::shard_actor");
   cfg.add_message_type<router_actor>("ds::router_actor");
   cfg.add_message_type<gateway_actor>("ds::gateway_actor");
@@ -25,6 +31,7 @@ const char* to_string(path_op x) {
     case path_op::unlink: return "unlink";
     case path_op::rmdir: return "rmdir";
     case path_op::readdir: return "readdir";
+    case path_op::locate: return "locate";
   }
   return "unknown";
 }

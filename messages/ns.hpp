@@ -22,12 +22,20 @@ using path_atom = caf::atom_constant<caf::atom("nspath")>;
 using shards_atom = caf::atom_constant<caf::atom("nsshards")>;
 using commit_atom = caf::atom_constant<caf::atom("nscommit")>;
 using node_atom = caf::atom_constant<caf::atom("nsnode")>;
+using hello_atom = caf::atom_constant<caf::atom("nshello")>;
+using nodes_atom = caf::atom_constant<caf::atom("nsnodes")>;
+using peer_atom = caf::atom_constant<caf::atom("nspeer")>;
+using retry_atom = caf::atom_constant<caf::atom("nsretry")>;
+using locate_atom = caf::atom_constant<caf::atom("nslocate")>;
 
 /// Most requests one batch message may carry; larger batches are refused.
 constexpr size_t max_batch = 65536;
 
 /// A path-addressed operation, as the console and scripts send it.
-enum class path_op : uint8_t { stat, create, mkdir, unlink, rmdir, readdir };
+enum class path_op : uint8_t {
+  stat, create, mkdir, unlink, rmdir, readdir,
+  locate, ///< internal: the DAG node of the entry (see locate_atom)
+};
 
 struct path_request {
   path_op op = path_op::stat;
@@ -40,9 +48,29 @@ struct path_request {
 /// What `dagctl shards` shows for one shard.
 struct shard_info {
   uint32_t shard = 0;
-  std::string node;  ///< address of the node that hosts it
+  std::string node;     ///< id of the node that hosts it
+  bool reachable = true;
   ns_shard_stats stats;
   uint64_t commits = 0; ///< storage transactions
+};
+
+/// What `dagctl nodes` shows for one member of the cluster.
+struct node_info {
+  std::string id;
+  std::string address;
+  bool self = false;
+  bool reachable = false;
+  std::string detail; ///< why not, when unreachable
+};
+
+/// `dagctl placement PATH`: where an entry's DAG node lives.
+struct placement_info {
+  inode_id dir = 0;   ///< the directory that holds the entry
+  node_id node = 0;   ///< the DAG list node covering the name's hash
+  uint32_t shard = 0; ///< global shard id
+  std::string member; ///< id of the node hosting that shard
+  uint64_t epoch = 0; ///< placement epoch the answer is valid for
+  errc code = errc::ok;
 };
 
 template <class Inspector>
@@ -92,7 +120,7 @@ typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_reply& x) {
   return f(caf::meta::type_name("ds::ns_reply"), x.code, x.a, x.entries,
-           x.cookie, x.eof);
+           x.cookie, x.eof, x.node);
 }
 
 template <class Inspector>
@@ -109,8 +137,20 @@ typename Inspector::result_type inspect(Inspector& f, ns_shard_stats& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_info& x) {
-  return f(caf::meta::type_name("ds::shard_info"), x.shard, x.node, x.stats,
-           x.commits);
+  return f(caf::meta::type_name("ds::shard_info"), x.shard, x.node,
+           x.reachable, x.stats, x.commits);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_info& x) {
+  return f(caf::meta::type_name("ds::node_info"), x.id, x.address, x.self,
+           x.reachable, x.detail);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, placement_info& x) {
+  return f(caf::meta::type_name("ds::placement_info"), x.dir, x.node, x.shard,
+           x.member, x.epoch, x.code);
 }
 
 /// A DAG shard: serves handle-addressed requests on the DAGs it holds, from
@@ -129,23 +169,62 @@ using committer_actor = caf::typed_actor<
   // error after which the store must not be used again.
   caf::replies_to<commit_atom, commit_batch>::with<uint64_t>>;
 
-/// The router: resolves paths and sends each request to its shard.
+/// The router: resolves paths and sends each request to its shard, on this
+/// node or another.
 using router_actor = caf::typed_actor<
   // Handle-addressed batch, split by shard and gathered in order.
   caf::replies_to<ns_atom, std::vector<ns_request>>::with<
     std::vector<ns_reply>>,
   // One path-addressed operation.
   caf::replies_to<path_atom, path_request>::with<ns_reply>,
-  // Counters of every shard it routes to.
-  caf::replies_to<shards_atom>::with<std::vector<shard_info>>>;
+  // Where the DAG node holding an entry's name lives.
+  caf::replies_to<locate_atom, std::string>::with<placement_info>,
+  // Counters of every shard of the cluster.
+  caf::replies_to<shards_atom>::with<std::vector<shard_info>>,
+  // Member `node` is reachable through these shards (empty: it is not).
+  caf::reacts_to<peer_atom, uint32_t, std::vector<shard_actor>>>;
 
-/// The node gateway, published on the node's port: the router's interface
-/// for remote clients, with input checks in front of it.
-using gateway_actor = router_actor::extend<
+/// Greeting between nodes: who I am and which shards I host.
+struct node_hello {
+  std::string id;
+  uint64_t fingerprint = 0; ///< cluster_map::fingerprint of the sender
+  std::vector<shard_actor> shards;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
+  return f(caf::meta::type_name("ds::node_hello"), x.id, x.fingerprint,
+           x.shards);
+}
+
+/// The node gateway, published on the node's port: the router's client
+/// interface (not its internal messages), with input checks in front of it.
+using gateway_actor = caf::typed_actor<
+  // Handle-addressed batch (at most max_batch requests).
+  caf::replies_to<ns_atom, std::vector<ns_request>>::with<
+    std::vector<ns_reply>>,
+  // One path-addressed operation.
+  caf::replies_to<path_atom, path_request>::with<ns_reply>,
+  // Where the DAG node holding an entry's name lives.
+  caf::replies_to<locate_atom, std::string>::with<placement_info>,
+  // Counters of every shard of the cluster.
+  caf::replies_to<shards_atom>::with<std::vector<shard_info>>,
   // Node identity: (address, shard count).
   caf::replies_to<node_atom>::with<std::string, uint32_t>,
-  // Sets the address the node is reachable at (once it is published).
-  caf::reacts_to<node_atom, std::string>>;
+  // Sets the address the node is reachable at (once it is published);
+  // accepted from this node only.
+  caf::reacts_to<node_atom, std::string>,
+  // A peer's greeting: answers this node's.
+  caf::replies_to<hello_atom>::with<node_hello>,
+  // Members of the cluster and whether this node reaches them.
+  caf::replies_to<nodes_atom>::with<std::vector<node_info>>>;
+
+/// The peer manager: keeps connections to the other members.
+using peers_actor = caf::typed_actor<
+  // Members and their reachability.
+  caf::replies_to<nodes_atom>::with<std::vector<node_info>>,
+  // Internal: try member `i` again.
+  caf::reacts_to<retry_atom, uint32_t>>;
 
 /// Registers every message type of this header under a stable name.
 void add_ns_message_types(caf::actor_system_config& cfg);

@@ -22,6 +22,7 @@ enum class ns_op : uint8_t {
   rmdir_commit,  ///< (dir) is gone: later requests into it get ENOENT
   rmdir_abort,   ///< undo rmdir_prepare
   split,         ///< proactive split of DAG node `node` of (dir)
+  locate,        ///< the DAG list node that covers (dir, name)'s hash
 };
 
 const char* to_string(ns_op x);
@@ -51,6 +52,7 @@ struct ns_reply {
   std::vector<dirent> entries; ///< readdir
   std::string cookie;          ///< readdir: position after the last entry
   bool eof = false;            ///< readdir: no entry follows
+  node_id node = 0;            ///< locate: the list node (0: no DAG yet)
 };
 
 } // namespace ds

@@ -18,6 +18,7 @@ const char* to_string(ns_op x) {
     case ns_op::rmdir_commit: return "rmdir_commit";
     case ns_op::rmdir_abort: return "rmdir_abort";
     case ns_op::split: return "split";
+    case ns_op::locate: return "locate";
   }
   return "unknown";
 }
@@ -55,6 +56,14 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns,
     case ns_op::rmdir_unlink: rep = remove(r, true); break;
     case ns_op::readdir: rep = readdir(r); break;
     case ns_op::split: rep = split(r); break;
+    case ns_op::locate: {
+      if (auto err = validate_name(r.name); err != errc::ok) {
+        rep.code = err;
+      } else if (auto d = dag(r.dir)) {
+        rep.node = d->list_for(name_hash(r.name));
+      }
+      break;
+    }
     default: rep = rmdir_step(r);
   }
   must_wait = must_wait || dirty_dirs_.count(r.dir) > 0;

@@ -53,9 +53,12 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
       shards.push_back(sys.spawn(shard_behavior, cores.back(),
                                  committers.back()));
     }
-    router = sys.spawn(router_behavior, shards,
+    cluster_map cluster;
+    REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, n, cluster) == "");
+    router = sys.spawn(router_behavior, cluster, shards,
                        caf::timespan{std::chrono::seconds(1)});
-    gateway = sys.spawn(gateway_behavior, router, std::string{"test"}, n);
+    gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,
+                        shards, std::string{"test"});
     sched.run();
   }
 

@@ -55,6 +55,7 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
     for (auto& x : xs)
       arr.push_back(json{{"shard", x.shard},
                          {"node", x.node},
+                         {"reachable", x.reachable},
                          {"dirs", x.stats.dirs},
                          {"dag_nodes", x.stats.nodes},
                          {"entries", x.stats.entries},
@@ -65,17 +66,66 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
     out << json{{"shards", arr}}.dump() << std::endl;
     return 0;
   }
-  out << std::left << std::setw(6) << "shard" << std::setw(22) << "node"
-      << std::right << std::setw(8) << "dirs" << std::setw(10) << "dag-nodes"
+  out << std::left << std::setw(6) << "shard" << std::setw(14) << "node"
+      << std::setw(6) << "up" << std::right << std::setw(8) << "dirs"
+      << std::setw(10) << "dag-nodes"
       << std::setw(10) << "entries" << std::setw(12) << "ops" << std::setw(8)
       << "splits" << std::setw(8) << "merges" << std::setw(10) << "commits"
       << "\n";
   for (auto& x : xs)
-    out << std::left << std::setw(6) << x.shard << std::setw(22) << x.node
-        << std::right << std::setw(8) << x.stats.dirs << std::setw(10)
+    out << std::left << std::setw(6) << x.shard << std::setw(14) << x.node
+        << std::setw(6) << (x.reachable ? "yes" : "NO") << std::right
+        << std::setw(8) << x.stats.dirs << std::setw(10)
         << x.stats.nodes << std::setw(10) << x.stats.entries << std::setw(12)
         << x.stats.ops << std::setw(8) << x.stats.splits << std::setw(8)
         << x.stats.merges << std::setw(10) << x.commits << "\n";
+  return 0;
+}
+
+int show_nodes(client& cl, const invocation& inv, std::ostream& out,
+               std::ostream& err) {
+  auto xs = cl.nodes();
+  if (xs.empty()) {
+    err << "EUNAVAILABLE: the node did not answer" << std::endl;
+    return 2;
+  }
+  if (inv.json) {
+    json arr = json::array();
+    for (auto& x : xs)
+      arr.push_back(json{{"id", x.id},
+                         {"address", x.address},
+                         {"self", x.self},
+                         {"reachable", x.reachable},
+                         {"detail", x.detail}});
+    out << json{{"nodes", arr}}.dump() << std::endl;
+    return 0;
+  }
+  out << std::left << std::setw(14) << "node" << std::setw(24) << "address"
+      << "state\n";
+  for (auto& x : xs)
+    out << std::left << std::setw(14) << x.id << std::setw(24) << x.address
+        << (x.self ? "this node" : x.reachable ? "reachable" : "UNREACHABLE")
+        << (x.detail.empty() ? "" : ": " + x.detail) << "\n";
+  return 0;
+}
+
+int show_placement(client& cl, const invocation& inv, std::ostream& out,
+                   std::ostream& err) {
+  auto x = cl.locate(inv.path);
+  if (x.code != errc::ok)
+    return fail(inv, x.code, out, err);
+  if (inv.json) {
+    out << json{{"path", inv.path}, {"dir", x.dir},     {"dag_node", x.node},
+                {"shard", x.shard}, {"node", x.member}, {"epoch", x.epoch}}
+             .dump()
+        << std::endl;
+    return 0;
+  }
+  out << "path:      " << inv.path << "\ndirectory: " << x.dir
+      << "\ndag node:  "
+      << (x.node == 0 ? std::string{"none yet"} : std::to_string(x.node))
+      << "\nshard:     " << x.shard << "\nnode:      " << x.member
+      << "\nepoch:     " << x.epoch << "\n";
   return 0;
 }
 
@@ -143,8 +193,10 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
     return false;
   }
   out.command = argv[i++];
-  bool needs_path = path_commands.count(out.command) > 0;
-  if (!needs_path && out.command != "shards" && out.command != "help") {
+  bool needs_path = path_commands.count(out.command) > 0
+                    || out.command == "placement";
+  if (!needs_path && out.command != "shards" && out.command != "nodes"
+      && out.command != "help") {
     err = "unknown command " + out.command;
     return false;
   }
@@ -166,6 +218,10 @@ int run(client& cl, const invocation& inv, std::ostream& out,
         std::ostream& err) {
   if (inv.command == "shards")
     return show_shards(cl, inv, out, err);
+  if (inv.command == "nodes")
+    return show_nodes(cl, inv, out, err);
+  if (inv.command == "placement")
+    return show_placement(cl, inv, out, err);
   auto op = path_commands.at(inv.command);
   ns_reply r;
   if (op == path_op::readdir) {
