@@ -36,7 +36,9 @@ constexpr const char* usage =
   "          --outstanding N    messages in flight (8)\n"
   "          --seed N           seed of the lookup order (1)\n"
   "          --prefix PATH      directory to work in (/dagbench-TIME-PID)\n"
-  "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n";
+  "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n"
+  "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
+  "          movement of consistent hashing with and without bounded loads\n";
 
 struct bench_config : caf::actor_system_config {
   bench_config() {
@@ -132,6 +134,11 @@ void print_phase(const std::string& name, const bench::phase_result& r) {
 
 int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
               json& out);
+
+namespace ds::bench {
+nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,
+                                bool print);
+}
 int run_fill(client& cl, const args_map& a, bool quiet);
 
 int main(int argc, char** argv) {
@@ -154,6 +161,24 @@ int main(int argc, char** argv) {
       cmd = s;
     else {
       std::cerr << "dagbench: unexpected argument " << s << "\n" << usage;
+      return 1;
+    }
+  }
+  if (cmd == "placement") {
+    try {
+      auto n = static_cast<uint32_t>(num(a, "shards", 12));
+      if (n < 2)
+        throw std::invalid_argument("--shards wants at least 2");
+      double c = a.count("capacity-factor") ? std::stod(a["capacity-factor"])
+                                            : 1.25;
+      if (!(c > 1))
+        throw std::invalid_argument("--capacity-factor wants a number above 1");
+      auto report = bench::placement_report(n, c, num(a, "keys", 100000), !js);
+      if (js)
+        std::cout << report.dump(2) << std::endl;
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "dagbench: " << e.what() << "\n";
       return 1;
     }
   }
