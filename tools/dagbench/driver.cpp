@@ -73,22 +73,43 @@ double phase_result::percentile_us(double q) const {
   return static_cast<double>(v.back().first) / 1000.0;
 }
 
-phase_result run_phase(caf::actor_system& sys, const gateway_actor& gw,
+phase_result run_phase(caf::actor_system& sys,
+                       const std::vector<gateway_actor>& gws,
                        std::vector<std::vector<ns_request>> batches,
-                       size_t outstanding) {
-  auto j = std::make_shared<job>();
-  j->batches = std::move(batches);
-  j->result.batch_latencies.reserve(j->batches.size());
-  if (j->batches.empty())
-    return {};
-  auto fut = j->finished.get_future();
-  sys.spawn([gw, j, outstanding](caf::event_based_actor* self) {
-    j->start = clock_type::now();
-    for (size_t i = 0; i < std::max<size_t>(outstanding, 1); ++i)
-      send_next(self, gw, j);
-  });
-  fut.wait();
-  return std::move(j->result);
+                       size_t outstanding, size_t clients) {
+  clients = std::max<size_t>(clients, 1);
+  std::vector<std::shared_ptr<job>> jobs;
+  for (size_t c = 0; c < clients; ++c)
+    jobs.push_back(std::make_shared<job>());
+  for (size_t i = 0; i < batches.size(); ++i)
+    jobs[i % clients]->batches.push_back(std::move(batches[i]));
+  std::vector<std::future<void>> done;
+  auto start = clock_type::now();
+  for (size_t c = 0; c < clients; ++c) {
+    auto j = jobs[c];
+    if (j->batches.empty())
+      continue;
+    done.push_back(j->finished.get_future());
+    auto gw = gws[c % gws.size()];
+    sys.spawn([gw, j, outstanding](caf::event_based_actor* self) {
+      j->start = clock_type::now();
+      for (size_t i = 0; i < std::max<size_t>(outstanding, 1); ++i)
+        send_next(self, gw, j);
+    });
+  }
+  for (auto& f : done)
+    f.wait();
+  phase_result all;
+  all.seconds
+    = std::chrono::duration<double>(clock_type::now() - start).count();
+  for (auto& j : jobs) {
+    all.ops += j->result.ops;
+    all.errors += j->result.errors;
+    all.batch_latencies.insert(all.batch_latencies.end(),
+                               j->result.batch_latencies.begin(),
+                               j->result.batch_latencies.end());
+  }
+  return all;
 }
 
 } // namespace ds::bench

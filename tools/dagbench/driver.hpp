@@ -26,11 +26,13 @@ struct phase_result {
   double percentile_us(double q) const;
 };
 
-/// Runs `batches` against `gw` with `outstanding` batches in flight; blocks
-/// until every batch has been answered or failed (a failed batch counts all
-/// its requests as errors).
-phase_result run_phase(caf::actor_system& sys, const gateway_actor& gw,
+/// Runs `batches` with `clients` independent clients, client i sending to
+/// gws[i % gws.size()] with `outstanding` batches in flight each (batches
+/// are dealt round-robin); blocks until every batch has been answered or
+/// failed (a failed batch counts all its requests as errors).
+phase_result run_phase(caf::actor_system& sys,
+                       const std::vector<gateway_actor>& gws,
                        std::vector<std::vector<ns_request>> batches,
-                       size_t outstanding);
+                       size_t outstanding, size_t clients = 1);
 
 } // namespace ds::bench

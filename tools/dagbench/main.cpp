@@ -26,7 +26,9 @@ using json = nlohmann::json;
 constexpr const char* usage =
   "usage: dagbench [--json] [--quiet] COMMAND [options]\n"
   "  basic   creates into one directory, into many, then random lookups\n"
-  "          --node HOST:PORT   a running node (default: an in-process node)\n"
+  "          --node HOST:PORT[,HOST:PORT...]  running nodes (default: an\n"
+  "                             in-process node); clients are spread over them\n"
+  "          --clients N        concurrent clients (1)\n"
   "          --shards N         shards of the in-process node (4)\n"
   "          --sync MODE        full|normal|off for the in-process node (full)\n"
   "          --files N          files per create phase (200000)\n"
@@ -132,8 +134,9 @@ void print_phase(const std::string& name, const bench::phase_result& r) {
 
 } // namespace
 
-int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
-              json& out);
+int run_basic(caf::actor_system& sys, client& cl,
+              const std::vector<gateway_actor>& gws, const args_map& a,
+              bool js, json& out);
 
 namespace ds::bench {
 nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,
@@ -192,16 +195,32 @@ int main(int argc, char** argv) {
   std::string tmp;
   try {
     std::optional<client> cl;
+    std::vector<gateway_actor> gws;
     if (a.count("node")) {
-      std::string host, err;
-      uint16_t port = 0;
-      if (!parse_host_port(a["node"], host, port))
-        throw std::invalid_argument("--node wants HOST:PORT");
-      cl = client::connect(sys, host, port, err);
-      if (!cl) {
-        std::cerr << "dagbench: cannot reach " << a["node"] << ": " << err
-                  << "\n";
-        return 2;
+      // One or more nodes, comma separated: clients are spread over them.
+      std::string list = a["node"];
+      size_t pos = 0;
+      while (pos <= list.size()) {
+        auto comma = list.find(',', pos);
+        auto item = list.substr(pos, comma == std::string::npos
+                                       ? std::string::npos
+                                       : comma - pos);
+        std::string host, err;
+        uint16_t port = 0;
+        if (!parse_host_port(item, host, port))
+          throw std::invalid_argument("--node wants HOST:PORT[,HOST:PORT...]");
+        auto c = client::connect(sys, host, port, err);
+        if (!c) {
+          std::cerr << "dagbench: cannot reach " << item << ": " << err
+                    << "\n";
+          return 2;
+        }
+        gws.push_back(c->gateway());
+        if (!cl)
+          cl = std::move(c);
+        if (comma == std::string::npos)
+          break;
+        pos = comma + 1;
       }
     } else if (cmd == "basic") {
       node_options opts;
@@ -213,11 +232,12 @@ int main(int argc, char** argv) {
         throw std::invalid_argument("--sync wants full, normal or off");
       node = start_node(sys, opts, false);
       cl.emplace(sys, node.gateway, std::chrono::seconds(60));
+      gws.push_back(node.gateway);
     } else {
       throw std::invalid_argument("fill needs --node");
     }
     json out;
-    int rc = cmd == "basic" ? run_basic(sys, *cl, a, js, out)
+    int rc = cmd == "basic" ? run_basic(sys, *cl, gws, a, js, out)
                             : run_fill(*cl, a, quiet);
     if (js)
       std::cout << out.dump(2) << std::endl;
@@ -255,17 +275,20 @@ int run_fill(client& cl, const args_map& a, bool quiet) {
   return ok == files ? 0 : 1;
 }
 
-int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
-              json& out) {
+int run_basic(caf::actor_system& sys, client& cl,
+              const std::vector<gateway_actor>& gws, const args_map& a,
+              bool js, json& out) {
   auto files = num(a, "files", 200000);
   auto dirs = num(a, "dirs", 1000);
   auto lookups = num(a, "lookups", 1000000);
   auto batch = num(a, "batch", 1000);
   auto outstanding = num(a, "outstanding", 8);
   auto seed = num(a, "seed", 1);
+  auto clients = num(a, "clients", 1);
   out["config"] = json{{"files", files},     {"dirs", dirs},
                        {"lookups", lookups}, {"batch", batch},
-                       {"outstanding", outstanding}};
+                       {"outstanding", outstanding}, {"clients", clients},
+                       {"nodes", gws.size()}};
   out["phases"] = json::array();
   auto report = [&](const std::string& name, const bench::phase_result& r) {
     out["phases"].push_back(phase_json(name, r));
@@ -286,8 +309,8 @@ int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
     names.emplace_back(one, all.back().name);
   }
   report("create-one-dir",
-         bench::run_phase(sys, cl.gateway(), chunk(std::move(all), batch),
-                          outstanding));
+         bench::run_phase(sys, gws, chunk(std::move(all), batch),
+                          outstanding, clients));
   auto many = make_dirs(cl, base + "/many");
   std::vector<ns_request> mk;
   for (uint64_t d = 0; d < dirs; ++d)
@@ -306,15 +329,15 @@ int run_basic(caf::actor_system& sys, client& cl, const args_map& a, bool js,
     names.emplace_back(d, all.back().name);
   }
   report("create-many-dirs",
-         bench::run_phase(sys, cl.gateway(), chunk(std::move(all), batch),
-                          outstanding));
+         bench::run_phase(sys, gws, chunk(std::move(all), batch),
+                          outstanding, clients));
   std::mt19937_64 rng{seed};
   for (uint64_t i = 0; i < lookups; ++i) {
     auto& n = names[rng() % names.size()];
     all.push_back(req(ns_op::lookup, n.first, n.second));
   }
   report("lookup-random",
-         bench::run_phase(sys, cl.gateway(), chunk(std::move(all), batch),
-                          outstanding));
+         bench::run_phase(sys, gws, chunk(std::move(all), batch),
+                          outstanding, clients));
   return 0;
 }
