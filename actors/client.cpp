@@ -78,6 +78,43 @@ placement_info client::locate(const std::string& path) {
   return out;
 }
 
+meta_result client::config_set(const std::string& key,
+                               const std::string& value,
+                               std::optional<uint64_t> if_version) {
+  meta_command cmd;
+  cmd.kind = meta_command::config_set;
+  cmd.key = key;
+  cmd.value = value;
+  cmd.conditional = if_version.has_value();
+  cmd.if_version = if_version.value_or(0);
+  caf::scoped_actor self{*sys_};
+  meta_result out;
+  self->request(gw_, timeout_, meta_atom::value, cmd)
+    .receive([&](meta_result& r) { out = r; },
+             [&](caf::error&) { out.code = errc::eunavailable; });
+  return out;
+}
+
+config_entry client::config_get(const std::string& key, errc& code) {
+  caf::scoped_actor self{*sys_};
+  config_entry out;
+  code = errc::ok;
+  self->request(gw_, timeout_, cfg_get_atom::value, key)
+    .receive([&](config_entry& e) { out = std::move(e); },
+             [&](caf::error&) { code = errc::eunavailable; });
+  return out;
+}
+
+std::vector<config_entry> client::config_list(errc& code) {
+  caf::scoped_actor self{*sys_};
+  std::vector<config_entry> out;
+  code = errc::ok;
+  self->request(gw_, timeout_, cfg_list_atom::value)
+    .receive([&](std::vector<config_entry>& e) { out = std::move(e); },
+             [&](caf::error&) { code = errc::eunavailable; });
+  return out;
+}
+
 ns_reply client::list(const std::string& path, uint32_t page) {
   ns_reply all;
   path_request req;

@@ -42,6 +42,18 @@ public:
   /// Where the DAG node of `path`'s entry lives; EUNAVAILABLE on failure.
   placement_info locate(const std::string& path);
 
+  /// Sets a cluster setting; with `if_version`, only if the key is at that
+  /// version (0: absent). EUNAVAILABLE when the metadata replica is
+  /// unreachable.
+  meta_result config_set(const std::string& key, const std::string& value,
+                         std::optional<uint64_t> if_version = std::nullopt);
+
+  /// A setting (version 0: absent); sets `code` to EUNAVAILABLE on failure.
+  config_entry config_get(const std::string& key, errc& code);
+
+  /// Every setting; sets `code` to EUNAVAILABLE on failure.
+  std::vector<config_entry> config_list(errc& code);
+
   /// Reads a whole directory by following cookies.
   ns_reply list(const std::string& path, uint32_t page = 1024);
 

@@ -15,12 +15,14 @@ gateway_state::nodes(gateway_actor::pointer self) {
 gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
-                 std::vector<shard_actor> local_shards, std::string address) {
+                 std::vector<shard_actor> local_shards,
+                 metadata_actor metadata, std::string address) {
   auto& st = self->state;
   st.router = std::move(router);
   st.peers = std::move(peers);
   st.cluster = std::move(cluster);
   st.local_shards = std::move(local_shards);
+  st.metadata = std::move(metadata);
   st.address = std::move(address);
   return {
     [self](ns_atom a, std::vector<ns_request>& reqs)
@@ -41,6 +43,18 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
     [self](shards_atom a) -> caf::result<std::vector<shard_info>> {
       return self->delegate(self->state.router, a);
     },
+    [self](meta_atom a, meta_command& cmd) -> caf::result<meta_result> {
+      // Clients change settings only; placement is the cluster's business.
+      if (cmd.kind != meta_command::config_set)
+        return meta_result{errc::einval, 0, 0};
+      return self->delegate(self->state.router, a, std::move(cmd));
+    },
+    [self](cfg_get_atom a, std::string& key) -> caf::result<config_entry> {
+      return self->delegate(self->state.router, a, std::move(key));
+    },
+    [self](cfg_list_atom a) -> caf::result<std::vector<config_entry>> {
+      return self->delegate(self->state.router, a);
+    },
     [self](node_atom) -> caf::result<std::string, uint32_t> {
       return {self->state.address, self->state.cluster.shards_per_node()};
     },
@@ -52,7 +66,8 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
     [self](hello_atom) {
       auto& st = self->state;
       return node_hello{st.cluster.members()[st.cluster.self_index()].id,
-                        st.cluster.fingerprint(), st.local_shards};
+                        st.cluster.fingerprint(), st.local_shards,
+                        st.metadata};
     },
     [self](nodes_atom) { return self->state.nodes(self); },
   };

@@ -14,6 +14,7 @@
 #include <caf/io/all.hpp>
 
 #include "actors/gateway.hpp"
+#include "actors/metadata.hpp"
 #include "actors/peers.hpp"
 #include "actors/router.hpp"
 #include "actors/shard.hpp"
@@ -118,14 +119,25 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       h.shards.push_back(
         sys.spawn(shard_behavior, cores[i], h.committers.back()));
     }
-    h.router = sys.spawn(router_behavior, cluster, h.shards,
+    if (cluster.self_index() == 0) {
+      // The first member hosts the metadata replica.
+      try {
+        std::shared_ptr<meta_store> ms = open_sqlite_meta_store(
+          opts.data_dir + "/meta.db", opts.sync);
+        h.metadata = sys.spawn<caf::detached>(metadata_behavior, ms);
+      } catch (const sql::storage_error& e) {
+        stop_node(sys, h);
+        throw node_error(e.what());
+      }
+    }
+    h.router = sys.spawn(router_behavior, cluster, h.shards, h.metadata,
                          opts.request_timeout);
     if (!opts.peers.empty())
       h.peers = sys.spawn(peers_behavior, cluster, h.router);
     std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
                                   : std::string{"in-process"};
     h.gateway = sys.spawn(gateway_behavior, h.router, h.peers, cluster,
-                          h.shards, address);
+                          h.shards, h.metadata, address);
     if (publish) {
       auto port = sys.middleman().publish(h.gateway, opts.port,
                                           opts.bind.c_str(), true);
@@ -165,6 +177,7 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
     stop(s);
   for (auto& c : h.committers)
     stop(c);
+  stop(h.metadata);
   // Wait until every committer has closed its database before releasing the
   // folder: a node restarted in the same process must not share a file.
   caf::scoped_actor self{sys};
@@ -172,7 +185,10 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
     self->wait_for(s);
   for (auto& c : h.committers)
     self->wait_for(c);
+  if (h.metadata)
+    self->wait_for(h.metadata);
   h.committers.clear();
+  h.metadata = nullptr;
   h.gateway = nullptr;
   h.peers = nullptr;
   h.router = nullptr;

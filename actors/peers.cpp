@@ -47,7 +47,7 @@ void peers_state::greet(uint32_t i, gateway_actor gw) {
         l.detail.clear();
         std::cout << "dagshardd: connected to " << l.who.id << " at "
                   << l.who.address() << std::endl;
-        self->send(router, peer_atom::value, i, std::move(h.shards));
+        self->send(router, peer_atom::value, i, std::move(h));
       },
       [this, i](caf::error& err) { lost(i, self->system().render(err)); });
 }
@@ -58,7 +58,7 @@ void peers_state::lost(uint32_t i, std::string why) {
     std::cout << "dagshardd: lost " << l.who.id << ": " << why << std::endl;
   l.gateway = nullptr;
   l.detail = std::move(why);
-  self->send(router, peer_atom::value, i, std::vector<shard_actor>{});
+  self->send(router, peer_atom::value, i, node_hello{});
   self->delayed_send(self, l.backoff, retry_atom::value, i);
   l.backoff = std::min(l.backoff * 2, max_backoff);
 }

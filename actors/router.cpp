@@ -103,18 +103,34 @@ caf::result<std::vector<shard_info>> router_state::collect_info() {
   return g->rp;
 }
 
-void router_state::set_peer(uint32_t node, std::vector<shard_actor>& handles) {
+void router_state::set_peer(uint32_t node, node_hello& hello) {
   if (node >= cluster.members().size() || node == cluster.self_index())
     return;
+  auto& handles = hello.shards;
   bool ok = handles.size() == cluster.shards_per_node();
   for (uint32_t k = 0; k < cluster.shards_per_node(); ++k)
     shards[cluster.global_shard(node, k)] = ok ? handles[k] : shard_actor{};
+  // The metadata replica lives on the first member.
+  if (node == 0)
+    metadata = ok ? hello.metadata : metadata_actor{};
+}
+
+template <class Reply, class... Ts>
+caf::result<Reply> router_state::to_metadata(Ts... xs) {
+  if (!metadata)
+    return caf::make_error(caf::sec::request_receiver_down,
+                           "the metadata replica is not reachable");
+  auto rp = self->make_response_promise<Reply>();
+  self->request(metadata, timeout, xs...)
+    .then([rp](Reply& r) mutable { rp.deliver(std::move(r)); },
+          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
 }
 
 router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
-                caf::timespan timeout) {
+                metadata_actor metadata, caf::timespan timeout) {
   auto& st = self->state;
   st.self = self;
   st.ring = hash_ring{cluster.total_shards()};
@@ -122,6 +138,7 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
   for (uint32_t k = 0; k < local.size(); ++k)
     st.shards[cluster.global_shard(cluster.self_index(), k)] = local[k];
   st.cluster = std::move(cluster);
+  st.metadata = std::move(metadata);
   st.timeout = timeout;
   return {
     [self](ns_atom, std::vector<ns_request>& reqs) {
@@ -137,8 +154,17 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       return self->state.locate(path);
     },
     [self](shards_atom) { return self->state.collect_info(); },
-    [self](peer_atom, uint32_t node, std::vector<shard_actor>& handles) {
-      self->state.set_peer(node, handles);
+    [self](meta_atom a, meta_command& cmd) {
+      return self->state.to_metadata<meta_result>(a, std::move(cmd));
+    },
+    [self](cfg_get_atom a, std::string& key) {
+      return self->state.to_metadata<config_entry>(a, std::move(key));
+    },
+    [self](cfg_list_atom a) {
+      return self->state.to_metadata<std::vector<config_entry>>(a);
+    },
+    [self](peer_atom, uint32_t node, node_hello& hello) {
+      self->state.set_peer(node, hello);
     },
   };
 }

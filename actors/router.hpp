@@ -22,6 +22,8 @@ struct router_state {
   /// Every shard of the cluster by global id; empty where its node is not
   /// reachable (requests for it answer EUNAVAILABLE at once).
   std::vector<shard_actor> shards;
+  /// The metadata replica, local or on the member that hosts it.
+  metadata_actor metadata;
   hash_ring ring{1};
   /// How long a shard may take to answer before the request fails with
   /// EUNAVAILABLE.
@@ -32,16 +34,20 @@ struct router_state {
   void resolve(path_request req, std::function<void(ns_reply)> done);
   caf::result<placement_info> locate(const std::string& path);
   caf::result<std::vector<shard_info>> collect_info();
-  void set_peer(uint32_t node, std::vector<shard_actor>& handles);
+  void set_peer(uint32_t node, node_hello& hello);
+  /// Forwards a request to the metadata replica with the router's timeout.
+  template <class Reply, class... Ts>
+  caf::result<Reply> to_metadata(Ts... xs);
   void step(std::shared_ptr<path_job> job);
 
   static inline const char* name = "dagshard.router";
 };
 
 /// `local` are this node's shards, in local order.
+/// `metadata` is the local metadata replica, if this node hosts it.
 router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
-                caf::timespan timeout);
+                metadata_actor metadata, caf::timespan timeout);
 
 } // namespace ds

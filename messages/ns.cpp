@@ -18,6 +18,11 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<node_hello>("ds::node_hello");
   cfg.add_message_type<std::vector<shard_actor>>("std::vector<ds::shard_actor>");
   cfg.add_message_type<peers_actor>("ds::peers_actor");
+  cfg.add_message_type<meta_command>("ds::meta_command");
+  cfg.add_message_type<meta_result>("ds::meta_result");
+  cfg.add_message_type<config_entry>("ds::config_entry");
+  cfg.add_message_type<std::vector<config_entry>>("std::vector<ds::config_entry>");
+  cfg.add_message_type<metadata_actor>("ds::metadata_actor");
   cfg.add_message_type<shard_actor>("ds::shard_actor");
   cfg.add_message_type<router_actor>("ds::router_actor");
   cfg.add_message_type<gateway_actor>("ds::gateway_actor");

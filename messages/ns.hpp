@@ -12,6 +12,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/meta.hpp"
 #include "model/ns_ops.hpp"
 #include "model/ns_shard.hpp"
 
@@ -169,6 +170,21 @@ using committer_actor = caf::typed_actor<
   // error after which the store must not be used again.
   caf::replies_to<commit_atom, commit_batch>::with<uint64_t>>;
 
+/// Greeting between nodes: who I am, which shards I host, and the metadata
+/// replica if I host it.
+struct node_hello {
+  std::string id;
+  uint64_t fingerprint = 0; ///< cluster_map::fingerprint of the sender
+  std::vector<shard_actor> shards;
+  metadata_actor metadata; ///< empty unless the sender hosts it
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
+  return f(caf::meta::type_name("ds::node_hello"), x.id, x.fingerprint,
+           x.shards, x.metadata);
+}
+
 /// The router: resolves paths and sends each request to its shard, on this
 /// node or another.
 using router_actor = caf::typed_actor<
@@ -181,21 +197,14 @@ using router_actor = caf::typed_actor<
   caf::replies_to<locate_atom, std::string>::with<placement_info>,
   // Counters of every shard of the cluster.
   caf::replies_to<shards_atom>::with<std::vector<shard_info>>,
-  // Member `node` is reachable through these shards (empty: it is not).
-  caf::reacts_to<peer_atom, uint32_t, std::vector<shard_actor>>>;
-
-/// Greeting between nodes: who I am and which shards I host.
-struct node_hello {
-  std::string id;
-  uint64_t fingerprint = 0; ///< cluster_map::fingerprint of the sender
-  std::vector<shard_actor> shards;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
-  return f(caf::meta::type_name("ds::node_hello"), x.id, x.fingerprint,
-           x.shards);
-}
+  // A metadata command, forwarded to the metadata replica.
+  caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+  // A setting, from the metadata replica (version 0: absent).
+  caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
+  // Every setting.
+  caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
+  // Member `node` greeted us (an empty greeting: it is unreachable).
+  caf::reacts_to<peer_atom, uint32_t, node_hello>>;
 
 /// The node gateway, published on the node's port: the router's client
 /// interface (not its internal messages), with input checks in front of it.
@@ -209,6 +218,12 @@ using gateway_actor = caf::typed_actor<
   caf::replies_to<locate_atom, std::string>::with<placement_info>,
   // Counters of every shard of the cluster.
   caf::replies_to<shards_atom>::with<std::vector<shard_info>>,
+  // Sets a setting (config_set commands only).
+  caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+  // A setting (version 0: absent).
+  caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
+  // Every setting.
+  caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
   // Node identity: (address, shard count).
   caf::replies_to<node_atom>::with<std::string, uint32_t>,
   // Sets the address the node is reachable at (once it is published);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "actors/gateway.hpp"
+#include "actors/metadata.hpp"
 #include "actors/router.hpp"
 #include "actors/shard.hpp"
 
@@ -41,6 +42,7 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
   std::vector<committer_actor> committers;
   router_actor router;
   gateway_actor gateway;
+  metadata_actor metadata;
 
   explicit node_fixture(uint32_t n = 4) {
     for (uint32_t i = 0; i < n; ++i) {
@@ -55,10 +57,12 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
     }
     cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, n, cluster) == "");
-    router = sys.spawn(router_behavior, cluster, shards,
+    metadata = sys.spawn(metadata_behavior,
+                         std::shared_ptr<meta_store>{make_memory_meta_store()});
+    router = sys.spawn(router_behavior, cluster, shards, metadata,
                        caf::timespan{std::chrono::seconds(1)});
     gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,
-                        shards, std::string{"test"});
+                        shards, metadata, std::string{"test"});
     sched.run();
   }
 
@@ -69,6 +73,7 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
       caf::anon_send_exit(c, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(router, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(metadata, caf::exit_reason::user_shutdown);
     sched.run();
   }
 

@@ -128,3 +128,32 @@ TEST_CASE_FIXTURE(node_fixture, "a malformed message gets an error and the node 
   CHECK(path(path_op::mkdir, "/still-here").code == errc::ok);
   CHECK(path(path_op::stat, "/still-here").a.kind == entry_kind::dir);
 }
+
+TEST_CASE_FIXTURE(node_fixture, "settings go through the gateway to the metadata replica") {
+  auto ask = [&](meta_command cmd) {
+    meta_result out;
+    auto rh = self->request(gateway, caf::infinite, meta_atom::value, cmd);
+    sched.run();
+    rh.receive([&](meta_result& r) { out = r; }, [](caf::error&) {});
+    return out;
+  };
+  meta_command set;
+  set.key = "psm.period";
+  set.value = "5m";
+  CHECK(ask(set).version == 1);
+  set.conditional = true;
+  set.if_version = 3;
+  set.value = "1m";
+  CHECK(ask(set).code == errc::econflict);
+  config_entry e;
+  auto rh = self->request(gateway, caf::infinite, cfg_get_atom::value,
+                          std::string{"psm.period"});
+  sched.run();
+  rh.receive([&](config_entry& x) { e = x; }, [](caf::error&) {});
+  CHECK(e.value == "5m");
+  CHECK(e.version == 1);
+  // Placement is not the clients' business.
+  meta_command move;
+  move.kind = meta_command::placement_set;
+  CHECK(ask(move).code == errc::einval);
+}

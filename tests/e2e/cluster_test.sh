@@ -63,6 +63,12 @@ check "ls / through node3 shows 30 directories" \
 check "stat through node2 of an entry created through node3" ctl 2 stat /d5/first >/dev/null
 check "cluster-wide shards lists 12 shards" test "$(ctl 1 --json shards | grep -o '"shard":' | wc -l)" = 12
 
+# Settings through any node, read back through the others.
+check "config set through node2" ctl 2 config set psm.threshold 100
+check "config get through node3 sees it" bash -c "'$build/dagctl' --node 127.0.0.1:4303 config get psm.threshold | grep -q '= 100 (version 1)'"
+ctl 3 config set psm.threshold 7 --if-version 9 2>/dev/null
+check "a stale --if-version is refused" test $? = 1
+
 # Which directories live on node3?
 on3=()
 others=()

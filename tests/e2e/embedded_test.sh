@@ -91,6 +91,21 @@ expect_err ENOENT stat /docs/reports
 ctl --json stat /missing
 grep -q '"error":"ENOENT"' "$work/out" && pass || fail "json error output: $(cat "$work/out")"
 
+# Cluster settings (a metadata replica of one on the embedded node).
+expect_ok config set psm.threshold 100
+expect_out "version 1"
+expect_ok config set psm.threshold 150 --if-version 1
+expect_out "version 2"
+ctl config set psm.threshold 200 --if-version 1
+[ "$(cat "$work/rc")" = 1 ] && grep -q "^ECONFLICT: " "$work/err" && pass || fail "stale --if-version"
+expect_ok --json config get psm.threshold
+expect_out '"value":"150","version":2'
+expect_err ENOENT config get psm.missing
+expect_err EINVAL config set "bad key" x
+expect_ok config set psm.period 5m --if-version 0
+expect_ok --json config list
+expect_out '"key":"psm.period"'
+
 # Usage errors and shards.
 ctl frobnicate /x
 [ "$(cat "$work/rc")" = 1 ] && grep -q "unknown command" "$work/err" && pass || fail "unknown command"
@@ -133,6 +148,8 @@ start_node
 expect_ok --json ls /keep
 [ "$(grep -o '"name":"f[0-9]*"' "$work/out" | wc -l)" = 20 ] && pass || fail "restart lost entries: $(cat "$work/out")"
 expect_ok stat $'/docs/caf\xc3\xa9 menu'
+expect_ok --json config get psm.threshold
+expect_out '"value":"150","version":2'
 
 # kill -9 in the middle of a stream of creates: every acknowledged one stays.
 acked=0

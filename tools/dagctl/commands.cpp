@@ -166,6 +166,103 @@ void show_result(const invocation& inv, path_op op, const ns_reply& r,
 
 } // namespace
 
+namespace {
+
+bool parse_config_args(int argc, char** argv, int i, invocation& out,
+                       std::string& err) {
+  for (; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--if-version" && i + 1 < argc) {
+      std::string v = argv[++i];
+      if (v.empty() || v.size() > 19
+          || v.find_first_not_of("0123456789") != std::string::npos) {
+        err = "--if-version wants a version number, got '" + v + "'";
+        return false;
+      }
+      out.if_version = std::stoull(v);
+    } else if (a == "--json") {
+      out.json = true;
+    } else if (a == "--node" && i + 1 < argc) {
+      out.node = argv[++i];
+    } else if (a.rfind("--node=", 0) == 0) {
+      out.node = a.substr(7);
+    } else {
+      out.args.push_back(a);
+    }
+  }
+  auto n = out.args.size();
+  auto sub = n > 0 ? out.args[0] : "";
+  if ((sub == "set" && n == 3) || (sub == "get" && n == 2)
+      || (sub == "list" && n == 1)) {
+    if (out.if_version && sub != "set") {
+      err = "--if-version goes with config set";
+      return false;
+    }
+    if (n > 1)
+      out.path = out.args[1];
+    return true;
+  }
+  err = "config wants: set KEY VALUE [--if-version N] | get KEY | list";
+  return false;
+}
+
+json entry_json(const config_entry& e) {
+  return json{{"key", e.key}, {"value", e.value}, {"version", e.version}};
+}
+
+int run_config(client& cl, const invocation& inv, std::ostream& out,
+               std::ostream& err) {
+  auto& sub = inv.args[0];
+  if (sub == "set") {
+    auto r = cl.config_set(inv.path, inv.args[2], inv.if_version);
+    if (r.code != errc::ok) {
+      if (r.code == errc::econflict)
+        err << "ECONFLICT: " << inv.path << " is at version " << r.version
+            << ", not " << *inv.if_version << std::endl;
+      else
+        err << to_string(r.code) << ": " << inv.path << std::endl;
+      return r.code == errc::eunavailable ? 2 : 1;
+    }
+    if (inv.json)
+      out << entry_json({inv.path, inv.args[2], r.version}).dump() << std::endl;
+    else
+      out << inv.path << " = " << inv.args[2] << " (version " << r.version
+          << ")\n";
+    return 0;
+  }
+  errc code = errc::ok;
+  std::vector<config_entry> xs;
+  if (sub == "get") {
+    auto e = cl.config_get(inv.path, code);
+    if (code == errc::ok && e.version == 0)
+      code = errc::enoent;
+    xs.push_back(e);
+  } else {
+    xs = cl.config_list(code);
+  }
+  if (code != errc::ok) {
+    err << to_string(code) << ": " << (inv.path.empty() ? "config" : inv.path)
+        << std::endl;
+    return code == errc::eunavailable ? 2 : 1;
+  }
+  if (inv.json) {
+    if (sub == "get") {
+      out << entry_json(xs[0]).dump() << std::endl;
+    } else {
+      json arr = json::array();
+      for (auto& e : xs)
+        arr.push_back(entry_json(e));
+      out << json{{"config", arr}}.dump() << std::endl;
+    }
+    return 0;
+  }
+  for (auto& e : xs)
+    out << e.key << " = " << e.value << " (version " << e.version << ")\n";
+  return 0;
+}
+
+} // namespace
+
 bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
   auto env = std::getenv("DAGSHARD_NODE");
   out.node = env && *env ? env : "127.0.0.1:4242";
@@ -193,6 +290,8 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
     return false;
   }
   out.command = argv[i++];
+  if (out.command == "config")
+    return parse_config_args(argc, argv, i, out, err);
   bool needs_path = path_commands.count(out.command) > 0
                     || out.command == "placement";
   if (!needs_path && out.command != "shards" && out.command != "nodes"
@@ -220,6 +319,8 @@ int run(client& cl, const invocation& inv, std::ostream& out,
     return show_shards(cl, inv, out, err);
   if (inv.command == "nodes")
     return show_nodes(cl, inv, out, err);
+  if (inv.command == "config")
+    return run_config(cl, inv, out, err);
   if (inv.command == "placement")
     return show_placement(cl, inv, out, err);
   auto op = path_commands.at(inv.command);

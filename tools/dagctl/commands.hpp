@@ -2,7 +2,9 @@
 #pragma once
 
 #include <iosfwd>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "actors/client.hpp"
 
@@ -20,6 +22,10 @@ constexpr const char* usage =
   "  placement PATH  where the DAG node of PATH's entry lives\n"
   "  shards        per-shard counters of the whole cluster\n"
   "  nodes         the cluster's members and whether they are reachable\n"
+  "  config set KEY VALUE [--if-version N]   set a cluster setting\n"
+  "                (only if it is at version N; 0: only if absent)\n"
+  "  config get KEY  a setting and its version\n"
+  "  config list   every setting\n"
   "  help          this text\n"
   "The node defaults to $DAGSHARD_NODE, else 127.0.0.1:4242.\n"
   "Exit status: 0 done, 1 refused (the error name is printed first),\n"
@@ -29,7 +35,9 @@ struct invocation {
   std::string node;
   bool json = false;
   std::string command;
-  std::string path;
+  std::string path;              ///< path, or the config key
+  std::vector<std::string> args; ///< config: subcommand and its arguments
+  std::optional<uint64_t> if_version;
 };
 
 /// Parses the command line; false with a message in `err` on misuse.
