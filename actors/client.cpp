@@ -9,16 +9,14 @@ namespace {
 
 ns_reply failure(const caf::error& e) {
   ns_reply r;
-  r.code = e == caf::sec::invalid_argument ? errc::einval
-                                           : errc::eunavailable;
+  r.code = e == caf::sec::invalid_argument ? errc::einval : errc::eunavailable;
   return r;
 }
 
 } // namespace
 
 client::client(caf::actor_system& sys, gateway_actor gw, caf::timespan timeout)
-  : sys_(&sys), gw_(std::move(gw)), timeout_(timeout) {
-}
+    : sys_(&sys), gw_(std::move(gw)), timeout_(timeout) {}
 
 std::optional<client> client::connect(caf::actor_system& sys,
                                       const std::string& host, uint16_t port,
@@ -35,8 +33,8 @@ ns_reply client::call(path_request req) {
   caf::scoped_actor self{*sys_};
   ns_reply out;
   self->request(gw_, timeout_, path_atom::value, std::move(req))
-    .receive([&](ns_reply& r) { out = std::move(r); },
-             [&](caf::error& e) { out = failure(e); });
+      .receive([&](ns_reply& r) { out = std::move(r); },
+               [&](caf::error& e) { out = failure(e); });
   return out;
 }
 
@@ -45,8 +43,8 @@ std::vector<ns_reply> client::batch(std::vector<ns_request> reqs) {
   auto n = reqs.size();
   std::vector<ns_reply> out;
   self->request(gw_, timeout_, ns_atom::value, std::move(reqs))
-    .receive([&](std::vector<ns_reply>& r) { out = std::move(r); },
-             [&](caf::error& e) { out.assign(n, failure(e)); });
+      .receive([&](std::vector<ns_reply>& r) { out = std::move(r); },
+               [&](caf::error& e) { out.assign(n, failure(e)); });
   return out;
 }
 
@@ -54,8 +52,8 @@ std::vector<shard_info> client::shards() {
   caf::scoped_actor self{*sys_};
   std::vector<shard_info> out;
   self->request(gw_, timeout_, shards_atom::value)
-    .receive([&](std::vector<shard_info>& r) { out = std::move(r); },
-             [&](caf::error&) {});
+      .receive([&](std::vector<shard_info>& r) { out = std::move(r); },
+               [&](caf::error&) {});
   return out;
 }
 
@@ -63,8 +61,8 @@ std::vector<node_info> client::nodes() {
   caf::scoped_actor self{*sys_};
   std::vector<node_info> out;
   self->request(gw_, timeout_, nodes_atom::value)
-    .receive([&](std::vector<node_info>& r) { out = std::move(r); },
-             [&](caf::error&) {});
+      .receive([&](std::vector<node_info>& r) { out = std::move(r); },
+               [&](caf::error&) {});
   return out;
 }
 
@@ -73,13 +71,12 @@ placement_info client::locate(const std::string& path) {
   placement_info out;
   out.code = errc::eunavailable;
   self->request(gw_, timeout_, locate_atom::value, path)
-    .receive([&](placement_info& r) { out = std::move(r); },
-             [&](caf::error&) {});
+      .receive([&](placement_info& r) { out = std::move(r); },
+               [&](caf::error&) {});
   return out;
 }
 
-meta_result client::config_set(const std::string& key,
-                               const std::string& value,
+meta_result client::config_set(const std::string& key, const std::string& value,
                                std::optional<uint64_t> if_version) {
   meta_command cmd;
   cmd.kind = meta_command::config_set;
@@ -90,8 +87,8 @@ meta_result client::config_set(const std::string& key,
   caf::scoped_actor self{*sys_};
   meta_result out;
   self->request(gw_, timeout_, meta_atom::value, cmd)
-    .receive([&](meta_result& r) { out = r; },
-             [&](caf::error&) { out.code = errc::eunavailable; });
+      .receive([&](meta_result& r) { out = r; },
+               [&](caf::error&) { out.code = errc::eunavailable; });
   return out;
 }
 
@@ -100,8 +97,8 @@ config_entry client::config_get(const std::string& key, errc& code) {
   config_entry out;
   code = errc::ok;
   self->request(gw_, timeout_, cfg_get_atom::value, key)
-    .receive([&](config_entry& e) { out = std::move(e); },
-             [&](caf::error&) { code = errc::eunavailable; });
+      .receive([&](config_entry& e) { out = std::move(e); },
+               [&](caf::error&) { code = errc::eunavailable; });
   return out;
 }
 
@@ -110,8 +107,8 @@ std::vector<config_entry> client::config_list(errc& code) {
   std::vector<config_entry> out;
   code = errc::ok;
   self->request(gw_, timeout_, cfg_list_atom::value)
-    .receive([&](std::vector<config_entry>& e) { out = std::move(e); },
-             [&](caf::error&) { code = errc::eunavailable; });
+      .receive([&](std::vector<config_entry>& e) { out = std::move(e); },
+               [&](caf::error&) { code = errc::eunavailable; });
   return out;
 }
 
@@ -135,15 +132,14 @@ ns_reply client::list(const std::string& path, uint32_t page) {
   return all;
 }
 
-bool parse_host_port(const std::string& s, std::string& host,
-                     uint16_t& port) {
+bool parse_host_port(const std::string& s, std::string& host, uint16_t& port) {
   auto colon = s.rfind(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
     return false;
   host = s.substr(0, colon);
   auto digits = s.substr(colon + 1);
-  if (digits.size() > 5
-      || digits.find_first_not_of("0123456789") != std::string::npos)
+  if (digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
     return false;
   auto p = std::stoul(digits);
   if (p == 0 || p > 65535)

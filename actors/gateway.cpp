@@ -15,8 +15,8 @@ gateway_state::nodes(gateway_actor::pointer self) {
 gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
-                 std::vector<shard_actor> local_shards,
-                 metadata_actor metadata, std::string address) {
+                 std::vector<shard_actor> local_shards, metadata_actor metadata,
+                 std::string address) {
   auto& st = self->state;
   st.router = std::move(router);
   st.peers = std::move(peers);
@@ -25,51 +25,51 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
   st.metadata = std::move(metadata);
   st.address = std::move(address);
   return {
-    [self](ns_atom a, std::vector<ns_request>& reqs)
-      -> caf::result<std::vector<ns_reply>> {
-      if (reqs.size() > max_batch)
-        return caf::make_error(caf::sec::invalid_argument,
-                               "batch of " + std::to_string(reqs.size())
-                                 + " requests exceeds "
-                                 + std::to_string(max_batch));
-      return self->delegate(self->state.router, a, std::move(reqs));
-    },
-    [self](path_atom a, path_request& req) -> caf::result<ns_reply> {
-      return self->delegate(self->state.router, a, std::move(req));
-    },
-    [self](locate_atom a, std::string& path) -> caf::result<placement_info> {
-      return self->delegate(self->state.router, a, std::move(path));
-    },
-    [self](shards_atom a) -> caf::result<std::vector<shard_info>> {
-      return self->delegate(self->state.router, a);
-    },
-    [self](meta_atom a, meta_command& cmd) -> caf::result<meta_result> {
-      // Clients change settings only; placement is the cluster's business.
-      if (cmd.kind != meta_command::config_set)
-        return meta_result{errc::einval, 0, 0};
-      return self->delegate(self->state.router, a, std::move(cmd));
-    },
-    [self](cfg_get_atom a, std::string& key) -> caf::result<config_entry> {
-      return self->delegate(self->state.router, a, std::move(key));
-    },
-    [self](cfg_list_atom a) -> caf::result<std::vector<config_entry>> {
-      return self->delegate(self->state.router, a);
-    },
-    [self](node_atom) -> caf::result<std::string, uint32_t> {
-      return {self->state.address, self->state.cluster.shards_per_node()};
-    },
-    [self](node_atom, std::string& address) {
-      auto sender = self->current_sender();
-      if (sender && sender->node() == self->node())
-        self->state.address = std::move(address);
-    },
-    [self](hello_atom) {
-      auto& st = self->state;
-      return node_hello{st.cluster.members()[st.cluster.self_index()].id,
-                        st.cluster.fingerprint(), st.local_shards,
-                        st.metadata};
-    },
-    [self](nodes_atom) { return self->state.nodes(self); },
+      [self](ns_atom a, std::vector<ns_request>& reqs)
+          -> caf::result<std::vector<ns_reply>> {
+        if (reqs.size() > max_batch)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "batch of " + std::to_string(reqs.size()) +
+                                     " requests exceeds " +
+                                     std::to_string(max_batch));
+        return self->delegate(self->state.router, a, std::move(reqs));
+      },
+      [self](path_atom a, path_request& req) -> caf::result<ns_reply> {
+        return self->delegate(self->state.router, a, std::move(req));
+      },
+      [self](locate_atom a, std::string& path) -> caf::result<placement_info> {
+        return self->delegate(self->state.router, a, std::move(path));
+      },
+      [self](shards_atom a) -> caf::result<std::vector<shard_info>> {
+        return self->delegate(self->state.router, a);
+      },
+      [self](meta_atom a, meta_command& cmd) -> caf::result<meta_result> {
+        // Clients change settings only; placement is the cluster's business.
+        if (cmd.kind != meta_command::config_set)
+          return meta_result{errc::einval, 0, 0};
+        return self->delegate(self->state.router, a, std::move(cmd));
+      },
+      [self](cfg_get_atom a, std::string& key) -> caf::result<config_entry> {
+        return self->delegate(self->state.router, a, std::move(key));
+      },
+      [self](cfg_list_atom a) -> caf::result<std::vector<config_entry>> {
+        return self->delegate(self->state.router, a);
+      },
+      [self](node_atom) -> caf::result<std::string, uint32_t> {
+        return {self->state.address, self->state.cluster.shards_per_node()};
+      },
+      [self](node_atom, std::string& address) {
+        auto sender = self->current_sender();
+        if (sender && sender->node() == self->node())
+          self->state.address = std::move(address);
+      },
+      [self](hello_atom) {
+        auto& st = self->state;
+        return node_hello{st.cluster.members()[st.cluster.self_index()].id,
+                          st.cluster.fingerprint(), st.local_shards,
+                          st.metadata};
+      },
+      [self](nodes_atom) { return self->state.nodes(self); },
   };
 }
 

@@ -27,7 +27,7 @@ struct gateway_state {
 gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
-                 std::vector<shard_actor> local_shards,
-                 metadata_actor metadata, std::string address);
+                 std::vector<shard_actor> local_shards, metadata_actor metadata,
+                 std::string address);
 
 } // namespace ds

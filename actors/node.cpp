@@ -57,11 +57,11 @@ void check_extra_shards(const std::string& dir, uint32_t count) {
   while (auto e = ::readdir(d)) {
     unsigned n = 0;
     char tail = 0;
-    if (std::sscanf(e->d_name, "shard-%u.d%c", &n, &tail) == 2 && tail == 'b'
-        && n >= count)
-      throw node_error(dir + " holds " + e->d_name
-                       + ", but this node is configured with "
-                       + std::to_string(count) + " shards");
+    if (std::sscanf(e->d_name, "shard-%u.d%c", &n, &tail) == 2 && tail == 'b' &&
+        n >= count)
+      throw node_error(dir + " holds " + e->d_name +
+                       ", but this node is configured with " +
+                       std::to_string(count) + " shards");
   }
 }
 
@@ -81,10 +81,9 @@ void open_shards(const node_options& opts, const cluster_map& cluster,
                                         opts.sync);
       auto loaded = st->load();
       auto core = std::make_shared<ns_shard>(id, opts.ns);
-      auto err = core->restore(std::move(loaded.nodes),
-                               std::move(loaded.entries),
-                               std::move(loaded.dead), loaded.next_seq,
-                               loaded.next_row);
+      auto err = core->restore(
+          std::move(loaded.nodes), std::move(loaded.entries),
+          std::move(loaded.dead), loaded.next_seq, loaded.next_row);
       if (!err.empty())
         throw node_error(path + ": " + err);
       cores.push_back(std::move(core));
@@ -115,15 +114,15 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     open_shards(opts, cluster, cores, stores);
     for (uint32_t i = 0; i < opts.shards; ++i) {
       h.committers.push_back(
-        sys.spawn<caf::detached>(committer_behavior, stores[i]));
+          sys.spawn<caf::detached>(committer_behavior, stores[i]));
       h.shards.push_back(
-        sys.spawn(shard_behavior, cores[i], h.committers.back()));
+          sys.spawn(shard_behavior, cores[i], h.committers.back()));
     }
     if (cluster.self_index() == 0) {
       // The first member hosts the metadata replica.
       try {
-        std::shared_ptr<meta_store> ms = open_sqlite_meta_store(
-          opts.data_dir + "/meta.db", opts.sync);
+        std::shared_ptr<meta_store> ms =
+            open_sqlite_meta_store(opts.data_dir + "/meta.db", opts.sync);
         h.metadata = sys.spawn<caf::detached>(metadata_behavior, ms);
       } catch (const sql::storage_error& e) {
         stop_node(sys, h);
@@ -143,8 +142,8 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
                                           opts.bind.c_str(), true);
       if (!port) {
         stop_node(sys, h);
-        throw node_error("cannot listen on " + address + ": "
-                         + sys.render(port.error()));
+        throw node_error("cannot listen on " + address + ": " +
+                         sys.render(port.error()));
       }
       h.port = *port;
       caf::scoped_actor self{sys};

@@ -26,8 +26,8 @@ struct node_handles {
   std::vector<shard_actor> shards;
   std::vector<committer_actor> committers;
   metadata_actor metadata; ///< on the first member only
-  uint16_t port = 0; ///< the published port (0 if not published)
-  int lock_fd = -1;  ///< holds the data folder's lock while the node runs
+  uint16_t port = 0;       ///< the published port (0 if not published)
+  int lock_fd = -1;        ///< holds the data folder's lock while the node runs
 };
 
 /// Starts a node. With `publish`, the gateway listens on opts.bind:opts.port.

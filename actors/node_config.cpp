@@ -22,30 +22,36 @@ struct rule {
 
 // The one table of [dagshard] keys: type and range of each.
 constexpr std::array<rule, 14> rules = {{
-  {"data-dir", kind::string, 1, 4096},
-  {"port", kind::integer, 0, 65535},
-  {"bind", kind::string, 1, 255},
-  {"shards", kind::integer, 1, 1024},
-  {"list-capacity", kind::integer, 2, 1000000},
-  {"max-width-bits", kind::integer, 1, 16},
-  {"level-bits", kind::integer, 1, 8},
-  {"no-merge", kind::boolean, 0, 1},
-  {"max-dir-entries", kind::integer, 1, int64_t{1} << 32},
-  {"sync", kind::string, 1, 16},
-  {"request-timeout", kind::duration, 1, 3600'000},
-  {"node-id", kind::string, 1, 32},
-  {"peers", kind::string_list, 0, 256},
-  {"capacity-factor", kind::real, 1, 10},
+    {"data-dir", kind::string, 1, 4096},
+    {"port", kind::integer, 0, 65535},
+    {"bind", kind::string, 1, 255},
+    {"shards", kind::integer, 1, 1024},
+    {"list-capacity", kind::integer, 2, 1000000},
+    {"max-width-bits", kind::integer, 1, 16},
+    {"level-bits", kind::integer, 1, 8},
+    {"no-merge", kind::boolean, 0, 1},
+    {"max-dir-entries", kind::integer, 1, int64_t{1} << 32},
+    {"sync", kind::string, 1, 16},
+    {"request-timeout", kind::duration, 1, 3600'000},
+    {"node-id", kind::string, 1, 32},
+    {"peers", kind::string_list, 0, 256},
+    {"capacity-factor", kind::real, 1, 10},
 }};
 
 const char* type_text(kind k) {
   switch (k) {
-    case kind::integer: return "an integer";
-    case kind::string: return "a quoted string";
-    case kind::boolean: return "true or false";
-    case kind::duration: return "a duration such as 500ms or 5s";
-    case kind::real: return "a number";
-    case kind::string_list: return "a list of \"id@host:port\" strings";
+  case kind::integer:
+    return "an integer";
+  case kind::string:
+    return "a quoted string";
+  case kind::boolean:
+    return "true or false";
+  case kind::duration:
+    return "a duration such as 500ms or 5s";
+  case kind::real:
+    return "a number";
+  case kind::string_list:
+    return "a list of \"id@host:port\" strings";
   }
   return "?";
 }
@@ -53,88 +59,89 @@ const char* type_text(kind k) {
 std::string range_error(const rule& r, const std::string& got) {
   std::string unit = r.type == kind::duration ? " ms" : "";
   std::string what = r.type == kind::string ? " bytes long" : "";
-  return "dagshard." + std::string{r.key} + ": must be " + type_text(r.type)
-         + (r.type == kind::boolean || r.type == kind::string_list ? ""
-                                    : " in " + std::to_string(r.min) + ".."
-                                        + std::to_string(r.max) + unit + what)
-         + " (got " + got + ")";
+  return "dagshard." + std::string{r.key} + ": must be " + type_text(r.type) +
+         (r.type == kind::boolean || r.type == kind::string_list
+              ? ""
+              : " in " + std::to_string(r.min) + ".." + std::to_string(r.max) +
+                    unit + what) +
+         " (got " + got + ")";
 }
 
 std::string check_value(const rule& r, const caf::config_value& v) {
   auto got = caf::to_string(v);
   switch (r.type) {
-    case kind::integer: {
-      auto x = caf::get_if<int64_t>(&v);
-      if (!x || *x < r.min || *x > r.max)
-        return range_error(r, got);
-      break;
+  case kind::integer: {
+    auto x = caf::get_if<int64_t>(&v);
+    if (!x || *x < r.min || *x > r.max)
+      return range_error(r, got);
+    break;
+  }
+  case kind::string: {
+    auto x = caf::get_if<std::string>(&v);
+    if (!x || static_cast<int64_t>(x->size()) < r.min ||
+        static_cast<int64_t>(x->size()) > r.max)
+      return range_error(r, got);
+    if (std::string{r.key} == "node-id" && !valid_node_id(*x))
+      return "dagshard.node-id: must be 1..32 of A-Z a-z 0-9 _ - (got " + got +
+             ")";
+    if (std::string{r.key} == "sync") {
+      sync_mode m;
+      if (!parse_sync_mode(*x, m))
+        return "dagshard.sync: must be \"full\", \"normal\" or \"off\" (got " +
+               got + ")";
     }
-    case kind::string: {
-      auto x = caf::get_if<std::string>(&v);
-      if (!x || static_cast<int64_t>(x->size()) < r.min
-          || static_cast<int64_t>(x->size()) > r.max)
+    break;
+  }
+  case kind::boolean:
+    if (!caf::holds_alternative<bool>(v))
+      return range_error(r, got);
+    break;
+  case kind::real: {
+    // An integer is a fine number too (capacity-factor=2).
+    double x = 0;
+    if (auto d = caf::get_if<double>(&v))
+      x = *d;
+    else if (auto i = caf::get_if<int64_t>(&v))
+      x = static_cast<double>(*i);
+    else
+      return range_error(r, got);
+    if (!(x > static_cast<double>(r.min)) || x > static_cast<double>(r.max))
+      return "dagshard." + std::string{r.key} + ": must be a number above " +
+             std::to_string(r.min) + " and at most " + std::to_string(r.max) +
+             " (got " + got + ")";
+    break;
+  }
+  case kind::string_list: {
+    auto xs = caf::get_if<caf::config_value::list>(&v);
+    if (!xs)
+      return range_error(r, got);
+    for (auto& x : *xs) {
+      auto s = caf::get_if<std::string>(&x);
+      if (!s)
         return range_error(r, got);
-      if (std::string{r.key} == "node-id" && !valid_node_id(*x))
-        return "dagshard.node-id: must be 1..32 of A-Z a-z 0-9 _ - (got "
-               + got + ")";
-      if (std::string{r.key} == "sync") {
-        sync_mode m;
-        if (!parse_sync_mode(*x, m))
-          return "dagshard.sync: must be \"full\", \"normal\" or \"off\" (got "
-                 + got + ")";
-      }
-      break;
+      member m;
+      if (auto err = parse_member(*s, m); !err.empty())
+        return "dagshard." + std::string{r.key} + ": " + err;
     }
-    case kind::boolean:
-      if (!caf::holds_alternative<bool>(v))
-        return range_error(r, got);
-      break;
-    case kind::real: {
-      // An integer is a fine number too (capacity-factor=2).
-      double x = 0;
-      if (auto d = caf::get_if<double>(&v))
-        x = *d;
-      else if (auto i = caf::get_if<int64_t>(&v))
-        x = static_cast<double>(*i);
-      else
-        return range_error(r, got);
-      if (!(x > static_cast<double>(r.min)) || x > static_cast<double>(r.max))
-        return "dagshard." + std::string{r.key} + ": must be a number above "
-               + std::to_string(r.min) + " and at most "
-               + std::to_string(r.max) + " (got " + got + ")";
-      break;
-    }
-    case kind::string_list: {
-      auto xs = caf::get_if<caf::config_value::list>(&v);
-      if (!xs)
-        return range_error(r, got);
-      for (auto& x : *xs) {
-        auto s = caf::get_if<std::string>(&x);
-        if (!s)
-          return range_error(r, got);
-        member m;
-        if (auto err = parse_member(*s, m); !err.empty())
-          return "dagshard." + std::string{r.key} + ": " + err;
-      }
-      break;
-    }
-    case kind::duration: {
-      auto x = caf::get_if<caf::timespan>(&v);
-      auto ms = x ? std::chrono::duration_cast<std::chrono::milliseconds>(*x)
-                      .count()
-                  : -1;
-      if (!x || ms < r.min || ms > r.max)
-        return range_error(r, got);
-      break;
-    }
+    break;
+  }
+  case kind::duration: {
+    auto x = caf::get_if<caf::timespan>(&v);
+    auto ms =
+        x ? std::chrono::duration_cast<std::chrono::milliseconds>(*x).count()
+          : -1;
+    if (!x || ms < r.min || ms > r.max)
+      return range_error(r, got);
+    break;
+  }
   }
   return {};
 }
 
 // Sections that CAF itself reads; anything else is a typo.
 constexpr std::array<const char*, 7> known_sections = {
-  "dagshard", "scheduler", "middleman", "logger", "openssl", "stream",
-  "work-stealing",
+    "dagshard", "scheduler", "middleman",     "logger",
+    "openssl",  "stream",    "work-stealing",
 };
 
 } // namespace
@@ -168,21 +175,22 @@ std::string validate_dagshard_settings(const caf::settings& file) {
 
 node_config::node_config() {
   opt_group{custom_options_, "dagshard"}
-    .add(data_dir_, "data-dir", "folder of the shard databases")
-    .add(port_, "port", "listen port (0: any free port)")
-    .add(bind_, "bind", "listen address (default loopback)")
-    .add(shards_, "shards", "number of DAG shards on this node")
-    .add(list_capacity_, "list-capacity", "entries per DAG list before a split")
-    .add(max_width_bits_, "max-width-bits", "widest NIArray, in bits")
-    .add(level_bits_, "level-bits", "width of a new NIArray level, in bits")
-    .add(no_merge_, "no-merge", "never merge lists after deletes")
-    .add(max_dir_entries_, "max-dir-entries", "most entries per directory")
-    .add(sync_, "sync", "SQLite synchronous mode: full, normal or off")
-    .add(request_timeout_, "request-timeout", "shard answer deadline")
-    .add(node_id_, "node-id", "this node's id in the cluster")
-    .add(peers_, "peers", "the other members: [\"id@host:port\", ...]")
-    .add(capacity_factor_, "capacity-factor",
-         "bounded-load placement: no shard above c times the mean");
+      .add(data_dir_, "data-dir", "folder of the shard databases")
+      .add(port_, "port", "listen port (0: any free port)")
+      .add(bind_, "bind", "listen address (default loopback)")
+      .add(shards_, "shards", "number of DAG shards on this node")
+      .add(list_capacity_, "list-capacity",
+           "entries per DAG list before a split")
+      .add(max_width_bits_, "max-width-bits", "widest NIArray, in bits")
+      .add(level_bits_, "level-bits", "width of a new NIArray level, in bits")
+      .add(no_merge_, "no-merge", "never merge lists after deletes")
+      .add(max_dir_entries_, "max-dir-entries", "most entries per directory")
+      .add(sync_, "sync", "SQLite synchronous mode: full, normal or off")
+      .add(request_timeout_, "request-timeout", "shard answer deadline")
+      .add(node_id_, "node-id", "this node's id in the cluster")
+      .add(peers_, "peers", "the other members: [\"id@host:port\", ...]")
+      .add(capacity_factor_, "capacity-factor",
+           "bounded-load placement: no shard above c times the mean");
   load<caf::io::middleman>();
   add_ns_message_types(*this);
 }

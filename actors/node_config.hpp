@@ -18,7 +18,7 @@ namespace ds {
 /// Every [dagshard] option, after validation.
 struct node_options {
   std::string data_dir = "./dagshard-data";
-  uint16_t port = 4242;   ///< 0 = any free port (printed at start)
+  uint16_t port = 4242; ///< 0 = any free port (printed at start)
   std::string bind = "127.0.0.1";
   uint32_t shards = 4;
   ns_shard_config ns;

@@ -13,43 +13,43 @@ void peers_state::connect(uint32_t i) {
     return;
   l.connecting = true;
   auto mm = self->system().middleman().actor_handle();
-  self
-    ->request(mm, std::chrono::seconds(5), caf::connect_atom::value,
-              l.who.host, l.who.port)
-    .then(
-      [this, i](const caf::node_id&, caf::strong_actor_ptr& p,
-                const std::set<std::string>& ifs) {
-        links[i].connecting = false;
-        if (!p || !self->system().assignable<gateway_actor>(ifs))
-          return lost(i, "no dagshard gateway at " + links[i].who.address());
-        greet(i, caf::actor_cast<gateway_actor>(std::move(p)));
-      },
-      [this, i](caf::error& err) {
-        links[i].connecting = false;
-        lost(i, self->system().render(err));
-      });
+  self->request(mm, std::chrono::seconds(5), caf::connect_atom::value,
+                l.who.host, l.who.port)
+      .then(
+          [this, i](const caf::node_id&, caf::strong_actor_ptr& p,
+                    const std::set<std::string>& ifs) {
+            links[i].connecting = false;
+            if (!p || !self->system().assignable<gateway_actor>(ifs))
+              return lost(i,
+                          "no dagshard gateway at " + links[i].who.address());
+            greet(i, caf::actor_cast<gateway_actor>(std::move(p)));
+          },
+          [this, i](caf::error& err) {
+            links[i].connecting = false;
+            lost(i, self->system().render(err));
+          });
 }
 
 void peers_state::greet(uint32_t i, gateway_actor gw) {
   self->request(gw, std::chrono::seconds(2), hello_atom::value)
-    .then(
-      [this, i, gw](node_hello& h) {
-        auto& l = links[i];
-        if (h.id != l.who.id)
-          return lost(i, "the node at " + l.who.address() + " is '" + h.id
-                           + "', not '" + l.who.id + "'");
-        if (h.fingerprint != cluster.fingerprint())
-          return lost(i, "'" + h.id
-                           + "' has another member list or shard count");
-        self->monitor(gw);
-        l.gateway = gw;
-        l.backoff = std::chrono::milliseconds{100};
-        l.detail.clear();
-        std::cout << "dagshardd: connected to " << l.who.id << " at "
-                  << l.who.address() << std::endl;
-        self->send(router, peer_atom::value, i, std::move(h));
-      },
-      [this, i](caf::error& err) { lost(i, self->system().render(err)); });
+      .then(
+          [this, i, gw](node_hello& h) {
+            auto& l = links[i];
+            if (h.id != l.who.id)
+              return lost(i, "the node at " + l.who.address() + " is '" + h.id +
+                                 "', not '" + l.who.id + "'");
+            if (h.fingerprint != cluster.fingerprint())
+              return lost(i, "'" + h.id +
+                                 "' has another member list or shard count");
+            self->monitor(gw);
+            l.gateway = gw;
+            l.backoff = std::chrono::milliseconds{100};
+            l.detail.clear();
+            std::cout << "dagshardd: connected to " << l.who.id << " at "
+                      << l.who.address() << std::endl;
+            self->send(router, peer_atom::value, i, std::move(h));
+          },
+          [this, i](caf::error& err) { lost(i, self->system().render(err)); });
 }
 
 void peers_state::lost(uint32_t i, std::string why) {
@@ -88,17 +88,17 @@ peers_behavior(peers_actor::stateful_pointer<peers_state> self,
     auto& links = self->state.links;
     for (uint32_t i = 0; i < links.size(); ++i)
       if (links[i].gateway && links[i].gateway.address() == dm.source)
-        self->state.lost(i, "connection lost ("
-                              + self->system().render(dm.reason) + ")");
+        self->state.lost(i, "connection lost (" +
+                                self->system().render(dm.reason) + ")");
   });
   for (uint32_t i = 0; i < st.links.size(); ++i)
     st.connect(i);
   return {
-    [self](nodes_atom) { return self->state.nodes(); },
-    [self](retry_atom, uint32_t i) {
-      if (i < self->state.links.size())
-        self->state.connect(i);
-    },
+      [self](nodes_atom) { return self->state.nodes(); },
+      [self](retry_atom, uint32_t i) {
+        if (i < self->state.links.size())
+          self->state.connect(i);
+      },
   };
 }
 

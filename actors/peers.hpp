@@ -16,7 +16,7 @@ namespace ds {
 
 struct peer_link {
   member who;
-  gateway_actor gateway;           ///< empty while not connected
+  gateway_actor gateway; ///< empty while not connected
   bool connecting = false;
   std::chrono::milliseconds backoff{100};
   std::string detail = "not connected yet";

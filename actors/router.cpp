@@ -14,6 +14,19 @@ ns_reply error_reply(errc e) {
   return r;
 }
 
+/// Answers from several shards, gathered into one ordered reply that is
+/// delivered when the last part arrives.
+template <class T> struct gather {
+  std::vector<T> out;
+  size_t left = 0;
+  caf::typed_response_promise<std::vector<T>> rp;
+
+  void part_done() {
+    if (--left == 0)
+      rp.deliver(std::move(out));
+  }
+};
+
 } // namespace
 
 caf::result<std::vector<ns_reply>>
@@ -33,12 +46,7 @@ router_state::route(std::vector<ns_request>& reqs) {
     pos[s].push_back(i);
     part[s].push_back(std::move(reqs[i]));
   }
-  struct gather {
-    std::vector<ns_reply> out;
-    size_t left = 0;
-    caf::typed_response_promise<std::vector<ns_reply>> rp;
-  };
-  auto g = std::make_shared<gather>();
+  auto g = std::make_shared<gather<ns_reply>>();
   g->out.resize(reqs.size());
   g->rp = self->make_response_promise<std::vector<ns_reply>>();
   for (size_t s = 0; s < shards.size(); ++s)
@@ -51,31 +59,24 @@ router_state::route(std::vector<ns_request>& reqs) {
     if (!shards[s]) {
       for (auto i : *where)
         g->out[i] = error_reply(errc::eunavailable);
-      if (--g->left == 0)
-        g->rp.deliver(std::move(g->out));
+      g->part_done();
       continue;
     }
     auto done = [g, where](std::vector<ns_reply>* reps) {
       for (size_t k = 0; k < where->size(); ++k)
-        g->out[(*where)[k]] = reps ? std::move((*reps)[k])
-                                   : error_reply(errc::eunavailable);
-      if (--g->left == 0)
-        g->rp.deliver(std::move(g->out));
+        g->out[(*where)[k]] =
+            reps ? std::move((*reps)[k]) : error_reply(errc::eunavailable);
+      g->part_done();
     };
     self->request(shards[s], timeout, ns_atom::value, std::move(part[s]))
-      .then([done](std::vector<ns_reply>& reps) { done(&reps); },
-            [done](caf::error&) { done(nullptr); });
+        .then([done](std::vector<ns_reply>& reps) { done(&reps); },
+              [done](caf::error&) { done(nullptr); });
   }
   return g->rp;
 }
 
 caf::result<std::vector<shard_info>> router_state::collect_info() {
-  struct gather {
-    std::vector<shard_info> out;
-    size_t left = 0;
-    caf::typed_response_promise<std::vector<shard_info>> rp;
-  };
-  auto g = std::make_shared<gather>();
+  auto g = std::make_shared<gather<shard_info>>();
   g->out.resize(shards.size());
   g->left = shards.size();
   g->rp = self->make_response_promise<std::vector<shard_info>>();
@@ -89,16 +90,15 @@ caf::result<std::vector<shard_info>> router_state::collect_info() {
       slot.shard = id;
       slot.node = node;
       slot.reachable = x != nullptr;
-      if (--g->left == 0)
-        g->rp.deliver(std::move(g->out));
+      g->part_done();
     };
     if (!shards[i]) {
       done(nullptr);
       continue;
     }
     self->request(shards[i], timeout, shards_atom::value)
-      .then([done](shard_info& x) { done(&x); },
-            [done](caf::error&) { done(nullptr); });
+        .then([done](shard_info& x) { done(&x); },
+              [done](caf::error&) { done(nullptr); });
   }
   return g->rp;
 }
@@ -122,8 +122,8 @@ caf::result<Reply> router_state::to_metadata(Ts... xs) {
                            "the metadata replica is not reachable");
   auto rp = self->make_response_promise<Reply>();
   self->request(metadata, timeout, xs...)
-    .then([rp](Reply& r) mutable { rp.deliver(std::move(r)); },
-          [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+      .then([rp](Reply& r) mutable { rp.deliver(std::move(r)); },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   return rp;
 }
 
@@ -141,31 +141,31 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
   st.metadata = std::move(metadata);
   st.timeout = timeout;
   return {
-    [self](ns_atom, std::vector<ns_request>& reqs) {
-      return self->state.route(reqs);
-    },
-    [self](path_atom, path_request& req) -> caf::result<ns_reply> {
-      auto rp = self->make_response_promise<ns_reply>();
-      self->state.resolve(std::move(req),
-                          [rp](ns_reply rep) mutable { rp.deliver(rep); });
-      return rp;
-    },
-    [self](locate_atom, const std::string& path) {
-      return self->state.locate(path);
-    },
-    [self](shards_atom) { return self->state.collect_info(); },
-    [self](meta_atom a, meta_command& cmd) {
-      return self->state.to_metadata<meta_result>(a, std::move(cmd));
-    },
-    [self](cfg_get_atom a, std::string& key) {
-      return self->state.to_metadata<config_entry>(a, std::move(key));
-    },
-    [self](cfg_list_atom a) {
-      return self->state.to_metadata<std::vector<config_entry>>(a);
-    },
-    [self](peer_atom, uint32_t node, node_hello& hello) {
-      self->state.set_peer(node, hello);
-    },
+      [self](ns_atom, std::vector<ns_request>& reqs) {
+        return self->state.route(reqs);
+      },
+      [self](path_atom, path_request& req) -> caf::result<ns_reply> {
+        auto rp = self->make_response_promise<ns_reply>();
+        self->state.resolve(std::move(req),
+                            [rp](ns_reply rep) mutable { rp.deliver(rep); });
+        return rp;
+      },
+      [self](locate_atom, const std::string& path) {
+        return self->state.locate(path);
+      },
+      [self](shards_atom) { return self->state.collect_info(); },
+      [self](meta_atom a, meta_command& cmd) {
+        return self->state.to_metadata<meta_result>(a, std::move(cmd));
+      },
+      [self](cfg_get_atom a, std::string& key) {
+        return self->state.to_metadata<config_entry>(a, std::move(key));
+      },
+      [self](cfg_list_atom a) {
+        return self->state.to_metadata<std::vector<config_entry>>(a);
+      },
+      [self](peer_atom, uint32_t node, node_hello& hello) {
+        self->state.set_peer(node, hello);
+      },
   };
 }
 

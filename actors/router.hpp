@@ -36,8 +36,7 @@ struct router_state {
   caf::result<std::vector<shard_info>> collect_info();
   void set_peer(uint32_t node, node_hello& hello);
   /// Forwards a request to the metadata replica with the router's timeout.
-  template <class Reply, class... Ts>
-  caf::result<Reply> to_metadata(Ts... xs);
+  template <class Reply, class... Ts> caf::result<Reply> to_metadata(Ts... xs);
   void step(std::shared_ptr<path_job> job);
 
   static inline const char* name = "dagshard.router";

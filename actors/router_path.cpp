@@ -12,7 +12,13 @@ struct path_job {
   std::vector<std::string> parts;
   size_t next = 0;
   inode_id dir = root_ino;
-  enum stage_t { walk, final_op, rm_prepare, rm_unlink, rm_finish } stage = walk;
+  enum stage_t {
+    walk,
+    final_op,
+    rm_prepare,
+    rm_unlink,
+    rm_finish
+  } stage = walk;
   inode_id target = 0;
   ns_reply unlink_reply;
   std::function<void(ns_reply)> done;
@@ -38,79 +44,79 @@ ns_reply error_reply(errc e) {
 ns_request next_request(const path_job& j) {
   const auto& last = j.parts.back();
   switch (j.stage) {
-    case path_job::walk:
-      return make_req(ns_op::lookup, j.dir, j.parts[j.next]);
-    case path_job::rm_prepare:
-      return make_req(ns_op::rmdir_prepare, j.target);
-    case path_job::rm_unlink: {
-      auto r = make_req(ns_op::rmdir_unlink, j.dir, last);
-      r.expect_ino = j.target;
-      return r;
-    }
-    case path_job::rm_finish:
-      return make_req(j.unlink_reply.code == errc::ok ? ns_op::rmdir_commit
-                                                      : ns_op::rmdir_abort,
-                      j.target);
-    case path_job::final_op:
-      break;
+  case path_job::walk:
+    return make_req(ns_op::lookup, j.dir, j.parts[j.next]);
+  case path_job::rm_prepare:
+    return make_req(ns_op::rmdir_prepare, j.target);
+  case path_job::rm_unlink: {
+    auto r = make_req(ns_op::rmdir_unlink, j.dir, last);
+    r.expect_ino = j.target;
+    return r;
+  }
+  case path_job::rm_finish:
+    return make_req(j.unlink_reply.code == errc::ok ? ns_op::rmdir_commit
+                                                    : ns_op::rmdir_abort,
+                    j.target);
+  case path_job::final_op:
+    break;
   }
   switch (j.req.op) {
-    case path_op::create:
-    case path_op::mkdir: {
-      auto r = make_req(j.req.op == path_op::create ? ns_op::create
-                                                    : ns_op::mkdir,
-                        j.dir, last);
-      r.mode = j.req.mode;
+  case path_op::create:
+  case path_op::mkdir: {
+    auto r =
+        make_req(j.req.op == path_op::create ? ns_op::create : ns_op::mkdir,
+                 j.dir, last);
+    r.mode = j.req.mode;
+    return r;
+  }
+  case path_op::unlink:
+    return make_req(ns_op::unlink, j.dir, last);
+  case path_op::locate:
+    return make_req(ns_op::locate, j.dir, last);
+  case path_op::readdir:
+    if (j.target != 0) {
+      auto r = make_req(ns_op::readdir, j.target);
+      r.cookie = j.req.cookie;
+      r.max_entries = j.req.max_entries;
       return r;
     }
-    case path_op::unlink:
-      return make_req(ns_op::unlink, j.dir, last);
-    case path_op::locate:
-      return make_req(ns_op::locate, j.dir, last);
-    case path_op::readdir:
-      if (j.target != 0) {
-        auto r = make_req(ns_op::readdir, j.target);
-        r.cookie = j.req.cookie;
-        r.max_entries = j.req.max_entries;
-        return r;
-      }
-      return make_req(ns_op::lookup, j.dir, last);
-    default: // stat, and rmdir's lookup of its target
-      return make_req(ns_op::lookup, j.dir, last);
+    return make_req(ns_op::lookup, j.dir, last);
+  default: // stat, and rmdir's lookup of its target
+    return make_req(ns_op::lookup, j.dir, last);
   }
 }
 
 /// Applies an answer; returns true when `rep` is the final answer.
 bool advance(path_job& j, ns_reply& rep) {
   switch (j.stage) {
-    case path_job::walk:
-      if (rep.code != errc::ok)
-        return true;
-      if (rep.a.kind != entry_kind::dir) {
-        rep = error_reply(errc::enotdir);
-        return true;
-      }
-      j.dir = rep.a.ino;
-      if (++j.next + 1 == j.parts.size())
-        j.stage = path_job::final_op;
-      return false;
-    case path_job::rm_prepare:
-      if (rep.code != errc::ok)
-        return true;
-      j.stage = path_job::rm_unlink;
-      return false;
-    case path_job::rm_unlink:
-      j.unlink_reply = rep;
-      j.stage = path_job::rm_finish;
-      return false;
-    case path_job::rm_finish:
-      rep = j.unlink_reply;
+  case path_job::walk:
+    if (rep.code != errc::ok)
       return true;
-    case path_job::final_op:
-      break;
+    if (rep.a.kind != entry_kind::dir) {
+      rep = error_reply(errc::enotdir);
+      return true;
+    }
+    j.dir = rep.a.ino;
+    if (++j.next + 1 == j.parts.size())
+      j.stage = path_job::final_op;
+    return false;
+  case path_job::rm_prepare:
+    if (rep.code != errc::ok)
+      return true;
+    j.stage = path_job::rm_unlink;
+    return false;
+  case path_job::rm_unlink:
+    j.unlink_reply = rep;
+    j.stage = path_job::rm_finish;
+    return false;
+  case path_job::rm_finish:
+    rep = j.unlink_reply;
+    return true;
+  case path_job::final_op:
+    break;
   }
-  bool needs_dir = (j.req.op == path_op::readdir && j.target == 0)
-                   || j.req.op == path_op::rmdir;
+  bool needs_dir = (j.req.op == path_op::readdir && j.target == 0) ||
+                   j.req.op == path_op::rmdir;
   if (!needs_dir || rep.code != errc::ok)
     return true;
   if (rep.a.kind != entry_kind::dir) {
@@ -139,20 +145,24 @@ void router_state::resolve(path_request req,
   job->done = std::move(done);
   if (job->parts.empty()) { // the root itself
     switch (job->req.op) {
-      case path_op::stat: {
-        ns_reply r;
-        r.a = attrs{root_ino, entry_kind::dir, 0755, 0, 0, 1};
-        return job->done(r);
-      }
-      case path_op::readdir:
-        job->parts.push_back("/"); // never sent: the target is known
-        job->target = root_ino;
-        job->stage = path_job::final_op;
-        break;
-      case path_op::unlink: return job->done(error_reply(errc::eisdir));
-      case path_op::rmdir: return job->done(error_reply(errc::ebusy));
-      case path_op::locate: return job->done(error_reply(errc::einval));
-      default: return job->done(error_reply(errc::eexist));
+    case path_op::stat: {
+      ns_reply r;
+      r.a = attrs{root_ino, entry_kind::dir, 0755, 0, 0, 1};
+      return job->done(r);
+    }
+    case path_op::readdir:
+      job->parts.push_back("/"); // never sent: the target is known
+      job->target = root_ino;
+      job->stage = path_job::final_op;
+      break;
+    case path_op::unlink:
+      return job->done(error_reply(errc::eisdir));
+    case path_op::rmdir:
+      return job->done(error_reply(errc::ebusy));
+    case path_op::locate:
+      return job->done(error_reply(errc::einval));
+    default:
+      return job->done(error_reply(errc::eexist));
     }
   } else if (job->parts.size() == 1) {
     job->stage = path_job::final_op;
@@ -165,20 +175,20 @@ void router_state::step(std::shared_ptr<path_job> job) {
   auto& dst = shards[home_shard(shard_key(req))];
   if (!dst)
     return job->done(error_reply(errc::eunavailable));
-  self
-    ->request(dst, timeout, ns_atom::value, std::vector<ns_request>{req})
-    .then(
-      [this, job](std::vector<ns_reply>& reps) {
-        auto rep = reps.empty() ? error_reply(errc::eio) : std::move(reps[0]);
-        if (advance(*job, rep)) {
-          // locate: report the directory that was resolved, too.
-          rep.a.ino = job->req.op == path_op::locate ? job->dir : rep.a.ino;
-          job->done(std::move(rep));
-        } else {
-          step(job);
-        }
-      },
-      [job](caf::error&) { job->done(error_reply(errc::eunavailable)); });
+  self->request(dst, timeout, ns_atom::value, std::vector<ns_request>{req})
+      .then(
+          [this, job](std::vector<ns_reply>& reps) {
+            auto rep =
+                reps.empty() ? error_reply(errc::eio) : std::move(reps[0]);
+            if (advance(*job, rep)) {
+              // locate: report the directory that was resolved, too.
+              rep.a.ino = job->req.op == path_op::locate ? job->dir : rep.a.ino;
+              job->done(std::move(rep));
+            } else {
+              step(job);
+            }
+          },
+          [job](caf::error&) { job->done(error_reply(errc::eunavailable)); });
 }
 
 caf::result<placement_info> router_state::locate(const std::string& path) {

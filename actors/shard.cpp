@@ -11,8 +11,8 @@ namespace {
 
 int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::system_clock::now().time_since_epoch())
-    .count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 } // namespace
@@ -43,11 +43,10 @@ shard_state::serve(std::vector<ns_request>& reqs) {
 void shard_state::start_commit() {
   committing = true;
   auto batch = open_batch++;
-  self
-    ->request(committer, caf::infinite, commit_atom::value,
-              core->take_changes())
-    .then([this, batch](uint64_t) { on_committed(batch); },
-          [this](caf::error& err) { fail(err); });
+  self->request(committer, caf::infinite, commit_atom::value,
+                core->take_changes())
+      .then([this, batch](uint64_t) { on_committed(batch); },
+            [this](caf::error& err) { fail(err); });
 }
 
 void shard_state::on_committed(uint64_t batch) {
@@ -94,11 +93,11 @@ shard_behavior(shard_actor::stateful_pointer<shard_state> self,
   st.core = std::move(core);
   st.committer = std::move(committer);
   return {
-    [self](ns_atom, std::vector<ns_request>& reqs)
-      -> caf::result<std::vector<ns_reply>> {
-      return self->state.serve(reqs);
-    },
-    [self](shards_atom) { return self->state.info(); },
+      [self](ns_atom, std::vector<ns_request>& reqs)
+          -> caf::result<std::vector<ns_reply>> {
+        return self->state.serve(reqs);
+      },
+      [self](shards_atom) { return self->state.info(); },
   };
 }
 
@@ -107,18 +106,19 @@ committer_behavior(committer_actor::stateful_pointer<committer_state> self,
                    std::shared_ptr<shard_store> store) {
   self->state.store = std::move(store);
   return {
-    [self](commit_atom, commit_batch& b) -> caf::result<uint64_t> {
-      auto& st = self->state;
-      if (st.failed)
-        return caf::make_error(caf::sec::runtime_error, "store failed before");
-      try {
-        st.store->commit(b);
-      } catch (const std::exception& e) {
-        st.failed = true;
-        return caf::make_error(caf::sec::runtime_error, e.what());
-      }
-      return st.store->commits();
-    },
+      [self](commit_atom, commit_batch& b) -> caf::result<uint64_t> {
+        auto& st = self->state;
+        if (st.failed)
+          return caf::make_error(caf::sec::runtime_error,
+                                 "store failed before");
+        try {
+          st.store->commit(b);
+        } catch (const std::exception& e) {
+          st.failed = true;
+          return caf::make_error(caf::sec::runtime_error, e.what());
+        }
+        return st.store->commits();
+      },
   };
 }
 

@@ -28,9 +28,9 @@ struct shard_state {
   shard_actor::pointer self = nullptr;
   std::shared_ptr<ns_shard> core;
   committer_actor committer;
-  std::deque<waiting> queue;  ///< ordered by batch
-  uint64_t open_batch = 1;    ///< id of the batch now collecting changes
-  bool committing = false;    ///< a batch is at the committer
+  std::deque<waiting> queue; ///< ordered by batch
+  uint64_t open_batch = 1;   ///< id of the batch now collecting changes
+  bool committing = false;   ///< a batch is at the committer
   uint64_t commits = 0;
 
   caf::result<std::vector<ns_reply>> serve(std::vector<ns_request>& reqs);

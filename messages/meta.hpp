@@ -26,23 +26,21 @@ typename Inspector::result_type inspect(Inspector& f, meta_command& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_result& x) {
-  return f(caf::meta::type_name("ds::meta_result"), x.code, x.version,
-           x.epoch);
+  return f(caf::meta::type_name("ds::meta_result"), x.code, x.version, x.epoch);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, config_entry& x) {
-  return f(caf::meta::type_name("ds::config_entry"), x.key, x.value,
-           x.version);
+  return f(caf::meta::type_name("ds::config_entry"), x.key, x.value, x.version);
 }
 
 /// The metadata replica (a group of one until the store is replicated).
 using metadata_actor = caf::typed_actor<
-  // Applies a command in order; answers after it is durable.
-  caf::replies_to<meta_atom, meta_command>::with<meta_result>,
-  // One setting; version 0 means it does not exist.
-  caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
-  // Every setting, sorted by key.
-  caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>>;
+    // Applies a command in order; answers after it is durable.
+    caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+    // One setting; version 0 means it does not exist.
+    caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
+    // Every setting, sorted by key.
+    caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>>;
 
 } // namespace ds

@@ -16,12 +16,14 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<node_info>>("std::vector<ds::node_info>");
   cfg.add_message_type<placement_info>("ds::placement_info");
   cfg.add_message_type<node_hello>("ds::node_hello");
-  cfg.add_message_type<std::vector<shard_actor>>("std::vector<ds::shard_actor>");
+  cfg.add_message_type<std::vector<shard_actor>>(
+      "std::vector<ds::shard_actor>");
   cfg.add_message_type<peers_actor>("ds::peers_actor");
   cfg.add_message_type<meta_command>("ds::meta_command");
   cfg.add_message_type<meta_result>("ds::meta_result");
   cfg.add_message_type<config_entry>("ds::config_entry");
-  cfg.add_message_type<std::vector<config_entry>>("std::vector<ds::config_entry>");
+  cfg.add_message_type<std::vector<config_entry>>(
+      "std::vector<ds::config_entry>");
   cfg.add_message_type<metadata_actor>("ds::metadata_actor");
   cfg.add_message_type<shard_actor>("ds::shard_actor");
   cfg.add_message_type<router_actor>("ds::router_actor");
@@ -30,13 +32,20 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
 
 const char* to_string(path_op x) {
   switch (x) {
-    case path_op::stat: return "stat";
-    case path_op::create: return "create";
-    case path_op::mkdir: return "mkdir";
-    case path_op::unlink: return "unlink";
-    case path_op::rmdir: return "rmdir";
-    case path_op::readdir: return "readdir";
-    case path_op::locate: return "locate";
+  case path_op::stat:
+    return "stat";
+  case path_op::create:
+    return "create";
+  case path_op::mkdir:
+    return "mkdir";
+  case path_op::unlink:
+    return "unlink";
+  case path_op::rmdir:
+    return "rmdir";
+  case path_op::readdir:
+    return "readdir";
+  case path_op::locate:
+    return "locate";
   }
   return "unknown";
 }

@@ -34,7 +34,12 @@ constexpr size_t max_batch = 65536;
 
 /// A path-addressed operation, as the console and scripts send it.
 enum class path_op : uint8_t {
-  stat, create, mkdir, unlink, rmdir, readdir,
+  stat,
+  create,
+  mkdir,
+  unlink,
+  rmdir,
+  readdir,
   locate, ///< internal: the DAG node of the entry (see locate_atom)
 };
 
@@ -49,7 +54,7 @@ struct path_request {
 /// What `dagctl shards` shows for one shard.
 struct shard_info {
   uint32_t shard = 0;
-  std::string node;     ///< id of the node that hosts it
+  std::string node; ///< id of the node that hosts it
   bool reachable = true;
   ns_shard_stats stats;
   uint64_t commits = 0; ///< storage transactions
@@ -114,8 +119,8 @@ typename Inspector::result_type inspect(Inspector& f, dirent& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
-  return f(caf::meta::type_name("ds::ns_request"), x.op, x.dir, x.name,
-           x.mode, x.expect_ino, x.cookie, x.max_entries, x.node);
+  return f(caf::meta::type_name("ds::ns_request"), x.op, x.dir, x.name, x.mode,
+           x.expect_ino, x.cookie, x.max_entries, x.node);
 }
 
 template <class Inspector>
@@ -138,8 +143,8 @@ typename Inspector::result_type inspect(Inspector& f, ns_shard_stats& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, shard_info& x) {
-  return f(caf::meta::type_name("ds::shard_info"), x.shard, x.node,
-           x.reachable, x.stats, x.commits);
+  return f(caf::meta::type_name("ds::shard_info"), x.shard, x.node, x.reachable,
+           x.stats, x.commits);
 }
 
 template <class Inspector>
@@ -157,18 +162,18 @@ typename Inspector::result_type inspect(Inspector& f, placement_info& x) {
 /// A DAG shard: serves handle-addressed requests on the DAGs it holds, from
 /// memory; its committer makes changes durable.
 using shard_actor = caf::typed_actor<
-  // Applies a batch in order; answers after its changes are durable.
-  caf::replies_to<ns_atom, std::vector<ns_request>>::with<
-    std::vector<ns_reply>>,
-  // Counters of this shard.
-  caf::replies_to<shards_atom>::with<shard_info>>;
+    // Applies a batch in order; answers after its changes are durable.
+    caf::replies_to<ns_atom,
+                    std::vector<ns_request>>::with<std::vector<ns_reply>>,
+    // Counters of this shard.
+    caf::replies_to<shards_atom>::with<shard_info>>;
 
 /// A shard's committer (local only, its own thread): writes one batch at a
 /// time to the shard's store.
 using committer_actor = caf::typed_actor<
-  // Writes the batch durably; answers the count of commits so far, or an
-  // error after which the store must not be used again.
-  caf::replies_to<commit_atom, commit_batch>::with<uint64_t>>;
+    // Writes the batch durably; answers the count of commits so far, or an
+    // error after which the store must not be used again.
+    caf::replies_to<commit_atom, commit_batch>::with<uint64_t>>;
 
 /// Greeting between nodes: who I am, which shards I host, and the metadata
 /// replica if I host it.
@@ -185,61 +190,51 @@ typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
            x.shards, x.metadata);
 }
 
-/// The router: resolves paths and sends each request to its shard, on this
-/// node or another.
-using router_actor = caf::typed_actor<
-  // Handle-addressed batch, split by shard and gathered in order.
-  caf::replies_to<ns_atom, std::vector<ns_request>>::with<
-    std::vector<ns_reply>>,
-  // One path-addressed operation.
-  caf::replies_to<path_atom, path_request>::with<ns_reply>,
-  // Where the DAG node holding an entry's name lives.
-  caf::replies_to<locate_atom, std::string>::with<placement_info>,
-  // Counters of every shard of the cluster.
-  caf::replies_to<shards_atom>::with<std::vector<shard_info>>,
-  // A metadata command, forwarded to the metadata replica.
-  caf::replies_to<meta_atom, meta_command>::with<meta_result>,
-  // A setting, from the metadata replica (version 0: absent).
-  caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
-  // Every setting.
-  caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
-  // Member `node` greeted us (an empty greeting: it is unreachable).
-  caf::reacts_to<peer_atom, uint32_t, node_hello>>;
+/// What clients may ask a node: the part of the interface that the router
+/// and the gateway share.
+using client_interface = caf::typed_actor<
+    // Handle-addressed batch, split by shard and gathered in order (at the
+    // gateway: at most max_batch requests).
+    caf::replies_to<ns_atom,
+                    std::vector<ns_request>>::with<std::vector<ns_reply>>,
+    // One path-addressed operation.
+    caf::replies_to<path_atom, path_request>::with<ns_reply>,
+    // Where the DAG node holding an entry's name lives.
+    caf::replies_to<locate_atom, std::string>::with<placement_info>,
+    // Counters of every shard of the cluster.
+    caf::replies_to<shards_atom>::with<std::vector<shard_info>>,
+    // A metadata command (at the gateway: settings only).
+    caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+    // A setting (version 0: absent).
+    caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
+    // Every setting.
+    caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>>;
 
-/// The node gateway, published on the node's port: the router's client
-/// interface (not its internal messages), with input checks in front of it.
-using gateway_actor = caf::typed_actor<
-  // Handle-addressed batch (at most max_batch requests).
-  caf::replies_to<ns_atom, std::vector<ns_request>>::with<
-    std::vector<ns_reply>>,
-  // One path-addressed operation.
-  caf::replies_to<path_atom, path_request>::with<ns_reply>,
-  // Where the DAG node holding an entry's name lives.
-  caf::replies_to<locate_atom, std::string>::with<placement_info>,
-  // Counters of every shard of the cluster.
-  caf::replies_to<shards_atom>::with<std::vector<shard_info>>,
-  // Sets a setting (config_set commands only).
-  caf::replies_to<meta_atom, meta_command>::with<meta_result>,
-  // A setting (version 0: absent).
-  caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
-  // Every setting.
-  caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
-  // Node identity: (address, shard count).
-  caf::replies_to<node_atom>::with<std::string, uint32_t>,
-  // Sets the address the node is reachable at (once it is published);
-  // accepted from this node only.
-  caf::reacts_to<node_atom, std::string>,
-  // A peer's greeting: answers this node's.
-  caf::replies_to<hello_atom>::with<node_hello>,
-  // Members of the cluster and whether this node reaches them.
-  caf::replies_to<nodes_atom>::with<std::vector<node_info>>>;
+/// The router: resolves paths and sends each request to its shard, on this
+/// node or another; forwards metadata requests to the metadata replica.
+using router_actor = client_interface::extend<
+    // Member `node` greeted us (an empty greeting: it is unreachable).
+    caf::reacts_to<peer_atom, uint32_t, node_hello>>;
+
+/// The node gateway, published on the node's port: the client interface
+/// (never the router's internal messages), with input checks in front.
+using gateway_actor = client_interface::extend<
+    // Node identity: (address, shard count).
+    caf::replies_to<node_atom>::with<std::string, uint32_t>,
+    // Sets the address the node is reachable at (once it is published);
+    // accepted from this node only.
+    caf::reacts_to<node_atom, std::string>,
+    // A peer's greeting: answers this node's.
+    caf::replies_to<hello_atom>::with<node_hello>,
+    // Members of the cluster and whether this node reaches them.
+    caf::replies_to<nodes_atom>::with<std::vector<node_info>>>;
 
 /// The peer manager: keeps connections to the other members.
 using peers_actor = caf::typed_actor<
-  // Members and their reachability.
-  caf::replies_to<nodes_atom>::with<std::vector<node_info>>,
-  // Internal: try member `i` again.
-  caf::reacts_to<retry_atom, uint32_t>>;
+    // Members and their reachability.
+    caf::replies_to<nodes_atom>::with<std::vector<node_info>>,
+    // Internal: try member `i` again.
+    caf::reacts_to<retry_atom, uint32_t>>;
 
 /// Registers every message type of this header under a stable name.
 void add_ns_message_types(caf::actor_system_config& cfg);

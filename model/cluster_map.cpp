@@ -10,8 +10,8 @@ bool valid_node_id(const std::string& id) {
   if (id.empty() || id.size() > 32)
     return false;
   return std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-           || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '-';
   });
 }
 
@@ -27,9 +27,9 @@ std::string parse_member(const std::string& text, member& out) {
     return "'" + out.id + "' is not a node id (1..32 of A-Z a-z 0-9 _ -)";
   if (out.host.empty())
     return "'" + text + "' has no host";
-  if (port.empty() || port.size() > 5
-      || port.find_first_not_of("0123456789") != std::string::npos
-      || std::stoul(port) == 0 || std::stoul(port) > 65535)
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos ||
+      std::stoul(port) == 0 || std::stoul(port) > 65535)
     return "'" + text + "' has no valid port (1..65535)";
   out.port = static_cast<uint16_t>(std::stoul(port));
   return {};

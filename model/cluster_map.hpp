@@ -10,7 +10,7 @@
 namespace ds {
 
 struct member {
-  std::string id;   ///< 1..32 characters of [A-Za-z0-9_-]
+  std::string id; ///< 1..32 characters of [A-Za-z0-9_-]
   std::string host;
   uint16_t port = 0;
 

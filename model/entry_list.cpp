@@ -14,18 +14,16 @@ bool entry_list::less(const slot& s, uint64_t hash,
 }
 
 size_t entry_list::lower_bound(uint64_t hash, std::string_view name) const {
-  auto i = std::lower_bound(order_.begin(), order_.end(), hash,
-                            [&](const slot& s, uint64_t h) {
-                              return less(s, h, name);
-                            });
+  auto i = std::lower_bound(
+      order_.begin(), order_.end(), hash,
+      [&](const slot& s, uint64_t h) { return less(s, h, name); });
   return static_cast<size_t>(i - order_.begin());
 }
 
 size_t entry_list::lower_bound(uint64_t hash) const {
-  auto i = std::lower_bound(order_.begin(), order_.end(), hash,
-                            [](const slot& s, uint64_t h) {
-                              return s.hash < h;
-                            });
+  auto i =
+      std::lower_bound(order_.begin(), order_.end(), hash,
+                       [](const slot& s, uint64_t h) { return s.hash < h; });
   return static_cast<size_t>(i - order_.begin());
 }
 
@@ -82,7 +80,7 @@ entry_list entry_list::split_off(uint64_t hash) {
   for (size_t i = 0; i < order_.size(); ++i) {
     auto& dst = i < cut ? lower : upper;
     dst.order_.push_back(
-      slot{order_[i].hash, static_cast<uint32_t>(dst.pool_.size())});
+        slot{order_[i].hash, static_cast<uint32_t>(dst.pool_.size())});
     dst.pool_.push_back(std::move(pool_[order_[i].pos]));
   }
   *this = std::move(lower);

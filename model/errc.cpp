@@ -7,9 +7,9 @@ namespace ds {
 namespace {
 
 constexpr std::array<std::string_view, 14> names = {
-  "OK",         "ENOENT", "EEXIST",       "ENOTDIR",     "EISDIR",
-  "ENOTEMPTY",  "EINVAL", "ENAMETOOLONG", "EBUSY",       "EUNAVAILABLE",
-  "EWRONGSHARD", "EIO",   "ENOSPC",       "ECONFLICT",
+    "OK",          "ENOENT", "EEXIST",       "ENOTDIR",   "EISDIR",
+    "ENOTEMPTY",   "EINVAL", "ENAMETOOLONG", "EBUSY",     "EUNAVAILABLE",
+    "EWRONGSHARD", "EIO",    "ENOSPC",       "ECONFLICT",
 };
 
 } // namespace

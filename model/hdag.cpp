@@ -19,8 +19,7 @@ size_t slot_of(const niarray& a, uint64_t hash) {
 
 } // namespace
 
-void slot_group(const niarray& arr, size_t slot, size_t& first,
-                size_t& count) {
+void slot_group(const niarray& arr, size_t slot, size_t& first, size_t& count) {
   auto child = arr.slots[slot];
   first = slot;
   while (first > 0 && arr.slots[first - 1] == child)
@@ -44,7 +43,8 @@ void slot_range(const niarray& arr, uint64_t lo, size_t first, size_t count,
   out_hi = out_lo + count * span - 1; // wraps to max_hash for the full range
 }
 
-// -- cookies -------------------------------------------------------------------
+// -- cookies
+// -------------------------------------------------------------------
 
 std::string readdir_cookie::encode() const {
   if (start)
@@ -74,7 +74,8 @@ bool readdir_cookie::decode(std::string_view bytes, readdir_cookie& out) {
   return true;
 }
 
-// -- construction --------------------------------------------------------------
+// -- construction
+// --------------------------------------------------------------
 
 hdag::hdag(hdag_config cfg) : cfg_(cfg) {
   if (cfg_.level_bits == 0)
@@ -100,8 +101,8 @@ std::string hdag::restore(hdag_config cfg, std::vector<node_record> nodes,
     n.lo = r.lo;
     n.hi = r.hi;
     if (r.array) {
-      if (r.width_bits > 16 || r.start_bit + r.width_bits > 64
-          || r.slots.size() != (size_t{1} << r.width_bits))
+      if (r.width_bits > 16 || r.start_bit + r.width_bits > 64 ||
+          r.slots.size() != (size_t{1} << r.width_bits))
         return "malformed NIArray record " + std::to_string(r.id);
       n.body = niarray{r.start_bit, r.width_bits, std::move(r.slots)};
     } else {
@@ -120,8 +121,8 @@ std::string hdag::restore(hdag_config cfg, std::vector<node_record> nodes,
     if (n.is_array())
       for (auto child : n.arr().slots)
         if (child == root_node || out.nodes_.count(child) == 0)
-          return "NIArray " + std::to_string(id) + " points at missing node "
-                 + std::to_string(child);
+          return "NIArray " + std::to_string(id) + " points at missing node " +
+                 std::to_string(child);
   if (auto err = out.check(); !err.empty())
     return err;
   for (auto& e : entries) {
@@ -137,7 +138,8 @@ std::string hdag::restore(hdag_config cfg, std::vector<node_record> nodes,
   return out.check();
 }
 
-// -- navigation ----------------------------------------------------------------
+// -- navigation
+// ----------------------------------------------------------------
 
 node_id hdag::walk(uint64_t hash, path_step* parent) const {
   node_id id = root_node;
@@ -193,7 +195,8 @@ std::vector<node_id> hdag::node_ids() const {
   return out;
 }
 
-// -- updates -------------------------------------------------------------------
+// -- updates
+// -------------------------------------------------------------------
 
 errc hdag::insert(entry e, hdag_changes& ch) {
   path_step p{};
@@ -257,16 +260,15 @@ errc hdag::split(node_id id, hdag_changes& ch) {
   return split_list(id, p, ch) ? errc::ok : errc::ebusy;
 }
 
-bool hdag::split_list(node_id list, const path_step& parent,
-                      hdag_changes& ch) {
+bool hdag::split_list(node_id list, const path_step& parent, hdag_changes& ch) {
   auto pid = parent.array;
   size_t first = 0;
   size_t count = 0;
   slot_group(at(pid).arr(), parent.slot, first, count);
   if (count == 1) {
     auto& pa = at(pid).arr();
-    if (pa.width_bits < cfg_.max_width_bits
-        && pa.start_bit + pa.width_bits < 64) {
+    if (pa.width_bits < cfg_.max_width_bits &&
+        pa.start_bit + pa.width_bits < 64) {
       // Double the parent: every slot becomes two slots with the same child,
       // so the list is now shared by two slots and splits without a level.
       std::vector<node_id> wide(pa.slots.size() * 2);
@@ -284,9 +286,9 @@ bool hdag::split_list(node_id list, const path_step& parent,
       n.lo = at(list).lo;
       n.hi = at(list).hi;
       auto start = static_cast<uint8_t>(pa.start_bit + pa.width_bits);
-      n.body = niarray{start, cfg_.level_bits,
-                       std::vector<node_id>(size_t{1} << cfg_.level_bits,
-                                            list)};
+      n.body =
+          niarray{start, cfg_.level_bits,
+                  std::vector<node_id>(size_t{1} << cfg_.level_bits, list)};
       pa.slots[first] = nid;
       nodes_.emplace(nid, std::move(n));
       touch(pid, ch);
@@ -302,8 +304,8 @@ bool hdag::split_list(node_id list, const path_step& parent,
   return true;
 }
 
-void hdag::split_group(node_id list, node_id parent, size_t first,
-                       size_t count, hdag_changes& ch) {
+void hdag::split_group(node_id list, node_id parent, size_t first, size_t count,
+                       hdag_changes& ch) {
   auto half = count / 2;
   auto upper = new_id();
   auto& pa = at(parent).arr();

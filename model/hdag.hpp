@@ -48,7 +48,7 @@ struct niarray {
 };
 
 struct dag_node {
-  uint64_t lo = 0;          ///< first hash value covered
+  uint64_t lo = 0;            ///< first hash value covered
   uint64_t hi = ~uint64_t{0}; ///< last hash value covered (inclusive)
   std::variant<niarray, entry_list> body;
 

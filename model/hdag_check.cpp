@@ -66,22 +66,21 @@ std::string hdag::check() const {
           return fail(id, "entry '" + e.name + "' outside the node's range");
         if (e.hash != name_hash(e.name))
           return fail(id, "entry '" + e.name + "' has a wrong hash");
-        if (i > 0
-            && !(v.at(i - 1).hash < e.hash
-                 || (v.at(i - 1).hash == e.hash && v.at(i - 1).name < e.name)))
+        if (i > 0 &&
+            !(v.at(i - 1).hash < e.hash ||
+              (v.at(i - 1).hash == e.hash && v.at(i - 1).name < e.name)))
           return fail(id, "entries out of order");
       }
       entries += v.size();
       continue;
     }
     auto& a = n.arr();
-    if (a.start_bit + a.width_bits > 64
-        || a.slots.size() != (size_t{1} << a.width_bits))
+    if (a.start_bit + a.width_bits > 64 ||
+        a.slots.size() != (size_t{1} << a.width_bits))
       return fail(id, "bad NIArray shape");
     uint64_t span_bits = 64 - a.start_bit; // the node covers 2^span_bits hashes
-    if (a.start_bit > 0
-        && (n.hi - n.lo != (uint64_t{1} << span_bits) - 1
-            || (n.lo & ((uint64_t{1} << span_bits) - 1)) != 0))
+    if (a.start_bit > 0 && (n.hi - n.lo != (uint64_t{1} << span_bits) - 1 ||
+                            (n.lo & ((uint64_t{1} << span_bits) - 1)) != 0))
       return fail(id, "NIArray range is not its prefix block");
     for (size_t s = 0; s < a.slots.size();) {
       size_t first = 0;
@@ -100,20 +99,20 @@ std::string hdag::check() const {
       slot_range(a, n.lo, first, count, lo, hi);
       if (c->second.lo != lo || c->second.hi != hi)
         return fail(child, "range differs from its slots' range");
-      if (c->second.is_array()
-          && c->second.arr().start_bit
-               != a.start_bit + a.width_bits - __builtin_ctzll(count))
+      if (c->second.is_array() &&
+          c->second.arr().start_bit !=
+              a.start_bit + a.width_bits - __builtin_ctzll(count))
         return fail(child, "NIArray start bit differs from its depth");
       todo.push_back(child);
       s = first + count;
     }
   }
   if (parent_of.size() + 1 != nodes_.size())
-    return "unreachable nodes: " + std::to_string(nodes_.size() - 1
-                                                  - parent_of.size());
+    return "unreachable nodes: " +
+           std::to_string(nodes_.size() - 1 - parent_of.size());
   if (entries != size_)
-    return "entry count " + std::to_string(entries) + " != size "
-           + std::to_string(size_);
+    return "entry count " + std::to_string(entries) + " != size " +
+           std::to_string(size_);
   return {};
 }
 

@@ -44,8 +44,8 @@ void hdag::try_merge(node_id list, const path_step& parent, hdag_changes& ch) {
       auto buddy = pa.slots[bfirst];
       if (bf != bfirst || bc != count || at(buddy).is_array())
         break;
-      if (at(list).list().size() + at(buddy).list().size()
-          > cfg_.list_capacity / 4)
+      if (at(list).list().size() + at(buddy).list().size() >
+          cfg_.list_capacity / 4)
         break;
       // Keep the lower group's node so that ids stay stable left to right.
       auto keep = first < bfirst ? list : buddy;

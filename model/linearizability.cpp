@@ -14,19 +14,19 @@ using state = std::optional<std::string>;
 /// Applies `o` to `s`; false if `o`'s recorded answer is impossible in `s`.
 bool step(const op& o, state& s) {
   switch (o.kind) {
-    case op::write:
+  case op::write:
+    s = o.value;
+    return true;
+  case op::read:
+    return !o.answered || o.result == s;
+  case op::cas: {
+    bool match = s && *s == o.expected;
+    if (o.answered && o.ok != match)
+      return false;
+    if (match)
       s = o.value;
-      return true;
-    case op::read:
-      return !o.answered || o.result == s;
-    case op::cas: {
-      bool match = s && *s == o.expected;
-      if (o.answered && o.ok != match)
-        return false;
-      if (match)
-        s = o.value;
-      return true;
-    }
+    return true;
+  }
   }
   return false;
 }
@@ -101,7 +101,7 @@ verdict check(const std::vector<op>& history, uint64_t max_steps) {
   for (auto& [key, ops] : by_key) {
     std::sort(ops.begin(), ops.end(),
               [](const op& x, const op& y) { return x.call < y.call; });
-    search s{ops, max_steps};
+    search s{ops, max_steps, 0, {}};
     std::vector<bool> done(ops.size());
     bool ok = s.run(done, ops.size(), std::nullopt);
     if (!ok) {
@@ -109,8 +109,8 @@ verdict check(const std::vector<op>& history, uint64_t max_steps) {
       v.key = key;
       v.gave_up = s.steps > max_steps;
       v.detail = v.gave_up ? "search budget exhausted"
-                           : "no order of the " + std::to_string(ops.size())
-                               + " operations explains the answers";
+                           : "no order of the " + std::to_string(ops.size()) +
+                                 " operations explains the answers";
       return v;
     }
   }

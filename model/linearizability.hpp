@@ -18,10 +18,10 @@ namespace ds::lin {
 struct op {
   enum kind_t { write, read, cas } kind = read;
   std::string key;
-  std::string value;    ///< write: the value; cas: the new value
-  std::string expected; ///< cas: the value that must be there
+  std::string value;                 ///< write: the value; cas: the new value
+  std::string expected;              ///< cas: the value that must be there
   std::optional<std::string> result; ///< read: what it saw (nullopt: absent)
-  bool ok = true;       ///< cas: whether it took effect
+  bool ok = true;                    ///< cas: whether it took effect
   int64_t call = 0;
   int64_t ret = std::numeric_limits<int64_t>::max();
   bool answered = true;
@@ -29,7 +29,7 @@ struct op {
 
 struct verdict {
   bool linearizable = true;
-  std::string key;     ///< the first key whose history is not linearizable
+  std::string key; ///< the first key whose history is not linearizable
   std::string detail;
   bool gave_up = false; ///< the search exceeded its step budget
 };

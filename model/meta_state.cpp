@@ -6,8 +6,8 @@ errc validate_config_key(const std::string& key) {
   if (key.empty() || key.size() > max_config_key)
     return errc::einval;
   for (char c : key)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
-          || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
       return errc::einval;
   return errc::ok;
 }
@@ -15,39 +15,39 @@ errc validate_config_key(const std::string& key) {
 meta_result meta_state::apply(const meta_command& cmd) {
   meta_result r;
   switch (cmd.kind) {
-    case meta_command::config_set: {
-      if (validate_config_key(cmd.key) != errc::ok
-          || cmd.value.size() > max_config_value) {
-        r.code = errc::einval;
-        break;
-      }
-      auto i = config_.find(cmd.key);
-      uint64_t current = i == config_.end() ? 0 : i->second.version;
-      if (cmd.conditional && cmd.if_version != current) {
-        r.code = errc::econflict;
-        r.version = current;
-        break;
-      }
-      auto& e = config_[cmd.key];
-      e.key = cmd.key;
-      e.value = cmd.value;
-      e.version = current + 1;
-      r.version = e.version;
+  case meta_command::config_set: {
+    if (validate_config_key(cmd.key) != errc::ok ||
+        cmd.value.size() > max_config_value) {
+      r.code = errc::einval;
       break;
     }
-    case meta_command::placement_set:
-      moved_[{cmd.dir, cmd.node}] = cmd.shard;
-      ++epoch_;
+    auto i = config_.find(cmd.key);
+    uint64_t current = i == config_.end() ? 0 : i->second.version;
+    if (cmd.conditional && cmd.if_version != current) {
+      r.code = errc::econflict;
+      r.version = current;
       break;
-    case meta_command::placement_clear:
-      if (moved_.erase({cmd.dir, cmd.node}) == 0) {
-        r.code = errc::enoent;
-        break;
-      }
-      ++epoch_;
+    }
+    auto& e = config_[cmd.key];
+    e.key = cmd.key;
+    e.value = cmd.value;
+    e.version = current + 1;
+    r.version = e.version;
+    break;
+  }
+  case meta_command::placement_set:
+    moved_[{cmd.dir, cmd.node}] = cmd.shard;
+    ++epoch_;
+    break;
+  case meta_command::placement_clear:
+    if (moved_.erase({cmd.dir, cmd.node}) == 0) {
+      r.code = errc::enoent;
       break;
-    default:
-      r.code = errc::einval;
+    }
+    ++epoch_;
+    break;
+  default:
+    r.code = errc::einval;
   }
   r.epoch = epoch_;
   return r;

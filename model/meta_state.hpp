@@ -20,13 +20,13 @@ namespace ds {
 struct meta_command {
   enum kind_t : uint8_t { config_set, placement_set, placement_clear };
   kind_t kind = config_set;
-  std::string key;         ///< config_set
-  std::string value;       ///< config_set
-  uint64_t if_version = 0; ///< config_set: apply only at this version (0: any)
-  bool conditional = false;///< config_set: if_version is meant (0 = absent)
-  inode_id dir = 0;        ///< placement_*
-  node_id node = 0;        ///< placement_*
-  uint32_t shard = 0;      ///< placement_set
+  std::string key;          ///< config_set
+  std::string value;        ///< config_set
+  uint64_t if_version = 0;  ///< config_set: apply only at this version (0: any)
+  bool conditional = false; ///< config_set: if_version is meant (0 = absent)
+  inode_id dir = 0;         ///< placement_*
+  node_id node = 0;         ///< placement_*
+  uint32_t shard = 0;       ///< placement_set
 };
 
 struct meta_result {

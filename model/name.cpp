@@ -68,9 +68,9 @@ errc split_path(std::string_view path, std::vector<std::string>& out) {
   size_t pos = 1;
   while (true) {
     auto next = path.find('/', pos);
-    auto part = path.substr(pos, next == std::string_view::npos
-                                   ? std::string_view::npos
-                                   : next - pos);
+    auto part =
+        path.substr(pos, next == std::string_view::npos ? std::string_view::npos
+                                                        : next - pos);
     if (auto err = validate_name(part); err != errc::ok) {
       out.clear();
       return err;

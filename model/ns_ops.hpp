@@ -34,11 +34,11 @@ struct ns_request {
   ns_op op = ns_op::lookup;
   inode_id dir = 0;
   std::string name;
-  uint32_t mode = 0;          ///< create/mkdir; 0 means 0644 / 0755
-  inode_id expect_ino = 0;    ///< rmdir_unlink
-  std::string cookie;         ///< readdir: opaque position, empty = start
-  uint32_t max_entries = 0;   ///< readdir page size, 0 = default (1024)
-  node_id node = 0;           ///< split
+  uint32_t mode = 0;        ///< create/mkdir; 0 means 0644 / 0755
+  inode_id expect_ino = 0;  ///< rmdir_unlink
+  std::string cookie;       ///< readdir: opaque position, empty = start
+  uint32_t max_entries = 0; ///< readdir page size, 0 = default (1024)
+  node_id node = 0;         ///< split
 };
 
 struct dirent {

@@ -8,17 +8,28 @@ namespace ds {
 
 const char* to_string(ns_op x) {
   switch (x) {
-    case ns_op::lookup: return "lookup";
-    case ns_op::create: return "create";
-    case ns_op::mkdir: return "mkdir";
-    case ns_op::unlink: return "unlink";
-    case ns_op::readdir: return "readdir";
-    case ns_op::rmdir_prepare: return "rmdir_prepare";
-    case ns_op::rmdir_unlink: return "rmdir_unlink";
-    case ns_op::rmdir_commit: return "rmdir_commit";
-    case ns_op::rmdir_abort: return "rmdir_abort";
-    case ns_op::split: return "split";
-    case ns_op::locate: return "locate";
+  case ns_op::lookup:
+    return "lookup";
+  case ns_op::create:
+    return "create";
+  case ns_op::mkdir:
+    return "mkdir";
+  case ns_op::unlink:
+    return "unlink";
+  case ns_op::readdir:
+    return "readdir";
+  case ns_op::rmdir_prepare:
+    return "rmdir_prepare";
+  case ns_op::rmdir_unlink:
+    return "rmdir_unlink";
+  case ns_op::rmdir_commit:
+    return "rmdir_commit";
+  case ns_op::rmdir_abort:
+    return "rmdir_abort";
+  case ns_op::split:
+    return "split";
+  case ns_op::locate:
+    return "locate";
   }
   return "unknown";
 }
@@ -28,8 +39,7 @@ inode_id make_ino(uint32_t shard_id, uint64_t seq) {
 }
 
 ns_shard::ns_shard(uint32_t shard_id, ns_shard_config cfg)
-  : shard_id_(shard_id), cfg_(cfg) {
-}
+    : shard_id_(shard_id), cfg_(cfg) {}
 
 const hdag* ns_shard::dag(inode_id dir) const {
   auto i = dags_.find(dir);
@@ -41,30 +51,44 @@ hdag_changes& ns_shard::changes_of(inode_id dir) {
   return pending_[dir];
 }
 
-ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns,
-                         bool& must_wait) {
+ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
   ++counters_.ops;
   // A reply that reads a directory with uncommitted changes must not be seen
   // before those changes are durable.
   must_wait = dirty_dirs_.count(r.dir) > 0 || in_flight_dirs_.count(r.dir) > 0;
   ns_reply rep;
   switch (r.op) {
-    case ns_op::lookup: rep = lookup(r); break;
-    case ns_op::create: rep = insert(r, entry_kind::file, now_ns); break;
-    case ns_op::mkdir: rep = insert(r, entry_kind::dir, now_ns); break;
-    case ns_op::unlink: rep = remove(r, false); break;
-    case ns_op::rmdir_unlink: rep = remove(r, true); break;
-    case ns_op::readdir: rep = readdir(r); break;
-    case ns_op::split: rep = split(r); break;
-    case ns_op::locate: {
-      if (auto err = validate_name(r.name); err != errc::ok) {
-        rep.code = err;
-      } else if (auto d = dag(r.dir)) {
-        rep.node = d->list_for(name_hash(r.name));
-      }
-      break;
+  case ns_op::lookup:
+    rep = lookup(r);
+    break;
+  case ns_op::create:
+    rep = insert(r, entry_kind::file, now_ns);
+    break;
+  case ns_op::mkdir:
+    rep = insert(r, entry_kind::dir, now_ns);
+    break;
+  case ns_op::unlink:
+    rep = remove(r, false);
+    break;
+  case ns_op::rmdir_unlink:
+    rep = remove(r, true);
+    break;
+  case ns_op::readdir:
+    rep = readdir(r);
+    break;
+  case ns_op::split:
+    rep = split(r);
+    break;
+  case ns_op::locate: {
+    if (auto err = validate_name(r.name); err != errc::ok) {
+      rep.code = err;
+    } else if (auto d = dag(r.dir)) {
+      rep.node = d->list_for(name_hash(r.name));
     }
-    default: rep = rmdir_step(r);
+    break;
+  }
+  default:
+    rep = rmdir_step(r);
   }
   must_wait = must_wait || dirty_dirs_.count(r.dir) > 0;
   return rep;
@@ -177,15 +201,15 @@ ns_reply ns_shard::readdir(const ns_request& r) {
     rep.eof = true;
     return rep;
   }
-  size_t max = r.max_entries == 0 ? 1024 : std::min(r.max_entries,
-                                                     max_readdir_page);
+  size_t max =
+      r.max_entries == 0 ? 1024 : std::min(r.max_entries, max_readdir_page);
   auto page = d->readdir(c, max, rep.eof);
   rep.entries.reserve(page.size());
   for (auto& e : page)
     rep.entries.push_back(dirent{e.name, e.a});
   if (!page.empty())
-    rep.cookie = readdir_cookie{page.back().hash, page.back().name, false}
-                   .encode();
+    rep.cookie =
+        readdir_cookie{page.back().hash, page.back().name, false}.encode();
   else
     rep.cookie = r.cookie;
   return rep;
@@ -199,25 +223,25 @@ ns_reply ns_shard::rmdir_step(const ns_request& r) {
   }
   auto d = dag(r.dir);
   switch (r.op) {
-    case ns_op::rmdir_prepare:
-      if (d && d->size() > 0)
-        rep.code = errc::enotempty;
-      else if (!closing_.insert(r.dir).second)
-        rep.code = errc::ebusy; // another rmdir of it is under way
-      break;
-    case ns_op::rmdir_commit: {
-      closing_.erase(r.dir);
-      auto& ch = changes_of(r.dir);
-      if (d)
-        for (auto id : d->node_ids())
-          ch.touched_nodes.push_back(id);
-      dags_.erase(r.dir);
-      dead_.insert(r.dir);
-      new_dead_.push_back(r.dir);
-      break;
-    }
-    default:
-      closing_.erase(r.dir);
+  case ns_op::rmdir_prepare:
+    if (d && d->size() > 0)
+      rep.code = errc::enotempty;
+    else if (!closing_.insert(r.dir).second)
+      rep.code = errc::ebusy; // another rmdir of it is under way
+    break;
+  case ns_op::rmdir_commit: {
+    closing_.erase(r.dir);
+    auto& ch = changes_of(r.dir);
+    if (d)
+      for (auto id : d->node_ids())
+        ch.touched_nodes.push_back(id);
+    dags_.erase(r.dir);
+    dead_.insert(r.dir);
+    new_dead_.push_back(r.dir);
+    break;
+  }
+  default:
+    closing_.erase(r.dir);
   }
   return rep;
 }
@@ -240,9 +264,9 @@ commit_batch ns_shard::take_changes() {
     counters_.splits += ch.splits;
     counters_.merges += ch.merges;
     std::sort(ch.touched_nodes.begin(), ch.touched_nodes.end());
-    ch.touched_nodes.erase(std::unique(ch.touched_nodes.begin(),
-                                       ch.touched_nodes.end()),
-                           ch.touched_nodes.end());
+    ch.touched_nodes.erase(
+        std::unique(ch.touched_nodes.begin(), ch.touched_nodes.end()),
+        ch.touched_nodes.end());
     for (auto id : ch.touched_nodes) {
       auto rec = d ? d->record(id) : std::nullopt;
       if (rec)
@@ -282,7 +306,7 @@ std::string ns_shard::restore(std::vector<dir_node> nodes,
                               uint64_t next_row) {
   dags_.clear();
   std::map<inode_id, std::pair<std::vector<node_record>, std::vector<entry>>>
-    by_dir;
+      by_dir;
   for (auto& n : nodes)
     by_dir[n.dir].first.push_back(std::move(n.r));
   uint64_t max_seq = 0;

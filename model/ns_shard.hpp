@@ -39,21 +39,21 @@ struct commit_batch {
   std::vector<uint64_t> del_rows;     ///< rows of removed entries
   std::vector<dir_node> put_nodes;
   std::vector<std::pair<inode_id, node_id>> del_nodes;
-  std::vector<inode_id> dead_dirs;    ///< removed directories (tombstones)
-  uint64_t next_seq = 0;              ///< inode allocator position
-  uint64_t next_row = 0;              ///< entry row allocator position
+  std::vector<inode_id> dead_dirs; ///< removed directories (tombstones)
+  uint64_t next_seq = 0;           ///< inode allocator position
+  uint64_t next_row = 0;           ///< entry row allocator position
   bool empty() const {
-    return put_entries.empty() && del_rows.empty() && put_nodes.empty()
-           && del_nodes.empty() && dead_dirs.empty();
+    return put_entries.empty() && del_rows.empty() && put_nodes.empty() &&
+           del_nodes.empty() && dead_dirs.empty();
   }
 };
 
 /// Counters of one shard, as `dagctl shards` shows them.
 struct ns_shard_stats {
-  uint64_t dirs = 0;    ///< directories with a DAG on this shard
-  uint64_t nodes = 0;   ///< DAG nodes
+  uint64_t dirs = 0;  ///< directories with a DAG on this shard
+  uint64_t nodes = 0; ///< DAG nodes
   uint64_t entries = 0;
-  uint64_t ops = 0;     ///< requests served
+  uint64_t ops = 0; ///< requests served
   uint64_t splits = 0;
   uint64_t merges = 0;
 };

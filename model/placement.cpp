@@ -14,7 +14,7 @@ uint64_t key_hash(uint64_t key) {
 }
 
 hash_ring::hash_ring(uint32_t shard_count, uint32_t vnodes)
-  : shard_count_(shard_count) {
+    : shard_count_(shard_count) {
   points_.reserve(size_t{shard_count} * vnodes);
   for (uint32_t s = 0; s < shard_count; ++s)
     for (uint32_t v = 0; v < vnodes; ++v)
@@ -28,8 +28,7 @@ uint32_t spread_shard(const hash_ring& ring, inode_id dir, node_id node) {
 
 bounded_ring::bounded_ring(uint32_t shard_count, double capacity_factor,
                            uint32_t vnodes)
-  : ring_(shard_count, vnodes), c_(capacity_factor), loads_(shard_count) {
-}
+    : ring_(shard_count, vnodes), c_(capacity_factor), loads_(shard_count) {}
 
 uint32_t bounded_ring::assign(uint64_t key, double weight) {
   auto n = static_cast<double>(loads_.size());

@@ -22,8 +22,7 @@ public:
 
   /// The shards in ring order starting at `key`'s position: the first is
   /// what home() answers for that hash, the rest are the fallbacks.
-  template <class F>
-  void walk_from(uint64_t hash, F&& visit) const;
+  template <class F> void walk_from(uint64_t hash, F&& visit) const;
 
 private:
   uint32_t shard_count_;
@@ -67,13 +66,12 @@ uint32_t spread_shard(const hash_ring& ring, inode_id dir, node_id node);
 /// little-endian bytes, seed 0).
 uint64_t key_hash(uint64_t key);
 
-template <class F>
-void hash_ring::walk_from(uint64_t hash, F&& visit) const {
+template <class F> void hash_ring::walk_from(uint64_t hash, F&& visit) const {
   if (points_.empty())
     return;
   auto start = std::lower_bound(points_.begin(), points_.end(),
-                                std::make_pair(hash, uint32_t{0}))
-               - points_.begin();
+                                std::make_pair(hash, uint32_t{0})) -
+               points_.begin();
   std::vector<bool> seen(shard_count_);
   uint32_t left = shard_count_;
   for (size_t k = 0; k < points_.size() && left > 0; ++k) {

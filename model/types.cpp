@@ -4,12 +4,12 @@ namespace ds {
 
 const char* to_string(entry_kind k) {
   switch (k) {
-    case entry_kind::file:
-      return "file";
-    case entry_kind::dir:
-      return "dir";
-    case entry_kind::symlink:
-      return "symlink";
+  case entry_kind::file:
+    return "file";
+  case entry_kind::dir:
+    return "dir";
+  case entry_kind::symlink:
+    return "symlink";
   }
   return "unknown";
 }

@@ -27,14 +27,14 @@ const char* to_string(entry_kind k);
 struct attrs {
   inode_id ino = 0;
   entry_kind kind = entry_kind::file;
-  uint32_t mode = 0;   ///< permission bits, e.g. 0644
-  uint64_t size = 0;   ///< bytes
-  int64_t mtime = 0;   ///< ns since the Unix epoch
+  uint32_t mode = 0;    ///< permission bits, e.g. 0644
+  uint64_t size = 0;    ///< bytes
+  int64_t mtime = 0;    ///< ns since the Unix epoch
   uint64_t version = 0; ///< grows by one on every change of the entry
 
   friend bool operator==(const attrs& x, const attrs& y) {
-    return x.ino == y.ino && x.kind == y.kind && x.mode == y.mode
-           && x.size == y.size && x.mtime == y.mtime && x.version == y.version;
+    return x.ino == y.ino && x.kind == y.kind && x.mode == y.mode &&
+           x.size == y.size && x.mtime == y.mtime && x.version == y.version;
   }
 };
 

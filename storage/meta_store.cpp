@@ -28,11 +28,9 @@ private:
 class sqlite_meta_store : public meta_store {
 public:
   sqlite_meta_store(const std::string& path, sync_mode sync, bool fresh)
-    : db_(path, false) {
-    db_.exec("PRAGMA journal_mode=WAL");
+      : db_(path, false) {
     const char* modes[] = {"FULL", "NORMAL", "OFF"};
-    db_.exec(std::string{"PRAGMA synchronous="}
-             + modes[static_cast<int>(sync)]);
+    sql::set_durability(db_, modes[static_cast<int>(sync)]);
     if (fresh) {
       db_.exec("BEGIN");
       db_.exec("CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
@@ -58,74 +56,53 @@ public:
     auto m = db_.prepare("SELECT dir, node, shard FROM moved");
     while (m.step())
       moved[{static_cast<inode_id>(m.int64(0)),
-             static_cast<node_id>(m.int64(1))}]
-        = static_cast<uint32_t>(m.int64(2));
+             static_cast<node_id>(m.int64(1))}] =
+          static_cast<uint32_t>(m.int64(2));
     auto e = db_.prepare("SELECT value FROM meta WHERE key = 'epoch'");
     uint64_t epoch = e.step() ? static_cast<uint64_t>(e.int64(0)) : 0;
     out.restore(std::move(config), std::move(moved), epoch);
   }
 
   void persist(const meta_command& cmd, const meta_state& state) override {
-    db_.exec("BEGIN IMMEDIATE");
-    try {
-      if (cmd.kind == meta_command::config_set) {
-        auto e = state.config(cmd.key);
-        auto s = db_.prepare("INSERT OR REPLACE INTO config VALUES (?,?,?)");
-        s.bind_text(1, e->key)
-          .bind(2, std::string_view{e->value})
-          .bind(3, static_cast<int64_t>(e->version))
-          .run();
-      } else {
-        auto where = state.placement(cmd.dir, cmd.node);
-        if (where) {
-          auto s = db_.prepare("INSERT OR REPLACE INTO moved VALUES (?,?,?)");
-          s.bind(1, static_cast<int64_t>(cmd.dir))
-            .bind(2, static_cast<int64_t>(cmd.node))
-            .bind(3, static_cast<int64_t>(*where))
-            .run();
-        } else {
-          auto s = db_.prepare("DELETE FROM moved WHERE dir = ? AND node = ?");
-          s.bind(1, static_cast<int64_t>(cmd.dir))
-            .bind(2, static_cast<int64_t>(cmd.node))
-            .run();
-        }
-        auto s = db_.prepare("UPDATE meta SET value = ? WHERE key = 'epoch'");
-        s.bind(1, static_cast<int64_t>(state.epoch())).run();
-      }
-      db_.exec("COMMIT");
-    } catch (...) {
-      try {
-        db_.exec("ROLLBACK");
-      } catch (...) {
-        // the original error is what matters
-      }
-      throw;
-    }
+    sql::transact(db_, [&] {
+      if (cmd.kind == meta_command::config_set)
+        write_config(*state.config(cmd.key));
+      else
+        write_placement(cmd, state);
+    });
   }
 
 private:
+  void write_config(const config_entry& e) {
+    auto s = db_.prepare("INSERT OR REPLACE INTO config VALUES (?,?,?)");
+    s.bind_text(1, e.key)
+        .bind(2, std::string_view{e.value})
+        .bind(3, static_cast<int64_t>(e.version))
+        .run();
+  }
+
+  void write_placement(const meta_command& cmd, const meta_state& state) {
+    if (auto where = state.placement(cmd.dir, cmd.node)) {
+      auto s = db_.prepare("INSERT OR REPLACE INTO moved VALUES (?,?,?)");
+      s.bind(1, static_cast<int64_t>(cmd.dir))
+          .bind(2, static_cast<int64_t>(cmd.node))
+          .bind(3, static_cast<int64_t>(*where))
+          .run();
+    } else {
+      auto s = db_.prepare("DELETE FROM moved WHERE dir = ? AND node = ?");
+      s.bind(1, static_cast<int64_t>(cmd.dir))
+          .bind(2, static_cast<int64_t>(cmd.node))
+          .run();
+    }
+    auto s = db_.prepare("UPDATE meta SET value = ? WHERE key = 'epoch'");
+    s.bind(1, static_cast<int64_t>(state.epoch())).run();
+  }
+
   sql::db db_;
 };
 
 void verify(const std::string& path) {
-  sql::db db{path, true};
-  std::string m;
-  try {
-    auto q = db.prepare("SELECT value FROM meta WHERE key = 'magic'");
-    if (q.step())
-      m = q.blob(0);
-  } catch (const sql::storage_error& e) {
-    throw sql::storage_error(path + ": not a dagshard metadata file ("
-                             + e.what() + ")");
-  }
-  if (m != magic)
-    throw sql::storage_error(path + ": not a dagshard metadata file");
-  auto q = db.prepare("PRAGMA quick_check");
-  if (!q.step() || q.blob(0) != "ok")
-    throw sql::storage_error(path + ": damaged database (quick_check failed)");
-  auto s = db.prepare("SELECT value FROM meta WHERE key = 'schema'");
-  if (!s.step() || s.int64(0) != schema)
-    throw sql::storage_error(path + ": unknown or newer schema version");
+  sql::open_owned(path, magic, "metadata file", schema);
 }
 
 } // namespace

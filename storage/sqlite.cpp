@@ -45,8 +45,7 @@ stmt db::prepare(const std::string& sql) {
 
 stmt::stmt(sqlite3* db, const std::string& sql) : db_(db) {
   if (sqlite3_prepare_v3(db, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &s_,
-                         nullptr)
-      != SQLITE_OK)
+                         nullptr) != SQLITE_OK)
     fail(db, "cannot prepare statement");
 }
 
@@ -66,16 +65,14 @@ stmt& stmt::bind(int i, int64_t x) {
 
 stmt& stmt::bind(int i, std::string_view blob) {
   if (sqlite3_bind_blob(s_, i, blob.data(), static_cast<int>(blob.size()),
-                        SQLITE_TRANSIENT)
-      != SQLITE_OK)
+                        SQLITE_TRANSIENT) != SQLITE_OK)
     fail(db_, "bind");
   return *this;
 }
 
 stmt& stmt::bind_text(int i, std::string_view text) {
   if (sqlite3_bind_text(s_, i, text.data(), static_cast<int>(text.size()),
-                        SQLITE_TRANSIENT)
-      != SQLITE_OK)
+                        SQLITE_TRANSIENT) != SQLITE_OK)
     fail(db_, "bind");
   return *this;
 }
@@ -114,6 +111,41 @@ std::string stmt::blob(int col) const {
 
 bool stmt::is_null(int col) const {
   return sqlite3_column_type(s_, col) == SQLITE_NULL;
+}
+
+void set_durability(db& d, const char* synchronous) {
+  d.exec("PRAGMA journal_mode=WAL");
+  d.exec(std::string{"PRAGMA synchronous="} + synchronous);
+}
+
+std::unique_ptr<db> open_owned(const std::string& path, const char* magic,
+                               const char* what, int64_t max_schema) {
+  auto d = std::make_unique<db>(path, true);
+  std::string m;
+  try {
+    auto q = d->prepare("SELECT value FROM meta WHERE key = 'magic'");
+    if (q.step())
+      m = q.blob(0);
+  } catch (const storage_error& e) {
+    throw storage_error(path + ": not a dagshard " + what + " (" + e.what() +
+                        ")");
+  }
+  if (m != magic)
+    throw storage_error(path + ": not a dagshard " + what);
+  auto q = d->prepare("PRAGMA quick_check");
+  if (!q.step() || q.blob(0) != "ok")
+    throw storage_error(path + ": damaged database (quick_check failed)");
+  auto s = d->prepare("SELECT value FROM meta WHERE key = 'schema'");
+  if (!s.step())
+    throw storage_error(path + ": no schema version");
+  auto v = s.int64(0);
+  if (v > max_schema)
+    throw storage_error(path + ": schema version " + std::to_string(v) +
+                        " is newer than this build's " +
+                        std::to_string(max_schema));
+  if (v < 1)
+    throw storage_error(path + ": unknown schema version");
+  return d;
 }
 
 } // namespace ds::sql

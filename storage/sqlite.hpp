@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -19,6 +20,23 @@ struct storage_error : std::runtime_error {
 };
 
 class stmt;
+
+class db;
+
+/// Runs `f` inside BEGIN IMMEDIATE .. COMMIT; rolls back and rethrows if it
+/// throws.
+template <class F> void transact(db& d, F&& f);
+
+/// Sets WAL mode and the synchronous level ("FULL", "NORMAL" or "OFF").
+void set_durability(db& d, const char* synchronous);
+
+/// Opens an existing file read-only and checks, without writing to it, that
+/// it is a SQLite database whose meta table has key 'magic' = `magic`, that
+/// it passes PRAGMA quick_check, and that its 'schema' is 1..`max_schema`.
+/// Throws storage_error naming `what` (e.g. "shard file") otherwise; the
+/// caller may run further checks on the returned connection.
+std::unique_ptr<db> open_owned(const std::string& path, const char* magic,
+                               const char* what, int64_t max_schema);
 
 class db {
 public:
@@ -61,5 +79,20 @@ private:
   sqlite3* db_ = nullptr;
   sqlite3_stmt* s_ = nullptr;
 };
+
+template <class F> void transact(db& d, F&& f) {
+  d.exec("BEGIN IMMEDIATE");
+  try {
+    f();
+    d.exec("COMMIT");
+  } catch (...) {
+    try {
+      d.exec("ROLLBACK");
+    } catch (...) {
+      // The original error is what matters; the store is unusable anyway.
+    }
+    throw;
+  }
+}
 
 } // namespace ds::sql

@@ -40,74 +40,49 @@ bool file_exists(const std::string& path) {
 
 /// Checks an existing file without writing to it.
 void verify_existing(const std::string& path, shard_identity id) {
-  std::string what = path + ": ";
-  sql::db db{path, true};
-  std::string m;
-  try {
-    auto q = db.prepare("SELECT value FROM meta WHERE key = 'magic'");
-    if (q.step())
-      m = q.blob(0);
-  } catch (const sql::storage_error& e) {
-    throw sql::storage_error(what + "not a dagshard shard file (" + e.what()
-                             + ")");
-  }
-  if (m != magic)
-    throw sql::storage_error(what + "not a dagshard shard file");
-  auto q = db.prepare("PRAGMA quick_check");
-  if (!q.step() || q.blob(0) != "ok")
-    throw sql::storage_error(what + "damaged database (quick_check failed)");
+  auto db = sql::open_owned(path, magic, "shard file", shard_schema_version);
   auto get = [&](const char* key) -> int64_t {
-    auto s = db.prepare("SELECT value FROM meta WHERE key = ?");
+    auto s = db->prepare("SELECT value FROM meta WHERE key = ?");
     s.bind_text(1, key);
     if (!s.step())
-      throw sql::storage_error(what + "meta key '" + key + "' missing");
+      throw sql::storage_error(path + ": meta key '" + key + "' missing");
     return s.int64(0);
   };
-  auto schema = get("schema");
-  if (schema > shard_schema_version)
-    throw sql::storage_error(what + "schema version "
-                             + std::to_string(schema)
-                             + " is newer than this build's "
-                             + std::to_string(shard_schema_version));
-  if (schema < 1)
-    throw sql::storage_error(what + "unknown schema version");
   if (get("shard_id") != id.shard_id)
-    throw sql::storage_error(what + "belongs to shard "
-                             + std::to_string(get("shard_id")) + ", not "
-                             + std::to_string(id.shard_id));
+    throw sql::storage_error(path + ": belongs to shard " +
+                             std::to_string(get("shard_id")) + ", not " +
+                             std::to_string(id.shard_id));
   if (get("shard_count") != id.shard_count)
-    throw sql::storage_error(
-      what + "was written by a node with " + std::to_string(get("shard_count"))
-      + " shards, this node is configured with "
-      + std::to_string(id.shard_count)
-      + " (changing the shard count needs a migration)");
+    throw sql::storage_error(path + ": was written by a cluster of " +
+                             std::to_string(get("shard_count")) +
+                             " shards, this node is configured for " +
+                             std::to_string(id.shard_count) +
+                             " (changing the shard count needs a migration)");
 }
 
 class sqlite_shard_store : public shard_store {
 public:
-  sqlite_shard_store(const std::string& path, shard_identity id,
-                     sync_mode sync, bool fresh)
-    : db_(path, false) {
-    db_.exec("PRAGMA journal_mode=WAL");
+  sqlite_shard_store(const std::string& path, shard_identity id, sync_mode sync,
+                     bool fresh)
+      : db_(path, false) {
     const char* modes[] = {"FULL", "NORMAL", "OFF"};
-    db_.exec(std::string{"PRAGMA synchronous="}
-             + modes[static_cast<int>(sync)]);
+    sql::set_durability(db_, modes[static_cast<int>(sync)]);
     if (fresh)
       create_schema(id);
     put_entry_ = std::make_unique<sql::stmt>(db_.prepare(
-      "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)"));
+        "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)"));
     del_entry_ = std::make_unique<sql::stmt>(
-      db_.prepare("DELETE FROM entries WHERE row = ?"));
+        db_.prepare("DELETE FROM entries WHERE row = ?"));
     put_node_ = std::make_unique<sql::stmt>(
-      db_.prepare("INSERT OR REPLACE INTO nodes VALUES (?,?,?)"));
+        db_.prepare("INSERT OR REPLACE INTO nodes VALUES (?,?,?)"));
     del_node_ = std::make_unique<sql::stmt>(
-      db_.prepare("DELETE FROM nodes WHERE dir = ? AND id = ?"));
+        db_.prepare("DELETE FROM nodes WHERE dir = ? AND id = ?"));
     put_dead_ = std::make_unique<sql::stmt>(
-      db_.prepare("INSERT OR IGNORE INTO dead VALUES (?)"));
+        db_.prepare("INSERT OR IGNORE INTO dead VALUES (?)"));
     put_seq_ = std::make_unique<sql::stmt>(
-      db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'"));
+        db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'"));
     put_row_ = std::make_unique<sql::stmt>(
-      db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_row'"));
+        db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_row'"));
   }
 
   loaded_shard load() override {
@@ -152,18 +127,7 @@ public:
   }
 
   void commit(const commit_batch& b) override {
-    db_.exec("BEGIN IMMEDIATE");
-    try {
-      write(b);
-      db_.exec("COMMIT");
-    } catch (...) {
-      try {
-        db_.exec("ROLLBACK");
-      } catch (...) {
-        // The original error is what matters; the store is dead either way.
-      }
-      throw;
-    }
+    sql::transact(db_, [&] { write(b); });
     ++commits_;
   }
 
@@ -195,26 +159,26 @@ private:
     for (auto& x : b.put_entries) {
       auto& a = x.e.a;
       put_entry_->bind(1, static_cast<int64_t>(x.e.row))
-        .bind(2, static_cast<int64_t>(x.dir))
-        .bind(3, to_db(x.e.hash))
-        .bind(4, std::string_view{x.e.name})
-        .bind(5, static_cast<int64_t>(a.ino))
-        .bind(6, static_cast<int64_t>(a.kind))
-        .bind(7, static_cast<int64_t>(a.mode))
-        .bind(8, static_cast<int64_t>(a.size))
-        .bind(9, a.mtime)
-        .bind(10, static_cast<int64_t>(a.version))
-        .run();
+          .bind(2, static_cast<int64_t>(x.dir))
+          .bind(3, to_db(x.e.hash))
+          .bind(4, std::string_view{x.e.name})
+          .bind(5, static_cast<int64_t>(a.ino))
+          .bind(6, static_cast<int64_t>(a.kind))
+          .bind(7, static_cast<int64_t>(a.mode))
+          .bind(8, static_cast<int64_t>(a.size))
+          .bind(9, a.mtime)
+          .bind(10, static_cast<int64_t>(a.version))
+          .run();
     }
     for (auto& x : b.put_nodes)
       put_node_->bind(1, static_cast<int64_t>(x.dir))
-        .bind(2, static_cast<int64_t>(x.r.id))
-        .bind(3, std::string_view{encode_node(x.r)})
-        .run();
+          .bind(2, static_cast<int64_t>(x.r.id))
+          .bind(3, std::string_view{encode_node(x.r)})
+          .run();
     for (auto& [dir, id] : b.del_nodes)
       del_node_->bind(1, static_cast<int64_t>(dir))
-        .bind(2, static_cast<int64_t>(id))
-        .run();
+          .bind(2, static_cast<int64_t>(id))
+          .run();
     for (auto dir : b.dead_dirs)
       put_dead_->bind(1, static_cast<int64_t>(dir)).run();
     put_seq_->bind(1, static_cast<int64_t>(b.next_seq)).run();
@@ -223,7 +187,7 @@ private:
 
   sql::db db_;
   std::unique_ptr<sql::stmt> put_entry_, del_entry_, put_node_, del_node_,
-    put_dead_, put_seq_, put_row_;
+      put_dead_, put_seq_, put_row_;
   uint64_t commits_ = 0;
 };
 
@@ -241,9 +205,9 @@ bool parse_sync_mode(const std::string& s, sync_mode& out) {
   return true;
 }
 
-std::unique_ptr<shard_store>
-open_sqlite_shard_store(const std::string& path, shard_identity id,
-                        sync_mode sync) {
+std::unique_ptr<shard_store> open_sqlite_shard_store(const std::string& path,
+                                                     shard_identity id,
+                                                     sync_mode sync) {
   if (!file_exists(path)) {
     // Create the schema under a temporary name and rename it into place, so
     // that a crash during creation never leaves a half-made file behind that

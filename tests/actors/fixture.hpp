@@ -51,9 +51,9 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
       cfg.dag.list_capacity = 8;
       cores.push_back(std::make_shared<ns_shard>(i, cfg));
       committers.push_back(sys.spawn(
-        committer_behavior, std::shared_ptr<shard_store>{stores.back()}));
-      shards.push_back(sys.spawn(shard_behavior, cores.back(),
-                                 committers.back()));
+          committer_behavior, std::shared_ptr<shard_store>{stores.back()}));
+      shards.push_back(
+          sys.spawn(shard_behavior, cores.back(), committers.back()));
     }
     cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, n, cluster) == "");
@@ -86,8 +86,9 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
     out.code = errc::eio;
     auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
     sched.run();
-    rh.receive([&](ns_reply& r) { out = std::move(r); },
-               [&](caf::error& e) { FAIL("path request failed: " << sys.render(e)); });
+    rh.receive(
+        [&](ns_reply& r) { out = std::move(r); },
+        [&](caf::error& e) { FAIL("path request failed: " << sys.render(e)); });
     return out;
   }
 
@@ -95,7 +96,8 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
   template <class Handle>
   std::vector<ns_reply> batch(const Handle& dst, std::vector<ns_request> reqs) {
     std::vector<ns_reply> out;
-    auto rh = self->request(dst, caf::infinite, ns_atom::value, std::move(reqs));
+    auto rh =
+        self->request(dst, caf::infinite, ns_atom::value, std::move(reqs));
     sched.run();
     rh.receive([&](std::vector<ns_reply>& r) { out = std::move(r); },
                [&](caf::error& e) { FAIL("batch failed: " << sys.render(e)); });

@@ -5,7 +5,8 @@
 using namespace ds;
 using namespace ds::test;
 
-TEST_CASE_FIXTURE(node_fixture, "paths resolve across shards with POSIX errors") {
+TEST_CASE_FIXTURE(node_fixture,
+                  "paths resolve across shards with POSIX errors") {
   CHECK(path(path_op::mkdir, "/a").code == errc::ok);
   CHECK(path(path_op::mkdir, "/a/b").code == errc::ok);
   auto f = path(path_op::create, "/a/b/f");
@@ -32,8 +33,8 @@ TEST_CASE_FIXTURE(node_fixture, "paths resolve across shards with POSIX errors")
   CHECK(path(path_op::create, "a").code == errc::einval);
   CHECK(path(path_op::create, "/a/").code == errc::einval);
   CHECK(path(path_op::create, "/a/..").code == errc::einval);
-  CHECK(path(path_op::create, "/" + std::string(256, 'n')).code
-        == errc::enametoolong);
+  CHECK(path(path_op::create, "/" + std::string(256, 'n')).code ==
+        errc::enametoolong);
 }
 
 TEST_CASE_FIXTURE(node_fixture, "a removed directory refuses later creates") {
@@ -45,7 +46,8 @@ TEST_CASE_FIXTURE(node_fixture, "a removed directory refuses later creates") {
   CHECK(reps[0].code == errc::enoent);
 }
 
-TEST_CASE_FIXTURE(node_fixture, "a batch over several shards comes back in order") {
+TEST_CASE_FIXTURE(node_fixture,
+                  "a batch over several shards comes back in order") {
   std::vector<ns_request> reqs;
   for (inode_id dir = 100; dir < 140; ++dir)
     reqs.push_back(make_request(ns_op::create, dir, "n" + std::to_string(dir)));
@@ -67,10 +69,12 @@ TEST_CASE_FIXTURE(node_fixture, "a batch over several shards comes back in order
   CHECK(used > 1);
 }
 
-TEST_CASE_FIXTURE(node_fixture, "readdir pages through a directory that splits") {
+TEST_CASE_FIXTURE(node_fixture,
+                  "readdir pages through a directory that splits") {
   REQUIRE(path(path_op::mkdir, "/big").code == errc::ok);
   for (int i = 0; i < 300; ++i)
-    REQUIRE(path(path_op::create, "/big/f" + std::to_string(i)).code == errc::ok);
+    REQUIRE(path(path_op::create, "/big/f" + std::to_string(i)).code ==
+            errc::ok);
   std::set<std::string> names;
   path_request req;
   req.op = path_op::readdir;
@@ -91,7 +95,8 @@ TEST_CASE_FIXTURE(node_fixture, "readdir pages through a directory that splits")
   CHECK(names.size() == 300);
 }
 
-TEST_CASE_FIXTURE(node_fixture, "an oversize batch is refused and changes nothing") {
+TEST_CASE_FIXTURE(node_fixture,
+                  "an oversize batch is refused and changes nothing") {
   std::vector<ns_request> reqs(max_batch + 1,
                                make_request(ns_op::create, root_ino, "x"));
   bool refused = false;
@@ -103,7 +108,8 @@ TEST_CASE_FIXTURE(node_fixture, "an oversize batch is refused and changes nothin
   CHECK(path(path_op::stat, "/x").code == errc::enoent);
 }
 
-TEST_CASE_FIXTURE(node_fixture, "shard counters are gathered from every shard") {
+TEST_CASE_FIXTURE(node_fixture,
+                  "shard counters are gathered from every shard") {
   path(path_op::mkdir, "/s");
   std::vector<shard_info> xs;
   auto rh = self->request(gateway, caf::infinite, shards_atom::value);
@@ -118,7 +124,9 @@ TEST_CASE_FIXTURE(node_fixture, "shard counters are gathered from every shard") 
   CHECK(entries == 1);
 }
 
-TEST_CASE_FIXTURE(node_fixture, "a malformed message gets an error and the node keeps serving") {
+TEST_CASE_FIXTURE(
+    node_fixture,
+    "a malformed message gets an error and the node keeps serving") {
   auto untyped = caf::actor_cast<caf::actor>(gateway);
   bool refused = false;
   auto rh = self->request(untyped, caf::infinite, std::string{"garbage"}, 42);
@@ -129,7 +137,8 @@ TEST_CASE_FIXTURE(node_fixture, "a malformed message gets an error and the node 
   CHECK(path(path_op::stat, "/still-here").a.kind == entry_kind::dir);
 }
 
-TEST_CASE_FIXTURE(node_fixture, "settings go through the gateway to the metadata replica") {
+TEST_CASE_FIXTURE(node_fixture,
+                  "settings go through the gateway to the metadata replica") {
   auto ask = [&](meta_command cmd) {
     meta_result out;
     auto rh = self->request(gateway, caf::infinite, meta_atom::value, cmd);

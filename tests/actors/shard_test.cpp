@@ -13,8 +13,9 @@ struct one_shard : node_fixture {
 } // namespace
 
 TEST_CASE_FIXTURE(one_shard, "a write is answered only after its commit") {
-  self->send(shard(), ns_atom::value,
-             std::vector<ns_request>{make_request(ns_op::create, root_ino, "a")});
+  self->send(
+      shard(), ns_atom::value,
+      std::vector<ns_request>{make_request(ns_op::create, root_ino, "a")});
   // The shard applies the batch in memory and hands the change to its
   // committer...
   expect((ns_atom, std::vector<ns_request>), from(self).to(shard()));
@@ -34,11 +35,12 @@ TEST_CASE_FIXTURE(one_shard, "a write is answered only after its commit") {
   CHECK(got);
 }
 
-TEST_CASE_FIXTURE(one_shard, "writes that arrive during a commit share the next one") {
+TEST_CASE_FIXTURE(one_shard,
+                  "writes that arrive during a commit share the next one") {
   for (int i = 0; i < 5; ++i)
     self->send(shard(), ns_atom::value,
-               std::vector<ns_request>{
-                 make_request(ns_op::create, root_ino, "f" + std::to_string(i))});
+               std::vector<ns_request>{make_request(ns_op::create, root_ino,
+                                                    "f" + std::to_string(i))});
   sched.run();
   // The first write starts a commit at once; the other four queue up behind
   // it and go into the second.
@@ -53,7 +55,8 @@ TEST_CASE_FIXTURE(one_shard, "writes that arrive during a commit share the next 
   CHECK(answers == 5);
 }
 
-TEST_CASE_FIXTURE(one_shard, "a read of a directory with changes in flight waits") {
+TEST_CASE_FIXTURE(one_shard,
+                  "a read of a directory with changes in flight waits") {
   self->send(shard(), ns_atom::value,
              std::vector<ns_request>{make_request(ns_op::create, 77, "x")});
   self->send(shard(), ns_atom::value,
@@ -82,7 +85,8 @@ TEST_CASE_FIXTURE(one_shard, "a read of a directory with changes in flight waits
   CHECK(n == 2);
 }
 
-TEST_CASE_FIXTURE(one_shard, "a failed commit acknowledges nothing and stops the shard") {
+TEST_CASE_FIXTURE(one_shard,
+                  "a failed commit acknowledges nothing and stops the shard") {
   stores[0]->fail_next = true;
   auto reps = batch(shard(), {make_request(ns_op::create, root_ino, "lost")});
   REQUIRE(reps.size() == 1);

@@ -41,6 +41,6 @@ TEST_CASE("every node numbers the cluster's shards the same way") {
 TEST_CASE("duplicate ids are refused") {
   cluster_map m;
   CHECK(cluster_map::make({"n1", "h", 1}, {{"n1", "h", 2}}, 2, m) != "");
-  CHECK(cluster_map::make({"n1", "h", 1}, {{"n2", "h", 2}, {"n2", "h", 3}}, 2, m)
-        != "");
+  CHECK(cluster_map::make({"n1", "h", 1}, {{"n2", "h", 2}, {"n2", "h", 3}}, 2,
+                          m) != "");
 }

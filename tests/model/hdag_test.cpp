@@ -118,8 +118,8 @@ TEST_CASE("a shared slot group splits by re-pointing without a new level") {
   hdag d{cfg};
   hdag_changes ch;
   for (int i = 0; i < 100; ++i)
-    REQUIRE(d.insert(make_entry("n" + std::to_string(i), 10 + i), ch)
-            == errc::ok);
+    REQUIRE(d.insert(make_entry("n" + std::to_string(i), 10 + i), ch) ==
+            errc::ok);
   // Proactive split of the only list: the root doubles (1 -> 2 slots) and the
   // list is split over the two slots.
   auto l = d.list_for(0);
@@ -199,7 +199,8 @@ TEST_CASE("cookies round-trip and malformed cookies are refused") {
   CHECK_FALSE(readdir_cookie::decode(std::string(8, 'x') + "a/b", back));
 }
 
-TEST_CASE("random operations match a std::map model with invariants after each") {
+TEST_CASE(
+    "random operations match a std::map model with invariants after each") {
   auto seed = test_seed(20261123);
   for (uint64_t round = 0; round < 6; ++round) {
     auto s = seed + round;
@@ -218,29 +219,33 @@ TEST_CASE("random operations match a std::map model with invariants after each")
       auto name = "k" + std::to_string(rng() % 1500);
       auto h = name_hash(name);
       switch (rng() % 8) {
-        case 0: case 1: case 2: case 3: {
-          auto r = d.insert(make_entry(name, next_ino), ch);
-          CHECK(r == (ref.count(name) ? errc::eexist : errc::ok));
-          if (r == errc::ok)
-            ref[name] = next_ino++;
-          break;
-        }
-        case 4: case 5: {
-          auto r = d.erase(name, h, ch);
-          CHECK(r == (ref.erase(name) ? errc::ok : errc::enoent));
-          break;
-        }
-        case 6: {
-          auto e = d.find(name, h);
-          CHECK((e != nullptr) == (ref.count(name) == 1));
-          break;
-        }
-        default: {
-          auto ids = d.node_ids();
-          auto id = ids[rng() % ids.size()];
-          auto r = d.split(id, ch);
-          CHECK((r == errc::ok || r == errc::einval || r == errc::ebusy));
-        }
+      case 0:
+      case 1:
+      case 2:
+      case 3: {
+        auto r = d.insert(make_entry(name, next_ino), ch);
+        CHECK(r == (ref.count(name) ? errc::eexist : errc::ok));
+        if (r == errc::ok)
+          ref[name] = next_ino++;
+        break;
+      }
+      case 4:
+      case 5: {
+        auto r = d.erase(name, h, ch);
+        CHECK(r == (ref.erase(name) ? errc::ok : errc::enoent));
+        break;
+      }
+      case 6: {
+        auto e = d.find(name, h);
+        CHECK((e != nullptr) == (ref.count(name) == 1));
+        break;
+      }
+      default: {
+        auto ids = d.node_ids();
+        auto id = ids[rng() % ids.size()];
+        auto r = d.split(id, ch);
+        CHECK((r == errc::ok || r == errc::einval || r == errc::ebusy));
+      }
       }
       auto err = d.check();
       if (!err.empty())
@@ -310,8 +315,8 @@ TEST_CASE("one million entries in one directory") {
   hdag_changes ch;
   const int n = 1000000;
   for (int i = 0; i < n; ++i) {
-    REQUIRE(d.insert(make_entry("file-" + std::to_string(i), 2 + i), ch)
-            == errc::ok);
+    REQUIRE(d.insert(make_entry("file-" + std::to_string(i), 2 + i), ch) ==
+            errc::ok);
     if (ch.touched_entries.size() > 4096)
       ch = hdag_changes{};
     if (i % 250000 == 0)

@@ -31,12 +31,13 @@ op r(std::string k, std::optional<std::string> v, int64_t call, int64_t ret) {
 
 } // namespace
 
-TEST_CASE("sequential histories are linearizable when reads see the last write") {
+TEST_CASE(
+    "sequential histories are linearizable when reads see the last write") {
   CHECK(check({w("x", "1", 0, 1), r("x", "1", 2, 3), w("x", "2", 4, 5),
                r("x", "2", 6, 7)})
-          .linearizable);
+            .linearizable);
   CHECK_FALSE(check({w("x", "1", 0, 1), w("x", "2", 2, 3), r("x", "1", 4, 5)})
-                .linearizable);
+                  .linearizable);
   CHECK_FALSE(check({r("x", "1", 0, 1)}).linearizable); // read from nowhere
   CHECK(check({r("x", std::nullopt, 0, 1)}).linearizable);
 }
@@ -45,7 +46,7 @@ TEST_CASE("concurrent operations may take effect in either order") {
   // The write overlaps both reads: old then new is fine...
   CHECK(check({w("x", "0", 0, 1), w("x", "1", 2, 10), r("x", "0", 3, 4),
                r("x", "1", 5, 6)})
-          .linearizable);
+            .linearizable);
   // ...but new then old is a stale read.
   auto v = check({w("x", "0", 0, 1), w("x", "1", 2, 10), r("x", "1", 3, 4),
                   r("x", "0", 5, 6)});
@@ -60,11 +61,11 @@ TEST_CASE("an unanswered write may or may not have happened") {
   CHECK(check({w("x", "1", 0, 1), lost, r("x", "1", 5, 6)}).linearizable);
   CHECK(check({w("x", "1", 0, 1), lost, r("x", "2", 5, 6)}).linearizable);
   CHECK(check({w("x", "1", 0, 1), lost, r("x", "2", 5, 6), r("x", "2", 7, 8)})
-          .linearizable);
+            .linearizable);
   // Once seen, it cannot be unseen.
-  CHECK_FALSE(check({w("x", "1", 0, 1), lost, r("x", "2", 5, 6),
-                     r("x", "1", 7, 8)})
-                .linearizable);
+  CHECK_FALSE(
+      check({w("x", "1", 0, 1), lost, r("x", "2", 5, 6), r("x", "1", 7, 8)})
+          .linearizable);
 }
 
 TEST_CASE("compare-and-set answers must match the state") {
@@ -84,7 +85,7 @@ TEST_CASE("compare-and-set answers must match the state") {
 TEST_CASE("keys are checked independently") {
   CHECK(check({w("a", "1", 0, 10), w("b", "1", 0, 10), r("a", "1", 11, 12),
                r("b", "1", 11, 12)})
-          .linearizable);
+            .linearizable);
   auto v = check({w("a", "1", 0, 1), r("b", "1", 2, 3)});
   CHECK_FALSE(v.linearizable);
   CHECK(v.key == "b");

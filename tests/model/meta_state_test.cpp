@@ -25,7 +25,8 @@ TEST_CASE("a setting's version grows by one on every set") {
   CHECK_FALSE(s.config("missing"));
 }
 
-TEST_CASE("a conditional set that does not match conflicts and changes nothing") {
+TEST_CASE(
+    "a conditional set that does not match conflicts and changes nothing") {
   meta_state s;
   s.apply(set("k", "a"));
   auto c = set("k", "b");

@@ -15,8 +15,8 @@ TEST_CASE("valid names") {
   CHECK(validate_name("a") == errc::ok);
   CHECK(validate_name("hello world.txt") == errc::ok);
   CHECK(validate_name("...") == errc::ok);
-  CHECK(validate_name("\xc3\xa9t\xc3\xa9") == errc::ok);          // été
-  CHECK(validate_name("\xf0\x9f\x98\x80") == errc::ok);           // emoji
+  CHECK(validate_name("\xc3\xa9t\xc3\xa9") == errc::ok); // été
+  CHECK(validate_name("\xf0\x9f\x98\x80") == errc::ok);  // emoji
   CHECK(validate_name(std::string(255, 'x')) == errc::ok);
 }
 
@@ -28,11 +28,11 @@ TEST_CASE("invalid names get EINVAL or ENAMETOOLONG") {
   CHECK(validate_name(std::string("a\0b", 3)) == errc::einval);
   CHECK(validate_name("tab\there") == errc::einval);
   CHECK(validate_name("del\x7f") == errc::einval);
-  CHECK(validate_name("\xff") == errc::einval);                   // not UTF-8
-  CHECK(validate_name("\xc0\xaf") == errc::einval);               // overlong
-  CHECK(validate_name("\xed\xa0\x80") == errc::einval);           // surrogate
-  CHECK(validate_name("\xf4\x90\x80\x80") == errc::einval);       // > U+10FFFF
-  CHECK(validate_name("\xe2\x82") == errc::einval);               // truncated
+  CHECK(validate_name("\xff") == errc::einval);             // not UTF-8
+  CHECK(validate_name("\xc0\xaf") == errc::einval);         // overlong
+  CHECK(validate_name("\xed\xa0\x80") == errc::einval);     // surrogate
+  CHECK(validate_name("\xf4\x90\x80\x80") == errc::einval); // > U+10FFFF
+  CHECK(validate_name("\xe2\x82") == errc::einval);         // truncated
   CHECK(validate_name(std::string(256, 'x')) == errc::enametoolong);
 }
 

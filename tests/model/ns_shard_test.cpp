@@ -51,15 +51,16 @@ TEST_CASE_FIXTURE(fixture, "bad names change nothing") {
   CHECK(run(req(ns_op::create, root_ino, "")).code == errc::einval);
   CHECK(run(req(ns_op::create, root_ino, "a/b")).code == errc::einval);
   CHECK(run(req(ns_op::create, root_ino, "..")).code == errc::einval);
-  CHECK(run(req(ns_op::mkdir, root_ino, std::string(300, 'x'))).code
-        == errc::enametoolong);
+  CHECK(run(req(ns_op::mkdir, root_ino, std::string(300, 'x'))).code ==
+        errc::enametoolong);
   CHECK(run(req(ns_op::lookup, root_ino, "\xff")).code == errc::einval);
   CHECK_FALSE(s.dirty());
   CHECK(s.stats().entries == 0);
   CHECK(s.take_changes().empty());
 }
 
-TEST_CASE_FIXTURE(fixture, "reads of a directory with uncommitted changes wait") {
+TEST_CASE_FIXTURE(fixture,
+                  "reads of a directory with uncommitted changes wait") {
   run(req(ns_op::create, 7, "x"));
   run(req(ns_op::lookup, 7, "x"));
   CHECK(wait);

@@ -106,9 +106,8 @@ TEST_CASE("adding a shard moves a bounded fraction of keys") {
   for (uint64_t i = 0; i < m; ++i)
     moved += before[i] != after[i];
   double f = static_cast<double>(moved) / m;
-  MESSAGE("bounded loads, 12 -> 13 shards, c = 1.25: moved " << f
-                                                             << " (1/n = "
-                                                             << 1.0 / 13 << ")");
+  MESSAGE("bounded loads, 12 -> 13 shards, c = 1.25: moved "
+          << f << " (1/n = " << 1.0 / 13 << ")");
   CHECK(f >= 1.0 / 13 * 0.5); // the new shard takes its share
   CHECK(f <= 3.0 / 13);
 }

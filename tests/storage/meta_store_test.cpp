@@ -5,19 +5,12 @@
 #include <string>
 
 #include "storage/meta_store.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ds;
+using ds::test::temp_dir;
 
 namespace {
-
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char tmpl[] = "/tmp/dagshard-meta-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~temp_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
-};
 
 void run(meta_state& s, meta_store& st, const meta_command& c) {
   auto r = s.apply(c);

@@ -12,21 +12,12 @@
 
 #include "model/name.hpp"
 #include "storage/shard_store.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ds;
+using ds::test::temp_dir;
 
 namespace {
-
-/// A fresh, empty folder under the system's temporary directory.
-struct temp_dir {
-  std::string path;
-  temp_dir() {
-    char tmpl[] = "/tmp/dagshard-test-XXXXXX";
-    path = ::mkdtemp(tmpl);
-  }
-  ~temp_dir() { std::system(("rm -rf '" + path + "'").c_str()); }
-  std::string file(const std::string& name) const { return path + "/" + name; }
-};
 
 std::string slurp(const std::string& path) {
   std::ifstream in{path, std::ios::binary};
@@ -45,8 +36,8 @@ ns_request create(inode_id dir, std::string name) {
 void create_batch(ns_shard& s, shard_store& st, int from, int n) {
   bool wait = false;
   for (int i = from; i < from + n; ++i)
-    REQUIRE(s.apply(create(root_ino, "f" + std::to_string(i)), 0, wait).code
-            == errc::ok);
+    REQUIRE(s.apply(create(root_ino, "f" + std::to_string(i)), 0, wait).code ==
+            errc::ok);
   st.commit(s.take_changes());
 }
 
@@ -84,7 +75,8 @@ TEST_CASE("a shard store reopens with every committed entry and node") {
   auto st = open_sqlite_shard_store(path, {0, 4});
   auto l = st->load();
   ns_shard back{0, cfg};
-  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row) == "");
+  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row) ==
+          "");
   CHECK(back.check() == "");
   CHECK(back.stats().entries == s.stats().entries);
   CHECK(back.stats().nodes == s.stats().nodes);
@@ -99,10 +91,11 @@ TEST_CASE("foreign, damaged and mismatched files are refused untouched") {
   temp_dir dir;
   // Not a SQLite file at all.
   auto text = dir.file("text.db");
-  std::ofstream{text} << "hello, this is not a database at all, not even close\n";
+  std::ofstream{text}
+      << "hello, this is not a database at all, not even close\n";
   auto before = slurp(text);
-  CHECK(open_error(text, {0, 1}).find("not a dagshard shard file")
-        != std::string::npos);
+  CHECK(open_error(text, {0, 1}).find("not a dagshard shard file") !=
+        std::string::npos);
   CHECK(slurp(text) == before);
   // A SQLite file of someone else.
   auto other = dir.file("other.db");
@@ -111,14 +104,15 @@ TEST_CASE("foreign, damaged and mismatched files are refused untouched") {
     db.exec("CREATE TABLE t(x); INSERT INTO t VALUES (42)");
   }
   before = slurp(other);
-  CHECK(open_error(other, {0, 1}).find("not a dagshard shard file")
-        != std::string::npos);
+  CHECK(open_error(other, {0, 1}).find("not a dagshard shard file") !=
+        std::string::npos);
   CHECK(slurp(other) == before);
   // Ours, but another shard, another shard count, a newer schema.
   auto mine = dir.file("shard-1.db");
   { open_sqlite_shard_store(mine, {1, 4}); }
   before = slurp(mine);
-  CHECK(open_error(mine, {2, 4}).find("belongs to shard 1") != std::string::npos);
+  CHECK(open_error(mine, {2, 4}).find("belongs to shard 1") !=
+        std::string::npos);
   CHECK(open_error(mine, {1, 8}).find("4 shards") != std::string::npos);
   CHECK(slurp(mine) == before);
   {
@@ -221,7 +215,8 @@ TEST_CASE("SIGKILL in a write burst loses nothing that was acknowledged") {
   auto st = open_sqlite_shard_store(path, {0, 1});
   auto l = st->load();
   ns_shard back{0, cfg};
-  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row) == "");
+  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row) ==
+          "");
   CHECK(back.check() == "");
   CHECK(back.stats().entries >= static_cast<uint64_t>(acked));
   auto d = back.dag(root_ino);

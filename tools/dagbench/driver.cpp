@@ -30,8 +30,8 @@ void send_next(caf::event_based_actor* self, const gateway_actor& gw,
   auto sent = clock_type::now();
   auto on_done = [self, gw, j, n, sent](const std::vector<ns_reply>* reps) {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                clock_type::now() - sent)
-                .count();
+                  clock_type::now() - sent)
+                  .count();
     j->result.batch_latencies.emplace_back(ns, n);
     j->result.ops += n;
     if (!reps)
@@ -40,8 +40,8 @@ void send_next(caf::event_based_actor* self, const gateway_actor& gw,
       for (auto& r : *reps)
         j->result.errors += r.code != errc::ok;
     if (++j->done == j->batches.size()) {
-      j->result.seconds
-        = std::chrono::duration<double>(clock_type::now() - j->start).count();
+      j->result.seconds =
+          std::chrono::duration<double>(clock_type::now() - j->start).count();
       j->finished.set_value();
       self->quit();
       return;
@@ -49,8 +49,8 @@ void send_next(caf::event_based_actor* self, const gateway_actor& gw,
     send_next(self, gw, j);
   };
   self->request(gw, std::chrono::seconds(60), ns_atom::value, std::move(b))
-    .then([on_done](std::vector<ns_reply>& reps) { on_done(&reps); },
-          [on_done](caf::error&) { on_done(nullptr); });
+      .then([on_done](std::vector<ns_reply>& reps) { on_done(&reps); },
+            [on_done](caf::error&) { on_done(nullptr); });
 }
 
 } // namespace
@@ -100,8 +100,8 @@ phase_result run_phase(caf::actor_system& sys,
   for (auto& f : done)
     f.wait();
   phase_result all;
-  all.seconds
-    = std::chrono::duration<double>(clock_type::now() - start).count();
+  all.seconds =
+      std::chrono::duration<double>(clock_type::now() - start).count();
   for (auto& j : jobs) {
     all.ops += j->result.ops;
     all.errors += j->result.errors;

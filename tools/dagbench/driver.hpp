@@ -14,9 +14,9 @@
 namespace ds::bench {
 
 struct phase_result {
-  uint64_t ops = 0;        ///< requests answered
-  uint64_t errors = 0;     ///< requests answered with an error code
-  double seconds = 0;      ///< wall time of the phase
+  uint64_t ops = 0;    ///< requests answered
+  uint64_t errors = 0; ///< requests answered with an error code
+  double seconds = 0;  ///< wall time of the phase
   /// Per batch: (latency in ns, requests in it). Each request's latency is
   /// its batch's: the time from sending it to the answer.
   std::vector<std::pair<int64_t, uint32_t>> batch_latencies;

@@ -24,23 +24,26 @@ using namespace ds;
 using json = nlohmann::json;
 
 constexpr const char* usage =
-  "usage: dagbench [--json] [--quiet] COMMAND [options]\n"
-  "  basic   creates into one directory, into many, then random lookups\n"
-  "          --node HOST:PORT[,HOST:PORT...]  running nodes (default: an\n"
-  "                             in-process node); clients are spread over them\n"
-  "          --clients N        concurrent clients (1)\n"
-  "          --shards N         shards of the in-process node (4)\n"
-  "          --sync MODE        full|normal|off for the in-process node (full)\n"
-  "          --files N          files per create phase (200000)\n"
-  "          --dirs N           directories of the many-directories phase (1000)\n"
-  "          --lookups N        lookups (1000000)\n"
-  "          --batch N          requests per message (1000)\n"
-  "          --outstanding N    messages in flight (8)\n"
-  "          --seed N           seed of the lookup order (1)\n"
-  "          --prefix PATH      directory to work in (/dagbench-TIME-PID)\n"
-  "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n"
-  "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
-  "          movement of consistent hashing with and without bounded loads\n";
+    "usage: dagbench [--json] [--quiet] COMMAND [options]\n"
+    "  basic   creates into one directory, into many, then random lookups\n"
+    "          --node HOST:PORT[,HOST:PORT...]  running nodes (default: an\n"
+    "                             in-process node); clients are spread over "
+    "them\n"
+    "          --clients N        concurrent clients (1)\n"
+    "          --shards N         shards of the in-process node (4)\n"
+    "          --sync MODE        full|normal|off for the in-process node "
+    "(full)\n"
+    "          --files N          files per create phase (200000)\n"
+    "          --dirs N           directories of the many-directories phase "
+    "(1000)\n"
+    "          --lookups N        lookups (1000000)\n"
+    "          --batch N          requests per message (1000)\n"
+    "          --outstanding N    messages in flight (8)\n"
+    "          --seed N           seed of the lookup order (1)\n"
+    "          --prefix PATH      directory to work in (/dagbench-TIME-PID)\n"
+    "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n"
+    "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
+    "          movement of consistent hashing with and without bounded loads\n";
 
 struct bench_config : caf::actor_system_config {
   bench_config() {
@@ -59,8 +62,8 @@ uint64_t num(const args_map& a, const std::string& k, uint64_t dflt) {
   char* end = nullptr;
   auto v = std::strtoull(i->second.c_str(), &end, 10);
   if (i->second.empty() || *end != '\0' || v == 0)
-    throw std::invalid_argument("--" + k + " wants a positive integer, got '"
-                                + i->second + "'");
+    throw std::invalid_argument("--" + k + " wants a positive integer, got '" +
+                                i->second + "'");
   return v;
 }
 
@@ -86,8 +89,8 @@ inode_id make_dirs(client& cl, const std::string& path) {
     r.path = cur;
     auto rep = cl.call(r);
     if (rep.code != errc::ok && rep.code != errc::eexist)
-      throw std::runtime_error("mkdir " + cur + ": "
-                               + std::string{to_string(rep.code)});
+      throw std::runtime_error("mkdir " + cur + ": " +
+                               std::string{to_string(rep.code)});
     pos = next + 1;
   }
   path_request st;
@@ -122,21 +125,20 @@ json phase_json(const std::string& name, const bench::phase_result& r) {
 }
 
 void print_phase(const std::string& name, const bench::phase_result& r) {
-  std::printf("%-18s %10llu ops %8.2f s %12.0f ops/s   p50 %9.1f us  p99 %9.1f "
-              "us  p999 %9.1f us%s\n",
-              name.c_str(), static_cast<unsigned long long>(r.ops), r.seconds,
-              r.rate(), r.percentile_us(0.5), r.percentile_us(0.99),
-              r.percentile_us(0.999),
-              r.errors ? ("  (" + std::to_string(r.errors) + " errors)").c_str()
-                       : "");
+  std::printf(
+      "%-18s %10llu ops %8.2f s %12.0f ops/s   p50 %9.1f us  p99 %9.1f "
+      "us  p999 %9.1f us%s\n",
+      name.c_str(), static_cast<unsigned long long>(r.ops), r.seconds, r.rate(),
+      r.percentile_us(0.5), r.percentile_us(0.99), r.percentile_us(0.999),
+      r.errors ? ("  (" + std::to_string(r.errors) + " errors)").c_str() : "");
   std::fflush(stdout);
 }
 
 } // namespace
 
 int run_basic(caf::actor_system& sys, client& cl,
-              const std::vector<gateway_actor>& gws, const args_map& a,
-              bool js, json& out);
+              const std::vector<gateway_actor>& gws, const args_map& a, bool js,
+              json& out);
 
 namespace ds::bench {
 nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,
@@ -172,8 +174,8 @@ int main(int argc, char** argv) {
       auto n = static_cast<uint32_t>(num(a, "shards", 12));
       if (n < 2)
         throw std::invalid_argument("--shards wants at least 2");
-      double c = a.count("capacity-factor") ? std::stod(a["capacity-factor"])
-                                            : 1.25;
+      double c =
+          a.count("capacity-factor") ? std::stod(a["capacity-factor"]) : 1.25;
       if (!(c > 1))
         throw std::invalid_argument("--capacity-factor wants a number above 1");
       auto report = bench::placement_report(n, c, num(a, "keys", 100000), !js);
@@ -202,17 +204,15 @@ int main(int argc, char** argv) {
       size_t pos = 0;
       while (pos <= list.size()) {
         auto comma = list.find(',', pos);
-        auto item = list.substr(pos, comma == std::string::npos
-                                       ? std::string::npos
-                                       : comma - pos);
+        auto item = list.substr(
+            pos, comma == std::string::npos ? std::string::npos : comma - pos);
         std::string host, err;
         uint16_t port = 0;
         if (!parse_host_port(item, host, port))
           throw std::invalid_argument("--node wants HOST:PORT[,HOST:PORT...]");
         auto c = client::connect(sys, host, port, err);
         if (!c) {
-          std::cerr << "dagbench: cannot reach " << item << ": " << err
-                    << "\n";
+          std::cerr << "dagbench: cannot reach " << item << ": " << err << "\n";
           return 2;
         }
         gws.push_back(c->gateway());
@@ -276,8 +276,8 @@ int run_fill(client& cl, const args_map& a, bool quiet) {
 }
 
 int run_basic(caf::actor_system& sys, client& cl,
-              const std::vector<gateway_actor>& gws, const args_map& a,
-              bool js, json& out) {
+              const std::vector<gateway_actor>& gws, const args_map& a, bool js,
+              json& out) {
   auto files = num(a, "files", 200000);
   auto dirs = num(a, "dirs", 1000);
   auto lookups = num(a, "lookups", 1000000);
@@ -285,9 +285,12 @@ int run_basic(caf::actor_system& sys, client& cl,
   auto outstanding = num(a, "outstanding", 8);
   auto seed = num(a, "seed", 1);
   auto clients = num(a, "clients", 1);
-  out["config"] = json{{"files", files},     {"dirs", dirs},
-                       {"lookups", lookups}, {"batch", batch},
-                       {"outstanding", outstanding}, {"clients", clients},
+  out["config"] = json{{"files", files},
+                       {"dirs", dirs},
+                       {"lookups", lookups},
+                       {"batch", batch},
+                       {"outstanding", outstanding},
+                       {"clients", clients},
                        {"nodes", gws.size()}};
   out["phases"] = json::array();
   auto report = [&](const std::string& name, const bench::phase_result& r) {
@@ -297,9 +300,10 @@ int run_basic(caf::actor_system& sys, client& cl,
   };
   // Each run works below a directory of its own, so runs against one node
   // never collide.
-  auto base = a.count("prefix") ? a.at("prefix")
-                                : "/dagbench-" + std::to_string(::time(nullptr))
-                                    + "-" + std::to_string(::getpid());
+  auto base = a.count("prefix")
+                  ? a.at("prefix")
+                  : "/dagbench-" + std::to_string(::time(nullptr)) + "-" +
+                        std::to_string(::getpid());
   out["config"]["prefix"] = base;
   auto one = make_dirs(cl, base + "/one");
   std::vector<ns_request> all;
@@ -309,8 +313,8 @@ int run_basic(caf::actor_system& sys, client& cl,
     names.emplace_back(one, all.back().name);
   }
   report("create-one-dir",
-         bench::run_phase(sys, gws, chunk(std::move(all), batch),
-                          outstanding, clients));
+         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
+                          clients));
   auto many = make_dirs(cl, base + "/many");
   std::vector<ns_request> mk;
   for (uint64_t d = 0; d < dirs; ++d)
@@ -319,8 +323,8 @@ int run_basic(caf::actor_system& sys, client& cl,
   for (auto& b : chunk(std::move(mk), batch))
     for (auto& r : cl.batch(std::move(b))) {
       if (r.code != errc::ok)
-        throw std::runtime_error("mkdir in " + base + "/many failed: "
-                                 + std::string{to_string(r.code)});
+        throw std::runtime_error("mkdir in " + base + "/many failed: " +
+                                 std::string{to_string(r.code)});
       dir_inos.push_back(r.a.ino);
     }
   for (uint64_t i = 0; i < files; ++i) {
@@ -329,15 +333,15 @@ int run_basic(caf::actor_system& sys, client& cl,
     names.emplace_back(d, all.back().name);
   }
   report("create-many-dirs",
-         bench::run_phase(sys, gws, chunk(std::move(all), batch),
-                          outstanding, clients));
+         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
+                          clients));
   std::mt19937_64 rng{seed};
   for (uint64_t i = 0; i < lookups; ++i) {
     auto& n = names[rng() % names.size()];
     all.push_back(req(ns_op::lookup, n.first, n.second));
   }
   report("lookup-random",
-         bench::run_phase(sys, gws, chunk(std::move(all), batch),
-                          outstanding, clients));
+         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
+                          clients));
   return 0;
 }

@@ -16,15 +16,18 @@ namespace {
 using json = nlohmann::json;
 
 const std::map<std::string, path_op> path_commands = {
-  {"mkdir", path_op::mkdir}, {"create", path_op::create},
-  {"stat", path_op::stat},   {"ls", path_op::readdir},
-  {"rm", path_op::unlink},   {"rmdir", path_op::rmdir},
+    {"mkdir", path_op::mkdir}, {"create", path_op::create},
+    {"stat", path_op::stat},   {"ls", path_op::readdir},
+    {"rm", path_op::unlink},   {"rmdir", path_op::rmdir},
 };
 
 json attrs_json(const attrs& a) {
-  return json{{"kind", to_string(a.kind)}, {"ino", a.ino},
-              {"mode", a.mode},           {"size", a.size},
-              {"mtime_ns", a.mtime},      {"version", a.version}};
+  return json{{"kind", to_string(a.kind)},
+              {"ino", a.ino},
+              {"mode", a.mode},
+              {"size", a.size},
+              {"mtime_ns", a.mtime},
+              {"version", a.version}};
 }
 
 std::string octal(uint32_t mode) {
@@ -38,7 +41,7 @@ int fail(const invocation& inv, errc code, std::ostream& out,
   err << to_string(code) << ": " << inv.path << std::endl;
   if (inv.json)
     out << json{{"error", std::string{to_string(code)}}, {"path", inv.path}}
-             .dump()
+               .dump()
         << std::endl;
   return code == errc::eunavailable ? 2 : 1;
 }
@@ -68,17 +71,17 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
   }
   out << std::left << std::setw(6) << "shard" << std::setw(14) << "node"
       << std::setw(6) << "up" << std::right << std::setw(8) << "dirs"
-      << std::setw(10) << "dag-nodes"
-      << std::setw(10) << "entries" << std::setw(12) << "ops" << std::setw(8)
-      << "splits" << std::setw(8) << "merges" << std::setw(10) << "commits"
+      << std::setw(10) << "dag-nodes" << std::setw(10) << "entries"
+      << std::setw(12) << "ops" << std::setw(8) << "splits" << std::setw(8)
+      << "merges" << std::setw(10) << "commits"
       << "\n";
   for (auto& x : xs)
     out << std::left << std::setw(6) << x.shard << std::setw(14) << x.node
         << std::setw(6) << (x.reachable ? "yes" : "NO") << std::right
-        << std::setw(8) << x.stats.dirs << std::setw(10)
-        << x.stats.nodes << std::setw(10) << x.stats.entries << std::setw(12)
-        << x.stats.ops << std::setw(8) << x.stats.splits << std::setw(8)
-        << x.stats.merges << std::setw(10) << x.commits << "\n";
+        << std::setw(8) << x.stats.dirs << std::setw(10) << x.stats.nodes
+        << std::setw(10) << x.stats.entries << std::setw(12) << x.stats.ops
+        << std::setw(8) << x.stats.splits << std::setw(8) << x.stats.merges
+        << std::setw(10) << x.commits << "\n";
   return 0;
 }
 
@@ -104,7 +107,9 @@ int show_nodes(client& cl, const invocation& inv, std::ostream& out,
       << "state\n";
   for (auto& x : xs)
     out << std::left << std::setw(14) << x.id << std::setw(24) << x.address
-        << (x.self ? "this node" : x.reachable ? "reachable" : "UNREACHABLE")
+        << (x.self        ? "this node"
+            : x.reachable ? "reachable"
+                          : "UNREACHABLE")
         << (x.detail.empty() ? "" : ": " + x.detail) << "\n";
   return 0;
 }
@@ -117,7 +122,7 @@ int show_placement(client& cl, const invocation& inv, std::ostream& out,
   if (inv.json) {
     out << json{{"path", inv.path}, {"dir", x.dir},     {"dag_node", x.node},
                 {"shard", x.shard}, {"node", x.member}, {"epoch", x.epoch}}
-             .dump()
+               .dump()
         << std::endl;
     return 0;
   }
@@ -135,9 +140,8 @@ void show_result(const invocation& inv, path_op op, const ns_reply& r,
     if (inv.json) {
       json arr = json::array();
       for (auto& e : r.entries)
-        arr.push_back(json{{"name", e.name},
-                           {"kind", to_string(e.a.kind)},
-                           {"ino", e.a.ino}});
+        arr.push_back(json{
+            {"name", e.name}, {"kind", to_string(e.a.kind)}, {"ino", e.a.ino}});
       out << json{{"entries", arr}}.dump() << std::endl;
     } else {
       // People read names sorted; --json keeps the stable hash order.
@@ -174,8 +178,8 @@ bool parse_config_args(int argc, char** argv, int i, invocation& out,
     std::string a = argv[i];
     if (a == "--if-version" && i + 1 < argc) {
       std::string v = argv[++i];
-      if (v.empty() || v.size() > 19
-          || v.find_first_not_of("0123456789") != std::string::npos) {
+      if (v.empty() || v.size() > 19 ||
+          v.find_first_not_of("0123456789") != std::string::npos) {
         err = "--if-version wants a version number, got '" + v + "'";
         return false;
       }
@@ -192,8 +196,8 @@ bool parse_config_args(int argc, char** argv, int i, invocation& out,
   }
   auto n = out.args.size();
   auto sub = n > 0 ? out.args[0] : "";
-  if ((sub == "set" && n == 3) || (sub == "get" && n == 2)
-      || (sub == "list" && n == 1)) {
+  if ((sub == "set" && n == 3) || (sub == "get" && n == 2) ||
+      (sub == "list" && n == 1)) {
     if (out.if_version && sub != "set") {
       err = "--if-version goes with config set";
       return false;
@@ -292,10 +296,10 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
   out.command = argv[i++];
   if (out.command == "config")
     return parse_config_args(argc, argv, i, out, err);
-  bool needs_path = path_commands.count(out.command) > 0
-                    || out.command == "placement";
-  if (!needs_path && out.command != "shards" && out.command != "nodes"
-      && out.command != "help") {
+  bool needs_path =
+      path_commands.count(out.command) > 0 || out.command == "placement";
+  if (!needs_path && out.command != "shards" && out.command != "nodes" &&
+      out.command != "help") {
     err = "unknown command " + out.command;
     return false;
   }

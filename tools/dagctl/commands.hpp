@@ -11,25 +11,25 @@
 namespace ds::dagctl {
 
 constexpr const char* usage =
-  "usage: dagctl [--node HOST:PORT] [--json] COMMAND [PATH]\n"
-  "commands:\n"
-  "  mkdir PATH    create a directory\n"
-  "  create PATH   create an empty file (fails if the name exists)\n"
-  "  stat PATH     show an entry's attributes\n"
-  "  ls PATH       list a directory\n"
-  "  rm PATH       remove a file\n"
-  "  rmdir PATH    remove an empty directory\n"
-  "  placement PATH  where the DAG node of PATH's entry lives\n"
-  "  shards        per-shard counters of the whole cluster\n"
-  "  nodes         the cluster's members and whether they are reachable\n"
-  "  config set KEY VALUE [--if-version N]   set a cluster setting\n"
-  "                (only if it is at version N; 0: only if absent)\n"
-  "  config get KEY  a setting and its version\n"
-  "  config list   every setting\n"
-  "  help          this text\n"
-  "The node defaults to $DAGSHARD_NODE, else 127.0.0.1:4242.\n"
-  "Exit status: 0 done, 1 refused (the error name is printed first),\n"
-  "2 node or shard unreachable.\n";
+    "usage: dagctl [--node HOST:PORT] [--json] COMMAND [PATH]\n"
+    "commands:\n"
+    "  mkdir PATH    create a directory\n"
+    "  create PATH   create an empty file (fails if the name exists)\n"
+    "  stat PATH     show an entry's attributes\n"
+    "  ls PATH       list a directory\n"
+    "  rm PATH       remove a file\n"
+    "  rmdir PATH    remove an empty directory\n"
+    "  placement PATH  where the DAG node of PATH's entry lives\n"
+    "  shards        per-shard counters of the whole cluster\n"
+    "  nodes         the cluster's members and whether they are reachable\n"
+    "  config set KEY VALUE [--if-version N]   set a cluster setting\n"
+    "                (only if it is at version N; 0: only if absent)\n"
+    "  config get KEY  a setting and its version\n"
+    "  config list   every setting\n"
+    "  help          this text\n"
+    "The node defaults to $DAGSHARD_NODE, else 127.0.0.1:4242.\n"
+    "Exit status: 0 done, 1 refused (the error name is printed first),\n"
+    "2 node or shard unreachable.\n";
 
 struct invocation {
   std::string node;

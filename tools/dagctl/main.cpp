@@ -20,7 +20,8 @@ struct console_config : caf::actor_system_config {
     load<caf::io::middleman>();
     ds::add_ns_message_types(*this);
     set("scheduler.max-threads", 2);
-    set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(500)});
+    set("middleman.heartbeat-interval",
+        caf::timespan{std::chrono::milliseconds(500)});
     set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(2)});
   }
 };
@@ -55,8 +56,9 @@ int main(int argc, char** argv) {
     result->set_value(ds::client::connect(sys, host, port, *connect_err));
   }).detach();
   if (fut.wait_for(connect_deadline) != std::future_status::ready) {
-    std::cerr << "dagctl: cannot reach node " << inv.node << ": no answer within "
-              << connect_deadline.count() << " s" << std::endl;
+    std::cerr << "dagctl: cannot reach node " << inv.node
+              << ": no answer within " << connect_deadline.count() << " s"
+              << std::endl;
     std::_Exit(2);
   }
   auto cl = fut.get();

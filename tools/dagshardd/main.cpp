@@ -49,12 +49,12 @@ int main(int argc, char** argv) {
                  "can change the namespace"
               << std::endl;
   std::cout << "dagshardd: serving on " << opts.bind << ":" << node.port
-            << " with " << opts.shards << " shards, data in "
-            << opts.data_dir << std::endl;
+            << " with " << opts.shards << " shards, data in " << opts.data_dir
+            << std::endl;
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::cout << "dagshardd: stopping on " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
-            << std::endl;
+  std::cout << "dagshardd: stopping on "
+            << (sig == SIGINT ? "SIGINT" : "SIGTERM") << std::endl;
   ds::stop_node(sys, node);
   std::cout << "dagshardd: stopped" << std::endl;
   return 0;
