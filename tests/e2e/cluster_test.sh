@@ -69,12 +69,32 @@ check "config get through node3 sees it" bash -c "'$build/dagctl' --node 127.0.0
 ctl 3 config set psm.threshold 7 --if-version 9 2>/dev/null
 check "a stale --if-version is refused" test $? = 1
 
-# Which directories live on node3?
+# Which directories live on node2 and node3?
+on2=()
 on3=()
 others=()
 for d in $(seq 0 29); do
-  if ctl 1 --json placement "/d$d/first" | grep -q '"node":"node3"'; then on3+=("$d"); else others+=("$d"); fi
+  where=$(ctl 1 --json placement "/d$d/first")
+  if grep -q '"node":"node3"' <<<"$where"; then on3+=("$d"); else others+=("$d"); fi
+  if grep -q '"node":"node2"' <<<"$where"; then on2+=("$d"); fi
 done
+
+# A frozen node (SIGSTOP: its connections stay open) is noticed by the
+# heartbeats within about a second; its part answers EUNAVAILABLE.
+node2_down() { "$build/dagctl" --node 127.0.0.1:4301 nodes | grep -q 'node2.*UNREACHABLE'; }
+kill -STOP "${pids[2]}"
+start_ns=$(date +%s%N)
+wait_until 5 node2_down
+ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+check "a frozen node2 is noticed within 2 s (${ms} ms)" test $ms -lt 2000
+start_ns=$(date +%s%N)
+ctl 1 create "/d${on2[0]}/while-frozen" >/dev/null 2>&1
+rc=$?
+ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
+check "a directory on frozen node2 answers EUNAVAILABLE at once (rc $rc, ${ms} ms)" \
+  test $rc = 2 -a $ms -lt 2000
+kill -CONT "${pids[2]}"
+check "node2 rejoins after it thaws" wait_until 15 all_reachable 1
 check "some directories live on node3" test ${#on3[@]} -gt 0
 check "some directories live elsewhere" test ${#others[@]} -gt 0
 
