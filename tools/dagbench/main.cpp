@@ -17,6 +17,7 @@
 #include "actors/client.hpp"
 #include "actors/node.hpp"
 #include "tools/dagbench/driver.hpp"
+#include "tools/dagbench/open_loop.hpp"
 
 namespace {
 
@@ -42,7 +43,12 @@ constexpr const char* usage =
     "          --seed N           seed of the lookup order (1)\n"
     "          --prefix PATH      directory to work in (/dagbench-TIME-PID)\n"
     "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n"
-    "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
+    "  open    open-loop load at a fixed rate; latency from each request's\n"
+  "          due time (no coordinated omission); per-shard load per second\n"
+  "          --node, --shards, --sync as for basic; --rate OPS/S (20000)\n"
+  "          --seconds N (10) --dirs N (100) --files N (100000)\n"
+  "          --lookup-percent P (90: the rest are creates) --seed N (1)\n"
+  "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
     "          movement of consistent hashing with and without bounded loads\n";
 
 struct bench_config : caf::actor_system_config {
@@ -145,6 +151,8 @@ nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,
                                 bool print);
 }
 int run_fill(client& cl, const args_map& a, bool quiet);
+int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
+             json& out);
 
 int main(int argc, char** argv) {
   bool js = false;
@@ -187,7 +195,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  if (cmd != "basic" && cmd != "fill") {
+  if (cmd != "basic" && cmd != "fill" && cmd != "open") {
     std::cerr << "dagbench: unknown command '" << cmd << "'\n" << usage;
     return 1;
   }
@@ -222,7 +230,7 @@ int main(int argc, char** argv) {
           break;
         pos = comma + 1;
       }
-    } else if (cmd == "basic") {
+    } else if (cmd == "basic" || cmd == "open") {
       node_options opts;
       char tmpl[] = "/tmp/dagbench-XXXXXX";
       tmp = ::mkdtemp(tmpl);
@@ -237,8 +245,9 @@ int main(int argc, char** argv) {
       throw std::invalid_argument("fill needs --node");
     }
     json out;
-    int rc = cmd == "basic" ? run_basic(sys, *cl, gws, a, js, out)
-                            : run_fill(*cl, a, quiet);
+    int rc = cmd == "basic"  ? run_basic(sys, *cl, gws, a, js, out)
+             : cmd == "open" ? run_open(sys, *cl, a, js, out)
+                             : run_fill(*cl, a, quiet);
     if (js)
       std::cout << out.dump(2) << std::endl;
     if (node.gateway)
@@ -344,4 +353,99 @@ int run_basic(caf::actor_system& sys, client& cl,
          bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
                           clients));
   return 0;
+}
+
+int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
+             json& out) {
+  auto rate = num(a, "rate", 20000);
+  auto seconds = num(a, "seconds", 10);
+  auto dirs = num(a, "dirs", 100);
+  auto files = num(a, "files", 100000);
+  auto lookup_percent = num(a, "lookup-percent", 90);
+  auto seed = num(a, "seed", 1);
+  if (lookup_percent > 100)
+    throw std::invalid_argument("--lookup-percent wants 1..100");
+  auto base = "/dagbench-open-" + std::to_string(::time(nullptr)) + "-"
+              + std::to_string(::getpid());
+  auto root = make_dirs(cl, base);
+  // Populate closed-loop first: the open-loop phase looks these up.
+  std::vector<ns_request> mk;
+  for (uint64_t d = 0; d < dirs; ++d)
+    mk.push_back(req(ns_op::mkdir, root, "d" + std::to_string(d)));
+  std::vector<inode_id> inos;
+  for (auto& r : cl.batch(std::move(mk))) {
+    if (r.code != errc::ok)
+      throw std::runtime_error("mkdir failed: "
+                               + std::string{to_string(r.code)});
+    inos.push_back(r.a.ino);
+  }
+  std::vector<ns_request> fill;
+  for (uint64_t i = 0; i < files; ++i)
+    fill.push_back(
+      req(ns_op::create, inos[i % inos.size()], "f" + std::to_string(i)));
+  for (auto& b : chunk(std::move(fill), 1000))
+    cl.batch(std::move(b));
+  // The schedule: evenly spaced requests at `rate` per second.
+  std::mt19937_64 rng{seed};
+  std::vector<bench::timed_request> plan;
+  auto total = rate * seconds;
+  plan.reserve(total);
+  for (uint64_t i = 0; i < total; ++i) {
+    bench::timed_request t;
+    t.due_us = static_cast<int64_t>(i * 1000000 / rate);
+    if (rng() % 100 < lookup_percent) {
+      auto k = rng() % files;
+      t.req = req(ns_op::lookup, inos[k % inos.size()],
+                  "f" + std::to_string(k));
+    } else {
+      t.req = req(ns_op::create, inos[rng() % inos.size()],
+                  "n" + std::to_string(i));
+    }
+    plan.push_back(std::move(t));
+  }
+  auto r = bench::run_open_loop(sys, cl.gateway(), std::move(plan));
+  auto imb = r.imbalance();
+  double imb_max = 0;
+  double imb_mean = 0;
+  for (auto x : imb) {
+    imb_max = std::max(imb_max, x);
+    imb_mean += x / static_cast<double>(imb.size());
+  }
+  out["config"] = json{{"rate", rate},
+                       {"seconds", seconds},
+                       {"dirs", dirs},
+                       {"files", files},
+                       {"lookup_percent", lookup_percent}};
+  out["result"] = json{{"ops", r.ops},
+                       {"errors", r.errors},
+                       {"seconds", r.seconds},
+                       {"ops_per_s", r.seconds > 0 ? r.ops / r.seconds : 0},
+                       {"p50_us", r.percentile_us(0.5)},
+                       {"p99_us", r.percentile_us(0.99)},
+                       {"p999_us", r.percentile_us(0.999)},
+                       {"max_us", r.percentile_us(1.0)},
+                       {"send_lag_p50_us", r.send_lag_percentile_us(0.5)},
+                       {"send_lag_p99_us", r.send_lag_percentile_us(0.99)}};
+  out["shard_ops_per_second"] = r.shard_ops_per_second;
+  out["imbalance_per_second"] = imb;
+  if (!js) {
+    std::printf("open loop at %llu ops/s for %llu s (%llu%% lookups): %llu "
+                "ops in %.2f s, %llu errors\n",
+                static_cast<unsigned long long>(rate),
+                static_cast<unsigned long long>(seconds),
+                static_cast<unsigned long long>(lookup_percent),
+                static_cast<unsigned long long>(r.ops), r.seconds,
+                static_cast<unsigned long long>(r.errors));
+    std::printf("latency from due time: p50 %.1f us  p99 %.1f us  p999 %.1f "
+                "us  max %.1f us\n",
+                r.percentile_us(0.5), r.percentile_us(0.99),
+                r.percentile_us(0.999), r.percentile_us(1.0));
+    std::printf("of which the generator's own send lag: p50 %.1f us  p99 "
+                "%.1f us\n",
+                r.send_lag_percentile_us(0.5), r.send_lag_percentile_us(0.99));
+    std::printf("shard load imbalance (max/mean per second): mean %.2f, "
+                "worst %.2f over %zu samples\n",
+                imb_mean, imb_max, imb.size());
+  }
+  return r.errors == 0 ? 0 : 1;
 }
