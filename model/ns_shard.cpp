@@ -47,15 +47,50 @@ const hdag* ns_shard::dag(inode_id dir) const {
 }
 
 hdag_changes& ns_shard::changes_of(inode_id dir) {
-  dirty_dirs_.insert(dir);
+  pending_dirty_.dirs.insert(dir);
   return pending_[dir];
+}
+
+uint64_t ns_shard::key_of(inode_id dir, uint64_t hash) {
+  // Collisions only make a reader wait for a commit it did not need.
+  return hash ^ (dir * 0x9E3779B97F4A7C15ull);
+}
+
+void ns_shard::mark_name(inode_id dir, uint64_t hash) {
+  pending_dirty_.names.insert(key_of(dir, hash));
+}
+
+bool ns_shard::name_dirty(inode_id dir, uint64_t hash) const {
+  auto k = key_of(dir, hash);
+  return pending_dirty_.names.count(k) || in_flight_dirty_.names.count(k)
+         || pending_dirty_.removed.count(dir)
+         || in_flight_dirty_.removed.count(dir);
+}
+
+bool ns_shard::dir_dirty(inode_id dir) const {
+  return pending_dirty_.dirs.count(dir) || in_flight_dirty_.dirs.count(dir);
+}
+
+bool ns_shard::waits(const ns_request& r, const ns_reply& rep) const {
+  switch (r.op) {
+    case ns_op::lookup:
+    case ns_op::create:
+    case ns_op::mkdir:
+    case ns_op::unlink:
+    case ns_op::rmdir_unlink:
+      // A full directory's ENOSPC counts entries that may not be durable.
+      return name_dirty(r.dir, name_hash(r.name))
+             || (rep.code == errc::enospc && dir_dirty(r.dir));
+    case ns_op::locate:
+    case ns_op::rmdir_abort:
+      return false; // placement information; in-memory state only
+    default:
+      return dir_dirty(r.dir);
+  }
 }
 
 ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
   ++counters_.ops;
-  // A reply that reads a directory with uncommitted changes must not be seen
-  // before those changes are durable.
-  must_wait = dirty_dirs_.count(r.dir) > 0 || in_flight_dirs_.count(r.dir) > 0;
   ns_reply rep;
   switch (r.op) {
   case ns_op::lookup:
@@ -90,7 +125,8 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
   default:
     rep = rmdir_step(r);
   }
-  must_wait = must_wait || dirty_dirs_.count(r.dir) > 0;
+  // Checked after the request ran, so that its own change counts too.
+  must_wait = waits(r, rep);
   return rep;
 }
 
@@ -148,7 +184,10 @@ ns_reply ns_shard::insert(const ns_request& r, entry_kind k, int64_t now_ns) {
         ch.touched_nodes.push_back(id);
     ++next_seq_;
     rep.a = e.a;
+    auto hash = e.hash;
     rep.code = d.insert(std::move(e), ch);
+    if (rep.code == errc::ok)
+      mark_name(r.dir, hash);
     return rep;
   }
   if (fresh)
@@ -182,6 +221,8 @@ ns_reply ns_shard::remove(const ns_request& r, bool dir_entry) {
     return rep;
   }
   rep.code = i->second.erase(r.name, h, changes_of(r.dir), &rep.a);
+  if (rep.code == errc::ok)
+    mark_name(r.dir, h);
   return rep;
 }
 
@@ -237,6 +278,7 @@ ns_reply ns_shard::rmdir_step(const ns_request& r) {
         ch.touched_nodes.push_back(id);
     dags_.erase(r.dir);
     dead_.insert(r.dir);
+    pending_dirty_.removed.insert(r.dir);
     new_dead_.push_back(r.dir);
     break;
   }
@@ -294,8 +336,12 @@ commit_batch ns_shard::take_changes() {
   b.next_seq = next_seq_;
   b.next_row = next_row_;
   pending_.clear();
-  in_flight_dirs_.insert(dirty_dirs_.begin(), dirty_dirs_.end());
-  dirty_dirs_.clear();
+  auto& f = in_flight_dirty_;
+  auto& p = pending_dirty_;
+  f.dirs.insert(p.dirs.begin(), p.dirs.end());
+  f.names.insert(p.names.begin(), p.names.end());
+  f.removed.insert(p.removed.begin(), p.removed.end());
+  p = {};
   new_dead_.clear();
   return b;
 }

@@ -65,19 +65,21 @@ public:
   uint32_t shard_id() const { return shard_id_; }
 
   /// Applies one request at time `now_ns`. Sets `must_wait` when the reply
-  /// depends on changes not yet committed (its own, or earlier ones in the
-  /// same directory): the caller then answers only after the commit.
+  /// depends on changes not yet durable: its own, an earlier change of the
+  /// same name (lookups and other name operations), any change in the
+  /// directory (readdir, rmdir), or the directory's pending removal. The
+  /// caller then answers only after the commit.
   ns_reply apply(const ns_request& r, int64_t now_ns, bool& must_wait);
 
   /// True if changes wait to be taken into a commit batch.
-  bool dirty() const { return !dirty_dirs_.empty(); }
+  bool dirty() const { return !pending_dirty_.dirs.empty(); }
 
   /// Drains everything changed since the last call into a batch. Until
   /// committed() is called, reads of the directories in it still wait.
   commit_batch take_changes();
 
   /// The batch taken last is durable.
-  void committed() { in_flight_dirs_.clear(); }
+  void committed() { in_flight_dirty_ = {}; }
 
   /// Loads stored state. Returns an error message or "".
   std::string restore(std::vector<dir_node> nodes,
@@ -108,8 +110,20 @@ private:
   std::unordered_set<inode_id> dead_;    ///< removed directories
   std::unordered_set<inode_id> closing_; ///< between rmdir prepare and commit
   std::map<inode_id, hdag_changes> pending_;
-  std::unordered_set<inode_id> dirty_dirs_;
-  std::unordered_set<inode_id> in_flight_dirs_; ///< taken, not yet durable
+  /// What changed and is not yet durable, by the granularity readers need.
+  struct dirty_set {
+    std::unordered_set<inode_id> dirs;    ///< any change in the directory
+    std::unordered_set<uint64_t> names;   ///< key_of(dir, name hash)
+    std::unordered_set<inode_id> removed; ///< directory removal pending
+  };
+  static uint64_t key_of(inode_id dir, uint64_t hash);
+  void mark_name(inode_id dir, uint64_t hash);
+  bool name_dirty(inode_id dir, uint64_t hash) const;
+  bool dir_dirty(inode_id dir) const;
+  bool waits(const ns_request& r, const ns_reply& rep) const;
+
+  dirty_set pending_dirty_;   ///< not yet taken into a batch
+  dirty_set in_flight_dirty_; ///< taken, not yet durable
   std::vector<inode_id> new_dead_;
   uint64_t next_seq_ = 1;
   uint64_t next_row_ = 1;

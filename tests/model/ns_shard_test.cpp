@@ -60,12 +60,18 @@ TEST_CASE_FIXTURE(fixture, "bad names change nothing") {
 }
 
 TEST_CASE_FIXTURE(fixture,
-                  "reads of a directory with uncommitted changes wait") {
+                  "reads that depend on uncommitted changes wait") {
   run(req(ns_op::create, 7, "x"));
   run(req(ns_op::lookup, 7, "x"));
-  CHECK(wait);
+  CHECK(wait); // the same name
+  run(req(ns_op::lookup, 7, "y"));
+  CHECK_FALSE(wait); // another name in the same directory
+  run(req(ns_op::create, 7, "x"));
+  CHECK(wait); // EEXIST rests on the uncommitted x
+  run(req(ns_op::readdir, 7));
+  CHECK(wait); // a listing includes x
   run(req(ns_op::lookup, 8, "x"));
-  CHECK_FALSE(wait);
+  CHECK_FALSE(wait); // another directory
   auto b = s.take_changes();
   CHECK(b.put_entries.size() == 1);
   CHECK(b.put_nodes.size() == 2); // the new DAG's root and its list
@@ -107,6 +113,7 @@ TEST_CASE_FIXTURE(fixture, "rmdir protocol: prepare, unlink entry, commit") {
   CHECK(run(u).code == errc::ok);
   CHECK(run(req(ns_op::rmdir_commit, d.ino)).code == errc::ok);
   CHECK(run(req(ns_op::create, d.ino, "g")).code == errc::enoent);
+  CHECK(wait); // rests on the removal, which is not durable yet
   CHECK(run(req(ns_op::readdir, d.ino)).code == errc::enoent);
   auto b = s.take_changes();
   CHECK(b.dead_dirs == std::vector<inode_id>{d.ino});
