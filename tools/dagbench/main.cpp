@@ -3,9 +3,13 @@
 //   dagbench fill --node HOST:PORT --dir PATH --files N
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <iostream>
+#include <mutex>
+#include <thread>
 #include <map>
 #include <random>
 
@@ -43,6 +47,10 @@ constexpr const char* usage =
     "          --seed N           seed of the lookup order (1)\n"
     "          --prefix PATH      directory to work in (/dagbench-TIME-PID)\n"
     "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n"
+  "          [--outstanding N] [--batch N] [--ack-log FILE]: N writers; every\n"
+  "          acknowledged name is appended to FILE as its answer arrives\n"
+  "  verify  --node HOST:PORT --dir PATH --ack-log FILE: every name in FILE\n"
+  "          exists (exit 1 and the missing names otherwise)\n"
     "  open    open-loop load at a fixed rate; latency from each request's\n"
   "          due time (no coordinated omission); per-shard load per second\n"
   "          --node, --shards, --sync as for basic; --rate OPS/S (20000)\n"
@@ -151,6 +159,7 @@ nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,
                                 bool print);
 }
 int run_fill(client& cl, const args_map& a, bool quiet);
+int run_verify(client& cl, const args_map& a);
 int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
              json& out);
 
@@ -195,7 +204,7 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  if (cmd != "basic" && cmd != "fill" && cmd != "open") {
+  if (cmd != "basic" && cmd != "fill" && cmd != "open" && cmd != "verify") {
     std::cerr << "dagbench: unknown command '" << cmd << "'\n" << usage;
     return 1;
   }
@@ -242,11 +251,12 @@ int main(int argc, char** argv) {
       cl.emplace(sys, node.gateway, std::chrono::seconds(60));
       gws.push_back(node.gateway);
     } else {
-      throw std::invalid_argument("fill needs --node");
+      throw std::invalid_argument(cmd + " needs --node");
     }
     json out;
     int rc = cmd == "basic"  ? run_basic(sys, *cl, gws, a, js, out)
              : cmd == "open" ? run_open(sys, *cl, a, js, out)
+             : cmd == "verify" ? run_verify(*cl, a)
                              : run_fill(*cl, a, quiet);
     if (js)
       std::cout << out.dump(2) << std::endl;
@@ -268,20 +278,88 @@ int run_fill(client& cl, const args_map& a, bool quiet) {
   if (it == a.end())
     throw std::invalid_argument("fill needs --dir PATH");
   auto files = num(a, "files", 1000);
+  auto threads = num(a, "outstanding", 1);
+  auto batch = num(a, "batch", 1000);
   auto dir = make_dirs(cl, it->second);
-  std::vector<ns_request> all;
-  for (uint64_t i = 0; i < files; ++i)
-    all.push_back(req(ns_op::create, dir, "file-" + std::to_string(i)));
-  uint64_t ok = 0;
-  for (auto& b : chunk(std::move(all), 1000))
-    for (auto& r : cl.batch(std::move(b)))
-      ok += r.code == errc::ok;
+  // Each acknowledged name goes to the log (flushed after every batch) as
+  // soon as its answer arrives: the log is the list of promises the node made.
+  std::ofstream log;
+  if (a.count("ack-log")) {
+    log.open(a.at("ack-log"), std::ios::app);
+    if (!log)
+      throw std::runtime_error("cannot write " + a.at("ack-log"));
+  }
+  std::mutex mtx;
+  std::atomic<uint64_t> ok{0};
+  std::atomic<uint64_t> next{0};
+  auto worker = [&] {
+    while (true) {
+      auto first = next.fetch_add(batch);
+      if (first >= files)
+        return;
+      std::vector<ns_request> b;
+      for (auto i = first; i < std::min(files, first + batch); ++i)
+        b.push_back(req(ns_op::create, dir, "file-" + std::to_string(i)));
+      auto names = b;
+      auto reps = cl.batch(std::move(b));
+      std::lock_guard<std::mutex> guard{mtx};
+      for (size_t k = 0; k < reps.size(); ++k)
+        if (reps[k].code == errc::ok) {
+          ++ok;
+          if (log)
+            log << names[k].name << "\n";
+        }
+      if (log)
+        log.flush();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (uint64_t t = 0; t < threads; ++t)
+    pool.emplace_back(worker);
+  for (auto& t : pool)
+    t.join();
   if (!quiet)
     std::cout << "dagbench: created " << ok << " of " << files << " files in "
               << it->second << "\n";
   else
     std::cout << "created " << ok << " files in " << it->second << "\n";
   return ok == files ? 0 : 1;
+}
+
+int run_verify(client& cl, const args_map& a) {
+  if (!a.count("dir") || !a.count("ack-log"))
+    throw std::invalid_argument("verify needs --dir PATH --ack-log FILE");
+  path_request st;
+  st.op = path_op::stat;
+  st.path = a.at("dir");
+  auto d = cl.call(st);
+  if (d.code != errc::ok)
+    throw std::runtime_error(st.path + ": " + std::string{to_string(d.code)});
+  std::ifstream in{a.at("ack-log"), std::ios::binary};
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  std::vector<ns_request> all;
+  // A final line without its newline was cut off while being written (the
+  // writer was killed): it is no acknowledgement.
+  size_t pos = 0;
+  for (auto nl = text.find('\n'); nl != std::string::npos;
+       pos = nl + 1, nl = text.find('\n', pos))
+    all.push_back(req(ns_op::lookup, d.a.ino, text.substr(pos, nl - pos)));
+  auto total = all.size();
+  uint64_t missing = 0;
+  for (auto& b : chunk(std::move(all), 1000)) {
+    auto names = b;
+    auto reps = cl.batch(std::move(b));
+    for (size_t k = 0; k < reps.size(); ++k)
+      if (reps[k].code != errc::ok) {
+        if (missing < 10)
+          std::cerr << "dagbench: acknowledged but missing: " << names[k].name
+                    << " (" << to_string(reps[k].code) << ")\n";
+        ++missing;
+      }
+  }
+  std::cout << "verified " << total - missing << " of " << total
+            << " acknowledged entries\n";
+  return missing == 0 ? 0 : 1;
 }
 
 int run_basic(caf::actor_system& sys, client& cl,
