@@ -16,7 +16,7 @@ using sample_atom = caf::atom_constant<caf::atom("olSample")>;
 
 struct run_state {
   std::vector<timed_request> reqs;
-  size_t next = 0;     ///< first request not yet sent
+  size_t next = 0; ///< first request not yet sent
   size_t answered = 0;
   int64_t tick_us = 1000;
   clock_type::time_point start;
@@ -28,8 +28,8 @@ struct run_state {
 
 int64_t now_us(const run_state& r) {
   return std::chrono::duration_cast<std::chrono::microseconds>(
-           clock_type::now() - r.start)
-    .count();
+             clock_type::now() - r.start)
+      .count();
 }
 
 void send_due(caf::event_based_actor* self, const gateway_actor& gw,
@@ -41,7 +41,7 @@ void send_due(caf::event_based_actor* self, const gateway_actor& gw,
     batch.push_back(std::move(r->reqs[r->next].req));
     due.push_back(r->reqs[r->next].due_us);
     r->result.send_lag_us.push_back(
-      static_cast<double>(now - r->reqs[r->next].due_us));
+        static_cast<double>(now - r->reqs[r->next].due_us));
     ++r->next;
   }
   if (!batch.empty()) {
@@ -61,36 +61,37 @@ void send_due(caf::event_based_actor* self, const gateway_actor& gw,
         self->quit();
       }
     };
-    self->request(gw, std::chrono::seconds(60), ns_atom::value, std::move(batch))
-      .then([on_done](std::vector<ns_reply>& reps) { on_done(&reps); },
-            [on_done](caf::error&) { on_done(nullptr); });
+    self->request(gw, std::chrono::seconds(60), ns_atom::value,
+                  std::move(batch))
+        .then([on_done](std::vector<ns_reply>& reps) { on_done(&reps); },
+              [on_done](caf::error&) { on_done(nullptr); });
   }
   if (r->next < r->reqs.size()) {
     // Sleep until the next request is due, at most one tick.
     auto wait = std::clamp<int64_t>(r->reqs[r->next].due_us - now_us(*r), 0,
                                     r->tick_us);
-    self->delayed_send(self, std::chrono::microseconds(wait),
-                       tick_atom::value);
+    self->delayed_send(self, std::chrono::microseconds(wait), tick_atom::value);
   }
 }
 
 void sample(caf::event_based_actor* self, const gateway_actor& gw,
             const std::shared_ptr<run_state>& r) {
   self->request(gw, std::chrono::seconds(5), shards_atom::value)
-    .then(
-      [r](std::vector<shard_info>& xs) {
-        std::vector<uint64_t> counts;
-        for (auto& x : xs)
-          counts.push_back(x.stats.ops);
-        if (!r->last_counts.empty() && r->last_counts.size() == counts.size()) {
-          std::vector<uint64_t> delta(counts.size());
-          for (size_t i = 0; i < counts.size(); ++i)
-            delta[i] = counts[i] - r->last_counts[i];
-          r->result.shard_ops_per_second.push_back(std::move(delta));
-        }
-        r->last_counts = std::move(counts);
-      },
-      [](caf::error&) {});
+      .then(
+          [r](std::vector<shard_info>& xs) {
+            std::vector<uint64_t> counts;
+            for (auto& x : xs)
+              counts.push_back(x.stats.ops);
+            if (!r->last_counts.empty() &&
+                r->last_counts.size() == counts.size()) {
+              std::vector<uint64_t> delta(counts.size());
+              for (size_t i = 0; i < counts.size(); ++i)
+                delta[i] = counts[i] - r->last_counts[i];
+              r->result.shard_ops_per_second.push_back(std::move(delta));
+            }
+            r->last_counts = std::move(counts);
+          },
+          [](caf::error&) {});
   if (r->sampling)
     self->delayed_send(self, std::chrono::seconds(1), sample_atom::value);
 }
@@ -116,9 +117,9 @@ std::vector<double> open_loop_result::imbalance() const {
       mx = std::max(mx, x);
     }
     out.push_back(total == 0 ? 1.0
-                             : static_cast<double>(mx)
-                                 / (static_cast<double>(total)
-                                    / static_cast<double>(sec.size())));
+                             : static_cast<double>(mx) /
+                                   (static_cast<double>(total) /
+                                    static_cast<double>(sec.size())));
   }
   return out;
 }
@@ -138,11 +139,11 @@ open_loop_result run_open_loop(caf::actor_system& sys, const gateway_actor& gw,
     sample(self, gw, r);
     send_due(self, gw, r);
     return {
-      [self, gw, r](tick_atom) { send_due(self, gw, r); },
-      [self, gw, r](sample_atom) {
-        if (r->sampling)
-          sample(self, gw, r);
-      },
+        [self, gw, r](tick_atom) { send_due(self, gw, r); },
+        [self, gw, r](sample_atom) {
+          if (r->sampling)
+            sample(self, gw, r);
+        },
     };
   });
   fut.wait();

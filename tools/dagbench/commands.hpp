@@ -1,0 +1,54 @@
+// dagbench's commands, apart from its command line (main.cpp).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include "actors/client.hpp"
+
+namespace ds::bench {
+
+using args_map = std::map<std::string, std::string>;
+
+/// The positive integer option `k`, or `dflt`; throws std::invalid_argument.
+uint64_t num(const args_map& a, const std::string& k, uint64_t dflt);
+
+ns_request req(ns_op op, inode_id dir, std::string name);
+
+/// Creates `path` and its parents as directories; returns its inode.
+inode_id make_dirs(client& cl, const std::string& path);
+
+/// Creates directories d0..d(n-1) in `root`; returns their inodes.
+std::vector<inode_id> make_subdirs(client& cl, inode_id root, uint64_t n,
+                                   uint64_t batch = 1000);
+
+/// Cuts `all` into batches of at most `batch` requests.
+std::vector<std::vector<ns_request>> chunk(std::vector<ns_request> all,
+                                           size_t batch);
+
+/// Closed-loop create and lookup phases over the gateways `gws`.
+int run_basic(caf::actor_system& sys, client& cl,
+              const std::vector<gateway_actor>& gws, const args_map& a, bool js,
+              nlohmann::json& out);
+
+/// Open-loop load at a fixed rate.
+int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
+             nlohmann::json& out);
+
+/// Creates files with several writers, logging each acknowledgement.
+int run_fill(client& cl, const args_map& a, bool quiet);
+
+/// Checks that every name in an acknowledgement log exists.
+int run_verify(client& cl, const args_map& a);
+
+/// Balance and movement of the placement functions.
+nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,
+                                bool print);
+
+} // namespace ds::bench

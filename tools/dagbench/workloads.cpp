@@ -1,0 +1,283 @@
+// dagbench's workloads: closed-loop phases, open-loop load, fill and verify.
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "tools/dagbench/commands.hpp"
+#include "tools/dagbench/driver.hpp"
+#include "tools/dagbench/open_loop.hpp"
+
+namespace ds::bench {
+
+namespace {
+
+using json = nlohmann::json;
+
+json phase_json(const std::string& name, const bench::phase_result& r) {
+  return json{{"phase", name},
+              {"ops", r.ops},
+              {"errors", r.errors},
+              {"seconds", r.seconds},
+              {"ops_per_s", r.rate()},
+              {"p50_us", r.percentile_us(0.5)},
+              {"p99_us", r.percentile_us(0.99)},
+              {"p999_us", r.percentile_us(0.999)}};
+}
+
+void print_phase(const std::string& name, const bench::phase_result& r) {
+  std::printf(
+      "%-18s %10llu ops %8.2f s %12.0f ops/s   p50 %9.1f us  p99 %9.1f "
+      "us  p999 %9.1f us%s\n",
+      name.c_str(), static_cast<unsigned long long>(r.ops), r.seconds, r.rate(),
+      r.percentile_us(0.5), r.percentile_us(0.99), r.percentile_us(0.999),
+      r.errors ? ("  (" + std::to_string(r.errors) + " errors)").c_str() : "");
+  std::fflush(stdout);
+}
+
+} // namespace
+
+int run_fill(client& cl, const args_map& a, bool quiet) {
+  auto it = a.find("dir");
+  if (it == a.end())
+    throw std::invalid_argument("fill needs --dir PATH");
+  auto files = num(a, "files", 1000);
+  auto threads = num(a, "outstanding", 1);
+  auto batch = num(a, "batch", 1000);
+  auto dir = make_dirs(cl, it->second);
+  // Each acknowledged name goes to the log (flushed after every batch) as
+  // soon as its answer arrives: the log is the list of promises the node made.
+  std::ofstream log;
+  if (a.count("ack-log")) {
+    log.open(a.at("ack-log"), std::ios::app);
+    if (!log)
+      throw std::runtime_error("cannot write " + a.at("ack-log"));
+  }
+  std::mutex mtx;
+  std::atomic<uint64_t> ok{0};
+  std::atomic<uint64_t> next{0};
+  auto worker = [&] {
+    while (true) {
+      auto first = next.fetch_add(batch);
+      if (first >= files)
+        return;
+      std::vector<ns_request> b;
+      for (auto i = first; i < std::min(files, first + batch); ++i)
+        b.push_back(req(ns_op::create, dir, "file-" + std::to_string(i)));
+      auto names = b;
+      auto reps = cl.batch(std::move(b));
+      std::lock_guard<std::mutex> guard{mtx};
+      for (size_t k = 0; k < reps.size(); ++k)
+        if (reps[k].code == errc::ok) {
+          ++ok;
+          if (log)
+            log << names[k].name << "\n";
+        }
+      if (log)
+        log.flush();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (uint64_t t = 0; t < threads; ++t)
+    pool.emplace_back(worker);
+  for (auto& t : pool)
+    t.join();
+  if (!quiet)
+    std::cout << "dagbench: created " << ok << " of " << files << " files in "
+              << it->second << "\n";
+  else
+    std::cout << "created " << ok << " files in " << it->second << "\n";
+  return ok == files ? 0 : 1;
+}
+
+int run_verify(client& cl, const args_map& a) {
+  if (!a.count("dir") || !a.count("ack-log"))
+    throw std::invalid_argument("verify needs --dir PATH --ack-log FILE");
+  path_request st;
+  st.op = path_op::stat;
+  st.path = a.at("dir");
+  auto d = cl.call(st);
+  if (d.code != errc::ok)
+    throw std::runtime_error(st.path + ": " + std::string{to_string(d.code)});
+  std::ifstream in{a.at("ack-log"), std::ios::binary};
+  std::string text{std::istreambuf_iterator<char>(in), {}};
+  std::vector<ns_request> all;
+  // A final line without its newline was cut off while being written (the
+  // writer was killed): it is no acknowledgement.
+  size_t pos = 0;
+  for (auto nl = text.find('\n'); nl != std::string::npos;
+       pos = nl + 1, nl = text.find('\n', pos))
+    all.push_back(req(ns_op::lookup, d.a.ino, text.substr(pos, nl - pos)));
+  auto total = all.size();
+  uint64_t missing = 0;
+  for (auto& b : chunk(std::move(all), 1000)) {
+    auto names = b;
+    auto reps = cl.batch(std::move(b));
+    for (size_t k = 0; k < reps.size(); ++k)
+      if (reps[k].code != errc::ok) {
+        if (missing < 10)
+          std::cerr << "dagbench: acknowledged but missing: " << names[k].name
+                    << " (" << to_string(reps[k].code) << ")\n";
+        ++missing;
+      }
+  }
+  std::cout << "verified " << total - missing << " of " << total
+            << " acknowledged entries\n";
+  return missing == 0 ? 0 : 1;
+}
+
+int run_basic(caf::actor_system& sys, client& cl,
+              const std::vector<gateway_actor>& gws, const args_map& a, bool js,
+              json& out) {
+  auto files = num(a, "files", 200000);
+  auto dirs = num(a, "dirs", 1000);
+  auto lookups = num(a, "lookups", 1000000);
+  auto batch = num(a, "batch", 1000);
+  auto outstanding = num(a, "outstanding", 8);
+  auto seed = num(a, "seed", 1);
+  auto clients = num(a, "clients", 1);
+  out["config"] = json{{"files", files},
+                       {"dirs", dirs},
+                       {"lookups", lookups},
+                       {"batch", batch},
+                       {"outstanding", outstanding},
+                       {"clients", clients},
+                       {"nodes", gws.size()}};
+  out["phases"] = json::array();
+  auto report = [&](const std::string& name, const bench::phase_result& r) {
+    out["phases"].push_back(phase_json(name, r));
+    if (!js)
+      print_phase(name, r);
+  };
+  // Each run works below a directory of its own, so runs against one node
+  // never collide.
+  auto base = a.count("prefix")
+                  ? a.at("prefix")
+                  : "/dagbench-" + std::to_string(::time(nullptr)) + "-" +
+                        std::to_string(::getpid());
+  out["config"]["prefix"] = base;
+  auto one = make_dirs(cl, base + "/one");
+  std::vector<ns_request> all;
+  std::vector<std::pair<inode_id, std::string>> names;
+  for (uint64_t i = 0; i < files; ++i) {
+    all.push_back(req(ns_op::create, one, "file-" + std::to_string(i)));
+    names.emplace_back(one, all.back().name);
+  }
+  report("create-one-dir",
+         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
+                          clients));
+  auto many = make_dirs(cl, base + "/many");
+  auto dir_inos = make_subdirs(cl, many, dirs, batch);
+  for (uint64_t i = 0; i < files; ++i) {
+    auto d = dir_inos[i % dir_inos.size()];
+    all.push_back(req(ns_op::create, d, "file-" + std::to_string(i)));
+    names.emplace_back(d, all.back().name);
+  }
+  report("create-many-dirs",
+         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
+                          clients));
+  std::mt19937_64 rng{seed};
+  for (uint64_t i = 0; i < lookups; ++i) {
+    auto& n = names[rng() % names.size()];
+    all.push_back(req(ns_op::lookup, n.first, n.second));
+  }
+  report("lookup-random",
+         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
+                          clients));
+  return 0;
+}
+
+int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
+             json& out) {
+  auto rate = num(a, "rate", 20000);
+  auto seconds = num(a, "seconds", 10);
+  auto dirs = num(a, "dirs", 100);
+  auto files = num(a, "files", 100000);
+  auto lookup_percent = num(a, "lookup-percent", 90);
+  auto seed = num(a, "seed", 1);
+  if (lookup_percent > 100)
+    throw std::invalid_argument("--lookup-percent wants 1..100");
+  auto base = "/dagbench-open-" + std::to_string(::time(nullptr)) + "-" +
+              std::to_string(::getpid());
+  auto root = make_dirs(cl, base);
+  // Populate closed-loop first: the open-loop phase looks these up.
+  auto inos = make_subdirs(cl, root, dirs);
+  std::vector<ns_request> fill;
+  for (uint64_t i = 0; i < files; ++i)
+    fill.push_back(
+        req(ns_op::create, inos[i % inos.size()], "f" + std::to_string(i)));
+  for (auto& b : chunk(std::move(fill), 1000))
+    cl.batch(std::move(b));
+  // The schedule: evenly spaced requests at `rate` per second.
+  std::mt19937_64 rng{seed};
+  std::vector<bench::timed_request> plan;
+  auto total = rate * seconds;
+  plan.reserve(total);
+  for (uint64_t i = 0; i < total; ++i) {
+    bench::timed_request t;
+    t.due_us = static_cast<int64_t>(i * 1000000 / rate);
+    if (rng() % 100 < lookup_percent) {
+      auto k = rng() % files;
+      t.req =
+          req(ns_op::lookup, inos[k % inos.size()], "f" + std::to_string(k));
+    } else {
+      t.req = req(ns_op::create, inos[rng() % inos.size()],
+                  "n" + std::to_string(i));
+    }
+    plan.push_back(std::move(t));
+  }
+  auto r = bench::run_open_loop(sys, cl.gateway(), std::move(plan));
+  auto imb = r.imbalance();
+  double imb_max = 0;
+  double imb_mean = 0;
+  for (auto x : imb) {
+    imb_max = std::max(imb_max, x);
+    imb_mean += x / static_cast<double>(imb.size());
+  }
+  out["config"] = json{{"rate", rate},
+                       {"seconds", seconds},
+                       {"dirs", dirs},
+                       {"files", files},
+                       {"lookup_percent", lookup_percent}};
+  out["result"] = json{{"ops", r.ops},
+                       {"errors", r.errors},
+                       {"seconds", r.seconds},
+                       {"ops_per_s", r.seconds > 0 ? r.ops / r.seconds : 0},
+                       {"p50_us", r.percentile_us(0.5)},
+                       {"p99_us", r.percentile_us(0.99)},
+                       {"p999_us", r.percentile_us(0.999)},
+                       {"max_us", r.percentile_us(1.0)},
+                       {"send_lag_p50_us", r.send_lag_percentile_us(0.5)},
+                       {"send_lag_p99_us", r.send_lag_percentile_us(0.99)}};
+  out["shard_ops_per_second"] = r.shard_ops_per_second;
+  out["imbalance_per_second"] = imb;
+  if (!js) {
+    std::printf("open loop at %llu ops/s for %llu s (%llu%% lookups): %llu "
+                "ops in %.2f s, %llu errors\n",
+                static_cast<unsigned long long>(rate),
+                static_cast<unsigned long long>(seconds),
+                static_cast<unsigned long long>(lookup_percent),
+                static_cast<unsigned long long>(r.ops), r.seconds,
+                static_cast<unsigned long long>(r.errors));
+    std::printf("latency from due time: p50 %.1f us  p99 %.1f us  p999 %.1f "
+                "us  max %.1f us\n",
+                r.percentile_us(0.5), r.percentile_us(0.99),
+                r.percentile_us(0.999), r.percentile_us(1.0));
+    std::printf("of which the generator's own send lag: p50 %.1f us  p99 "
+                "%.1f us\n",
+                r.send_lag_percentile_us(0.5), r.send_lag_percentile_us(0.99));
+    std::printf("shard load imbalance (max/mean per second): mean %.2f, "
+                "worst %.2f over %zu samples\n",
+                imb_mean, imb_max, imb.size());
+  }
+  return r.errors == 0 ? 0 : 1;
+}
+
+} // namespace ds::bench
