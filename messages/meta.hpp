@@ -17,6 +17,7 @@ namespace ds {
 using meta_atom = caf::atom_constant<caf::atom("meta")>;
 using cfg_get_atom = caf::atom_constant<caf::atom("cfgget")>;
 using cfg_list_atom = caf::atom_constant<caf::atom("cfglist")>;
+using meta_flush_atom = caf::atom_constant<caf::atom("metaflush")>;
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_command& x) {
@@ -41,6 +42,8 @@ using metadata_actor = caf::typed_actor<
     // One setting; version 0 means it does not exist.
     caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
     // Every setting, sorted by key.
-    caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>>;
+    caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
+    // Internal: persist the commands collected so far and answer them.
+    caf::reacts_to<meta_flush_atom>>;
 
 } // namespace ds

@@ -17,7 +17,8 @@ public:
   void load(meta_state& out) override {
     out.restore(saved_.config_list(), saved_.moved(), saved_.epoch());
   }
-  void persist(const meta_command&, const meta_state& state) override {
+  void persist(const std::vector<meta_command>&,
+               const meta_state& state) override {
     saved_.restore(state.config_list(), state.moved(), state.epoch());
   }
 
@@ -63,12 +64,15 @@ public:
     out.restore(std::move(config), std::move(moved), epoch);
   }
 
-  void persist(const meta_command& cmd, const meta_state& state) override {
+  void persist(const std::vector<meta_command>& cmds,
+               const meta_state& state) override {
+    // Each touched key or placement is written in its final state.
     sql::transact(db_, [&] {
-      if (cmd.kind == meta_command::config_set)
-        write_config(*state.config(cmd.key));
-      else
-        write_placement(cmd, state);
+      for (auto& cmd : cmds)
+        if (cmd.kind == meta_command::config_set)
+          write_config(*state.config(cmd.key));
+        else
+          write_placement(cmd, state);
     });
   }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "model/meta_state.hpp"
 #include "storage/shard_store.hpp"
@@ -16,9 +17,10 @@ public:
   virtual ~meta_store() = default;
   /// Reads the stored state into `out`.
   virtual void load(meta_state& out) = 0;
-  /// Makes the effect of `cmd` (already applied to `state` successfully)
-  /// durable. Throws sql::storage_error.
-  virtual void persist(const meta_command& cmd, const meta_state& state) = 0;
+  /// Makes the effect of `cmds` (already applied to `state` successfully,
+  /// in order) durable in one transaction. Throws sql::storage_error.
+  virtual void persist(const std::vector<meta_command>& cmds,
+                       const meta_state& state) = 0;
 };
 
 std::unique_ptr<meta_store> make_memory_meta_store();

@@ -15,7 +15,7 @@ namespace {
 void run(meta_state& s, meta_store& st, const meta_command& c) {
   auto r = s.apply(c);
   REQUIRE(r.code == errc::ok);
-  st.persist(c, s);
+  st.persist({c}, s);
 }
 
 } // namespace

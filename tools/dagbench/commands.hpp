@@ -47,6 +47,11 @@ int run_fill(client& cl, const args_map& a, bool quiet);
 /// Checks that every name in an acknowledgement log exists.
 int run_verify(client& cl, const args_map& a);
 
+/// Settings set/get through dagshard nodes (`clis`, used round-robin) or,
+/// with `etcd_endpoints` non-empty, the same workload against etcd.
+int run_kv(std::vector<client> clis, const std::vector<std::string>& etcd,
+           const args_map& a, bool js, nlohmann::json& out);
+
 /// Balance and movement of the placement functions.
 nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,
                                 bool print);

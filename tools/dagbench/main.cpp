@@ -45,6 +45,10 @@ constexpr const char* usage =
     "          --node, --shards, --sync as for basic; --rate OPS/S (20000)\n"
     "          --seconds N (10) --dirs N (100) --files N (100000)\n"
     "          --lookup-percent P (90: the rest are creates) --seed N (1)\n"
+    "  kv      settings set/get, one request in flight per client:\n"
+    "          --node HOST:PORT[,...] (or an in-process node) or\n"
+    "          --etcd http://HOST:PORT[,...] (etcd's v3 JSON gateway);\n"
+    "          --clients N (16) --ops N (20000) --read-percent P (0) --keys N\n"
     "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
     "          movement of consistent hashing with and without bounded loads\n";
 
@@ -99,7 +103,31 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  if (cmd != "basic" && cmd != "fill" && cmd != "open" && cmd != "verify") {
+  if (cmd == "kv" && a.count("etcd")) {
+    // etcd needs no actor system: plain HTTP/JSON.
+    try {
+      std::vector<std::string> eps;
+      std::string list = a["etcd"];
+      for (size_t pos = 0; pos <= list.size();) {
+        auto comma = list.find(',', pos);
+        eps.push_back(list.substr(
+            pos, comma == std::string::npos ? std::string::npos : comma - pos));
+        if (comma == std::string::npos)
+          break;
+        pos = comma + 1;
+      }
+      json out;
+      auto rc = bench::run_kv({}, eps, a, js, out);
+      if (js)
+        std::cout << out.dump(2) << std::endl;
+      return rc;
+    } catch (const std::exception& e) {
+      std::cerr << "dagbench: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  if (cmd != "basic" && cmd != "fill" && cmd != "open" && cmd != "verify" &&
+      cmd != "kv") {
     std::cerr << "dagbench: unknown command '" << cmd << "'\n" << usage;
     return 1;
   }
@@ -109,6 +137,7 @@ int main(int argc, char** argv) {
   std::string tmp;
   try {
     std::optional<client> cl;
+    std::vector<client> clis;
     std::vector<gateway_actor> gws;
     if (a.count("node")) {
       // One or more nodes, comma separated: clients are spread over them.
@@ -128,13 +157,14 @@ int main(int argc, char** argv) {
           return 2;
         }
         gws.push_back(c->gateway());
+        clis.push_back(*c);
         if (!cl)
           cl = std::move(c);
         if (comma == std::string::npos)
           break;
         pos = comma + 1;
       }
-    } else if (cmd == "basic" || cmd == "open") {
+    } else if (cmd == "basic" || cmd == "open" || cmd == "kv") {
       node_options opts;
       char tmpl[] = "/tmp/dagbench-XXXXXX";
       tmp = ::mkdtemp(tmpl);
@@ -145,11 +175,13 @@ int main(int argc, char** argv) {
       node = start_node(sys, opts, false);
       cl.emplace(sys, node.gateway, std::chrono::seconds(60));
       gws.push_back(node.gateway);
+      clis.push_back(*cl);
     } else {
       throw std::invalid_argument(cmd + " needs --node");
     }
     json out;
-    int rc = cmd == "basic"    ? bench::run_basic(sys, *cl, gws, a, js, out)
+    int rc = cmd == "kv"       ? bench::run_kv(clis, {}, a, js, out)
+             : cmd == "basic"  ? bench::run_basic(sys, *cl, gws, a, js, out)
              : cmd == "open"   ? bench::run_open(sys, *cl, a, js, out)
              : cmd == "verify" ? bench::run_verify(*cl, a)
                                : bench::run_fill(*cl, a, quiet);

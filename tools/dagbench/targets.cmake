@@ -1,5 +1,8 @@
 # dagbench: the measuring tool (not a test).
 add_executable(dagbench tools/dagbench/main.cpp tools/dagbench/driver.cpp
   tools/dagbench/helpers.cpp tools/dagbench/workloads.cpp
-  tools/dagbench/placement_bench.cpp tools/dagbench/open_loop.cpp)
-target_link_libraries(dagbench PRIVATE dagshard_actors nlohmann_json::nlohmann_json)
+  tools/dagbench/placement_bench.cpp tools/dagbench/open_loop.cpp
+  tools/dagbench/kv_bench.cpp)
+find_package(CURL REQUIRED)
+target_link_libraries(dagbench PRIVATE dagshard_actors nlohmann_json::nlohmann_json
+  CURL::libcurl)

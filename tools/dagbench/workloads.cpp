@@ -13,6 +13,7 @@
 
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/driver.hpp"
+#include "tools/dagbench/kv_bench.hpp"
 #include "tools/dagbench/open_loop.hpp"
 
 namespace ds::bench {
@@ -277,6 +278,68 @@ int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
                 "worst %.2f over %zu samples\n",
                 imb_mean, imb_max, imb.size());
   }
+  return r.errors == 0 ? 0 : 1;
+}
+
+namespace {
+
+/// dagshard's settings as a key-value store.
+class settings_client : public kv_client {
+public:
+  explicit settings_client(client cl) : cl_(std::move(cl)) {}
+  bool put(const std::string& key, const std::string& value) override {
+    return cl_.config_set(key, value).code == errc::ok;
+  }
+  bool get(const std::string& key) override {
+    errc code = errc::ok;
+    cl_.config_get(key, code);
+    return code == errc::ok;
+  }
+
+private:
+  client cl_;
+};
+
+} // namespace
+
+int run_kv(std::vector<client> clis, const std::vector<std::string>& etcd,
+           const args_map& a, bool js, nlohmann::json& out) {
+  auto clients = num(a, "clients", 16);
+  auto ops = num(a, "ops", 20000);
+  auto keys = num(a, "keys", 1000);
+  auto seed = num(a, "seed", 1);
+  uint64_t read_percent =
+      a.count("read-percent") ? std::stoull(a.at("read-percent")) : 0;
+  if (read_percent > 100)
+    throw std::invalid_argument("--read-percent wants 0..100");
+  std::atomic<size_t> made{0};
+  auto make = [&]() -> std::unique_ptr<kv_client> {
+    auto i = made++;
+    if (!etcd.empty())
+      return make_etcd_client(etcd[i % etcd.size()]);
+    return std::make_unique<settings_client>(clis[i % clis.size()]);
+  };
+  auto r = bench::run_kv(make, clients, ops, read_percent, keys, seed);
+  auto target = etcd.empty() ? "dagshard" : "etcd";
+  out = nlohmann::json{{"target", target},
+                       {"clients", clients},
+                       {"ops", r.ops},
+                       {"errors", r.errors},
+                       {"read_percent", read_percent},
+                       {"seconds", r.seconds},
+                       {"ops_per_s", r.rate()},
+                       {"p50_us", r.percentile_us(0.5)},
+                       {"p99_us", r.percentile_us(0.99)},
+                       {"p999_us", r.percentile_us(0.999)}};
+  if (!js)
+    std::printf("%-9s %3llu clients %8llu ops %4llu%% reads %10.0f ops/s   p50 "
+                "%8.1f us  p99 %8.1f us  p999 %8.1f us  errors %llu\n",
+                target, static_cast<unsigned long long>(clients),
+                static_cast<unsigned long long>(r.ops),
+                static_cast<unsigned long long>(read_percent), r.rate(),
+                r.percentile_us(0.5), r.percentile_us(0.99),
+                r.percentile_us(0.999),
+                static_cast<unsigned long long>(r.errors));
   return r.errors == 0 ? 0 : 1;
 }
 
