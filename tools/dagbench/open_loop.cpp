@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 #include <memory>
+#include <optional>
 
 #include <caf/all.hpp>
 
@@ -22,6 +23,7 @@ struct run_state {
   clock_type::time_point start;
   open_loop_result result;
   std::vector<uint64_t> last_counts; ///< per shard, at the previous sample
+  std::optional<uint64_t> last_splits;
   bool sampling = true;
   std::promise<void> finished;
 };
@@ -37,7 +39,9 @@ void send_due(caf::event_based_actor* self, const gateway_actor& gw,
   auto now = now_us(*r);
   std::vector<ns_request> batch;
   std::vector<int64_t> due;
+  std::vector<ns_op> ops;
   while (r->next < r->reqs.size() && r->reqs[r->next].due_us <= now) {
+    ops.push_back(r->reqs[r->next].req.op);
     batch.push_back(std::move(r->reqs[r->next].req));
     due.push_back(r->reqs[r->next].due_us);
     r->result.send_lag_us.push_back(
@@ -45,10 +49,12 @@ void send_due(caf::event_based_actor* self, const gateway_actor& gw,
     ++r->next;
   }
   if (!batch.empty()) {
-    auto on_done = [self, r, due](const std::vector<ns_reply>* reps) {
+    auto on_done = [self, r, due, ops](const std::vector<ns_reply>* reps) {
       auto t = now_us(*r);
       for (size_t i = 0; i < due.size(); ++i) {
-        r->result.latency_us.push_back(static_cast<double>(t - due[i]));
+        auto lat = static_cast<double>(t - due[i]);
+        r->result.latency_us.push_back(lat);
+        r->result.latency_by_op_us[to_string(ops[i])].push_back(lat);
         if (!reps || (*reps)[i].code != errc::ok)
           ++r->result.errors;
       }
@@ -80,8 +86,14 @@ void sample(caf::event_based_actor* self, const gateway_actor& gw,
       .then(
           [r](std::vector<shard_info>& xs) {
             std::vector<uint64_t> counts;
-            for (auto& x : xs)
+            uint64_t splits = 0;
+            for (auto& x : xs) {
               counts.push_back(x.stats.ops);
+              splits += x.stats.splits;
+            }
+            if (r->last_splits)
+              r->result.splits_per_second.push_back(splits - *r->last_splits);
+            r->last_splits = splits;
             if (!r->last_counts.empty() &&
                 r->last_counts.size() == counts.size()) {
               std::vector<uint64_t> delta(counts.size());
@@ -148,6 +160,41 @@ open_loop_result run_open_loop(caf::actor_system& sys, const gateway_actor& gw,
   });
   fut.wait();
   return std::move(r->result);
+}
+
+bool parse_rate_profile(const std::string& text, rate_profile& out) {
+  out.clear();
+  size_t pos = 0;
+  while (pos < text.size()) {
+    auto comma = text.find(',', pos);
+    auto seg = text.substr(pos, comma == std::string::npos ? std::string::npos
+                                                           : comma - pos);
+    auto colon = seg.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == seg.size() ||
+        seg.find_first_not_of("0123456789:") != std::string::npos ||
+        seg.size() > 20)
+      return false;
+    auto rate = std::stoull(seg.substr(0, colon));
+    auto secs = std::stoull(seg.substr(colon + 1));
+    if (rate == 0 || secs == 0 || rate > 10'000'000 || secs > 86'400)
+      return false;
+    out.emplace_back(rate, secs);
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+  }
+  return !out.empty();
+}
+
+std::vector<int64_t> due_times(const rate_profile& profile) {
+  std::vector<int64_t> out;
+  int64_t start = 0;
+  for (auto& [rate, secs] : profile) {
+    for (uint64_t i = 0; i < rate * secs; ++i)
+      out.push_back(start + static_cast<int64_t>(i * 1'000'000 / rate));
+    start += static_cast<int64_t>(secs) * 1'000'000;
+  }
+  return out;
 }
 
 } // namespace ds::bench

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -26,11 +28,15 @@ struct open_loop_result {
   double seconds = 0;
   /// Latency of each request from its due time, in µs.
   std::vector<double> latency_us;
+  /// The same latencies split by operation (lookup, create, ...).
+  std::map<std::string, std::vector<double>> latency_by_op_us;
   /// How late each request was sent (the generator's own lag), in µs: the
   /// part of latency_us that the system under test did not cause.
   std::vector<double> send_lag_us;
   /// Per second of the run: operations served by each shard that second.
   std::vector<std::vector<uint64_t>> shard_ops_per_second;
+  /// Per second of the run: DAG list splits on all shards that second.
+  std::vector<uint64_t> splits_per_second;
 
   double percentile_us(double q) const { return percentile(latency_us, q); }
   double send_lag_percentile_us(double q) const {
@@ -40,6 +46,16 @@ struct open_loop_result {
   /// Per second: the busiest shard's operations over the mean (1: even).
   std::vector<double> imbalance() const;
 };
+
+/// A piecewise-constant rate: (ops/s, seconds) segments, e.g. a quiet
+/// period, a flash crowd, a quiet period.
+using rate_profile = std::vector<std::pair<uint64_t, uint64_t>>;
+
+/// Parses "R:S,R:S,..." (rate in ops/s, duration in s); false if malformed.
+bool parse_rate_profile(const std::string& text, rate_profile& out);
+
+/// Due times (µs) of evenly spaced requests following `profile`.
+std::vector<int64_t> due_times(const rate_profile& profile);
 
 /// Sends `reqs` (sorted by due time) to `gw` at their due times, grouping
 /// requests due within the same `tick_us` into one batch; samples shard

@@ -216,14 +216,19 @@ int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
         req(ns_op::create, inos[i % inos.size()], "f" + std::to_string(i)));
   for (auto& b : chunk(std::move(fill), 1000))
     cl.batch(std::move(b));
-  // The schedule: evenly spaced requests at `rate` per second.
+  // The schedule: evenly spaced requests at `rate` per second, or following
+  // a piecewise profile (--profile 10000:5,80000:2,10000:5).
+  rate_profile profile{{rate, seconds}};
+  if (a.count("profile") && !parse_rate_profile(a.at("profile"), profile))
+    throw std::invalid_argument(
+        "--profile wants RATE:SECONDS[,RATE:SECONDS...], e.g. 10000:5,80000:2");
   std::mt19937_64 rng{seed};
   std::vector<bench::timed_request> plan;
-  auto total = rate * seconds;
-  plan.reserve(total);
-  for (uint64_t i = 0; i < total; ++i) {
+  auto dues = due_times(profile);
+  plan.reserve(dues.size());
+  for (size_t i = 0; i < dues.size(); ++i) {
     bench::timed_request t;
-    t.due_us = static_cast<int64_t>(i * 1000000 / rate);
+    t.due_us = dues[i];
     if (rng() % 100 < lookup_percent) {
       auto k = rng() % files;
       t.req =
@@ -257,20 +262,37 @@ int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
                        {"max_us", r.percentile_us(1.0)},
                        {"send_lag_p50_us", r.send_lag_percentile_us(0.5)},
                        {"send_lag_p99_us", r.send_lag_percentile_us(0.99)}};
+  out["splits_per_second"] = r.splits_per_second;
+  out["profile"] = profile;
+  for (auto& [op, lat] : r.latency_by_op_us)
+    out["by_op"][op] =
+        json{{"ops", lat.size()},
+             {"p50_us", open_loop_result::percentile(lat, 0.5)},
+             {"p99_us", open_loop_result::percentile(lat, 0.99)},
+             {"p999_us", open_loop_result::percentile(lat, 0.999)}};
   out["shard_ops_per_second"] = r.shard_ops_per_second;
   out["imbalance_per_second"] = imb;
   if (!js) {
-    std::printf("open loop at %llu ops/s for %llu s (%llu%% lookups): %llu "
-                "ops in %.2f s, %llu errors\n",
-                static_cast<unsigned long long>(rate),
-                static_cast<unsigned long long>(seconds),
-                static_cast<unsigned long long>(lookup_percent),
+    std::string shape;
+    for (auto& [rt, secs] : profile)
+      shape += (shape.empty() ? "" : ", ") + std::to_string(rt) + "/s for " +
+               std::to_string(secs) + " s";
+    std::printf("open loop at %s (%llu%% lookups): %llu ops in %.2f s, %llu "
+                "errors\n",
+                shape.c_str(), static_cast<unsigned long long>(lookup_percent),
                 static_cast<unsigned long long>(r.ops), r.seconds,
                 static_cast<unsigned long long>(r.errors));
     std::printf("latency from due time: p50 %.1f us  p99 %.1f us  p999 %.1f "
                 "us  max %.1f us\n",
                 r.percentile_us(0.5), r.percentile_us(0.99),
                 r.percentile_us(0.999), r.percentile_us(1.0));
+    for (auto& [op, lat] : r.latency_by_op_us)
+      std::printf("  %-8s %9zu ops  p50 %9.1f us  p99 %9.1f us  p999 %9.1f "
+                  "us\n",
+                  op.c_str(), lat.size(),
+                  open_loop_result::percentile(lat, 0.5),
+                  open_loop_result::percentile(lat, 0.99),
+                  open_loop_result::percentile(lat, 0.999));
     std::printf("of which the generator's own send lag: p50 %.1f us  p99 "
                 "%.1f us\n",
                 r.send_lag_percentile_us(0.5), r.send_lag_percentile_us(0.99));
