@@ -2,6 +2,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 namespace ds {
 
@@ -20,8 +21,9 @@ client::client(caf::actor_system& sys, gateway_actor gw, caf::timespan timeout)
 
 std::optional<client> client::connect(caf::actor_system& sys,
                                       const std::string& host, uint16_t port,
-                                      std::string& err) {
-  auto gw = sys.middleman().remote_actor<gateway_actor>(host, port);
+                                      std::string& err, bool tls) {
+  auto gw = tls ? caf::openssl::remote_actor<gateway_actor>(sys, host, port)
+                : sys.middleman().remote_actor<gateway_actor>(host, port);
   if (!gw) {
     err = sys.render(gw.error());
     return std::nullopt;

@@ -19,12 +19,13 @@ public:
   client(caf::actor_system& sys, gateway_actor gw,
          caf::timespan timeout = std::chrono::seconds(10));
 
-  /// Connects to the node at host:port. Blocks; returns an error message in
+  /// Connects to the node at host:port (with `tls`, through CAF's OpenSSL
+  /// module, loaded with certificate, key and CA). Blocks; returns an error message in
   /// `err` and no client when the node cannot be reached. CAF's connect
   /// cannot be cancelled: callers that need a deadline run it on a thread.
   static std::optional<client> connect(caf::actor_system& sys,
                                        const std::string& host, uint16_t port,
-                                       std::string& err);
+                                       std::string& err, bool tls = false);
 
   /// One path-addressed operation. Failures to reach the node answer
   /// EUNAVAILABLE; a refused request answers EINVAL.

@@ -12,6 +12,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/gateway.hpp"
 #include "actors/metadata.hpp"
@@ -132,14 +133,17 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     h.router = sys.spawn(router_behavior, cluster, h.shards, h.metadata,
                          opts.request_timeout);
     if (!opts.peers.empty())
-      h.peers = sys.spawn(peers_behavior, cluster, h.router);
+      h.peers = sys.spawn(peers_behavior, cluster, h.router, opts.tls);
     std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
                                   : std::string{"in-process"};
     h.gateway = sys.spawn(gateway_behavior, h.router, h.peers, cluster,
                           h.shards, h.metadata, address);
     if (publish) {
-      auto port = sys.middleman().publish(h.gateway, opts.port,
-                                          opts.bind.c_str(), true);
+      auto port = opts.tls ? caf::openssl::publish(h.gateway, opts.port,
+                                                   opts.bind.c_str(), true)
+                           : sys.middleman().publish(h.gateway, opts.port,
+                                                     opts.bind.c_str(), true);
+      h.tls = opts.tls;
       if (!port) {
         stop_node(sys, h);
         throw node_error("cannot listen on " + address + ": " +
@@ -162,7 +166,18 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
 
 void stop_node(caf::actor_system& sys, node_handles& h) {
   if (h.port != 0) {
-    sys.middleman().unpublish(h.gateway, h.port);
+    if (h.tls) {
+      // CAF 0.17's openssl::unpublish helper does not compile; ask the
+      // OpenSSL middleman actor directly.
+      caf::scoped_actor self{sys};
+      self
+        ->request(sys.openssl_manager().actor_handle(),
+                  std::chrono::seconds(2), caf::unpublish_atom::value,
+                  h.gateway.address(), h.port)
+        .receive([] {}, [](caf::error&) {});
+    } else {
+      sys.middleman().unpublish(h.gateway, h.port);
+    }
     h.port = 0;
   }
   auto stop = [](const auto& hdl) {

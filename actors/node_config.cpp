@@ -4,6 +4,9 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+
+#include <unistd.h>
 
 #include "messages/ns.hpp"
 
@@ -21,7 +24,7 @@ struct rule {
 };
 
 // The one table of [dagshard] keys: type and range of each.
-constexpr std::array<rule, 14> rules = {{
+constexpr std::array<rule, 15> rules = {{
     {"data-dir", kind::string, 1, 4096},
     {"port", kind::integer, 0, 65535},
     {"bind", kind::string, 1, 255},
@@ -36,6 +39,7 @@ constexpr std::array<rule, 14> rules = {{
     {"node-id", kind::string, 1, 32},
     {"peers", kind::string_list, 0, 256},
     {"capacity-factor", kind::real, 1, 10},
+  {"tls", kind::boolean, 0, 1},
 }};
 
 const char* type_text(kind k) {
@@ -154,6 +158,19 @@ std::string validate_dagshard_settings(const caf::settings& file) {
     if (!known)
       return "unknown section [" + section + "]";
   }
+  if (auto o = file.find("openssl"); o != file.end()) {
+    auto sec = caf::get_if<caf::settings>(&o->second);
+    if (!sec)
+      return "[openssl] must be a section";
+    for (auto& [key, value] : *sec) {
+      if (key != "certificate" && key != "key" && key != "passphrase"
+          && key != "capath" && key != "cafile")
+        return "openssl." + key + ": unknown option";
+      if (!caf::holds_alternative<std::string>(value))
+        return "openssl." + key + ": must be a quoted string (got "
+               + caf::to_string(value) + ")";
+    }
+  }
   auto i = file.find("dagshard");
   if (i == file.end())
     return {};
@@ -190,7 +207,8 @@ node_config::node_config() {
       .add(node_id_, "node-id", "this node's id in the cluster")
       .add(peers_, "peers", "the other members: [\"id@host:port\", ...]")
       .add(capacity_factor_, "capacity-factor",
-           "bounded-load placement: no shard above c times the mean");
+           "bounded-load placement: no shard above c times the mean")
+    .add(tls_, "tls", "mutual TLS ([openssl] certificate, key, cafile)");
   load<caf::io::middleman>();
   add_ns_message_types(*this);
 }
@@ -237,6 +255,7 @@ std::string node_config::check_values() {
     peers.emplace_back(p);
   sec["peers"] = std::move(peers);
   sec["capacity-factor"] = capacity_factor_;
+  sec["tls"] = tls_;
   s["dagshard"] = std::move(sec);
   if (auto err = validate_dagshard_settings(s); !err.empty())
     return err;
@@ -260,6 +279,32 @@ std::string node_config::check_values() {
     member m;
     parse_member(p, m); // validated above
     opts_.peers.push_back(std::move(m));
+  }
+  opts_.tls = tls_;
+  if (tls_) {
+    // Measured: links between nodes over CAF 0.17's OpenSSL transport
+    // stall in mutual connects (request timeouts, nodes never all meet).
+    if (!peers_.empty())
+      return "dagshard.tls: not supported with peers yet (links between "
+             "nodes over CAF 0.17's OpenSSL transport stall); TLS protects "
+             "the console links of a single node";
+    for (auto [name, value] :
+         {std::pair{"certificate", &openssl_certificate},
+          std::pair{"key", &openssl_key}, std::pair{"cafile", &openssl_cafile}}) {
+      if (value->empty())
+        return std::string{"dagshard.tls: needs openssl."} + name
+               + " (mutual TLS: certificate, key and cafile)";
+      if (::access(value->c_str(), R_OK) != 0)
+        return std::string{"openssl."} + name + ": cannot read " + *value;
+    }
+    // Measured: CAF 0.17's OpenSSL transport drops its links every
+    // connection-timeout when middleman heartbeats are on.
+    auto hb = caf::get_or(*this, "middleman.heartbeat-interval",
+                          caf::timespan{0});
+    if (hb.count() != 0)
+      return "middleman.heartbeat-interval: must be 0s with dagshard.tls "
+             "(CAF 0.17's OpenSSL links drop when heartbeats are on)";
+    load<caf::openssl::manager>();
   }
   if (!opts_.peers.empty() && opts_.port == 0)
     return "dagshard.port: a cluster node needs a fixed port";

@@ -27,6 +27,10 @@ struct node_options {
   std::string node_id = "local";
   std::vector<member> peers;     ///< the other members of the cluster
   double capacity_factor = 1.25; ///< bounded-load placement: c
+  /// Mutual TLS for the gateway and every peer link ([openssl] certificate,
+  /// key and cafile must be set: peers without a certificate of that CA are
+  /// refused).
+  bool tls = false;
 };
 
 class node_config : public caf::actor_system_config {
@@ -60,6 +64,7 @@ private:
   std::string node_id_ = "local";
   std::vector<std::string> peers_;
   double capacity_factor_ = 1.25;
+  bool tls_ = false;
   node_options opts_;
 };
 

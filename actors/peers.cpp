@@ -4,6 +4,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 namespace ds {
 
@@ -12,7 +13,8 @@ void peers_state::connect(uint32_t i) {
   if (l.connecting || l.gateway || i == cluster.self_index())
     return;
   l.connecting = true;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = tls ? self->system().openssl_manager().actor_handle()
+                : self->system().middleman().actor_handle();
   self->request(mm, std::chrono::seconds(5), caf::connect_atom::value,
                 l.who.host, l.who.port)
       .then(
@@ -76,10 +78,11 @@ std::vector<node_info> peers_state::nodes() const {
 
 peers_actor::behavior_type
 peers_behavior(peers_actor::stateful_pointer<peers_state> self,
-               cluster_map cluster, router_actor router) {
+               cluster_map cluster, router_actor router, bool tls) {
   auto& st = self->state;
   st.self = self;
   st.router = std::move(router);
+  st.tls = tls;
   for (auto& m : cluster.members())
     st.links.push_back(peer_link{m, {}, false, {}, {}});
   st.links[cluster.self_index()].detail.clear();

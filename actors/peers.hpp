@@ -26,6 +26,7 @@ struct peers_state {
   peers_actor::pointer self = nullptr;
   cluster_map cluster;
   router_actor router;
+  bool tls = false; ///< connect through CAF's OpenSSL module
   std::vector<peer_link> links; ///< indexed like cluster.members()
 
   void connect(uint32_t i);
@@ -40,6 +41,6 @@ struct peers_state {
 
 peers_actor::behavior_type
 peers_behavior(peers_actor::stateful_pointer<peers_state> self,
-               cluster_map cluster, router_actor router);
+               cluster_map cluster, router_actor router, bool tls);
 
 } // namespace ds

@@ -279,6 +279,12 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
       out.node = argv[++i];
     } else if (a.rfind("--node=", 0) == 0) {
       out.node = a.substr(7);
+    } else if ((a == "--tls-cert" || a == "--tls-key" || a == "--tls-ca")
+               && i + 1 < argc) {
+      auto& dst = a == "--tls-cert" ? out.tls_cert
+                  : a == "--tls-key" ? out.tls_key
+                                     : out.tls_ca;
+      dst = argv[++i];
     } else if (a == "-h" || a == "--help") {
       out.command = "help";
       return true;
@@ -292,6 +298,14 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
   if (i == argc) {
     err = "no command";
     return false;
+  }
+  {
+    int given = !out.tls_cert.empty() + !out.tls_key.empty()
+                + !out.tls_ca.empty();
+    if (given != 0 && given != 3) {
+      err = "TLS needs all of --tls-cert, --tls-key and --tls-ca";
+      return false;
+    }
   }
   out.command = argv[i++];
   if (out.command == "config")

@@ -11,7 +11,9 @@
 namespace ds::dagctl {
 
 constexpr const char* usage =
-    "usage: dagctl [--node HOST:PORT] [--json] COMMAND [PATH]\n"
+    "usage: dagctl [--node HOST:PORT] [--json] [TLS] COMMAND [PATH]\n"
+    "TLS: --tls-cert FILE --tls-key FILE --tls-ca FILE (all three) for a node\n"
+    "     that runs with dagshard.tls\n"
     "commands:\n"
     "  mkdir PATH    create a directory\n"
     "  create PATH   create an empty file (fails if the name exists)\n"
@@ -34,6 +36,9 @@ constexpr const char* usage =
 struct invocation {
   std::string node;
   bool json = false;
+  std::string tls_cert; ///< with tls_key and tls_ca: mutual TLS
+  std::string tls_key;
+  std::string tls_ca;
   std::string command;
   std::string path;              ///< path, or the config key
   std::vector<std::string> args; ///< config: subcommand and its arguments

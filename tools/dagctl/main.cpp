@@ -7,6 +7,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/client.hpp"
 #include "tools/dagctl/commands.hpp"
@@ -16,8 +17,14 @@ namespace {
 constexpr auto connect_deadline = std::chrono::seconds(2);
 
 struct console_config : caf::actor_system_config {
-  console_config() {
+  explicit console_config(const ds::dagctl::invocation& inv) {
     load<caf::io::middleman>();
+    if (!inv.tls_cert.empty()) {
+      openssl_certificate = inv.tls_cert;
+      openssl_key = inv.tls_key;
+      openssl_cafile = inv.tls_ca;
+      load<caf::openssl::manager>();
+    }
     ds::add_ns_message_types(*this);
     set("scheduler.max-threads", 2);
     set("middleman.heartbeat-interval",
@@ -45,15 +52,16 @@ int main(int argc, char** argv) {
     std::cerr << "dagctl: --node wants HOST:PORT, got '" << inv.node << "'\n";
     return 1;
   }
-  console_config cfg;
+  console_config cfg{inv};
+  bool tls = !inv.tls_cert.empty();
   caf::actor_system sys{cfg};
   // CAF's connect blocks and cannot be cancelled: run it on a thread and give
   // up after the deadline.
   auto result = std::make_shared<std::promise<std::optional<ds::client>>>();
   auto connect_err = std::make_shared<std::string>();
   auto fut = result->get_future();
-  std::thread([&sys, host, port, result, connect_err] {
-    result->set_value(ds::client::connect(sys, host, port, *connect_err));
+  std::thread([&sys, host, port, result, connect_err, tls] {
+    result->set_value(ds::client::connect(sys, host, port, *connect_err, tls));
   }).detach();
   if (fut.wait_for(connect_deadline) != std::future_status::ready) {
     std::cerr << "dagctl: cannot reach node " << inv.node
