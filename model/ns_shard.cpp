@@ -123,7 +123,7 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
     break;
   }
   default:
-    rep = rmdir_step(r);
+    rep = rmdir_step(r, now_ns);
   }
   // Checked after the request ran, so that its own change counts too.
   must_wait = waits(r, rep);
@@ -155,7 +155,7 @@ ns_reply ns_shard::insert(const ns_request& r, entry_kind k, int64_t now_ns) {
     rep.code = errc::enoent;
     return rep;
   }
-  if (closing_.count(r.dir)) {
+  if (is_closing(r.dir, now_ns)) {
     rep.code = errc::ebusy;
     return rep;
   }
@@ -256,7 +256,17 @@ ns_reply ns_shard::readdir(const ns_request& r) {
   return rep;
 }
 
-ns_reply ns_shard::rmdir_step(const ns_request& r) {
+bool ns_shard::is_closing(inode_id dir, int64_t now_ns) {
+  auto i = closing_.find(dir);
+  if (i == closing_.end())
+    return false;
+  if (now_ns < i->second)
+    return true;
+  closing_.erase(i); // the lease lapsed: its rmdir was abandoned
+  return false;
+}
+
+ns_reply ns_shard::rmdir_step(const ns_request& r, int64_t now_ns) {
   ns_reply rep;
   if (dead_.count(r.dir)) {
     rep.code = errc::enoent;
@@ -267,11 +277,19 @@ ns_reply ns_shard::rmdir_step(const ns_request& r) {
   case ns_op::rmdir_prepare:
     if (d && d->size() > 0)
       rep.code = errc::enotempty;
-    else if (!closing_.insert(r.dir).second)
+    else if (is_closing(r.dir, now_ns))
       rep.code = errc::ebusy; // another rmdir of it is under way
+    else
+      closing_[r.dir] = now_ns + cfg_.rmdir_lease_ns;
     break;
   case ns_op::rmdir_commit: {
     closing_.erase(r.dir);
+    if (d && d->size() > 0) {
+      // Only after a lapsed lease: entries were created since the prepare.
+      // Keep them (the directory is unreachable, not lost) and say so.
+      rep.code = errc::enotempty;
+      break;
+    }
     auto& ch = changes_of(r.dir);
     if (d)
       for (auto id : d->node_ids())

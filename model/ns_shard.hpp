@@ -20,6 +20,10 @@ struct ns_shard_config {
   hdag_config dag;
   /// Most entries one directory may hold (HDFS's default limit is 2^20).
   uint64_t max_dir_entries = uint64_t{1} << 24;
+  /// How long rmdir_prepare blocks creates in a directory (ns). A router
+  /// finishes or aborts its three rmdir steps well within it; if it died
+  /// meanwhile, the block lapses instead of lasting until a restart.
+  int64_t rmdir_lease_ns = int64_t{30} * 1'000'000'000;
 };
 
 /// One stored entry or node, with its directory.
@@ -100,7 +104,7 @@ private:
   ns_reply insert(const ns_request& r, entry_kind k, int64_t now_ns);
   ns_reply remove(const ns_request& r, bool dir_entry);
   ns_reply readdir(const ns_request& r);
-  ns_reply rmdir_step(const ns_request& r);
+  ns_reply rmdir_step(const ns_request& r, int64_t now_ns);
   ns_reply split(const ns_request& r);
   hdag_changes& changes_of(inode_id dir);
 
@@ -108,7 +112,9 @@ private:
   ns_shard_config cfg_;
   std::unordered_map<inode_id, hdag> dags_;
   std::unordered_set<inode_id> dead_;    ///< removed directories
-  std::unordered_set<inode_id> closing_; ///< between rmdir prepare and commit
+  /// Directories between rmdir prepare and commit, with the lease's end (ns).
+  std::unordered_map<inode_id, int64_t> closing_;
+  bool is_closing(inode_id dir, int64_t now_ns);
   std::map<inode_id, hdag_changes> pending_;
   /// What changed and is not yet durable, by the granularity readers need.
   struct dirty_set {

@@ -120,6 +120,23 @@ TEST_CASE_FIXTURE(fixture, "rmdir protocol: prepare, unlink entry, commit") {
   CHECK(b.del_nodes.size() == 2);
 }
 
+TEST_CASE("an abandoned rmdir_prepare lapses after its lease") {
+  ns_shard_config cfg;
+  cfg.rmdir_lease_ns = 1000;
+  ns_shard s{0, cfg};
+  bool wait = false;
+  auto prep = req(ns_op::rmdir_prepare, 77);
+  CHECK(s.apply(prep, 0, wait).code == errc::ok);
+  CHECK(s.apply(req(ns_op::create, 77, "x"), 500, wait).code == errc::ebusy);
+  CHECK(s.apply(prep, 600, wait).code == errc::ebusy);
+  // The router died: after the lease, the directory takes creates again...
+  CHECK(s.apply(req(ns_op::create, 77, "x"), 1500, wait).code == errc::ok);
+  // ...and a late commit does not remove a directory that has entries.
+  CHECK(s.apply(req(ns_op::rmdir_commit, 77), 1600, wait).code
+        == errc::enotempty);
+  CHECK(s.apply(req(ns_op::lookup, 77, "x"), 1700, wait).code == errc::ok);
+}
+
 TEST_CASE_FIXTURE(fixture, "rmdir of a file entry is ENOTDIR") {
   auto f = run(req(ns_op::create, root_ino, "f")).a;
   auto u = req(ns_op::rmdir_unlink, root_ino, "f");
