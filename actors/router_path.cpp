@@ -26,14 +26,6 @@ struct path_job {
 
 namespace {
 
-ns_request make_req(ns_op op, inode_id dir, std::string name = {}) {
-  ns_request r;
-  r.op = op;
-  r.dir = dir;
-  r.name = std::move(name);
-  return r;
-}
-
 ns_reply error_reply(errc e) {
   ns_reply r;
   r.code = e;
@@ -45,18 +37,18 @@ ns_request next_request(const path_job& j) {
   const auto& last = j.parts.back();
   switch (j.stage) {
   case path_job::walk:
-    return make_req(ns_op::lookup, j.dir, j.parts[j.next]);
+    return make_request(ns_op::lookup, j.dir, j.parts[j.next]);
   case path_job::rm_prepare:
-    return make_req(ns_op::rmdir_prepare, j.target);
+    return make_request(ns_op::rmdir_prepare, j.target);
   case path_job::rm_unlink: {
-    auto r = make_req(ns_op::rmdir_unlink, j.dir, last);
+    auto r = make_request(ns_op::rmdir_unlink, j.dir, last);
     r.expect_ino = j.target;
     return r;
   }
   case path_job::rm_finish:
-    return make_req(j.unlink_reply.code == errc::ok ? ns_op::rmdir_commit
-                                                    : ns_op::rmdir_abort,
-                    j.target);
+    return make_request(j.unlink_reply.code == errc::ok ? ns_op::rmdir_commit
+                                                        : ns_op::rmdir_abort,
+                        j.target);
   case path_job::final_op:
     break;
   }
@@ -64,25 +56,25 @@ ns_request next_request(const path_job& j) {
   case path_op::create:
   case path_op::mkdir: {
     auto r =
-        make_req(j.req.op == path_op::create ? ns_op::create : ns_op::mkdir,
-                 j.dir, last);
+        make_request(j.req.op == path_op::create ? ns_op::create : ns_op::mkdir,
+                     j.dir, last);
     r.mode = j.req.mode;
     return r;
   }
   case path_op::unlink:
-    return make_req(ns_op::unlink, j.dir, last);
+    return make_request(ns_op::unlink, j.dir, last);
   case path_op::locate:
-    return make_req(ns_op::locate, j.dir, last);
+    return make_request(ns_op::locate, j.dir, last);
   case path_op::readdir:
     if (j.target != 0) {
-      auto r = make_req(ns_op::readdir, j.target);
+      auto r = make_request(ns_op::readdir, j.target);
       r.cookie = j.req.cookie;
       r.max_entries = j.req.max_entries;
       return r;
     }
-    return make_req(ns_op::lookup, j.dir, last);
+    return make_request(ns_op::lookup, j.dir, last);
   default: // stat, and rmdir's lookup of its target
-    return make_req(ns_op::lookup, j.dir, last);
+    return make_request(ns_op::lookup, j.dir, last);
   }
 }
 

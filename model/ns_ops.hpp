@@ -41,6 +41,15 @@ struct ns_request {
   node_id node = 0;         ///< split
 };
 
+/// A request of kind `op` on (dir, name); the other fields at their defaults.
+inline ns_request make_request(ns_op op, inode_id dir, std::string name = {}) {
+  ns_request r;
+  r.op = op;
+  r.dir = dir;
+  r.name = std::move(name);
+  return r;
+}
+
 struct dirent {
   std::string name;
   attrs a;

@@ -105,12 +105,4 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
   }
 };
 
-inline ns_request make_request(ns_op op, inode_id dir, std::string name = {}) {
-  ns_request r;
-  r.op = op;
-  r.dir = dir;
-  r.name = std::move(name);
-  return r;
-}
-
 } // namespace ds::test

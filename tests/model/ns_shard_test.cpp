@@ -9,14 +9,6 @@ using namespace ds;
 
 namespace {
 
-ns_request req(ns_op op, inode_id dir, std::string name = {}) {
-  ns_request r;
-  r.op = op;
-  r.dir = dir;
-  r.name = std::move(name);
-  return r;
-}
-
 struct fixture {
   ns_shard s{3, {}};
   bool wait = false;
@@ -26,68 +18,68 @@ struct fixture {
 } // namespace
 
 TEST_CASE_FIXTURE(fixture, "create, lookup, unlink with POSIX errors") {
-  auto c = run(req(ns_op::create, root_ino, "a"));
+  auto c = run(make_request(ns_op::create, root_ino, "a"));
   REQUIRE(c.code == errc::ok);
   CHECK(wait); // a write is answered only after its commit
   CHECK(c.a.kind == entry_kind::file);
   CHECK(c.a.mode == 0644);
   CHECK(c.a.ino == make_ino(3, 1));
-  CHECK(run(req(ns_op::create, root_ino, "a")).code == errc::eexist);
-  CHECK(run(req(ns_op::mkdir, root_ino, "a")).code == errc::eexist);
-  auto l = run(req(ns_op::lookup, root_ino, "a"));
+  CHECK(run(make_request(ns_op::create, root_ino, "a")).code == errc::eexist);
+  CHECK(run(make_request(ns_op::mkdir, root_ino, "a")).code == errc::eexist);
+  auto l = run(make_request(ns_op::lookup, root_ino, "a"));
   CHECK(l.code == errc::ok);
   CHECK(l.a == c.a);
-  CHECK(run(req(ns_op::lookup, root_ino, "b")).code == errc::enoent);
-  CHECK(run(req(ns_op::lookup, 999, "b")).code == errc::enoent);
-  auto d = run(req(ns_op::mkdir, root_ino, "d"));
+  CHECK(run(make_request(ns_op::lookup, root_ino, "b")).code == errc::enoent);
+  CHECK(run(make_request(ns_op::lookup, 999, "b")).code == errc::enoent);
+  auto d = run(make_request(ns_op::mkdir, root_ino, "d"));
   CHECK(d.a.kind == entry_kind::dir);
   CHECK(d.a.mode == 0755);
-  CHECK(run(req(ns_op::unlink, root_ino, "d")).code == errc::eisdir);
-  CHECK(run(req(ns_op::unlink, root_ino, "a")).code == errc::ok);
-  CHECK(run(req(ns_op::unlink, root_ino, "a")).code == errc::enoent);
+  CHECK(run(make_request(ns_op::unlink, root_ino, "d")).code == errc::eisdir);
+  CHECK(run(make_request(ns_op::unlink, root_ino, "a")).code == errc::ok);
+  CHECK(run(make_request(ns_op::unlink, root_ino, "a")).code == errc::enoent);
 }
 
 TEST_CASE_FIXTURE(fixture, "bad names change nothing") {
-  CHECK(run(req(ns_op::create, root_ino, "")).code == errc::einval);
-  CHECK(run(req(ns_op::create, root_ino, "a/b")).code == errc::einval);
-  CHECK(run(req(ns_op::create, root_ino, "..")).code == errc::einval);
-  CHECK(run(req(ns_op::mkdir, root_ino, std::string(300, 'x'))).code ==
+  CHECK(run(make_request(ns_op::create, root_ino, "")).code == errc::einval);
+  CHECK(run(make_request(ns_op::create, root_ino, "a/b")).code == errc::einval);
+  CHECK(run(make_request(ns_op::create, root_ino, "..")).code == errc::einval);
+  CHECK(run(make_request(ns_op::mkdir, root_ino, std::string(300, 'x'))).code ==
         errc::enametoolong);
-  CHECK(run(req(ns_op::lookup, root_ino, "\xff")).code == errc::einval);
+  CHECK(run(make_request(ns_op::lookup, root_ino, "\xff")).code ==
+        errc::einval);
   CHECK_FALSE(s.dirty());
   CHECK(s.stats().entries == 0);
   CHECK(s.take_changes().empty());
 }
 
-TEST_CASE_FIXTURE(fixture,
-                  "reads that depend on uncommitted changes wait") {
-  run(req(ns_op::create, 7, "x"));
-  run(req(ns_op::lookup, 7, "x"));
+TEST_CASE_FIXTURE(fixture, "reads that depend on uncommitted changes wait") {
+  run(make_request(ns_op::create, 7, "x"));
+  run(make_request(ns_op::lookup, 7, "x"));
   CHECK(wait); // the same name
-  run(req(ns_op::lookup, 7, "y"));
+  run(make_request(ns_op::lookup, 7, "y"));
   CHECK_FALSE(wait); // another name in the same directory
-  run(req(ns_op::create, 7, "x"));
+  run(make_request(ns_op::create, 7, "x"));
   CHECK(wait); // EEXIST rests on the uncommitted x
-  run(req(ns_op::readdir, 7));
+  run(make_request(ns_op::readdir, 7));
   CHECK(wait); // a listing includes x
-  run(req(ns_op::lookup, 8, "x"));
+  run(make_request(ns_op::lookup, 8, "x"));
   CHECK_FALSE(wait); // another directory
   auto b = s.take_changes();
   CHECK(b.put_entries.size() == 1);
   CHECK(b.put_nodes.size() == 2); // the new DAG's root and its list
-  run(req(ns_op::lookup, 7, "x"));
+  run(make_request(ns_op::lookup, 7, "x"));
   CHECK(wait); // taken into a batch, but not yet durable
   s.committed();
-  run(req(ns_op::lookup, 7, "x"));
+  run(make_request(ns_op::lookup, 7, "x"));
   CHECK_FALSE(wait);
 }
 
 TEST_CASE_FIXTURE(fixture, "a batch writes the final state of each name") {
-  run(req(ns_op::create, 7, "x"));
-  run(req(ns_op::unlink, 7, "x"));
-  run(req(ns_op::create, 7, "x"));
-  run(req(ns_op::create, 7, "y"));
-  run(req(ns_op::unlink, 7, "y"));
+  run(make_request(ns_op::create, 7, "x"));
+  run(make_request(ns_op::unlink, 7, "x"));
+  run(make_request(ns_op::create, 7, "x"));
+  run(make_request(ns_op::create, 7, "y"));
+  run(make_request(ns_op::unlink, 7, "y"));
   auto b = s.take_changes();
   REQUIRE(b.put_entries.size() == 1);
   CHECK(b.put_entries[0].e.name == "x");
@@ -99,22 +91,22 @@ TEST_CASE_FIXTURE(fixture, "a batch writes the final state of each name") {
 }
 
 TEST_CASE_FIXTURE(fixture, "rmdir protocol: prepare, unlink entry, commit") {
-  auto d = run(req(ns_op::mkdir, root_ino, "d")).a;
-  run(req(ns_op::create, d.ino, "f"));
-  CHECK(run(req(ns_op::rmdir_prepare, d.ino)).code == errc::enotempty);
-  run(req(ns_op::unlink, d.ino, "f"));
-  CHECK(run(req(ns_op::rmdir_prepare, d.ino)).code == errc::ok);
-  CHECK(run(req(ns_op::rmdir_prepare, d.ino)).code == errc::ebusy);
-  CHECK(run(req(ns_op::create, d.ino, "g")).code == errc::ebusy);
-  auto u = req(ns_op::rmdir_unlink, root_ino, "d");
+  auto d = run(make_request(ns_op::mkdir, root_ino, "d")).a;
+  run(make_request(ns_op::create, d.ino, "f"));
+  CHECK(run(make_request(ns_op::rmdir_prepare, d.ino)).code == errc::enotempty);
+  run(make_request(ns_op::unlink, d.ino, "f"));
+  CHECK(run(make_request(ns_op::rmdir_prepare, d.ino)).code == errc::ok);
+  CHECK(run(make_request(ns_op::rmdir_prepare, d.ino)).code == errc::ebusy);
+  CHECK(run(make_request(ns_op::create, d.ino, "g")).code == errc::ebusy);
+  auto u = make_request(ns_op::rmdir_unlink, root_ino, "d");
   u.expect_ino = d.ino + 1;
   CHECK(run(u).code == errc::enoent); // not the directory we checked
   u.expect_ino = d.ino;
   CHECK(run(u).code == errc::ok);
-  CHECK(run(req(ns_op::rmdir_commit, d.ino)).code == errc::ok);
-  CHECK(run(req(ns_op::create, d.ino, "g")).code == errc::enoent);
+  CHECK(run(make_request(ns_op::rmdir_commit, d.ino)).code == errc::ok);
+  CHECK(run(make_request(ns_op::create, d.ino, "g")).code == errc::enoent);
   CHECK(wait); // rests on the removal, which is not durable yet
-  CHECK(run(req(ns_op::readdir, d.ino)).code == errc::enoent);
+  CHECK(run(make_request(ns_op::readdir, d.ino)).code == errc::enoent);
   auto b = s.take_changes();
   CHECK(b.dead_dirs == std::vector<inode_id>{d.ino});
   CHECK(b.del_nodes.size() == 2);
@@ -125,34 +117,37 @@ TEST_CASE("an abandoned rmdir_prepare lapses after its lease") {
   cfg.rmdir_lease_ns = 1000;
   ns_shard s{0, cfg};
   bool wait = false;
-  auto prep = req(ns_op::rmdir_prepare, 77);
+  auto prep = make_request(ns_op::rmdir_prepare, 77);
   CHECK(s.apply(prep, 0, wait).code == errc::ok);
-  CHECK(s.apply(req(ns_op::create, 77, "x"), 500, wait).code == errc::ebusy);
+  CHECK(s.apply(make_request(ns_op::create, 77, "x"), 500, wait).code ==
+        errc::ebusy);
   CHECK(s.apply(prep, 600, wait).code == errc::ebusy);
   // The router died: after the lease, the directory takes creates again...
-  CHECK(s.apply(req(ns_op::create, 77, "x"), 1500, wait).code == errc::ok);
+  CHECK(s.apply(make_request(ns_op::create, 77, "x"), 1500, wait).code ==
+        errc::ok);
   // ...and a late commit does not remove a directory that has entries.
-  CHECK(s.apply(req(ns_op::rmdir_commit, 77), 1600, wait).code
-        == errc::enotempty);
-  CHECK(s.apply(req(ns_op::lookup, 77, "x"), 1700, wait).code == errc::ok);
+  CHECK(s.apply(make_request(ns_op::rmdir_commit, 77), 1600, wait).code ==
+        errc::enotempty);
+  CHECK(s.apply(make_request(ns_op::lookup, 77, "x"), 1700, wait).code ==
+        errc::ok);
 }
 
 TEST_CASE_FIXTURE(fixture, "rmdir of a file entry is ENOTDIR") {
-  auto f = run(req(ns_op::create, root_ino, "f")).a;
-  auto u = req(ns_op::rmdir_unlink, root_ino, "f");
+  auto f = run(make_request(ns_op::create, root_ino, "f")).a;
+  auto u = make_request(ns_op::rmdir_unlink, root_ino, "f");
   u.expect_ino = f.ino;
   CHECK(run(u).code == errc::enotdir);
 }
 
 TEST_CASE_FIXTURE(fixture, "readdir pages through a directory") {
   for (int i = 0; i < 2500; ++i)
-    run(req(ns_op::create, 9, "n" + std::to_string(i)));
+    run(make_request(ns_op::create, 9, "n" + std::to_string(i)));
   std::set<std::string> seen;
   std::string cookie;
   bool eof = false;
   int pages = 0;
   while (!eof) {
-    auto r = req(ns_op::readdir, 9);
+    auto r = make_request(ns_op::readdir, 9);
     r.cookie = cookie;
     r.max_entries = 1000;
     auto rep = run(r);
@@ -165,7 +160,7 @@ TEST_CASE_FIXTURE(fixture, "readdir pages through a directory") {
   }
   CHECK(seen.size() == 2500);
   CHECK(pages == 3);
-  auto bad = req(ns_op::readdir, 9);
+  auto bad = make_request(ns_op::readdir, 9);
   bad.cookie = "garbage";
   CHECK(run(bad).code == errc::einval);
 }

@@ -25,11 +25,7 @@ std::string slurp(const std::string& path) {
 }
 
 ns_request create(inode_id dir, std::string name) {
-  ns_request r;
-  r.op = ns_op::create;
-  r.dir = dir;
-  r.name = std::move(name);
-  return r;
+  return make_request(ns_op::create, dir, std::move(name));
 }
 
 /// Applies `n` creates to `s` and commits them to `st` in one batch.

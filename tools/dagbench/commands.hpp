@@ -19,8 +19,6 @@ using args_map = std::map<std::string, std::string>;
 /// The positive integer option `k`, or `dflt`; throws std::invalid_argument.
 uint64_t num(const args_map& a, const std::string& k, uint64_t dflt);
 
-ns_request req(ns_op op, inode_id dir, std::string name);
-
 /// Creates `path` and its parents as directories; returns its inode.
 inode_id make_dirs(client& cl, const std::string& path);
 

@@ -16,14 +16,6 @@ uint64_t num(const args_map& a, const std::string& k, uint64_t dflt) {
   return v;
 }
 
-ns_request req(ns_op op, inode_id dir, std::string name) {
-  ns_request r;
-  r.op = op;
-  r.dir = dir;
-  r.name = std::move(name);
-  return r;
-}
-
 /// Creates `path` and its parents as directories; returns its inode.
 inode_id make_dirs(client& cl, const std::string& path) {
   std::string cur;
@@ -66,7 +58,7 @@ std::vector<inode_id> make_subdirs(client& cl, inode_id root, uint64_t n,
                                    uint64_t batch) {
   std::vector<ns_request> mk;
   for (uint64_t d = 0; d < n; ++d)
-    mk.push_back(req(ns_op::mkdir, root, "d" + std::to_string(d)));
+    mk.push_back(make_request(ns_op::mkdir, root, "d" + std::to_string(d)));
   std::vector<inode_id> inos;
   for (auto& b : chunk(std::move(mk), batch))
     for (auto& r : cl.batch(std::move(b))) {

@@ -71,7 +71,8 @@ int run_fill(client& cl, const args_map& a, bool quiet) {
         return;
       std::vector<ns_request> b;
       for (auto i = first; i < std::min(files, first + batch); ++i)
-        b.push_back(req(ns_op::create, dir, "file-" + std::to_string(i)));
+        b.push_back(
+            make_request(ns_op::create, dir, "file-" + std::to_string(i)));
       auto names = b;
       auto reps = cl.batch(std::move(b));
       std::lock_guard<std::mutex> guard{mtx};
@@ -115,7 +116,8 @@ int run_verify(client& cl, const args_map& a) {
   size_t pos = 0;
   for (auto nl = text.find('\n'); nl != std::string::npos;
        pos = nl + 1, nl = text.find('\n', pos))
-    all.push_back(req(ns_op::lookup, d.a.ino, text.substr(pos, nl - pos)));
+    all.push_back(
+        make_request(ns_op::lookup, d.a.ino, text.substr(pos, nl - pos)));
   auto total = all.size();
   uint64_t missing = 0;
   for (auto& b : chunk(std::move(all), 1000)) {
@@ -168,7 +170,8 @@ int run_basic(caf::actor_system& sys, client& cl,
   std::vector<ns_request> all;
   std::vector<std::pair<inode_id, std::string>> names;
   for (uint64_t i = 0; i < files; ++i) {
-    all.push_back(req(ns_op::create, one, "file-" + std::to_string(i)));
+    all.push_back(
+        make_request(ns_op::create, one, "file-" + std::to_string(i)));
     names.emplace_back(one, all.back().name);
   }
   report("create-one-dir",
@@ -178,7 +181,7 @@ int run_basic(caf::actor_system& sys, client& cl,
   auto dir_inos = make_subdirs(cl, many, dirs, batch);
   for (uint64_t i = 0; i < files; ++i) {
     auto d = dir_inos[i % dir_inos.size()];
-    all.push_back(req(ns_op::create, d, "file-" + std::to_string(i)));
+    all.push_back(make_request(ns_op::create, d, "file-" + std::to_string(i)));
     names.emplace_back(d, all.back().name);
   }
   report("create-many-dirs",
@@ -187,7 +190,7 @@ int run_basic(caf::actor_system& sys, client& cl,
   std::mt19937_64 rng{seed};
   for (uint64_t i = 0; i < lookups; ++i) {
     auto& n = names[rng() % names.size()];
-    all.push_back(req(ns_op::lookup, n.first, n.second));
+    all.push_back(make_request(ns_op::lookup, n.first, n.second));
   }
   report("lookup-random",
          bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
@@ -212,8 +215,8 @@ int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
   auto inos = make_subdirs(cl, root, dirs);
   std::vector<ns_request> fill;
   for (uint64_t i = 0; i < files; ++i)
-    fill.push_back(
-        req(ns_op::create, inos[i % inos.size()], "f" + std::to_string(i)));
+    fill.push_back(make_request(ns_op::create, inos[i % inos.size()],
+                                "f" + std::to_string(i)));
   for (auto& b : chunk(std::move(fill), 1000))
     cl.batch(std::move(b));
   // The schedule: evenly spaced requests at `rate` per second, or following
@@ -231,11 +234,11 @@ int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
     t.due_us = dues[i];
     if (rng() % 100 < lookup_percent) {
       auto k = rng() % files;
-      t.req =
-          req(ns_op::lookup, inos[k % inos.size()], "f" + std::to_string(k));
+      t.req = make_request(ns_op::lookup, inos[k % inos.size()],
+                           "f" + std::to_string(k));
     } else {
-      t.req = req(ns_op::create, inos[rng() % inos.size()],
-                  "n" + std::to_string(i));
+      t.req = make_request(ns_op::create, inos[rng() % inos.size()],
+                           "n" + std::to_string(i));
     }
     plan.push_back(std::move(t));
   }
