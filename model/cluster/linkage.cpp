@@ -1,0 +1,266 @@
+#include "model/cluster/linkage.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace ds::cluster {
+
+namespace {
+
+std::size_t cidx(std::size_t n, std::size_t i, std::size_t j) {
+  if (i > j)
+    std::swap(i, j);
+  return n * i - i * (i + 1) / 2 + j - i - 1;
+}
+
+double update(method m, double dxi, double dyi, double dxy, double nx,
+              double ny, double ni) {
+  switch (m) {
+  case method::complete:
+    return std::max(dxi, dyi);
+  case method::average:
+    return (nx * dxi + ny * dyi) / (nx + ny);
+  case method::ward: {
+    double t = 1.0 / (nx + ny + ni);
+    return std::sqrt((ni + nx) * t * dxi * dxi + (ni + ny) * t * dyi * dyi -
+                     ni * t * dxy * dxy);
+  }
+  case method::single:
+    return std::min(dxi, dyi);
+  }
+  return 0;
+}
+
+std::vector<merge> nn_chain(std::vector<double>& d, std::size_t n, method m) {
+  std::vector<merge> z;
+  z.reserve(n ? n - 1 : 0);
+  std::vector<std::size_t> size(n, 1), chain;
+  chain.reserve(n);
+  for (std::size_t k = 0; k + 1 < n; ++k) {
+    if (chain.empty())
+      for (std::size_t i = 0; i < n; ++i)
+        if (size[i] > 0) {
+          chain.push_back(i);
+          break;
+        }
+    std::size_t x = 0, y = 0;
+    double cur = 0;
+    for (;;) {
+      x = chain.back();
+      if (chain.size() > 1) {
+        y = chain[chain.size() - 2];
+        cur = d[cidx(n, x, y)];
+      } else {
+        cur = std::numeric_limits<double>::infinity();
+      }
+      for (std::size_t i = 0; i < n; ++i) {
+        if (size[i] == 0 || i == x)
+          continue;
+        double v = d[cidx(n, x, i)];
+        if (v < cur) {
+          cur = v;
+          y = i;
+        }
+      }
+      if (chain.size() > 1 && y == chain[chain.size() - 2])
+        break;
+      chain.push_back(y);
+    }
+    chain.pop_back();
+    chain.pop_back();
+    if (x > y)
+      std::swap(x, y);
+    double nx = double(size[x]), ny = double(size[y]);
+    z.push_back({x, y, cur, size[x] + size[y]});
+    size[x] = 0;
+    size[y] += static_cast<std::size_t>(nx);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (size[i] == 0 || i == y)
+        continue;
+      double& dy = d[cidx(n, i, y)];
+      dy = update(m, d[cidx(n, i, x)], dy, cur, nx, ny, double(size[i]));
+    }
+  }
+  return z;
+}
+
+std::vector<merge> mst_single(const std::vector<double>& d, std::size_t n) {
+  std::vector<merge> z;
+  std::vector<char> merged(n, 0);
+  std::vector<double> best(n, std::numeric_limits<double>::infinity());
+  std::size_t x = 0;
+  for (std::size_t k = 0; k + 1 < n; ++k) {
+    double cur = std::numeric_limits<double>::infinity();
+    std::size_t y = 0;
+    merged[x] = 1;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (merged[i])
+        continue;
+      double v = d[cidx(n, x, i)];
+      if (best[i] > v)
+        best[i] = v;
+      if (best[i] < cur) {
+        y = i;
+        cur = best[i];
+      }
+    }
+    z.push_back({x, y, cur, 0});
+    x = y;
+  }
+  return z;
+}
+
+/// Stable sort by height, then union-find relabelling as scipy's label().
+void relabel(std::vector<merge>& z, std::size_t n) {
+  std::stable_sort(z.begin(), z.end(), [](const merge& a, const merge& b) {
+    return a.height < b.height;
+  });
+  std::vector<std::size_t> parent(2 * n), size(2 * n, 1);
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](std::size_t x) {
+    std::size_t r = x;
+    while (parent[r] != r)
+      r = parent[r];
+    while (parent[x] != r) {
+      std::size_t p = parent[x];
+      parent[x] = r;
+      x = p;
+    }
+    return r;
+  };
+  std::size_t next = n;
+  for (auto& row : z) {
+    std::size_t a = find(row.a), b = find(row.b);
+    if (a > b)
+      std::swap(a, b);
+    row.a = a;
+    row.b = b;
+    row.size = size[a] + size[b];
+    parent[a] = next;
+    parent[b] = next;
+    size[next] = row.size;
+    ++next;
+  }
+}
+
+std::vector<int> flat(const std::vector<merge>& z, std::size_t n,
+                      std::size_t joins) {
+  // Apply the first `joins` merges, then number clusters by first appearance
+  // of their lowest original, as scipy numbers leaves in tree order (labels
+  // are a partition; callers compare partitions, not label values).
+  std::vector<std::size_t> parent(2 * n);
+  std::iota(parent.begin(), parent.end(), 0);
+  auto find = [&](std::size_t x) {
+    while (parent[x] != x)
+      x = parent[x] = parent[parent[x]];
+    return x;
+  };
+  for (std::size_t i = 0; i < joins && i < z.size(); ++i) {
+    parent[find(z[i].a)] = n + i;
+    parent[find(z[i].b)] = n + i;
+  }
+  std::vector<int> label(n, 0), root_label(2 * n, 0);
+  int next = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    std::size_t r = find(i);
+    if (root_label[r] == 0)
+      root_label[r] = ++next;
+    label[i] = root_label[r];
+  }
+  return label;
+}
+
+} // namespace
+
+bool parse_method(const std::string& s, method& m) {
+  if (s == "single")
+    m = method::single;
+  else if (s == "complete")
+    m = method::complete;
+  else if (s == "average")
+    m = method::average;
+  else if (s == "ward")
+    m = method::ward;
+  else
+    return false;
+  return true;
+}
+
+bool parse_metric(const std::string& s, metric& m) {
+  if (s == "euclidean")
+    m = metric::euclidean;
+  else if (s == "correlation")
+    m = metric::correlation;
+  else
+    return false;
+  return true;
+}
+
+std::vector<double> pdist(const std::vector<std::vector<double>>& rows,
+                          metric m) {
+  std::size_t n = rows.size();
+  std::vector<std::vector<double>> r = rows;
+  if (m == metric::correlation)
+    for (auto& v : r) {
+      double mean =
+          v.empty() ? 0 : std::accumulate(v.begin(), v.end(), 0.0) / v.size();
+      for (auto& x : v)
+        x -= mean;
+    }
+  std::vector<double> norm(n, 0);
+  for (std::size_t i = 0; i < n; ++i)
+    for (double x : r[i])
+      norm[i] += x * x;
+  std::vector<double> d;
+  d.reserve(n * (n ? n - 1 : 0) / 2);
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t j = i + 1; j < n; ++j) {
+      const auto& a = r[i];
+      const auto& b = r[j];
+      std::size_t len = std::min(a.size(), b.size());
+      if (m == metric::euclidean) {
+        double s = 0;
+        for (std::size_t t = 0; t < len; ++t) {
+          double e = a[t] - b[t];
+          s += e * e;
+        }
+        d.push_back(std::sqrt(s));
+      } else {
+        double s = 0;
+        for (std::size_t t = 0; t < len; ++t)
+          s += a[t] * b[t];
+        d.push_back(1.0 - s / std::sqrt(norm[i] * norm[j]));
+      }
+    }
+  return d;
+}
+
+std::vector<merge> linkage(std::vector<double> condensed, std::size_t n,
+                           method m) {
+  if (n < 2)
+    return {};
+  std::vector<merge> z = m == method::single ? mst_single(condensed, n)
+                                             : nn_chain(condensed, n, m);
+  relabel(z, n);
+  return z;
+}
+
+std::vector<int> cut_by_count(const std::vector<merge>& z, std::size_t n,
+                              std::size_t k) {
+  if (k == 0)
+    k = 1;
+  std::size_t joins = n > k ? n - k : 0;
+  return flat(z, n, joins);
+}
+
+std::vector<int> cut_by_height(const std::vector<merge>& z, std::size_t n,
+                               double h) {
+  std::size_t joins = 0;
+  while (joins < z.size() && z[joins].height <= h)
+    ++joins;
+  return flat(z, n, joins);
+}
+
+} // namespace ds::cluster
