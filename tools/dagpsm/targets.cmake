@@ -10,3 +10,6 @@ if(EXISTS "${CMAKE_SOURCE_DIR}/tools/dagpsm/forecast_cmd.cpp" AND TARGET dagshar
   target_link_libraries(dagpsm PRIVATE dagshard_forecast)
   target_compile_definitions(dagpsm PRIVATE DAGPSM_HAVE_FORECAST)
 endif()
+
+add_executable(cluster_bench "${CMAKE_SOURCE_DIR}/tools/dagpsm/cluster_bench.cpp")
+target_link_libraries(cluster_bench PRIVATE dagshard_cluster)
