@@ -5,6 +5,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/temp_dir.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -62,8 +64,10 @@ void check_case(const std::string& method, const std::string& metric) {
   }
 }
 
+/// Writes `text` to a file in a folder that is removed when the tests end.
 std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = "cluster_test_" + name + ".csv";
+  static ds::test::temp_dir dir;
+  auto path = dir.file("cluster_test_" + name + ".csv");
   std::ofstream(path) << text;
   return path;
 }
