@@ -83,6 +83,10 @@ void raft_log::append(std::vector<entry> ents) {
 
 index_t raft_log::find_conflict_by_term(index_t i, term_t t) const {
   i = std::min(i, last_index());
+  // Below the snapshot the terms are unknown: answer i itself, so a leader
+  // falls back to sending its snapshot instead of probing forever.
+  if (i <= snap_.meta.index)
+    return i;
   for (; i > snap_.meta.index; --i)
     if (at(i).term <= t)
       return i;

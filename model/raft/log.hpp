@@ -50,7 +50,8 @@ public:
   /// Leader side: appends entries that continue the log.
   void append(std::vector<entry> ents);
 
-  /// Largest index <= i whose term <= t (0 if none is known). Used for the
+  /// Largest index <= i whose term <= t; i itself if i is at or below the
+  /// snapshot (terms unknown there), 0 if none. Used for the
   /// fast log back-off on both sides.
   index_t find_conflict_by_term(index_t i, term_t t) const;
 

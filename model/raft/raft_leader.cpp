@@ -42,7 +42,8 @@ void node::handle_append_resp(const message& m) {
     index_t guess = m.log_term > 0
                         ? log_.find_conflict_by_term(m.reject_hint, m.log_term)
                         : m.reject_hint;
-    index_t next = std::max(pr.match + 1, std::min(guess, m.index) + 1);
+    // The rejected index itself did not match: never probe it again.
+    index_t next = std::max(pr.match + 1, std::min(guess + 1, m.index));
     pr.become_probe();
     pr.next = next;
     send_append(m.from, true);
