@@ -1,0 +1,175 @@
+#include "storage/raft/raft_codec.hpp"
+#include "storage/raft/raft_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <sys/stat.h>
+
+#include "storage/sqlite.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace ds;
+using ds::test::temp_dir;
+
+namespace {
+
+raft::entry ent(uint64_t term, uint64_t index, std::string data) {
+  return raft::entry{term, index, raft::entry_type::normal, std::move(data)};
+}
+
+raft_identity who(uint64_t node = 1) {
+  return raft_identity{42, node, "meta"};
+}
+
+std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+} // namespace
+
+TEST_CASE("raft store: entries, truncation, hard state and snapshots survive "
+          "reopen") {
+  temp_dir dir;
+  auto path = dir.path + "/raft.db";
+  {
+    auto s = open_sqlite_raft_store(path, who());
+    CHECK(s->load().entries.empty());
+    raft::ready rd;
+    rd.hard = raft::hard_state{3, 2, 1};
+    rd.entries = {ent(1, 1, "a"), ent(2, 2, "b"), ent(2, 3, "c")};
+    s->save(rd);
+    // A conflicting suffix from a new leader replaces entries from index 3.
+    raft::ready r2;
+    r2.entries = {ent(3, 3, "C"), ent(3, 4, "d")};
+    r2.hard = raft::hard_state{3, 2, 3};
+    s->save(r2);
+  }
+  {
+    auto s = open_sqlite_raft_store(path, who());
+    auto rs = s->load();
+    CHECK(rs.hard == raft::hard_state{3, 2, 3});
+    REQUIRE(rs.entries.size() == 4);
+    CHECK(rs.entries[2] == ent(3, 3, "C"));
+    CHECK(rs.entries[3] == ent(3, 4, "d"));
+    raft::snapshot snap;
+    snap.meta = raft::snapshot_meta{3, 3, {1, 2, 3}};
+    snap.data = "state@3";
+    s->compact(snap);
+    CHECK(s->entry_count() == 1);
+  }
+  auto s = open_sqlite_raft_store(path, who());
+  auto rs = s->load();
+  CHECK(rs.snap.meta == raft::snapshot_meta{3, 3, {1, 2, 3}});
+  CHECK(rs.snap.data == "state@3");
+  REQUIRE(rs.entries.size() == 1);
+  CHECK(rs.entries[0].index == 4);
+  // A snapshot from the leader replaces the whole log.
+  raft::ready r3;
+  r3.snap = raft::snapshot{raft::snapshot_meta{9, 4, {1, 2, 3}}, "state@9"};
+  s->save(r3);
+  rs = s->load();
+  CHECK(rs.snap.meta.index == 9);
+  CHECK(rs.entries.empty());
+}
+
+TEST_CASE(
+    "raft store: a log of another node, cluster or kind is refused untouched") {
+  temp_dir dir;
+  auto path = dir.path + "/raft.db";
+  { open_sqlite_raft_store(path, who(1)); }
+  auto before = file_bytes(path);
+  CHECK_THROWS_WITH_AS(open_sqlite_raft_store(path, who(2)),
+                       doctest::Contains("belongs to node 1"),
+                       sql::storage_error);
+  CHECK_THROWS_WITH_AS(
+      open_sqlite_raft_store(path, raft_identity{7, 1, "meta"}),
+      doctest::Contains("another cluster"), sql::storage_error);
+  CHECK(file_bytes(path) == before);
+  auto junk = dir.path + "/junk.db";
+  { std::ofstream(junk) << "not a database at all, just some text to refuse"; }
+  CHECK_THROWS_AS(open_sqlite_raft_store(junk, who()), sql::storage_error);
+  CHECK(file_bytes(junk) == "not a database at all, just some text to refuse");
+}
+
+TEST_CASE("raft store: a log with a gap is refused") {
+  temp_dir dir;
+  auto path = dir.path + "/raft.db";
+  {
+    auto s = open_sqlite_raft_store(path, who());
+    raft::ready rd;
+    rd.entries = {ent(1, 1, "a"), ent(1, 2, "b"), ent(1, 3, "c")};
+    s->save(rd);
+  }
+  {
+    sql::db d(path, false);
+    d.exec("DELETE FROM entries WHERE idx = 2");
+  }
+  CHECK_THROWS_WITH_AS(open_sqlite_raft_store(path, who()),
+                       doctest::Contains("gap"), sql::storage_error);
+}
+
+TEST_CASE("raft store: the memory store fails on the chosen save") {
+  auto s = make_memory_raft_store(2);
+  raft::ready rd;
+  rd.entries = {ent(1, 1, "a")};
+  s->save(rd);
+  CHECK_THROWS_AS(s->save(rd), sql::storage_error);
+}
+
+TEST_CASE(
+    "codec: raft messages, commands and states round-trip; junk is refused") {
+  raft::message m;
+  m.type = raft::msg_type::snapshot;
+  m.from = 1;
+  m.to = 3;
+  m.term = 9;
+  m.log_term = 8;
+  m.index = 77;
+  m.entries = {ent(8, 78, std::string("\0bin", 4))};
+  m.commit = 70;
+  m.reject = true;
+  m.reject_hint = 5;
+  m.read_seq = 11;
+  m.snap = raft::snapshot{raft::snapshot_meta{70, 8, {1, 2, 3}}, "snapdata"};
+  m.context = "ctx";
+  auto back = decode_raft_message(encode_raft_message(m));
+  CHECK(back.type == m.type);
+  CHECK(back.entries == m.entries);
+  REQUIRE(back.snap);
+  CHECK(back.snap->meta == m.snap->meta);
+  CHECK(back.snap->data == "snapdata");
+  CHECK(back.context == "ctx");
+  CHECK(back.read_seq == 11);
+  CHECK_THROWS_AS(decode_raft_message("garbage"), sql::storage_error);
+  CHECK_THROWS_AS(decode_raft_message(""), sql::storage_error);
+
+  meta_command c;
+  c.kind = meta_command::config_set;
+  c.key = "psm.period";
+  c.value = "60";
+  c.if_version = 3;
+  c.conditional = true;
+  auto c2 = decode_meta_command(encode_meta_command(c));
+  CHECK(c2.key == c.key);
+  CHECK(c2.value == c.value);
+  CHECK(c2.if_version == 3);
+  CHECK(c2.conditional);
+  CHECK_THROWS_AS(decode_meta_command("\x93\x01\x02\x03"), sql::storage_error);
+
+  meta_state st;
+  st.apply(c2);
+  meta_command p;
+  p.kind = meta_command::placement_set;
+  p.dir = 5;
+  p.node = 2;
+  p.shard = 7;
+  st.apply(p);
+  meta_state restored;
+  decode_meta_state(encode_meta_state(st), restored);
+  CHECK(restored.epoch() == st.epoch());
+  CHECK(restored.placement(5, 2) == std::optional<uint32_t>(7));
+  CHECK(restored.config_list().size() == st.config_list().size());
+  CHECK_THROWS_AS(decode_meta_state("x", restored), sql::storage_error);
+}
