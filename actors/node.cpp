@@ -15,7 +15,7 @@
 #include <caf/openssl/all.hpp>
 
 #include "actors/gateway.hpp"
-#include "actors/metadata.hpp"
+#include "actors/meta_replica.hpp"
 #include "actors/peers.hpp"
 #include "actors/router.hpp"
 #include "actors/shard.hpp"
@@ -119,16 +119,22 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       h.shards.push_back(
           sys.spawn(shard_behavior, cores[i], h.committers.back()));
     }
-    if (cluster.self_index() == 0) {
-      // The first member hosts the metadata replica.
-      try {
-        std::shared_ptr<meta_store> ms =
-            open_sqlite_meta_store(opts.data_dir + "/meta.db", opts.sync);
-        h.metadata = sys.spawn<caf::detached>(metadata_behavior, ms);
-      } catch (const sql::storage_error& e) {
-        stop_node(sys, h);
-        throw node_error(e.what());
-      }
+    // Every member runs one replica of the metadata Raft group.
+    try {
+      raft_identity who{cluster.fingerprint(), cluster.self_index() + 1ull,
+                        "meta"};
+      std::shared_ptr<raft_store> rs =
+          open_sqlite_raft_store(opts.data_dir + "/raft.db", who, opts.sync);
+      meta_replica_options ro;
+      ro.id = who.node;
+      ro.voters.clear();
+      for (uint64_t i = 1; i <= cluster.members().size(); ++i)
+        ro.voters.push_back(i);
+      ro.seed = cluster.fingerprint();
+      h.metadata = sys.spawn<caf::detached>(meta_replica_behavior, rs, ro);
+    } catch (const sql::storage_error& e) {
+      stop_node(sys, h);
+      throw node_error(e.what());
     }
     h.router = sys.spawn(router_behavior, cluster, h.shards, h.metadata,
                          opts.request_timeout);
@@ -170,11 +176,10 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
       // CAF 0.17's openssl::unpublish helper does not compile; ask the
       // OpenSSL middleman actor directly.
       caf::scoped_actor self{sys};
-      self
-        ->request(sys.openssl_manager().actor_handle(),
-                  std::chrono::seconds(2), caf::unpublish_atom::value,
-                  h.gateway.address(), h.port)
-        .receive([] {}, [](caf::error&) {});
+      self->request(sys.openssl_manager().actor_handle(),
+                    std::chrono::seconds(2), caf::unpublish_atom::value,
+                    h.gateway.address(), h.port)
+          .receive([] {}, [](caf::error&) {});
     } else {
       sys.middleman().unpublish(h.gateway, h.port);
     }

@@ -25,7 +25,7 @@ struct node_handles {
   peers_actor peers; ///< empty for a node without peers
   std::vector<shard_actor> shards;
   std::vector<committer_actor> committers;
-  metadata_actor metadata; ///< on the first member only
+  metadata_actor metadata; ///< this member's metadata replica
   uint16_t port = 0;       ///< the published port (0 if not published)
   int lock_fd = -1;        ///< holds the data folder's lock while the node runs
   bool tls = false; ///< published through CAF\'s OpenSSL module

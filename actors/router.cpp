@@ -110,9 +110,11 @@ void router_state::set_peer(uint32_t node, node_hello& hello) {
   bool ok = handles.size() == cluster.shards_per_node();
   for (uint32_t k = 0; k < cluster.shards_per_node(); ++k)
     shards[cluster.global_shard(node, k)] = ok ? handles[k] : shard_actor{};
-  // The metadata replica lives on the first member.
-  if (node == 0)
-    metadata = ok ? hello.metadata : metadata_actor{};
+  // Our metadata replica talks to the peer's replica directly.
+  if (metadata)
+    self->send(metadata, raft_peer_atom::value, uint64_t{node} + 1,
+               caf::actor_cast<caf::strong_actor_ptr>(ok ? hello.metadata
+                                                         : metadata_actor{}));
 }
 
 template <class Reply, class... Ts>

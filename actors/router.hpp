@@ -22,7 +22,7 @@ struct router_state {
   /// Every shard of the cluster by global id; empty where its node is not
   /// reachable (requests for it answer EUNAVAILABLE at once).
   std::vector<shard_actor> shards;
-  /// The metadata replica, local or on the member that hosts it.
+  /// This node's metadata replica (it forwards to the Raft leader).
   metadata_actor metadata;
   hash_ring ring{1};
   /// How long a shard may take to answer before the request fails with
@@ -43,7 +43,7 @@ struct router_state {
 };
 
 /// `local` are this node's shards, in local order.
-/// `metadata` is the local metadata replica, if this node hosts it.
+/// `metadata` is this node's metadata replica.
 router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,

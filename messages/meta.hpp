@@ -18,6 +18,32 @@ using meta_atom = caf::atom_constant<caf::atom("meta")>;
 using cfg_get_atom = caf::atom_constant<caf::atom("cfgget")>;
 using cfg_list_atom = caf::atom_constant<caf::atom("cfglist")>;
 using meta_flush_atom = caf::atom_constant<caf::atom("metaflush")>;
+using raft_atom = caf::atom_constant<caf::atom("raft")>;
+using raft_tick_atom = caf::atom_constant<caf::atom("rafttick")>;
+using raft_peer_atom = caf::atom_constant<caf::atom("raftpeer")>;
+using raft_status_atom = caf::atom_constant<caf::atom("raftstat")>;
+
+/// One replica's view of its Raft group (`dagctl raft status`).
+struct raft_status {
+  uint64_t id = 0;  ///< Raft id (member index + 1)
+  std::string role; ///< follower, pre_candidate, candidate, leader
+  uint64_t term = 0;
+  uint64_t leader = 0;   ///< 0: none known
+  uint64_t commit = 0;   ///< commit index
+  uint64_t applied = 0;  ///< applied index
+  uint64_t first = 0;    ///< first index kept in the log
+  uint64_t last = 0;     ///< last index in the log
+  uint64_t snapshot = 0; ///< index of the latest snapshot
+  uint64_t stored = 0;   ///< entries in the on-disk log
+  bool reachable = true; ///< false: this member did not answer
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, raft_status& x) {
+  return f(caf::meta::type_name("ds::raft_status"), x.id, x.role, x.term,
+           x.leader, x.commit, x.applied, x.first, x.last, x.snapshot, x.stored,
+           x.reachable);
+}
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_command& x) {
@@ -35,15 +61,25 @@ typename Inspector::result_type inspect(Inspector& f, config_entry& x) {
   return f(caf::meta::type_name("ds::config_entry"), x.key, x.value, x.version);
 }
 
-/// The metadata replica (a group of one until the store is replicated).
+/// A metadata replica: one member of the metadata Raft group. Every node
+/// runs one; commands and reads may go to any replica (a follower forwards
+/// them to its leader).
 using metadata_actor = caf::typed_actor<
-    // Applies a command in order; answers after it is durable.
+    // Applies a command through the Raft log; answers once it is committed
+    // and applied (EUNAVAILABLE if no leader is reachable in time).
     caf::replies_to<meta_atom, meta_command>::with<meta_result>,
-    // One setting; version 0 means it does not exist.
+    // One setting, linearizable (ReadIndex); version 0: it does not exist.
     caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
-    // Every setting, sorted by key.
+    // Every setting, sorted by key, linearizable.
     caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
-    // Internal: persist the commands collected so far and answer them.
-    caf::reacts_to<meta_flush_atom>>;
+    // This replica's Raft state.
+    caf::replies_to<raft_status_atom>::with<raft_status>,
+    // A Raft message from another replica (msgpack bytes).
+    caf::reacts_to<raft_atom, std::string>,
+    // Local: the replica of Raft id `id` is now reachable at `handle`
+    // (a null handle: unreachable).
+    caf::reacts_to<raft_peer_atom, uint64_t, caf::strong_actor_ptr>,
+    // Internal: the Raft clock and the handling of ready work.
+    caf::reacts_to<raft_tick_atom>, caf::reacts_to<meta_flush_atom>>;
 
 } // namespace ds

@@ -25,6 +25,9 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<config_entry>>(
       "std::vector<ds::config_entry>");
   cfg.add_message_type<metadata_actor>("ds::metadata_actor");
+  cfg.add_message_type<raft_status>("ds::raft_status");
+  cfg.add_message_type<std::vector<raft_status>>(
+      "std::vector<ds::raft_status>");
   cfg.add_message_type<shard_actor>("ds::shard_actor");
   cfg.add_message_type<router_actor>("ds::router_actor");
   cfg.add_message_type<gateway_actor>("ds::gateway_actor");

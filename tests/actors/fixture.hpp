@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "actors/gateway.hpp"
-#include "actors/metadata.hpp"
+#include "actors/meta_replica.hpp"
 #include "actors/router.hpp"
 #include "actors/shard.hpp"
 
@@ -57,8 +57,9 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
     }
     cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, n, cluster) == "");
-    metadata = sys.spawn(metadata_behavior,
-                         std::shared_ptr<meta_store>{make_memory_meta_store()});
+    metadata = sys.spawn(meta_replica_behavior,
+                         std::shared_ptr<raft_store>{make_memory_raft_store()},
+                         meta_replica_options{});
     router = sys.spawn(router_behavior, cluster, shards, metadata,
                        caf::timespan{std::chrono::seconds(1)});
     gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,

@@ -1,0 +1,298 @@
+#include "actors/meta_replica.hpp"
+
+#include <iostream>
+
+#include <caf/all.hpp>
+
+#include "storage/raft/raft_codec.hpp"
+#include "storage/sqlite.hpp"
+
+namespace ds {
+
+namespace {
+
+using self_ptr = metadata_actor::stateful_pointer<meta_replica_state>;
+
+caf::error unavailable(const char* why) {
+  return caf::make_error(caf::sec::request_timeout, why);
+}
+
+void schedule_drive(self_ptr self) {
+  auto& st = self->state;
+  if (st.drive_scheduled || st.stopped)
+    return;
+  // Behind every message already queued: they join the same ready.
+  st.drive_scheduled = true;
+  self->send(self, meta_flush_atom::value);
+}
+
+void fail_all(self_ptr self, const caf::error& err) {
+  auto& st = self->state;
+  for (auto& [i, p] : st.proposals)
+    p.rp.deliver(err);
+  st.proposals.clear();
+  for (auto& [c, r] : st.reads)
+    r.fail(err);
+  st.reads.clear();
+  for (auto& w : st.parked)
+    w.expire();
+  st.parked.clear();
+}
+
+void apply_entry(self_ptr self, const raft::entry& e) {
+  auto& st = self->state;
+  st.applied = e.index;
+  meta_result r;
+  bool command = e.type == raft::entry_type::normal && !e.data.empty();
+  if (command)
+    r = st.machine.apply(decode_meta_command(e.data));
+  // Answer proposals at or below this index: ours if the term matches,
+  // otherwise our entry was replaced by another leader's and never applies.
+  while (!st.proposals.empty() && st.proposals.begin()->first <= e.index) {
+    auto node = st.proposals.extract(st.proposals.begin());
+    auto& p = node.mapped();
+    if (node.key() == e.index && p.term == e.term && command)
+      p.rp.deliver(r);
+    else
+      p.rp.deliver(meta_result{errc::eunavailable, 0, 0});
+  }
+}
+
+void serve_reads(self_ptr self) {
+  auto& st = self->state;
+  for (auto it = st.reads.begin(); it != st.reads.end();) {
+    if (it->second.ready && it->second.index <= st.applied) {
+      it->second.serve();
+      it = st.reads.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void maybe_compact(self_ptr self) {
+  auto& st = self->state;
+  const auto& log = st.core->log();
+  if (st.applied < log.last_snapshot().meta.index + st.opts.snapshot_every)
+    return;
+  st.core->compact(st.applied, encode_meta_state(st.machine));
+  st.store->compact(st.core->log().last_snapshot());
+}
+
+void drive(self_ptr self) {
+  auto& st = self->state;
+  st.drive_scheduled = false;
+  if (st.stopped)
+    return;
+  try {
+    while (st.core->has_ready()) {
+      raft::ready rd = st.core->get_ready();
+      st.store->save(rd); // durable before anything depends on it
+      for (auto& m : rd.messages) {
+        auto peer = st.peers.find(m.to);
+        if (peer != st.peers.end() && peer->second)
+          self->send(peer->second, raft_atom::value, encode_raft_message(m));
+      }
+      if (rd.snap) {
+        decode_meta_state(rd.snap->data, st.machine);
+        st.applied = rd.snap->meta.index;
+      }
+      for (auto& e : rd.committed)
+        apply_entry(self, e);
+      for (auto& r : rd.reads) {
+        auto it = st.reads.find(r.context);
+        if (it != st.reads.end()) {
+          it->second.index = r.index;
+          it->second.ready = true;
+        }
+      }
+      serve_reads(self);
+      st.core->advance(rd);
+      maybe_compact(self);
+    }
+  } catch (const std::exception& e) {
+    // A failed sync (or a damaged entry) stops this replica; it recovers
+    // from its raft log when the node restarts. Nothing is acknowledged.
+    std::cerr << "dagshard: metadata replica " << st.opts.id
+              << " stops: " << e.what() << std::endl;
+    st.stopped = true;
+    auto err = caf::make_error(caf::sec::runtime_error, e.what());
+    fail_all(self, err);
+    self->quit(err);
+  }
+}
+
+// Proposes `cmd` here if leader, forwards it to the leader if one is known;
+// returns false if neither is possible yet.
+bool submit(self_ptr self, const meta_command& cmd,
+            caf::typed_response_promise<meta_result> rp) {
+  auto& st = self->state;
+  if (auto p = st.core->propose(encode_meta_command(cmd))) {
+    st.proposals.emplace(p->index, meta_replica_state::proposal{p->term, rp});
+    schedule_drive(self);
+    return true;
+  }
+  auto leader = st.core->leader();
+  auto peer = st.peers.find(leader);
+  if (leader == raft::no_node || leader == st.opts.id ||
+      peer == st.peers.end() || !peer->second)
+    return false;
+  rp.delegate(peer->second, meta_atom::value, cmd);
+  return true;
+}
+
+// Starts a linearizable read; `serve` runs once the state machine has
+// applied the read index.
+template <class T>
+caf::result<T> start_read(self_ptr self, std::function<T()> answer) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<T>();
+  std::string ctx =
+      std::to_string(st.opts.id) + ":" + std::to_string(++st.read_seq);
+  meta_replica_state::read_waiter w;
+  w.serve = [rp, answer]() mutable { rp.deliver(answer()); };
+  w.fail = [rp](caf::error e) mutable { rp.deliver(std::move(e)); };
+  st.reads.emplace(ctx, std::move(w));
+  auto try_read = [self, ctx] {
+    auto& s = self->state;
+    if (!s.reads.count(ctx))
+      return true;
+    if (!s.core->read_index(ctx))
+      return false;
+    schedule_drive(self);
+    return true;
+  };
+  if (!try_read())
+    st.parked.push_back({try_read, [self, ctx] {
+                           auto& s = self->state;
+                           auto it = s.reads.find(ctx);
+                           if (it != s.reads.end()) {
+                             it->second.fail(unavailable("no metadata leader"));
+                             s.reads.erase(it);
+                           }
+                         }});
+  return rp;
+}
+
+void on_tick(self_ptr self) {
+  auto& st = self->state;
+  if (st.stopped)
+    return;
+  st.core->tick();
+  // Parked work: hand on what now can be, expire what waited too long.
+  std::deque<meta_replica_state::waiting> still;
+  for (auto& w : st.parked) {
+    if (w.retry())
+      continue;
+    if (++w.age > st.opts.wait_ticks)
+      w.expire();
+    else
+      still.push_back(std::move(w));
+  }
+  st.parked = std::move(still);
+  // Reads whose request or answer was lost with a message: ask again.
+  for (auto it = st.reads.begin(); it != st.reads.end();) {
+    auto& r = it->second;
+    if (!r.ready && ++r.age % st.opts.election_ticks == 0) {
+      if (r.age > st.opts.wait_ticks) {
+        r.fail(unavailable("no metadata quorum"));
+        it = st.reads.erase(it);
+        continue;
+      }
+      st.core->read_index(it->first);
+    }
+    ++it;
+  }
+  schedule_drive(self);
+  self->delayed_send(self, st.opts.tick, raft_tick_atom::value);
+}
+
+} // namespace
+
+metadata_actor::behavior_type
+meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
+                      meta_replica_options opts) {
+  auto& st = self->state;
+  st.store = std::move(store);
+  st.opts = opts;
+  raft::config cfg;
+  cfg.id = opts.id;
+  cfg.voters = opts.voters;
+  cfg.election_ticks = opts.election_ticks;
+  cfg.heartbeat_ticks = opts.heartbeat_ticks;
+  cfg.seed = opts.seed * 7919 + opts.id;
+  auto restored = st.store->load();
+  decode_meta_state(restored.snap.data, st.machine);
+  st.applied = restored.snap.meta.index;
+  st.core = std::make_unique<raft::node>(cfg, std::move(restored));
+  if (opts.voters.size() == 1)
+    st.core->campaign(); // a group of one needs no election timeout
+  schedule_drive(self);
+  self->delayed_send(self, opts.tick, raft_tick_atom::value);
+  return {
+      [self](meta_atom, meta_command& cmd) -> caf::result<meta_result> {
+        if (cmd.kind == meta_command::config_set) {
+          if (validate_config_key(cmd.key) != errc::ok ||
+              cmd.value.size() > max_config_value)
+            return meta_result{errc::einval, 0, 0};
+        }
+        auto rp = self->make_response_promise<meta_result>();
+        if (!submit(self, cmd, rp))
+          self->state.parked.push_back(
+              {[self, cmd, rp] { return submit(self, cmd, rp); },
+               [rp]() mutable {
+                 rp.deliver(meta_result{errc::eunavailable, 0, 0});
+               }});
+        return rp;
+      },
+      [self](cfg_get_atom, std::string& key) -> caf::result<config_entry> {
+        return start_read<config_entry>(self, [self, key] {
+          auto e = self->state.machine.config(key);
+          return e ? *e : config_entry{key, {}, 0};
+        });
+      },
+      [self](cfg_list_atom) -> caf::result<std::vector<config_entry>> {
+        return start_read<std::vector<config_entry>>(
+            self, [self] { return self->state.machine.config_list(); });
+      },
+      [self](raft_status_atom) {
+        auto& st = self->state;
+        const auto& n = *st.core;
+        raft_status s;
+        s.id = st.opts.id;
+        s.role = raft::to_string(n.current_role());
+        s.term = n.term();
+        s.leader = n.leader();
+        s.commit = n.log().committed();
+        s.applied = st.applied;
+        s.first = n.log().first_index();
+        s.last = n.log().last_index();
+        s.snapshot = n.log().last_snapshot().meta.index;
+        s.stored = st.store->entry_count();
+        return s;
+      },
+      [self](raft_atom, const std::string& bytes) {
+        raft::message m;
+        try {
+          m = decode_raft_message(bytes);
+        } catch (const std::exception& e) {
+          std::cerr << "dagshard: metadata replica " << self->state.opts.id
+                    << " drops a malformed raft message: " << e.what()
+                    << std::endl;
+          return;
+        }
+        self->state.core->step(m);
+        schedule_drive(self);
+      },
+      [self](raft_peer_atom, uint64_t id, caf::strong_actor_ptr& handle) {
+        auto& st = self->state;
+        if (id == st.opts.id)
+          return;
+        st.peers[id] = caf::actor_cast<metadata_actor>(handle);
+      },
+      [self](raft_tick_atom) { on_tick(self); },
+      [self](meta_flush_atom) { drive(self); },
+  };
+}
+
+} // namespace ds

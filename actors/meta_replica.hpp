@@ -1,0 +1,81 @@
+// The metadata replica actor: one member of the metadata Raft group. It
+// drives the pure Raft core (model/raft): persists each ready to its raft
+// log (SQLite) before sending the messages that depend on it, applies
+// committed commands to the metadata state machine and answers clients.
+// Detached: SQLite blocks. Group commit: everything that arrives while a
+// ready is handled joins the next ready (one transaction, one AppendEntries
+// per follower).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "messages/meta.hpp"
+#include "model/raft/raft.hpp"
+#include "storage/raft/raft_store.hpp"
+
+namespace ds {
+
+/// Settings of a metadata replica.
+struct meta_replica_options {
+  uint64_t id = 1;                 ///< Raft id: member index + 1
+  std::vector<uint64_t> voters{1}; ///< ids of the whole group
+  caf::timespan tick{std::chrono::milliseconds(50)};
+  int election_ticks = 10; ///< 0.5 .. 1 s with 50 ms ticks
+  int heartbeat_ticks = 2;
+  /// A command or read that finds no leader waits at most this many ticks.
+  int wait_ticks = 40;
+  /// A snapshot of the state machine is taken every this many entries.
+  uint64_t snapshot_every = 10000;
+  uint64_t seed = 1;
+};
+
+struct meta_replica_state {
+  std::unique_ptr<raft::node> core;
+  std::shared_ptr<raft_store> store;
+  meta_replica_options opts;
+  meta_state machine;
+  uint64_t applied = 0;
+  std::map<uint64_t, metadata_actor> peers;
+  /// Commands proposed here, by log index: answered when that index applies.
+  struct proposal {
+    uint64_t term;
+    caf::typed_response_promise<meta_result> rp;
+  };
+  std::map<uint64_t, proposal> proposals;
+  /// Reads by context: serve() answers from the state machine.
+  struct read_waiter {
+    std::function<void()> serve;
+    std::function<void(caf::error)> fail;
+    uint64_t index = 0; ///< known once the read index arrives
+    bool ready = false;
+    int age = 0;
+  };
+  std::map<std::string, read_waiter> reads;
+  uint64_t read_seq = 0;
+  /// Work waiting for a leader to be known: retried every tick.
+  struct waiting {
+    std::function<bool()> retry; ///< true once handed on
+    std::function<void()> expire;
+    int age = 0;
+  };
+  std::deque<waiting> parked;
+  bool drive_scheduled = false;
+  bool stopped = false;
+
+  static inline const char* name = "dagshard.meta_replica";
+};
+
+/// Spawn detached: `sys.spawn<caf::detached>(meta_replica_behavior, ...)`.
+/// The store is loaded at start; a damaged one throws from the caller's
+/// open_sqlite_raft_store before the actor is spawned.
+metadata_actor::behavior_type
+meta_replica_behavior(metadata_actor::stateful_pointer<meta_replica_state> self,
+                      std::shared_ptr<raft_store> store,
+                      meta_replica_options opts);
+
+} // namespace ds
