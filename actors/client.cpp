@@ -114,6 +114,16 @@ std::vector<config_entry> client::config_list(errc& code) {
   return out;
 }
 
+std::vector<raft_status> client::raft_state(errc& code) {
+  caf::scoped_actor self{*sys_};
+  std::vector<ds::raft_status> out;
+  code = errc::ok;
+  self->request(gw_, timeout_, raft_status_atom::value)
+      .receive([&](std::vector<ds::raft_status>& e) { out = std::move(e); },
+               [&](caf::error&) { code = errc::eunavailable; });
+  return out;
+}
+
 ns_reply client::list(const std::string& path, uint32_t page) {
   ns_reply all;
   path_request req;

@@ -20,9 +20,10 @@ public:
          caf::timespan timeout = std::chrono::seconds(10));
 
   /// Connects to the node at host:port (with `tls`, through CAF's OpenSSL
-  /// module, loaded with certificate, key and CA). Blocks; returns an error message in
-  /// `err` and no client when the node cannot be reached. CAF's connect
-  /// cannot be cancelled: callers that need a deadline run it on a thread.
+  /// module, loaded with certificate, key and CA). Blocks; returns an error
+  /// message in `err` and no client when the node cannot be reached. CAF's
+  /// connect cannot be cancelled: callers that need a deadline run it on a
+  /// thread.
   static std::optional<client> connect(caf::actor_system& sys,
                                        const std::string& host, uint16_t port,
                                        std::string& err, bool tls = false);
@@ -54,6 +55,9 @@ public:
 
   /// Every setting; sets `code` to EUNAVAILABLE on failure.
   std::vector<config_entry> config_list(errc& code);
+
+  /// The Raft state of every metadata replica; EUNAVAILABLE on failure.
+  std::vector<ds::raft_status> raft_state(errc& code);
 
   /// Reads a whole directory by following cookies.
   ns_reply list(const std::string& path, uint32_t page = 1024);

@@ -55,6 +55,9 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
       [self](cfg_list_atom a) -> caf::result<std::vector<config_entry>> {
         return self->delegate(self->state.router, a);
       },
+      [self](raft_status_atom a) -> caf::result<std::vector<raft_status>> {
+        return self->delegate(self->state.router, a);
+      },
       [self](node_atom) -> caf::result<std::string, uint32_t> {
         return {self->state.address, self->state.cluster.shards_per_node()};
       },

@@ -103,6 +103,34 @@ caf::result<std::vector<shard_info>> router_state::collect_info() {
   return g->rp;
 }
 
+caf::result<std::vector<raft_status>> router_state::collect_raft() {
+  size_t n = cluster.members().size();
+  replicas.resize(n);
+  replicas[cluster.self_index()] = metadata;
+  auto g = std::make_shared<gather<raft_status>>();
+  g->out.resize(n);
+  g->left = n;
+  g->rp = self->make_response_promise<std::vector<raft_status>>();
+  for (size_t i = 0; i < n; ++i) {
+    auto done = [g, i](raft_status* x) {
+      auto& slot = g->out[i];
+      if (x)
+        slot = std::move(*x);
+      slot.id = i + 1;
+      slot.reachable = x != nullptr;
+      g->part_done();
+    };
+    if (!replicas[i]) {
+      done(nullptr);
+      continue;
+    }
+    self->request(replicas[i], timeout, raft_status_atom::value)
+        .then([done](raft_status& x) mutable { done(&x); },
+              [done](caf::error&) mutable { done(nullptr); });
+  }
+  return g->rp;
+}
+
 void router_state::set_peer(uint32_t node, node_hello& hello) {
   if (node >= cluster.members().size() || node == cluster.self_index())
     return;
@@ -111,6 +139,8 @@ void router_state::set_peer(uint32_t node, node_hello& hello) {
   for (uint32_t k = 0; k < cluster.shards_per_node(); ++k)
     shards[cluster.global_shard(node, k)] = ok ? handles[k] : shard_actor{};
   // Our metadata replica talks to the peer's replica directly.
+  replicas.resize(cluster.members().size());
+  replicas[node] = ok ? hello.metadata : metadata_actor{};
   if (metadata)
     self->send(metadata, raft_peer_atom::value, uint64_t{node} + 1,
                caf::actor_cast<caf::strong_actor_ptr>(ok ? hello.metadata
@@ -165,6 +195,7 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       [self](cfg_list_atom a) {
         return self->state.to_metadata<std::vector<config_entry>>(a);
       },
+      [self](raft_status_atom) { return self->state.collect_raft(); },
       [self](peer_atom, uint32_t node, node_hello& hello) {
         self->state.set_peer(node, hello);
       },

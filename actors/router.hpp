@@ -34,6 +34,9 @@ struct router_state {
   void resolve(path_request req, std::function<void(ns_reply)> done);
   caf::result<placement_info> locate(const std::string& path);
   caf::result<std::vector<shard_info>> collect_info();
+  /// Every member's metadata replica (this node's included), by member index.
+  std::vector<metadata_actor> replicas;
+  caf::result<std::vector<raft_status>> collect_raft();
   void set_peer(uint32_t node, node_hello& hello);
   /// Forwards a request to the metadata replica with the router's timeout.
   template <class Reply, class... Ts> caf::result<Reply> to_metadata(Ts... xs);

@@ -208,7 +208,9 @@ using client_interface = caf::typed_actor<
     // A setting (version 0: absent).
     caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
     // Every setting.
-    caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>>;
+    caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
+    // The Raft state of every metadata replica of the cluster.
+    caf::replies_to<raft_status_atom>::with<std::vector<raft_status>>>;
 
 /// The router: resolves paths and sends each request to its shard, on this
 /// node or another; forwards metadata requests to the metadata replica.

@@ -114,6 +114,48 @@ int show_nodes(client& cl, const invocation& inv, std::ostream& out,
   return 0;
 }
 
+int show_raft(client& cl, const invocation& inv, std::ostream& out,
+              std::ostream& err) {
+  errc code = errc::ok;
+  auto xs = cl.raft_state(code);
+  if (code != errc::ok) {
+    err << "EUNAVAILABLE: the node did not answer" << std::endl;
+    return 2;
+  }
+  if (inv.json) {
+    json arr = json::array();
+    for (auto& x : xs)
+      arr.push_back(json{{"id", x.id},
+                         {"reachable", x.reachable},
+                         {"role", x.role},
+                         {"term", x.term},
+                         {"leader", x.leader},
+                         {"commit", x.commit},
+                         {"applied", x.applied},
+                         {"first", x.first},
+                         {"last", x.last},
+                         {"snapshot", x.snapshot},
+                         {"log_entries", x.stored}});
+    out << json{{"replicas", arr}}.dump() << std::endl;
+    return 0;
+  }
+  out << std::left << std::setw(9) << "replica" << std::setw(15) << "role"
+      << std::setw(8) << "term" << std::setw(8) << "leader" << std::setw(10)
+      << "commit" << std::setw(10) << "applied" << std::setw(10) << "snapshot"
+      << "log-entries\n";
+  for (auto& x : xs) {
+    out << std::left << std::setw(9) << x.id;
+    if (!x.reachable) {
+      out << "UNREACHABLE\n";
+      continue;
+    }
+    out << std::setw(15) << x.role << std::setw(8) << x.term << std::setw(8)
+        << x.leader << std::setw(10) << x.commit << std::setw(10) << x.applied
+        << std::setw(10) << x.snapshot << x.stored << "\n";
+  }
+  return 0;
+}
+
 int show_placement(client& cl, const invocation& inv, std::ostream& out,
                    std::ostream& err) {
   auto x = cl.locate(inv.path);
@@ -279,9 +321,9 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
       out.node = argv[++i];
     } else if (a.rfind("--node=", 0) == 0) {
       out.node = a.substr(7);
-    } else if ((a == "--tls-cert" || a == "--tls-key" || a == "--tls-ca")
-               && i + 1 < argc) {
-      auto& dst = a == "--tls-cert" ? out.tls_cert
+    } else if ((a == "--tls-cert" || a == "--tls-key" || a == "--tls-ca") &&
+               i + 1 < argc) {
+      auto& dst = a == "--tls-cert"  ? out.tls_cert
                   : a == "--tls-key" ? out.tls_key
                                      : out.tls_ca;
       dst = argv[++i];
@@ -300,8 +342,8 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
     return false;
   }
   {
-    int given = !out.tls_cert.empty() + !out.tls_key.empty()
-                + !out.tls_ca.empty();
+    int given =
+        !out.tls_cert.empty() + !out.tls_key.empty() + !out.tls_ca.empty();
     if (given != 0 && given != 3) {
       err = "TLS needs all of --tls-cert, --tls-key and --tls-ca";
       return false;
@@ -310,6 +352,14 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
   out.command = argv[i++];
   if (out.command == "config")
     return parse_config_args(argc, argv, i, out, err);
+  if (out.command == "raft") {
+    if (i + 1 != argc || std::string{argv[i]} != "status") {
+      err = "usage: raft status";
+      return false;
+    }
+    out.args = {"status"};
+    return true;
+  }
   bool needs_path =
       path_commands.count(out.command) > 0 || out.command == "placement";
   if (!needs_path && out.command != "shards" && out.command != "nodes" &&
@@ -337,6 +387,8 @@ int run(client& cl, const invocation& inv, std::ostream& out,
     return show_shards(cl, inv, out, err);
   if (inv.command == "nodes")
     return show_nodes(cl, inv, out, err);
+  if (inv.command == "raft")
+    return show_raft(cl, inv, out, err);
   if (inv.command == "config")
     return run_config(cl, inv, out, err);
   if (inv.command == "placement")

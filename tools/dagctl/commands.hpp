@@ -28,6 +28,8 @@ constexpr const char* usage =
     "                (only if it is at version N; 0: only if absent)\n"
     "  config get KEY  a setting and its version\n"
     "  config list   every setting\n"
+    "  raft status   role, term, commit and applied index and log size of\n"
+    "                every metadata replica\n"
     "  help          this text\n"
     "The node defaults to $DAGSHARD_NODE, else 127.0.0.1:4242.\n"
     "Exit status: 0 done, 1 refused (the error name is printed first),\n"
