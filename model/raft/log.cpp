@@ -12,6 +12,7 @@ raft_log::raft_log(snapshot snap, std::vector<entry> entries, index_t commit)
   for (std::size_t k = 0; k < entries_.size(); ++k)
     DS_RAFT_CHECK(entries_[k].index == snap_.meta.index + 1 + k,
                   "restored entries are not contiguous after the snapshot");
+  note_configs(0);
   stable_ = last_index();
   committed_ = std::clamp(commit, snap_.meta.index, last_index());
   applied_ = snap_.meta.index;
@@ -68,17 +69,21 @@ std::optional<index_t> raft_log::maybe_append(index_t prev, term_t prev_term,
     if (c <= last_index())
       truncate_from(c);
     DS_RAFT_CHECK(c == last_index() + 1, "append leaves a gap in the log");
+    std::size_t from = entries_.size();
     entries_.insert(entries_.end(), ents.begin() + static_cast<long>(k),
                     ents.end());
+    note_configs(from);
   }
   return prev + ents.size();
 }
 
 void raft_log::append(std::vector<entry> ents) {
+  std::size_t from = entries_.size();
   for (auto& e : ents) {
     DS_RAFT_CHECK(e.index == last_index() + 1, "leader append leaves a gap");
     entries_.push_back(std::move(e));
   }
+  note_configs(from);
 }
 
 index_t raft_log::find_conflict_by_term(index_t i, term_t t) const {
@@ -134,6 +139,7 @@ void raft_log::snapshot_stable(index_t i) {
 void raft_log::restore(snapshot s) {
   DS_RAFT_CHECK(s.meta.index > committed_, "restore of an older snapshot");
   entries_.clear();
+  configs_.clear();
   committed_ = s.meta.index;
   stable_ = s.meta.index;
   snap_ = s;
@@ -149,13 +155,28 @@ void raft_log::compact(index_t i, std::string data,
   term_t t = at(i).term;
   entries_.erase(entries_.begin(),
                  entries_.begin() + static_cast<long>(i - first_index() + 1));
+  configs_.erase(configs_.begin(),
+                 std::upper_bound(configs_.begin(), configs_.end(), i));
   snap_.meta.index = i;
   snap_.meta.term = t;
   snap_.meta.voters = std::move(voters);
   snap_.data = std::move(data);
 }
 
+index_t raft_log::last_config(index_t i) const {
+  auto it = std::upper_bound(configs_.begin(), configs_.end(), i);
+  return it == configs_.begin() ? 0 : *std::prev(it);
+}
+
+void raft_log::note_configs(std::size_t from) {
+  for (std::size_t k = from; k < entries_.size(); ++k)
+    if (entries_[k].type == entry_type::config)
+      configs_.push_back(entries_[k].index);
+}
+
 void raft_log::truncate_from(index_t i) {
+  configs_.erase(std::lower_bound(configs_.begin(), configs_.end(), i),
+                 configs_.end());
   entries_.resize(i - first_index());
   stable_ = std::min(stable_, i - 1);
 }

@@ -76,6 +76,9 @@ public:
   /// Records that the pending snapshot with index i was persisted.
   void snapshot_stable(index_t i);
 
+  /// Index of the last config entry at or below `i` still in memory, or 0.
+  index_t last_config(index_t i) const;
+
   /// The latest snapshot (empty if none).
   const snapshot& last_snapshot() const { return snap_; }
   /// Replaces the whole log by a snapshot from the leader (it becomes
@@ -87,6 +90,8 @@ public:
 
 private:
   void truncate_from(index_t i);
+  void note_configs(
+      std::size_t from); ///< records config entries from entries_[from]
 
   snapshot snap_;
   std::vector<entry> entries_;
@@ -94,6 +99,7 @@ private:
   index_t applied_ = 0;
   index_t stable_ = 0;
   std::optional<snapshot> pending_;
+  std::vector<index_t> configs_; ///< indexes of config entries, ascending
 };
 
 } // namespace ds::raft

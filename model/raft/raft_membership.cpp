@@ -10,14 +10,10 @@
 namespace ds::raft {
 
 std::vector<node_id> node::voters_at(index_t i) const {
-  i = std::min(i, log_.last_index());
-  for (index_t k = i; k >= log_.first_index() && k > 0; --k) {
-    const entry& e = log_.at(k);
-    if (e.type == entry_type::config) {
-      if (auto v = decode_voters(e.data))
-        return *v;
-      DS_RAFT_CHECK(false, "malformed config entry in the log");
-    }
+  if (index_t k = log_.last_config(std::min(i, log_.last_index()))) {
+    auto v = decode_voters(log_.at(k).data);
+    DS_RAFT_CHECK(v.has_value(), "malformed config entry in the log");
+    return *v;
   }
   const snapshot& s = log_.last_snapshot();
   if (!s.empty() && !s.meta.voters.empty())
@@ -29,12 +25,7 @@ std::vector<node_id> node::voters_at(index_t i) const {
 }
 
 void node::refresh_voters() {
-  config_index_ = 0;
-  for (index_t k = log_.last_index(); k >= log_.first_index() && k > 0; --k)
-    if (log_.at(k).type == entry_type::config) {
-      config_index_ = k;
-      break;
-    }
+  config_index_ = log_.last_config(log_.last_index());
   apply_voters(voters_at(log_.last_index()));
 }
 

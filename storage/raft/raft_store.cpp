@@ -4,6 +4,8 @@
 // data).
 #include "storage/raft/raft_store.hpp"
 
+#include <algorithm>
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +104,7 @@ public:
         db_->prepare("SELECT term, vote, commit_index FROM hard WHERE id = 1");
     if (h.step())
       rs.hard = raft::hard_state{u(h.int64(0)), u(h.int64(1)), u(h.int64(2))};
+    saved_ = rs.hard;
     auto s =
         db_->prepare("SELECT idx, term, voters, data FROM snap WHERE id = 1");
     if (s.step()) {
@@ -135,6 +138,14 @@ public:
   void save(const raft::ready& rd) override {
     if (!rd.snap && rd.entries.empty() && !rd.hard)
       return;
+    // A change of the commit index alone need not be synced (it is learned
+    // again from the leader after a restart): it rides along with the next
+    // transaction instead of costing an fsync on the path of every answer.
+    if (!rd.snap && rd.entries.empty() && rd.hard->term == saved_.term &&
+        rd.hard->vote == saved_.vote) {
+      saved_.commit = rd.hard->commit;
+      return;
+    }
     sql::transact(*db_, [&] {
       if (rd.snap) {
         write_snap(*rd.snap);
@@ -149,11 +160,13 @@ public:
               .bind(4, std::string_view{x.data})
               .run();
       }
-      if (rd.hard)
-        put_hard_.bind(1, static_cast<int64_t>(rd.hard->term))
-            .bind(2, static_cast<int64_t>(rd.hard->vote))
-            .bind(3, static_cast<int64_t>(rd.hard->commit))
-            .run();
+      raft::hard_state h = rd.hard ? *rd.hard : saved_;
+      put_hard_.bind(1, static_cast<int64_t>(h.term))
+          .bind(2, static_cast<int64_t>(h.vote))
+          .bind(3, static_cast<int64_t>(std::max(h.commit, saved_.commit)))
+          .run();
+      saved_ = h;
+      saved_.commit = std::max(h.commit, saved_.commit);
     });
   }
 
@@ -181,6 +194,7 @@ private:
   }
 
   std::unique_ptr<sql::db> db_;
+  raft::hard_state saved_; ///< last hard state written (commit maybe newer)
   sql::stmt put_hard_, put_entry_, cut_from_, cut_to_, put_snap_;
 };
 

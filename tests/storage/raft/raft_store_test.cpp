@@ -173,3 +173,32 @@ TEST_CASE(
   CHECK(restored.config_list().size() == st.config_list().size());
   CHECK_THROWS_AS(decode_meta_state("x", restored), sql::storage_error);
 }
+
+TEST_CASE(
+    "raft store: a commit-only change is written with the next transaction") {
+  temp_dir dir;
+  auto path = dir.path + "/raft.db";
+  {
+    auto s = open_sqlite_raft_store(path, who());
+    raft::ready rd;
+    rd.hard = raft::hard_state{2, 1, 0};
+    rd.entries = {ent(2, 1, "a"), ent(2, 2, "b")};
+    s->save(rd);
+    raft::ready commit_only;
+    commit_only.hard = raft::hard_state{2, 1, 2};
+    s->save(commit_only); // no fsync for this one
+  }
+  {
+    auto s = open_sqlite_raft_store(path, who());
+    auto rs = s->load();
+    CHECK(rs.hard == raft::hard_state{2, 1, 0}); // term and vote are never late
+    raft::ready commit_only;
+    commit_only.hard = raft::hard_state{2, 1, 2};
+    s->save(commit_only);
+    raft::ready more;
+    more.entries = {ent(2, 3, "c")};
+    s->save(more);
+  }
+  auto s = open_sqlite_raft_store(path, who());
+  CHECK(s->load().hard == raft::hard_state{2, 1, 2});
+}
