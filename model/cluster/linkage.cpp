@@ -38,13 +38,30 @@ std::vector<merge> nn_chain(std::vector<double>& d, std::size_t n, method m) {
   z.reserve(n ? n - 1 : 0);
   std::vector<std::size_t> size(n, 1), chain;
   chain.reserve(n);
+  // Active clusters as a list in increasing index order (scans visit them in
+  // the same order as a full scan would, so ties resolve identically), so
+  // the work shrinks as clusters merge.
+  const std::size_t end = n;
+  std::vector<std::size_t> next(n), prev(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    next[i] = i + 1;
+    prev[i] = i == 0 ? end : i - 1;
+  }
+  std::size_t head = 0;
+  auto remove = [&](std::size_t x) {
+    if (prev[x] == end)
+      head = next[x];
+    else
+      next[prev[x]] = next[x];
+    if (next[x] != end)
+      prev[next[x]] = prev[x];
+  };
+  // Row x of the condensed matrix: entries (i, x) for i < x are strided,
+  // entries (x, i) for i > x are contiguous from base(x).
+  auto base = [n](std::size_t x) { return n * x - x * (x + 1) / 2 - x - 1; };
   for (std::size_t k = 0; k + 1 < n; ++k) {
     if (chain.empty())
-      for (std::size_t i = 0; i < n; ++i)
-        if (size[i] > 0) {
-          chain.push_back(i);
-          break;
-        }
+      chain.push_back(head);
     std::size_t x = 0, y = 0;
     double cur = 0;
     for (;;) {
@@ -55,10 +72,17 @@ std::vector<merge> nn_chain(std::vector<double>& d, std::size_t n, method m) {
       } else {
         cur = std::numeric_limits<double>::infinity();
       }
-      for (std::size_t i = 0; i < n; ++i) {
-        if (size[i] == 0 || i == x)
-          continue;
-        double v = d[cidx(n, x, i)];
+      std::size_t i = head;
+      for (; i < x; i = next[i]) {
+        double v = d[base(i) + x];
+        if (v < cur) {
+          cur = v;
+          y = i;
+        }
+      }
+      const double* row = d.data() + base(x);
+      for (i = next[x]; i != end; i = next[i]) {
+        double v = row[i];
         if (v < cur) {
           cur = v;
           y = i;
@@ -76,8 +100,9 @@ std::vector<merge> nn_chain(std::vector<double>& d, std::size_t n, method m) {
     z.push_back({x, y, cur, size[x] + size[y]});
     size[x] = 0;
     size[y] += static_cast<std::size_t>(nx);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (size[i] == 0 || i == y)
+    remove(x);
+    for (std::size_t i = head; i != end; i = next[i]) {
+      if (i == y)
         continue;
       double& dy = d[cidx(n, i, y)];
       dy = update(m, d[cidx(n, i, x)], dy, cur, nx, ny, double(size[i]));
