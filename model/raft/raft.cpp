@@ -56,6 +56,7 @@ void node::reset(term_t t) {
   progress_.clear();
   pending_reads_.clear();
   waiting_reads_.clear();
+  batched_reads_.clear();
 }
 
 void node::reset_timeout() {
@@ -80,6 +81,7 @@ void node::become_pre_candidate() {
   progress_.clear();
   pending_reads_.clear();
   waiting_reads_.clear();
+  batched_reads_.clear();
   leader_ = no_node;
   role_ = role::pre_candidate;
 }

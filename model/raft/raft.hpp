@@ -187,6 +187,9 @@ private:
   std::uint64_t read_seq_ = 0;
   std::deque<pending_read> pending_reads_;
   std::vector<std::pair<node_id, std::string>> waiting_reads_;
+  /// Reads that arrived since the last ready: one heartbeat round confirms
+  /// them all when the next ready is taken.
+  std::vector<std::pair<node_id, std::string>> batched_reads_;
 };
 
 } // namespace ds::raft

@@ -239,9 +239,8 @@ void node::handle_read_request(node_id from, std::string context) {
     waiting_reads_.emplace_back(from, std::move(context));
     return;
   }
-  std::vector<std::pair<node_id, std::string>> one;
-  one.emplace_back(from, std::move(context));
-  start_read_round(std::move(one));
+  // Confirmed together with every other read of this ready (get_ready).
+  batched_reads_.emplace_back(from, std::move(context));
 }
 
 // Records the commit index for the requests and confirms leadership with a

@@ -24,7 +24,7 @@ bool node::has_ready() const {
     return false;
   hard_state hs{term_, vote_, log_.committed()};
   if (hs != prev_hard_ || log_.pending_snapshot() || !msgs_.empty() ||
-      !read_states_.empty())
+      !read_states_.empty() || !batched_reads_.empty())
     return true;
   if (log_.stable() < log_.last_index())
     return true;
@@ -34,6 +34,8 @@ bool node::has_ready() const {
 
 ready node::get_ready() {
   DS_RAFT_CHECK(!ready_outstanding_, "get_ready before advance");
+  if (!batched_reads_.empty())
+    start_read_round(std::exchange(batched_reads_, {}));
   ready rd;
   hard_state hs{term_, vote_, log_.committed()};
   if (hs != prev_hard_)
