@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/client.hpp"
+#include "model/workload/trace.hpp"
 
 namespace ds::bench {
 
@@ -49,6 +50,24 @@ int run_verify(client& cl, const args_map& a);
 /// with `etcd_endpoints` non-empty, the same workload against etcd.
 int run_kv(std::vector<client> clis, const std::vector<std::string>& etcd,
            const args_map& a, bool js, nlohmann::json& out);
+
+/// A workload: its setup operations and its timed events.
+struct generated {
+  std::string label;
+  std::vector<workload::event> setup;
+  std::vector<workload::event> events;
+};
+
+/// The workload named by --workload and its options (see --help).
+generated make_workload(const args_map& a);
+/// Reads a trace; leading time-0 mkdir/create operations are its setup.
+generated read_trace(const std::string& path);
+/// Writes a generated workload to --out FILE.
+int run_record(const args_map& a);
+/// Replays `w` open loop against `gws`; --speed, --csv, --report.
+int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
+               const generated& w, const args_map& a, bool js,
+               nlohmann::json& out);
 
 /// Balance and movement of the placement functions.
 nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,

@@ -49,6 +49,17 @@ constexpr const char* usage =
     "          --node HOST:PORT[,...] (or an in-process node) or\n"
     "          --etcd http://HOST:PORT[,...] (etcd's v3 JSON gateway);\n"
     "          --clients N (16) --ops N (20000) --read-percent P (0) --keys N\n"
+    "  record  --out FILE: writes a workload (below) as a trace "
+    "(docs/TRACES.md)\n"
+    "  replay  --trace FILE [--speed X]: replays a trace open loop\n"
+    "  run     replays a workload (below) without writing it\n"
+    "          replay/run: --node or an in-process node (--shards, --sync);\n"
+    "          --csv FILE (per-second series), --report FILE.html (charts)\n"
+    "          workloads: --workload uniform|zipf|storm|diurnal|flash|mixed\n"
+    "          --seconds N (10) --rate OPS/S (10000) --clients N (16)\n"
+    "          --seed N (1) --dirs N --files N (per directory) --zipf S (1.1)\n"
+    "          --find FILE (a namespace from `find DIR` output)\n"
+    "          --period S, --amplitude A (diurnal) --peak-rate R (flash)\n"
     "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
     "          movement of consistent hashing with and without bounded loads\n";
 
@@ -103,6 +114,14 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (cmd == "record") {
+    try {
+      return bench::run_record(a);
+    } catch (const std::exception& e) {
+      std::cerr << "dagbench: " << e.what() << "\n";
+      return 1;
+    }
+  }
   if (cmd == "kv" && a.count("etcd")) {
     // etcd needs no actor system: plain HTTP/JSON.
     try {
@@ -127,7 +146,7 @@ int main(int argc, char** argv) {
     }
   }
   if (cmd != "basic" && cmd != "fill" && cmd != "open" && cmd != "verify" &&
-      cmd != "kv") {
+      cmd != "kv" && cmd != "replay" && cmd != "run") {
     std::cerr << "dagbench: unknown command '" << cmd << "'\n" << usage;
     return 1;
   }
@@ -164,7 +183,8 @@ int main(int argc, char** argv) {
           break;
         pos = comma + 1;
       }
-    } else if (cmd == "basic" || cmd == "open" || cmd == "kv") {
+    } else if (cmd == "basic" || cmd == "open" || cmd == "kv" ||
+               cmd == "replay" || cmd == "run") {
       node_options opts;
       char tmpl[] = "/tmp/dagbench-XXXXXX";
       tmp = ::mkdtemp(tmpl);
@@ -180,6 +200,20 @@ int main(int argc, char** argv) {
       throw std::invalid_argument(cmd + " needs --node");
     }
     json out;
+    if (cmd == "replay" || cmd == "run") {
+      if (cmd == "replay" && !a.count("trace"))
+        throw std::invalid_argument("replay needs --trace FILE");
+      auto w = cmd == "replay" ? bench::read_trace(a["trace"])
+                               : bench::make_workload(a);
+      int rc = bench::run_replay(sys, gws, w, a, js, out);
+      if (js)
+        std::cout << out.dump(2) << std::endl;
+      if (node.gateway)
+        stop_node(sys, node);
+      if (!tmp.empty())
+        std::system(("rm -rf '" + tmp + "'").c_str());
+      return rc;
+    }
     int rc = cmd == "kv"       ? bench::run_kv(clis, {}, a, js, out)
              : cmd == "basic"  ? bench::run_basic(sys, *cl, gws, a, js, out)
              : cmd == "open"   ? bench::run_open(sys, *cl, a, js, out)

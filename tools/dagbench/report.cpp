@@ -1,0 +1,274 @@
+#include "tools/dagbench/report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+namespace ds::bench {
+
+namespace {
+
+double us(int64_t ns) {
+  return double(ns) / 1000.0;
+}
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+    case '<':
+      out += "&lt;";
+      break;
+    case '>':
+      out += "&gt;";
+      break;
+    case '&':
+      out += "&amp;";
+      break;
+    case '"':
+      out += "&quot;";
+      break;
+    default:
+      out += c;
+    }
+  }
+  return out;
+}
+
+struct series {
+  std::string name;
+  std::vector<double> y;
+};
+
+const char* palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                         "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+
+// A line chart of series over seconds 0..n-1, with vertical marks.
+std::string chart(const std::string& title, const std::string& unit,
+                  const std::vector<series>& ss,
+                  const std::vector<std::size_t>& marks,
+                  const std::string& mark_label) {
+  const double w = 760, h = 260, left = 64, right = 150, top = 28, bottom = 36;
+  std::size_t n = 0;
+  double ymax = 0;
+  for (auto& s : ss) {
+    n = std::max(n, s.y.size());
+    for (double v : s.y)
+      if (std::isfinite(v))
+        ymax = std::max(ymax, v);
+  }
+  if (ymax <= 0)
+    ymax = 1;
+  double pw = w - left - right, ph = h - top - bottom;
+  auto X = [&](double i) {
+    return left + (n > 1 ? i / double(n - 1) : 0.5) * pw;
+  };
+  auto Y = [&](double v) { return top + ph - v / ymax * ph; };
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(1);
+  o << "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w
+    << "\" height=\"" << h << "\" viewBox=\"0 0 " << w << ' ' << h << "\">\n";
+  o << "<text x=\"" << left << "\" y=\"18\" class=\"title\">" << escape(title)
+    << "</text>\n";
+  o << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw
+    << "\" height=\"" << ph << "\" class=\"frame\"/>\n";
+  for (int k = 0; k <= 4; ++k) { // y grid and labels
+    double v = ymax * k / 4, y = Y(v);
+    o << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << y
+      << "\" y2=\"" << y << "\" class=\"grid\"/><text x=\"" << left - 6
+      << "\" y=\"" << y + 4 << "\" class=\"ylabel\">"
+      << std::setprecision(v < 10 ? 2 : 0) << v << "</text>\n"
+      << std::setprecision(1);
+  }
+  o << "<text x=\"" << left + pw / 2 << "\" y=\"" << h - 6
+    << "\" class=\"xlabel\">seconds (0 .. " << (n ? n - 1 : 0) << ")</text>\n";
+  o << "<text x=\"12\" y=\"" << top + ph / 2
+    << "\" class=\"unit\" transform=\"rotate(-90 12 " << top + ph / 2 << ")\">"
+    << escape(unit) << "</text>\n";
+  for (auto m : marks)
+    o << "<line x1=\"" << X(double(m)) << "\" x2=\"" << X(double(m))
+      << "\" y1=\"" << top << "\" y2=\"" << top + ph
+      << "\" class=\"mark\"><title>" << escape(mark_label) << " at " << m
+      << " s</title></line>\n";
+  for (std::size_t k = 0; k < ss.size(); ++k) {
+    const char* color = palette[k % 10];
+    o << "<polyline class=\"series\" fill=\"none\" stroke=\"" << color
+      << "\" stroke-width=\"1.6\" points=\"";
+    for (std::size_t i = 0; i < ss[k].y.size(); ++i)
+      if (std::isfinite(ss[k].y[i]))
+        o << X(double(i)) << ',' << Y(ss[k].y[i]) << ' ';
+    o << "\"><title>" << escape(ss[k].name) << "</title></polyline>\n";
+    if (k < 12)
+      o << "<text x=\"" << left + pw + 10 << "\" y=\""
+        << top + 12 + 14 * double(k) << "\" fill=\"" << color
+        << "\" class=\"legend\">" << escape(ss[k].name) << "</text>\n";
+  }
+  o << "</svg>\n";
+  return o.str();
+}
+
+std::vector<std::size_t> split_marks(const replay_result& r) {
+  std::vector<std::size_t> out;
+  for (std::size_t s = 0; s < r.per_second.size(); ++s)
+    if (r.per_second[s].splits > 0)
+      out.push_back(s);
+  return out;
+}
+
+const char* style = R"(body{font-family:sans-serif;margin:24px;color:#222}
+table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+th{background:#f4f4f4}.chart{display:block;margin:8px 0}.title{font-weight:bold;font-size:14px}
+.frame{fill:none;stroke:#999}.grid{stroke:#eee}.ylabel{font-size:11px;text-anchor:end}
+.xlabel,.unit{font-size:11px;text-anchor:middle}.legend{font-size:11px}
+.mark{stroke:#d62728;stroke-dasharray:3,3}#check{color:#888;font-size:11px})";
+
+// After load, counts the charts whose lines the browser actually laid out;
+// the report test reads the result from the rendered DOM.
+const char* check_script = R"(<script>
+window.addEventListener('load', function () {
+  var charts = document.querySelectorAll('svg.chart'), drawn = 0;
+  charts.forEach(function (svg) {
+    var ok = false;
+    svg.querySelectorAll('polyline.series').forEach(function (p) {
+      if (p.points.length > 1 && p.getBBox().width > 0) ok = true;
+    });
+    if (ok) drawn++;
+  });
+  document.getElementById('check').textContent =
+      'charts-drawn: ' + drawn + ' of ' + charts.length;
+});
+</script>)";
+
+} // namespace
+
+void print_summary(std::ostream& out, const labelled_run& run) {
+  const auto& r = run.result;
+  out << run.label << ": " << r.ops << " ops in " << std::fixed
+      << std::setprecision(2) << r.seconds << " s (" << std::setprecision(0)
+      << (r.seconds > 0 ? double(r.ops) / r.seconds : 0) << " ops/s), errors "
+      << r.errors << ", setup " << r.setup_ops << " ops\n";
+  out << "  " << std::left << std::setw(9) << "op" << std::right
+      << std::setw(10) << "count" << std::setw(12) << "p50 us" << std::setw(12)
+      << "p99 us" << std::setw(12) << "p999 us" << std::setw(12) << "max us"
+      << "\n";
+  auto row = [&](const std::string& name, const workload::hdr_histogram& h) {
+    out << "  " << std::left << std::setw(9) << name << std::right
+        << std::setw(10) << h.count() << std::setprecision(1) << std::setw(12)
+        << us(h.percentile(50)) << std::setw(12) << us(h.percentile(99))
+        << std::setw(12) << us(h.percentile(99.9)) << std::setw(12)
+        << us(h.max()) << "\n";
+  };
+  for (auto& [op, h] : r.latency_ns)
+    row(op, h);
+  row("all", r.all_ns);
+  double worst = 1;
+  uint64_t splits = 0;
+  for (auto& s : r.per_second) {
+    worst = std::max(worst, s.imbalance());
+    splits += s.splits;
+  }
+  out << "  send lag p99 " << std::setprecision(1)
+      << us(r.send_lag_ns.percentile(99))
+      << " us; worst imbalance (max/mean shard load) " << std::setprecision(2)
+      << worst << "; splits " << splits << "; migrations 0\n";
+}
+
+nlohmann::json to_json(const labelled_run& run) {
+  const auto& r = run.result;
+  nlohmann::json j;
+  j["label"] = run.label;
+  j["ops"] = r.ops;
+  j["errors"] = r.errors;
+  j["seconds"] = r.seconds;
+  j["setup_ops"] = r.setup_ops;
+  for (auto& [op, h] : r.latency_ns)
+    j["latency_us"][op] = {
+        {"count", h.count()},          {"p50", us(h.percentile(50))},
+        {"p99", us(h.percentile(99))}, {"p999", us(h.percentile(99.9))},
+        {"max", us(h.max())},          {"hdr", h.encode()}};
+  j["latency_us"]["all"] = {{"count", r.all_ns.count()},
+                            {"p50", us(r.all_ns.percentile(50))},
+                            {"p99", us(r.all_ns.percentile(99))},
+                            {"p999", us(r.all_ns.percentile(99.9))},
+                            {"max", us(r.all_ns.max())}};
+  j["send_lag_p99_us"] = us(r.send_lag_ns.percentile(99));
+  auto& ts = j["per_second"] = nlohmann::json::array();
+  for (auto& s : r.per_second)
+    ts.push_back({{"ops", s.ops},
+                  {"errors", s.errors},
+                  {"p99_us", us(s.latency_ns.percentile(99))},
+                  {"imbalance", s.imbalance()},
+                  {"splits", s.splits},
+                  {"shard_ops", s.shard_ops}});
+  return j;
+}
+
+void write_csv(std::ostream& out, const labelled_run& run) {
+  std::size_t shards = 0;
+  for (auto& s : run.result.per_second)
+    shards = std::max(shards, s.shard_ops.size());
+  out << "second,ops,errors,p50_us,p99_us,p999_us,imbalance,splits";
+  for (std::size_t i = 0; i < shards; ++i)
+    out << ",shard" << i;
+  out << "\n";
+  for (std::size_t t = 0; t < run.result.per_second.size(); ++t) {
+    auto& s = run.result.per_second[t];
+    out << t << ',' << s.ops << ',' << s.errors << ','
+        << us(s.latency_ns.percentile(50)) << ','
+        << us(s.latency_ns.percentile(99)) << ','
+        << us(s.latency_ns.percentile(99.9)) << ','
+        << (s.shard_ops.empty() ? std::string() : std::to_string(s.imbalance()))
+        << ',' << s.splits;
+    for (std::size_t i = 0; i < shards; ++i) // empty: not sampled that second
+      out << ','
+          << (i < s.shard_ops.size() ? std::to_string(s.shard_ops[i]) : "");
+    out << "\n";
+  }
+}
+
+void write_html(std::ostream& out, const std::string& title,
+                const std::vector<labelled_run>& runs) {
+  out << "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>"
+      << escape(title) << "</title><style>" << style
+      << "</style></head><body>\n<h1>" << escape(title)
+      << "</h1>\n<p id=\"check\">charts not checked</p>\n";
+  for (auto& run : runs) {
+    const auto& r = run.result;
+    out << "<h2>" << escape(run.label) << "</h2>\n<pre>";
+    std::ostringstream summary;
+    print_summary(summary, run);
+    out << escape(summary.str()) << "</pre>\n";
+    std::size_t shards = 0;
+    for (auto& s : r.per_second)
+      shards = std::max(shards, s.shard_ops.size());
+    std::vector<series> load(shards);
+    for (std::size_t i = 0; i < shards; ++i) {
+      load[i].name = "shard " + std::to_string(i);
+      for (auto& s : r.per_second)
+        load[i].y.push_back(i < s.shard_ops.size() ? double(s.shard_ops[i])
+                                                   : NAN);
+    }
+    series p50{"p50", {}}, p99{"p99", {}}, p999{"p99.9", {}},
+        imb{"max/mean", {}};
+    for (auto& s : r.per_second) {
+      bool any = s.latency_ns.count() > 0;
+      p50.y.push_back(any ? us(s.latency_ns.percentile(50)) : NAN);
+      p99.y.push_back(any ? us(s.latency_ns.percentile(99)) : NAN);
+      p999.y.push_back(any ? us(s.latency_ns.percentile(99.9)) : NAN);
+      imb.y.push_back(s.shard_ops.empty() ? NAN : s.imbalance());
+    }
+    auto marks = split_marks(r);
+    out << chart("Load per shard", "operations per second", load, marks,
+                 "splits");
+    out << chart("Latency (from the intended send time)", "microseconds",
+                 {p50, p99, p999}, marks, "splits");
+    out << chart("Imbalance", "busiest shard / mean", {imb}, marks, "splits");
+  }
+  out << "<p>Dashed red lines: seconds with DAG splits. Migrations: none in "
+         "these runs.</p>\n"
+      << check_script << "\n</body></html>\n";
+}
+
+} // namespace ds::bench
