@@ -1,0 +1,90 @@
+#include "model/forecast/selection.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include "model/forecast/holt_winters.hpp"
+#include "model/forecast/snaive.hpp"
+#include "model/forecast/stats.hpp"
+#if __has_include("model/forecast/arima.hpp")
+#include "model/forecast/arima.hpp"
+#define DS_HAVE_ARIMA 1
+#endif
+
+namespace ds::forecast {
+
+std::vector<candidate> default_candidates() {
+  std::vector<candidate> c;
+  c.push_back({"snaive", fit_snaive});
+  c.push_back({"hw", fit_holt_winters_auto});
+#ifdef DS_HAVE_ARIMA
+  c.push_back({"arima", fit_auto_arima});
+#endif
+  return c;
+}
+
+candidate candidate_named(const std::string& family) {
+  for (auto& c : default_candidates())
+    if (c.family == family)
+      return c;
+  throw std::invalid_argument("model '" + family + "' is not available");
+}
+
+selection select_model(const arma::vec& y, int period,
+                       const std::vector<candidate>& cands, int horizon,
+                       int origins) {
+  if (y.is_empty())
+    throw std::invalid_argument("select_model: empty series");
+  int m = period > 1 ? period : 1;
+  int h = horizon > 0 ? horizon : (m > 1 ? m : 8);
+  // Each origin must leave at least two seasons (or 10 points), and two
+  // thirds of the series, to fit on: a model judged on much less data than
+  // it will finally be fitted on is judged unfairly (short fits favour the
+  // plain models).
+  int n = int(y.n_elem);
+  int min_fit = std::max(m > 1 ? 2 * m : 10, 2 * n / 3);
+  int usable = std::max(0, std::min(origins, (n - min_fit) / h));
+  selection out;
+  double best = std::numeric_limits<double>::infinity();
+  const candidate* chosen = nullptr;
+  for (auto& c : cands) {
+    double total = 0;
+    int scored = 0;
+    for (int k = usable; k >= 1; --k) {
+      int origin = n - k * h;
+      arma::vec train = y.head(arma::uword(origin));
+      model_ptr fit = c.fit(train, period);
+      if (!fit)
+        break;
+      arma::vec f = fit->predict(h).mean;
+      double scale = mase_scale(train, period);
+      double mae = arma::mean(arma::abs(
+          f - y.subvec(arma::uword(origin), arma::uword(origin + h - 1))));
+      total += scale > 0 ? mae / scale : (mae == 0 ? 0 : 1e9);
+      ++scored;
+    }
+    double score =
+        scored == usable && scored > 0 ? total / scored : std::nan("");
+    out.scores.emplace_back(c.family, score);
+    if (std::isfinite(score) && score < best) {
+      best = score;
+      chosen = &c;
+    }
+  }
+  if (chosen) {
+    out.model = chosen->fit(y, period);
+    out.family = chosen->family;
+    out.backtest_mase = best;
+  }
+  if (!out.model) { // too short to backtest, or nothing fitted: the plain
+                    // choice
+    out.model = fit_snaive(y, period);
+    out.family = "snaive";
+    out.backtest_mase = std::nan("");
+  }
+  return out;
+}
+
+} // namespace ds::forecast
