@@ -320,13 +320,19 @@ model_ptr fit_holt_winters(const arma::vec& y, int period,
   };
   optim_result best;
   best.value = inf;
-  for (double a : {0.2, 0.6}) {
-    optim_options o;
-    o.max_iter = 1500;
-    o.step = 0.5;
-    auto r = nelder_mead(f, core.start(a, 0.1, 0.1, 0.8), o);
-    if (r.value < best.value)
-      best = r;
+  // One simplex search from a moderate start, then a restart from where it
+  // stopped (a fresh simplex escapes a collapsed one), to a tolerance far
+  // below what changes a forecast.
+  optim_options o;
+  o.max_iter = 1500;
+  o.step = 0.5;
+  o.rel_tol = 1e-8;
+  best = nelder_mead(f, core.start(0.3, 0.1, 0.1, 0.8), o);
+  if (std::isfinite(best.value)) {
+    o.step = 0.2;
+    auto again = nelder_mead(f, best.x, o);
+    if (again.value < best.value)
+      best = again;
   }
   if (!std::isfinite(best.value))
     return nullptr;
@@ -341,6 +347,18 @@ model_ptr fit_holt_winters(const arma::vec& y, int period,
   std::size_t mm = spec.season == hw_season::none ? 1 : std::size_t(period);
   return std::make_unique<hw_model>(spec, period, p, std::move(end), aicc,
                                     sigma2, mm);
+}
+
+model_ptr refit_holt_winters(const fitted_model& like, const arma::vec& y,
+                             int period) {
+  for (hw_season s :
+       {hw_season::none, hw_season::additive, hw_season::multiplicative})
+    for (int t = 0; t < 3; ++t) {
+      hw_spec spec{t > 0, t == 2, s};
+      if (spec.name() == like.name())
+        return fit_holt_winters(y, period, spec);
+    }
+  return nullptr;
 }
 
 model_ptr fit_holt_winters_auto(const arma::vec& y, int period) {

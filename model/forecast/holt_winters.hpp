@@ -26,6 +26,11 @@ struct hw_spec {
 /// finite likelihood).
 model_ptr fit_holt_winters(const arma::vec& y, int period, const hw_spec& spec);
 
+/// Fits the variant that `like` (a model of this family) uses to another
+/// series; nullptr if `like` is not a Holt-Winters model.
+model_ptr refit_holt_winters(const fitted_model& like, const arma::vec& y,
+                             int period);
+
 /// Fits every applicable variant and keeps the lowest AICc.
 model_ptr fit_holt_winters_auto(const arma::vec& y, int period);
 

@@ -17,10 +17,10 @@ namespace ds::forecast {
 
 std::vector<candidate> default_candidates() {
   std::vector<candidate> c;
-  c.push_back({"snaive", fit_snaive});
-  c.push_back({"hw", fit_holt_winters_auto});
+  c.push_back({"snaive", fit_snaive, {}});
+  c.push_back({"hw", fit_holt_winters_auto, refit_holt_winters});
 #ifdef DS_HAVE_ARIMA
-  c.push_back({"arima", fit_auto_arima});
+  c.push_back({"arima", fit_auto_arima, {}});
 #endif
   return c;
 }
@@ -48,14 +48,18 @@ selection select_model(const arma::vec& y, int period,
   int usable = std::max(0, std::min(origins, (n - min_fit) / h));
   selection out;
   double best = std::numeric_limits<double>::infinity();
-  const candidate* chosen = nullptr;
-  for (auto& c : cands) {
+  std::size_t chosen = cands.size();
+  std::vector<model_ptr> full(cands.size());
+  for (std::size_t i = 0; i < cands.size(); ++i) {
+    const auto& c = cands[i];
+    full[i] = c.fit(y, period);
     double total = 0;
     int scored = 0;
-    for (int k = usable; k >= 1; --k) {
+    for (int k = usable; k >= 1 && full[i]; --k) {
       int origin = n - k * h;
       arma::vec train = y.head(arma::uword(origin));
-      model_ptr fit = c.fit(train, period);
+      model_ptr fit =
+          c.refit ? c.refit(*full[i], train, period) : c.fit(train, period);
       if (!fit)
         break;
       arma::vec f = fit->predict(h).mean;
@@ -70,12 +74,12 @@ selection select_model(const arma::vec& y, int period,
     out.scores.emplace_back(c.family, score);
     if (std::isfinite(score) && score < best) {
       best = score;
-      chosen = &c;
+      chosen = i;
     }
   }
-  if (chosen) {
-    out.model = chosen->fit(y, period);
-    out.family = chosen->family;
+  if (chosen < cands.size()) {
+    out.model = std::move(full[chosen]);
+    out.family = cands[chosen].family;
     out.backtest_mase = best;
   }
   if (!out.model) { // too short to backtest, or nothing fitted: the plain

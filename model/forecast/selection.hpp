@@ -17,6 +17,9 @@ namespace ds::forecast {
 struct candidate {
   std::string family; ///< "snaive", "hw", "arima", "lstm"
   std::function<model_ptr(const arma::vec&, int)> fit;
+  /// Fits the structure (orders, variant) of a model `fit` chose on the
+  /// whole series to a prefix of it, for the backtest; empty: use `fit`.
+  std::function<model_ptr(const fitted_model&, const arma::vec&, int)> refit;
 };
 
 /// The families this build offers, in a fixed order.
@@ -31,7 +34,9 @@ struct selection {
   std::vector<std::pair<std::string, double>> scores; ///< every family's
 };
 
-/// Scores `cands` on `origins` origins, each forecasting `horizon` values
+/// Each family first chooses its structure on the whole series; that
+/// structure is then refitted at every origin and scored. Scores `cands` on
+/// `origins` origins, each forecasting `horizon` values
 /// (defaults: 3 origins, horizon = period, or 8 without seasonality),
 /// fewer when the series is short. Always returns a model: seasonal naive
 /// if nothing else applies.
