@@ -20,7 +20,7 @@ std::vector<candidate> default_candidates() {
   c.push_back({"snaive", fit_snaive, {}});
   c.push_back({"hw", fit_holt_winters_auto, refit_holt_winters});
 #ifdef DS_HAVE_ARIMA
-  c.push_back({"arima", fit_auto_arima, {}});
+  c.push_back({"arima", fit_auto_arima, refit_arima});
 #endif
   return c;
 }
