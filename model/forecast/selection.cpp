@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "model/forecast/holt_winters.hpp"
+#include "model/forecast/lstm.hpp"
 #include "model/forecast/snaive.hpp"
 #include "model/forecast/stats.hpp"
 #if __has_include("model/forecast/arima.hpp")
@@ -29,6 +30,9 @@ candidate candidate_named(const std::string& family) {
   for (auto& c : default_candidates())
     if (c.family == family)
       return c;
+  if (family == "lstm") // not in the automatic choice: seconds per series
+    return {
+        "lstm", [](const arma::vec& y, int p) { return fit_lstm(y, p); }, {}};
   throw std::invalid_argument("model '" + family + "' is not available");
 }
 
