@@ -100,16 +100,26 @@ public:
   }
 
   // Conditional residuals (zero before the first p + sP observations).
+  // Seasonal polynomials are sparse (lags 1..p, s..s+p, ...): only their
+  // non-zero terms are visited.
   std::vector<double> residuals(const expanded& e, std::size_t& cond) const {
-    std::size_t n = w_.n_elem, np = e.phi.size(), nq = e.theta.size();
-    cond = np;
+    std::size_t n = w_.n_elem;
+    cond = e.phi.size();
+    std::vector<std::pair<std::size_t, double>> ar, ma;
+    for (std::size_t k = 0; k < e.phi.size(); ++k)
+      if (e.phi[k] != 0)
+        ar.emplace_back(k + 1, e.phi[k]);
+    for (std::size_t k = 0; k < e.theta.size(); ++k)
+      if (e.theta[k] != 0)
+        ma.emplace_back(k + 1, e.theta[k]);
     std::vector<double> r(n, 0.0);
     for (std::size_t t = cond; t < n; ++t) {
       double v = w_(t) - e.mean;
-      for (std::size_t k = 0; k < np; ++k)
-        v -= e.phi[k] * (w_(t - k - 1) - e.mean);
-      for (std::size_t k = 0; k < nq && k < t; ++k)
-        v -= e.theta[k] * r[t - k - 1];
+      for (auto& [lag, c] : ar)
+        v -= c * (w_(t - lag) - e.mean);
+      for (auto& [lag, c] : ma)
+        if (lag <= t)
+          v -= c * r[t - lag];
       r[t] = v;
     }
     return r;

@@ -326,7 +326,7 @@ model_ptr fit_holt_winters(const arma::vec& y, int period,
   optim_options o;
   o.max_iter = 1500;
   o.step = 0.5;
-  o.rel_tol = 1e-8;
+  o.rel_tol = 1e-6;
   best = nelder_mead(f, core.start(0.3, 0.1, 0.1, 0.8), o);
   if (std::isfinite(best.value)) {
     o.step = 0.2;
