@@ -36,6 +36,9 @@ check "every timed operation of the trace was replayed ($ops + $setup setup = $t
 check "JSON has per-operation latencies" grep -q '"stat"' "$work/r.json"
 check "CSV has a header and one row per second" \
   test "$(head -1 "$work/r.csv" | cut -d, -f1-5)" = "second,ops,errors,p50_us,p99_us" -a "$(wc -l <"$work/r.csv")" -ge 3
+"$bench" run --workload zipf --seconds 2 --rate 2000 --dirs 4 --files 10 --closed 8 --shards 2 \
+  >"$work/closed.out" 2>/dev/null
+check "closed-loop clients replay a workload" grep -q "closed loop, 8 clients" "$work/closed.out"
 printf '1\tfrobnicate\t0\t/x\n' >"$work/bad.trace"
 "$bench" replay --trace "$work/bad.trace" --shards 1 >/dev/null 2>"$work/bad.err"
 check "a bad trace is refused with its line number" grep -q "trace line 1: unknown operation" "$work/bad.err"

@@ -55,6 +55,8 @@ constexpr const char* usage =
     "  run     replays a workload (below) without writing it\n"
     "          replay/run: --node or an in-process node (--shards, --sync);\n"
     "          --csv FILE (per-second series), --report FILE.html (charts)\n"
+    "          --closed N: N closed-loop clients instead of open-loop "
+    "arrivals\n"
     "          workloads: --workload uniform|zipf|storm|diurnal|flash|mixed\n"
     "          --seconds N (10) --rate OPS/S (10000) --clients N (16)\n"
     "          --seed N (1) --dirs N --files N (per directory) --zipf S (1.1)\n"

@@ -134,7 +134,92 @@ void sample(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
     self->delayed_send(self, std::chrono::seconds(1), sample_atom::value);
 }
 
+uint64_t run_setup(caf::actor_system& sys,
+                   const std::vector<gateway_actor>& gws,
+                   const std::vector<workload::event>& setup) {
+  caf::scoped_actor self{sys};
+  uint64_t n = 0;
+  for (auto& e : setup)
+    self->request(gws.front(), std::chrono::seconds(30), path_atom::value,
+                  to_request(e))
+        .receive([&](ns_reply&) { ++n; },
+                 [&](caf::error& err) {
+                   throw std::runtime_error("setup " + e.path + ": " +
+                                            sys.render(err));
+                 });
+  return n;
+}
+
+// One closed-loop client: sends the next unclaimed event when its previous
+// one is answered.
+void closed_next(caf::event_based_actor* self, const std::shared_ptr<run>& r,
+                 std::size_t client) {
+  const auto& evs = *r->events;
+  if (r->next >= evs.size())
+    return;
+  const auto& e = evs[r->next++];
+  std::string op = workload::to_string(e.op);
+  int64_t sent = now_ns(*r);
+  auto& gw = r->gws[client % r->gws.size()];
+  auto on_done = [self, r, client, sent, op](bool ok) {
+    int64_t at = now_ns(*r);
+    auto lat = std::max<int64_t>(1, at - sent);
+    r->result.latency_ns[op].record(lat);
+    r->result.all_ns.record(lat);
+    auto& sec = second_of(*r, at);
+    sec.latency_ns.record(lat);
+    ++sec.ops;
+    ++r->result.ops;
+    if (!ok) {
+      ++sec.errors;
+      ++r->result.errors;
+    }
+    ++r->answered;
+    if (r->progress && at - r->last_progress_ns > 1'000'000'000) {
+      r->last_progress_ns = at;
+      r->progress(r->answered, r->events->size());
+    }
+    finish_if_done(self, *r);
+    if (r->answered < r->events->size())
+      closed_next(self, r, client);
+  };
+  self->request(gw, std::chrono::seconds(30), path_atom::value, to_request(e))
+      .then([on_done](ns_reply& rep) { on_done(rep.code == errc::ok); },
+            [on_done](caf::error&) { on_done(false); });
+}
+
 } // namespace
+
+replay_result
+replay_closed(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
+              const std::vector<workload::event>& setup,
+              const std::vector<workload::event>& events, uint32_t clients,
+              const std::function<void(uint64_t, uint64_t)>& progress) {
+  replay_result result;
+  result.setup_ops = run_setup(sys, gws, setup);
+  if (events.empty())
+    return result;
+  auto r = std::make_shared<run>();
+  r->events = &events;
+  r->gws = gws;
+  r->progress = progress;
+  r->result.setup_ops = result.setup_ops;
+  auto fut = r->done.get_future();
+  sys.spawn([r, clients](caf::event_based_actor* self) -> caf::behavior {
+    r->start = clock_type::now();
+    sample(self, r);
+    for (uint32_t c = 0; c < std::max<uint32_t>(1, clients); ++c)
+      closed_next(self, r, c);
+    return {
+        [self, r](sample_atom) {
+          if (r->sampling)
+            sample(self, r);
+        },
+    };
+  });
+  fut.wait();
+  return std::move(r->result);
+}
 
 double replay_second::imbalance() const {
   uint64_t total = 0, mx = 0;
@@ -178,18 +263,7 @@ replay_result replay(caf::actor_system& sys,
                      const std::vector<workload::event>& events, double speed,
                      const std::function<void(uint64_t, uint64_t)>& progress) {
   replay_result result;
-  {
-    caf::scoped_actor self{sys};
-    for (auto& e : setup) {
-      self->request(gws.front(), std::chrono::seconds(30), path_atom::value,
-                    to_request(e))
-          .receive([&](ns_reply&) { ++result.setup_ops; },
-                   [&](caf::error& err) {
-                     throw std::runtime_error("setup " + e.path + ": " +
-                                              sys.render(err));
-                   });
-    }
-  }
+  result.setup_ops = run_setup(sys, gws, setup);
   if (events.empty())
     return result;
   auto r = std::make_shared<run>();

@@ -50,6 +50,16 @@ replay_result replay(caf::actor_system& sys,
                      const std::vector<workload::event>& events, double speed,
                      const std::function<void(uint64_t, uint64_t)>& progress);
 
+/// Closed loop instead: `clients` clients each send the next event of the
+/// workload as soon as their previous one is answered (due times are
+/// ignored); latency is measured from the send, and per-second figures are
+/// filed by answer time.
+replay_result
+replay_closed(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
+              const std::vector<workload::event>& setup,
+              const std::vector<workload::event>& events, uint32_t clients,
+              const std::function<void(uint64_t, uint64_t)>& progress);
+
 /// The path request that carries one workload operation.
 path_request to_request(const workload::event& e);
 

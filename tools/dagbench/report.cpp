@@ -169,9 +169,11 @@ void print_summary(std::ostream& out, const labelled_run& run) {
     worst = std::max(worst, s.imbalance());
     splits += s.splits;
   }
-  out << "  send lag p99 " << std::setprecision(1)
-      << us(r.send_lag_ns.percentile(99))
-      << " us; worst imbalance (max/mean shard load) " << std::setprecision(2)
+  out << "  ";
+  if (r.send_lag_ns.count()) // open loop only
+    out << "send lag p99 " << std::setprecision(1)
+        << us(r.send_lag_ns.percentile(99)) << " us; ";
+  out << "worst imbalance (max/mean shard load) " << std::setprecision(2)
       << worst << "; splits " << splits << "; migrations 0\n";
 }
 

@@ -155,8 +155,15 @@ int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
                 << eta << " s\n";
     }
   };
-  labelled_run run{w.label,
-                   replay(sys, gws, w.setup, w.events, speed, progress)};
+  bool closed = a.count("closed") > 0;
+  labelled_run run{
+      w.label,
+      closed
+          ? replay_closed(sys, gws, w.setup, w.events,
+                          static_cast<uint32_t>(num(a, "closed", 16)), progress)
+          : replay(sys, gws, w.setup, w.events, speed, progress)};
+  if (closed)
+    run.label += " (closed loop, " + a.at("closed") + " clients)";
   if (tty)
     std::cerr << "\n";
   if (a.count("csv")) {
