@@ -77,7 +77,11 @@ public:
     double l = p.l0, b = p.b0;
     std::vector<double> s = s0_;
     std::size_t mm = seasonal_ ? s.size() : 1;
-    double sse = 0, logsum = 0;
+    double sse = 0;
+    // sum log(yhat) as a running product kept in mantissa and exponent: one
+    // log per series instead of one per step.
+    double mant = 1;
+    long expo = 0;
     for (arma::uword t = 0; t < y_.n_elem; ++t) {
       double si = seasonal_ ? s[t % mm] : (mult_ ? 1.0 : 0.0);
       double base = l + p.phi * b;
@@ -87,7 +91,9 @@ public:
         if (!(yhat > 0) || !(base > 0))
           return o;
         e = (y_(t) - yhat) / yhat;
-        logsum += std::log(yhat);
+        int k;
+        mant = std::frexp(mant * yhat, &k);
+        expo += k;
         l = base * (1 + p.alpha * e);
         b = p.phi * b + p.beta * base * e;
         s[t % mm] = si * (1 + p.gamma * e);
@@ -104,6 +110,7 @@ public:
     }
     double n = double(y_.n_elem);
     o.sse = sse;
+    double logsum = mult_ ? std::log(mant) + double(expo) * std::log(2.0) : 0.0;
     o.lik = n * std::log(std::max(sse, 1e-300) / n) + 2 * logsum;
     o.l = l;
     o.b = b;
