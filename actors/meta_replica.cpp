@@ -174,6 +174,29 @@ caf::result<T> start_read(self_ptr self, std::function<T()> answer) {
   return rp;
 }
 
+// The Raft clock. A delayed message holds a strong reference to its receiver
+// until it fires; pending at shutdown, it would keep this detached actor (and
+// so the actor system's shutdown) waiting forever. So a linked, scheduled
+// ticker keeps the clock and sends each tick through a weak address.
+void start_ticker(self_ptr self, caf::timespan period) {
+  auto addr = self->address();
+  self->spawn<caf::linked>(
+      [addr, period](caf::event_based_actor* t) -> caf::behavior {
+        t->delayed_send(t, period, raft_tick_atom::value);
+        return {
+            [t, addr, period](raft_tick_atom) {
+              auto replica = caf::actor_cast<caf::actor>(addr);
+              if (!replica) {
+                t->quit();
+                return;
+              }
+              t->send(replica, raft_tick_atom::value);
+              t->delayed_send(t, period, raft_tick_atom::value);
+            },
+        };
+      });
+}
+
 void on_tick(self_ptr self) {
   auto& st = self->state;
   if (st.stopped)
@@ -204,7 +227,6 @@ void on_tick(self_ptr self) {
     ++it;
   }
   schedule_drive(self);
-  self->delayed_send(self, st.opts.tick, raft_tick_atom::value);
 }
 
 } // namespace
@@ -228,7 +250,7 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
   if (opts.voters.size() == 1)
     st.core->campaign(); // a group of one needs no election timeout
   schedule_drive(self);
-  self->delayed_send(self, opts.tick, raft_tick_atom::value);
+  start_ticker(self, opts.tick);
   return {
       [self](meta_atom, meta_command& cmd) -> caf::result<meta_result> {
         if (cmd.kind == meta_command::config_set) {

@@ -81,5 +81,9 @@ for r in 1 2 3 4; do
   check "probe.$r is still set" bash -c "'$build/dagctl' --node 127.0.0.1:4302 config get probe.$r >/dev/null"
 done
 ctl 1 raft status
+# SIGTERM stops every node promptly (no actor left holding the system open).
+for n in 1 2 3; do kill -TERM "${pids[$n]}"; done
+stopped() { ! kill -0 "${pids[1]}" 2>/dev/null && ! kill -0 "${pids[2]}" 2>/dev/null && ! kill -0 "${pids[3]}" 2>/dev/null; }
+check "every node exits within 10 s of SIGTERM" wait_until 10 stopped
 echo "raft_test: $passes passed, $failures failed"
 [ "$failures" = 0 ]
