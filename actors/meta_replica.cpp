@@ -178,23 +178,26 @@ caf::result<T> start_read(self_ptr self, std::function<T()> answer) {
 // until it fires; pending at shutdown, it would keep this detached actor (and
 // so the actor system's shutdown) waiting forever. So a linked, scheduled
 // ticker keeps the clock and sends each tick through a weak address.
-void start_ticker(self_ptr self, caf::timespan period) {
-  auto addr = self->address();
-  self->spawn<caf::linked>(
-      [addr, period](caf::event_based_actor* t) -> caf::behavior {
+caf::behavior ticker(caf::event_based_actor* t, caf::actor_addr replica_addr,
+                     caf::timespan period) {
+  t->delayed_send(t, period, raft_tick_atom::value);
+  return {
+      [t, replica_addr, period](raft_tick_atom) {
+        auto replica = caf::actor_cast<caf::actor>(replica_addr);
+        if (!replica) {
+          t->quit();
+          return;
+        }
+        t->send(replica, raft_tick_atom::value);
         t->delayed_send(t, period, raft_tick_atom::value);
-        return {
-            [t, addr, period](raft_tick_atom) {
-              auto replica = caf::actor_cast<caf::actor>(addr);
-              if (!replica) {
-                t->quit();
-                return;
-              }
-              t->send(replica, raft_tick_atom::value);
-              t->delayed_send(t, period, raft_tick_atom::value);
-            },
-        };
-      });
+      },
+  };
+}
+
+void start_ticker(self_ptr self, caf::timespan period) {
+  // Arguments passed to spawn (not captured): CAF's spawn of a function
+  // without arguments binds a reference through a null pointer.
+  self->spawn<caf::linked>(ticker, self->address(), period);
 }
 
 void on_tick(self_ptr self) {
