@@ -253,7 +253,8 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
   if (opts.voters.size() == 1)
     st.core->campaign(); // a group of one needs no election timeout
   schedule_drive(self);
-  start_ticker(self, opts.tick);
+  if (opts.voters.size() > 1) // a group of one never elects or heartbeats
+    start_ticker(self, opts.tick);
   return {
       [self](meta_atom, meta_command& cmd) -> caf::result<meta_result> {
         if (cmd.kind == meta_command::config_set) {

@@ -24,11 +24,12 @@ namespace ds {
 struct meta_replica_options {
   uint64_t id = 1;                 ///< Raft id: member index + 1
   std::vector<uint64_t> voters{1}; ///< ids of the whole group
-  caf::timespan tick{std::chrono::milliseconds(50)};
-  int election_ticks = 10; ///< 0.5 .. 1 s with 50 ms ticks
-  int heartbeat_ticks = 2;
+  /// Every tick wakes the node's scheduler; a group of one runs no clock.
+  caf::timespan tick{std::chrono::milliseconds(100)};
+  int election_ticks = 10; ///< 1 .. 2 s with 100 ms ticks
+  int heartbeat_ticks = 1;
   /// A command or read that finds no leader waits at most this many ticks.
-  int wait_ticks = 40;
+  int wait_ticks = 20;
   /// A snapshot of the state machine is taken every this many entries.
   uint64_t snapshot_every = 10000;
   uint64_t seed = 1;

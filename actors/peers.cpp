@@ -1,5 +1,6 @@
 #include "actors/peers.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include <caf/all.hpp>
@@ -61,6 +62,8 @@ void peers_state::lost(uint32_t i, std::string why) {
   l.gateway = nullptr;
   l.detail = std::move(why);
   self->send(router, peer_atom::value, i, node_hello{});
+  // Never retry at once: a refused connect returns in microseconds.
+  l.backoff = std::clamp(l.backoff, min_backoff, max_backoff);
   self->delayed_send(self, l.backoff, retry_atom::value, i);
   l.backoff = std::min(l.backoff * 2, max_backoff);
 }
@@ -83,8 +86,11 @@ peers_behavior(peers_actor::stateful_pointer<peers_state> self,
   st.self = self;
   st.router = std::move(router);
   st.tls = tls;
-  for (auto& m : cluster.members())
-    st.links.push_back(peer_link{m, {}, false, {}, {}});
+  for (auto& m : cluster.members()) {
+    peer_link l; // keeps the member defaults (back-off 100 ms)
+    l.who = m;
+    st.links.push_back(std::move(l));
+  }
   st.links[cluster.self_index()].detail.clear();
   st.cluster = std::move(cluster);
   self->set_down_handler([self](caf::down_msg& dm) {

@@ -26,7 +26,7 @@ struct peers_state {
   peers_actor::pointer self = nullptr;
   cluster_map cluster;
   router_actor router;
-  bool tls = false; ///< connect through CAF's OpenSSL module
+  bool tls = false;             ///< connect through CAF's OpenSSL module
   std::vector<peer_link> links; ///< indexed like cluster.members()
 
   void connect(uint32_t i);
@@ -35,6 +35,7 @@ struct peers_state {
   std::vector<node_info> nodes() const;
 
   /// Most time between two attempts to reach a member that is down.
+  static constexpr std::chrono::milliseconds min_backoff{100};
   static constexpr std::chrono::milliseconds max_backoff{2000};
   static inline const char* name = "dagshard.peers";
 };

@@ -47,6 +47,11 @@ struct random_group : test_coordinator_fixture<ns_config> {
     o.voters = {1, 2, 3};
     o.seed = seed + now;
     o.snapshot_every = 15;
+    // A faster clock than the default, so that elections fit between the
+    // faults of a round (the history search grows with unanswered writes).
+    o.tick = std::chrono::milliseconds(50);
+    o.heartbeat_ticks = 2;
+    o.wait_ticks = 40;
     reps[id - 1] = sys.spawn(meta_replica_behavior, stores[id - 1], o);
     up[id - 1] = true;
     sched.run();
