@@ -59,6 +59,22 @@ void finish_if_done(caf::event_based_actor* self, run& r) {
   self->quit();
 }
 
+// Books one answer: latency by operation, overall and for second `when_ns`.
+void record_answer(run& r, const std::string& op, int64_t lat, int64_t when_ns,
+                   bool ok) {
+  r.result.latency_ns[op].record(lat);
+  r.result.all_ns.record(lat);
+  auto& sec = second_of(r, when_ns);
+  sec.latency_ns.record(lat);
+  ++sec.ops;
+  ++r.result.ops;
+  if (!ok) {
+    ++sec.errors;
+    ++r.result.errors;
+  }
+  ++r.answered;
+}
+
 void send_due(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
   auto now = now_ns(*r);
   const auto& evs = *r->events;
@@ -69,18 +85,8 @@ void send_due(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
     std::string op = workload::to_string(e.op);
     auto& gw = r->gws[e.client % r->gws.size()];
     auto on_done = [self, r, due, op](bool ok) {
-      auto lat = std::max<int64_t>(1, now_ns(*r) - due);
-      r->result.latency_ns[op].record(lat);
-      r->result.all_ns.record(lat);
-      auto& sec = second_of(*r, due);
-      sec.latency_ns.record(lat);
-      ++sec.ops;
-      ++r->result.ops;
-      if (!ok) {
-        ++sec.errors;
-        ++r->result.errors;
-      }
-      ++r->answered;
+      // Open loop: latency from the due time, filed under the due second.
+      record_answer(*r, op, std::max<int64_t>(1, now_ns(*r) - due), due, ok);
       finish_if_done(self, *r);
     };
     self->request(gw, std::chrono::seconds(30), path_atom::value, to_request(e))
@@ -162,19 +168,9 @@ void closed_next(caf::event_based_actor* self, const std::shared_ptr<run>& r,
   int64_t sent = now_ns(*r);
   auto& gw = r->gws[client % r->gws.size()];
   auto on_done = [self, r, client, sent, op](bool ok) {
+    // Closed loop: latency from the send, filed under the answer's second.
     int64_t at = now_ns(*r);
-    auto lat = std::max<int64_t>(1, at - sent);
-    r->result.latency_ns[op].record(lat);
-    r->result.all_ns.record(lat);
-    auto& sec = second_of(*r, at);
-    sec.latency_ns.record(lat);
-    ++sec.ops;
-    ++r->result.ops;
-    if (!ok) {
-      ++sec.errors;
-      ++r->result.errors;
-    }
-    ++r->answered;
+    record_answer(*r, op, std::max<int64_t>(1, at - sent), at, ok);
     if (r->progress && at - r->last_progress_ns > 1'000'000'000) {
       r->last_progress_ns = at;
       r->progress(r->answered, r->events->size());
