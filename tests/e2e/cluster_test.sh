@@ -6,7 +6,6 @@ set -u
 build=$1
 src=$2
 work=$(mktemp -d /tmp/dagshard-cluster-XXXXXX)
-declare -A pids
 load_pid=""
 cleanup() {
   [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null
@@ -14,37 +13,12 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-passes=0
-check() { # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
-ctl() { "$build/dagctl" --node "127.0.0.1:430$1" "${@:2}"; }
+source "$src/tests/e2e/cluster_lib.sh"
 
-for port in 4301 4302 4303; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is in use: this test needs 4301-4303 free"
-    exit 1
-  fi
-done
+require_free_ports
 
-start() { # start N
-  "$build/dagshardd" --config-file="$src/configs/cluster-3/node$1.ini" \
-    --dagshard.data-dir="$work/node$1" >>"$work/node$1.log" 2>&1 &
-  pids[$1]=$!
-}
 all_reachable() { # all_reachable N: node N sees every member
   [ "$(ctl "$1" --json nodes 2>/dev/null | grep -o '"reachable":true' | wc -l)" = 3 ]
-}
-wait_until() { # wait_until SECONDS COMMAND...: polls every 0.1 s
-  local deadline=$(( $(date +%s) + $1 ))
-  shift
-  until "$@"; do
-    [ "$(date +%s)" -ge $deadline ] && return 1
-    sleep 0.1
-  done
 }
 
 for n in 1 2 3; do start $n; done

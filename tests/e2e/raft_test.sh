@@ -13,7 +13,6 @@ seed=${3:-${RAFT_E2E_SEED:-$(date +%s)}}
 echo "raft_test seed $seed (replay: RAFT_E2E_SEED=$seed)"
 RANDOM=$seed
 work=$(mktemp -d /tmp/dagshard-raft-XXXXXX)
-declare -A pids
 hist_pid=""
 cleanup() {
   [ -n "$hist_pid" ] && kill "$hist_pid" 2>/dev/null
@@ -21,33 +20,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-passes=0
-check() { # check DESCRIPTION COMMAND...
-  local what=$1
-  shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
-}
-ctl() { "$build/dagctl" --node "127.0.0.1:430$1" "${@:2}"; }
-for port in 4301 4302 4303; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "port $port is in use: this test needs 4301-4303 free"
-    exit 1
-  fi
-done
-start() {
-  "$build/dagshardd" --config-file="$src/configs/cluster-3/node$1.ini" \
-    --dagshard.data-dir="$work/node$1" >>"$work/node$1.log" 2>&1 &
-  pids[$1]=$!
-}
-wait_until() { # wait_until SECONDS COMMAND...: polls every 0.1 s
-  local deadline=$(( $(date +%s) + $1 ))
-  shift
-  until "$@"; do
-    [ "$(date +%s)" -ge $deadline ] && return 1
-    sleep 0.1
-  done
-}
+source "$src/tests/e2e/cluster_lib.sh"
+require_free_ports
 one_leader() { # one_leader N: node N's view shows exactly one leader
   [ "$(ctl "$1" --json raft status 2>/dev/null | grep -o '"role":"leader"' | wc -l)" = 1 ]
 }

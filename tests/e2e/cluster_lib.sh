@@ -1,0 +1,33 @@
+# Shared by the end-to-end tests of the 3-node cluster in configs/cluster-3
+# (ports 4301-4303). Source it after setting `build`, `src` and `work`; it
+# declares `pids` (node -> process), `failures`, `passes` and the helpers.
+declare -A pids
+failures=0
+passes=0
+check() { # check DESCRIPTION COMMAND...
+  local what=$1
+  shift
+  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
+}
+ctl() { "$build/dagctl" --node "127.0.0.1:430$1" "${@:2}"; }
+require_free_ports() {
+  for port in 4301 4302 4303; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "port $port is in use: this test needs 4301-4303 free"
+      exit 1
+    fi
+  done
+}
+start() { # start N: node N from its config, data in $work/nodeN
+  "$build/dagshardd" --config-file="$src/configs/cluster-3/node$1.ini" \
+    --dagshard.data-dir="$work/node$1" >>"$work/node$1.log" 2>&1 &
+  pids[$1]=$!
+}
+wait_until() { # wait_until SECONDS COMMAND...: polls every 0.1 s
+  local deadline=$(( $(date +%s) + $1 ))
+  shift
+  until "$@"; do
+    [ "$(date +%s)" -ge $deadline ] && return 1
+    sleep 0.1
+  done
+}
