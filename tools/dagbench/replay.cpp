@@ -184,13 +184,14 @@ void closed_next(caf::event_based_actor* self, const std::shared_ptr<run>& r,
             [on_done](caf::error&) { on_done(false); });
 }
 
-} // namespace
-
+// Runs the setup, then the events from one actor whose behaviour `begin`
+// makes (it starts the sending and the sampling); waits for the last answer.
+template <class Begin>
 replay_result
-replay_closed(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
-              const std::vector<workload::event>& setup,
-              const std::vector<workload::event>& events, uint32_t clients,
-              const std::function<void(uint64_t, uint64_t)>& progress) {
+drive(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
+      const std::vector<workload::event>& setup,
+      const std::vector<workload::event>& events,
+      const std::function<void(uint64_t, uint64_t)>& progress, Begin begin) {
   replay_result result;
   result.setup_ops = run_setup(sys, gws, setup);
   if (events.empty())
@@ -201,20 +202,31 @@ replay_closed(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
   r->progress = progress;
   r->result.setup_ops = result.setup_ops;
   auto fut = r->done.get_future();
-  sys.spawn([r, clients](caf::event_based_actor* self) -> caf::behavior {
+  sys.spawn([r, begin](caf::event_based_actor* self) -> caf::behavior {
     r->start = clock_type::now();
     sample(self, r);
-    for (uint32_t c = 0; c < std::max<uint32_t>(1, clients); ++c)
-      closed_next(self, r, c);
-    return {
-        [self, r](sample_atom) {
-          if (r->sampling)
-            sample(self, r);
-        },
-    };
+    return begin(self, r);
   });
   fut.wait();
   return std::move(r->result);
+}
+
+} // namespace
+
+replay_result
+replay_closed(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
+              const std::vector<workload::event>& setup,
+              const std::vector<workload::event>& events, uint32_t clients,
+              const std::function<void(uint64_t, uint64_t)>& progress) {
+  return drive(sys, gws, setup, events, progress,
+               [clients](auto* self, auto& r) {
+                 for (uint32_t c = 0; c < std::max<uint32_t>(1, clients); ++c)
+                   closed_next(self, r, c);
+                 return caf::behavior{[self, r](sample_atom) {
+                   if (r->sampling)
+                     sample(self, r);
+                 }};
+               });
 }
 
 double replay_second::imbalance() const {
@@ -258,22 +270,10 @@ replay_result replay(caf::actor_system& sys,
                      const std::vector<workload::event>& setup,
                      const std::vector<workload::event>& events, double speed,
                      const std::function<void(uint64_t, uint64_t)>& progress) {
-  replay_result result;
-  result.setup_ops = run_setup(sys, gws, setup);
-  if (events.empty())
-    return result;
-  auto r = std::make_shared<run>();
-  r->events = &events;
-  r->gws = gws;
-  r->speed = speed;
-  r->progress = progress;
-  r->result.setup_ops = result.setup_ops;
-  auto fut = r->done.get_future();
-  sys.spawn([r](caf::event_based_actor* self) -> caf::behavior {
-    r->start = clock_type::now();
-    sample(self, r);
+  return drive(sys, gws, setup, events, progress, [speed](auto* self, auto& r) {
+    r->speed = speed;
     send_due(self, r);
-    return {
+    return caf::behavior{
         [self, r](tick_atom) { send_due(self, r); },
         [self, r](sample_atom) {
           if (r->sampling)
@@ -281,8 +281,6 @@ replay_result replay(caf::actor_system& sys,
         },
     };
   });
-  fut.wait();
-  return std::move(r->result);
 }
 
 } // namespace ds::bench
