@@ -174,6 +174,23 @@ caf::result<T> start_read(self_ptr self, std::function<T()> answer) {
   return rp;
 }
 
+raft_status status_of(self_ptr self) {
+  auto& st = self->state;
+  const auto& n = *st.core;
+  raft_status s;
+  s.id = st.opts.id;
+  s.role = raft::to_string(n.current_role());
+  s.term = n.term();
+  s.leader = n.leader();
+  s.commit = n.log().committed();
+  s.applied = st.applied;
+  s.first = n.log().first_index();
+  s.last = n.log().last_index();
+  s.snapshot = n.log().last_snapshot().meta.index;
+  s.stored = st.store->entry_count();
+  return s;
+}
+
 // The Raft clock. A delayed message holds a strong reference to its receiver
 // until it fires; pending at shutdown, it would keep this detached actor (and
 // so the actor system's shutdown) waiting forever. So a linked, scheduled
@@ -281,22 +298,7 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
         return start_read<std::vector<config_entry>>(
             self, [self] { return self->state.machine.config_list(); });
       },
-      [self](raft_status_atom) {
-        auto& st = self->state;
-        const auto& n = *st.core;
-        raft_status s;
-        s.id = st.opts.id;
-        s.role = raft::to_string(n.current_role());
-        s.term = n.term();
-        s.leader = n.leader();
-        s.commit = n.log().committed();
-        s.applied = st.applied;
-        s.first = n.log().first_index();
-        s.last = n.log().last_index();
-        s.snapshot = n.log().last_snapshot().meta.index;
-        s.stored = st.store->entry_count();
-        return s;
-      },
+      [self](raft_status_atom) { return status_of(self); },
       [self](raft_atom, const std::string& bytes) {
         raft::message m;
         try {

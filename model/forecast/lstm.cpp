@@ -242,7 +242,8 @@ model_ptr fit_lstm(const arma::vec& y, int period, const lstm_options& opts) {
   const double b1 = 0.9, b2 = 0.999, eps = 1e-8;
   long step = 0;
   std::mt19937_64 rng(opts.seed ^ 0x5eed);
-  auto adam = [&](arma::mat& p, arma::mat& g, arma::mat& a, arma::mat& b,
+  // Adam on one parameter block (matrices and vectors alike: Col is a Mat).
+  auto adam = [&](arma::mat& p, const arma::mat& g, arma::mat& a, arma::mat& b,
                   double bc1, double bc2) {
     a = b1 * a + (1 - b1) * g;
     b = b2 * b + (1 - b2) * (g % g);
@@ -264,28 +265,14 @@ model_ptr fit_lstm(const arma::vec& y, int period, const lstm_options& opts) {
       double bc1 = 1 - std::pow(b1, double(step)),
              bc2 = 1 - std::pow(b2, double(step));
       auto& w = n.w();
-      arma::mat gW = gr.W * scale, gU = gr.U * scale;
-      arma::mat gb = gr.b * scale, gv = gr.v * scale, gc(1, 1);
-      gc(0, 0) = gr.c * scale;
-      arma::mat wb = w.b, wv = w.v, wc(1, 1), mb = m1.b, mv = m1.v, mc(1, 1),
-                vb = m2.b, vv = m2.v, vc(1, 1);
-      wc(0, 0) = w.c;
-      mc(0, 0) = m1.c;
-      vc(0, 0) = m2.c;
-      adam(w.W, gW, m1.W, m2.W, bc1, bc2);
-      adam(w.U, gU, m1.U, m2.U, bc1, bc2);
-      adam(wb, gb, mb, vb, bc1, bc2);
-      adam(wv, gv, mv, vv, bc1, bc2);
-      adam(wc, gc, mc, vc, bc1, bc2);
-      w.b = wb.col(0);
-      w.v = wv.col(0);
-      w.c = wc(0, 0);
-      m1.b = mb.col(0);
-      m1.v = mv.col(0);
-      m1.c = mc(0, 0);
-      m2.b = vb.col(0);
-      m2.v = vv.col(0);
-      m2.c = vc(0, 0);
+      adam(w.W, gr.W * scale, m1.W, m2.W, bc1, bc2);
+      adam(w.U, gr.U * scale, m1.U, m2.U, bc1, bc2);
+      adam(w.b, gr.b * scale, m1.b, m2.b, bc1, bc2);
+      adam(w.v, gr.v * scale, m1.v, m2.v, bc1, bc2);
+      double gc = gr.c * scale; // the output bias, a scalar
+      m1.c = b1 * m1.c + (1 - b1) * gc;
+      m2.c = b2 * m2.c + (1 - b2) * gc * gc;
+      w.c -= opts.learning_rate * (m1.c / bc1) / (std::sqrt(m2.c / bc2) + eps);
     }
   }
   // In-sample one-step errors on the original scale.

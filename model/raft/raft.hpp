@@ -173,7 +173,6 @@ private:
   node_id leader_ = no_node;
   role role_ = role::follower;
   std::vector<node_id> voters_;
-  index_t config_index_ = 0; ///< index of the latest config entry, 0 if none
   std::map<node_id, progress> progress_;
   std::map<node_id, bool> votes_;
   int election_elapsed_ = 0;

@@ -25,7 +25,6 @@ std::vector<node_id> node::voters_at(index_t i) const {
 }
 
 void node::refresh_voters() {
-  config_index_ = log_.last_config(log_.last_index());
   apply_voters(voters_at(log_.last_index()));
 }
 
@@ -51,7 +50,7 @@ void node::apply_voters(std::vector<node_id> voters) {
 
 std::optional<proposal> node::propose_membership(node_id id, bool add) {
   if (role_ != role::leader || id == no_node || !committed_in_term() ||
-      config_index_ > log_.committed())
+      log_.last_config(log_.last_index()) > log_.committed())
     return std::nullopt;
   // A leader does not remove itself here: it would have to step down once
   // the change commits, which this core does not implement.

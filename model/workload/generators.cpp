@@ -31,6 +31,15 @@ std::vector<event> mkdirs_of(const std::string& dir) {
   return out;
 }
 
+// A lookup at `t_us` of a random file of directory `dir` in a flat shape.
+event lookup_in(const shape& sh, std::size_t dir, std::size_t files_per_dir,
+                double t_us, std::mt19937_64& rng, uint32_t clients) {
+  std::size_t f = rng() % files_per_dir;
+  return event{static_cast<int64_t>(t_us), op_kind::lookup,
+               sh.files[dir * files_per_dir + f],
+               static_cast<uint32_t>(rng() % clients)};
+}
+
 void check_common(const common_options& o) {
   if (!(o.duration_s > 0) || o.clients == 0)
     throw std::invalid_argument(
@@ -124,10 +133,7 @@ public:
       std::size_t dir = rng_() % d_.dirs;
       if (unit(rng_) * peak_ >= diurnal_rate(d_, dir, t_ / 1e6))
         continue; // thinned
-      std::size_t f = rng_() % d_.files_per_dir;
-      e = event{static_cast<int64_t>(t_), op_kind::lookup,
-                sh_.files[dir * d_.files_per_dir + f],
-                static_cast<uint32_t>(rng_() % o_.clients)};
+      e = lookup_in(sh_, dir, d_.files_per_dir, t_, rng_, o_.clients);
       return true;
     }
   }
@@ -167,10 +173,7 @@ public:
         dir = f_.hot_dir;
       else
         continue; // thinned
-      std::size_t f = rng_() % f_.files_per_dir;
-      e = event{static_cast<int64_t>(t_), op_kind::lookup,
-                sh_.files[dir * f_.files_per_dir + f],
-                static_cast<uint32_t>(rng_() % o_.clients)};
+      e = lookup_in(sh_, dir, f_.files_per_dir, t_, rng_, o_.clients);
       return true;
     }
   }

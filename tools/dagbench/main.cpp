@@ -202,25 +202,19 @@ int main(int argc, char** argv) {
       throw std::invalid_argument(cmd + " needs --node");
     }
     json out;
-    if (cmd == "replay" || cmd == "run") {
-      if (cmd == "replay" && !a.count("trace"))
-        throw std::invalid_argument("replay needs --trace FILE");
-      auto w = cmd == "replay" ? bench::read_trace(a["trace"])
-                               : bench::make_workload(a);
-      int rc = bench::run_replay(sys, gws, w, a, js, out);
-      if (js)
-        std::cout << out.dump(2) << std::endl;
-      if (node.gateway)
-        stop_node(sys, node);
-      if (!tmp.empty())
-        std::system(("rm -rf '" + tmp + "'").c_str());
-      return rc;
-    }
-    int rc = cmd == "kv"       ? bench::run_kv(clis, {}, a, js, out)
-             : cmd == "basic"  ? bench::run_basic(sys, *cl, gws, a, js, out)
-             : cmd == "open"   ? bench::run_open(sys, *cl, a, js, out)
-             : cmd == "verify" ? bench::run_verify(*cl, a)
-                               : bench::run_fill(*cl, a, quiet);
+    if (cmd == "replay" && !a.count("trace"))
+      throw std::invalid_argument("replay needs --trace FILE");
+    int rc =
+        cmd == "kv"       ? bench::run_kv(clis, {}, a, js, out)
+        : cmd == "basic"  ? bench::run_basic(sys, *cl, gws, a, js, out)
+        : cmd == "open"   ? bench::run_open(sys, *cl, a, js, out)
+        : cmd == "verify" ? bench::run_verify(*cl, a)
+        : cmd == "replay"
+            ? bench::run_replay(sys, gws, bench::read_trace(a["trace"]), a, js,
+                                out)
+        : cmd == "run"
+            ? bench::run_replay(sys, gws, bench::make_workload(a), a, js, out)
+            : bench::run_fill(*cl, a, quiet);
     if (js)
       std::cout << out.dump(2) << std::endl;
     if (node.gateway)

@@ -32,10 +32,6 @@ bool parse_int(const std::string& s, long lo, long hi, long& out) {
   return true;
 }
 
-double num_or_null(double x) {
-  return x;
-}
-
 } // namespace
 
 int forecast_command(const std::vector<std::string>& args, std::ostream& out,
@@ -157,7 +153,6 @@ int forecast_command(const std::vector<std::string>& args, std::ostream& out,
   j["forecast"] = std::vector<double>(pred.mean.begin(), pred.mean.end());
   j["lower"] = std::vector<double>(pred.lower.begin(), pred.lower.end());
   j["upper"] = std::vector<double>(pred.upper.begin(), pred.upper.end());
-  (void)num_or_null;
   out << j.dump(2) << "\n";
   return 0;
 }
