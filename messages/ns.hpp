@@ -120,7 +120,7 @@ typename Inspector::result_type inspect(Inspector& f, dirent& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
   return f(caf::meta::type_name("ds::ns_request"), x.op, x.dir, x.name, x.mode,
-           x.expect_ino, x.cookie, x.max_entries, x.node);
+           x.expect_ino, x.cookie, x.max_entries, x.node, x.from, x.until);
 }
 
 template <class Inspector>

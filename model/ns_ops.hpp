@@ -39,6 +39,10 @@ struct ns_request {
   std::string cookie;       ///< readdir: opaque position, empty = start
   uint32_t max_entries = 0; ///< readdir page size, 0 = default (1024)
   node_id node = 0;         ///< split
+  /// readdir: the hashes to list, [from, until]; a cookie overrides `from`.
+  /// A router lists a directory spread over shards one part at a time.
+  uint64_t from = 0;
+  uint64_t until = ~uint64_t{0};
 };
 
 /// A request of kind `op` on (dir, name); the other fields at their defaults.
@@ -61,7 +65,9 @@ struct ns_reply {
   std::vector<dirent> entries; ///< readdir
   std::string cookie;          ///< readdir: position after the last entry
   bool eof = false;            ///< readdir: no entry follows
-  node_id node = 0;            ///< locate: the list node (0: no DAG yet)
+  /// locate: the list node (0: no DAG yet); EWRONGSHARD: the shard's
+  /// placement epoch of the directory (0: it holds no record of it).
+  node_id node = 0;
 };
 
 } // namespace ds

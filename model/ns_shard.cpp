@@ -62,9 +62,9 @@ void ns_shard::mark_name(inode_id dir, uint64_t hash) {
 
 bool ns_shard::name_dirty(inode_id dir, uint64_t hash) const {
   auto k = key_of(dir, hash);
-  return pending_dirty_.names.count(k) || in_flight_dirty_.names.count(k)
-         || pending_dirty_.removed.count(dir)
-         || in_flight_dirty_.removed.count(dir);
+  return pending_dirty_.names.count(k) || in_flight_dirty_.names.count(k) ||
+         pending_dirty_.removed.count(dir) ||
+         in_flight_dirty_.removed.count(dir);
 }
 
 bool ns_shard::dir_dirty(inode_id dir) const {
@@ -73,25 +73,29 @@ bool ns_shard::dir_dirty(inode_id dir) const {
 
 bool ns_shard::waits(const ns_request& r, const ns_reply& rep) const {
   switch (r.op) {
-    case ns_op::lookup:
-    case ns_op::create:
-    case ns_op::mkdir:
-    case ns_op::unlink:
-    case ns_op::rmdir_unlink:
-      // A full directory's ENOSPC counts entries that may not be durable.
-      return name_dirty(r.dir, name_hash(r.name))
-             || (rep.code == errc::enospc && dir_dirty(r.dir));
-    case ns_op::locate:
-    case ns_op::rmdir_abort:
-      return false; // placement information; in-memory state only
-    default:
-      return dir_dirty(r.dir);
+  case ns_op::lookup:
+  case ns_op::create:
+  case ns_op::mkdir:
+  case ns_op::unlink:
+  case ns_op::rmdir_unlink:
+    // A full directory's ENOSPC counts entries that may not be durable.
+    return name_dirty(r.dir, name_hash(r.name)) ||
+           (rep.code == errc::enospc && dir_dirty(r.dir));
+  case ns_op::locate:
+  case ns_op::rmdir_abort:
+    return false; // placement information; in-memory state only
+  default:
+    return dir_dirty(r.dir);
   }
 }
 
 ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
   ++counters_.ops;
   ns_reply rep;
+  if (check_part(r, rep) != errc::ok) {
+    must_wait = false; // placement information; nothing was read
+    return rep;
+  }
   switch (r.op) {
   case ns_op::lookup:
     rep = lookup(r);
@@ -242,9 +246,16 @@ ns_reply ns_shard::readdir(const ns_request& r) {
     rep.eof = true;
     return rep;
   }
+  if (c.start && r.from > 0) // start just before hash `from`
+    c = readdir_cookie{r.from - 1, std::string(max_name_bytes + 1, '\xff'),
+                       false};
   size_t max =
       r.max_entries == 0 ? 1024 : std::min(r.max_entries, max_readdir_page);
   auto page = d->readdir(c, max, rep.eof);
+  while (!page.empty() && page.back().hash > r.until) {
+    page.pop_back();
+    rep.eof = true; // nothing of [from, until] follows
+  }
   rep.entries.reserve(page.size());
   for (auto& e : page)
     rep.entries.push_back(dirent{e.name, e.a});
@@ -277,6 +288,8 @@ ns_reply ns_shard::rmdir_step(const ns_request& r, int64_t now_ns) {
   case ns_op::rmdir_prepare:
     if (d && d->size() > 0)
       rep.code = errc::enotempty;
+    else if (auto p = parts(r.dir); p && !p->trivial())
+      rep.code = errc::ebusy; // spread over shards: not removable yet
     else if (is_closing(r.dir, now_ns))
       rep.code = errc::ebusy; // another rmdir of it is under way
     else
@@ -350,6 +363,15 @@ commit_batch ns_shard::take_changes() {
         b.put_entries.push_back(dir_entry{dir, *e});
     }
   }
+  std::sort(touched_parts_.begin(), touched_parts_.end());
+  touched_parts_.erase(
+      std::unique(touched_parts_.begin(), touched_parts_.end()),
+      touched_parts_.end());
+  for (auto dir : touched_parts_) {
+    auto p = parts(dir);
+    b.put_parts.emplace_back(dir, p ? *p : dir_parts{});
+  }
+  touched_parts_.clear();
   b.dead_dirs = std::move(new_dead_);
   b.next_seq = next_seq_;
   b.next_row = next_row_;
@@ -364,11 +386,15 @@ commit_batch ns_shard::take_changes() {
   return b;
 }
 
-std::string ns_shard::restore(std::vector<dir_node> nodes,
-                              std::vector<dir_entry> entries,
-                              std::vector<inode_id> dead, uint64_t next_seq,
-                              uint64_t next_row) {
+std::string
+ns_shard::restore(std::vector<dir_node> nodes, std::vector<dir_entry> entries,
+                  std::vector<inode_id> dead, uint64_t next_seq,
+                  uint64_t next_row,
+                  std::vector<std::pair<inode_id, dir_parts>> parts) {
   dags_.clear();
+  parts_.clear();
+  for (auto& [dir, p] : parts)
+    parts_[dir] = std::move(p);
   std::map<inode_id, std::pair<std::vector<node_record>, std::vector<entry>>>
       by_dir;
   for (auto& n : nodes)
@@ -406,6 +432,11 @@ ns_shard_stats ns_shard::stats() const {
     s.nodes += d.node_count();
     s.entries += d.size();
   }
+  for (auto& [dir, dp] : parts_)
+    for (auto& p : dp.parts) {
+      s.parts_out += p.state == dir_part::out;
+      s.parts_in += p.state == dir_part::active;
+    }
   return s;
 }
 

@@ -13,6 +13,7 @@
 
 #include "model/hdag.hpp"
 #include "model/ns_ops.hpp"
+#include "model/parts.hpp"
 
 namespace ds {
 
@@ -44,11 +45,13 @@ struct commit_batch {
   std::vector<dir_node> put_nodes;
   std::vector<std::pair<inode_id, node_id>> del_nodes;
   std::vector<inode_id> dead_dirs; ///< removed directories (tombstones)
-  uint64_t next_seq = 0;           ///< inode allocator position
-  uint64_t next_row = 0;           ///< entry row allocator position
+  /// Part records of directories (a trivial record: delete it).
+  std::vector<std::pair<inode_id, dir_parts>> put_parts;
+  uint64_t next_seq = 0; ///< inode allocator position
+  uint64_t next_row = 0; ///< entry row allocator position
   bool empty() const {
     return put_entries.empty() && del_rows.empty() && put_nodes.empty() &&
-           del_nodes.empty() && dead_dirs.empty();
+           del_nodes.empty() && dead_dirs.empty() && put_parts.empty();
   }
 };
 
@@ -60,6 +63,17 @@ struct ns_shard_stats {
   uint64_t ops = 0; ///< requests served
   uint64_t splits = 0;
   uint64_t merges = 0;
+  uint64_t wrong_shard = 0; ///< requests for parts not held here
+  uint64_t parts_out = 0;   ///< parts given away (moved out)
+  uint64_t parts_in = 0;    ///< parts received and served
+  uint64_t moved_in = 0;    ///< entries received by migrations
+  uint64_t moved_out = 0;   ///< entries handed over by migrations
+};
+
+/// A part that a migration left unresolved (found after a restart).
+struct unresolved_part {
+  inode_id dir = 0;
+  dir_part part;
 };
 
 class ns_shard {
@@ -89,7 +103,40 @@ public:
   std::string restore(std::vector<dir_node> nodes,
                       std::vector<dir_entry> entries,
                       std::vector<inode_id> dead, uint64_t next_seq,
-                      uint64_t next_row = 1);
+                      uint64_t next_row = 1,
+                      std::vector<std::pair<inode_id, dir_parts>> parts = {});
+
+  // -- migration of a part (DESIGN section 4; ns_parts.cpp) --------------
+  // Each step changes nothing when it fails; its changes join the next
+  // commit batch like any request's, and the caller acts on a step only
+  // after that batch is durable.
+
+  /// Source, step 1: stop writes to part `r` of `dir` (reads go on).
+  /// ewrongshard: not all of it is held here; ebusy: a migration or an
+  /// rmdir is under way in the directory; einval: `r` is not a DAG node's
+  /// range, or cuts a received part.
+  errc begin_export(inode_id dir, hash_range r, uint64_t migration);
+  /// The entries of part `r` (complete once the batch holding
+  /// begin_export's change is durable: no write to it can follow).
+  std::vector<entry> part_entries(inode_id dir, hash_range r) const;
+  /// Source, after the placement change committed at `epoch`: the part
+  /// now lives on `shard`; its entries are dropped here.
+  errc release(inode_id dir, hash_range r, uint64_t migration, uint32_t shard,
+               uint64_t epoch);
+  /// Source, the migration was aborted: writes are served again.
+  errc thaw(inode_id dir, hash_range r, uint64_t migration);
+  /// Destination: stores the part's entries, not served until activate.
+  /// Repeating it for the same migration is harmless.
+  errc import(inode_id dir, hash_range r, uint64_t migration,
+              std::vector<entry> entries);
+  /// Destination, after the placement change committed at `epoch`.
+  errc activate(inode_id dir, hash_range r, uint64_t migration, uint64_t epoch);
+  /// Destination, the migration was aborted: its entries are dropped.
+  errc discard(inode_id dir, hash_range r, uint64_t migration);
+  /// Parts exporting or pending: migrations to resolve after a restart.
+  std::vector<unresolved_part> unresolved() const;
+  /// The part record of `dir`, or nullptr (the whole directory is here).
+  const dir_parts* parts(inode_id dir) const;
 
   ns_shard_stats stats() const;
 
@@ -107,11 +154,18 @@ private:
   ns_reply rmdir_step(const ns_request& r, int64_t now_ns);
   ns_reply split(const ns_request& r);
   hdag_changes& changes_of(inode_id dir);
+  /// EWRONGSHARD (with the epoch in `rep.node`) if `r` is for a part that
+  /// is not served here; ok otherwise.
+  errc check_part(const ns_request& r, ns_reply& rep);
+  void touch_parts(inode_id dir);
+  void drop_range(inode_id dir, hash_range r);
+  std::unordered_map<inode_id, dir_parts> parts_;
+  std::vector<inode_id> touched_parts_;
 
   uint32_t shard_id_;
   ns_shard_config cfg_;
   std::unordered_map<inode_id, hdag> dags_;
-  std::unordered_set<inode_id> dead_;    ///< removed directories
+  std::unordered_set<inode_id> dead_; ///< removed directories
   /// Directories between rmdir prepare and commit, with the lease's end (ns).
   std::unordered_map<inode_id, int64_t> closing_;
   bool is_closing(inode_id dir, int64_t now_ns);

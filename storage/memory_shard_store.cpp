@@ -18,6 +18,8 @@ public:
     out.dead.assign(dead_.begin(), dead_.end());
     out.next_seq = next_seq_;
     out.next_row = next_row_;
+    for (auto& [dir, p] : parts_)
+      out.parts.emplace_back(dir, p);
     return out;
   }
 
@@ -31,6 +33,11 @@ public:
     for (auto& x : b.del_nodes)
       nodes_.erase(x);
     dead_.insert(b.dead_dirs.begin(), b.dead_dirs.end());
+    for (auto& [dir, p] : b.put_parts)
+      if (p.trivial())
+        parts_.erase(dir);
+      else
+        parts_[dir] = p;
     next_seq_ = b.next_seq;
     next_row_ = b.next_row;
     ++commits_;
@@ -42,6 +49,7 @@ private:
   std::map<uint64_t, dir_entry> entries_;
   std::map<std::pair<inode_id, node_id>, node_record> nodes_;
   std::set<inode_id> dead_;
+  std::map<inode_id, dir_parts> parts_;
   uint64_t next_seq_ = 1;
   uint64_t next_row_ = 1;
   uint64_t commits_ = 0;

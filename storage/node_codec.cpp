@@ -46,4 +46,62 @@ void decode_node(const std::string& bytes, node_record& out) {
   }
 }
 
+std::string encode_parts(const dir_parts& p) {
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk{buf};
+  pk.pack_array(4);
+  pk.pack(1);
+  pk.pack(p.home);
+  pk.pack(p.epoch);
+  pk.pack_array(static_cast<uint32_t>(p.parts.size()));
+  for (auto& x : p.parts) {
+    pk.pack_array(6);
+    pk.pack(x.range.lo);
+    pk.pack(x.range.hi);
+    pk.pack(static_cast<unsigned>(x.state));
+    pk.pack(x.shard);
+    pk.pack(x.epoch);
+    pk.pack(x.migration);
+  }
+  return std::string(buf.data(), buf.size());
+}
+
+void decode_parts(const std::string& bytes, dir_parts& out) {
+  try {
+    auto oh = msgpack::unpack(bytes.data(), bytes.size());
+    auto& o = oh.get();
+    if (o.type != msgpack::type::ARRAY || o.via.array.size != 4)
+      throw sql::storage_error("part record is not a 4-element array");
+    auto* f = o.via.array.ptr;
+    if (f[0].as<int>() != 1)
+      throw sql::storage_error("part record has an unknown version");
+    out.home = f[1].as<bool>();
+    out.epoch = f[2].as<uint64_t>();
+    if (f[3].type != msgpack::type::ARRAY)
+      throw sql::storage_error("part record has no part list");
+    out.parts.clear();
+    for (uint32_t i = 0; i < f[3].via.array.size; ++i) {
+      auto& a = f[3].via.array.ptr[i];
+      if (a.type != msgpack::type::ARRAY || a.via.array.size != 6)
+        throw sql::storage_error("a part is not a 6-element array");
+      auto* g = a.via.array.ptr;
+      dir_part x;
+      x.range.lo = g[0].as<uint64_t>();
+      x.range.hi = g[1].as<uint64_t>();
+      auto state = g[2].as<unsigned>();
+      if (state > dir_part::active || !x.range.aligned())
+        throw sql::storage_error("a part has a bad state or range");
+      x.state = static_cast<dir_part::state_t>(state);
+      x.shard = g[3].as<uint32_t>();
+      x.epoch = g[4].as<uint64_t>();
+      x.migration = g[5].as<uint64_t>();
+      out.parts.push_back(x);
+    }
+  } catch (const sql::storage_error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw sql::storage_error(std::string{"damaged part record: "} + e.what());
+  }
+}
+
 } // namespace ds

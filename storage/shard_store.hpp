@@ -26,6 +26,7 @@ struct loaded_shard {
   std::vector<inode_id> dead;
   uint64_t next_seq = 1;
   uint64_t next_row = 1;
+  std::vector<std::pair<inode_id, dir_parts>> parts;
 };
 
 class shard_store {
@@ -57,6 +58,6 @@ open_sqlite_shard_store(const std::string& path, shard_identity id,
                         sync_mode sync = sync_mode::full);
 
 /// The schema version this build writes and reads.
-constexpr int64_t shard_schema_version = 1;
+constexpr int64_t shard_schema_version = 2;
 
 } // namespace ds

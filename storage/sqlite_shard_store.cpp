@@ -1,10 +1,13 @@
-// The SQLite shard file. Schema (version 1):
+// The SQLite shard file. Schema (version 2; a version 1 file gains the
+// parts table when it is opened):
 //   meta(key PRIMARY KEY, value)   magic, schema, shard_id, shard_count,
 //                                  next_seq, next_row
 //   nodes(dir, id, rec)            msgpack node records (storage/node_codec)
 //   entries(row PRIMARY KEY, dir, hash, name, ino, kind, mode, size, mtime,
 //           version)
 //   dead(dir)                      removed directories
+//   parts(dir, rec)                msgpack part records of directories
+//                                  spread over shards (storage/node_codec)
 // Entries are keyed by their row id, which the shard assigns in increasing
 // order: a create appends to the table's last pages instead of dirtying a
 // random leaf page, which made commits several times cheaper. The namespace
@@ -69,6 +72,8 @@ public:
     sql::set_durability(db_, modes[static_cast<int>(sync)]);
     if (fresh)
       create_schema(id);
+    else
+      upgrade_schema();
     put_entry_ = std::make_unique<sql::stmt>(db_.prepare(
         "INSERT OR REPLACE INTO entries VALUES (?,?,?,?,?,?,?,?,?,?)"));
     del_entry_ = std::make_unique<sql::stmt>(
@@ -79,6 +84,10 @@ public:
         db_.prepare("DELETE FROM nodes WHERE dir = ? AND id = ?"));
     put_dead_ = std::make_unique<sql::stmt>(
         db_.prepare("INSERT OR IGNORE INTO dead VALUES (?)"));
+    put_parts_ = std::make_unique<sql::stmt>(
+        db_.prepare("INSERT OR REPLACE INTO parts VALUES (?,?)"));
+    del_parts_ = std::make_unique<sql::stmt>(
+        db_.prepare("DELETE FROM parts WHERE dir = ?"));
     put_seq_ = std::make_unique<sql::stmt>(
         db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'"));
     put_row_ = std::make_unique<sql::stmt>(
@@ -117,6 +126,12 @@ public:
     auto d = db_.prepare("SELECT dir FROM dead");
     while (d.step())
       out.dead.push_back(static_cast<inode_id>(d.int64(0)));
+    auto p = db_.prepare("SELECT dir, rec FROM parts");
+    while (p.step()) {
+      dir_parts x;
+      decode_parts(p.blob(1), x);
+      out.parts.emplace_back(static_cast<inode_id>(p.int64(0)), std::move(x));
+    }
     auto s = db_.prepare("SELECT value FROM meta WHERE key = 'next_seq'");
     if (s.step())
       out.next_seq = static_cast<uint64_t>(s.int64(0));
@@ -143,6 +158,7 @@ private:
              " hash INTEGER, name BLOB, ino INTEGER, kind INTEGER,"
              " mode INTEGER, size INTEGER, mtime INTEGER, version INTEGER)");
     db_.exec("CREATE TABLE dead(dir INTEGER PRIMARY KEY)");
+    db_.exec("CREATE TABLE parts(dir INTEGER PRIMARY KEY, rec BLOB NOT NULL)");
     auto ins = db_.prepare("INSERT INTO meta VALUES (?, ?)");
     ins.bind_text(1, "magic").bind_text(2, magic).run();
     ins.bind_text(1, "schema").bind(2, shard_schema_version).run();
@@ -151,6 +167,14 @@ private:
     ins.bind_text(1, "next_seq").bind(2, int64_t{1}).run();
     ins.bind_text(1, "next_row").bind(2, int64_t{1}).run();
     db_.exec("COMMIT");
+  }
+
+  void upgrade_schema() {
+    sql::transact(db_, [&] {
+      db_.exec("CREATE TABLE IF NOT EXISTS parts(dir INTEGER PRIMARY KEY,"
+               " rec BLOB NOT NULL)");
+      db_.exec("UPDATE meta SET value = 2 WHERE key = 'schema'");
+    });
   }
 
   void write(const commit_batch& b) {
@@ -181,13 +205,21 @@ private:
           .run();
     for (auto dir : b.dead_dirs)
       put_dead_->bind(1, static_cast<int64_t>(dir)).run();
+    for (auto& [dir, p] : b.put_parts) {
+      if (p.trivial())
+        del_parts_->bind(1, static_cast<int64_t>(dir)).run();
+      else
+        put_parts_->bind(1, static_cast<int64_t>(dir))
+            .bind(2, std::string_view{encode_parts(p)})
+            .run();
+    }
     put_seq_->bind(1, static_cast<int64_t>(b.next_seq)).run();
     put_row_->bind(1, static_cast<int64_t>(b.next_row)).run();
   }
 
   sql::db db_;
   std::unique_ptr<sql::stmt> put_entry_, del_entry_, put_node_, del_node_,
-      put_dead_, put_seq_, put_row_;
+      put_dead_, put_parts_, del_parts_, put_seq_, put_row_;
   uint64_t commits_ = 0;
 };
 

@@ -155,6 +155,46 @@ TEST_CASE("a damaged node record is reported by load, not crashed on") {
   CHECK_THROWS_AS(st->load(), sql::storage_error);
 }
 
+TEST_CASE("part records persist; a version 1 file gains their table") {
+  temp_dir dir;
+  auto path = dir.file("shard-0.db");
+  {
+    ns_shard s{0, {}};
+    auto st = open_sqlite_shard_store(path, {0, 1});
+    create_batch(s, *st, 0, 10);
+  }
+  {
+    sql::db db{path, false}; // as version 1 wrote it
+    db.exec("DROP TABLE parts");
+    db.exec("UPDATE meta SET value = 1 WHERE key = 'schema'");
+  }
+  hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
+  {
+    auto st = open_sqlite_shard_store(path, {0, 1});
+    auto l = st->load();
+    ns_shard s{0, {}};
+    REQUIRE(s.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row,
+                      l.parts) == "");
+    CHECK(s.stats().entries == 10);
+    REQUIRE(s.begin_export(root_ino, upper, 4) == errc::ok);
+    st->commit(s.take_changes());
+  }
+  auto st = open_sqlite_shard_store(path, {0, 1});
+  auto l = st->load();
+  REQUIRE(l.parts.size() == 1);
+  CHECK(l.parts[0].first == root_ino);
+  REQUIRE(l.parts[0].second.parts.size() == 1);
+  CHECK(l.parts[0].second.parts[0].range == upper);
+  CHECK(l.parts[0].second.parts[0].migration == 4);
+  CHECK(l.parts[0].second.parts[0].state == dir_part::exporting);
+  {
+    sql::db db{path, false};
+    db.exec("UPDATE parts SET rec = x'93010203'");
+  }
+  CHECK_THROWS_AS(open_sqlite_shard_store(path, {0, 1})->load(),
+                  sql::storage_error);
+}
+
 TEST_CASE("sync modes parse") {
   sync_mode m;
   CHECK(parse_sync_mode("full", m));

@@ -1,0 +1,70 @@
+// Parts of a directory: the unit of placement and migration.
+//
+// A part is the range of name hashes that one DAG node covers. Every DAG
+// node covers a prefix-aligned block of hash values (hdag.hpp), so a part is
+// named by its first and last hash. A directory's home shard holds every
+// part except those it gave away; another shard holds only the parts it
+// received. A shard answers EWRONGSHARD for a hash it does not hold, so a
+// router with a stale placement is corrected, never served stale data.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace ds {
+
+struct hash_range {
+  uint64_t lo = 0;
+  uint64_t hi = ~uint64_t{0};
+
+  bool contains(uint64_t h) const { return lo <= h && h <= hi; }
+  bool overlaps(uint64_t a, uint64_t b) const { return lo <= b && a <= hi; }
+  bool covers(uint64_t a, uint64_t b) const { return lo <= a && b <= hi; }
+  /// A block of 2^k hashes starting at a multiple of 2^k: what a DAG node
+  /// covers.
+  bool aligned() const {
+    uint64_t span = hi - lo; // 2^k - 1
+    return (span & (span + 1)) == 0 && (lo & span) == 0 && lo <= hi;
+  }
+  friend bool operator==(const hash_range& x, const hash_range& y) {
+    return x.lo == y.lo && x.hi == y.hi;
+  }
+};
+
+/// One part of a directory as one shard sees it.
+struct dir_part {
+  enum state_t : uint8_t {
+    exporting, ///< held here, being moved away: reads served, writes refused
+    out,       ///< given away to `shard` at `epoch`
+    pending,   ///< received, not yet committed: not served
+    active,    ///< received and committed at `epoch`: served
+  };
+  hash_range range;
+  state_t state = exporting;
+  uint32_t shard = 0;     ///< out: the shard that holds it now
+  uint64_t epoch = 0;     ///< out, active: placement epoch of the move
+  uint64_t migration = 0; ///< exporting, pending: the migration's id
+};
+
+/// How one shard holds one directory. Without a record, a shard holds the
+/// whole directory (it is the home and nothing was moved).
+struct dir_parts {
+  bool home = true; ///< holds everything except out/pending parts
+  std::vector<dir_part> parts;
+  uint64_t epoch = 0; ///< highest placement epoch seen for the directory
+
+  /// Reads of hash `h` are served here.
+  bool reads(uint64_t h) const;
+  /// Writes of hash `h` are served here.
+  bool writes(uint64_t h) const;
+  /// Every hash of [a, b] is readable here.
+  bool reads_all(uint64_t a, uint64_t b) const;
+  /// The part with this range, or nullptr.
+  dir_part* find(const hash_range& r);
+  /// True while a part is exporting or pending (a migration is under way).
+  bool moving() const;
+  /// True if nothing distinguishes this record from having none.
+  bool trivial() const { return home && parts.empty(); }
+};
+
+} // namespace ds
