@@ -1,5 +1,7 @@
 #include "actors/meta_replica.hpp"
 
+#include <algorithm>
+
 #include <iostream>
 
 #include <caf/all.hpp>
@@ -39,13 +41,32 @@ void fail_all(self_ptr self, const caf::error& err) {
   st.parked.clear();
 }
 
+void push_placement(self_ptr self, inode_id dir) {
+  auto& st = self->state;
+  auto p = st.machine.placement(dir);
+  auto& subs = st.subscribers;
+  subs.erase(std::remove_if(subs.begin(), subs.end(),
+                            [&](const caf::actor_addr& a) {
+                              auto h = caf::actor_cast<caf::actor>(a);
+                              if (h)
+                                caf::anon_send(h, place_push_atom::value, p);
+                              return !h;
+                            }),
+             subs.end());
+}
+
 void apply_entry(self_ptr self, const raft::entry& e) {
   auto& st = self->state;
   st.applied = e.index;
   meta_result r;
   bool command = e.type == raft::entry_type::normal && !e.data.empty();
-  if (command)
-    r = st.machine.apply(decode_meta_command(e.data));
+  if (command) {
+    auto cmd = decode_meta_command(e.data);
+    auto before = st.machine.epoch();
+    r = st.machine.apply(cmd);
+    if (st.machine.epoch() != before) // a move took effect: tell the routers
+      push_placement(self, st.machine.migrations().at(cmd.migration).dir);
+  }
   // Answer proposals at or below this index: ours if the term matches,
   // otherwise our entry was replaced by another leader's and never applies.
   while (!st.proposals.empty() && st.proposals.begin()->first <= e.index) {
@@ -297,6 +318,21 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
       [self](cfg_list_atom) -> caf::result<std::vector<config_entry>> {
         return start_read<std::vector<config_entry>>(
             self, [self] { return self->state.machine.config_list(); });
+      },
+      [self](place_get_atom, inode_id dir) -> caf::result<dir_placement> {
+        return start_read<dir_placement>(
+            self, [self, dir] { return self->state.machine.placement(dir); });
+      },
+      [self](migrations_atom) -> caf::result<std::vector<migration_record>> {
+        return start_read<std::vector<migration_record>>(self, [self] {
+          std::vector<migration_record> out;
+          for (auto& [id, m] : self->state.machine.migrations())
+            out.push_back(m);
+          return out;
+        });
+      },
+      [self](place_sub_atom, caf::actor_addr& who) {
+        self->state.subscribers.push_back(std::move(who));
       },
       [self](raft_status_atom) { return status_of(self); },
       [self](raft_atom, const std::string& bytes) {

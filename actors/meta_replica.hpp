@@ -65,6 +65,8 @@ struct meta_replica_state {
     int age = 0;
   };
   std::deque<waiting> parked;
+  /// Local actors told of every move that takes effect (routers).
+  std::vector<caf::actor_addr> subscribers;
   bool drive_scheduled = false;
   bool stopped = false;
 

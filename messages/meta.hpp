@@ -22,6 +22,10 @@ using raft_atom = caf::atom_constant<caf::atom("raft")>;
 using raft_tick_atom = caf::atom_constant<caf::atom("rafttick")>;
 using raft_peer_atom = caf::atom_constant<caf::atom("raftpeer")>;
 using raft_status_atom = caf::atom_constant<caf::atom("raftstat")>;
+using place_get_atom = caf::atom_constant<caf::atom("placeget")>;
+using place_sub_atom = caf::atom_constant<caf::atom("placesub")>;
+using place_push_atom = caf::atom_constant<caf::atom("placepush")>;
+using migrations_atom = caf::atom_constant<caf::atom("migrlist")>;
 
 /// One replica's view of its Raft group (`dagctl raft status`).
 struct raft_status {
@@ -46,14 +50,38 @@ typename Inspector::result_type inspect(Inspector& f, raft_status& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hash_range& x) {
+  return f(caf::meta::type_name("ds::hash_range"), x.lo, x.hi);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, placement_entry& x) {
+  return f(caf::meta::type_name("ds::placement_entry"), x.range, x.shard,
+           x.epoch);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dir_placement& x) {
+  return f(caf::meta::type_name("ds::dir_placement"), x.dir, x.epoch, x.parts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_record& x) {
+  return f(caf::meta::type_name("ds::migration_record"), x.id, x.dir, x.range,
+           x.from, x.to, x.state, x.epoch);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_command& x) {
   return f(caf::meta::type_name("ds::meta_command"), x.kind, x.key, x.value,
-           x.if_version, x.conditional, x.dir, x.node, x.shard);
+           x.if_version, x.conditional, x.dir, x.range, x.from, x.shard,
+           x.migration);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_result& x) {
-  return f(caf::meta::type_name("ds::meta_result"), x.code, x.version, x.epoch);
+  return f(caf::meta::type_name("ds::meta_result"), x.code, x.version, x.epoch,
+           x.migration);
 }
 
 template <class Inspector>
@@ -72,6 +100,13 @@ using metadata_actor = caf::typed_actor<
     caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
     // Every setting, sorted by key, linearizable.
     caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
+    // The placement of one directory's parts, linearizable.
+    caf::replies_to<place_get_atom, inode_id>::with<dir_placement>,
+    // Every migration recorded, oldest first, linearizable.
+    caf::replies_to<migrations_atom>::with<std::vector<migration_record>>,
+    // Local: `who` receives (place_push, dir_placement) whenever a move of
+    // a part takes effect here (pushes can be lost; epochs catch that).
+    caf::reacts_to<place_sub_atom, caf::actor_addr>,
     // This replica's Raft state.
     caf::replies_to<raft_status_atom>::with<raft_status>,
     // A Raft message from another replica (msgpack bytes).

@@ -25,6 +25,12 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<config_entry>>(
       "std::vector<ds::config_entry>");
   cfg.add_message_type<metadata_actor>("ds::metadata_actor");
+  cfg.add_message_type<hash_range>("ds::hash_range");
+  cfg.add_message_type<placement_entry>("ds::placement_entry");
+  cfg.add_message_type<dir_placement>("ds::dir_placement");
+  cfg.add_message_type<migration_record>("ds::migration_record");
+  cfg.add_message_type<std::vector<migration_record>>(
+      "std::vector<ds::migration_record>");
   cfg.add_message_type<raft_status>("ds::raft_status");
   cfg.add_message_type<std::vector<raft_status>>(
       "std::vector<ds::raft_status>");

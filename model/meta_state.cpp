@@ -1,5 +1,7 @@
 #include "model/meta_state.hpp"
 
+#include <algorithm>
+
 namespace ds {
 
 errc validate_config_key(const std::string& key) {
@@ -35,17 +37,12 @@ meta_result meta_state::apply(const meta_command& cmd) {
     r.version = e.version;
     break;
   }
-  case meta_command::placement_set:
-    moved_[{cmd.dir, cmd.node}] = cmd.shard;
-    ++epoch_;
-    break;
-  case meta_command::placement_clear:
-    if (moved_.erase({cmd.dir, cmd.node}) == 0) {
-      r.code = errc::enoent;
-      break;
-    }
-    ++epoch_;
-    break;
+  case meta_command::migration_begin:
+    return begin(cmd);
+  case meta_command::migration_commit:
+    return commit(cmd.migration);
+  case meta_command::migration_abort:
+    return abort(cmd.migration);
   default:
     r.code = errc::einval;
   }
@@ -67,21 +64,113 @@ std::vector<config_entry> meta_state::config_list() const {
   return out;
 }
 
-std::optional<uint32_t> meta_state::placement(inode_id dir,
-                                              node_id node) const {
-  auto i = moved_.find({dir, node});
-  if (i == moved_.end())
-    return std::nullopt;
-  return i->second;
+const char* to_string(migration_record::state_t x) {
+  switch (x) {
+  case migration_record::started:
+    return "started";
+  case migration_record::committed:
+    return "committed";
+  case migration_record::aborted:
+    return "aborted";
+  }
+  return "unknown";
 }
 
-void meta_state::restore(std::vector<config_entry> config,
-                         std::map<std::pair<inode_id, node_id>, uint32_t> moved,
-                         uint64_t epoch) {
+meta_result meta_state::begin(const meta_command& cmd) {
+  meta_result r;
+  r.epoch = epoch_;
+  if (!cmd.range.aligned() || cmd.from == cmd.shard || cmd.dir == 0) {
+    r.code = errc::einval;
+    return r;
+  }
+  // One move at a time per part: an overlapping one still under way wins.
+  for (auto& [id, m] : migrations_)
+    if (m.state == migration_record::started && m.dir == cmd.dir &&
+        m.range.overlaps(cmd.range.lo, cmd.range.hi)) {
+      r.code = errc::ebusy;
+      return r;
+    }
+  migration_record m;
+  m.id = migrations_.empty() ? 1 : migrations_.rbegin()->first + 1;
+  m.dir = cmd.dir;
+  m.range = cmd.range;
+  m.from = cmd.from;
+  m.to = cmd.shard;
+  migrations_[m.id] = m;
+  r.migration = m.id;
+  return r;
+}
+
+meta_result meta_state::commit(uint64_t id) {
+  meta_result r;
+  r.epoch = epoch_;
+  auto i = migrations_.find(id);
+  if (i == migrations_.end()) {
+    r.code = errc::enoent;
+    return r;
+  }
+  auto& m = i->second;
+  if (m.state == migration_record::aborted) {
+    r.code = errc::econflict;
+    return r;
+  }
+  if (m.state == migration_record::committed) { // repeated: same answer
+    r.epoch = m.epoch;
+    return r;
+  }
+  auto& parts = placed_[m.dir];
+  parts.erase(std::remove_if(parts.begin(), parts.end(),
+                             [&](const placement_entry& p) {
+                               return p.range.overlaps(m.range.lo, m.range.hi);
+                             }),
+              parts.end());
+  m.state = migration_record::committed;
+  m.epoch = ++epoch_;
+  parts.push_back(placement_entry{m.range, m.to, m.epoch});
+  std::sort(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
+    return x.range.lo < y.range.lo;
+  });
+  r.epoch = m.epoch;
+  return r;
+}
+
+meta_result meta_state::abort(uint64_t id) {
+  meta_result r;
+  r.epoch = epoch_;
+  auto i = migrations_.find(id);
+  if (i == migrations_.end()) {
+    r.code = errc::enoent;
+    return r;
+  }
+  auto& m = i->second;
+  if (m.state == migration_record::committed) {
+    // Too late: it took effect. The caller finishes it instead.
+    r.code = errc::econflict;
+    r.epoch = m.epoch;
+    return r;
+  }
+  m.state = migration_record::aborted;
+  return r;
+}
+
+dir_placement meta_state::placement(inode_id dir) const {
+  dir_placement out;
+  out.dir = dir;
+  out.epoch = epoch_;
+  if (auto i = placed_.find(dir); i != placed_.end())
+    out.parts = i->second;
+  return out;
+}
+
+void meta_state::restore(
+    std::vector<config_entry> config,
+    std::map<inode_id, std::vector<placement_entry>> placed,
+    std::map<uint64_t, migration_record> migrations, uint64_t epoch) {
   config_.clear();
   for (auto& e : config)
     config_[e.key] = std::move(e);
-  moved_ = std::move(moved);
+  placed_ = std::move(placed);
+  migrations_ = std::move(migrations);
   epoch_ = epoch;
 }
 

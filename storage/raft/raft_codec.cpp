@@ -131,11 +131,13 @@ raft::message decode_raft_message(const std::string& bytes) {
   });
 }
 
+// A command: [2, kind, key, value, if_version, conditional, dir, lo, hi,
+// from, shard, migration]. Version 1 (9 fields) carried settings only.
 std::string encode_meta_command(const meta_command& c) {
   msgpack::sbuffer buf;
   packer pk{buf};
-  pk.pack_array(9);
-  pk.pack(1);
+  pk.pack_array(12);
+  pk.pack(2);
   pk.pack(static_cast<unsigned>(c.kind));
   pk.pack(c.key);
   pk.pack_bin(static_cast<uint32_t>(c.value.size()));
@@ -143,20 +145,25 @@ std::string encode_meta_command(const meta_command& c) {
   pk.pack(c.if_version);
   pk.pack(c.conditional);
   pk.pack(c.dir);
-  pk.pack(c.node);
+  pk.pack(c.range.lo);
+  pk.pack(c.range.hi);
+  pk.pack(c.from);
   pk.pack(c.shard);
+  pk.pack(c.migration);
   return std::string(buf.data(), buf.size());
 }
 
 meta_command decode_meta_command(const std::string& bytes) {
   return guarded("metadata command", [&] {
     auto oh = msgpack::unpack(bytes.data(), bytes.size());
-    auto* f = array(oh.get(), 9, "metadata command");
-    if (f[0].as<int>() != 1)
+    auto& o = oh.get();
+    bool v1 = o.type == msgpack::type::ARRAY && o.via.array.size == 9;
+    auto* f = array(o, v1 ? 9 : 12, "metadata command");
+    if (f[0].as<int>() != (v1 ? 1 : 2))
       throw sql::storage_error("metadata command of unknown version");
     meta_command c;
     auto k = f[1].as<unsigned>();
-    if (k > meta_command::placement_clear)
+    if (k > meta_command::migration_abort || (v1 && k != 0))
       throw sql::storage_error("metadata command of unknown kind");
     c.kind = static_cast<meta_command::kind_t>(k);
     c.key = f[2].as<std::string>();
@@ -164,17 +171,25 @@ meta_command decode_meta_command(const std::string& bytes) {
     c.if_version = f[4].as<uint64_t>();
     c.conditional = f[5].as<bool>();
     c.dir = f[6].as<uint64_t>();
-    c.node = f[7].as<uint64_t>();
-    c.shard = f[8].as<uint32_t>();
+    if (!v1) {
+      c.range.lo = f[7].as<uint64_t>();
+      c.range.hi = f[8].as<uint64_t>();
+      c.from = f[9].as<uint32_t>();
+      c.shard = f[10].as<uint32_t>();
+      c.migration = f[11].as<uint64_t>();
+    }
     return c;
   });
 }
 
+// A snapshot: [2, [[key, value, version]...], [[dir, lo, hi, shard,
+// epoch]...], epoch, [[id, dir, lo, hi, from, to, state, epoch]...]].
+// Version 1 had no migrations, and its placement list was always empty.
 std::string encode_meta_state(const meta_state& s) {
   msgpack::sbuffer buf;
   packer pk{buf};
-  pk.pack_array(4);
-  pk.pack(1);
+  pk.pack_array(5);
+  pk.pack(2);
   auto cfg = s.config_list();
   pk.pack_array(static_cast<uint32_t>(cfg.size()));
   for (auto& e : cfg) {
@@ -184,26 +199,46 @@ std::string encode_meta_state(const meta_state& s) {
     pk.pack_bin_body(e.value.data(), static_cast<uint32_t>(e.value.size()));
     pk.pack(e.version);
   }
-  pk.pack_array(static_cast<uint32_t>(s.moved().size()));
-  for (auto& [k, shard] : s.moved()) {
-    pk.pack_array(3);
-    pk.pack(k.first);
-    pk.pack(k.second);
-    pk.pack(shard);
-  }
+  size_t n = 0;
+  for (auto& [dir, parts] : s.placements())
+    n += parts.size();
+  pk.pack_array(static_cast<uint32_t>(n));
+  for (auto& [dir, parts] : s.placements())
+    for (auto& p : parts) {
+      pk.pack_array(5);
+      pk.pack(dir);
+      pk.pack(p.range.lo);
+      pk.pack(p.range.hi);
+      pk.pack(p.shard);
+      pk.pack(p.epoch);
+    }
   pk.pack(s.epoch());
+  pk.pack_array(static_cast<uint32_t>(s.migrations().size()));
+  for (auto& [id, m] : s.migrations()) {
+    pk.pack_array(8);
+    pk.pack(m.id);
+    pk.pack(m.dir);
+    pk.pack(m.range.lo);
+    pk.pack(m.range.hi);
+    pk.pack(m.from);
+    pk.pack(m.to);
+    pk.pack(static_cast<unsigned>(m.state));
+    pk.pack(m.epoch);
+  }
   return std::string(buf.data(), buf.size());
 }
 
 void decode_meta_state(const std::string& bytes, meta_state& out) {
   if (bytes.empty()) { // the state before any command
-    out.restore({}, {}, 0);
+    out.restore({}, {}, {}, 0);
     return;
   }
   guarded("metadata snapshot", [&] {
     auto oh = msgpack::unpack(bytes.data(), bytes.size());
-    auto* f = array(oh.get(), 4, "metadata snapshot");
-    if (f[0].as<int>() != 1)
+    auto& o = oh.get();
+    bool v1 = o.type == msgpack::type::ARRAY && o.via.array.size == 4;
+    auto* f = array(o, v1 ? 4 : 5, "metadata snapshot");
+    if (f[0].as<int>() != (v1 ? 1 : 2))
       throw sql::storage_error("metadata snapshot of unknown version");
     std::vector<config_entry> cfg;
     if (f[1].type != msgpack::type::ARRAY || f[2].type != msgpack::type::ARRAY)
@@ -213,12 +248,40 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
       cfg.push_back(
           config_entry{e[0].as<std::string>(), bin(e[1]), e[2].as<uint64_t>()});
     }
-    std::map<std::pair<inode_id, node_id>, uint32_t> moved;
-    for (uint32_t i = 0; i < f[2].via.array.size; ++i) {
-      auto* e = array(f[2].via.array.ptr[i], 3, "metadata snapshot placement");
-      moved[{e[0].as<uint64_t>(), e[1].as<uint64_t>()}] = e[2].as<uint32_t>();
+    std::map<inode_id, std::vector<placement_entry>> placed;
+    std::map<uint64_t, migration_record> migrations;
+    if (v1 && f[2].via.array.size != 0)
+      throw sql::storage_error("metadata snapshot of version 1 with placement");
+    for (uint32_t i = 0; !v1 && i < f[2].via.array.size; ++i) {
+      auto* e = array(f[2].via.array.ptr[i], 5, "metadata snapshot placement");
+      placement_entry p{{e[1].as<uint64_t>(), e[2].as<uint64_t>()},
+                        e[3].as<uint32_t>(),
+                        e[4].as<uint64_t>()};
+      if (!p.range.aligned())
+        throw sql::storage_error("metadata snapshot placement: bad range");
+      placed[e[0].as<uint64_t>()].push_back(p);
     }
-    out.restore(std::move(cfg), std::move(moved), f[3].as<uint64_t>());
+    if (!v1) {
+      if (f[4].type != msgpack::type::ARRAY)
+        throw sql::storage_error("malformed metadata snapshot");
+      for (uint32_t i = 0; i < f[4].via.array.size; ++i) {
+        auto* e = array(f[4].via.array.ptr[i], 8, "metadata snapshot move");
+        migration_record m;
+        m.id = e[0].as<uint64_t>();
+        m.dir = e[1].as<uint64_t>();
+        m.range = {e[2].as<uint64_t>(), e[3].as<uint64_t>()};
+        m.from = e[4].as<uint32_t>();
+        m.to = e[5].as<uint32_t>();
+        auto st = e[6].as<unsigned>();
+        if (st > migration_record::aborted)
+          throw sql::storage_error("metadata snapshot move: bad state");
+        m.state = static_cast<migration_record::state_t>(st);
+        m.epoch = e[7].as<uint64_t>();
+        migrations[m.id] = m;
+      }
+    }
+    out.restore(std::move(cfg), std::move(placed), std::move(migrations),
+                f[3].as<uint64_t>());
     return 0;
   });
 }

@@ -163,6 +163,6 @@ TEST_CASE_FIXTURE(node_fixture,
   CHECK(e.version == 1);
   // Placement is not the clients' business.
   meta_command move;
-  move.kind = meta_command::placement_set;
+  move.kind = meta_command::migration_begin;
   CHECK(ask(move).code == errc::einval);
 }

@@ -56,19 +56,61 @@ TEST_CASE("bad keys and oversize values are refused") {
   CHECK(s.config_list().empty());
 }
 
-TEST_CASE("every placement change raises the epoch") {
+TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   meta_state s;
-  meta_command p;
-  p.kind = meta_command::placement_set;
-  p.dir = 5;
-  p.node = 3;
-  p.shard = 7;
-  CHECK(s.apply(p).epoch == 1);
-  CHECK(s.placement(5, 3) == 7u);
-  CHECK_FALSE(s.placement(5, 4));
-  p.kind = meta_command::placement_clear;
-  CHECK(s.apply(p).epoch == 2);
-  CHECK_FALSE(s.placement(5, 3));
-  CHECK(s.apply(p).code == errc::enoent);
+  meta_command b;
+  b.kind = meta_command::migration_begin;
+  b.dir = 5;
+  b.range = hash_range{uint64_t{1} << 63, ~uint64_t{0}};
+  b.from = 0;
+  b.shard = 2;
+  auto r = s.apply(b);
+  REQUIRE(r.code == errc::ok);
+  auto id = r.migration;
+  CHECK(id == 1);
+  CHECK(s.apply(b).code == errc::ebusy); // the part is already moving
+  CHECK(s.epoch() == 0);
+  meta_command c;
+  c.kind = meta_command::migration_commit;
+  c.migration = id;
+  CHECK(s.apply(c).epoch == 1);
+  CHECK(s.apply(c).epoch == 1); // repeated: the same answer
+  auto p = s.placement(5);
+  REQUIRE(p.parts.size() == 1);
+  CHECK(p.parts[0].range == b.range);
+  CHECK(p.parts[0].shard == 2);
+  CHECK(p.epoch == 1);
+  CHECK(s.placement(6).parts.empty());
+  meta_command x;
+  x.kind = meta_command::migration_abort;
+  x.migration = id;
+  auto late = s.apply(x);
+  CHECK(late.code == errc::econflict); // too late: it took effect
+  CHECK(late.epoch == 1);
+  // A second move of the same part replaces its placement.
+  b.from = 2;
+  b.shard = 1;
+  auto id2 = s.apply(b).migration;
+  x.migration = id2;
+  CHECK(s.apply(x).code == errc::ok);
+  c.migration = id2;
+  CHECK(s.apply(c).code == errc::econflict); // aborted stays aborted
+  CHECK(s.placement(5).parts.at(0).shard == 2);
+  auto id3 = s.apply(b).migration;
+  c.migration = id3;
+  CHECK(s.apply(c).epoch == 2);
+  CHECK(s.placement(5).parts.size() == 1);
+  CHECK(s.placement(5).parts.at(0).shard == 1);
+  CHECK(s.migrations().size() == 3);
+  CHECK(s.migrations().at(id2).state == migration_record::aborted);
+  // Bad commands change nothing.
+  b.range.lo = 3;
+  CHECK(s.apply(b).code == errc::einval);
+  b.range.lo = 0;
+  b.from = b.shard;
+  CHECK(s.apply(b).code == errc::einval);
+  c.migration = 99;
+  CHECK(s.apply(c).code == errc::enoent);
   CHECK(s.epoch() == 2);
+  CHECK(s.migrations().size() == 3);
 }

@@ -161,15 +161,29 @@ TEST_CASE(
   meta_state st;
   st.apply(c2);
   meta_command p;
-  p.kind = meta_command::placement_set;
+  p.kind = meta_command::migration_begin;
   p.dir = 5;
-  p.node = 2;
+  p.range = hash_range{0, (uint64_t{1} << 62) - 1};
   p.shard = 7;
-  st.apply(p);
+  auto begun = st.apply(p);
+  auto p2 = decode_meta_command(encode_meta_command(p));
+  CHECK(p2.range == p.range);
+  CHECK(p2.shard == 7);
+  meta_command commit;
+  commit.kind = meta_command::migration_commit;
+  commit.migration = begun.migration;
+  st.apply(decode_meta_command(encode_meta_command(commit)));
+  p.range = hash_range{uint64_t{1} << 63, ~uint64_t{0}};
+  st.apply(p); // left started
   meta_state restored;
   decode_meta_state(encode_meta_state(st), restored);
   CHECK(restored.epoch() == st.epoch());
-  CHECK(restored.placement(5, 2) == std::optional<uint32_t>(7));
+  REQUIRE(restored.placement(5).parts.size() == 1);
+  CHECK(restored.placement(5).parts[0].shard == 7);
+  CHECK(restored.placement(5).parts[0].epoch == 1);
+  REQUIRE(restored.migrations().size() == 2);
+  CHECK(restored.migrations().at(2).state == migration_record::started);
+  CHECK(restored.migrations().at(1).range == p2.range);
   CHECK(restored.config_list().size() == st.config_list().size());
   CHECK_THROWS_AS(decode_meta_state("x", restored), sql::storage_error);
 }
