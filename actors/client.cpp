@@ -124,6 +124,53 @@ std::vector<raft_status> client::raft_state(errc& code) {
   return out;
 }
 
+meta_result client::move(const std::string& dir_path, hash_range part,
+                         uint32_t to) {
+  path_request st;
+  st.op = path_op::stat;
+  st.path = dir_path;
+  auto d = call(st);
+  meta_result out;
+  if (d.code != errc::ok || d.a.kind != entry_kind::dir) {
+    out.code = d.code != errc::ok ? d.code : errc::enotdir;
+    return out;
+  }
+  out.code = errc::eunavailable;
+  caf::scoped_actor self{*sys_};
+  self->request(gw_, timeout_, move_atom::value,
+                move_request{d.a.ino, part, to})
+      .receive([&](meta_result& r) { out = r; }, [](caf::error&) {});
+  return out;
+}
+
+std::vector<migration_record> client::migrations(errc& code) {
+  std::vector<migration_record> out;
+  code = errc::eunavailable;
+  caf::scoped_actor self{*sys_};
+  self->request(gw_, timeout_, migrations_atom::value)
+      .receive(
+          [&](std::vector<migration_record>& r) {
+            out = std::move(r);
+            code = errc::ok;
+          },
+          [](caf::error&) {});
+  return out;
+}
+
+router_stats client::router(errc& code) {
+  router_stats out;
+  code = errc::eunavailable;
+  caf::scoped_actor self{*sys_};
+  self->request(gw_, timeout_, router_stats_atom::value)
+      .receive(
+          [&](router_stats& r) {
+            out = r;
+            code = errc::ok;
+          },
+          [](caf::error&) {});
+  return out;
+}
+
 ns_reply client::list(const std::string& path, uint32_t page) {
   ns_reply all;
   path_request req;

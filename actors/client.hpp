@@ -59,6 +59,16 @@ public:
   /// The Raft state of every metadata replica; EUNAVAILABLE on failure.
   std::vector<ds::raft_status> raft_state(errc& code);
 
+  /// Moves part `part` of directory `dir_path` to shard `to` (migration
+  /// protocol); EUNAVAILABLE if the node cannot be reached.
+  meta_result move(const std::string& dir_path, hash_range part, uint32_t to);
+
+  /// Every migration recorded; sets `code` to EUNAVAILABLE on failure.
+  std::vector<migration_record> migrations(errc& code);
+
+  /// The node's router counters; sets `code` to EUNAVAILABLE on failure.
+  router_stats router(errc& code);
+
   /// Reads a whole directory by following cookies.
   ns_reply list(const std::string& path, uint32_t page = 1024);
 

@@ -49,6 +49,15 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
           return meta_result{errc::einval, 0, 0};
         return self->delegate(self->state.router, a, std::move(cmd));
       },
+      [self](move_atom a, move_request& m) -> caf::result<meta_result> {
+        return self->delegate(self->state.router, a, std::move(m));
+      },
+      [self](router_stats_atom a) -> caf::result<router_stats> {
+        return self->delegate(self->state.router, a);
+      },
+      [self](migrations_atom a) -> caf::result<std::vector<migration_record>> {
+        return self->delegate(self->state.router, a);
+      },
       [self](cfg_get_atom a, std::string& key) -> caf::result<config_entry> {
         return self->delegate(self->state.router, a, std::move(key));
       },

@@ -28,7 +28,7 @@ struct node_handles {
   metadata_actor metadata; ///< this member's metadata replica
   uint16_t port = 0;       ///< the published port (0 if not published)
   int lock_fd = -1;        ///< holds the data folder's lock while the node runs
-  bool tls = false; ///< published through CAF\'s OpenSSL module
+  bool tls = false;        ///< published through CAF\'s OpenSSL module
 };
 
 /// Starts a node. With `publish`, the gateway listens on opts.bind:opts.port.

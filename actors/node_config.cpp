@@ -39,7 +39,7 @@ constexpr std::array<rule, 15> rules = {{
     {"node-id", kind::string, 1, 32},
     {"peers", kind::string_list, 0, 256},
     {"capacity-factor", kind::real, 1, 10},
-  {"tls", kind::boolean, 0, 1},
+    {"tls", kind::boolean, 0, 1},
 }};
 
 const char* type_text(kind k) {
@@ -163,12 +163,12 @@ std::string validate_dagshard_settings(const caf::settings& file) {
     if (!sec)
       return "[openssl] must be a section";
     for (auto& [key, value] : *sec) {
-      if (key != "certificate" && key != "key" && key != "passphrase"
-          && key != "capath" && key != "cafile")
+      if (key != "certificate" && key != "key" && key != "passphrase" &&
+          key != "capath" && key != "cafile")
         return "openssl." + key + ": unknown option";
       if (!caf::holds_alternative<std::string>(value))
-        return "openssl." + key + ": must be a quoted string (got "
-               + caf::to_string(value) + ")";
+        return "openssl." + key + ": must be a quoted string (got " +
+               caf::to_string(value) + ")";
     }
   }
   auto i = file.find("dagshard");
@@ -208,7 +208,7 @@ node_config::node_config() {
       .add(peers_, "peers", "the other members: [\"id@host:port\", ...]")
       .add(capacity_factor_, "capacity-factor",
            "bounded-load placement: no shard above c times the mean")
-    .add(tls_, "tls", "mutual TLS ([openssl] certificate, key, cafile)");
+      .add(tls_, "tls", "mutual TLS ([openssl] certificate, key, cafile)");
   load<caf::io::middleman>();
   add_ns_message_types(*this);
 }
@@ -288,19 +288,19 @@ std::string node_config::check_values() {
       return "dagshard.tls: not supported with peers yet (links between "
              "nodes over CAF 0.17's OpenSSL transport stall); TLS protects "
              "the console links of a single node";
-    for (auto [name, value] :
-         {std::pair{"certificate", &openssl_certificate},
-          std::pair{"key", &openssl_key}, std::pair{"cafile", &openssl_cafile}}) {
+    for (auto [name, value] : {std::pair{"certificate", &openssl_certificate},
+                               std::pair{"key", &openssl_key},
+                               std::pair{"cafile", &openssl_cafile}}) {
       if (value->empty())
-        return std::string{"dagshard.tls: needs openssl."} + name
-               + " (mutual TLS: certificate, key and cafile)";
+        return std::string{"dagshard.tls: needs openssl."} + name +
+               " (mutual TLS: certificate, key and cafile)";
       if (::access(value->c_str(), R_OK) != 0)
         return std::string{"openssl."} + name + ": cannot read " + *value;
     }
     // Measured: CAF 0.17's OpenSSL transport drops its links every
     // connection-timeout when middleman heartbeats are on.
-    auto hb = caf::get_or(*this, "middleman.heartbeat-interval",
-                          caf::timespan{0});
+    auto hb =
+        caf::get_or(*this, "middleman.heartbeat-interval", caf::timespan{0});
     if (hb.count() != 0)
       return "middleman.heartbeat-interval: must be 0s with dagshard.tls "
              "(CAF 0.17's OpenSSL links drop when heartbeats are on)";

@@ -33,46 +33,11 @@ caf::result<std::vector<ns_reply>>
 router_state::route(std::vector<ns_request>& reqs) {
   if (reqs.empty())
     return std::vector<ns_reply>{};
-  auto first = ring.home(reqs.front().dir);
-  bool one = true;
-  for (auto& r : reqs)
-    one = one && ring.home(r.dir) == first;
-  if (one && shards[first]) // fast path: the shard answers the client
-    return self->delegate(shards[first], ns_atom::value, std::move(reqs));
-  std::vector<std::vector<size_t>> pos(shards.size());
-  std::vector<std::vector<ns_request>> part(shards.size());
-  for (size_t i = 0; i < reqs.size(); ++i) {
-    auto s = ring.home(reqs[i].dir);
-    pos[s].push_back(i);
-    part[s].push_back(std::move(reqs[i]));
-  }
-  auto g = std::make_shared<gather<ns_reply>>();
-  g->out.resize(reqs.size());
-  g->rp = self->make_response_promise<std::vector<ns_reply>>();
-  for (size_t s = 0; s < shards.size(); ++s)
-    if (!part[s].empty())
-      ++g->left;
-  for (size_t s = 0; s < shards.size(); ++s) {
-    if (part[s].empty())
-      continue;
-    auto where = std::make_shared<std::vector<size_t>>(std::move(pos[s]));
-    if (!shards[s]) {
-      for (auto i : *where)
-        g->out[i] = error_reply(errc::eunavailable);
-      g->part_done();
-      continue;
-    }
-    auto done = [g, where](std::vector<ns_reply>* reps) {
-      for (size_t k = 0; k < where->size(); ++k)
-        g->out[(*where)[k]] =
-            reps ? std::move((*reps)[k]) : error_reply(errc::eunavailable);
-      g->part_done();
-    };
-    self->request(shards[s], timeout, ns_atom::value, std::move(part[s]))
-        .then([done](std::vector<ns_reply>& reps) { done(&reps); },
-              [done](caf::error&) { done(nullptr); });
-  }
-  return g->rp;
+  auto rp = self->make_response_promise<std::vector<ns_reply>>();
+  route_async(std::move(reqs), [rp](std::vector<ns_reply> out) mutable {
+    rp.deliver(std::move(out));
+  });
+  return rp;
 }
 
 caf::result<std::vector<shard_info>> router_state::collect_info() {
@@ -172,6 +137,8 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
   st.cluster = std::move(cluster);
   st.metadata = std::move(metadata);
   st.timeout = timeout;
+  if (st.metadata) // told of every move that takes effect
+    self->send(st.metadata, place_sub_atom::value, self->address());
   return {
       [self](ns_atom, std::vector<ns_request>& reqs) {
         return self->state.route(reqs);
@@ -198,6 +165,16 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       [self](raft_status_atom) { return self->state.collect_raft(); },
       [self](peer_atom, uint32_t node, node_hello& hello) {
         self->state.set_peer(node, hello);
+      },
+      [self](place_push_atom, dir_placement& p) {
+        ++self->state.stats.pushes;
+        self->state.learn(p);
+      },
+      [self](retry_atom, uint64_t id) { self->state.run_later(id); },
+      [self](move_atom, move_request& m) { return self->state.move(m); },
+      [self](router_stats_atom) { return self->state.stats; },
+      [self](migrations_atom a) {
+        return self->state.to_metadata<std::vector<migration_record>>(a);
       },
   };
 }

@@ -5,7 +5,10 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
+#include <set>
+#include <unordered_map>
 #include <vector>
 
 #include "messages/ns.hpp"
@@ -14,7 +17,9 @@
 
 namespace ds {
 
-struct path_job; // one path request being resolved (router_path.cpp)
+struct path_job;  // one path request being resolved (router_path.cpp)
+struct route_job; // a batch being routed (router_placement.cpp)
+struct move_job;  // a part being moved (router_move.cpp)
 
 struct router_state {
   router_actor::pointer self = nullptr;
@@ -41,6 +46,38 @@ struct router_state {
   /// Forwards a request to the metadata replica with the router's timeout.
   template <class Reply, class... Ts> caf::result<Reply> to_metadata(Ts... xs);
   void step(std::shared_ptr<path_job> job);
+
+  // -- placement cache and retries (router_placement.cpp) ----------------
+  /// Cached placements of directories with parts away from home.
+  std::unordered_map<inode_id, dir_placement> placed;
+  std::unordered_map<inode_id, std::vector<std::function<void()>>> refreshing;
+  std::map<uint64_t, std::function<void()>> later; ///< paused retries
+  uint64_t later_seq = 0;
+  router_stats stats;
+  /// The shard for `r`; a readdir's `until` is cut to the part it starts
+  /// in (at most `limit`).
+  uint32_t shard_for(ns_request& r, uint64_t limit);
+  void route_async(std::vector<ns_request> reqs,
+                   std::function<void(std::vector<ns_reply>)> done);
+  void dispatch(std::shared_ptr<route_job> job, std::vector<size_t> which);
+  void next_round(std::shared_ptr<route_job> job);
+  void run_later(uint64_t id);
+  /// Reads the placement of `dir` from the metadata store, then `then`.
+  void refresh(inode_id dir, std::function<void()> then);
+  void learn(const dir_placement& p);
+  /// The shard holding hash `h` of `dir` by the cached placement.
+  uint32_t holder(inode_id dir, uint64_t h);
+
+  // -- moving a part (router_move.cpp) ------------------------------------
+  caf::result<meta_result> move(move_request& m);
+  void part_step(uint32_t shard, part_request req,
+                 std::function<void(part_reply)> done);
+  void to_meta(meta_command cmd, std::function<void(meta_result)> done);
+  part_request step_of(const move_job& j, part_request::op_t op);
+  void move_begin(std::shared_ptr<move_job> j);
+  void move_commit(std::shared_ptr<move_job> j);
+  void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
+  void move_finish(std::shared_ptr<move_job> j);
 
   static inline const char* name = "dagshard.router";
 };

@@ -121,11 +121,6 @@ bool advance(path_job& j, ns_reply& rep) {
   return false;
 }
 
-/// The shard a request goes to: the home of its directory.
-inode_id shard_key(const ns_request& r) {
-  return r.dir;
-}
-
 } // namespace
 
 void router_state::resolve(path_request req,
@@ -163,24 +158,18 @@ void router_state::resolve(path_request req,
 }
 
 void router_state::step(std::shared_ptr<path_job> job) {
-  auto req = next_request(*job);
-  auto& dst = shards[home_shard(shard_key(req))];
-  if (!dst)
-    return job->done(error_reply(errc::eunavailable));
-  self->request(dst, timeout, ns_atom::value, std::vector<ns_request>{req})
-      .then(
-          [this, job](std::vector<ns_reply>& reps) {
-            auto rep =
-                reps.empty() ? error_reply(errc::eio) : std::move(reps[0]);
-            if (advance(*job, rep)) {
-              // locate: report the directory that was resolved, too.
-              rep.a.ino = job->req.op == path_op::locate ? job->dir : rep.a.ino;
-              job->done(std::move(rep));
-            } else {
-              step(job);
-            }
-          },
-          [job](caf::error&) { job->done(error_reply(errc::eunavailable)); });
+  route_async({next_request(*job)}, [this, job](std::vector<ns_reply> reps) {
+    auto rep = reps.empty() ? error_reply(errc::eio) : std::move(reps[0]);
+    if (rep.code == errc::eunavailable)
+      return job->done(std::move(rep));
+    if (advance(*job, rep)) {
+      // locate: report the directory that was resolved, too.
+      rep.a.ino = job->req.op == path_op::locate ? job->dir : rep.a.ino;
+      job->done(std::move(rep));
+    } else {
+      step(job);
+    }
+  });
 }
 
 caf::result<placement_info> router_state::locate(const std::string& path) {
@@ -188,13 +177,18 @@ caf::result<placement_info> router_state::locate(const std::string& path) {
   path_request req;
   req.op = path_op::locate;
   req.path = path;
-  resolve(std::move(req), [this, rp](ns_reply rep) mutable {
+  resolve(std::move(req), [this, rp, path](ns_reply rep) mutable {
     placement_info x;
     x.code = rep.code;
     if (rep.code == errc::ok) {
       x.dir = rep.a.ino;
       x.node = rep.node;
-      x.shard = home_shard(x.dir);
+      // The shard that answered: the cached placement, which that answer
+      // confirmed (a wrong one would have been refreshed).
+      std::vector<std::string> parts;
+      split_path(path, parts);
+      x.shard = holder(x.dir, name_hash(parts.back()));
+      x.epoch = placed.count(x.dir) ? placed[x.dir].epoch : 0;
       x.member = cluster.members()[cluster.node_of(x.shard)].id;
     }
     rp.deliver(x);

@@ -40,6 +40,58 @@ shard_state::serve(std::vector<ns_request>& reqs) {
   return rp;
 }
 
+caf::result<part_reply> shard_state::part_step(part_request& req) {
+  part_reply rep;
+  auto& c = *core;
+  switch (req.op) {
+  case part_request::begin_export:
+    rep.code = c.begin_export(req.dir, req.range, req.migration);
+    break;
+  case part_request::release:
+    rep.code =
+        c.release(req.dir, req.range, req.migration, req.shard, req.epoch);
+    break;
+  case part_request::thaw:
+    rep.code = c.thaw(req.dir, req.range, req.migration);
+    break;
+  case part_request::import:
+    rep.code =
+        c.import(req.dir, req.range, req.migration, std::move(req.entries));
+    break;
+  case part_request::activate:
+    rep.code = c.activate(req.dir, req.range, req.migration, req.epoch);
+    break;
+  case part_request::discard:
+    rep.code = c.discard(req.dir, req.range, req.migration);
+    break;
+  }
+  if (rep.code != errc::ok)
+    return rep;
+  // Answer once this step, and every write before it, is durable. After a
+  // begin_export no write to the part follows, so its entries are final.
+  auto rp = self->make_response_promise<part_reply>();
+  bool exporting = req.op == part_request::begin_export;
+  auto dir = req.dir;
+  auto range = req.range;
+  auto answer = [this, rp, exporting, dir, range](bool durable) mutable {
+    part_reply r;
+    if (!durable)
+      r.code = errc::eio;
+    else if (exporting)
+      r.entries = core->part_entries(dir, range);
+    rp.deliver(std::move(r));
+  };
+  if (!c.dirty() && !committing) {
+    answer(true); // nothing is waiting for storage
+    return rp;
+  }
+  after_commit.emplace_back(c.dirty() ? open_batch : open_batch - 1,
+                            std::move(answer));
+  if (!committing)
+    start_commit();
+  return rp;
+}
+
 void shard_state::start_commit() {
   committing = true;
   auto batch = open_batch++;
@@ -57,6 +109,11 @@ void shard_state::on_committed(uint64_t batch) {
     queue.front().rp.deliver(std::move(queue.front().replies));
     queue.pop_front();
   }
+  while (!after_commit.empty() && after_commit.front().first <= batch) {
+    auto f = std::move(after_commit.front().second);
+    after_commit.pop_front();
+    f(true);
+  }
   if (core->dirty())
     start_commit();
 }
@@ -73,6 +130,9 @@ void shard_state::fail(const caf::error& err) {
     w.rp.deliver(std::move(w.replies));
   }
   queue.clear();
+  for (auto& [batch, f] : after_commit)
+    f(false); // the step is not durable: it failed
+  after_commit.clear();
   self->send_exit(committer, caf::exit_reason::user_shutdown);
   self->quit(err);
 }
@@ -98,6 +158,9 @@ shard_behavior(shard_actor::stateful_pointer<shard_state> self,
         return self->state.serve(reqs);
       },
       [self](shards_atom) { return self->state.info(); },
+      [self](part_atom, part_request& req) {
+        return self->state.part_step(req);
+      },
   };
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,6 +35,10 @@ struct shard_state {
   uint64_t commits = 0;
 
   caf::result<std::vector<ns_reply>> serve(std::vector<ns_request>& reqs);
+  caf::result<part_reply> part_step(part_request& req);
+  /// Work to run once batch `batch` is durable (migration steps); called
+  /// with false if the shard stops first.
+  std::deque<std::pair<uint64_t, std::function<void(bool)>>> after_commit;
   void start_commit();
   void on_committed(uint64_t batch);
   void fail(const caf::error& err);

@@ -26,6 +26,11 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
       "std::vector<ds::config_entry>");
   cfg.add_message_type<metadata_actor>("ds::metadata_actor");
   cfg.add_message_type<hash_range>("ds::hash_range");
+  cfg.add_message_type<entry>("ds::entry");
+  cfg.add_message_type<part_request>("ds::part_request");
+  cfg.add_message_type<part_reply>("ds::part_reply");
+  cfg.add_message_type<move_request>("ds::move_request");
+  cfg.add_message_type<router_stats>("ds::router_stats");
   cfg.add_message_type<placement_entry>("ds::placement_entry");
   cfg.add_message_type<dir_placement>("ds::dir_placement");
   cfg.add_message_type<migration_record>("ds::migration_record");

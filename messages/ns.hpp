@@ -28,6 +28,9 @@ using nodes_atom = caf::atom_constant<caf::atom("nsnodes")>;
 using peer_atom = caf::atom_constant<caf::atom("nspeer")>;
 using retry_atom = caf::atom_constant<caf::atom("nsretry")>;
 using locate_atom = caf::atom_constant<caf::atom("nslocate")>;
+using part_atom = caf::atom_constant<caf::atom("nspart")>;
+using move_atom = caf::atom_constant<caf::atom("nsmove")>;
+using router_stats_atom = caf::atom_constant<caf::atom("nsrstats")>;
 
 /// Most requests one batch message may carry; larger batches are refused.
 constexpr size_t max_batch = 65536;
@@ -60,6 +63,49 @@ struct shard_info {
   uint64_t commits = 0; ///< storage transactions
 };
 
+/// One step of moving a part of a directory, sent to a shard (see
+/// ns_shard's migration steps).
+struct part_request {
+  enum op_t : uint8_t {
+    begin_export,
+    release,
+    thaw,
+    import,
+    activate,
+    discard
+  };
+  op_t op = begin_export;
+  inode_id dir = 0;
+  hash_range range;
+  uint64_t migration = 0;
+  uint32_t shard = 0;         ///< release: where the part went
+  uint64_t epoch = 0;         ///< release, activate
+  std::vector<entry> entries; ///< import
+};
+
+/// Answered once the step is durable. begin_export: the part's entries.
+struct part_reply {
+  errc code = errc::ok;
+  std::vector<entry> entries;
+};
+
+/// A move of one part of a directory to another shard (`dagctl move`).
+struct move_request {
+  inode_id dir = 0;
+  hash_range range;
+  uint32_t to = 0;
+};
+
+/// A router's counters of its placement cache.
+struct router_stats {
+  uint64_t routed = 0;      ///< requests sent to a shard
+  uint64_t cache_hits = 0;  ///< routed by a cached placement of the directory
+  uint64_t wrong_shard = 0; ///< EWRONGSHARD answers received
+  uint64_t refreshes = 0;   ///< placement reads from the metadata store
+  uint64_t retries = 0;     ///< requests sent again after EWRONGSHARD
+  uint64_t pushes = 0;      ///< placement changes pushed to this router
+};
+
 /// What `dagctl nodes` shows for one member of the cluster.
 struct node_info {
   std::string id;
@@ -83,11 +129,6 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attrs& x) {
   return f(caf::meta::type_name("ds::attrs"), x.ino, x.kind, x.mode, x.size,
            x.mtime, x.version);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, entry& x) {
-  return f(caf::meta::type_name("ds::entry"), x.name, x.hash, x.a, x.row);
 }
 
 template <class Inspector>
@@ -138,7 +179,35 @@ typename Inspector::result_type inspect(Inspector& f, path_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_shard_stats& x) {
   return f(caf::meta::type_name("ds::ns_shard_stats"), x.dirs, x.nodes,
-           x.entries, x.ops, x.splits, x.merges);
+           x.entries, x.ops, x.splits, x.merges, x.wrong_shard, x.parts_out,
+           x.parts_in, x.moved_in, x.moved_out);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entry& x) {
+  return f(caf::meta::type_name("ds::entry"), x.name, x.hash, x.a, x.row);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, part_request& x) {
+  return f(caf::meta::type_name("ds::part_request"), x.op, x.dir, x.range,
+           x.migration, x.shard, x.epoch, x.entries);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, part_reply& x) {
+  return f(caf::meta::type_name("ds::part_reply"), x.code, x.entries);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, move_request& x) {
+  return f(caf::meta::type_name("ds::move_request"), x.dir, x.range, x.to);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
+  return f(caf::meta::type_name("ds::router_stats"), x.routed, x.cache_hits,
+           x.wrong_shard, x.refreshes, x.retries, x.pushes);
 }
 
 template <class Inspector>
@@ -166,7 +235,9 @@ using shard_actor = caf::typed_actor<
     caf::replies_to<ns_atom,
                     std::vector<ns_request>>::with<std::vector<ns_reply>>,
     // Counters of this shard.
-    caf::replies_to<shards_atom>::with<shard_info>>;
+    caf::replies_to<shards_atom>::with<shard_info>,
+    // One step of moving a part; answered once it is durable.
+    caf::replies_to<part_atom, part_request>::with<part_reply>>;
 
 /// A shard's committer (local only, its own thread): writes one batch at a
 /// time to the shard's store.
@@ -210,13 +281,23 @@ using client_interface = caf::typed_actor<
     // Every setting.
     caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
     // The Raft state of every metadata replica of the cluster.
-    caf::replies_to<raft_status_atom>::with<std::vector<raft_status>>>;
+    caf::replies_to<raft_status_atom>::with<std::vector<raft_status>>,
+    // Moves a part of a directory to another shard (migration protocol).
+    caf::replies_to<move_atom, move_request>::with<meta_result>,
+    // This node's router counters.
+    caf::replies_to<router_stats_atom>::with<router_stats>,
+    // Every migration recorded, oldest first.
+    caf::replies_to<migrations_atom>::with<std::vector<migration_record>>>;
 
 /// The router: resolves paths and sends each request to its shard, on this
 /// node or another; forwards metadata requests to the metadata replica.
 using router_actor = client_interface::extend<
     // Member `node` greeted us (an empty greeting: it is unreachable).
-    caf::reacts_to<peer_atom, uint32_t, node_hello>>;
+    caf::reacts_to<peer_atom, uint32_t, node_hello>,
+    // A move took effect (from this node's metadata replica).
+    caf::reacts_to<place_push_atom, dir_placement>,
+    // Internal: a paused retry is due.
+    caf::reacts_to<retry_atom, uint64_t>>;
 
 /// The node gateway, published on the node's port: the client interface
 /// (never the router's internal messages), with input checks in front.

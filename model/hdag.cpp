@@ -56,6 +56,17 @@ std::string readdir_cookie::encode() const {
   return out;
 }
 
+readdir_cookie readdir_cookie::after(uint64_t h) {
+  return readdir_cookie{h, std::string(max_name_bytes + 1, '\xff'), false};
+}
+
+uint64_t readdir_cookie::next_hash() const {
+  if (start)
+    return 0;
+  bool after_hash = name.size() == max_name_bytes + 1 && hash != ~uint64_t{0};
+  return after_hash ? hash + 1 : hash;
+}
+
 bool readdir_cookie::decode(std::string_view bytes, readdir_cookie& out) {
   out = readdir_cookie{};
   if (bytes.empty())
@@ -66,7 +77,11 @@ bool readdir_cookie::decode(std::string_view bytes, readdir_cookie& out) {
   for (int i = 0; i < 8; ++i)
     h = (h << 8) | static_cast<uint8_t>(bytes[i]);
   auto name = bytes.substr(8);
-  if (validate_name(name) != errc::ok)
+  // A name of 256 0xff bytes is no name but the position after every name
+  // of that hash: where a listing by parts continues with the next part.
+  bool after_hash = name.size() == max_name_bytes + 1 &&
+                    name.find_first_not_of('\xff') == std::string_view::npos;
+  if (!after_hash && validate_name(name) != errc::ok)
     return false;
   out.hash = h;
   out.name = std::string{name};

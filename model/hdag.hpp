@@ -81,6 +81,10 @@ struct readdir_cookie {
 
   /// Opaque byte string: 8 bytes of hash (big-endian) followed by the name.
   std::string encode() const;
+  /// The position after every name of hash `h`.
+  static readdir_cookie after(uint64_t h);
+  /// The first hash that can follow this position.
+  uint64_t next_hash() const;
   /// Parses encode()'s output; returns false for a malformed cookie.
   static bool decode(std::string_view bytes, readdir_cookie& out);
 };

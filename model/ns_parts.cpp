@@ -90,7 +90,7 @@ errc ns_shard::check_part(const ns_request& r, ns_reply& rep) {
     readdir_cookie c;
     if (!readdir_cookie::decode(r.cookie, c))
       return errc::ok; // answered EINVAL by readdir
-    ok = dp.reads_all(c.start ? r.from : c.hash, r.until);
+    ok = dp.reads_all(c.start ? r.from : c.next_hash(), r.until);
     break;
   }
   case ns_op::split: {
@@ -166,8 +166,7 @@ std::vector<entry> ns_shard::part_entries(inode_id dir, hash_range r) const {
     return out;
   readdir_cookie c{r.lo, {}, true};
   if (r.lo > 0)
-    c = readdir_cookie{r.lo - 1, std::string(max_name_bytes + 1, '\xff'),
-                       false};
+    c = readdir_cookie::after(r.lo - 1);
   bool eof = false;
   while (!eof) {
     auto page = d->readdir(c, 4096, eof);

@@ -247,8 +247,7 @@ ns_reply ns_shard::readdir(const ns_request& r) {
     return rep;
   }
   if (c.start && r.from > 0) // start just before hash `from`
-    c = readdir_cookie{r.from - 1, std::string(max_name_bytes + 1, '\xff'),
-                       false};
+    c = readdir_cookie::after(r.from - 1);
   size_t max =
       r.max_entries == 0 ? 1024 : std::min(r.max_entries, max_readdir_page);
   auto page = d->readdir(c, max, rep.eof);

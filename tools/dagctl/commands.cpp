@@ -352,6 +352,9 @@ bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
   out.command = argv[i++];
   if (out.command == "config")
     return parse_config_args(argc, argv, i, out, err);
+  if (out.command == "move" || out.command == "migrations" ||
+      out.command == "router")
+    return parse_parts_args(argc, argv, i, out, err);
   if (out.command == "raft") {
     if (i + 1 != argc || std::string{argv[i]} != "status") {
       err = "usage: raft status";
@@ -393,6 +396,9 @@ int run(client& cl, const invocation& inv, std::ostream& out,
     return run_config(cl, inv, out, err);
   if (inv.command == "placement")
     return show_placement(cl, inv, out, err);
+  if (inv.command == "move" || inv.command == "migrations" ||
+      inv.command == "router")
+    return run_parts(cl, inv, out, err);
   auto op = path_commands.at(inv.command);
   ns_reply r;
   if (op == path_op::readdir) {

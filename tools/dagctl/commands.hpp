@@ -30,6 +30,10 @@ constexpr const char* usage =
     "  config list   every setting\n"
     "  raft status   role, term, commit and applied index and log size of\n"
     "                every metadata replica\n"
+    "  move DIR BITS:INDEX SHARD   move part INDEX of the 2^BITS equal parts\n"
+    "                of DIR's name hashes to SHARD (reads and writes go on)\n"
+    "  migrations    every move of a part: state and placement epoch\n"
+    "  router        this node's router counters (placement cache)\n"
     "  help          this text\n"
     "The node defaults to $DAGSHARD_NODE, else 127.0.0.1:4242.\n"
     "Exit status: 0 done, 1 refused (the error name is printed first),\n"
@@ -49,6 +53,12 @@ struct invocation {
 
 /// Parses the command line; false with a message in `err` on misuse.
 bool parse_args(int argc, char** argv, invocation& out, std::string& err);
+
+/// Arguments of move, migrations and router (parts_cmds.cpp).
+bool parse_parts_args(int argc, char** argv, int i, invocation& out,
+                      std::string& err);
+int run_parts(client& cl, const invocation& inv, std::ostream& out,
+              std::ostream& err);
 
 /// Runs one command; returns the exit status.
 int run(client& cl, const invocation& inv, std::ostream& out,

@@ -1,0 +1,200 @@
+// Moving a part of a directory between shards while requests keep coming,
+// and routers whose placement cache is stale or missed a push.
+#include "tests/actors/fixture.hpp"
+
+#include <map>
+#include <set>
+
+#include "model/name.hpp"
+
+using namespace ds;
+using namespace ds::test;
+
+namespace {
+
+const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
+
+struct move_fixture : node_fixture {
+  inode_id dir = 0;
+  uint32_t home = 0;
+
+  /// Runs until nothing is left, pauses included (virtual time).
+  void run_all() {
+    for (int i = 0; i < 100000; ++i) {
+      sched.run();
+      if (!sched.trigger_timeout())
+        return;
+    }
+    FAIL("the system never became idle");
+  }
+
+  void make_dir(int files) {
+    REQUIRE(path(path_op::mkdir, "/hot").code == errc::ok);
+    dir = path(path_op::stat, "/hot").a.ino;
+    home = hash_ring{static_cast<uint32_t>(shards.size())}.home(dir);
+    for (int i = 0; i < files; ++i)
+      REQUIRE(path(path_op::create, "/hot/f" + std::to_string(i)).code ==
+              errc::ok);
+  }
+
+  template <class Handle>
+  meta_result move(const Handle& via, hash_range r, uint32_t to) {
+    meta_result out;
+    out.code = errc::eio;
+    auto rh = self->request(via, caf::infinite, move_atom::value,
+                            move_request{dir, r, to});
+    run_all();
+    rh.receive([&](meta_result& m) { out = m; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  router_stats stats_of(const router_actor& r) {
+    router_stats out;
+    auto rh = self->request(r, caf::infinite, router_stats_atom::value);
+    sched.run();
+    rh.receive([&](router_stats& s) { out = s; }, [](caf::error&) {});
+    return out;
+  }
+
+  std::set<std::string> list_all() {
+    std::set<std::string> names;
+    path_request req;
+    req.op = path_op::readdir;
+    req.path = "/hot";
+    req.max_entries = 50;
+    for (;;) {
+      ns_reply out;
+      auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
+      run_all();
+      rh.receive([&](ns_reply& r) { out = std::move(r); }, [](caf::error&) {});
+      REQUIRE(out.code == errc::ok);
+      for (auto& e : out.entries)
+        CHECK(names.insert(e.name).second); // each name once
+      if (out.eof)
+        return names;
+      req.cookie = out.cookie;
+    }
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "a part moves under load; no request fails, none is lost") {
+  make_dir(200);
+  auto to = (home + 1) % 4;
+  // The move and 300 single requests, interleaved with its steps.
+  auto mv = self->request(gateway, caf::infinite, move_atom::value,
+                          move_request{dir, upper, to});
+  using handle = decltype(self->request(gateway, caf::infinite,
+                                        path_atom::value, path_request{}));
+  std::vector<handle> sent;
+  for (int i = 0; i < 300; ++i) {
+    path_request req;
+    req.op = i % 2 ? path_op::create : path_op::stat;
+    req.path = "/hot/" + std::string(i % 2 ? "n" : "f") +
+               std::to_string(i % 2 ? i : i % 200);
+    sent.push_back(
+        self->request(gateway, caf::infinite, path_atom::value, req));
+    for (int k = 0; k < 2; ++k) // interleave with the move's steps
+      sched.run_once();
+  }
+  run_all();
+  meta_result moved;
+  mv.receive([&](meta_result& m) { moved = m; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  REQUIRE(moved.code == errc::ok);
+  CHECK(moved.epoch == 1);
+  int got = 0;
+  for (auto& rh : sent)
+    rh.receive(
+        [&](ns_reply& r) {
+          CHECK(r.code == errc::ok); // neither EUNAVAILABLE nor EWRONGSHARD
+          ++got;
+        },
+        [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(got == 300);
+  // Everything is where the placement says, and all of it is there.
+  auto names = list_all();
+  CHECK(names.size() == 200 + 150);
+  for (int i = 0; i < 200; ++i)
+    CHECK(path(path_op::stat, "/hot/f" + std::to_string(i)).code == errc::ok);
+  auto out = cores[home]->stats();
+  auto in = cores[to]->stats();
+  CHECK(out.parts_out == 1);
+  CHECK(in.parts_in == 1);
+  CHECK(in.moved_in == out.moved_out);
+  CHECK(in.moved_in > 50);
+  for (auto& c : cores)
+    CHECK(c->check() == "");
+  auto rs = stats_of(router);
+  CHECK(rs.wrong_shard > 0); // requests did meet the move
+  CHECK(rs.retries == rs.wrong_shard);
+  CHECK(rs.pushes == 1);
+  CHECK(rs.refreshes >= 1);
+}
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "a router that missed a push is corrected by the shard") {
+  make_dir(40);
+  auto to = (home + 2) % 4;
+  REQUIRE(move(gateway, upper, to).code == errc::ok);
+  // A router that was not there for the push: its cache says "home".
+  cluster_map cluster;
+  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
+  auto late = sys.spawn(router_behavior, cluster, shards, metadata,
+                        caf::timespan{std::chrono::seconds(1)});
+  sched.run();
+  std::string moved_name;
+  for (int i = 0; moved_name.empty(); ++i)
+    if (upper.contains(name_hash("f" + std::to_string(i))))
+      moved_name = "f" + std::to_string(i);
+  auto r = batch(late, {make_request(ns_op::lookup, dir, moved_name)});
+  CHECK(r.at(0).code == errc::ok);
+  auto s1 = stats_of(late);
+  CHECK(s1.wrong_shard == 1); // the home said so, with its epoch
+  CHECK(s1.refreshes == 1);
+  CHECK(s1.retries == 1);
+  // Now it knows: the next request goes straight to the part's shard.
+  r = batch(late, {make_request(ns_op::lookup, dir, moved_name)});
+  CHECK(r.at(0).code == errc::ok);
+  CHECK(stats_of(late).wrong_shard == 1);
+  CHECK(stats_of(late).cache_hits >= 2);
+  // A second move is pushed to it: still no wrong shard.
+  REQUIRE(move(gateway, upper, (to + 1) % 4).code == errc::ok);
+  r = batch(late, {make_request(ns_op::lookup, dir, moved_name)});
+  CHECK(r.at(0).code == errc::ok);
+  auto s2 = stats_of(late);
+  CHECK(s2.pushes == 1);
+  CHECK(s2.wrong_shard == 1);
+  // Moving it back home empties the other shards' records.
+  REQUIRE(move(gateway, upper, home).code == errc::ok);
+  CHECK(cores[home]->parts(dir) == nullptr);
+  CHECK(list_all().size() == 40);
+  caf::anon_send_exit(late, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "a move whose destination fails is aborted and undone") {
+  make_dir(60);
+  // A destination that holds neither the directory nor the root.
+  auto root_home = hash_ring{4}.home(root_ino);
+  uint32_t to = 0;
+  while (to == home || to == root_home)
+    ++to;
+  stores[to]->fail_next = true; // the import's commit fails
+  auto m = move(gateway, upper, to);
+  CHECK(m.code == errc::eio); // the destination could not store it
+  // The log says aborted; the source serves the part again, writes too.
+  CHECK(cores[home]->parts(dir) == nullptr);
+  for (int i = 0; i < 60; ++i)
+    CHECK(path(path_op::stat, "/hot/f" + std::to_string(i)).code == errc::ok);
+  for (int i = 0; i < 20; ++i)
+    CHECK(path(path_op::create, "/hot/g" + std::to_string(i)).code == errc::ok);
+  CHECK(list_all().size() == 80);
+  // Bad moves change nothing.
+  CHECK(move(gateway, hash_range{1, 5}, to).code == errc::einval);
+  CHECK(move(gateway, upper, 99).code == errc::einval);
+  CHECK(move(gateway, upper, home).code == errc::eexist);
+}
