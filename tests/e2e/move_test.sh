@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Parts of a directory moved between the nodes of the 3-node cluster
+# (configs/cluster-3, ports 4301-4303) while a client keeps creating files
+# in it: no create fails, every acknowledged one is found through every
+# node, also after the node holding moved parts is killed with SIGKILL and
+# restarted.
+# Usage: move_test.sh BUILD_DIR SOURCE_DIR
+set -u
+build=$1
+src=$2
+work=$(mktemp -d /tmp/dagshard-move-XXXXXX)
+load_pid=""
+cleanup() {
+  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+source "$src/tests/e2e/cluster_lib.sh"
+
+require_free_ports
+all_reachable() { # all_reachable N: node N sees every member
+  [ "$(ctl "$1" --json nodes 2>/dev/null | grep -o '"reachable":true' | wc -l)" = 3 ]
+}
+for n in 1 2 3; do start $n; done
+for n in 1 2 3; do
+  check "node$n sees the whole cluster" wait_until 15 all_reachable $n
+done
+
+ctl 1 mkdir /hot || { echo "FAIL: mkdir /hot"; exit 1; }
+home=$(ctl 1 --json placement /hot/x | grep -o '"shard":[0-9]*' | cut -d: -f2)
+a=$(( (home + 4) % 12 )) # shards on the two other nodes
+b=$(( (home + 8) % 12 ))
+echo "home shard $home, parts go to shards $a and $b"
+
+# A client creates 30,000 files through node2 while parts move.
+"$build/dagbench" fill --node 127.0.0.1:4302 --dir /hot --files 30000 \
+  --outstanding 4 --batch 20 --ack-log "$work/acks" >"$work/fill.log" 2>&1 &
+load_pid=$!
+acked() { [ -f "$work/acks" ] && [ "$(wc -l <"$work/acks")" -ge "$1" ]; }
+check "the client is creating" wait_until 30 acked 2000
+check "quarter 0 moves (through node3)" ctl 3 move /hot 2:0 $a
+check "quarter 1 moves (through node1)" ctl 1 move /hot 2:1 $b
+check "quarter 2 moves (through node2)" ctl 2 move /hot 2:2 $a
+check "quarter 0 moves on" ctl 3 move /hot 2:0 $b
+check "quarter 1 moves back home" ctl 1 move /hot 2:1 $home
+wait "$load_pid"
+check "no create failed while parts moved" test $? = 0
+load_pid=""
+total=$(wc -l <"$work/acks")
+check "30,000 creates acknowledged" test "$total" = 30000
+
+for n in 1 2 3; do
+  check "every acknowledged file is there through node$n" \
+    "$build/dagbench" verify --node "127.0.0.1:430$n" --dir /hot --ack-log "$work/acks"
+done
+check "ls through node1 lists each file once" \
+  test "$(ctl 1 ls /hot | sort -u | wc -l)" = 30000
+check "five migrations committed" \
+  test "$(ctl 2 --json migrations | grep -o '"state":"committed"' | wc -l)" = 5
+check "the placement epoch is 5" \
+  bash -c "'$build/dagctl' --node 127.0.0.1:4303 migrations | tail -1 | grep -q ' 5$'"
+wrong=$(ctl 2 --json router | grep -o '"wrong_shard":[0-9]*' | cut -d: -f2)
+echo "node2's router met $wrong EWRONGSHARD answers"
+check "node2's router was corrected during the moves" test "$wrong" -gt 0
+check "a bad part is refused" bash -c "! '$build/dagctl' --node 127.0.0.1:4301 move /hot 2:4 $a 2>/dev/null"
+check "moving a part where it is is refused" \
+  bash -c "'$build/dagctl' --node 127.0.0.1:4301 move /hot 2:2 $a 2>&1 | grep -q EEXIST"
+
+# Kill the node that holds quarters 0 and 2 now; restart it; all is there.
+victim=$(( b / 4 + 1 ))
+kill -9 "${pids[$victim]}"
+wait "${pids[$victim]}" 2>/dev/null
+start $victim
+for n in 1 2 3; do
+  check "node$n sees the whole cluster again" wait_until 15 all_reachable $n
+done
+for n in 1 2 3; do
+  check "after kill -9 of node$victim, every file is there through node$n" \
+    "$build/dagbench" verify --node "127.0.0.1:430$n" --dir /hot --ack-log "$work/acks"
+done
+
+echo "move: $passes passed, $failures failed"
+[ "$failures" = 0 ]
