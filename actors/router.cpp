@@ -127,7 +127,8 @@ caf::result<Reply> router_state::to_metadata(Ts... xs) {
 router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
-                metadata_actor metadata, caf::timespan timeout) {
+                metadata_actor metadata, caf::timespan timeout,
+                caf::timespan resolve_every) {
   auto& st = self->state;
   st.self = self;
   st.ring = hash_ring{cluster.total_shards()};
@@ -139,6 +140,9 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
   st.timeout = timeout;
   if (st.metadata) // told of every move that takes effect
     self->send(st.metadata, place_sub_atom::value, self->address());
+  st.resolve_every = resolve_every;
+  if (resolve_every.count() > 0)
+    self->delayed_send(self, resolve_every, resolve_atom::value);
   return {
       [self](ns_atom, std::vector<ns_request>& reqs) {
         return self->state.route(reqs);
@@ -173,6 +177,12 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       [self](retry_atom, uint64_t id) { self->state.run_later(id); },
       [self](move_atom, move_request& m) { return self->state.move(m); },
       [self](router_stats_atom) { return self->state.stats; },
+      [self](resolve_atom) {
+        auto& st = self->state;
+        st.resolve_scan();
+        if (st.resolve_every.count() > 0)
+          self->delayed_send(self, st.resolve_every, resolve_atom::value);
+      },
       [self](migrations_atom a) {
         return self->state.to_metadata<std::vector<migration_record>>(a);
       },

@@ -79,14 +79,26 @@ struct router_state {
   void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
   void move_finish(std::shared_ptr<move_job> j);
 
+  // -- settling moves whose driver is gone (router_move.cpp) --------------
+  /// How often this node's shards are scanned for unresolved moves (0:
+  /// never by itself).
+  caf::timespan resolve_every{0};
+  /// (shard, migration) seen unresolved by the previous scan.
+  std::set<std::pair<uint32_t, uint64_t>> seen_unresolved;
+  void resolve_scan();
+  void settle(uint32_t shard, unresolved_part u,
+              const std::vector<migration_record>& log);
+
   static inline const char* name = "dagshard.router";
 };
 
 /// `local` are this node's shards, in local order.
-/// `metadata` is this node's metadata replica.
+/// `metadata` is this node's metadata replica. Every `resolve_every` (0:
+/// never) the router settles moves its node's shards were left in.
 router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
-                metadata_actor metadata, caf::timespan timeout);
+                metadata_actor metadata, caf::timespan timeout,
+                caf::timespan resolve_every);
 
 } // namespace ds

@@ -12,6 +12,12 @@
 // A failure before 4 aborts through the log, then thaws the source and
 // discards the destination's copy. A commit whose outcome is unknown is
 // settled by proposing an abort: the log answers which one won.
+//
+// If the driver dies (its node crashes) the parts it left exporting or
+// pending are durable on their shards. Every router scans its node's shards
+// periodically; a part found unresolved by two scans in a row is settled
+// the same way: the log's record (or an abort proposed now) decides between
+// release + activate and thaw + discard.
 #include <caf/all.hpp>
 
 #include "actors/router.hpp"
@@ -155,6 +161,79 @@ void router_state::move_finish(std::shared_ptr<move_job> j) {
                 refresh(j->req.dir, [j, out]() mutable { j->rp.deliver(out); });
               });
   });
+}
+
+void router_state::resolve_scan() {
+  auto found =
+      std::make_shared<std::vector<std::pair<uint32_t, unresolved_part>>>();
+  auto left = std::make_shared<size_t>(cluster.shards_per_node());
+  auto done = [this, found] {
+    std::set<std::pair<uint32_t, uint64_t>> now;
+    std::vector<std::pair<uint32_t, unresolved_part>> ripe;
+    for (auto& [s, u] : *found) {
+      auto key = std::make_pair(s, u.part.migration);
+      now.insert(key);
+      if (seen_unresolved.count(key))
+        ripe.emplace_back(s, u);
+    }
+    seen_unresolved = std::move(now);
+    if (ripe.empty() || !metadata)
+      return;
+    self->request(metadata, timeout, migrations_atom::value)
+        .then(
+            [this, ripe](std::vector<migration_record>& log) {
+              for (auto& [s, u] : ripe)
+                settle(s, u, log);
+            },
+            [](caf::error&) {}); // the next scan tries again
+  };
+  for (uint32_t k = 0; k < cluster.shards_per_node(); ++k) {
+    auto g = cluster.global_shard(cluster.self_index(), k);
+    part_request q;
+    q.op = part_request::unresolved;
+    part_step(g, q, [g, found, left, done](part_reply r) {
+      for (auto& u : r.unresolved)
+        found->emplace_back(g, u);
+      if (--*left == 0)
+        done();
+    });
+  }
+}
+
+void router_state::settle(uint32_t shard, unresolved_part u,
+                          const std::vector<migration_record>& log) {
+  const migration_record* rec = nullptr;
+  for (auto& m : log)
+    if (m.id == u.part.migration)
+      rec = &m;
+  if (!rec)
+    return; // not in the log: nothing decides it; leave it alone
+  bool exporting = u.part.state == dir_part::exporting;
+  auto act = [this, shard, u, exporting, to = rec->to](bool committed,
+                                                       uint64_t epoch) {
+    part_request p;
+    p.dir = u.dir;
+    p.range = u.part.range;
+    p.migration = u.part.migration;
+    p.shard = to;
+    p.epoch = epoch;
+    if (committed)
+      p.op = exporting ? part_request::release : part_request::activate;
+    else
+      p.op = exporting ? part_request::thaw : part_request::discard;
+    part_step(shard, p,
+              [this, dir = u.dir](part_reply) { refresh(dir, [] {}); });
+  };
+  if (rec->state != migration_record::started)
+    return act(rec->state == migration_record::committed, rec->epoch);
+  to_meta(command(meta_command::migration_abort, rec->id),
+          [act](meta_result r) mutable {
+            if (r.code == errc::ok)
+              act(false, 0);
+            else if (r.code == errc::econflict)
+              act(true, r.epoch);
+            // unavailable: the next scan tries again
+          });
 }
 
 caf::result<meta_result> router_state::move(move_request& m) {

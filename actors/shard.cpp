@@ -64,6 +64,9 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
   case part_request::discard:
     rep.code = c.discard(req.dir, req.range, req.migration);
     break;
+  case part_request::unresolved:
+    rep.unresolved = c.unresolved();
+    return rep;
   }
   if (rep.code != errc::ok)
     return rep;

@@ -31,6 +31,7 @@ using locate_atom = caf::atom_constant<caf::atom("nslocate")>;
 using part_atom = caf::atom_constant<caf::atom("nspart")>;
 using move_atom = caf::atom_constant<caf::atom("nsmove")>;
 using router_stats_atom = caf::atom_constant<caf::atom("nsrstats")>;
+using resolve_atom = caf::atom_constant<caf::atom("nsresolve")>;
 
 /// Most requests one batch message may carry; larger batches are refused.
 constexpr size_t max_batch = 65536;
@@ -72,7 +73,8 @@ struct part_request {
     thaw,
     import,
     activate,
-    discard
+    discard,
+    unresolved, ///< list the parts exporting or pending here
   };
   op_t op = begin_export;
   inode_id dir = 0;
@@ -87,6 +89,7 @@ struct part_request {
 struct part_reply {
   errc code = errc::ok;
   std::vector<entry> entries;
+  std::vector<unresolved_part> unresolved;
 };
 
 /// A move of one part of a directory to another shard (`dagctl move`).
@@ -195,8 +198,20 @@ typename Inspector::result_type inspect(Inspector& f, part_request& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dir_part& x) {
+  return f(caf::meta::type_name("ds::dir_part"), x.range, x.state, x.shard,
+           x.epoch, x.migration);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, unresolved_part& x) {
+  return f(caf::meta::type_name("ds::unresolved_part"), x.dir, x.part);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, part_reply& x) {
-  return f(caf::meta::type_name("ds::part_reply"), x.code, x.entries);
+  return f(caf::meta::type_name("ds::part_reply"), x.code, x.entries,
+           x.unresolved);
 }
 
 template <class Inspector>
@@ -297,7 +312,9 @@ using router_actor = client_interface::extend<
     // A move took effect (from this node's metadata replica).
     caf::reacts_to<place_push_atom, dir_placement>,
     // Internal: a paused retry is due.
-    caf::reacts_to<retry_atom, uint64_t>>;
+    caf::reacts_to<retry_atom, uint64_t>,
+    // Settle the moves left unresolved on this node's shards (periodic).
+    caf::reacts_to<resolve_atom>>;
 
 /// The node gateway, published on the node's port: the client interface
 /// (never the router's internal messages), with input checks in front.

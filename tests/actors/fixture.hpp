@@ -60,8 +60,9 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
     metadata = sys.spawn(meta_replica_behavior,
                          std::shared_ptr<raft_store>{make_memory_raft_store()},
                          meta_replica_options{});
-    router = sys.spawn(router_behavior, cluster, shards, metadata,
-                       caf::timespan{std::chrono::seconds(1)});
+    router =
+        sys.spawn(router_behavior, cluster, shards, metadata,
+                  caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
     gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,
                         shards, metadata, std::string{"test"});
     sched.run();

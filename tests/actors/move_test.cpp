@@ -143,8 +143,9 @@ TEST_CASE_FIXTURE(move_fixture,
   // A router that was not there for the push: its cache says "home".
   cluster_map cluster;
   REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
-  auto late = sys.spawn(router_behavior, cluster, shards, metadata,
-                        caf::timespan{std::chrono::seconds(1)});
+  auto late =
+      sys.spawn(router_behavior, cluster, shards, metadata,
+                caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
   sched.run();
   std::string moved_name;
   for (int i = 0; moved_name.empty(); ++i)
@@ -197,4 +198,90 @@ TEST_CASE_FIXTURE(move_fixture,
   CHECK(move(gateway, hash_range{1, 5}, to).code == errc::einval);
   CHECK(move(gateway, upper, 99).code == errc::einval);
   CHECK(move(gateway, upper, home).code == errc::eexist);
+}
+
+namespace {
+
+/// A move whose driver died after the destination stored the part: the
+/// source is left exporting, the destination pending. With `commit`, the
+/// log had recorded the commit before the driver died.
+struct orphan_fixture : move_fixture {
+  uint32_t to = 0;
+  uint64_t id = 0;
+
+  meta_result meta(meta_command c) {
+    meta_result out;
+    auto rh = self->request(metadata, caf::infinite, meta_atom::value, c);
+    run_all();
+    rh.receive([&](meta_result& r) { out = r; }, [](caf::error&) {});
+    return out;
+  }
+
+  part_reply step(uint32_t shard, part_request p) {
+    part_reply out;
+    auto rh = self->request(shards[shard], caf::infinite, part_atom::value, p);
+    run_all();
+    rh.receive([&](part_reply& r) { out = std::move(r); }, [](caf::error&) {});
+    return out;
+  }
+
+  void orphan(bool commit) {
+    make_dir(50);
+    to = (home + 1) % 4;
+    meta_command b;
+    b.kind = meta_command::migration_begin;
+    b.dir = dir;
+    b.range = upper;
+    b.from = home;
+    b.shard = to;
+    id = meta(b).migration;
+    REQUIRE(id != 0);
+    part_request p;
+    p.op = part_request::begin_export;
+    p.dir = dir;
+    p.range = upper;
+    p.migration = id;
+    auto ex = step(home, p);
+    REQUIRE(ex.code == errc::ok);
+    p.op = part_request::import;
+    p.entries = ex.entries;
+    REQUIRE(step(to, p).code == errc::ok);
+    if (commit) {
+      meta_command c;
+      c.kind = meta_command::migration_commit;
+      c.migration = id;
+      REQUIRE(meta(c).code == errc::ok);
+    }
+    // The driver is gone. One scan only notes what it finds.
+    self->send(router, resolve_atom::value);
+    run_all();
+    REQUIRE(cores[home]->unresolved().size() == 1);
+    REQUIRE(cores[to]->unresolved().size() == 1);
+    self->send(router, resolve_atom::value); // the second one settles
+    run_all();
+    CHECK(cores[home]->unresolved().empty());
+    CHECK(cores[to]->unresolved().empty());
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(orphan_fixture,
+                  "a move left half done before its commit is rolled back") {
+  orphan(false);
+  CHECK(cores[home]->parts(dir) == nullptr); // writes served again
+  auto copy = cores[to]->dag(dir);
+  CHECK((copy == nullptr || copy->size() == 0)); // the copy is gone
+  CHECK(path(path_op::create, "/hot/after").code == errc::ok);
+  CHECK(list_all().size() == 51);
+}
+
+TEST_CASE_FIXTURE(orphan_fixture,
+                  "a move left half done after its commit is finished") {
+  orphan(true);
+  CHECK(cores[home]->stats().parts_out == 1);
+  CHECK(cores[to]->stats().parts_in == 1);
+  for (int i = 0; i < 50; ++i)
+    CHECK(path(path_op::stat, "/hot/f" + std::to_string(i)).code == errc::ok);
+  CHECK(list_all().size() == 50);
 }
