@@ -14,6 +14,29 @@ namespace {
 
 const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 
+/// The real metadata replica, except that subscriptions are ignored: a
+/// router behind it never receives a push (every push is lost).
+metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
+                                            metadata_actor real) {
+  return {
+      [=](meta_atom a, meta_command& c) {
+        return self->delegate(real, a, std::move(c));
+      },
+      [=](cfg_get_atom a, std::string& k) {
+        return self->delegate(real, a, std::move(k));
+      },
+      [=](cfg_list_atom a) { return self->delegate(real, a); },
+      [=](place_get_atom a, inode_id d) { return self->delegate(real, a, d); },
+      [=](migrations_atom a) { return self->delegate(real, a); },
+      [=](place_sub_atom, caf::actor_addr&) {},
+      [=](raft_status_atom a) { return self->delegate(real, a); },
+      [=](raft_atom, std::string&) {},
+      [=](raft_peer_atom, uint64_t, caf::strong_actor_ptr&) {},
+      [=](raft_tick_atom) {},
+      [=](meta_flush_atom) {},
+  };
+}
+
 struct move_fixture : node_fixture {
   inode_id dir = 0;
   uint32_t home = 0;
@@ -174,6 +197,48 @@ TEST_CASE_FIXTURE(move_fixture,
   CHECK(cores[home]->parts(dir) == nullptr);
   CHECK(list_all().size() == 40);
   caf::anon_send_exit(late, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "a stale cached placement is caught by the epoch check") {
+  make_dir(40);
+  auto deaf = sys.spawn(deaf_metadata, metadata);
+  cluster_map cluster;
+  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
+  auto r2 = sys.spawn(router_behavior, cluster, shards, deaf,
+                      caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
+  sched.run();
+  std::string moved_name;
+  for (int i = 0; moved_name.empty(); ++i)
+    if (upper.contains(name_hash("f" + std::to_string(i))))
+      moved_name = "f" + std::to_string(i);
+  auto first = (home + 1) % 4;
+  REQUIRE(move(gateway, upper, first).code == errc::ok);
+  auto lookup = [&] {
+    auto r = batch(r2, {make_request(ns_op::lookup, dir, moved_name)});
+    run_all();
+    return r.at(0).code;
+  };
+  CHECK(lookup() == errc::ok); // learns the placement: upper half on `first`
+  CHECK(stats_of(r2).refreshes == 1);
+  CHECK(lookup() == errc::ok); // from its cache
+  CHECK(stats_of(r2).wrong_shard == 1);
+  // The part moves on; the push to r2 is lost. Its cached entry is stale:
+  // the old holder answers EWRONGSHARD with a newer epoch, r2 reads the
+  // placement again and retries. Nothing stale is ever served.
+  REQUIRE(move(gateway, upper, (home + 2) % 4).code == errc::ok);
+  CHECK(lookup() == errc::ok);
+  auto s = stats_of(r2);
+  CHECK(s.pushes == 0);
+  CHECK(s.wrong_shard == 2);
+  CHECK(s.refreshes == 2);
+  CHECK(s.retries == 2);
+  // A create through the stale router lands where the part lives now.
+  auto c = batch(r2, {make_request(ns_op::create, dir, "late-create")});
+  CHECK(c.at(0).code == errc::ok);
+  CHECK(path(path_op::stat, "/hot/late-create").code == errc::ok);
+  caf::anon_send_exit(r2, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(deaf, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE_FIXTURE(move_fixture,

@@ -34,6 +34,8 @@ constexpr const char* usage =
     "          --outstanding N    messages in flight (8)\n"
     "          --seed N           seed of the lookup order (1)\n"
     "          --prefix PATH      directory to work in (/dagbench-TIME-PID)\n"
+    "          --spread BITS      after the first phase, move the 2^BITS\n"
+    "                             parts of its directory over all shards\n"
     "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n"
     "          [--outstanding N] [--batch N] [--ack-log FILE]: N writers; "
     "every\n"
@@ -70,6 +72,10 @@ struct bench_config : caf::actor_system_config {
     load<caf::io::middleman>();
     add_ns_message_types(*this);
     set("scheduler.max-threads", 2);
+    // Nodes drop a connection that stays silent for their connection
+    // timeout (1 s in configs/cluster-3): keep ours alive between phases.
+    set("middleman.heartbeat-interval",
+        caf::timespan{std::chrono::milliseconds(200)});
   }
 };
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -136,6 +137,78 @@ int run_verify(client& cl, const args_map& a) {
   return missing == 0 ? 0 : 1;
 }
 
+namespace {
+
+/// Moves the 2^bits parts of `path` round-robin over every shard of the
+/// cluster, one after the other; reports the time and the entries moved.
+void spread_dir(client& cl, const std::string& path, uint64_t bits, bool js,
+                json& out) {
+  auto before = cl.shards();
+  if (before.empty())
+    throw std::runtime_error("spread: the node did not answer");
+  auto n = static_cast<uint32_t>(before.size());
+  auto t0 = std::chrono::steady_clock::now();
+  uint64_t parts = uint64_t{1} << bits;
+  for (uint64_t i = 0; i < parts; ++i) {
+    hash_range r;
+    r.lo = i << (64 - bits);
+    r.hi = r.lo | (~uint64_t{0} >> bits);
+    auto m = cl.move(path, r, static_cast<uint32_t>(i % n));
+    if (m.code != errc::ok && m.code != errc::eexist)
+      throw std::runtime_error("spread: moving part " + std::to_string(i) +
+                               ": " + std::string{to_string(m.code)});
+  }
+  double secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+          .count();
+  uint64_t moved = 0;
+  for (auto& x : cl.shards())
+    moved += x.stats.moved_in;
+  for (auto& x : before)
+    moved -= x.stats.moved_in;
+  out["spread"] =
+      json{{"parts", parts}, {"seconds", secs}, {"entries_moved", moved}};
+  if (!js)
+    std::cout << "spread " << path << ": " << parts << " parts over " << n
+              << " shards in " << secs << " s, " << moved << " entries moved\n";
+}
+
+/// The routers' counters of every node driven.
+void report_routers(caf::actor_system& sys,
+                    const std::vector<gateway_actor>& gws, bool js, json& out) {
+  router_stats sum;
+  for (auto& gw : gws) {
+    client c{sys, gw};
+    errc code = errc::ok;
+    auto s = c.router(code);
+    if (code != errc::ok)
+      continue;
+    sum.routed += s.routed;
+    sum.cache_hits += s.cache_hits;
+    sum.wrong_shard += s.wrong_shard;
+    sum.refreshes += s.refreshes;
+    sum.retries += s.retries;
+    sum.pushes += s.pushes;
+  }
+  double first = sum.routed == 0
+                     ? 1.0
+                     : 1.0 - double(sum.wrong_shard) / double(sum.routed);
+  out["router"] = json{{"routed", sum.routed},
+                       {"cache_hits", sum.cache_hits},
+                       {"wrong_shard", sum.wrong_shard},
+                       {"first_try_rate", first},
+                       {"refreshes", sum.refreshes},
+                       {"retries", sum.retries},
+                       {"pushes", sum.pushes}};
+  if (!js)
+    std::cout << "routers: " << sum.routed << " requests routed, "
+              << sum.cache_hits << " by a cached placement, " << sum.wrong_shard
+              << " EWRONGSHARD (first try right " << 100.0 * first << "%), "
+              << sum.refreshes << " refreshes, " << sum.pushes << " pushes\n";
+}
+
+} // namespace
+
 int run_basic(caf::actor_system& sys, client& cl,
               const std::vector<gateway_actor>& gws, const args_map& a, bool js,
               json& out) {
@@ -177,6 +250,12 @@ int run_basic(caf::actor_system& sys, client& cl,
   report("create-one-dir",
          bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
                           clients));
+  if (a.count("spread")) {
+    auto bits = num(a, "spread", 2);
+    if (bits < 1 || bits > 16)
+      throw std::invalid_argument("--spread wants 1..16 (bits)");
+    spread_dir(cl, base + "/one", bits, js, out);
+  }
   auto many = make_dirs(cl, base + "/many");
   auto dir_inos = make_subdirs(cl, many, dirs, batch);
   for (uint64_t i = 0; i < files; ++i) {
@@ -195,6 +274,7 @@ int run_basic(caf::actor_system& sys, client& cl,
   report("lookup-random",
          bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
                           clients));
+  report_routers(sys, gws, js, out);
   return 0;
 }
 

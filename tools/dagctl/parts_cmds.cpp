@@ -118,11 +118,11 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
       return 0;
     }
     out << std::left << std::setw(6) << "ID" << std::setw(22) << "DIR"
-        << std::setw(38) << "PART" << std::setw(6) << "FROM" << std::setw(6)
+        << std::setw(40) << "PART" << std::setw(6) << "FROM" << std::setw(6)
         << "TO" << std::setw(11) << "STATE"
         << "EPOCH\n";
     for (auto& m : xs)
-      out << std::setw(6) << m.id << std::setw(22) << m.dir << std::setw(38)
+      out << std::setw(6) << m.id << std::setw(22) << m.dir << std::setw(40)
           << (hex(m.range.lo) + ".." + hex(m.range.hi)) << std::setw(6)
           << m.from << std::setw(6) << m.to << std::setw(11)
           << to_string(m.state) << m.epoch << "\n";
