@@ -16,7 +16,7 @@ namespace ds {
 
 namespace {
 
-constexpr int max_attempts = 48; // about 2 s of pauses of up to 50 ms
+constexpr int max_attempts = 48; // pauses of up to 50 ms: about 2 s
 
 ns_reply error_reply(errc e) {
   ns_reply r;
@@ -54,6 +54,7 @@ struct route_job {
   std::vector<uint64_t> limit; ///< readdir: the caller's `until`
   std::function<void(std::vector<ns_reply>)> done;
   int attempt = 0;
+  caf::actor_clock::time_point deadline; ///< no retry starts after it
   size_t left = 0; ///< shards of this round not yet answered
   std::vector<size_t> again;
 };
@@ -61,9 +62,13 @@ struct route_job {
 uint32_t router_state::shard_for(ns_request& r, uint64_t limit) {
   auto i = placed.find(r.dir);
   auto home = ring.home(r.dir);
-  if (i == placed.end() || i->second.parts.empty())
+  if (i == placed.end()) {
+    ++stats.cache_misses;
     return home;
+  }
   ++stats.cache_hits;
+  if (i->second.parts.empty())
+    return home; // known: nothing of it was moved
   uint64_t h = 0;
   if (r.op == ns_op::readdir) {
     readdir_cookie c;
@@ -92,6 +97,10 @@ void router_state::route_async(
     job->limit.push_back(r.until);
   job->reqs = std::move(reqs);
   job->done = std::move(done);
+  // Retries never take longer than one request may: if the placement
+  // cannot be read (no metadata quorum) or a move does not end, the caller
+  // hears EUNAVAILABLE in time instead of waiting.
+  job->deadline = self->clock().now() + timeout;
   std::vector<size_t> all(job->reqs.size());
   for (size_t i = 0; i < all.size(); ++i)
     all[i] = i;
@@ -152,6 +161,11 @@ void router_state::next_round(std::shared_ptr<route_job> job) {
   }
   auto again = std::move(job->again);
   job->again.clear();
+  if (self->clock().now() >= job->deadline) {
+    for (auto i : again)
+      job->out[i] = error_reply(errc::eunavailable);
+    return next_round(job);
+  }
   int attempt = job->attempt++;
   stats.retries += again.size();
   std::set<inode_id> dirs;

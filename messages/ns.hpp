@@ -101,12 +101,13 @@ struct move_request {
 
 /// A router's counters of its placement cache.
 struct router_stats {
-  uint64_t routed = 0;      ///< requests sent to a shard
-  uint64_t cache_hits = 0;  ///< routed by a cached placement of the directory
-  uint64_t wrong_shard = 0; ///< EWRONGSHARD answers received
-  uint64_t refreshes = 0;   ///< placement reads from the metadata store
-  uint64_t retries = 0;     ///< requests sent again after EWRONGSHARD
-  uint64_t pushes = 0;      ///< placement changes pushed to this router
+  uint64_t routed = 0;       ///< requests sent to a shard
+  uint64_t cache_hits = 0;   ///< routed by a cached placement of the directory
+  uint64_t cache_misses = 0; ///< no placement cached: sent to the home
+  uint64_t wrong_shard = 0;  ///< EWRONGSHARD answers received
+  uint64_t refreshes = 0;    ///< placement reads from the metadata store
+  uint64_t retries = 0;      ///< requests sent again after EWRONGSHARD
+  uint64_t pushes = 0;       ///< placement changes pushed to this router
 };
 
 /// What `dagctl nodes` shows for one member of the cluster.
@@ -222,7 +223,7 @@ typename Inspector::result_type inspect(Inspector& f, move_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("ds::router_stats"), x.routed, x.cache_hits,
-           x.wrong_shard, x.refreshes, x.retries, x.pushes);
+           x.cache_misses, x.wrong_shard, x.refreshes, x.retries, x.pushes);
 }
 
 template <class Inspector>

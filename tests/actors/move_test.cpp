@@ -16,8 +16,9 @@ const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 
 /// The real metadata replica, except that subscriptions are ignored: a
 /// router behind it never receives a push (every push is lost).
+/// With `mute`, placement reads are never answered either (no quorum).
 metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
-                                            metadata_actor real) {
+                                            metadata_actor real, bool mute) {
   return {
       [=](meta_atom a, meta_command& c) {
         return self->delegate(real, a, std::move(c));
@@ -26,7 +27,11 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
         return self->delegate(real, a, std::move(k));
       },
       [=](cfg_list_atom a) { return self->delegate(real, a); },
-      [=](place_get_atom a, inode_id d) { return self->delegate(real, a, d); },
+      [=](place_get_atom a, inode_id d) -> caf::result<dir_placement> {
+        if (mute)
+          return self->make_response_promise<dir_placement>();
+        return self->delegate(real, a, d);
+      },
       [=](migrations_atom a) { return self->delegate(real, a); },
       [=](place_sub_atom, caf::actor_addr&) {},
       [=](raft_status_atom a) { return self->delegate(real, a); },
@@ -202,7 +207,7 @@ TEST_CASE_FIXTURE(move_fixture,
 TEST_CASE_FIXTURE(move_fixture,
                   "a stale cached placement is caught by the epoch check") {
   make_dir(40);
-  auto deaf = sys.spawn(deaf_metadata, metadata);
+  auto deaf = sys.spawn(deaf_metadata, metadata, false);
   cluster_map cluster;
   REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
   auto r2 = sys.spawn(router_behavior, cluster, shards, deaf,
@@ -239,6 +244,35 @@ TEST_CASE_FIXTURE(move_fixture,
   CHECK(path(path_op::stat, "/hot/late-create").code == errc::ok);
   caf::anon_send_exit(r2, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(deaf, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "without a placement to read, a router answers in time") {
+  make_dir(40);
+  REQUIRE(move(gateway, upper, (home + 1) % 4).code == errc::ok);
+  auto mute = sys.spawn(deaf_metadata, metadata, true);
+  cluster_map cluster;
+  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
+  auto r3 = sys.spawn(router_behavior, cluster, shards, mute,
+                      caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
+  sched.run();
+  std::string moved_name;
+  for (int i = 0; moved_name.empty(); ++i)
+    if (upper.contains(name_hash("f" + std::to_string(i))))
+      moved_name = "f" + std::to_string(i);
+  auto t0 = sched.clock().now();
+  std::vector<ns_reply> out;
+  auto rh = self->request(
+      r3, caf::infinite, ns_atom::value,
+      std::vector<ns_request>{make_request(ns_op::lookup, dir, moved_name)});
+  run_all();
+  rh.receive([&](std::vector<ns_reply>& r) { out = std::move(r); },
+             [](caf::error&) {});
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].code == errc::eunavailable); // never a stale answer
+  CHECK(sched.clock().now() - t0 <= std::chrono::seconds(2));
+  caf::anon_send_exit(r3, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(mute, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE_FIXTURE(move_fixture,

@@ -60,6 +60,14 @@ check "five migrations committed" \
   test "$(ctl 2 --json migrations | grep -o '"state":"committed"' | wc -l)" = 5
 check "the placement epoch is 5" \
   bash -c "'$build/dagctl' --node 127.0.0.1:4303 migrations | tail -1 | grep -q ' 5$'"
+# placement names the shard of each name's part: quarters 0 and 2 (on
+# shards b and a) and 1 and 3 (home) must all show up among 40 names.
+seen=$(for i in $(seq 0 39); do ctl 3 --json placement "/hot/file-$i" | grep -o '"shard":[0-9]*' | cut -d: -f2; done | sort -u | tr '\n' ' ')
+echo "placement of 40 names: shards $seen"
+check "placement reports exactly the shards home, a and b" \
+  test "$seen" = "$(printf '%s\n' $home $a $b | sort -u | tr '\n' ' ')"
+check "placement reports the epoch" \
+  bash -c "'$build/dagctl' --node 127.0.0.1:4302 --json placement /hot/file-1 | grep -q '\"epoch\":5'"
 wrong=$(ctl 2 --json router | grep -o '"wrong_shard":[0-9]*' | cut -d: -f2)
 echo "node2's router met $wrong EWRONGSHARD answers"
 check "node2's router was corrected during the moves" test "$wrong" -gt 0

@@ -185,6 +185,7 @@ void report_routers(caf::actor_system& sys,
       continue;
     sum.routed += s.routed;
     sum.cache_hits += s.cache_hits;
+    sum.cache_misses += s.cache_misses;
     sum.wrong_shard += s.wrong_shard;
     sum.refreshes += s.refreshes;
     sum.retries += s.retries;
@@ -195,6 +196,7 @@ void report_routers(caf::actor_system& sys,
                      : 1.0 - double(sum.wrong_shard) / double(sum.routed);
   out["router"] = json{{"routed", sum.routed},
                        {"cache_hits", sum.cache_hits},
+                       {"cache_misses", sum.cache_misses},
                        {"wrong_shard", sum.wrong_shard},
                        {"first_try_rate", first},
                        {"refreshes", sum.refreshes},

@@ -134,17 +134,22 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
     return 2;
   }
   if (inv.json) {
-    out << json{{"routed", s.routed},           {"cache_hits", s.cache_hits},
-                {"wrong_shard", s.wrong_shard}, {"refreshes", s.refreshes},
-                {"retries", s.retries},         {"pushes", s.pushes}}
+    out << json{{"routed", s.routed},
+                {"cache_hits", s.cache_hits},
+                {"cache_misses", s.cache_misses},
+                {"wrong_shard", s.wrong_shard},
+                {"refreshes", s.refreshes},
+                {"retries", s.retries},
+                {"pushes", s.pushes}}
                .dump()
         << std::endl;
     return 0;
   }
-  out << "routed:      " << s.routed << "\ncache hits:  " << s.cache_hits
-      << "\nwrong shard: " << s.wrong_shard << "\nrefreshes:   " << s.refreshes
-      << "\nretries:     " << s.retries << "\npushes:      " << s.pushes
-      << "\n";
+  out << "routed:       " << s.routed << "\ncache hits:   " << s.cache_hits
+      << "\ncache misses: " << s.cache_misses << " (sent to the home shard)"
+      << "\nwrong shard:  " << s.wrong_shard
+      << "\nrefreshes:    " << s.refreshes << "\nretries:      " << s.retries
+      << "\npushes:       " << s.pushes << "\n";
   return 0;
 }
 
