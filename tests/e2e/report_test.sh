@@ -43,6 +43,24 @@ printf '1\tfrobnicate\t0\t/x\n' >"$work/bad.trace"
 "$bench" replay --trace "$work/bad.trace" --shards 1 >/dev/null 2>"$work/bad.err"
 check "a bad trace is refused with its line number" grep -q "trace line 1: unknown operation" "$work/bad.err"
 
+# The same trace against two sharding policies, side by side.
+"$bench" --json compare --trace "$work/mixed.trace" --shards 4 --spread-bits 2 \
+  --report "$work/c.html" >"$work/c.json" 2>"$work/compare.err"
+rc=$?
+check "compare succeeds (rc $rc)" test $rc = 0
+summary=$(python3 -c "
+import json,sys
+runs = json.load(open(sys.argv[1]))['runs']
+print(len(runs), ' '.join(r['policy'] for r in runs), sum(r['errors'] for r in runs),
+      runs[0]['ops'] == runs[1]['ops'], runs[1]['moves'] > 0, runs[0]['moves'] == 0)
+" "$work/c.json" 2>/dev/null)
+check "compare runs home and hash on the same workload, no errors, hash moved parts ($summary)" \
+  test "$summary" = "2 home hash 0 True True True"
+"$bench" compare --node 127.0.0.1:1 --workload storm >/dev/null 2>"$work/cnode.err"
+check "compare refuses --node" grep -q "not accepted" "$work/cnode.err"
+"$bench" compare --policies home,magic --workload storm >/dev/null 2>"$work/cpol.err"
+check "compare refuses an unknown policy" grep -q "unknown policy 'magic'" "$work/cpol.err"
+
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then
   echo "SKIPPED: the report's rendering (no chromium; apt-get install chromium)"
@@ -53,5 +71,9 @@ dom=$(timeout 60 "$browser" --headless --no-sandbox --disable-gpu --no-first-run
   --user-data-dir="$work/profile" --dump-dom "file://$work/r.html" 2>/dev/null)
 drawn=$(grep -o 'charts-drawn: [0-9]* of [0-9]*' <<<"$dom" | head -1)
 check "Chromium draws every chart ($drawn)" test "$drawn" = "charts-drawn: 3 of 3"
+dom=$(timeout 60 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
+  --user-data-dir="$work/profile" --dump-dom "file://$work/c.html" 2>/dev/null)
+drawn=$(grep -o 'charts-drawn: [0-9]* of [0-9]*' <<<"$dom" | head -1)
+check "Chromium draws both policies' charts ($drawn)" test "$drawn" = "charts-drawn: 6 of 6"
 echo "report_test: $passes passed, $failures failed"
 [ "$failures" = 0 ]

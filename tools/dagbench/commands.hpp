@@ -69,6 +69,11 @@ int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
                const generated& w, const args_map& a, bool js,
                nlohmann::json& out);
 
+/// The same workload against each sharding policy (--policies home,hash),
+/// each on a fresh in-process node; --report puts them in one page.
+int run_compare(caf::actor_system& sys, const args_map& a, bool js,
+                nlohmann::json& out);
+
 /// Balance and movement of the placement functions.
 nlohmann::json placement_report(uint32_t n, double c, uint64_t keys,
                                 bool print);

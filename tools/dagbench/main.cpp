@@ -55,6 +55,11 @@ constexpr const char* usage =
     "(docs/TRACES.md)\n"
     "  replay  --trace FILE [--speed X]: replays a trace open loop\n"
     "  run     replays a workload (below) without writing it\n"
+    "  compare the same workload (below, or --trace FILE) against each\n"
+    "          sharding policy on a fresh in-process node, side by side:\n"
+    "          --policies home,hash (home: no spreading; hash: every\n"
+    "          directory's 2^B parts placed by hashing, --spread-bits B (2))\n"
+    "          --shards N (4) --sync MODE --speed X --report FILE.html\n"
     "          replay/run: --node or an in-process node (--shards, --sync);\n"
     "          --csv FILE (per-second series), --report FILE.html (charts)\n"
     "          --closed N: N closed-loop clients instead of open-loop "
@@ -117,6 +122,25 @@ int main(int argc, char** argv) {
       if (js)
         std::cout << report.dump(2) << std::endl;
       return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "dagbench: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  if (cmd == "compare") {
+    if (a.count("node")) {
+      std::cerr << "dagbench: compare runs its own in-process nodes (one per "
+                   "policy); --node is not accepted\n";
+      return 1;
+    }
+    try {
+      bench_config cfg;
+      caf::actor_system sys{cfg};
+      json out;
+      auto rc = bench::run_compare(sys, a, js, out);
+      if (js)
+        std::cout << out.dump(2) << std::endl;
+      return rc;
     } catch (const std::exception& e) {
       std::cerr << "dagbench: " << e.what() << "\n";
       return 1;
