@@ -50,7 +50,8 @@ struct router_state {
   // -- placement cache and retries (router_placement.cpp) ----------------
   /// Cached placements of directories with parts away from home.
   std::unordered_map<inode_id, dir_placement> placed;
-  std::unordered_map<inode_id, std::vector<std::function<void()>>> refreshing;
+  std::unordered_map<inode_id, std::vector<std::function<void(bool)>>>
+      refreshing;
   std::map<uint64_t, std::function<void()>> later; ///< paused retries
   uint64_t later_seq = 0;
   router_stats stats;
@@ -62,8 +63,9 @@ struct router_state {
   void dispatch(std::shared_ptr<route_job> job, std::vector<size_t> which);
   void next_round(std::shared_ptr<route_job> job);
   void run_later(uint64_t id);
-  /// Reads the placement of `dir` from the metadata store, then `then`.
-  void refresh(inode_id dir, std::function<void()> then);
+  /// Reads the placement of `dir` from the metadata store, then `then`
+  /// (false: it could not be read).
+  void refresh(inode_id dir, std::function<void(bool)> then);
   void learn(const dir_placement& p);
   /// The shard holding hash `h` of `dir` by the cached placement.
   uint32_t holder(inode_id dir, uint64_t h);

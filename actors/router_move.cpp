@@ -158,7 +158,8 @@ void router_state::move_finish(std::shared_ptr<move_job> j) {
                 out.code = a.code;
                 out.epoch = j->epoch;
                 out.migration = j->id;
-                refresh(j->req.dir, [j, out]() mutable { j->rp.deliver(out); });
+                refresh(j->req.dir,
+                        [j, out](bool) mutable { j->rp.deliver(out); });
               });
   });
 }
@@ -222,7 +223,7 @@ void router_state::settle(uint32_t shard, unresolved_part u,
     else
       p.op = exporting ? part_request::thaw : part_request::discard;
     part_step(shard, p,
-              [this, dir = u.dir](part_reply) { refresh(dir, [] {}); });
+              [this, dir = u.dir](part_reply) { refresh(dir, [](bool) {}); });
   };
   if (rec->state != migration_record::started)
     return act(rec->state == migration_record::committed, rec->epoch);
@@ -241,7 +242,11 @@ caf::result<meta_result> router_state::move(move_request& m) {
     return meta_result{errc::einval, 0, 0, 0};
   auto rp = self->make_response_promise<meta_result>();
   // The current holder, from the placement store (not the cache).
-  refresh(m.dir, [this, m, rp]() mutable {
+  refresh(m.dir, [this, m, rp](bool ok) mutable {
+    if (!ok) {
+      rp.deliver(meta_result{errc::eunavailable, 0, 0, 0});
+      return;
+    }
     auto from = holder(m.dir, m.range.lo);
     if (from == m.to) {
       rp.deliver(meta_result{errc::eexist, 0, 0, 0});

@@ -97,10 +97,9 @@ void router_state::route_async(
     job->limit.push_back(r.until);
   job->reqs = std::move(reqs);
   job->done = std::move(done);
-  // Retries never take longer than one request may: if the placement
-  // cannot be read (no metadata quorum) or a move does not end, the caller
-  // hears EUNAVAILABLE in time instead of waiting.
-  job->deadline = self->clock().now() + timeout;
+  // Retries end after twice the request timeout: a move that does not end
+  // makes the caller hear EUNAVAILABLE instead of waiting for ever.
+  job->deadline = self->clock().now() + 2 * timeout;
   std::vector<size_t> all(job->reqs.size());
   for (size_t i = 0; i < all.size(); ++i)
     all[i] = i;
@@ -173,10 +172,19 @@ void router_state::next_round(std::shared_ptr<route_job> job) {
     dirs.insert(job->reqs[i].dir);
   auto go = [this, job, again, dirs]() mutable {
     auto left = std::make_shared<size_t>(dirs.size());
+    auto failed = std::make_shared<bool>(false);
     for (auto d : dirs)
-      refresh(d, [this, job, again, left] {
-        if (--*left == 0)
-          dispatch(job, again);
+      refresh(d, [this, job, again, left, failed](bool ok) {
+        *failed = *failed || !ok;
+        if (--*left > 0)
+          return;
+        if (!*failed)
+          return dispatch(job, again);
+        // The placement cannot be read (no metadata quorum): retrying
+        // could only ask the same shards again.
+        for (auto i : again)
+          job->out[i] = error_reply(errc::eunavailable);
+        next_round(job);
       });
   };
   if (attempt == 0)
@@ -197,7 +205,7 @@ void router_state::run_later(uint64_t id) {
   f();
 }
 
-void router_state::refresh(inode_id dir, std::function<void()> then) {
+void router_state::refresh(inode_id dir, std::function<void(bool)> then) {
   auto& waiting = refreshing[dir];
   waiting.push_back(std::move(then));
   if (waiting.size() > 1)
@@ -209,7 +217,7 @@ void router_state::refresh(inode_id dir, std::function<void()> then) {
     auto w = std::move(refreshing[dir]);
     refreshing.erase(dir);
     for (auto& f : w)
-      f();
+      f(p != nullptr);
   };
   if (!metadata)
     return finish(nullptr);

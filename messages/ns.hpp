@@ -184,7 +184,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_shard_stats& x) {
   return f(caf::meta::type_name("ds::ns_shard_stats"), x.dirs, x.nodes,
            x.entries, x.ops, x.splits, x.merges, x.wrong_shard, x.parts_out,
-           x.parts_in, x.moved_in, x.moved_out);
+           x.parts_in, x.moved_in, x.moved_out, x.moves_in);
 }
 
 template <class Inspector>

@@ -300,6 +300,7 @@ errc ns_shard::activate(inode_id dir, hash_range r, uint64_t migration,
   if (p->state != dir_part::pending || p->migration != migration)
     return errc::enoent;
   counters_.moved_in += part_entries(dir, r).size();
+  ++counters_.moves_in;
   if (dp.home)
     dp.parts.erase(dp.parts.begin() + (p - dp.parts.data()));
   else

@@ -67,6 +67,7 @@ struct ns_shard_stats {
   uint64_t parts_out = 0;   ///< parts given away (moved out)
   uint64_t parts_in = 0;    ///< parts received and served
   uint64_t moved_in = 0;    ///< entries received by migrations
+  uint64_t moves_in = 0;    ///< migrations that ended here
   uint64_t moved_out = 0;   ///< entries handed over by migrations
 };
 

@@ -39,7 +39,9 @@ echo "home shard $home, parts go to shards $a and $b"
 load_pid=$!
 acked() { [ -f "$work/acks" ] && [ "$(wc -l <"$work/acks")" -ge "$1" ]; }
 check "the client is creating" wait_until 30 acked 2000
+t_move=$(date +%s%N)
 check "quarter 0 moves (through node3)" ctl 3 move /hot 2:0 $a
+echo "first move took $(( ($(date +%s%N) - t_move) / 1000000 )) ms"
 check "quarter 1 moves (through node1)" ctl 1 move /hot 2:1 $b
 check "quarter 2 moves (through node2)" ctl 2 move /hot 2:2 $a
 check "quarter 0 moves on" ctl 3 move /hot 2:0 $b
@@ -74,6 +76,22 @@ check "node2's router was corrected during the moves" test "$wrong" -gt 0
 check "a bad part is refused" bash -c "! '$build/dagctl' --node 127.0.0.1:4301 move /hot 2:4 $a 2>/dev/null"
 check "moving a part where it is is refused" \
   bash -c "'$build/dagctl' --node 127.0.0.1:4301 move /hot 2:2 $a 2>&1 | grep -q EEXIST"
+
+# A replay sees a move that ends while it runs (per-second migrations).
+"$build/dagbench" --json run --node 127.0.0.1:4301 --workload uniform --seconds 4 \
+  --rate 500 --dirs 4 --files 20 >"$work/run.json" 2>/dev/null &
+run_pid=$!
+sleep 2
+check "quarter 3 moves during a replay" ctl 2 move /hot 2:3 $a
+wait "$run_pid"
+seen_moves=$(python3 -c "
+import json,sys
+r = json.load(open(sys.argv[1]))
+print(sum(s['migrations'] for s in r['per_second']), sum(s['entries_moved'] for s in r['per_second']), r['errors'])
+" "$work/run.json" 2>/dev/null)
+echo "replay saw migrations, entries moved, errors: $seen_moves"
+check "the replay counted the move and the entries it carried" \
+  bash -c "[ \"\$(cut -d' ' -f1 <<<'$seen_moves')\" = 1 ] && [ \"\$(cut -d' ' -f2 <<<'$seen_moves')\" -gt 5000 ] && [ \"\$(cut -d' ' -f3 <<<'$seen_moves')\" = 0 ]"
 
 # Kill the node that holds quarters 0 and 2 now; restart it; all is there.
 victim=$(( b / 4 + 1 ))

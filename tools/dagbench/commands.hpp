@@ -69,6 +69,12 @@ int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
                const generated& w, const args_map& a, bool js,
                nlohmann::json& out);
 
+/// The routers' counters of the nodes behind `gws`, summed.
+router_stats collect_routers(caf::actor_system& sys,
+                             const std::vector<gateway_actor>& gws);
+nlohmann::json router_json(const router_stats& s);
+std::string router_line(const router_stats& s);
+
 /// The same workload against each sharding policy (--policies home,hash),
 /// each on a fresh in-process node; --report puts them in one page.
 int run_compare(caf::actor_system& sys, const args_map& a, bool js,

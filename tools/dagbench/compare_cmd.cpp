@@ -131,6 +131,7 @@ int run_compare(caf::actor_system& sys, const args_map& a, bool js,
       run.label += " (" + std::to_string(sp.moves) + " moves, " +
                    std::to_string(sp.entries) + " entries moved, " +
                    std::to_string(sp.seconds).substr(0, 5) + " s)";
+    run.result.routers = collect_routers(sys, gws);
     stop_node(sys, node);
     std::system(("rm -rf '" + tmp + "'").c_str());
     auto j = to_json(run);

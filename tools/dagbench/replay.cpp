@@ -25,6 +25,8 @@ struct run {
   replay_result result;
   std::vector<uint64_t> last_counts;
   uint64_t last_splits = 0;
+  uint64_t last_moves = 0;
+  uint64_t last_moved = 0;
   bool have_last = false;
   int64_t last_sample_ns = 0;
   bool sampling = true;
@@ -114,10 +116,12 @@ void sample(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
             // holds the middle of that span.
             int64_t at = now_ns(*r);
             std::vector<uint64_t> counts;
-            uint64_t splits = 0;
+            uint64_t splits = 0, moves = 0, moved = 0;
             for (auto& x : xs) {
               counts.push_back(x.stats.ops);
               splits += x.stats.splits;
+              moves += x.stats.moves_in;
+              moved += x.stats.moved_in;
             }
             if (r->have_last && counts.size() == r->last_counts.size()) {
               int64_t span = at - r->last_sample_ns;
@@ -129,9 +133,13 @@ void sample(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
                 sec.shard_ops[i] = static_cast<uint64_t>(
                     double(counts[i] - r->last_counts[i]) * 1e9 / double(span));
               sec.splits += splits - r->last_splits;
+              sec.migrations += moves - r->last_moves;
+              sec.entries_moved += moved - r->last_moved;
             }
             r->last_counts = std::move(counts);
             r->last_splits = splits;
+            r->last_moves = moves;
+            r->last_moved = moved;
             r->last_sample_ns = at;
             r->have_last = true;
           },

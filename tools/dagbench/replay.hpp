@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,9 @@ struct replay_second {
   workload::hdr_histogram latency_ns;
   std::vector<uint64_t> shard_ops; ///< sampled; empty if no sample
   uint64_t splits = 0;
-  double imbalance() const; ///< busiest shard over the mean (1: even)
+  uint64_t migrations = 0;    ///< moves of parts that ended in this second
+  uint64_t entries_moved = 0; ///< entries those moves carried
+  double imbalance() const;   ///< busiest shard over the mean (1: even)
 };
 
 struct replay_result {
@@ -38,6 +41,8 @@ struct replay_result {
   workload::hdr_histogram send_lag_ns; ///< how late the replayer sent
   std::vector<replay_second> per_second;
   uint64_t setup_ops = 0;
+  /// The routers' counters after the run, summed over the nodes driven.
+  std::optional<router_stats> routers;
 };
 
 /// Runs `setup` (in order, one at a time), then `events` open loop at

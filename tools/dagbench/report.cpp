@@ -1,5 +1,7 @@
 #include "tools/dagbench/report.hpp"
 
+#include "tools/dagbench/commands.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
@@ -49,7 +51,8 @@ const char* palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
 std::string chart(const std::string& title, const std::string& unit,
                   const std::vector<series>& ss,
                   const std::vector<std::size_t>& marks,
-                  const std::string& mark_label) {
+                  const std::string& mark_label,
+                  const std::vector<std::size_t>& moves) {
   const double w = 760, h = 260, left = 64, right = 150, top = 28, bottom = 36;
   std::size_t n = 0;
   double ymax = 0;
@@ -92,6 +95,10 @@ std::string chart(const std::string& title, const std::string& unit,
       << "\" y1=\"" << top << "\" y2=\"" << top + ph
       << "\" class=\"mark\"><title>" << escape(mark_label) << " at " << m
       << " s</title></line>\n";
+  for (auto m : moves)
+    o << "<line x1=\"" << X(double(m)) << "\" x2=\"" << X(double(m))
+      << "\" y1=\"" << top << "\" y2=\"" << top + ph
+      << "\" class=\"move\"><title>migration at " << m << " s</title></line>\n";
   for (std::size_t k = 0; k < ss.size(); ++k) {
     const char* color = palette[k % 10];
     o << "<polyline class=\"series\" fill=\"none\" stroke=\"" << color
@@ -117,12 +124,20 @@ std::vector<std::size_t> split_marks(const replay_result& r) {
   return out;
 }
 
+std::vector<std::size_t> move_marks(const replay_result& r) {
+  std::vector<std::size_t> out;
+  for (std::size_t s = 0; s < r.per_second.size(); ++s)
+    if (r.per_second[s].migrations > 0)
+      out.push_back(s);
+  return out;
+}
+
 const char* style = R"(body{font-family:sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f4f4f4}.chart{display:block;margin:8px 0}.title{font-weight:bold;font-size:14px}
 .frame{fill:none;stroke:#999}.grid{stroke:#eee}.ylabel{font-size:11px;text-anchor:end}
 .xlabel,.unit{font-size:11px;text-anchor:middle}.legend{font-size:11px}
-.mark{stroke:#d62728;stroke-dasharray:3,3}#check{color:#888;font-size:11px})";
+.mark{stroke:#d62728;stroke-dasharray:3,3}.move{stroke:#1f77b4;stroke-dasharray:1,3;stroke-width:2}#check{color:#888;font-size:11px})";
 
 // After load, counts the charts whose lines the browser actually laid out;
 // the report test reads the result from the rendered DOM.
@@ -164,17 +179,22 @@ void print_summary(std::ostream& out, const labelled_run& run) {
     row(op, h);
   row("all", r.all_ns);
   double worst = 1;
-  uint64_t splits = 0;
+  uint64_t splits = 0, moves = 0, moved = 0;
   for (auto& s : r.per_second) {
     worst = std::max(worst, s.imbalance());
     splits += s.splits;
+    moves += s.migrations;
+    moved += s.entries_moved;
   }
   out << "  ";
   if (r.send_lag_ns.count()) // open loop only
     out << "send lag p99 " << std::setprecision(1)
         << us(r.send_lag_ns.percentile(99)) << " us; ";
   out << "worst imbalance (max/mean shard load) " << std::setprecision(2)
-      << worst << "; splits " << splits << "; migrations 0\n";
+      << worst << "; splits " << splits << "; migrations " << moves << " ("
+      << moved << " entries moved)\n";
+  if (r.routers)
+    out << "  " << router_line(*r.routers) << "\n";
 }
 
 nlohmann::json to_json(const labelled_run& run) {
@@ -196,6 +216,8 @@ nlohmann::json to_json(const labelled_run& run) {
                             {"p999", us(r.all_ns.percentile(99.9))},
                             {"max", us(r.all_ns.max())}};
   j["send_lag_p99_us"] = us(r.send_lag_ns.percentile(99));
+  if (r.routers)
+    j["router"] = router_json(*r.routers);
   auto& ts = j["per_second"] = nlohmann::json::array();
   for (auto& s : r.per_second)
     ts.push_back({{"ops", s.ops},
@@ -203,6 +225,8 @@ nlohmann::json to_json(const labelled_run& run) {
                   {"p99_us", us(s.latency_ns.percentile(99))},
                   {"imbalance", s.imbalance()},
                   {"splits", s.splits},
+                  {"migrations", s.migrations},
+                  {"entries_moved", s.entries_moved},
                   {"shard_ops", s.shard_ops}});
   return j;
 }
@@ -211,7 +235,8 @@ void write_csv(std::ostream& out, const labelled_run& run) {
   std::size_t shards = 0;
   for (auto& s : run.result.per_second)
     shards = std::max(shards, s.shard_ops.size());
-  out << "second,ops,errors,p50_us,p99_us,p999_us,imbalance,splits";
+  out << "second,ops,errors,p50_us,p99_us,p999_us,imbalance,splits,"
+         "migrations,entries_moved";
   for (std::size_t i = 0; i < shards; ++i)
     out << ",shard" << i;
   out << "\n";
@@ -222,7 +247,7 @@ void write_csv(std::ostream& out, const labelled_run& run) {
         << us(s.latency_ns.percentile(99)) << ','
         << us(s.latency_ns.percentile(99.9)) << ','
         << (s.shard_ops.empty() ? std::string() : std::to_string(s.imbalance()))
-        << ',' << s.splits;
+        << ',' << s.splits << ',' << s.migrations << ',' << s.entries_moved;
     for (std::size_t i = 0; i < shards; ++i) // empty: not sampled that second
       out << ','
           << (i < s.shard_ops.size() ? std::to_string(s.shard_ops[i]) : "");
@@ -262,14 +287,16 @@ void write_html(std::ostream& out, const std::string& title,
       imb.y.push_back(s.shard_ops.empty() ? NAN : s.imbalance());
     }
     auto marks = split_marks(r);
+    auto moves = move_marks(r);
     out << chart("Load per shard", "operations per second", load, marks,
-                 "splits");
+                 "splits", moves);
     out << chart("Latency (from the intended send time)", "microseconds",
-                 {p50, p99, p999}, marks, "splits");
-    out << chart("Imbalance", "busiest shard / mean", {imb}, marks, "splits");
+                 {p50, p99, p999}, marks, "splits", moves);
+    out << chart("Imbalance", "busiest shard / mean", {imb}, marks, "splits",
+                 moves);
   }
-  out << "<p>Dashed red lines: seconds with DAG splits. Migrations: none in "
-         "these runs.</p>\n"
+  out << "<p>Dashed red lines: seconds with DAG splits; dotted blue lines: "
+         "seconds in which a migration of a part ended.</p>\n"
       << check_script << "\n</body></html>\n";
 }
 

@@ -164,6 +164,7 @@ int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
           : replay(sys, gws, w.setup, w.events, speed, progress)};
   if (closed)
     run.label += " (closed loop, " + a.at("closed") + " clients)";
+  run.result.routers = collect_routers(sys, gws);
   if (tty)
     std::cerr << "\n";
   if (a.count("csv")) {

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <thread>
 
 #include "tools/dagbench/commands.hpp"
@@ -176,6 +177,16 @@ void spread_dir(client& cl, const std::string& path, uint64_t bits, bool js,
 /// The routers' counters of every node driven.
 void report_routers(caf::actor_system& sys,
                     const std::vector<gateway_actor>& gws, bool js, json& out) {
+  auto sum = collect_routers(sys, gws);
+  out["router"] = router_json(sum);
+  if (!js)
+    std::cout << router_line(sum) << "\n";
+}
+
+} // namespace
+
+router_stats collect_routers(caf::actor_system& sys,
+                             const std::vector<gateway_actor>& gws) {
   router_stats sum;
   for (auto& gw : gws) {
     client c{sys, gw};
@@ -191,25 +202,33 @@ void report_routers(caf::actor_system& sys,
     sum.retries += s.retries;
     sum.pushes += s.pushes;
   }
-  double first = sum.routed == 0
-                     ? 1.0
-                     : 1.0 - double(sum.wrong_shard) / double(sum.routed);
-  out["router"] = json{{"routed", sum.routed},
-                       {"cache_hits", sum.cache_hits},
-                       {"cache_misses", sum.cache_misses},
-                       {"wrong_shard", sum.wrong_shard},
-                       {"first_try_rate", first},
-                       {"refreshes", sum.refreshes},
-                       {"retries", sum.retries},
-                       {"pushes", sum.pushes}};
-  if (!js)
-    std::cout << "routers: " << sum.routed << " requests routed, "
-              << sum.cache_hits << " by a cached placement, " << sum.wrong_shard
-              << " EWRONGSHARD (first try right " << 100.0 * first << "%), "
-              << sum.refreshes << " refreshes, " << sum.pushes << " pushes\n";
+  return sum;
 }
 
-} // namespace
+json router_json(const router_stats& s) {
+  double first =
+      s.routed == 0 ? 1.0 : 1.0 - double(s.wrong_shard) / double(s.routed);
+  return json{{"routed", s.routed},
+              {"cache_hits", s.cache_hits},
+              {"cache_misses", s.cache_misses},
+              {"wrong_shard", s.wrong_shard},
+              {"first_try_rate", first},
+              {"refreshes", s.refreshes},
+              {"retries", s.retries},
+              {"pushes", s.pushes}};
+}
+
+std::string router_line(const router_stats& s) {
+  double first =
+      s.routed == 0 ? 1.0 : 1.0 - double(s.wrong_shard) / double(s.routed);
+  std::ostringstream o;
+  o << "routers: " << s.routed << " requests routed, " << s.cache_hits
+    << " by a cached placement, " << s.cache_misses << " to the home for want "
+    << "of one, " << s.wrong_shard << " EWRONGSHARD (first try right "
+    << 100.0 * first << "%), " << s.refreshes << " refreshes, " << s.pushes
+    << " pushes";
+  return o.str();
+}
 
 int run_basic(caf::actor_system& sys, client& cl,
               const std::vector<gateway_actor>& gws, const args_map& a, bool js,
