@@ -58,6 +58,9 @@ for n in 1 2 3; do
 done
 check "ls through node1 lists each file once" \
   test "$(ctl 1 ls /hot | sort -u | wc -l)" = 30000
+# Quarters 0 and 2 are away from home (on b and a); 1 came back; 3 never left.
+check "shards counts the parts received and given" \
+  test "$(ctl 1 --json shards | python3 -c "import json,sys; s=json.load(sys.stdin)['shards']; print(sum(x['parts_in'] for x in s), sum(x['parts_out'] for x in s))")" = "2 2"
 check "five migrations committed" \
   test "$(ctl 2 --json migrations | grep -o '"state":"committed"' | wc -l)" = 5
 check "the placement epoch is 5" \

@@ -65,6 +65,11 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
                          {"ops", x.stats.ops},
                          {"splits", x.stats.splits},
                          {"merges", x.stats.merges},
+                         {"parts_in", x.stats.parts_in},
+                         {"parts_out", x.stats.parts_out},
+                         {"entries_moved_in", x.stats.moved_in},
+                         {"entries_moved_out", x.stats.moved_out},
+                         {"wrong_shard", x.stats.wrong_shard},
                          {"commits", x.commits}});
     out << json{{"shards", arr}}.dump() << std::endl;
     return 0;
@@ -73,7 +78,8 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
       << std::setw(6) << "up" << std::right << std::setw(8) << "dirs"
       << std::setw(10) << "dag-nodes" << std::setw(10) << "entries"
       << std::setw(12) << "ops" << std::setw(8) << "splits" << std::setw(8)
-      << "merges" << std::setw(10) << "commits"
+      << "merges" << std::setw(10) << "parts-in" << std::setw(10) << "parts-out"
+      << std::setw(10) << "commits"
       << "\n";
   for (auto& x : xs)
     out << std::left << std::setw(6) << x.shard << std::setw(14) << x.node
@@ -81,7 +87,8 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
         << std::setw(8) << x.stats.dirs << std::setw(10) << x.stats.nodes
         << std::setw(10) << x.stats.entries << std::setw(12) << x.stats.ops
         << std::setw(8) << x.stats.splits << std::setw(8) << x.stats.merges
-        << std::setw(10) << x.commits << "\n";
+        << std::setw(10) << x.stats.parts_in << std::setw(10)
+        << x.stats.parts_out << std::setw(10) << x.commits << "\n";
   return 0;
 }
 
