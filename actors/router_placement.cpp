@@ -229,7 +229,8 @@ void router_state::refresh(inode_id dir, std::function<void(bool)> then) {
 uint32_t router_state::holder(inode_id dir, uint64_t h) {
   uint64_t lo = 0, hi = 0;
   uint32_t s = ring.home(dir);
-  segment(placed[dir], h, ring.home(dir), lo, hi, s);
+  if (auto i = placed.find(dir); i != placed.end()) // no entry made up
+    segment(i->second, h, ring.home(dir), lo, hi, s);
   return s;
 }
 
