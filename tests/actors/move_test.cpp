@@ -77,6 +77,24 @@ struct move_fixture : node_fixture {
     return out;
   }
 
+  /// Another router over the same shards, with `md` as its metadata store.
+  router_actor extra_router(metadata_actor md) {
+    cluster_map cluster;
+    REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
+    auto r =
+        sys.spawn(router_behavior, cluster, shards, md,
+                  caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
+    sched.run();
+    return r;
+  }
+
+  /// One of make_dir's files whose name hashes into the upper half.
+  static std::string upper_name() {
+    for (int i = 0;; ++i)
+      if (upper.contains(name_hash("f" + std::to_string(i))))
+        return "f" + std::to_string(i);
+  }
+
   router_stats stats_of(const router_actor& r) {
     router_stats out;
     auto rh = self->request(r, caf::infinite, router_stats_atom::value);
@@ -169,16 +187,8 @@ TEST_CASE_FIXTURE(move_fixture,
   auto to = (home + 2) % 4;
   REQUIRE(move(gateway, upper, to).code == errc::ok);
   // A router that was not there for the push: its cache says "home".
-  cluster_map cluster;
-  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
-  auto late =
-      sys.spawn(router_behavior, cluster, shards, metadata,
-                caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
-  sched.run();
-  std::string moved_name;
-  for (int i = 0; moved_name.empty(); ++i)
-    if (upper.contains(name_hash("f" + std::to_string(i))))
-      moved_name = "f" + std::to_string(i);
+  auto late = extra_router(metadata);
+  auto moved_name = upper_name();
   auto r = batch(late, {make_request(ns_op::lookup, dir, moved_name)});
   CHECK(r.at(0).code == errc::ok);
   auto s1 = stats_of(late);
@@ -208,15 +218,8 @@ TEST_CASE_FIXTURE(move_fixture,
                   "a stale cached placement is caught by the epoch check") {
   make_dir(40);
   auto deaf = sys.spawn(deaf_metadata, metadata, false);
-  cluster_map cluster;
-  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
-  auto r2 = sys.spawn(router_behavior, cluster, shards, deaf,
-                      caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
-  sched.run();
-  std::string moved_name;
-  for (int i = 0; moved_name.empty(); ++i)
-    if (upper.contains(name_hash("f" + std::to_string(i))))
-      moved_name = "f" + std::to_string(i);
+  auto r2 = extra_router(deaf);
+  auto moved_name = upper_name();
   auto first = (home + 1) % 4;
   REQUIRE(move(gateway, upper, first).code == errc::ok);
   auto lookup = [&] {
@@ -251,15 +254,8 @@ TEST_CASE_FIXTURE(move_fixture,
   make_dir(40);
   REQUIRE(move(gateway, upper, (home + 1) % 4).code == errc::ok);
   auto mute = sys.spawn(deaf_metadata, metadata, true);
-  cluster_map cluster;
-  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
-  auto r3 = sys.spawn(router_behavior, cluster, shards, mute,
-                      caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
-  sched.run();
-  std::string moved_name;
-  for (int i = 0; moved_name.empty(); ++i)
-    if (upper.contains(name_hash("f" + std::to_string(i))))
-      moved_name = "f" + std::to_string(i);
+  auto r3 = extra_router(mute);
+  auto moved_name = upper_name();
   auto t0 = sched.clock().now();
   std::vector<ns_reply> out;
   auto rh = self->request(

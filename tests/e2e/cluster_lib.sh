@@ -31,3 +31,12 @@ wait_until() { # wait_until SECONDS COMMAND...: polls every 0.1 s
     sleep 0.1
   done
 }
+all_reachable() { # all_reachable N: node N sees every member
+  [ "$(ctl "$1" --json nodes 2>/dev/null | grep -o '"reachable":true' | wc -l)" = 3 ]
+}
+start_cluster() { # starts nodes 1-3 and checks that each sees the others
+  for n in 1 2 3; do start $n; done
+  for n in 1 2 3; do
+    check "node$n sees the whole cluster" wait_until 15 all_reachable $n
+  done
+}

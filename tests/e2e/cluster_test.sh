@@ -17,14 +17,8 @@ source "$src/tests/e2e/cluster_lib.sh"
 
 require_free_ports
 
-all_reachable() { # all_reachable N: node N sees every member
-  [ "$(ctl "$1" --json nodes 2>/dev/null | grep -o '"reachable":true' | wc -l)" = 3 ]
-}
 
-for n in 1 2 3; do start $n; done
-for n in 1 2 3; do
-  check "node$n sees the whole cluster" wait_until 15 all_reachable $n
-done
+start_cluster
 
 # Namespace operations through every node.
 for d in $(seq 0 29); do

@@ -19,13 +19,7 @@ trap cleanup EXIT
 source "$src/tests/e2e/cluster_lib.sh"
 
 require_free_ports
-all_reachable() { # all_reachable N: node N sees every member
-  [ "$(ctl "$1" --json nodes 2>/dev/null | grep -o '"reachable":true' | wc -l)" = 3 ]
-}
-for n in 1 2 3; do start $n; done
-for n in 1 2 3; do
-  check "node$n sees the whole cluster" wait_until 15 all_reachable $n
-done
+start_cluster
 
 ctl 1 mkdir /hot || { echo "FAIL: mkdir /hot"; exit 1; }
 home=$(ctl 1 --json placement /hot/x | grep -o '"shard":[0-9]*' | cut -d: -f2)
