@@ -8,12 +8,6 @@ namespace ds {
 
 namespace {
 
-ns_reply error_reply(errc e) {
-  ns_reply r;
-  r.code = e;
-  return r;
-}
-
 /// Answers from several shards, gathered into one ordered reply that is
 /// delivered when the last part arrives.
 template <class T> struct gather {

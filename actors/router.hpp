@@ -17,6 +17,13 @@
 
 namespace ds {
 
+/// A reply that carries only an error code.
+inline ns_reply error_reply(errc e) {
+  ns_reply r;
+  r.code = e;
+  return r;
+}
+
 struct path_job;  // one path request being resolved (router_path.cpp)
 struct route_job; // a batch being routed (router_placement.cpp)
 struct move_job;  // a part being moved (router_move.cpp)

@@ -26,12 +26,6 @@ struct path_job {
 
 namespace {
 
-ns_reply error_reply(errc e) {
-  ns_reply r;
-  r.code = e;
-  return r;
-}
-
 /// The request the job needs next.
 ns_request next_request(const path_job& j) {
   const auto& last = j.parts.back();

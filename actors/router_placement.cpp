@@ -1,5 +1,5 @@
-// The router's placement cache, its retries on EWRONGSHARD, and the driver
-// of a part's migration (DESIGN sections 3 and 4).
+// The router's placement cache and its retries on EWRONGSHARD (DESIGN
+// section 3; the driver of a part's migration is in router_move.cpp).
 //
 // A directory without a cached placement goes to its home shard. A shard
 // that does not hold the part asked for answers EWRONGSHARD: the router
@@ -17,12 +17,6 @@ namespace ds {
 namespace {
 
 constexpr int max_attempts = 48; // pauses of up to 50 ms: about 2 s
-
-ns_reply error_reply(errc e) {
-  ns_reply r;
-  r.code = e;
-  return r;
-}
 
 /// The part of `p` that holds `h`, or the stretch between parts that the
 /// home holds, as [lo, hi] and its shard (`home` for the latter).

@@ -183,14 +183,16 @@ std::vector<entry> ns_shard::part_entries(inode_id dir, hash_range r) const {
   return out;
 }
 
-void ns_shard::drop_range(inode_id dir, hash_range r) {
+size_t ns_shard::drop_range(inode_id dir, hash_range r) {
   auto i = dags_.find(dir);
   if (i == dags_.end())
-    return;
-  for (auto& e : part_entries(dir, r)) {
+    return 0;
+  auto gone = part_entries(dir, r);
+  for (auto& e : gone) {
     i->second.erase(e.name, e.hash, changes_of(dir));
     mark_name(dir, e.hash);
   }
+  return gone.size();
 }
 
 errc ns_shard::release(inode_id dir, hash_range r, uint64_t migration,
@@ -204,12 +206,11 @@ errc ns_shard::release(inode_id dir, hash_range r, uint64_t migration,
   if (!p || p->state != dir_part::exporting || p->migration != migration)
     return errc::enoent;
   auto& dp = i->second;
-  counters_.moved_out += part_entries(dir, r).size();
-  drop_range(dir, r);
+  counters_.moved_out += drop_range(dir, r);
   if (dp.home) {
     *p = dir_part{r, dir_part::out, shard, epoch, 0};
   } else {
-    dp.parts.erase(dp.parts.begin() + (p - dp.parts.data()));
+    dp.remove(p);
   }
   dp.epoch = std::max(dp.epoch, epoch);
   touch_parts(dir);
@@ -223,7 +224,7 @@ errc ns_shard::thaw(inode_id dir, hash_range r, uint64_t migration) {
     return errc::enoent;
   auto& dp = i->second;
   if (dp.home)
-    dp.parts.erase(dp.parts.begin() + (p - dp.parts.data()));
+    dp.remove(p);
   else
     *p = dir_part{r, dir_part::active, 0, p->epoch, 0};
   touch_parts(dir);
@@ -302,7 +303,7 @@ errc ns_shard::activate(inode_id dir, hash_range r, uint64_t migration,
   counters_.moved_in += part_entries(dir, r).size();
   ++counters_.moves_in;
   if (dp.home)
-    dp.parts.erase(dp.parts.begin() + (p - dp.parts.data()));
+    dp.remove(p);
   else
     *p = dir_part{r, dir_part::active, 0, epoch, 0};
   dp.epoch = std::max(dp.epoch, epoch);
@@ -320,7 +321,7 @@ errc ns_shard::discard(inode_id dir, hash_range r, uint64_t migration) {
   if (dp.home)
     p->state = dir_part::out; // it stays where it was
   else
-    dp.parts.erase(dp.parts.begin() + (p - dp.parts.data()));
+    dp.remove(p);
   touch_parts(dir);
   return errc::ok;
 }

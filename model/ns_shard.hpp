@@ -159,7 +159,8 @@ private:
   /// is not served here; ok otherwise.
   errc check_part(const ns_request& r, ns_reply& rep);
   void touch_parts(inode_id dir);
-  void drop_range(inode_id dir, hash_range r);
+  /// Erases the entries of part `r`; returns how many there were.
+  size_t drop_range(inode_id dir, hash_range r);
   std::unordered_map<inode_id, dir_parts> parts_;
   std::vector<inode_id> touched_parts_;
 
