@@ -73,6 +73,8 @@ public:
   ns_reply list(const std::string& path, uint32_t page = 1024);
 
   const gateway_actor& gateway() const { return gw_; }
+  caf::actor_system& system() const { return *sys_; }
+  caf::timespan timeout() const { return timeout_; }
 
 private:
   caf::actor_system* sys_;

@@ -100,6 +100,35 @@ void maybe_compact(self_ptr self) {
   st.store->compact(st.core->log().last_snapshot());
 }
 
+void send_all(self_ptr self, const std::vector<raft::message>& ms) {
+  auto& st = self->state;
+  for (auto& m : ms) {
+    auto peer = st.peers.find(m.to);
+    if (peer != st.peers.end() && peer->second)
+      self->send(peer->second, raft_atom::value, encode_raft_message(m));
+  }
+}
+
+// Installs the ready's snapshot, applies its committed entries and serves
+// the reads they make possible.
+void apply_ready(self_ptr self, const raft::ready& rd) {
+  auto& st = self->state;
+  if (rd.snap) {
+    decode_meta_state(rd.snap->data, st.machine);
+    st.applied = rd.snap->meta.index;
+  }
+  for (auto& e : rd.committed)
+    apply_entry(self, e);
+  for (auto& r : rd.reads) {
+    auto it = st.reads.find(r.context);
+    if (it != st.reads.end()) {
+      it->second.index = r.index;
+      it->second.ready = true;
+    }
+  }
+  serve_reads(self);
+}
+
 void drive(self_ptr self) {
   auto& st = self->state;
   st.drive_scheduled = false;
@@ -108,26 +137,16 @@ void drive(self_ptr self) {
   try {
     while (st.core->has_ready()) {
       raft::ready rd = st.core->get_ready();
+      send_all(self, rd.early); // replication overlaps the leader's write
+      // Committed entries are on a quorum's disks already: applying (and
+      // answering) them need not wait for this ready's write. A snapshot
+      // from the leader is installed only once stored.
+      if (!rd.snap)
+        apply_ready(self, rd);
       st.store->save(rd); // durable before anything depends on it
-      for (auto& m : rd.messages) {
-        auto peer = st.peers.find(m.to);
-        if (peer != st.peers.end() && peer->second)
-          self->send(peer->second, raft_atom::value, encode_raft_message(m));
-      }
-      if (rd.snap) {
-        decode_meta_state(rd.snap->data, st.machine);
-        st.applied = rd.snap->meta.index;
-      }
-      for (auto& e : rd.committed)
-        apply_entry(self, e);
-      for (auto& r : rd.reads) {
-        auto it = st.reads.find(r.context);
-        if (it != st.reads.end()) {
-          it->second.index = r.index;
-          it->second.ready = true;
-        }
-      }
-      serve_reads(self);
+      send_all(self, rd.messages);
+      if (rd.snap)
+        apply_ready(self, rd);
       st.core->advance(rd);
       maybe_compact(self);
     }

@@ -148,6 +148,35 @@ constexpr std::array<const char*, 7> known_sections = {
     "openssl",  "stream",    "work-stealing",
 };
 
+// CAF reads [scheduler] but drops a value of the wrong type silently (a
+// policy in double quotes is a string, not the atom CAF wants, and the
+// default policy runs instead): the keys a node's file may set, checked.
+std::string validate_scheduler(const caf::settings& file) {
+  auto s = file.find("scheduler");
+  if (s == file.end())
+    return {};
+  auto sec = caf::get_if<caf::settings>(&s->second);
+  if (!sec)
+    return "[scheduler] must be a section";
+  for (auto& [key, value] : *sec) {
+    if (key == "policy") {
+      auto a = caf::get_if<caf::atom_value>(&value);
+      if (!a || (*a != caf::atom("sharing") && *a != caf::atom("stealing")))
+        return "scheduler.policy: must be 'sharing' or 'stealing' (single "
+               "quotes; got " +
+               caf::to_string(value) + ")";
+    } else if (key == "max-threads" || key == "max-throughput") {
+      auto n = caf::get_if<int64_t>(&value);
+      if (!n || *n < 1 || *n > (key == "max-threads" ? 1024 : 1 << 30))
+        return "scheduler." + key + ": must be a positive integer (got " +
+               caf::to_string(value) + ")";
+    } else {
+      return "scheduler." + key + ": unknown option";
+    }
+  }
+  return {};
+}
+
 } // namespace
 
 std::string validate_dagshard_settings(const caf::settings& file) {
@@ -171,6 +200,8 @@ std::string validate_dagshard_settings(const caf::settings& file) {
                caf::to_string(value) + ")";
     }
   }
+  if (auto err = validate_scheduler(file); !err.empty())
+    return err;
   auto i = file.find("dagshard");
   if (i == file.end())
     return {};

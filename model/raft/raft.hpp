@@ -155,6 +155,7 @@ private:
   bool maybe_commit();
   bool quorum_active();
   void append_as_leader(entry_type type, std::string data);
+  void flush_appends();
   void handle_read_request(node_id from, std::string context);
   void start_read_round(std::vector<std::pair<node_id, std::string>> reqs);
   void release_reads();
@@ -179,6 +180,10 @@ private:
   int heartbeat_elapsed_ = 0;
   int randomized_timeout_ = 0;
   std::vector<message> msgs_;
+  /// Entries appended as leader since the last ready: their appends go out
+  /// together when the ready is taken (one message per follower for all
+  /// proposals of a batch, not one per proposal).
+  bool append_pending_ = false;
   hard_state prev_hard_;
   index_t applying_ = 0; ///< highest committed index handed out to apply
   bool ready_outstanding_ = false;

@@ -201,6 +201,12 @@ void node::append_as_leader(entry_type type, std::string data) {
   log_.append(std::move(one));
   if (type == entry_type::config)
     refresh_voters();
+  append_pending_ = true; // sent with the next ready: see flush_appends
+}
+
+void node::flush_appends() {
+  if (!std::exchange(append_pending_, false) || role_ != role::leader)
+    return;
   for (node_id v : voters_)
     if (v != cfg_.id)
       while (send_append(v, false)) {

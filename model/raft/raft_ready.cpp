@@ -24,7 +24,7 @@ bool node::has_ready() const {
     return false;
   hard_state hs{term_, vote_, log_.committed()};
   if (hs != prev_hard_ || log_.pending_snapshot() || !msgs_.empty() ||
-      !read_states_.empty() || !batched_reads_.empty())
+      append_pending_ || !read_states_.empty() || !batched_reads_.empty())
     return true;
   if (log_.stable() < log_.last_index())
     return true;
@@ -36,6 +36,7 @@ ready node::get_ready() {
   DS_RAFT_CHECK(!ready_outstanding_, "get_ready before advance");
   if (!batched_reads_.empty())
     start_read_round(std::exchange(batched_reads_, {}));
+  flush_appends();
   ready rd;
   hard_state hs{term_, vote_, log_.committed()};
   if (hs != prev_hard_)
@@ -45,6 +46,18 @@ ready node::get_ready() {
   rd.entries = log_.unstable_entries();
   rd.messages = std::move(msgs_);
   msgs_.clear();
+  // A leader whose term and vote are on disk may replicate before its own
+  // write completes; anything else (votes, acknowledgements) waits for it.
+  if (role_ == role::leader && hs.term == prev_hard_.term &&
+      hs.vote == prev_hard_.vote) {
+    auto late = std::stable_partition(
+        rd.messages.begin(), rd.messages.end(), [](const message& m) {
+          return m.type == msg_type::append || m.type == msg_type::heartbeat;
+        });
+    rd.early.assign(std::make_move_iterator(rd.messages.begin()),
+                    std::make_move_iterator(late));
+    rd.messages.erase(rd.messages.begin(), late);
+  }
   auto [from, to] = apply_window(log_, applying_);
   if (from <= to) {
     rd.committed =

@@ -36,6 +36,10 @@ refuses '[dagshard]\nno-merge="yes"' 'dagshard.no-merge'
 refuses '[dagshard]\ndata-dir=""' 'dagshard.data-dir'
 refuses '[dagshard]\nprot=4242' 'dagshard.prot: unknown option'
 refuses '[dagshrd]\nport=4242' 'unknown section [dagshrd]'
+refuses '[scheduler]\npolicy="sharing"' 'scheduler.policy'
+refuses "[scheduler]\npolicy='fifo'" 'scheduler.policy'
+refuses '[scheduler]\nmax-threads=0' 'scheduler.max-threads'
+refuses '[scheduler]\nmax-thread=2' 'scheduler.max-thread: unknown option'
 refuses '[dagshard]\nport=4242\nbind=loopback' 'bad.ini'
 printf '[dagshard]\nport=1\n' >"$work/ok.ini"
 timeout 10 "$build/dagshardd" --config-file="$work/missing.ini" >"$work/out" 2>&1

@@ -77,6 +77,7 @@ struct bench_config : caf::actor_system_config {
     load<caf::io::middleman>();
     add_ns_message_types(*this);
     set("scheduler.max-threads", 2);
+    set("scheduler.policy", caf::atom("sharing"));
     // Nodes drop a connection that stays silent for their connection
     // timeout (1 s in configs/cluster-3): keep ours alive between phases.
     set("middleman.heartbeat-interval",

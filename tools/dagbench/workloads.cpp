@@ -1,6 +1,8 @@
 // dagbench's workloads: closed-loop phases, open-loop load, fill and verify.
 #include <unistd.h>
 
+#include <caf/all.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -409,21 +411,33 @@ int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
 
 namespace {
 
-/// dagshard's settings as a key-value store.
+/// dagshard's settings as a key-value store. One blocking actor per client
+/// thread, kept for the whole run (as etcd's client keeps its connection).
 class settings_client : public kv_client {
 public:
-  explicit settings_client(client cl) : cl_(std::move(cl)) {}
+  explicit settings_client(client cl)
+      : cl_(std::move(cl)), self_(cl_.system()) {}
   bool put(const std::string& key, const std::string& value) override {
-    return cl_.config_set(key, value).code == errc::ok;
+    meta_command cmd;
+    cmd.kind = meta_command::config_set;
+    cmd.key = key;
+    cmd.value = value;
+    bool ok = false;
+    self_->request(cl_.gateway(), cl_.timeout(), meta_atom::value, cmd)
+        .receive([&](meta_result& r) { ok = r.code == errc::ok; },
+                 [&](caf::error&) {});
+    return ok;
   }
   bool get(const std::string& key) override {
-    errc code = errc::ok;
-    cl_.config_get(key, code);
-    return code == errc::ok;
+    bool ok = false;
+    self_->request(cl_.gateway(), cl_.timeout(), cfg_get_atom::value, key)
+        .receive([&](config_entry&) { ok = true; }, [&](caf::error&) {});
+    return ok;
   }
 
 private:
   client cl_;
+  caf::scoped_actor self_;
 };
 
 } // namespace

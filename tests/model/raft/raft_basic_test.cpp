@@ -121,3 +121,84 @@ TEST_CASE("get_ready twice without advance is a contract violation") {
   CHECK(!n.has_ready());
   CHECK_THROWS_AS(n.get_ready(), invariant_error);
 }
+
+namespace {
+
+// Elects node 1 of {1, 2, 3}: every (pre)vote request is granted by hand.
+void elect_first(node& n) {
+  n.campaign();
+  for (int round = 0; round < 4 && n.current_role() != role::leader; ++round) {
+    ready rd = drain(n);
+    for (auto& m : rd.messages) {
+      if (m.type != msg_type::prevote && m.type != msg_type::vote)
+        continue;
+      message r;
+      r.type = m.type == msg_type::prevote ? msg_type::prevote_resp
+                                           : msg_type::vote_resp;
+      r.from = m.to;
+      r.to = 1;
+      r.term = m.term;
+      n.step(r);
+    }
+  }
+}
+
+} // namespace
+
+TEST_CASE("a leader's appends leave before its write; batched proposals "
+          "share one append per follower") {
+  node n(make_config(1, {1, 2, 3}), {});
+  elect_first(n);
+  REQUIRE(n.current_role() == role::leader);
+  // The new term's no-op: its appends may go before the leader's own write
+  // (its term and vote are on disk since it campaigned).
+  ready rd = n.get_ready();
+  REQUIRE(rd.entries.size() == 1);
+  CHECK(rd.early.size() == 2);
+  for (auto& m : rd.messages)
+    CHECK(m.type != msg_type::append);
+  n.advance(rd);
+  index_t noop = rd.entries[0].index;
+  for (node_id f : {node_id{2}, node_id{3}}) {
+    message ack;
+    ack.type = msg_type::append_resp;
+    ack.from = f;
+    ack.to = 1;
+    ack.term = n.term();
+    ack.index = noop;
+    n.step(ack);
+  }
+  (void)drain(n);
+  for (int i = 0; i < 5; ++i)
+    REQUIRE(n.propose("v" + std::to_string(i)));
+  ready r2 = n.get_ready();
+  CHECK(r2.entries.size() == 5);
+  REQUIRE(r2.early.size() == 2); // one append per follower for all five
+  for (auto& m : r2.early) {
+    CHECK(m.type == msg_type::append);
+    CHECK(m.entries.size() == 5);
+  }
+  CHECK(r2.messages.empty());
+  // Not committed until persisted here or acknowledged by a follower.
+  CHECK(r2.committed.empty());
+  n.advance(r2);
+}
+
+TEST_CASE("a follower's acknowledgement never leaves before its write") {
+  node n(make_config(2, {1, 2, 3}), {});
+  message m;
+  m.type = msg_type::append;
+  m.from = 1;
+  m.to = 2;
+  m.term = 1;
+  m.index = 0;
+  m.log_term = 0;
+  m.entries.push_back(entry{1, 1, entry_type::normal, "x"});
+  n.step(m);
+  ready rd = n.get_ready();
+  CHECK(rd.early.empty());
+  REQUIRE(rd.entries.size() == 1);
+  REQUIRE(rd.messages.size() == 1);
+  CHECK(rd.messages[0].type == msg_type::append_resp);
+  n.advance(rd);
+}

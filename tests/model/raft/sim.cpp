@@ -248,12 +248,20 @@ void cluster::drive(node_id a) {
   member& mb = m(a);
   while (mb.core && mb.core->has_ready()) {
     ready rd = mb.core->get_ready();
+    // A leader's appends leave before its own write; a crash before the
+    // sync then loses them locally while followers may already hold them.
+    for (const message& msg : rd.early)
+      send(msg);
     auto crash_at = crash_next_.find(a);
     if (crash_at != crash_next_.end() &&
         crash_at->second == crash_point::before_sync) {
       crash(a);
       return;
     }
+    // Committed entries are on a quorum already: applied (and acknowledged)
+    // before this ready's own write, as the metadata replica does.
+    if (!rd.snap)
+      apply(a, mb, rd);
     persist(mb, rd);
     if (crash_at != crash_next_.end()) {
       crash(a);
@@ -261,7 +269,8 @@ void cluster::drive(node_id a) {
     }
     for (const message& msg : rd.messages)
       send(msg);
-    apply(a, mb, rd);
+    if (rd.snap)
+      apply(a, mb, rd);
     mb.core->advance(rd);
     const raft_log& log = mb.core->log();
     if (snapshot_every > 0 &&
