@@ -1,5 +1,6 @@
 #include "model/forecast/arima.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -22,21 +23,36 @@ std::vector<double> mul(const std::vector<double>& a,
   return c;
 }
 
-// |roots| > 1 of 1 - c1 z - ... - ck z^k (sign = -1) or 1 + c1 z + ... (sign =
-// +1).
+// |roots| > 1/0.9999 of 1 - c1 z - ... - ck z^k (sign = -1) or 1 + c1 z +
+// ... (sign = +1): the companion matrix's eigenvalues lie inside radius
+// 0.9999. Tested by the step-down (Schur-Cohn) recursion on the polynomial
+// with roots scaled by 1/0.9999: every reflection coefficient must be below
+// one in magnitude. No eigen-decomposition (the test runs at every
+// likelihood evaluation).
 bool outside_unit_circle(const double* c, int k, double sign) {
   if (k == 0)
     return true;
-  const auto kk = static_cast<arma::uword>(k);
-  arma::mat comp(kk, kk, arma::fill::zeros);
-  for (int i = 0; i < k; ++i)
-    comp(0, arma::uword(i)) = -sign * c[i];
-  for (int i = 1; i < k; ++i)
-    comp(arma::uword(i), arma::uword(i - 1)) = 1;
-  arma::cx_vec ev;
-  if (!arma::eig_gen(ev, comp))
+  constexpr int max_k = 128;
+  if (k > max_k)
     return false;
-  return arma::max(arma::abs(ev)) < 0.9999;
+  // a(z) = 1 - sum a_i z^i with a_i = -sign * c_i, scaled: a_i / 0.9999^i.
+  double a[max_k + 1], prev[max_k + 1];
+  double r = 1;
+  for (int i = 1; i <= k; ++i) {
+    r /= 0.9999;
+    a[i] = -sign * c[i - 1] * r;
+  }
+  for (int j = k; j >= 1; --j) {
+    double kappa = a[j];
+    if (!(std::abs(kappa) < 1))
+      return false;
+    double den = 1 - kappa * kappa;
+    for (int i = 1; i < j; ++i)
+      prev[i] = a[i];
+    for (int i = 1; i < j; ++i)
+      a[i] = (prev[i] + kappa * prev[j - i]) / den;
+  }
+  return true;
 }
 
 arma::vec difference(const arma::vec& y, int d, int D, int s) {
@@ -113,13 +129,29 @@ public:
       if (e.theta[k] != 0)
         ma.emplace_back(k + 1, e.theta[k]);
     std::vector<double> r(n, 0.0);
-    for (std::size_t t = cond; t < n; ++t) {
-      double v = w_(t) - e.mean;
+    // Centred once; the MA terms reach before the first residual only while
+    // t < the largest MA lag.
+    std::vector<double> wc(n);
+    const double* w = w_.memptr();
+    for (std::size_t t = 0; t < n; ++t)
+      wc[t] = w[t] - e.mean;
+    std::size_t ma_max = ma.empty() ? 0 : ma.back().first;
+    std::size_t t = cond;
+    for (; t < n && t < ma_max; ++t) {
+      double v = wc[t];
       for (auto& [lag, c] : ar)
-        v -= c * (w_(t - lag) - e.mean);
+        v -= c * wc[t - lag];
       for (auto& [lag, c] : ma)
         if (lag <= t)
           v -= c * r[t - lag];
+      r[t] = v;
+    }
+    for (; t < n; ++t) {
+      double v = wc[t];
+      for (auto& [lag, c] : ar)
+        v -= c * wc[t - lag];
+      for (auto& [lag, c] : ma)
+        v -= c * r[t - lag];
       r[t] = v;
     }
     return r;
@@ -146,6 +178,107 @@ public:
     // Scaled to the whole differenced series, so that orders that condition
     // on more observations are not favoured when AICc values are compared.
     return double(w_.n_elem) * (std::log(2 * M_PI * s2) + 1);
+  }
+
+  // css() at many points, their residual recursions run side by side (one
+  // serial recursion leaves the processor waiting on each step's result).
+  // Each point's arithmetic is the same as css()'s, in the same order, so
+  // the values are the same: a lag whose coefficient is zero at one point
+  // but not at another subtracts an exact zero there.
+  void css_batch(const std::vector<arma::vec>& xs,
+                 std::vector<double>& out) const {
+    const std::size_t P = xs.size(), n = w_.n_elem;
+    out.assign(P, inf);
+    std::vector<expanded> es(P);
+    std::vector<std::size_t> live;
+    for (std::size_t j = 0; j < P; ++j)
+      if (expand(xs[j], es[j]))
+        live.push_back(j);
+    const std::size_t L = live.size();
+    if (L == 0)
+      return;
+    const std::size_t cond = es[live[0]].phi.size();
+    if (n < cond + 2)
+      return;
+    // Lags non-zero at any point; coefficients by lag, then by point.
+    auto lags_of = [&](auto member) {
+      std::vector<std::size_t> lags;
+      std::size_t len = (es[live[0]].*member).size();
+      for (std::size_t k = 0; k < len; ++k)
+        for (std::size_t j : live)
+          if ((es[j].*member)[k] != 0) {
+            lags.push_back(k + 1);
+            break;
+          }
+      std::vector<double> c(lags.size() * L);
+      for (std::size_t i = 0; i < lags.size(); ++i)
+        for (std::size_t q = 0; q < L; ++q)
+          c[i * L + q] = (es[live[q]].*member)[lags[i] - 1];
+      return std::make_pair(lags, c);
+    };
+    auto [ar, arc] = lags_of(&expanded::phi);
+    auto [ma, mac] = lags_of(&expanded::theta);
+    // Scratch kept between calls: a fresh block this size per call costs
+    // more in page faults than the recursion itself.
+    auto& wc = scratch_wc_;
+    auto& r = scratch_r_;
+    wc.resize(n * L);
+    r.resize(n * L);
+    std::fill(r.begin(), r.begin() + std::ptrdiff_t(cond * L), 0.0);
+    const double* w = w_.memptr();
+    for (std::size_t t = 0; t < n; ++t)
+      for (std::size_t q = 0; q < L; ++q)
+        wc[t * L + q] = w[t] - es[live[q]].mean;
+    // Four points at a time (then two, then one), each point's running
+    // value in a register.
+    std::size_t q0 = 0;
+    for (; q0 + 8 <= L; q0 += 8)
+      recurse_chunk<8>(q0, L, cond, n, ar, arc, ma, mac, wc, r);
+    for (; q0 + 4 <= L; q0 += 4)
+      recurse_chunk<4>(q0, L, cond, n, ar, arc, ma, mac, wc, r);
+    for (; q0 + 2 <= L; q0 += 2)
+      recurse_chunk<2>(q0, L, cond, n, ar, arc, ma, mac, wc, r);
+    for (; q0 < L; ++q0)
+      recurse_chunk<1>(q0, L, cond, n, ar, arc, ma, mac, wc, r);
+    std::vector<double> ss(L, 0.0);
+    for (std::size_t t = cond; t < n; ++t)
+      for (std::size_t q = 0; q < L; ++q)
+        ss[q] += r[t * L + q] * r[t * L + q];
+    const std::size_t m = n - cond;
+    for (std::size_t q = 0; q < L; ++q) {
+      double s2 = ss[q] / double(m);
+      out[live[q]] =
+          !(s2 > 0) ? -1e300 : double(n) * (std::log(2 * M_PI * s2) + 1);
+    }
+  }
+
+  template <std::size_t W>
+  static void recurse_chunk(std::size_t q0, std::size_t L, std::size_t cond,
+                            std::size_t n, const std::vector<std::size_t>& ar,
+                            const std::vector<double>& arc,
+                            const std::vector<std::size_t>& ma,
+                            const std::vector<double>& mac,
+                            const std::vector<double>& wc,
+                            std::vector<double>& r) {
+    for (std::size_t t = cond; t < n; ++t) {
+      double v[W];
+      for (std::size_t k = 0; k < W; ++k)
+        v[k] = wc[t * L + q0 + k];
+      for (std::size_t i = 0; i < ar.size(); ++i) {
+        const double* c = &arc[i * L + q0];
+        const double* x = &wc[(t - ar[i]) * L + q0];
+        for (std::size_t k = 0; k < W; ++k)
+          v[k] -= c[k] * x[k];
+      }
+      for (std::size_t i = 0; i < ma.size() && ma[i] <= t; ++i) {
+        const double* c = &mac[i * L + q0];
+        const double* x = &r[(t - ma[i]) * L + q0];
+        for (std::size_t k = 0; k < W; ++k)
+          v[k] -= c[k] * x[k];
+      }
+      for (std::size_t k = 0; k < W; ++k)
+        r[t * L + q0 + k] = v[k];
+    }
   }
 
   std::size_t state_dim(const expanded& e) const {
@@ -206,6 +339,7 @@ private:
   arima_order o_;
   arma::vec w_;
   int npar_ = 0;
+  mutable std::vector<double> scratch_wc_, scratch_r_;
 };
 
 class arima_model : public fitted_model {
@@ -341,7 +475,12 @@ model_ptr fit_arima(const arma::vec& y, const arima_order& order,
   o.max_iter = 200;
   // Scale-free: parameters are O(1) except the mean; CSS first.
   objective css = [&](const arma::vec& x) { return core.css(x); };
-  auto fit = k ? bfgs(css, x0, o) : optim_result{x0, core.css(x0), 0, 1, true};
+  batch_objective css_many = [&](const std::vector<arma::vec>& xs,
+                                 std::vector<double>& out) {
+    core.css_batch(xs, out);
+  };
+  auto fit = k ? bfgs(css, x0, o, opts.batch ? css_many : batch_objective{})
+               : optim_result{x0, core.css(x0), 0, 1, true};
   if (!std::isfinite(fit.value))
     return nullptr;
   double sigma2 = 0, m2ll = core.css(fit.x, &sigma2);

@@ -26,6 +26,9 @@ struct arima_order {
 struct arima_options {
   int max_exact_state = 14; ///< above: keep the CSS fit (no Kalman filter)
   bool exact = true;        ///< false: CSS only (the search's approximation)
+  /// Evaluate the points of each numerical gradient of the CSS side by side
+  /// (the same values, so the same fit; false runs them one by one).
+  bool batch = true;
 };
 
 /// Fits one order; nullptr if it cannot be fitted (too few observations

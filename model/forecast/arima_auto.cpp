@@ -2,6 +2,7 @@
 // Khandakar (2008) over (p, q, P, Q, constant) by AICc.
 #include "model/forecast/arima.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -162,7 +163,12 @@ model_ptr fit_auto_arima(const arma::vec& y, int period) {
   }
   if (!best)
     return nullptr;
-  if (approx) { // refit the chosen orders by exact likelihood where possible
+  // Refit the chosen orders by exact likelihood where possible; beyond the
+  // exact filter's state bound fit_arima keeps the CSS estimate, which is
+  // the search's own fit.
+  int state = std::max(best_order.p + m * best_order.P,
+                       best_order.q + m * best_order.Q + 1);
+  if (approx && state <= arima_options{}.max_exact_state) {
     auto exact = fit_arima(y, best_order);
     if (exact)
       return exact;

@@ -1,4 +1,5 @@
 #include "model/forecast/holt_winters.hpp"
+#include "model/forecast/hw_core.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,189 +13,7 @@ namespace ds::forecast {
 
 namespace {
 
-constexpr double inf = std::numeric_limits<double>::infinity();
-
-double logistic(double x) {
-  return 1.0 / (1.0 + std::exp(-x));
-}
-double logit(double p) {
-  return std::log(p / (1 - p));
-}
-
-struct params {
-  double alpha = 0.3, beta = 0, gamma = 0, phi = 1, l0 = 0, b0 = 0;
-};
-
-struct run_out {
-  double lik = inf; ///< -2 log likelihood (without constants shared by all)
-  double sse = 0;   ///< of the (relative, for M) errors
-  double l = 0, b = 0;
-  std::vector<double> s; ///< the last m seasonal states, oldest first
-};
-
-class hw_core {
-public:
-  hw_core(const arma::vec& y, int m, hw_spec spec) : y_(y), m_(m), spec_(spec) {
-    seasonal_ = spec.season != hw_season::none;
-    mult_ = spec.season == hw_season::multiplicative;
-    init_states();
-  }
-
-  // Decodes an unconstrained vector into parameters.
-  params decode(const arma::vec& x) const {
-    params p;
-    std::size_t k = 0;
-    p.alpha = 1e-4 + (0.9998) * logistic(x(k++));
-    if (spec_.trend)
-      p.beta = 1e-4 + (p.alpha - 1e-4) * logistic(x(k++));
-    if (seasonal_)
-      p.gamma = 1e-4 + (1 - p.alpha - 1e-4) * logistic(x(k++));
-    p.phi = spec_.damped ? 0.8 + 0.18 * logistic(x(k++)) : 1.0;
-    p.l0 = l0_ + scale_ * x(k++);
-    if (spec_.trend)
-      p.b0 = b0_ + scale_ * 0.1 * x(k++);
-    return p;
-  }
-
-  arma::vec start(double alpha, double beta_frac, double gamma_frac,
-                  double phi_frac) const {
-    std::vector<double> v{logit(alpha)};
-    if (spec_.trend)
-      v.push_back(logit(beta_frac));
-    if (seasonal_)
-      v.push_back(logit(gamma_frac));
-    if (spec_.damped)
-      v.push_back(logit(phi_frac));
-    v.push_back(0);
-    if (spec_.trend)
-      v.push_back(0);
-    return arma::vec(v);
-  }
-
-  // Runs the state recursion over the series.
-  run_out run(const params& p) const {
-    run_out o;
-    double l = p.l0, b = p.b0;
-    std::vector<double> s = s0_;
-    std::size_t mm = seasonal_ ? s.size() : 1;
-    double sse = 0;
-    // sum log(yhat) as a running product kept in mantissa and exponent: one
-    // log per series instead of one per step.
-    double mant = 1;
-    long expo = 0;
-    for (arma::uword t = 0; t < y_.n_elem; ++t) {
-      double si = seasonal_ ? s[t % mm] : (mult_ ? 1.0 : 0.0);
-      double base = l + p.phi * b;
-      double yhat = mult_ ? base * si : base + si;
-      double e;
-      if (mult_) {
-        if (!(yhat > 0) || !(base > 0))
-          return o;
-        e = (y_(t) - yhat) / yhat;
-        int k;
-        mant = std::frexp(mant * yhat, &k);
-        expo += k;
-        l = base * (1 + p.alpha * e);
-        b = p.phi * b + p.beta * base * e;
-        s[t % mm] = si * (1 + p.gamma * e);
-      } else {
-        e = y_(t) - yhat;
-        l = base + p.alpha * e;
-        b = p.phi * b + p.beta * e;
-        if (seasonal_)
-          s[t % mm] = si + p.gamma * e;
-      }
-      sse += e * e;
-      if (!std::isfinite(sse))
-        return o;
-    }
-    double n = double(y_.n_elem);
-    o.sse = sse;
-    double logsum = mult_ ? std::log(mant) + double(expo) * std::log(2.0) : 0.0;
-    o.lik = n * std::log(std::max(sse, 1e-300) / n) + 2 * logsum;
-    o.l = l;
-    o.b = b;
-    // Rotate so that s[0] is the state used at time n (the next step).
-    o.s.resize(mm);
-    for (std::size_t k = 0; k < mm; ++k)
-      o.s[k] = s[(y_.n_elem + k) % mm];
-    return o;
-  }
-
-  int free_parameters() const {
-    int k = 1 + (spec_.trend ? 2 : 0) + (seasonal_ ? 1 : 0) +
-            (spec_.damped ? 1 : 0) + 1;
-    if (seasonal_)
-      k += m_ - 1;
-    return k;
-  }
-
-  bool ok() const { return ok_; }
-  double scale() const { return scale_; }
-
-private:
-  void init_states() {
-    arma::uword n = y_.n_elem;
-    std::size_t mm = seasonal_ ? std::size_t(m_) : 1;
-    if (seasonal_ && (m_ < 2 || n < 2 * arma::uword(m_))) {
-      ok_ = false;
-      return;
-    }
-    if (mult_ && y_.min() <= 0) {
-      ok_ = false;
-      return;
-    }
-    scale_ = std::max(1e-8, arma::mean(arma::abs(y_)));
-    s0_.assign(mm, mult_ ? 1.0 : 0.0);
-    arma::vec deseason = y_;
-    if (seasonal_) {
-      // Classical decomposition of the first two seasons: each position's
-      // deviation from the mean of its season.
-      arma::uword k = std::min<arma::uword>(n / arma::uword(m_), 4);
-      std::vector<double> acc(mm, 0.0);
-      for (arma::uword c = 0; c < k; ++c) {
-        double mean = arma::mean(y_.subvec(c * m_, (c + 1) * m_ - 1));
-        for (std::size_t j = 0; j < mm; ++j) {
-          double v = y_(c * m_ + j);
-          acc[j] += mult_ ? (mean > 0 ? v / mean : 1.0) : v - mean;
-        }
-      }
-      double norm = 0;
-      for (auto& a : acc)
-        norm += (a /= double(k));
-      norm /= double(mm);
-      for (std::size_t j = 0; j < mm; ++j)
-        s0_[j] = mult_ ? acc[j] / norm : acc[j] - norm;
-      for (arma::uword t = 0; t < n; ++t)
-        deseason(t) = mult_ ? y_(t) / s0_[t % mm] : y_(t) - s0_[t % mm];
-    }
-    // Level and trend from a line through the first observations.
-    arma::uword w =
-        std::min<arma::uword>(n, seasonal_ ? 2 * arma::uword(m_) : 10);
-    double sx = 0, sy = 0, sxx = 0, sxy = 0;
-    for (arma::uword t = 0; t < w; ++t) {
-      sx += double(t);
-      sy += deseason(t);
-      sxx += double(t) * double(t);
-      sxy += double(t) * deseason(t);
-    }
-    double den = double(w) * sxx - sx * sx;
-    double slope =
-        den > 0 && spec_.trend ? (double(w) * sxy - sx * sy) / den : 0.0;
-    double icpt = (sy - slope * sx) / double(w);
-    l0_ = icpt - slope; // the state before the first observation
-    b0_ = slope;
-    if (mult_ && l0_ <= 0)
-      l0_ = std::max(1e-6, arma::mean(deseason.head(w)));
-  }
-
-  const arma::vec& y_;
-  int m_;
-  hw_spec spec_;
-  bool seasonal_ = false, mult_ = false, ok_ = true;
-  double scale_ = 1, l0_ = 0, b0_ = 0;
-  std::vector<double> s0_;
-};
+using namespace hw_detail;
 
 class hw_model : public fitted_model {
 public:
@@ -313,59 +132,153 @@ std::string hw_spec::name() const {
   return "ETS(" + err + "," + tr + "," + se + ")";
 }
 
-model_ptr fit_holt_winters(const arma::vec& y, int period,
-                           const hw_spec& spec) {
-  if (spec.damped && !spec.trend)
-    return nullptr;
-  if (y.n_elem < 4)
-    return nullptr;
-  hw_core core(y, period, spec);
-  if (!core.ok())
-    return nullptr;
-  objective f = [&](const arma::vec& x) {
-    return core.run(core.decode(x)).lik;
-  };
+namespace {
+
+// One variant's fit: a simplex search from a moderate start, then a restart
+// from where it stopped (a fresh simplex escapes a collapsed one), to a
+// tolerance far below what changes a forecast.
+struct hw_job {
+  hw_spec spec;
+  std::unique_ptr<hw_core> core; ///< null: the variant does not apply
+  std::unique_ptr<nm_stepper> nm;
+  bool restarted = false;
   optim_result best;
-  best.value = inf;
-  // One simplex search from a moderate start, then a restart from where it
-  // stopped (a fresh simplex escapes a collapsed one), to a tolerance far
-  // below what changes a forecast.
+};
+
+optim_options search_options(double step) {
   optim_options o;
   o.max_iter = 1500;
-  o.step = 0.5;
+  o.step = step;
   o.rel_tol = 1e-6;
-  best = nelder_mead(f, core.start(0.3, 0.1, 0.1, 0.8), o);
-  if (std::isfinite(best.value)) {
-    o.step = 0.2;
-    auto again = nelder_mead(f, best.x, o);
-    if (again.value < best.value)
-      best = again;
+  return o;
+}
+
+// A job's search has stopped: restart once, or keep the better result.
+void search_done(hw_job& j) {
+  if (!j.restarted) {
+    j.best = j.nm->result();
+    j.nm.reset();
+    if (std::isfinite(j.best.value)) {
+      j.nm = std::make_unique<nm_stepper>(j.best.x, search_options(0.2));
+      j.restarted = true;
+    }
+    return;
   }
-  if (!std::isfinite(best.value))
-    return nullptr;
-  params p = core.decode(best.x);
+  if (j.nm->result().value < j.best.value)
+    j.best = j.nm->result();
+  j.nm.reset();
+}
+
+model_ptr make_model(const hw_job& j, const arma::vec& y, int period) {
+  const hw_core& core = *j.core;
+  params p = core.decode(j.best.x);
   run_out end = core.run(p);
   double n = double(y.n_elem);
   int k = core.free_parameters();
-  double m2loglik = best.value + n * (1 + std::log(2 * M_PI));
+  double m2loglik = j.best.value + n * (1 + std::log(2 * M_PI));
   double aic = m2loglik + 2 * k;
   double aicc = n - k - 1 > 0 ? aic + 2.0 * k * (k + 1) / (n - k - 1) : inf;
   double sigma2 = end.sse / std::max(1.0, n - double(k));
-  std::size_t mm = spec.season == hw_season::none ? 1 : std::size_t(period);
-  return std::make_unique<hw_model>(spec, period, p, std::move(end), aicc,
+  std::size_t mm = j.spec.season == hw_season::none ? 1 : std::size_t(period);
+  return std::make_unique<hw_model>(j.spec, period, p, std::move(end), aicc,
                                     sigma2, mm);
 }
 
-model_ptr refit_holt_winters(const fitted_model& like, const arma::vec& y,
-                             int period) {
+// Fits the variants side by side: every round, each running search says
+// which points it needs, and all of them are evaluated in one batch (see
+// hw_batch_lik). Each search sees exactly the values it would alone.
+// `fits` pairs a series with a variant; the series (of one period) must
+// outlive the call.
+std::vector<model_ptr>
+fit_variants(const std::vector<std::pair<const arma::vec*, hw_spec>>& fits,
+             int period) {
+  std::vector<hw_job> jobs(fits.size());
+  for (std::size_t i = 0; i < fits.size(); ++i) {
+    auto& j = jobs[i];
+    const arma::vec& y = *fits[i].first;
+    j.spec = fits[i].second;
+    if ((j.spec.damped && !j.spec.trend) || y.n_elem < 4)
+      continue;
+    j.core = std::make_unique<hw_core>(y, period, j.spec);
+    if (!j.core->ok()) {
+      j.core.reset();
+      continue;
+    }
+    j.nm = std::make_unique<nm_stepper>(j.core->start(0.3, 0.1, 0.1, 0.8),
+                                        search_options(0.5));
+  }
+  std::vector<hw_chain> chains;
+  std::vector<double> vals;
+  for (;;) {
+    chains.clear();
+    for (auto& j : jobs)
+      if (j.nm)
+        for (auto& x : j.nm->ask())
+          chains.push_back({j.core.get(), j.core->decode(x)});
+    if (chains.empty())
+      break;
+    hw_batch_lik(chains);
+    std::size_t at = 0;
+    for (auto& j : jobs) {
+      if (!j.nm)
+        continue;
+      std::size_t k = j.nm->ask().size();
+      vals.resize(k);
+      for (std::size_t i = 0; i < k; ++i)
+        vals[i] = chains[at + i].lik;
+      at += k;
+      j.nm->tell(vals);
+      if (j.nm->done())
+        search_done(j);
+    }
+  }
+  std::vector<model_ptr> out(jobs.size());
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    if (jobs[i].core && std::isfinite(jobs[i].best.value))
+      out[i] = make_model(jobs[i], *fits[i].first, period);
+  return out;
+}
+
+} // namespace
+
+model_ptr fit_holt_winters(const arma::vec& y, int period,
+                           const hw_spec& spec) {
+  return std::move(fit_variants({{&y, spec}}, period)[0]);
+}
+
+namespace {
+
+bool spec_of(const fitted_model& like, hw_spec& out) {
   for (hw_season s :
        {hw_season::none, hw_season::additive, hw_season::multiplicative})
     for (int t = 0; t < 3; ++t) {
       hw_spec spec{t > 0, t == 2, s};
-      if (spec.name() == like.name())
-        return fit_holt_winters(y, period, spec);
+      if (spec.name() == like.name()) {
+        out = spec;
+        return true;
+      }
     }
-  return nullptr;
+  return false;
+}
+
+} // namespace
+
+model_ptr refit_holt_winters(const fitted_model& like, const arma::vec& y,
+                             int period) {
+  hw_spec spec;
+  return spec_of(like, spec) ? fit_holt_winters(y, period, spec) : nullptr;
+}
+
+std::vector<model_ptr> refit_holt_winters_many(const fitted_model& like,
+                                               const std::vector<arma::vec>& ys,
+                                               int period) {
+  hw_spec spec;
+  if (!spec_of(like, spec))
+    return std::vector<model_ptr>(ys.size());
+  std::vector<std::pair<const arma::vec*, hw_spec>> fits;
+  for (auto& y : ys)
+    fits.emplace_back(&y, spec);
+  return fit_variants(fits, period);
 }
 
 model_ptr fit_holt_winters_auto(const arma::vec& y, int period) {
@@ -373,15 +286,15 @@ model_ptr fit_holt_winters_auto(const arma::vec& y, int period) {
   for (hw_season s :
        {hw_season::none, hw_season::additive, hw_season::multiplicative})
     for (int t = 0; t < 3; ++t)
-      specs.push_back(hw_spec{t > 0, t == 2, s});
+      if (s == hw_season::none || period >= 2)
+        specs.push_back(hw_spec{t > 0, t == 2, s});
+  std::vector<std::pair<const arma::vec*, hw_spec>> fits;
+  for (auto& s : specs)
+    fits.emplace_back(&y, s);
   model_ptr best;
-  for (auto& s : specs) {
-    if (s.season != hw_season::none && period < 2)
-      continue;
-    auto m = fit_holt_winters(y, period, s);
+  for (auto& m : fit_variants(fits, period))
     if (m && std::isfinite(m->aicc()) && (!best || m->aicc() < best->aicc()))
       best = std::move(m);
-  }
   return best;
 }
 

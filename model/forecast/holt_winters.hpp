@@ -31,6 +31,12 @@ model_ptr fit_holt_winters(const arma::vec& y, int period, const hw_spec& spec);
 model_ptr refit_holt_winters(const fitted_model& like, const arma::vec& y,
                              int period);
 
+/// refit_holt_winters on several series at once (side by side, the same
+/// fits), in order.
+std::vector<model_ptr> refit_holt_winters_many(const fitted_model& like,
+                                               const std::vector<arma::vec>& ys,
+                                               int period);
+
 /// Fits every applicable variant and keeps the lowest AICc.
 model_ptr fit_holt_winters_auto(const arma::vec& y, int period);
 

@@ -25,95 +25,183 @@ bool small_change(double before, double after, const optim_options& opt) {
 
 } // namespace
 
+nm_stepper::nm_stepper(const arma::vec& x0, const optim_options& opt)
+    : opt_(opt), n_(x0.n_elem) {
+  const double dn = static_cast<double>(n_);
+  if (n_ > 0) {
+    alpha_ = 1.0;
+    beta_ = 1.0 + 2.0 / dn;
+    gamma_ = 0.75 - 1.0 / (2.0 * dn);
+    delta_ = 1.0 - 1.0 / dn;
+  }
+  pts_.assign(n_ + 1, x0);
+  val_.assign(n_ + 1, inf);
+  for (arma::uword i = 0; i < n_; ++i)
+    pts_[i + 1](i) += opt.step * std::max(1.0, std::abs(x0(i)));
+  if (n_ == 0)
+    pts_.resize(1);
+  ask_ = pts_;
+  state_ = phase::start;
+}
+
+void nm_stepper::tell(const std::vector<double>& values) {
+  res_.evaluations += int(values.size());
+  auto v = [&](std::size_t i) {
+    return std::isnan(values[i]) ? inf : values[i];
+  };
+  switch (state_) {
+  case phase::start:
+    for (std::size_t i = 0; i < val_.size(); ++i)
+      val_[i] = v(i);
+    if (n_ == 0) {
+      res_.converged = true;
+      return finish();
+    }
+    return next_iteration();
+  case phase::reflect: {
+    fr_ = v(0);
+    if (fr_ < val_[best_]) {
+      state_ = phase::expand;
+      ask_.assign(1, arma::vec(centroid_ + beta_ * (xr_ - centroid_)));
+      return;
+    }
+    if (fr_ < val_[second_]) {
+      pts_[worst_] = xr_;
+      val_[worst_] = fr_;
+      return iteration_done();
+    }
+    outside_ = fr_ < val_[worst_];
+    state_ = phase::contract;
+    ask_.assign(1, outside_ ? arma::vec(centroid_ + gamma_ * (xr_ - centroid_))
+                            : arma::vec(centroid_ -
+                                        gamma_ * (centroid_ - pts_[worst_])));
+    return;
+  }
+  case phase::expand: {
+    double fe = v(0);
+    if (fe < fr_) {
+      pts_[worst_] = ask_[0];
+      val_[worst_] = fe;
+    } else {
+      pts_[worst_] = xr_;
+      val_[worst_] = fr_;
+    }
+    return iteration_done();
+  }
+  case phase::contract: {
+    double fc = v(0);
+    if (fc < (outside_ ? fr_ : val_[worst_])) {
+      pts_[worst_] = ask_[0];
+      val_[worst_] = fc;
+      return iteration_done();
+    }
+    state_ = phase::shrink;
+    ask_.clear();
+    for (arma::uword i = 0; i <= n_; ++i)
+      if (i != best_)
+        ask_.push_back(pts_[best_] + delta_ * (pts_[i] - pts_[best_]));
+    return;
+  }
+  case phase::shrink: {
+    std::size_t k = 0;
+    for (arma::uword i = 0; i <= n_; ++i)
+      if (i != best_) {
+        pts_[i] = ask_[k];
+        val_[i] = v(k);
+        ++k;
+      }
+    return iteration_done();
+  }
+  case phase::done:
+    return;
+  }
+}
+
+void nm_stepper::iteration_done() {
+  ++res_.iterations;
+  next_iteration();
+}
+
+void nm_stepper::next_iteration() {
+  if (res_.iterations >= opt_.max_iter)
+    return finish();
+  std::vector<arma::uword> order(n_ + 1);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(
+      order.begin(), order.end(),
+      [&](arma::uword a, arma::uword b) { return val_[a] < val_[b]; });
+  best_ = order.front();
+  worst_ = order.back();
+  second_ = order[n_ - 1];
+  if (std::isfinite(val_[worst_]) &&
+      small_change(val_[best_], val_[worst_], opt_)) {
+    res_.converged = true;
+    return finish();
+  }
+  centroid_.zeros(n_);
+  for (arma::uword i = 0; i < n_; ++i)
+    centroid_ += pts_[order[i]];
+  centroid_ /= static_cast<double>(n_);
+  xr_ = centroid_ + alpha_ * (centroid_ - pts_[worst_]);
+  state_ = phase::reflect;
+  ask_.assign(1, xr_);
+}
+
+void nm_stepper::finish() {
+  state_ = phase::done;
+  ask_.clear();
+  auto it = std::min_element(val_.begin(), val_.end());
+  res_.x = pts_[static_cast<std::size_t>(it - val_.begin())];
+  res_.value = *it;
+}
+
 optim_result nelder_mead(const objective& f, const arma::vec& x0,
                          const optim_options& opt) {
-  const arma::uword n = x0.n_elem;
-  optim_result res;
-  if (n == 0) {
-    res.x = x0;
-    res.value = eval(f, x0, res.evaluations);
-    res.converged = true;
-    return res;
+  nm_stepper nm(x0, opt);
+  std::vector<double> vals;
+  while (!nm.done()) {
+    const auto& pts = nm.ask();
+    vals.resize(pts.size());
+    for (std::size_t i = 0; i < pts.size(); ++i)
+      vals[i] = f(pts[i]);
+    nm.tell(vals);
   }
-  const double dn = static_cast<double>(n);
-  const double alpha = 1.0, beta = 1.0 + 2.0 / dn;
-  const double gamma = 0.75 - 1.0 / (2.0 * dn), delta = 1.0 - 1.0 / dn;
-  std::vector<arma::vec> pts(n + 1, x0);
-  std::vector<double> val(n + 1);
-  for (arma::uword i = 0; i < n; ++i)
-    pts[i + 1](i) += opt.step * std::max(1.0, std::abs(x0(i)));
-  for (arma::uword i = 0; i <= n; ++i)
-    val[i] = eval(f, pts[i], res.evaluations);
-  std::vector<arma::uword> order(n + 1);
-  for (res.iterations = 0; res.iterations < opt.max_iter; ++res.iterations) {
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(
-        order.begin(), order.end(),
-        [&](arma::uword a, arma::uword b) { return val[a] < val[b]; });
-    const arma::uword best = order.front(), worst = order.back();
-    const arma::uword second = order[n - 1];
-    if (std::isfinite(val[worst]) && small_change(val[best], val[worst], opt)) {
-      res.converged = true;
-      break;
-    }
-    arma::vec centroid(n, arma::fill::zeros);
-    for (arma::uword i = 0; i < n; ++i)
-      centroid += pts[order[i]];
-    centroid /= dn;
-    arma::vec xr = centroid + alpha * (centroid - pts[worst]);
-    double fr = eval(f, xr, res.evaluations);
-    if (fr < val[best]) {
-      arma::vec xe = centroid + beta * (xr - centroid);
-      double fe = eval(f, xe, res.evaluations);
-      if (fe < fr) {
-        pts[worst] = xe;
-        val[worst] = fe;
-      } else {
-        pts[worst] = xr;
-        val[worst] = fr;
-      }
-      continue;
-    }
-    if (fr < val[second]) {
-      pts[worst] = xr;
-      val[worst] = fr;
-      continue;
-    }
-    bool outside = fr < val[worst];
-    arma::vec xc = outside
-                       ? arma::vec(centroid + gamma * (xr - centroid))
-                       : arma::vec(centroid - gamma * (centroid - pts[worst]));
-    double fc = eval(f, xc, res.evaluations);
-    if (fc < (outside ? fr : val[worst])) {
-      pts[worst] = xc;
-      val[worst] = fc;
-      continue;
-    }
-    for (arma::uword i = 0; i <= n; ++i) {
-      if (i == best)
-        continue;
-      pts[i] = pts[best] + delta * (pts[i] - pts[best]);
-      val[i] = eval(f, pts[i], res.evaluations);
-    }
-  }
-  auto it = std::min_element(val.begin(), val.end());
-  res.x = pts[static_cast<std::size_t>(it - val.begin())];
-  res.value = *it;
-  return res;
+  return nm.result();
 }
 
 arma::vec numeric_gradient(const objective& f, const arma::vec& x, double h,
-                           int* evaluations) {
-  arma::vec g(x.n_elem);
-  arma::vec p = x;
+                           int* evaluations, const batch_objective& batch) {
+  const arma::uword n = x.n_elem;
+  arma::vec g(n);
   int count = 0;
-  for (arma::uword i = 0; i < x.n_elem; ++i) {
-    double hi = h * std::max(1.0, std::abs(x(i)));
-    p(i) = x(i) + hi;
-    double up = eval(f, p, count);
-    p(i) = x(i) - hi;
-    double down = eval(f, p, count);
-    p(i) = x(i);
+  std::vector<double> steps(n), ups(n), downs(n);
+  for (arma::uword i = 0; i < n; ++i)
+    steps[i] = h * std::max(1.0, std::abs(x(i)));
+  if (batch) {
+    std::vector<arma::vec> pts(2 * n, x);
+    for (arma::uword i = 0; i < n; ++i) {
+      pts[2 * i](i) = x(i) + steps[i];
+      pts[2 * i + 1](i) = x(i) - steps[i];
+    }
+    std::vector<double> vals(2 * n);
+    batch(pts, vals);
+    count += int(2 * n);
+    for (arma::uword i = 0; i < n; ++i) {
+      ups[i] = std::isnan(vals[2 * i]) ? inf : vals[2 * i];
+      downs[i] = std::isnan(vals[2 * i + 1]) ? inf : vals[2 * i + 1];
+    }
+  } else {
+    arma::vec p = x;
+    for (arma::uword i = 0; i < n; ++i) {
+      p(i) = x(i) + steps[i];
+      ups[i] = eval(f, p, count);
+      p(i) = x(i) - steps[i];
+      downs[i] = eval(f, p, count);
+      p(i) = x(i);
+    }
+  }
+  for (arma::uword i = 0; i < n; ++i) {
+    double up = ups[i], down = downs[i], hi = steps[i];
     if (std::isfinite(up) && std::isfinite(down))
       g(i) = (up - down) / (2 * hi);
     else if (std::isfinite(up))
@@ -129,7 +217,7 @@ arma::vec numeric_gradient(const objective& f, const arma::vec& x, double h,
 }
 
 optim_result bfgs(const objective& f, const arma::vec& x0,
-                  const optim_options& opt) {
+                  const optim_options& opt, const batch_objective& batch) {
   const arma::uword n = x0.n_elem;
   optim_result res;
   res.x = x0;
@@ -139,7 +227,8 @@ optim_result bfgs(const objective& f, const arma::vec& x0,
     return res;
   }
   arma::mat H = arma::eye(n, n);
-  arma::vec g = numeric_gradient(f, res.x, opt.grad_step, &res.evaluations);
+  arma::vec g =
+      numeric_gradient(f, res.x, opt.grad_step, &res.evaluations, batch);
   int stalls = 0;
   for (res.iterations = 0; res.iterations < opt.max_iter; ++res.iterations) {
     arma::vec d = -H * g;
@@ -169,7 +258,8 @@ optim_result bfgs(const objective& f, const arma::vec& x0,
       H.eye();
       continue;
     }
-    arma::vec gn = numeric_gradient(f, xn, opt.grad_step, &res.evaluations);
+    arma::vec gn =
+        numeric_gradient(f, xn, opt.grad_step, &res.evaluations, batch);
     arma::vec s = xn - res.x, y = gn - g;
     double before = res.value;
     res.x = xn;

@@ -18,10 +18,11 @@ namespace ds::forecast {
 
 std::vector<candidate> default_candidates() {
   std::vector<candidate> c;
-  c.push_back({"snaive", fit_snaive, {}});
-  c.push_back({"hw", fit_holt_winters_auto, refit_holt_winters});
+  c.push_back({"snaive", fit_snaive, {}, {}});
+  c.push_back({"hw", fit_holt_winters_auto, refit_holt_winters,
+               refit_holt_winters_many});
 #ifdef DS_HAVE_ARIMA
-  c.push_back({"arima", fit_auto_arima, refit_arima});
+  c.push_back({"arima", fit_auto_arima, refit_arima, {}});
 #endif
   return c;
 }
@@ -31,8 +32,10 @@ candidate candidate_named(const std::string& family) {
     if (c.family == family)
       return c;
   if (family == "lstm") // not in the automatic choice: seconds per series
-    return {
-        "lstm", [](const arma::vec& y, int p) { return fit_lstm(y, p); }, {}};
+    return {"lstm",
+            [](const arma::vec& y, int p) { return fit_lstm(y, p); },
+            {},
+            {}};
   throw std::invalid_argument("model '" + family + "' is not available");
 }
 
@@ -59,11 +62,18 @@ selection select_model(const arma::vec& y, int period,
     full[i] = c.fit(y, period);
     double total = 0;
     int scored = 0;
+    std::vector<arma::vec> trains;
+    for (int k = usable; k >= 1; --k)
+      trains.push_back(y.head(arma::uword(n - k * h)));
+    std::vector<model_ptr> refits;
+    if (c.refit_many && full[i])
+      refits = c.refit_many(*full[i], trains, period);
     for (int k = usable; k >= 1 && full[i]; --k) {
       int origin = n - k * h;
-      arma::vec train = y.head(arma::uword(origin));
-      model_ptr fit =
-          c.refit ? c.refit(*full[i], train, period) : c.fit(train, period);
+      const arma::vec& train = trains[std::size_t(usable - k)];
+      model_ptr fit = c.refit_many ? std::move(refits[std::size_t(usable - k)])
+                      : c.refit    ? c.refit(*full[i], train, period)
+                                   : c.fit(train, period);
       if (!fit)
         break;
       arma::vec f = fit->predict(h).mean;

@@ -20,6 +20,10 @@ struct candidate {
   /// Fits the structure (orders, variant) of a model `fit` chose on the
   /// whole series to a prefix of it, for the backtest; empty: use `fit`.
   std::function<model_ptr(const fitted_model&, const arma::vec&, int)> refit;
+  /// `refit` at every origin in one call (optional; the same models).
+  std::function<std::vector<model_ptr>(const fitted_model&,
+                                       const std::vector<arma::vec>&, int)>
+      refit_many;
 };
 
 /// The families this build offers, in a fixed order.

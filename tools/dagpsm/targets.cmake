@@ -13,3 +13,8 @@ endif()
 
 add_executable(cluster_bench "${CMAKE_SOURCE_DIR}/tools/dagpsm/cluster_bench.cpp")
 target_link_libraries(cluster_bench PRIVATE dagshard_cluster)
+
+if(TARGET dagshard_forecast)
+  add_executable(forecast_bench "${CMAKE_SOURCE_DIR}/tools/dagpsm/forecast_bench.cpp")
+  target_link_libraries(forecast_bench PRIVATE dagshard_forecast)
+endif()

@@ -105,3 +105,33 @@ TEST_CASE(
   CHECK(seasonal_ndiffs(flat, 12) == 0);
   CHECK(kpss_ndiffs(flat) == 0);
 }
+
+TEST_CASE("side-by-side gradients fit exactly what one-by-one ones fit") {
+  // A seasonal AR series with a slow MA: expanded polynomials with lags
+  // that are zero at some gradient points and not at others.
+  std::mt19937_64 rng(7);
+  std::normal_distribution<double> e(0, 1);
+  arma::vec y(400);
+  double prev = 0, eprev = 0;
+  for (arma::uword t = 0; t < y.n_elem; ++t) {
+    double et = e(rng);
+    double s = t >= 12 ? 0.5 * y(t - 12) : 0;
+    y(t) = 10 + 0.6 * prev + s + et + 0.3 * eprev;
+    prev = y(t) - 10;
+    eprev = et;
+  }
+  for (arima_order o : {arima_order{1, 0, 1, 1, 0, 0, 12, true},
+                        arima_order{2, 1, 1, 0, 1, 1, 12, false},
+                        arima_order{0, 0, 2, 1, 0, 1, 12, true}}) {
+    CAPTURE(o.name());
+    arima_options one, many;
+    one.batch = false;
+    one.exact = many.exact = false;
+    auto a = fit_arima(y, o, one), b = fit_arima(y, o, many);
+    REQUIRE(a);
+    REQUIRE(b);
+    CHECK(a->aicc() == b->aicc());
+    auto ca = arima_coefficients(*a), cb = arima_coefficients(*b);
+    CHECK(ca == cb);
+  }
+}

@@ -1,4 +1,5 @@
 #include "model/forecast/holt_winters.hpp"
+#include "model/forecast/hw_core.hpp"
 #include "model/forecast/selection.hpp"
 #include "model/forecast/series.hpp"
 #include "model/forecast/snaive.hpp"
@@ -7,6 +8,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <memory>
 #include <random>
 #include <sstream>
 
@@ -126,4 +128,41 @@ TEST_CASE("series files: numbers, CSV with a value column, and clear errors") {
       std::string::npos);
   CHECK(error("t,value\n1\n").find("line 2: 1 fields") != std::string::npos);
   CHECK(error("").find("empty") != std::string::npos);
+}
+
+TEST_CASE("Holt-Winters likelihoods side by side equal lone runs bit for bit") {
+  using namespace ds::forecast::hw_detail;
+  const int m = 12;
+  arma::vec y = seasonal(240, m, 50, 0.2, 8, 2, 11);
+  arma::vec shorter = y.head(200), shortest = y.head(150);
+  std::mt19937_64 rng(3);
+  std::normal_distribution<double> z(0, 1.5);
+  std::vector<std::unique_ptr<hw_core>> cores;
+  for (const arma::vec* s : {&y, &shorter, &shortest})
+    for (hw_season season :
+         {hw_season::none, hw_season::additive, hw_season::multiplicative})
+      for (int t = 0; t < 3; ++t)
+        cores.push_back(
+            std::make_unique<hw_core>(*s, m, hw_spec{t > 0, t == 2, season}));
+  std::vector<hw_chain> chains;
+  for (auto& c : cores)
+    for (int k = 0; k < 3; ++k) {
+      arma::vec x = c->start(0.3, 0.1, 0.1, 0.8);
+      for (auto& v : x)
+        v += z(rng);
+      chains.push_back({c.get(), c->decode(x)});
+    }
+  // A multiplicative chain whose forecast turns negative: +inf, as alone.
+  params bad = chains.back().p;
+  bad.l0 = -100;
+  chains.push_back({cores.back().get(), bad});
+  hw_batch_lik(chains);
+  int finite = 0;
+  for (auto& c : chains) {
+    double alone = c.core->run(c.p).lik;
+    CHECK(((c.lik == alone) || (std::isinf(c.lik) && std::isinf(alone))));
+    finite += std::isfinite(alone);
+  }
+  CHECK(finite > 40);
+  CHECK(std::isinf(chains.back().lik));
 }

@@ -51,3 +51,49 @@ TEST_CASE("minimisers are deterministic") {
   CHECK(a.evaluations == b.evaluations);
   CHECK(arma::approx_equal(a.x, b.x, "absdiff", 0.0));
 }
+
+TEST_CASE("searches stepped together give exactly the lone searches' results") {
+  auto quad = [](const arma::vec& x) {
+    return std::pow(x(0) - 3, 2) + 2 * std::pow(x(1) + 1, 2) + 5;
+  };
+  optim_options o;
+  o.max_iter = 5000;
+  auto alone_q = nelder_mead(quad, arma::vec{0.0, 0.0}, o);
+  auto alone_r = nelder_mead(rosenbrock, arma::vec{-1.2, 1.0}, o);
+  nm_stepper q(arma::vec{0.0, 0.0}, o), r(arma::vec{-1.2, 1.0}, o);
+  int rounds = 0;
+  while (!q.done() || !r.done()) {
+    ++rounds;
+    for (auto* s : {&q, &r}) {
+      if (s->done())
+        continue;
+      std::vector<double> v;
+      for (auto& x : s->ask())
+        v.push_back(s == &q ? quad(x) : rosenbrock(x));
+      s->tell(v);
+    }
+  }
+  CHECK(rounds > 10);
+  CHECK(q.result().value == alone_q.value);
+  CHECK(arma::all(q.result().x == alone_q.x));
+  CHECK(q.result().evaluations == alone_q.evaluations);
+  CHECK(r.result().value == alone_r.value);
+  CHECK(arma::all(r.result().x == alone_r.x));
+  CHECK(r.result().iterations == alone_r.iterations);
+}
+
+TEST_CASE("bfgs with a batched gradient takes exactly the same steps") {
+  int batched_points = 0;
+  batch_objective many = [&](const std::vector<arma::vec>& xs,
+                             std::vector<double>& out) {
+    batched_points += int(xs.size());
+    for (std::size_t i = 0; i < xs.size(); ++i)
+      out[i] = rosenbrock(xs[i]);
+  };
+  auto plain = bfgs(rosenbrock, arma::vec{-1.2, 1.0});
+  auto batched = bfgs(rosenbrock, arma::vec{-1.2, 1.0}, {}, many);
+  CHECK(batched_points > 0);
+  CHECK(batched.value == plain.value);
+  CHECK(arma::all(batched.x == plain.x));
+  CHECK(batched.iterations == plain.iterations);
+}
