@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "model/forecast/arima_lanes.hpp"
 #include "model/forecast/optimize.hpp"
 #include "model/forecast/stats.hpp"
 
@@ -229,17 +230,7 @@ public:
     for (std::size_t t = 0; t < n; ++t)
       for (std::size_t q = 0; q < L; ++q)
         wc[t * L + q] = w[t] - es[live[q]].mean;
-    // Four points at a time (then two, then one), each point's running
-    // value in a register.
-    std::size_t q0 = 0;
-    for (; q0 + 8 <= L; q0 += 8)
-      recurse_chunk<8>(q0, L, cond, n, ar, arc, ma, mac, wc, r);
-    for (; q0 + 4 <= L; q0 += 4)
-      recurse_chunk<4>(q0, L, cond, n, ar, arc, ma, mac, wc, r);
-    for (; q0 + 2 <= L; q0 += 2)
-      recurse_chunk<2>(q0, L, cond, n, ar, arc, ma, mac, wc, r);
-    for (; q0 < L; ++q0)
-      recurse_chunk<1>(q0, L, cond, n, ar, arc, ma, mac, wc, r);
+    css_lanes(css_terms{ar, arc, ma, mac}, L, cond, n, wc, r);
     std::vector<double> ss(L, 0.0);
     for (std::size_t t = cond; t < n; ++t)
       for (std::size_t q = 0; q < L; ++q)
@@ -249,35 +240,6 @@ public:
       double s2 = ss[q] / double(m);
       out[live[q]] =
           !(s2 > 0) ? -1e300 : double(n) * (std::log(2 * M_PI * s2) + 1);
-    }
-  }
-
-  template <std::size_t W>
-  static void recurse_chunk(std::size_t q0, std::size_t L, std::size_t cond,
-                            std::size_t n, const std::vector<std::size_t>& ar,
-                            const std::vector<double>& arc,
-                            const std::vector<std::size_t>& ma,
-                            const std::vector<double>& mac,
-                            const std::vector<double>& wc,
-                            std::vector<double>& r) {
-    for (std::size_t t = cond; t < n; ++t) {
-      double v[W];
-      for (std::size_t k = 0; k < W; ++k)
-        v[k] = wc[t * L + q0 + k];
-      for (std::size_t i = 0; i < ar.size(); ++i) {
-        const double* c = &arc[i * L + q0];
-        const double* x = &wc[(t - ar[i]) * L + q0];
-        for (std::size_t k = 0; k < W; ++k)
-          v[k] -= c[k] * x[k];
-      }
-      for (std::size_t i = 0; i < ma.size() && ma[i] <= t; ++i) {
-        const double* c = &mac[i * L + q0];
-        const double* x = &r[(t - ma[i]) * L + q0];
-        for (std::size_t k = 0; k < W; ++k)
-          v[k] -= c[k] * x[k];
-      }
-      for (std::size_t k = 0; k < W; ++k)
-        r[t * L + q0 + k] = v[k];
     }
   }
 
