@@ -31,7 +31,7 @@ void schedule_drive(self_ptr self) {
 void fail_all(self_ptr self, const caf::error& err) {
   auto& st = self->state;
   for (auto& [i, p] : st.proposals)
-    p.rp.deliver(err);
+    p.done(err);
   st.proposals.clear();
   for (auto& [c, r] : st.reads)
     r.fail(err);
@@ -73,9 +73,9 @@ void apply_entry(self_ptr self, const raft::entry& e) {
     auto node = st.proposals.extract(st.proposals.begin());
     auto& p = node.mapped();
     if (node.key() == e.index && p.term == e.term && command)
-      p.rp.deliver(r);
+      p.done(r);
     else
-      p.rp.deliver(meta_result{errc::eunavailable, 0, 0});
+      p.done(meta_result{errc::eunavailable, 0, 0});
   }
 }
 
@@ -168,7 +168,14 @@ bool submit(self_ptr self, const meta_command& cmd,
             caf::typed_response_promise<meta_result> rp) {
   auto& st = self->state;
   if (auto p = st.core->propose(encode_meta_command(cmd))) {
-    st.proposals.emplace(p->index, meta_replica_state::proposal{p->term, rp});
+    st.proposals.emplace(
+        p->index, meta_replica_state::proposal{
+                      p->term, [rp](caf::expected<meta_result> r) mutable {
+                        if (r)
+                          rp.deliver(*r);
+                        else
+                          rp.deliver(r.error());
+                      }});
     schedule_drive(self);
     return true;
   }
@@ -178,6 +185,60 @@ bool submit(self_ptr self, const meta_command& cmd,
       peer == st.peers.end() || !peer->second)
     return false;
   rp.delegate(peer->second, meta_atom::value, cmd);
+  return true;
+}
+
+bool valid_command(const meta_command& cmd) {
+  return cmd.kind != meta_command::config_set ||
+         (validate_config_key(cmd.key) == errc::ok &&
+          cmd.value.size() <= max_config_value);
+}
+
+// A batch of commands: proposed together here if leader (answered once all
+// have applied), forwarded whole to the leader if one is known; false if
+// neither is possible yet.
+bool submit_batch(self_ptr self, const std::vector<meta_command>& cmds,
+                  caf::typed_response_promise<meta_batch_reply> rp) {
+  auto& st = self->state;
+  if (st.core->current_role() == raft::role::leader) {
+    struct gather {
+      meta_batch_reply reply;
+      size_t left;
+      caf::typed_response_promise<meta_batch_reply> rp;
+    };
+    auto g = std::make_shared<gather>(gather{
+        {std::vector<meta_result>(cmds.size()), st.opts.id}, cmds.size(), rp});
+    auto one_done = [g](size_t i, meta_result r) {
+      g->reply.results[i] = r;
+      if (--g->left == 0)
+        g->rp.deliver(std::move(g->reply));
+    };
+    for (size_t i = 0; i < cmds.size(); ++i) {
+      auto p = valid_command(cmds[i])
+                   ? st.core->propose(encode_meta_command(cmds[i]))
+                   : std::nullopt;
+      if (!p) {
+        bool invalid = !valid_command(cmds[i]);
+        one_done(
+            i, meta_result{invalid ? errc::einval : errc::eunavailable, 0, 0});
+        continue;
+      }
+      st.proposals.emplace(
+          p->index,
+          meta_replica_state::proposal{
+              p->term, [one_done, i](caf::expected<meta_result> r) {
+                one_done(i, r ? *r : meta_result{errc::eunavailable, 0, 0});
+              }});
+    }
+    schedule_drive(self);
+    return true;
+  }
+  auto leader = st.core->leader();
+  auto peer = st.peers.find(leader);
+  if (leader == raft::no_node || leader == st.opts.id ||
+      peer == st.peers.end() || !peer->second)
+    return false;
+  rp.delegate(peer->second, meta_batch_atom::value, cmds);
   return true;
 }
 
@@ -313,12 +374,30 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
   if (opts.voters.size() > 1) // a group of one never elects or heartbeats
     start_ticker(self, opts.tick);
   return {
+      [self](meta_batch_atom,
+             std::vector<meta_command>& cmds) -> caf::result<meta_batch_reply> {
+        if (cmds.size() > max_meta_batch)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "a batch of " + std::to_string(cmds.size()) +
+                                     " commands exceeds " +
+                                     std::to_string(max_meta_batch));
+        if (cmds.empty())
+          return meta_batch_reply{{}, self->state.opts.id};
+        auto rp = self->make_response_promise<meta_batch_reply>();
+        if (!submit_batch(self, cmds, rp))
+          self->state.parked.push_back(
+              {[self, cmds, rp] { return submit_batch(self, cmds, rp); },
+               [rp, n = cmds.size()]() mutable {
+                 rp.deliver(meta_batch_reply{
+                     std::vector<meta_result>(
+                         n, meta_result{errc::eunavailable, 0, 0}),
+                     0});
+               }});
+        return rp;
+      },
       [self](meta_atom, meta_command& cmd) -> caf::result<meta_result> {
-        if (cmd.kind == meta_command::config_set) {
-          if (validate_config_key(cmd.key) != errc::ok ||
-              cmd.value.size() > max_config_value)
-            return meta_result{errc::einval, 0, 0};
-        }
+        if (!valid_command(cmd))
+          return meta_result{errc::einval, 0, 0};
         auto rp = self->make_response_promise<meta_result>();
         if (!submit(self, cmd, rp))
           self->state.parked.push_back(

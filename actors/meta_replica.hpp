@@ -45,7 +45,8 @@ struct meta_replica_state {
   /// Commands proposed here, by log index: answered when that index applies.
   struct proposal {
     uint64_t term;
-    caf::typed_response_promise<meta_result> rp;
+    /// Called once: the result when the entry applies, an error otherwise.
+    std::function<void(caf::expected<meta_result>)> done;
   };
   std::map<uint64_t, proposal> proposals;
   /// Reads by context: serve() answers from the state machine.

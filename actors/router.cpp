@@ -131,6 +131,8 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
     st.shards[cluster.global_shard(cluster.self_index(), k)] = local[k];
   st.cluster = std::move(cluster);
   st.metadata = std::move(metadata);
+  st.replicas.resize(st.cluster.members().size());
+  st.replicas[st.cluster.self_index()] = st.metadata;
   st.timeout = timeout;
   if (st.metadata) // told of every move that takes effect
     self->send(st.metadata, place_sub_atom::value, self->address());
@@ -151,9 +153,10 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
         return self->state.locate(path);
       },
       [self](shards_atom) { return self->state.collect_info(); },
-      [self](meta_atom a, meta_command& cmd) {
-        return self->state.to_metadata<meta_result>(a, std::move(cmd));
+      [self](meta_atom, meta_command& cmd) {
+        return self->state.queue_set(std::move(cmd));
       },
+      [self](meta_flush_atom) { self->state.flush_sets(); },
       [self](cfg_get_atom a, std::string& key) {
         return self->state.to_metadata<config_entry>(a, std::move(key));
       },

@@ -50,6 +50,18 @@ struct router_state {
   std::vector<metadata_actor> replicas;
   caf::result<std::vector<raft_status>> collect_raft();
   void set_peer(uint32_t node, node_hello& hello);
+  // -- cluster settings, batched (router_settings.cpp) -------------------
+  struct pending_set {
+    meta_command cmd;
+    caf::typed_response_promise<meta_result> rp;
+  };
+  std::vector<pending_set> sets_pending;
+  bool sets_flush_scheduled = false;
+  /// Raft id of the replica that last answered as leader (0: unknown).
+  uint64_t meta_leader = 0;
+  caf::result<meta_result> queue_set(meta_command cmd);
+  void flush_sets();
+
   /// Forwards a request to the metadata replica with the router's timeout.
   template <class Reply, class... Ts> caf::result<Reply> to_metadata(Ts... xs);
   void step(std::shared_ptr<path_job> job);

@@ -26,6 +26,18 @@ using place_get_atom = caf::atom_constant<caf::atom("placeget")>;
 using place_sub_atom = caf::atom_constant<caf::atom("placesub")>;
 using place_push_atom = caf::atom_constant<caf::atom("placepush")>;
 using migrations_atom = caf::atom_constant<caf::atom("migrlist")>;
+using meta_batch_atom = caf::atom_constant<caf::atom("metabatch")>;
+
+/// Most commands in one batch of settings.
+constexpr size_t max_meta_batch = 1024;
+
+/// The answer to a batch of commands: one result per command, in order,
+/// and the Raft id of the replica that proposed them (the leader then), so
+/// that the sender can address it directly next time.
+struct meta_batch_reply {
+  std::vector<meta_result> results;
+  uint64_t leader = 0;
+};
 
 /// One replica's view of its Raft group (`dagctl raft status`).
 struct raft_status {
@@ -85,6 +97,11 @@ typename Inspector::result_type inspect(Inspector& f, meta_result& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, meta_batch_reply& x) {
+  return f(caf::meta::type_name("ds::meta_batch_reply"), x.results, x.leader);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, config_entry& x) {
   return f(caf::meta::type_name("ds::config_entry"), x.key, x.value, x.version);
 }
@@ -96,6 +113,10 @@ using metadata_actor = caf::typed_actor<
     // Applies a command through the Raft log; answers once it is committed
     // and applied (EUNAVAILABLE if no leader is reachable in time).
     caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+    // Many commands at once (a router's pending settings): proposed
+    // together, answered together once all have applied (or failed).
+    caf::replies_to<meta_batch_atom,
+                    std::vector<meta_command>>::with<meta_batch_reply>,
     // One setting, linearizable (ReadIndex); version 0: it does not exist.
     caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
     // Every setting, sorted by key, linearizable.

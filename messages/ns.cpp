@@ -21,6 +21,9 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<peers_actor>("ds::peers_actor");
   cfg.add_message_type<meta_command>("ds::meta_command");
   cfg.add_message_type<meta_result>("ds::meta_result");
+  cfg.add_message_type<std::vector<meta_command>>(
+      "std::vector<ds::meta_command>");
+  cfg.add_message_type<meta_batch_reply>("ds::meta_batch_reply");
   cfg.add_message_type<config_entry>("ds::config_entry");
   cfg.add_message_type<std::vector<config_entry>>(
       "std::vector<ds::config_entry>");

@@ -315,7 +315,9 @@ using router_actor = client_interface::extend<
     // Internal: a paused retry is due.
     caf::reacts_to<retry_atom, uint64_t>,
     // Settle the moves left unresolved on this node's shards (periodic).
-    caf::reacts_to<resolve_atom>>;
+    caf::reacts_to<resolve_atom>,
+    // Internal: send the settings that arrived since the last batch.
+    caf::reacts_to<meta_flush_atom>>;
 
 /// The node gateway, published on the node's port: the client interface
 /// (never the router's internal messages), with input checks in front.

@@ -219,3 +219,43 @@ TEST_CASE(
   REQUIRE(r);
   CHECK(r->code == errc::ok);
 }
+
+TEST_CASE_FIXTURE(group_fixture,
+                  "a batch of sets sent to a follower: forwarded, answered in "
+                  "order, a bad key refused alone") {
+  pass(3000);
+  uint64_t l = leader();
+  REQUIRE(l != 0);
+  uint64_t f = l % 3 + 1;
+  std::vector<meta_command> cmds(5);
+  for (size_t i = 0; i < cmds.size(); ++i) {
+    cmds[i].key = "batch.k" + std::to_string(i % 3);
+    cmds[i].value = "v" + std::to_string(i);
+  }
+  cmds[2].key = "bad key"; // not a valid setting name
+  auto r = ask<meta_batch_reply>(f, 3000, meta_batch_atom::value, cmds);
+  REQUIRE(r);
+  CHECK(r->leader == l); // the follower forwarded the whole batch
+  REQUIRE(r->results.size() == 5);
+  CHECK(r->results[0].code == errc::ok);
+  CHECK(r->results[1].code == errc::ok);
+  CHECK(r->results[2].code == errc::einval);
+  CHECK(r->results[3].code == errc::ok);
+  CHECK(r->results[4].code == errc::ok);
+  // k0 was set twice (items 0 and 3), in order: version 2, value v3.
+  CHECK(r->results[3].version == 2);
+  auto e = get(f, "batch.k0");
+  REQUIRE(e);
+  CHECK(e->value == "v3");
+  CHECK(e->version == 2);
+  CHECK(get(f, "batch.k1")->value == "v4");
+  // A batch with no leader reachable: every entry answers EUNAVAILABLE.
+  for (uint64_t j = 1; j <= 3; ++j)
+    if (j != f)
+      cut(f, j);
+  auto lost = ask<meta_batch_reply>(f, 5000, meta_batch_atom::value, cmds);
+  REQUIRE(lost);
+  REQUIRE(lost->results.size() == 5);
+  for (auto& x : lost->results)
+    CHECK(x.code == errc::eunavailable);
+}

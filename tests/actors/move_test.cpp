@@ -23,6 +23,9 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
       [=](meta_atom a, meta_command& c) {
         return self->delegate(real, a, std::move(c));
       },
+      [=](meta_batch_atom a, std::vector<meta_command>& cs) {
+        return self->delegate(real, a, std::move(cs));
+      },
       [=](cfg_get_atom a, std::string& k) {
         return self->delegate(real, a, std::move(k));
       },
