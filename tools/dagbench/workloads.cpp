@@ -413,6 +413,9 @@ namespace {
 
 /// dagshard's settings as a key-value store. One blocking actor per client
 /// thread, kept for the whole run (as etcd's client keeps its connection).
+/// It waits for each answer with its own timed wait rather than a request
+/// timeout, which would cost a round trip through the actor system's clock
+/// thread for every operation.
 class settings_client : public kv_client {
 public:
   explicit settings_client(client cl)
@@ -423,19 +426,27 @@ public:
     cmd.key = key;
     cmd.value = value;
     bool ok = false;
-    self_->request(cl_.gateway(), cl_.timeout(), meta_atom::value, cmd)
-        .receive([&](meta_result& r) { ok = r.code == errc::ok; },
-                 [&](caf::error&) {});
+    auto h =
+        self_->request(cl_.gateway(), caf::infinite, meta_atom::value, cmd);
+    await(h.id(), [&](meta_result& r) { ok = r.code == errc::ok; });
     return ok;
   }
   bool get(const std::string& key) override {
     bool ok = false;
-    self_->request(cl_.gateway(), cl_.timeout(), cfg_get_atom::value, key)
-        .receive([&](config_entry&) { ok = true; }, [&](caf::error&) {});
+    auto h =
+        self_->request(cl_.gateway(), caf::infinite, cfg_get_atom::value, key);
+    await(h.id(), [&](config_entry&) { ok = true; });
     return ok;
   }
 
 private:
+  template <class F> void await(caf::message_id id, F on_reply) {
+    caf::blocking_actor::accept_one_cond rc;
+    self_->varargs_receive(
+        rc, id, on_reply, [](caf::error&) {},
+        caf::after(cl_.timeout()) >> [] {});
+  }
+
   client cl_;
   caf::scoped_actor self_;
 };
