@@ -37,6 +37,9 @@ public:
   virtual double aicc() const = 0;
   /// Forecasts h >= 1 steps after the end of the fitted series.
   virtual prediction predict(int h, double level = 0.95) const = 0;
+  /// predict(h).mean alone, for models whose intervals cost far more than
+  /// their points (simulated ones); backtests need only the points.
+  virtual arma::vec point_forecast(int h) const { return predict(h).mean; }
 };
 
 using model_ptr = std::unique_ptr<fitted_model>;

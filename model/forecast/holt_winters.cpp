@@ -18,9 +18,12 @@ using namespace hw_detail;
 class hw_model : public fitted_model {
 public:
   hw_model(hw_spec spec, int m, params p, run_out end, double aicc,
-           double sigma2, std::size_t mm)
+           double sigma2, std::size_t mm, arma::vec x)
       : spec_(spec), m_(m), p_(p), end_(std::move(end)), aicc_(aicc),
-        sigma2_(sigma2), mm_(mm) {}
+        sigma2_(sigma2), mm_(mm), x_(std::move(x)) {}
+
+  /// The fitted parameters as the search saw them (unconstrained).
+  const arma::vec& search_point() const { return x_; }
 
   std::string name() const override { return spec_.name(); }
   std::vector<parameter> parameters() const override {
@@ -35,6 +38,10 @@ public:
     return v;
   }
   double aicc() const override { return aicc_; }
+
+  arma::vec point_forecast(int h) const override {
+    return point(arma::uword(h), end_.l, end_.b, end_.s);
+  }
 
   prediction predict(int h, double level) const override {
     prediction out;
@@ -119,6 +126,7 @@ private:
   run_out end_;
   double aicc_, sigma2_;
   std::size_t mm_;
+  arma::vec x_;
 };
 
 } // namespace
@@ -149,7 +157,7 @@ optim_options search_options(double step) {
   optim_options o;
   o.max_iter = 1500;
   o.step = step;
-  o.rel_tol = 1e-6;
+  o.rel_tol = 1e-5;
   return o;
 }
 
@@ -181,17 +189,18 @@ model_ptr make_model(const hw_job& j, const arma::vec& y, int period) {
   double sigma2 = end.sse / std::max(1.0, n - double(k));
   std::size_t mm = j.spec.season == hw_season::none ? 1 : std::size_t(period);
   return std::make_unique<hw_model>(j.spec, period, p, std::move(end), aicc,
-                                    sigma2, mm);
+                                    sigma2, mm, j.best.x);
 }
 
 // Fits the variants side by side: every round, each running search says
 // which points it needs, and all of them are evaluated in one batch (see
 // hw_batch_lik). Each search sees exactly the values it would alone.
 // `fits` pairs a series with a variant; the series (of one period) must
-// outlive the call.
+// outlive the call. With `warm`, every search starts there (with a smaller
+// simplex) instead of at the moderate default.
 std::vector<model_ptr>
 fit_variants(const std::vector<std::pair<const arma::vec*, hw_spec>>& fits,
-             int period) {
+             int period, const arma::vec* warm = nullptr) {
   std::vector<hw_job> jobs(fits.size());
   for (std::size_t i = 0; i < fits.size(); ++i) {
     auto& j = jobs[i];
@@ -204,8 +213,11 @@ fit_variants(const std::vector<std::pair<const arma::vec*, hw_spec>>& fits,
       j.core.reset();
       continue;
     }
-    j.nm = std::make_unique<nm_stepper>(j.core->start(0.3, 0.1, 0.1, 0.8),
-                                        search_options(0.5));
+    if (warm && warm->n_elem == j.core->start(0.3, 0.1, 0.1, 0.8).n_elem)
+      j.nm = std::make_unique<nm_stepper>(*warm, search_options(0.1));
+    else
+      j.nm = std::make_unique<nm_stepper>(j.core->start(0.3, 0.1, 0.1, 0.8),
+                                          search_options(0.5));
   }
   std::vector<hw_chain> chains;
   std::vector<double> vals;
@@ -273,12 +285,14 @@ std::vector<model_ptr> refit_holt_winters_many(const fitted_model& like,
                                                const std::vector<arma::vec>& ys,
                                                int period) {
   hw_spec spec;
-  if (!spec_of(like, spec))
+  auto* model = dynamic_cast<const hw_model*>(&like);
+  if (!model || !spec_of(like, spec))
     return std::vector<model_ptr>(ys.size());
   std::vector<std::pair<const arma::vec*, hw_spec>> fits;
   for (auto& y : ys)
     fits.emplace_back(&y, spec);
-  return fit_variants(fits, period);
+  // Warm: each prefix's optimum lies near the whole series' one.
+  return fit_variants(fits, period, &model->search_point());
 }
 
 model_ptr fit_holt_winters_auto(const arma::vec& y, int period) {

@@ -76,7 +76,7 @@ selection select_model(const arma::vec& y, int period,
                                    : c.fit(train, period);
       if (!fit)
         break;
-      arma::vec f = fit->predict(h).mean;
+      arma::vec f = fit->point_forecast(h);
       double scale = mase_scale(train, period);
       double mae = arma::mean(arma::abs(
           f - y.subvec(arma::uword(origin), arma::uword(origin + h - 1))));
