@@ -162,6 +162,16 @@ void drive(self_ptr self) {
   }
 }
 
+// The leader's replica if another replica leads and is reachable, else null.
+metadata_actor leader_peer(self_ptr self) {
+  auto& st = self->state;
+  auto leader = st.core->leader();
+  auto peer = st.peers.find(leader);
+  if (leader == raft::no_node || leader == st.opts.id || peer == st.peers.end())
+    return {};
+  return peer->second;
+}
+
 // Proposes `cmd` here if leader, forwards it to the leader if one is known;
 // returns false if neither is possible yet.
 bool submit(self_ptr self, const meta_command& cmd,
@@ -179,12 +189,10 @@ bool submit(self_ptr self, const meta_command& cmd,
     schedule_drive(self);
     return true;
   }
-  auto leader = st.core->leader();
-  auto peer = st.peers.find(leader);
-  if (leader == raft::no_node || leader == st.opts.id ||
-      peer == st.peers.end() || !peer->second)
+  auto leader = leader_peer(self);
+  if (!leader)
     return false;
-  rp.delegate(peer->second, meta_atom::value, cmd);
+  rp.delegate(leader, meta_atom::value, cmd);
   return true;
 }
 
@@ -233,12 +241,10 @@ bool submit_batch(self_ptr self, const std::vector<meta_command>& cmds,
     schedule_drive(self);
     return true;
   }
-  auto leader = st.core->leader();
-  auto peer = st.peers.find(leader);
-  if (leader == raft::no_node || leader == st.opts.id ||
-      peer == st.peers.end() || !peer->second)
+  auto leader = leader_peer(self);
+  if (!leader)
     return false;
-  rp.delegate(peer->second, meta_batch_atom::value, cmds);
+  rp.delegate(leader, meta_batch_atom::value, cmds);
   return true;
 }
 
