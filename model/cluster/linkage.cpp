@@ -1,9 +1,11 @@
 #include "model/cluster/linkage.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <thread>
 
 namespace ds::cluster {
 
@@ -262,6 +264,11 @@ double dot(const double* a, const double* b, std::size_t len) {
 
 } // namespace
 
+static void distance_tiles(const std::vector<double>& x,
+                           const std::vector<double>& norm, std::size_t len,
+                           std::size_t n, std::size_t ib, std::size_t tile,
+                           metric m, std::vector<double>& d);
+
 std::vector<double> pdist(const std::vector<std::vector<double>>& rows,
                           metric m) {
   const std::size_t n = rows.size();
@@ -283,9 +290,33 @@ std::vector<double> pdist(const std::vector<std::vector<double>>& rows,
   }
   std::vector<double> d(n * (n ? n - 1 : 0) / 2);
   // Tiles of rows that stay in cache: each pair of tiles is read once
-  // instead of streaming all later rows past every row.
+  // instead of streaming all later rows past every row. Rows of tiles are
+  // independent (each distance is written once, computed the same way), so
+  // large inputs share them out among the processor's cores.
   constexpr std::size_t tile = 48;
-  for (std::size_t ib = 0; ib < n; ib += tile) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t ib; (ib = next.fetch_add(tile)) < n;)
+      distance_tiles(x, norm, len, n, ib, tile, m, d);
+  };
+  std::size_t threads =
+      n < 1024 ? 1
+               : std::min<std::size_t>(
+                     8, std::max(1u, std::thread::hardware_concurrency()));
+  std::vector<std::thread> pool;
+  for (std::size_t k = 1; k < threads; ++k)
+    pool.emplace_back(work);
+  work();
+  for (auto& t : pool)
+    t.join();
+  return d;
+}
+
+static void distance_tiles(const std::vector<double>& x,
+                           const std::vector<double>& norm, std::size_t len,
+                           std::size_t n, std::size_t ib, std::size_t tile,
+                           metric m, std::vector<double>& d) {
+  {
     std::size_t ie = std::min(n, ib + tile);
     for (std::size_t jb = ib; jb < n; jb += tile) {
       std::size_t je = std::min(n, jb + tile);
@@ -302,7 +333,6 @@ std::vector<double> pdist(const std::vector<std::vector<double>>& rows,
       }
     }
   }
-  return d;
 }
 
 std::vector<merge> linkage(std::vector<double> condensed, std::size_t n,
