@@ -148,16 +148,27 @@ constexpr std::array<const char*, 7> known_sections = {
     "openssl",  "stream",    "work-stealing",
 };
 
+// Section `name` of `file`: null if absent, or (with `err` set) if the
+// name holds a value instead of a section.
+const caf::settings* section_of(const caf::settings& file, const char* name,
+                                std::string& err) {
+  auto i = file.find(name);
+  if (i == file.end())
+    return nullptr;
+  auto sec = caf::get_if<caf::settings>(&i->second);
+  if (!sec)
+    err = std::string{"["} + name + "] must be a section";
+  return sec;
+}
+
 // CAF reads [scheduler] but drops a value of the wrong type silently (a
 // policy in double quotes is a string, not the atom CAF wants, and the
 // default policy runs instead): the keys a node's file may set, checked.
 std::string validate_scheduler(const caf::settings& file) {
-  auto s = file.find("scheduler");
-  if (s == file.end())
-    return {};
-  auto sec = caf::get_if<caf::settings>(&s->second);
+  std::string err;
+  auto sec = section_of(file, "scheduler", err);
   if (!sec)
-    return "[scheduler] must be a section";
+    return err;
   for (auto& [key, value] : *sec) {
     if (key == "policy") {
       auto a = caf::get_if<caf::atom_value>(&value);
@@ -187,10 +198,8 @@ std::string validate_dagshard_settings(const caf::settings& file) {
     if (!known)
       return "unknown section [" + section + "]";
   }
-  if (auto o = file.find("openssl"); o != file.end()) {
-    auto sec = caf::get_if<caf::settings>(&o->second);
-    if (!sec)
-      return "[openssl] must be a section";
+  std::string err;
+  if (auto sec = section_of(file, "openssl", err)) {
     for (auto& [key, value] : *sec) {
       if (key != "certificate" && key != "key" && key != "passphrase" &&
           key != "capath" && key != "cafile")
@@ -200,14 +209,13 @@ std::string validate_dagshard_settings(const caf::settings& file) {
                caf::to_string(value) + ")";
     }
   }
-  if (auto err = validate_scheduler(file); !err.empty())
+  if (!err.empty())
     return err;
-  auto i = file.find("dagshard");
-  if (i == file.end())
-    return {};
-  auto sec = caf::get_if<caf::settings>(&i->second);
+  if (err = validate_scheduler(file); !err.empty())
+    return err;
+  auto sec = section_of(file, "dagshard", err);
   if (!sec)
-    return "[dagshard] must be a section";
+    return err;
   for (auto& [key, value] : *sec) {
     const rule* r = nullptr;
     for (auto& x : rules)
