@@ -49,6 +49,17 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
           return meta_result{errc::einval, 0, 0};
         return self->delegate(self->state.router, a, std::move(cmd));
       },
+      [self](meta_batch_atom a,
+             std::vector<meta_command>& cmds) -> caf::result<meta_batch_reply> {
+        if (cmds.empty() || cmds.size() > max_meta_batch)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "a batch of settings holds 1 to 1024 sets");
+        for (auto& c : cmds)
+          if (c.kind != meta_command::config_set)
+            return caf::make_error(caf::sec::invalid_argument,
+                                   "a batch of settings holds sets only");
+        return self->delegate(self->state.router, a, std::move(cmds));
+      },
       [self](move_atom a, move_request& m) -> caf::result<meta_result> {
         return self->delegate(self->state.router, a, std::move(m));
       },

@@ -188,6 +188,42 @@ std::string validate_scheduler(const caf::settings& file) {
   return {};
 }
 
+// [middleman] likewise: CAF's keys, each of the type CAF reads.
+std::string validate_middleman(const caf::settings& file) {
+  std::string err;
+  auto sec = section_of(file, "middleman", err);
+  if (!sec)
+    return err;
+  for (auto& [key, value] : *sec) {
+    const char* want = nullptr;
+    if (key == "heartbeat-interval" || key == "connection-timeout") {
+      if (!caf::holds_alternative<caf::timespan>(value))
+        want = "a duration such as 200ms";
+    } else if (key == "workers" || key == "max-consecutive-reads") {
+      auto n = caf::get_if<int64_t>(&value);
+      if (!n || *n < 0 || *n > (key == "workers" ? 64 : 1 << 20))
+        want = key == "workers" ? "an integer from 0 to 64"
+                                : "a non-negative integer";
+    } else if (key == "enable-automatic-connections" ||
+               key == "attach-utility-actors" || key == "manual-multiplexing") {
+      if (!caf::holds_alternative<bool>(value))
+        want = "true or false";
+    } else if (key == "network-backend") {
+      if (!caf::holds_alternative<caf::atom_value>(value))
+        want = "an atom in single quotes";
+    } else if (key == "app-identifiers") {
+      if (!caf::holds_alternative<caf::config_value::list>(value))
+        want = "a list of strings";
+    } else {
+      return "middleman." + key + ": unknown option";
+    }
+    if (want)
+      return "middleman." + key + ": must be " + want + " (got " +
+             caf::to_string(value) + ")";
+  }
+  return {};
+}
+
 } // namespace
 
 std::string validate_dagshard_settings(const caf::settings& file) {
@@ -212,6 +248,8 @@ std::string validate_dagshard_settings(const caf::settings& file) {
   if (!err.empty())
     return err;
   if (err = validate_scheduler(file); !err.empty())
+    return err;
+  if (err = validate_middleman(file); !err.empty())
     return err;
   auto sec = section_of(file, "dagshard", err);
   if (!sec)

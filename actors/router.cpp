@@ -156,6 +156,9 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       [self](meta_atom, meta_command& cmd) {
         return self->state.queue_set(std::move(cmd));
       },
+      [self](meta_batch_atom, std::vector<meta_command>& cmds) {
+        return self->state.queue_sets(std::move(cmds));
+      },
       [self](meta_flush_atom) { self->state.flush_sets(); },
       [self](cfg_get_atom a, std::string& key) {
         return self->state.to_metadata<config_entry>(a, std::move(key));

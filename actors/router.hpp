@@ -53,13 +53,15 @@ struct router_state {
   // -- cluster settings, batched (router_settings.cpp) -------------------
   struct pending_set {
     meta_command cmd;
-    caf::typed_response_promise<meta_result> rp;
+    std::function<void(caf::expected<meta_result>)> done;
   };
   std::vector<pending_set> sets_pending;
   bool sets_flush_scheduled = false;
   /// Raft id of the replica that last answered as leader (0: unknown).
   uint64_t meta_leader = 0;
   caf::result<meta_result> queue_set(meta_command cmd);
+  caf::result<meta_batch_reply> queue_sets(std::vector<meta_command> cmds);
+  void enqueue_set(pending_set p);
   void flush_sets();
 
   /// Forwards a request to the metadata replica with the router's timeout.

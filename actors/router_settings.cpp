@@ -8,14 +8,49 @@
 
 namespace ds {
 
-caf::result<meta_result> router_state::queue_set(meta_command cmd) {
-  auto rp = self->make_response_promise<meta_result>();
-  sets_pending.push_back({std::move(cmd), rp});
+void router_state::enqueue_set(pending_set p) {
+  sets_pending.push_back(std::move(p));
   if (!sets_flush_scheduled) {
     // Behind every message already queued: they join the same batch.
     sets_flush_scheduled = true;
     self->send(self, meta_flush_atom::value);
   }
+}
+
+caf::result<meta_result> router_state::queue_set(meta_command cmd) {
+  auto rp = self->make_response_promise<meta_result>();
+  enqueue_set({std::move(cmd), [rp](caf::expected<meta_result> r) mutable {
+                 if (r)
+                   rp.deliver(*r);
+                 else
+                   rp.deliver(r.error());
+               }});
+  return rp;
+}
+
+// A client's batch joins the pending sets one by one (it may be cut between
+// two batches to the leader); its answer goes once every set has one. A set
+// whose batch to the leader failed answers EUNAVAILABLE.
+caf::result<meta_batch_reply>
+router_state::queue_sets(std::vector<meta_command> cmds) {
+  auto rp = self->make_response_promise<meta_batch_reply>();
+  struct gather {
+    meta_batch_reply reply;
+    size_t left = 0;
+  };
+  auto g = std::make_shared<gather>();
+  g->reply.results.resize(cmds.size());
+  g->left = cmds.size();
+  for (size_t i = 0; i < cmds.size(); ++i)
+    enqueue_set(
+        {std::move(cmds[i]),
+         [this, g, i, rp](caf::expected<meta_result> r) mutable {
+           g->reply.results[i] = r ? *r : meta_result{errc::eunavailable, 0, 0};
+           if (--g->left == 0) {
+             g->reply.leader = meta_leader;
+             rp.deliver(std::move(g->reply));
+           }
+         }});
   return rp;
 }
 
@@ -38,8 +73,8 @@ void router_state::flush_sets() {
       target = replicas[meta_leader - 1];
     if (!target) {
       for (auto& p : *batch)
-        p.rp.deliver(caf::make_error(caf::sec::request_receiver_down,
-                                     "the metadata replica is not reachable"));
+        p.done(caf::make_error(caf::sec::request_receiver_down,
+                               "the metadata replica is not reachable"));
       continue;
     }
     self->request(target, timeout, meta_batch_atom::value, std::move(cmds))
@@ -47,15 +82,14 @@ void router_state::flush_sets() {
             [this, batch](meta_batch_reply& r) {
               meta_leader = r.leader;
               for (size_t i = 0; i < batch->size(); ++i)
-                (*batch)[i].rp.deliver(
-                    i < r.results.size()
-                        ? r.results[i]
-                        : meta_result{errc::eunavailable, 0, 0});
+                (*batch)[i].done(i < r.results.size()
+                                     ? r.results[i]
+                                     : meta_result{errc::eunavailable, 0, 0});
             },
             [this, batch](caf::error& e) {
               meta_leader = 0; // ask this node's replica next time
               for (auto& p : *batch)
-                p.rp.deliver(e);
+                p.done(e);
             });
   }
 }

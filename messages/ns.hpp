@@ -292,6 +292,11 @@ using client_interface = caf::typed_actor<
     caf::replies_to<shards_atom>::with<std::vector<shard_info>>,
     // A metadata command (at the gateway: settings only).
     caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+    // Settings changed together (a client session's callers of one round
+    // trip): one result per command, in order; at most max_meta_batch, all
+    // config_set (at the gateway: otherwise refused whole, EINVAL).
+    caf::replies_to<meta_batch_atom,
+                    std::vector<meta_command>>::with<meta_batch_reply>,
     // A setting (version 0: absent).
     caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
     // Every setting.

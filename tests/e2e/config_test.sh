@@ -40,6 +40,11 @@ refuses '[scheduler]\npolicy="sharing"' 'scheduler.policy'
 refuses "[scheduler]\npolicy='fifo'" 'scheduler.policy'
 refuses '[scheduler]\nmax-threads=0' 'scheduler.max-threads'
 refuses '[scheduler]\nmax-thread=2' 'scheduler.max-thread: unknown option'
+refuses '[middleman]\nworkers=-1' 'middleman.workers'
+refuses '[middleman]\nworkers="0"' 'middleman.workers'
+refuses '[middleman]\nheartbeat-interval=200' 'middleman.heartbeat-interval'
+refuses '[middleman]\nconnection-timeout="1s"' 'middleman.connection-timeout'
+refuses '[middleman]\nworker=0' 'middleman.worker: unknown option'
 refuses '[dagshard]\nport=4242\nbind=loopback' 'bad.ini'
 printf '[dagshard]\nport=1\n' >"$work/ok.ini"
 timeout 10 "$build/dagshardd" --config-file="$work/missing.ini" >"$work/out" 2>&1

@@ -52,6 +52,9 @@ constexpr const char* usage =
     "          --node HOST:PORT[,...] (or an in-process node) or\n"
     "          --etcd http://HOST:PORT[,...] (etcd's v3 JSON gateway);\n"
     "          --clients N (16) --ops N (20000) --read-percent P (0) --keys N\n"
+    "          --session 1|0: dagshard's clients share a session per node\n"
+    "          that sends the sets made meanwhile together (1), or each set\n"
+    "          is its own message (0); --in-flight N: batches per session (4)\n"
     "  record  --out FILE: writes a workload (below) as a trace "
     "(docs/TRACES.md)\n"
     "  replay  --trace FILE [--speed X]: replays a trace open loop\n"
@@ -79,6 +82,9 @@ struct bench_config : caf::actor_system_config {
     add_ns_message_types(*this);
     set("scheduler.max-threads", 2);
     set("scheduler.policy", caf::atom("sharing"));
+    // Replies are deserialized on the multiplexer thread, not handed to a
+    // worker first (one thread hand-off less per answer).
+    set("middleman.workers", size_t{0});
     // Nodes drop a connection that stays silent for their connection
     // timeout (1 s in configs/cluster-3): keep ours alive between phases.
     set("middleman.heartbeat-interval",

@@ -15,8 +15,10 @@
 #include <sstream>
 #include <thread>
 
+#include "actors/settings_session.hpp"
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/driver.hpp"
+#include "tools/dagbench/kv_actors.hpp"
 #include "tools/dagbench/kv_bench.hpp"
 #include "tools/dagbench/open_loop.hpp"
 
@@ -422,19 +424,26 @@ namespace {
 /// It waits for each answer with its own timed wait rather than a request
 /// timeout, which would cost a round trip through the actor system's clock
 /// thread for every operation.
+/// With a session, sets go through it (the client library's coalescing of
+/// concurrent callers); without, each set is its own message to the node.
 class settings_client : public kv_client {
 public:
-  explicit settings_client(client cl)
-      : cl_(std::move(cl)), self_(cl_.system()) {}
+  settings_client(client cl, settings_session_actor session)
+      : cl_(std::move(cl)), session_(std::move(session)), self_(cl_.system()) {}
   bool put(const std::string& key, const std::string& value) override {
     meta_command cmd;
     cmd.kind = meta_command::config_set;
     cmd.key = key;
     cmd.value = value;
     bool ok = false;
-    auto h =
-        self_->request(cl_.gateway(), caf::infinite, meta_atom::value, cmd);
-    await(h.id(), [&](meta_result& r) { ok = r.code == errc::ok; });
+    auto on_reply = [&](meta_result& r) { ok = r.code == errc::ok; };
+    if (session_)
+      await(self_->request(session_, caf::infinite, meta_atom::value, cmd).id(),
+            on_reply);
+    else
+      await(self_->request(cl_.gateway(), caf::infinite, meta_atom::value, cmd)
+                .id(),
+            on_reply);
     return ok;
   }
   bool get(const std::string& key) override {
@@ -454,6 +463,7 @@ private:
   }
 
   client cl_;
+  settings_session_actor session_;
   caf::scoped_actor self_;
 };
 
@@ -469,14 +479,37 @@ int run_kv(std::vector<client> clis, const std::vector<std::string>& etcd,
       a.count("read-percent") ? std::stoull(a.at("read-percent")) : 0;
   if (read_percent > 100)
     throw std::invalid_argument("--read-percent wants 0..100");
+  // One session per node, shared by the clients that talk to it.
+  uint64_t session = a.count("session") ? std::stoull(a.at("session")) : 1;
+  auto in_flight = num(a, "in-flight", 4);
+  if (session > 1 || in_flight == 0)
+    throw std::invalid_argument(
+        "--session wants 0 or 1, --in-flight 1 or more");
+  std::vector<settings_session_actor> sessions;
+  if (session == 1 && etcd.empty())
+    for (auto& cl : clis)
+      sessions.push_back(spawn_settings_session(
+          cl.system(), cl.gateway(),
+          settings_session_options{cl.timeout(), in_flight}));
   std::atomic<size_t> made{0};
   auto make = [&]() -> std::unique_ptr<kv_client> {
     auto i = made++;
     if (!etcd.empty())
       return make_etcd_client(etcd[i % etcd.size()]);
-    return std::make_unique<settings_client>(clis[i % clis.size()]);
+    auto& cl = clis[i % clis.size()];
+    return std::make_unique<settings_client>(
+        cl, sessions.empty() ? settings_session_actor{}
+                             : sessions[i % sessions.size()]);
   };
-  auto r = bench::run_kv(make, clients, ops, read_percent, keys, seed);
+  auto as = a.count("clients-as") ? a.at("clients-as") : "actors";
+  if (as != "actors" && as != "threads")
+    throw std::invalid_argument("--clients-as wants actors or threads");
+  auto r = etcd.empty() && as == "actors"
+               ? bench::run_kv_actors(clis, sessions, clients, ops,
+                                      read_percent, keys, seed)
+               : bench::run_kv(make, clients, ops, read_percent, keys, seed);
+  for (auto& s : sessions)
+    caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
   auto target = etcd.empty() ? "dagshard" : "etcd";
   out = nlohmann::json{{"target", target},
                        {"clients", clients},

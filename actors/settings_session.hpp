@@ -1,0 +1,36 @@
+// A client's session for cluster settings. The sets its callers make while
+// a batch is on its way travel together as the next one, in one message to
+// the node and one back, as a connection shared by many callers carries
+// their requests together. Each caller still waits for its own answer, and
+// each set is its own Raft command with its own version and result.
+#pragma once
+
+#include <cstddef>
+
+#include <caf/fwd.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/ns.hpp"
+
+namespace ds {
+
+using settings_session_actor = caf::typed_actor<
+    // One set, answered as the gateway answers it alone.
+    caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+    // Internal: send what is waiting.
+    caf::reacts_to<meta_flush_atom>>;
+
+struct settings_session_options {
+  /// A batch that gets no answer in this time fails (its callers hear
+  /// request_timeout).
+  caf::timespan timeout = std::chrono::seconds(10);
+  /// Batches on their way at once; sets that arrive meanwhile wait.
+  size_t max_in_flight = 4;
+};
+
+/// A session over the gateway `gw` (in-process or remote).
+settings_session_actor spawn_settings_session(caf::actor_system& sys,
+                                              gateway_actor gw,
+                                              settings_session_options opts);
+
+} // namespace ds

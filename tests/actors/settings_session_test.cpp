@@ -1,0 +1,220 @@
+// The client's settings session: concurrent sets travel together, each
+// caller gets its own answer; the gateway's checks on batches of settings;
+// a session over a node's gateway end to end. Virtual time only.
+#include "tests/actors/fixture.hpp"
+
+#include <memory>
+
+#include "actors/settings_session.hpp"
+
+using namespace ds;
+using namespace ds::test;
+
+namespace {
+
+/// Stands in for a gateway: records each batch of settings and answers it
+/// only when told, numbering the sets it has seen (version = 1, 2, ...).
+struct spy_state {
+  std::vector<size_t> sizes;
+  std::vector<std::pair<caf::typed_response_promise<meta_batch_reply>,
+                        std::vector<meta_command>>>
+      held;
+  uint64_t seen = 0;
+};
+
+caf::behavior spy_gateway(caf::stateful_actor<spy_state>* self) {
+  return {
+      [self](meta_batch_atom,
+             std::vector<meta_command>& cmds) -> caf::result<meta_batch_reply> {
+        self->state.sizes.push_back(cmds.size());
+        auto rp = self->make_response_promise<meta_batch_reply>();
+        self->state.held.emplace_back(rp, std::move(cmds));
+        return rp;
+      },
+      [self](caf::ok_atom) { // answer every held batch
+        auto& st = self->state;
+        for (auto& [rp, cmds] : st.held) {
+          meta_batch_reply r;
+          for (auto& c : cmds)
+            r.results.push_back(meta_result{
+                c.key == "bad" ? errc::einval : errc::ok, ++st.seen, 0});
+          rp.deliver(std::move(r));
+        }
+        st.held.clear();
+      },
+  };
+}
+
+meta_command set_cmd(std::string key, std::string value) {
+  meta_command c;
+  c.kind = meta_command::config_set;
+  c.key = std::move(key);
+  c.value = std::move(value);
+  return c;
+}
+
+struct session_fixture : test_coordinator_fixture<ns_config> {
+  caf::actor spy = sys.spawn(spy_gateway);
+  std::vector<size_t> sizes() {
+    return caf::actor_cast<caf::stateful_actor<spy_state>*>(spy)->state.sizes;
+  }
+  ~session_fixture() {
+    caf::anon_send_exit(spy, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(session_fixture,
+                  "sets made together travel together, each caller answered "
+                  "in order") {
+  settings_session_options o;
+  o.max_in_flight = 1;
+  auto s = spawn_settings_session(sys, caf::actor_cast<gateway_actor>(spy), o);
+  std::vector<std::unique_ptr<caf::scoped_actor>> callers;
+  for (int i = 0; i < 8; ++i)
+    callers.push_back(std::make_unique<caf::scoped_actor>(sys));
+  // Five callers at once: one batch of five.
+  for (int i = 0; i < 5; ++i)
+    (*callers[i])
+        ->send(s, meta_atom::value,
+               set_cmd(i == 3 ? "bad" : "k", "v" + std::to_string(i)));
+  sched.run();
+  CHECK(sizes() == std::vector<size_t>{5});
+  // Three more while it is on its way: they wait for it, then go together.
+  for (int i = 5; i < 8; ++i)
+    (*callers[i])->send(s, meta_atom::value, set_cmd("k", "v"));
+  sched.run();
+  CHECK(sizes() == std::vector<size_t>{5});
+  self->send(spy, caf::ok_atom::value);
+  sched.run();
+  CHECK(sizes() == std::vector<size_t>{5, 3});
+  self->send(spy, caf::ok_atom::value);
+  sched.run();
+  for (int i = 0; i < 8; ++i) {
+    meta_result r;
+    (*callers[i])
+        ->receive([&](meta_result& x) { r = x; },
+                  [&](caf::error& e) { FAIL(sys.render(e)); },
+                  caf::after(std::chrono::seconds(0)) >>
+                      [&] { FAIL("no answer"); });
+    CHECK(r.version == uint64_t(i + 1)); // its own answer, in order
+    CHECK(r.code == (i == 3 ? errc::einval : errc::ok));
+  }
+  caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(session_fixture,
+                  "batches in flight are bounded; a batch without an answer "
+                  "fails its callers only") {
+  settings_session_options o;
+  o.max_in_flight = 2;
+  o.timeout = std::chrono::seconds(1);
+  auto s = spawn_settings_session(sys, caf::actor_cast<gateway_actor>(spy), o);
+  std::vector<std::unique_ptr<caf::scoped_actor>> callers;
+  for (int i = 0; i < 3; ++i)
+    callers.push_back(std::make_unique<caf::scoped_actor>(sys));
+  for (int i = 0; i < 3; ++i) {
+    (*callers[i])->send(s, meta_atom::value, set_cmd("k", "v"));
+    sched.run();
+  }
+  CHECK(sizes() == std::vector<size_t>{1, 1}); // the third waits
+  // The spy never answers: the two batches time out, the third goes.
+  sched.trigger_timeouts();
+  sched.run();
+  CHECK(sizes() == std::vector<size_t>{1, 1, 1});
+  for (int i = 0; i < 2; ++i) {
+    bool failed = false;
+    (*callers[i])
+        ->receive([&](meta_result&) {}, [&](caf::error&) { failed = true; },
+                  caf::after(std::chrono::seconds(0)) >>
+                      [&] { FAIL("no answer"); });
+    CHECK(failed);
+  }
+  self->send(spy, caf::ok_atom::value);
+  sched.run();
+  (*callers[2])
+      ->receive(
+          [&](meta_result& r) { CHECK(r.code == errc::ok); },
+          [&](caf::error& e) { FAIL("third set failed: " << sys.render(e)); },
+          caf::after(std::chrono::seconds(0)) >> [&] { FAIL("no answer"); });
+  caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(node_fixture,
+                  "the gateway refuses a batch of settings that is empty, too "
+                  "big or holds other commands, and changes nothing") {
+  auto refused = [&](std::vector<meta_command> cmds) {
+    bool failed = false;
+    auto rh = self->request(gateway, caf::infinite, meta_batch_atom::value,
+                            std::move(cmds));
+    sched.run();
+    rh.receive(
+        [&](meta_batch_reply&) {},
+        [&](caf::error& e) { failed = e == caf::sec::invalid_argument; });
+    return failed;
+  };
+  CHECK(refused({}));
+  CHECK(refused(
+      std::vector<meta_command>(max_meta_batch + 1, set_cmd("k", "v"))));
+  auto mixed = std::vector<meta_command>{set_cmd("k", "v"), set_cmd("j", "w")};
+  mixed[1].kind = meta_command::migration_commit;
+  CHECK(refused(mixed));
+  std::vector<config_entry> all{config_entry{}};
+  auto rh = self->request(gateway, caf::infinite, cfg_list_atom::value);
+  for (int i = 0; i < 300; ++i) { // the replica elects itself meanwhile
+    sched.run();
+    sched.trigger_timeout();
+  }
+  rh.receive([&](std::vector<config_entry>& x) { all = x; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(all.empty());
+}
+
+TEST_CASE_FIXTURE(node_fixture,
+                  "a session over a node's gateway: every set its own Raft "
+                  "command, versions in the callers' order") {
+  auto s = spawn_settings_session(sys, gateway, settings_session_options{});
+  std::vector<std::unique_ptr<caf::scoped_actor>> callers;
+  for (int i = 0; i < 6; ++i)
+    callers.push_back(std::make_unique<caf::scoped_actor>(sys));
+  for (int i = 0; i < 6; ++i)
+    (*callers[i])
+        ->send(s, meta_atom::value,
+               set_cmd(i == 4 ? "no spaces allowed" : "session.k",
+                       "v" + std::to_string(i)));
+  for (int i = 0; i < 300; ++i) {
+    sched.run();
+    sched.trigger_timeout();
+  }
+  uint64_t want = 1;
+  for (int i = 0; i < 6; ++i) {
+    meta_result r;
+    r.code = errc::eio;
+    (*callers[i])
+        ->receive([&](meta_result& x) { r = x; },
+                  [&](caf::error& e) { FAIL(sys.render(e)); },
+                  caf::after(std::chrono::seconds(0)) >>
+                      [&] { FAIL("no answer"); });
+    if (i == 4) {
+      CHECK(r.code == errc::einval);
+      continue;
+    }
+    CHECK(r.code == errc::ok);
+    CHECK(r.version == want++);
+  }
+  config_entry e;
+  auto rh = self->request(gateway, caf::infinite, cfg_get_atom::value,
+                          std::string{"session.k"});
+  for (int i = 0; i < 50; ++i) {
+    sched.run();
+    sched.trigger_timeout();
+  }
+  rh.receive([&](config_entry& x) { e = x; },
+             [&](caf::error& err) { FAIL(sys.render(err)); });
+
+  CHECK(e.value == "v5");
+  CHECK(e.version == 5);
+  caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+}
