@@ -145,6 +145,95 @@ kv_result run_kv(const std::function<std::unique_ptr<kv_client>()>& make,
   return all;
 }
 
+kv_result run_kv_etcd_multi(const std::vector<std::string>& endpoints,
+                            uint64_t clients, uint64_t ops,
+                            uint64_t read_percent, uint64_t keys,
+                            uint64_t seed) {
+  using clock_type = std::chrono::steady_clock;
+  // One thread drives every client's connection through curl's multi
+  // interface: a client is an easy handle with one request in flight.
+  struct conn {
+    CURL* easy = nullptr;
+    std::mt19937_64 rng;
+    std::string url_put, url_get, reply, value = std::string(64, 'v');
+    clock_type::time_point t0;
+  };
+  CURLM* multi = curl_multi_init();
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, long(clients * 2));
+  auto headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  std::vector<conn> cs(clients);
+  uint64_t next = 0;
+  kv_result all;
+  auto issue = [&](size_t c) {
+    auto& x = cs[c];
+    if (next >= ops)
+      return false;
+    ++next;
+    auto key = "bench.k" + std::to_string(x.rng() % keys);
+    x.value[0] = static_cast<char>('a' + x.rng() % 26);
+    bool read = x.rng() % 100 < read_percent;
+    auto body =
+        read ? nlohmann::json{{"key", base64(key)}}.dump()
+             : nlohmann::json{{"key", base64(key)}, {"value", base64(x.value)}}
+                   .dump();
+    x.reply.clear();
+    curl_easy_setopt(x.easy, CURLOPT_URL,
+                     read ? x.url_get.c_str() : x.url_put.c_str());
+    curl_easy_setopt(x.easy, CURLOPT_COPYPOSTFIELDS, body.c_str());
+    x.t0 = clock_type::now();
+    curl_multi_add_handle(multi, x.easy);
+    return true;
+  };
+  for (size_t c = 0; c < cs.size(); ++c) {
+    auto& x = cs[c];
+    x.rng.seed(seed + c);
+    auto& ep = endpoints[c % endpoints.size()];
+    x.url_put = ep + "/v3/kv/put";
+    x.url_get = ep + "/v3/kv/range"; // linearizable unless serializable
+    x.easy = curl_easy_init();
+    curl_easy_setopt(x.easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(x.easy, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(x.easy, CURLOPT_WRITEDATA, &x.reply);
+    curl_easy_setopt(x.easy, CURLOPT_TIMEOUT_MS, 10000L);
+    curl_easy_setopt(x.easy, CURLOPT_PRIVATE, reinterpret_cast<char*>(c));
+  }
+  auto start = clock_type::now();
+  size_t running = 0;
+  for (size_t c = 0; c < cs.size(); ++c)
+    running += issue(c);
+  while (running > 0) {
+    int still = 0;
+    curl_multi_perform(multi, &still);
+    int left = 0;
+    while (auto m = curl_multi_info_read(multi, &left)) {
+      if (m->msg != CURLMSG_DONE)
+        continue;
+      char* p = nullptr;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &p);
+      auto c = reinterpret_cast<size_t>(p);
+      long code = 0;
+      curl_easy_getinfo(m->easy_handle, CURLINFO_RESPONSE_CODE, &code);
+      all.latency_us.push_back(std::chrono::duration<double, std::micro>(
+                                   clock_type::now() - cs[c].t0)
+                                   .count());
+      all.errors += m->data.result != CURLE_OK || code != 200;
+      curl_multi_remove_handle(multi, m->easy_handle);
+      if (!issue(c))
+        --running;
+    }
+    if (running > 0)
+      curl_multi_poll(multi, nullptr, 0, 100, nullptr);
+  }
+  all.seconds =
+      std::chrono::duration<double>(clock_type::now() - start).count();
+  all.ops = all.latency_us.size();
+  for (auto& x : cs)
+    curl_easy_cleanup(x.easy);
+  curl_multi_cleanup(multi);
+  curl_slist_free_all(headers);
+  return all;
+}
+
 std::unique_ptr<kv_client> make_etcd_client(const std::string& endpoint) {
   return std::make_unique<etcd_client>(endpoint);
 }

@@ -36,6 +36,14 @@ kv_result run_kv(const std::function<std::unique_ptr<kv_client>()>& make,
                  uint64_t clients, uint64_t ops, uint64_t read_percent,
                  uint64_t keys, uint64_t seed);
 
+/// run_kv's workload against etcd's v3 gateways at `endpoints`, every
+/// client an HTTP connection driven from one thread (curl's multi
+/// interface) instead of a thread of its own.
+kv_result run_kv_etcd_multi(const std::vector<std::string>& endpoints,
+                            uint64_t clients, uint64_t ops,
+                            uint64_t read_percent, uint64_t keys,
+                            uint64_t seed);
+
 /// A client of etcd's v3 gateway at `endpoint` (e.g. http://127.0.0.1:2379).
 std::unique_ptr<kv_client> make_etcd_client(const std::string& endpoint);
 

@@ -504,10 +504,14 @@ int run_kv(std::vector<client> clis, const std::vector<std::string>& etcd,
   auto as = a.count("clients-as") ? a.at("clients-as") : "actors";
   if (as != "actors" && as != "threads")
     throw std::invalid_argument("--clients-as wants actors or threads");
-  auto r = etcd.empty() && as == "actors"
-               ? bench::run_kv_actors(clis, sessions, clients, ops,
-                                      read_percent, keys, seed)
-               : bench::run_kv(make, clients, ops, read_percent, keys, seed);
+  // "actors": event-driven clients on both sides (dagshard's as actors,
+  // etcd's as connections driven by one thread); "threads": a thread each.
+  auto r = as == "threads"
+               ? bench::run_kv(make, clients, ops, read_percent, keys, seed)
+           : etcd.empty() ? bench::run_kv_actors(clis, sessions, clients, ops,
+                                                 read_percent, keys, seed)
+                          : bench::run_kv_etcd_multi(etcd, clients, ops,
+                                                     read_percent, keys, seed);
   for (auto& s : sessions)
     caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
   auto target = etcd.empty() ? "dagshard" : "etcd";
