@@ -3,6 +3,7 @@
 // a goroutine, rather than a thread that sleeps between answers.
 #include "tools/dagbench/kv_actors.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
