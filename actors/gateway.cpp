@@ -69,6 +69,13 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
       [self](migrations_atom a) -> caf::result<std::vector<migration_record>> {
         return self->delegate(self->state.router, a);
       },
+      [self](cfg_get_many_atom a, std::vector<std::string>& keys)
+          -> caf::result<std::vector<config_entry>> {
+        if (keys.empty() || keys.size() > max_meta_batch)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "a read of settings names 1 to 1024 keys");
+        return self->delegate(self->state.router, a, std::move(keys));
+      },
       [self](cfg_get_atom a, std::string& key) -> caf::result<config_entry> {
         return self->delegate(self->state.router, a, std::move(key));
       },

@@ -419,6 +419,19 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
           return e ? *e : config_entry{key, {}, 0};
         });
       },
+      [self](cfg_get_many_atom, std::vector<std::string>& keys)
+          -> caf::result<std::vector<config_entry>> {
+        return start_read<std::vector<config_entry>>(
+            self, [self, keys = std::move(keys)] {
+              std::vector<config_entry> out;
+              out.reserve(keys.size());
+              for (auto& k : keys) {
+                auto e = self->state.machine.config(k);
+                out.push_back(e ? *e : config_entry{k, {}, 0});
+              }
+              return out;
+            });
+      },
       [self](cfg_list_atom) -> caf::result<std::vector<config_entry>> {
         return start_read<std::vector<config_entry>>(
             self, [self] { return self->state.machine.config_list(); });

@@ -163,6 +163,10 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       [self](cfg_get_atom a, std::string& key) {
         return self->state.to_metadata<config_entry>(a, std::move(key));
       },
+      [self](cfg_get_many_atom a, std::vector<std::string>& keys) {
+        return self->state.to_metadata<std::vector<config_entry>>(
+            a, std::move(keys));
+      },
       [self](cfg_list_atom a) {
         return self->state.to_metadata<std::vector<config_entry>>(a);
       },

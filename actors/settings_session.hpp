@@ -1,8 +1,9 @@
-// A client's session for cluster settings. The sets its callers make while
-// a batch is on its way travel together as the next one, in one message to
-// the node and one back, as a connection shared by many callers carries
-// their requests together. Each caller still waits for its own answer, and
-// each set is its own Raft command with its own version and result.
+// A client's session for cluster settings. The sets (and, apart, the gets)
+// its callers make while batches are on their way travel together as the
+// next batch, in one message to the node and one back, as a connection
+// shared by many callers carries their requests together. Each caller still
+// waits for its own answer; each set is its own Raft command with its own
+// version and result, and the gets of a batch share one linearizable read.
 #pragma once
 
 #include <cstddef>
@@ -17,6 +18,9 @@ namespace ds {
 using settings_session_actor = caf::typed_actor<
     // One set, answered as the gateway answers it alone.
     caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+    // One setting read, linearizable, answered as the gateway answers it
+    // alone (gets made together share one read at the node).
+    caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
     // Internal: send what is waiting.
     caf::reacts_to<meta_flush_atom>>;
 

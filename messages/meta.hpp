@@ -27,6 +27,7 @@ using place_sub_atom = caf::atom_constant<caf::atom("placesub")>;
 using place_push_atom = caf::atom_constant<caf::atom("placepush")>;
 using migrations_atom = caf::atom_constant<caf::atom("migrlist")>;
 using meta_batch_atom = caf::atom_constant<caf::atom("metabatch")>;
+using cfg_get_many_atom = caf::atom_constant<caf::atom("cfggetn")>;
 
 /// Most commands in one batch of settings.
 constexpr size_t max_meta_batch = 1024;
@@ -119,6 +120,9 @@ using metadata_actor = caf::typed_actor<
                     std::vector<meta_command>>::with<meta_batch_reply>,
     // One setting, linearizable (ReadIndex); version 0: it does not exist.
     caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
+    // Several settings read at one read index, one entry per key in order.
+    caf::replies_to<cfg_get_many_atom,
+                    std::vector<std::string>>::with<std::vector<config_entry>>,
     // Every setting, sorted by key, linearizable.
     caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
     // The placement of one directory's parts, linearizable.

@@ -299,6 +299,11 @@ using client_interface = caf::typed_actor<
                     std::vector<meta_command>>::with<meta_batch_reply>,
     // A setting (version 0: absent).
     caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
+    // Settings read together (a client session's callers of one round
+    // trip), linearizable, one entry per key in order; 1 to max_meta_batch
+    // keys (at the gateway: otherwise refused, EINVAL).
+    caf::replies_to<cfg_get_many_atom,
+                    std::vector<std::string>>::with<std::vector<config_entry>>,
     // Every setting.
     caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
     // The Raft state of every metadata replica of the cluster.

@@ -29,6 +29,9 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
       [=](cfg_get_atom a, std::string& k) {
         return self->delegate(real, a, std::move(k));
       },
+      [=](cfg_get_many_atom a, std::vector<std::string>& ks) {
+        return self->delegate(real, a, std::move(ks));
+      },
       [=](cfg_list_atom a) { return self->delegate(real, a); },
       [=](place_get_atom a, inode_id d) -> caf::result<dir_placement> {
         if (mute)

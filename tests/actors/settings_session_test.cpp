@@ -16,6 +16,7 @@ namespace {
 /// only when told, numbering the sets it has seen (version = 1, 2, ...).
 struct spy_state {
   std::vector<size_t> sizes;
+  std::vector<std::vector<std::string>> reads; ///< keys of each get batch
   std::vector<std::pair<caf::typed_response_promise<meta_batch_reply>,
                         std::vector<meta_command>>>
       held;
@@ -30,6 +31,13 @@ caf::behavior spy_gateway(caf::stateful_actor<spy_state>* self) {
         auto rp = self->make_response_promise<meta_batch_reply>();
         self->state.held.emplace_back(rp, std::move(cmds));
         return rp;
+      },
+      [self](cfg_get_many_atom, std::vector<std::string>& keys) {
+        self->state.reads.push_back(keys);
+        std::vector<config_entry> out;
+        for (auto& k : keys)
+          out.push_back(config_entry{k, "value of " + k, 7});
+        return out;
       },
       [self](caf::ok_atom) { // answer every held batch
         auto& st = self->state;
@@ -55,9 +63,10 @@ meta_command set_cmd(std::string key, std::string value) {
 
 struct session_fixture : test_coordinator_fixture<ns_config> {
   caf::actor spy = sys.spawn(spy_gateway);
-  std::vector<size_t> sizes() {
-    return caf::actor_cast<caf::stateful_actor<spy_state>*>(spy)->state.sizes;
+  spy_state& spied() {
+    return caf::actor_cast<caf::stateful_actor<spy_state>*>(spy)->state;
   }
+  std::vector<size_t> sizes() { return spied().sizes; }
   ~session_fixture() {
     caf::anon_send_exit(spy, caf::exit_reason::user_shutdown);
     sched.run();
@@ -216,5 +225,84 @@ TEST_CASE_FIXTURE(node_fixture,
 
   CHECK(e.value == "v5");
   CHECK(e.version == 5);
+  caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(session_fixture,
+                  "gets made together travel together, apart from sets, each "
+                  "caller answered for its own key") {
+  auto s = spawn_settings_session(sys, caf::actor_cast<gateway_actor>(spy),
+                                  settings_session_options{});
+  std::vector<std::unique_ptr<caf::scoped_actor>> callers;
+  for (int i = 0; i < 4; ++i)
+    callers.push_back(std::make_unique<caf::scoped_actor>(sys));
+  (*callers[0])->send(s, cfg_get_atom::value, std::string{"a"});
+  (*callers[1])->send(s, meta_atom::value, set_cmd("k", "v"));
+  (*callers[2])->send(s, cfg_get_atom::value, std::string{"b"});
+  (*callers[3])->send(s, cfg_get_atom::value, std::string{"a"});
+  sched.run();
+  CHECK(spied().reads ==
+        std::vector<std::vector<std::string>>{{"a", "b", "a"}});
+  CHECK(sizes() == std::vector<size_t>{1});
+  for (int i : {0, 2, 3}) {
+    config_entry e;
+    (*callers[i])
+        ->receive([&](config_entry& x) { e = x; },
+                  [&](caf::error& err) { FAIL(sys.render(err)); },
+                  caf::after(std::chrono::seconds(0)) >>
+                      [&] { FAIL("no answer"); });
+    CHECK(e.key == (i == 2 ? "b" : "a"));
+    CHECK(e.value == "value of " + e.key);
+  }
+  caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(node_fixture,
+                  "gets through a session see the sets acknowledged before "
+                  "them; the gateway refuses an empty or oversized read") {
+  auto s = spawn_settings_session(sys, gateway, settings_session_options{});
+  auto run = [&] {
+    for (int i = 0; i < 300; ++i) {
+      sched.run();
+      sched.trigger_timeout();
+    }
+  };
+  caf::scoped_actor a{sys};
+  a->send(s, meta_atom::value, set_cmd("g.x", "one"));
+  run();
+  a->receive([&](meta_result& r) { CHECK(r.code == errc::ok); },
+             [&](caf::error& e) { FAIL(sys.render(e)); },
+             caf::after(std::chrono::seconds(0)) >> [&] { FAIL("no set"); });
+  std::vector<std::unique_ptr<caf::scoped_actor>> readers;
+  for (int i = 0; i < 3; ++i) {
+    readers.push_back(std::make_unique<caf::scoped_actor>(sys));
+    (*readers.back())
+        ->send(s, cfg_get_atom::value, std::string{i == 1 ? "g.y" : "g.x"});
+  }
+  run();
+  for (int i = 0; i < 3; ++i) {
+    config_entry e;
+    (*readers[i])
+        ->receive([&](config_entry& x) { e = x; },
+                  [&](caf::error& err) { FAIL(sys.render(err)); },
+                  caf::after(std::chrono::seconds(0)) >>
+                      [&] { FAIL("no get"); });
+    if (i == 1) {
+      CHECK(e.version == 0); // absent
+    } else {
+      CHECK(e.value == "one");
+      CHECK(e.version == 1);
+    }
+  }
+  for (auto n : {size_t{0}, max_meta_batch + 1}) {
+    bool refused = false;
+    auto rh = self->request(gateway, caf::infinite, cfg_get_many_atom::value,
+                            std::vector<std::string>(n, "g.x"));
+    sched.run();
+    rh.receive(
+        [&](std::vector<config_entry>&) {},
+        [&](caf::error& e) { refused = e == caf::sec::invalid_argument; });
+    CHECK(refused);
+  }
   caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
 }

@@ -70,8 +70,13 @@ void issue(caf::stateful_actor<kv_actor_state>* self) {
   // for the run ends the run instead if an answer never comes.
   auto fail = [self](caf::error&) { answered(self, false); };
   if (read) {
-    self->request(st.gw, caf::infinite, cfg_get_atom::value, key)
-        .then([self](config_entry&) { answered(self, true); }, fail);
+    auto ok = [self](config_entry&) { answered(self, true); };
+    if (st.session)
+      self->request(st.session, caf::infinite, cfg_get_atom::value, key)
+          .then(ok, fail);
+    else
+      self->request(st.gw, caf::infinite, cfg_get_atom::value, key)
+          .then(ok, fail);
     return;
   }
   meta_command cmd;

@@ -47,9 +47,16 @@ public:
   }
   bool get(const std::string& key) override {
     bool ok = false;
-    auto h =
-        self_->request(cl_.gateway(), caf::infinite, cfg_get_atom::value, key);
-    await(h.id(), [&](config_entry&) { ok = true; });
+    auto on_reply = [&](config_entry&) { ok = true; };
+    if (session_)
+      await(self_->request(session_, caf::infinite, cfg_get_atom::value, key)
+                .id(),
+            on_reply);
+    else
+      await(
+          self_->request(cl_.gateway(), caf::infinite, cfg_get_atom::value, key)
+              .id(),
+          on_reply);
     return ok;
   }
 
