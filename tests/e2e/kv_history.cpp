@@ -4,7 +4,9 @@
 // answer did not come (timeout, node killed) may or may not have taken
 // effect. Ends with a read of every key through every node, so every
 // acknowledged set must still be visible. Used by tests/e2e/raft_test.sh
-// while nodes are killed and restarted.
+// while nodes are killed and restarted. Odd-numbered clients go through
+// settings sessions shared per node (the client library's batching), even
+// ones send each request alone, so both paths are in the same history.
 //
 // Usage: kv_history NODE[,NODE...] CLIENTS SECONDS KEYS SEED
 // Exit: 0 linearizable, 1 not (the offending key is printed), 2 usage/setup.
@@ -20,6 +22,7 @@
 #include <thread>
 
 #include "actors/client.hpp"
+#include "actors/settings_session.hpp"
 #include "messages/ns.hpp"
 #include "model/linearizability.hpp"
 
@@ -50,6 +53,46 @@ std::optional<client> connect_any(caf::actor_system& sys,
   return std::nullopt;
 }
 
+/// A client and its settings session, shared by the workers that reach
+/// the same node; replaced when an operation through it fails.
+struct shared_session {
+  std::optional<client> cl;
+  settings_session_actor session;
+};
+
+/// Sets or reads through a session from a worker thread.
+struct session_ops {
+  caf::actor_system& sys;
+  std::mutex mu;
+  std::vector<endpoint> eps;
+  std::vector<shared_session> by_node;
+
+  /// The session of node `n` (connecting first if needed), or null.
+  settings_session_actor get(size_t n, caf::timespan& timeout) {
+    std::lock_guard<std::mutex> g(mu);
+    auto& s = by_node[n];
+    if (!s.session) {
+      std::string err;
+      s.cl = client::connect(sys, eps[n].host, eps[n].port, err);
+      if (!s.cl)
+        return {};
+      s.session =
+          spawn_settings_session(sys, s.cl->gateway(), {s.cl->timeout(), 4});
+    }
+    timeout = s.cl->timeout();
+    return s.session;
+  }
+  /// Drops node `n`'s session if it is still `used`.
+  void drop(size_t n, const settings_session_actor& used) {
+    std::lock_guard<std::mutex> g(mu);
+    auto& s = by_node[n];
+    if (s.session == used) {
+      caf::anon_send_exit(s.session, caf::exit_reason::user_shutdown);
+      s = shared_session{};
+    }
+  }
+};
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -78,6 +121,7 @@ int main(int argc, char** argv) {
           caf::timespan{std::chrono::seconds(2)});
   caf::actor_system sys{cfg};
 
+  session_ops sessions{sys, {}, eps, std::vector<shared_session>(eps.size())};
   std::mutex mu;
   std::vector<lin::op> history;
   std::atomic<uint64_t> acked{0}, failed{0}, reads{0};
@@ -86,11 +130,27 @@ int main(int argc, char** argv) {
     std::mt19937_64 rng(seed * 1000 + id);
     std::optional<client> cl;
     uint64_t seq = 0;
+    bool via_session = id % 2 == 1;
+    size_t node = rng() % eps.size();
+    caf::scoped_actor self{sys};
     while (now_ns() < deadline) {
-      if (!cl && !(cl = connect_any(sys, eps, rng() % eps.size()))) {
+      settings_session_actor ses;
+      caf::timespan timeout{0};
+      if (via_session ? !(ses = sessions.get(node, timeout))
+                      : !cl && !(cl = connect_any(sys, eps, node))) {
+        node = rng() % eps.size();
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         continue;
       }
+      // Through the session, a failure drops it and the next operation
+      // goes to another node, as a direct client's does.
+      auto failed_here = [&] {
+        if (via_session)
+          sessions.drop(node, ses);
+        else
+          cl.reset();
+        node = rng() % eps.size();
+      };
       lin::op o;
       o.key = "k" + std::to_string(rng() % keys);
       bool write = rng() % 2 == 0;
@@ -98,7 +158,17 @@ int main(int argc, char** argv) {
       if (write) {
         o.kind = lin::op::write;
         o.value = std::to_string(id) + "." + std::to_string(++seq);
-        auto r = cl->config_set(o.key, o.value);
+        meta_result r{errc::eunavailable, 0, 0};
+        if (via_session) {
+          meta_command c;
+          c.kind = meta_command::config_set;
+          c.key = o.key;
+          c.value = o.value;
+          self->request(ses, timeout, meta_atom::value, c)
+              .receive([&](meta_result& x) { r = x; }, [](caf::error&) {});
+        } else {
+          r = cl->config_set(o.key, o.value);
+        }
         o.ret = now_ns();
         if (r.code == errc::ok) {
           ++acked;
@@ -106,15 +176,21 @@ int main(int argc, char** argv) {
           o.answered = false; // may still take effect
           o.ret = std::numeric_limits<int64_t>::max();
           ++failed;
-          cl.reset(); // try another node next time
+          failed_here(); // try another node next time
         }
       } else {
         o.kind = lin::op::read;
         errc code = errc::ok;
-        auto e = cl->config_get(o.key, code);
+        config_entry e;
+        if (via_session)
+          self->request(ses, timeout, cfg_get_atom::value, o.key)
+              .receive([&](config_entry& x) { e = std::move(x); },
+                       [&](caf::error&) { code = errc::eunavailable; });
+        else
+          e = cl->config_get(o.key, code);
         o.ret = now_ns();
         if (code != errc::ok) {
-          cl.reset();
+          failed_here();
           continue; // a failed read has no effect
         }
         ++reads;
@@ -130,6 +206,9 @@ int main(int argc, char** argv) {
     ts.emplace_back(worker, i);
   for (auto& t : ts)
     t.join();
+  for (auto& s : sessions.by_node)
+    if (s.session)
+      caf::anon_send_exit(s.session, caf::exit_reason::user_shutdown);
   // Final reads through every node: every acknowledged set must be there.
   for (size_t n = 0; n < eps.size(); ++n) {
     std::optional<client> cl;
