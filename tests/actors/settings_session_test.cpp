@@ -61,6 +61,26 @@ meta_command set_cmd(std::string key, std::string value) {
   return c;
 }
 
+using caller_list = std::vector<std::unique_ptr<caf::scoped_actor>>;
+
+caller_list make_callers(caf::actor_system& sys, int n) {
+  caller_list out;
+  for (int i = 0; i < n; ++i)
+    out.push_back(std::make_unique<caf::scoped_actor>(sys));
+  return out;
+}
+
+/// The answer waiting for `who`: a T, or the error it got instead (no
+/// answer at all fails the test).
+template <class T> caf::expected<T> answer_of(caf::scoped_actor& who) {
+  caf::expected<T> out{caf::sec::unexpected_message};
+  who->receive([&](T& x) { out = std::move(x); },
+               [&](caf::error& e) { out = std::move(e); },
+               caf::after(std::chrono::seconds(0)) >>
+                   [] { FAIL("no answer"); });
+  return out;
+}
+
 struct session_fixture : test_coordinator_fixture<ns_config> {
   caf::actor spy = sys.spawn(spy_gateway);
   spy_state& spied() {
@@ -81,9 +101,7 @@ TEST_CASE_FIXTURE(session_fixture,
   settings_session_options o;
   o.max_in_flight = 1;
   auto s = spawn_settings_session(sys, caf::actor_cast<gateway_actor>(spy), o);
-  std::vector<std::unique_ptr<caf::scoped_actor>> callers;
-  for (int i = 0; i < 8; ++i)
-    callers.push_back(std::make_unique<caf::scoped_actor>(sys));
+  auto callers = make_callers(sys, 8);
   // Five callers at once: one batch of five.
   for (int i = 0; i < 5; ++i)
     (*callers[i])
@@ -102,14 +120,10 @@ TEST_CASE_FIXTURE(session_fixture,
   self->send(spy, caf::ok_atom::value);
   sched.run();
   for (int i = 0; i < 8; ++i) {
-    meta_result r;
-    (*callers[i])
-        ->receive([&](meta_result& x) { r = x; },
-                  [&](caf::error& e) { FAIL(sys.render(e)); },
-                  caf::after(std::chrono::seconds(0)) >>
-                      [&] { FAIL("no answer"); });
-    CHECK(r.version == uint64_t(i + 1)); // its own answer, in order
-    CHECK(r.code == (i == 3 ? errc::einval : errc::ok));
+    auto r = answer_of<meta_result>(*callers[i]);
+    REQUIRE(r);
+    CHECK(r->version == uint64_t(i + 1)); // its own answer, in order
+    CHECK(r->code == (i == 3 ? errc::einval : errc::ok));
   }
   caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
 }
@@ -121,9 +135,7 @@ TEST_CASE_FIXTURE(session_fixture,
   o.max_in_flight = 2;
   o.timeout = std::chrono::seconds(1);
   auto s = spawn_settings_session(sys, caf::actor_cast<gateway_actor>(spy), o);
-  std::vector<std::unique_ptr<caf::scoped_actor>> callers;
-  for (int i = 0; i < 3; ++i)
-    callers.push_back(std::make_unique<caf::scoped_actor>(sys));
+  auto callers = make_callers(sys, 3);
   for (int i = 0; i < 3; ++i) {
     (*callers[i])->send(s, meta_atom::value, set_cmd("k", "v"));
     sched.run();
@@ -133,21 +145,13 @@ TEST_CASE_FIXTURE(session_fixture,
   sched.trigger_timeouts();
   sched.run();
   CHECK(sizes() == std::vector<size_t>{1, 1, 1});
-  for (int i = 0; i < 2; ++i) {
-    bool failed = false;
-    (*callers[i])
-        ->receive([&](meta_result&) {}, [&](caf::error&) { failed = true; },
-                  caf::after(std::chrono::seconds(0)) >>
-                      [&] { FAIL("no answer"); });
-    CHECK(failed);
-  }
+  for (int i = 0; i < 2; ++i)
+    CHECK(!answer_of<meta_result>(*callers[i]));
   self->send(spy, caf::ok_atom::value);
   sched.run();
-  (*callers[2])
-      ->receive(
-          [&](meta_result& r) { CHECK(r.code == errc::ok); },
-          [&](caf::error& e) { FAIL("third set failed: " << sys.render(e)); },
-          caf::after(std::chrono::seconds(0)) >> [&] { FAIL("no answer"); });
+  auto third = answer_of<meta_result>(*callers[2]);
+  REQUIRE(third);
+  CHECK(third->code == errc::ok);
   caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
 }
 
@@ -185,9 +189,7 @@ TEST_CASE_FIXTURE(node_fixture,
                   "a session over a node's gateway: every set its own Raft "
                   "command, versions in the callers' order") {
   auto s = spawn_settings_session(sys, gateway, settings_session_options{});
-  std::vector<std::unique_ptr<caf::scoped_actor>> callers;
-  for (int i = 0; i < 6; ++i)
-    callers.push_back(std::make_unique<caf::scoped_actor>(sys));
+  auto callers = make_callers(sys, 6);
   for (int i = 0; i < 6; ++i)
     (*callers[i])
         ->send(s, meta_atom::value,
@@ -199,19 +201,14 @@ TEST_CASE_FIXTURE(node_fixture,
   }
   uint64_t want = 1;
   for (int i = 0; i < 6; ++i) {
-    meta_result r;
-    r.code = errc::eio;
-    (*callers[i])
-        ->receive([&](meta_result& x) { r = x; },
-                  [&](caf::error& e) { FAIL(sys.render(e)); },
-                  caf::after(std::chrono::seconds(0)) >>
-                      [&] { FAIL("no answer"); });
+    auto r = answer_of<meta_result>(*callers[i]);
+    REQUIRE(r);
     if (i == 4) {
-      CHECK(r.code == errc::einval);
+      CHECK(r->code == errc::einval);
       continue;
     }
-    CHECK(r.code == errc::ok);
-    CHECK(r.version == want++);
+    CHECK(r->code == errc::ok);
+    CHECK(r->version == want++);
   }
   config_entry e;
   auto rh = self->request(gateway, caf::infinite, cfg_get_atom::value,
@@ -233,9 +230,7 @@ TEST_CASE_FIXTURE(session_fixture,
                   "caller answered for its own key") {
   auto s = spawn_settings_session(sys, caf::actor_cast<gateway_actor>(spy),
                                   settings_session_options{});
-  std::vector<std::unique_ptr<caf::scoped_actor>> callers;
-  for (int i = 0; i < 4; ++i)
-    callers.push_back(std::make_unique<caf::scoped_actor>(sys));
+  auto callers = make_callers(sys, 4);
   (*callers[0])->send(s, cfg_get_atom::value, std::string{"a"});
   (*callers[1])->send(s, meta_atom::value, set_cmd("k", "v"));
   (*callers[2])->send(s, cfg_get_atom::value, std::string{"b"});
@@ -245,14 +240,10 @@ TEST_CASE_FIXTURE(session_fixture,
         std::vector<std::vector<std::string>>{{"a", "b", "a"}});
   CHECK(sizes() == std::vector<size_t>{1});
   for (int i : {0, 2, 3}) {
-    config_entry e;
-    (*callers[i])
-        ->receive([&](config_entry& x) { e = x; },
-                  [&](caf::error& err) { FAIL(sys.render(err)); },
-                  caf::after(std::chrono::seconds(0)) >>
-                      [&] { FAIL("no answer"); });
-    CHECK(e.key == (i == 2 ? "b" : "a"));
-    CHECK(e.value == "value of " + e.key);
+    auto e = answer_of<config_entry>(*callers[i]);
+    REQUIRE(e);
+    CHECK(e->key == (i == 2 ? "b" : "a"));
+    CHECK(e->value == "value of " + e->key);
   }
   caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
 }
@@ -270,28 +261,22 @@ TEST_CASE_FIXTURE(node_fixture,
   caf::scoped_actor a{sys};
   a->send(s, meta_atom::value, set_cmd("g.x", "one"));
   run();
-  a->receive([&](meta_result& r) { CHECK(r.code == errc::ok); },
-             [&](caf::error& e) { FAIL(sys.render(e)); },
-             caf::after(std::chrono::seconds(0)) >> [&] { FAIL("no set"); });
-  std::vector<std::unique_ptr<caf::scoped_actor>> readers;
-  for (int i = 0; i < 3; ++i) {
-    readers.push_back(std::make_unique<caf::scoped_actor>(sys));
-    (*readers.back())
+  auto set = answer_of<meta_result>(a);
+  REQUIRE(set);
+  CHECK(set->code == errc::ok);
+  auto readers = make_callers(sys, 3);
+  for (int i = 0; i < 3; ++i)
+    (*readers[i])
         ->send(s, cfg_get_atom::value, std::string{i == 1 ? "g.y" : "g.x"});
-  }
   run();
   for (int i = 0; i < 3; ++i) {
-    config_entry e;
-    (*readers[i])
-        ->receive([&](config_entry& x) { e = x; },
-                  [&](caf::error& err) { FAIL(sys.render(err)); },
-                  caf::after(std::chrono::seconds(0)) >>
-                      [&] { FAIL("no get"); });
+    auto e = answer_of<config_entry>(*readers[i]);
+    REQUIRE(e);
     if (i == 1) {
-      CHECK(e.version == 0); // absent
+      CHECK(e->version == 0); // absent
     } else {
-      CHECK(e.value == "one");
-      CHECK(e.version == 1);
+      CHECK(e->value == "one");
+      CHECK(e->version == 1);
     }
   }
   for (auto n : {size_t{0}, max_meta_batch + 1}) {
