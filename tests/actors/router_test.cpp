@@ -166,3 +166,39 @@ TEST_CASE_FIXTURE(node_fixture,
   move.kind = meta_command::migration_begin;
   CHECK(ask(move).code == errc::einval);
 }
+
+TEST_CASE_FIXTURE(node_fixture,
+                  "a shard on an unreachable node answers EUNAVAILABLE at "
+                  "once; the other shards serve") {
+  REQUIRE(path(path_op::mkdir, "/far").code == errc::ok);
+  REQUIRE(path(path_op::mkdir, "/near").code == errc::ok);
+  auto far = path(path_op::stat, "/far").a.ino;
+  auto near = path(path_op::stat, "/near").a.ino;
+  hash_ring ring{static_cast<uint32_t>(shards.size())};
+  if (ring.home(near) == ring.home(far)) { // find a directory elsewhere
+    for (int i = 0; ring.home(near) == ring.home(far); ++i) {
+      auto p = "/near" + std::to_string(i);
+      REQUIRE(path(path_op::mkdir, p).code == errc::ok);
+      near = path(path_op::stat, p).a.ino;
+    }
+  }
+  // A router that sees the shard of /far as unreachable (its node missed
+  // its heartbeats): an empty handle, as set_peer leaves it.
+  auto cut = shards;
+  cut[ring.home(far)] = shard_actor{};
+  cluster_map cluster;
+  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {},
+                            static_cast<uint32_t>(shards.size()),
+                            cluster) == "");
+  auto r = sys.spawn(router_behavior, cluster, cut, metadata,
+                     caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
+  sched.run();
+  // No virtual time passes: an answer that needed the request timeout
+  // would not be here.
+  auto reps = batch(r, {make_request(ns_op::lookup, far, "x"),
+                        make_request(ns_op::lookup, near, "x")});
+  REQUIRE(reps.size() == 2);
+  CHECK(reps[0].code == errc::eunavailable);
+  CHECK(reps[1].code == errc::enoent);
+  caf::anon_send_exit(r, caf::exit_reason::user_shutdown);
+}

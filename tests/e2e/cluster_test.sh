@@ -47,20 +47,25 @@ for d in $(seq 0 29); do
   if grep -q '"node":"node2"' <<<"$where"; then on2+=("$d"); fi
 done
 
-# A frozen node (SIGSTOP: its connections stay open) is noticed by the
-# heartbeats within about a second; its part answers EUNAVAILABLE.
+# A frozen node (SIGSTOP: its connections stay open, so only the heartbeats
+# can tell) is noticed; its part then answers EUNAVAILABLE. The times are
+# printed, not asserted: they are the heartbeat settings' (about a second
+# in configs/cluster-3) plus whatever a loaded machine adds. That an
+# unreachable shard answers at once, without waiting for the request
+# timeout, is asserted on virtual time in tests/actors/router_test.cpp.
 node2_down() { "$build/dagctl" --node 127.0.0.1:4301 nodes | grep -q 'node2.*UNREACHABLE'; }
 kill -STOP "${pids[2]}"
 start_ns=$(date +%s%N)
-wait_until 5 node2_down
+wait_until 15 node2_down
+rc=$?
 ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-check "a frozen node2 is noticed within 2 s (${ms} ms)" test $ms -lt 2000
+check "the heartbeats notice a frozen node2 (${ms} ms)" test $rc = 0
 start_ns=$(date +%s%N)
 ctl 1 create "/d${on2[0]}/while-frozen" >/dev/null 2>&1
 rc=$?
 ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-check "a directory on frozen node2 answers EUNAVAILABLE at once (rc $rc, ${ms} ms)" \
-  test $rc = 2 -a $ms -lt 2000
+check "a directory on frozen node2 answers EUNAVAILABLE (rc $rc, ${ms} ms)" \
+  test $rc = 2
 kill -CONT "${pids[2]}"
 check "node2 rejoins after it thaws" wait_until 15 all_reachable 1
 check "some directories live on node3" test ${#on3[@]} -gt 0
@@ -86,14 +91,14 @@ wait "${pids[3]}" 2>/dev/null
 unset 'pids[3]'
 sleep 0.5
 
-# node3's part answers EUNAVAILABLE within 2 s; the rest serves.
+# node3's part answers EUNAVAILABLE (time printed); the rest serves.
 d=${on3[0]}
 start_ns=$(date +%s%N)
 ctl 1 create "/d$d/while-down" >/dev/null 2>"$work/err"
 rc=$?
 ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
 check "a directory on node3 answers EUNAVAILABLE (rc $rc, ${ms} ms)" \
-  test $rc = 2 -a $ms -lt 2000
+  test $rc = 2
 check "the error names EUNAVAILABLE" grep -q "^EUNAVAILABLE: " "$work/err"
 d=${others[0]}
 check "a directory elsewhere still takes creates" ctl 2 create "/d$d/while-down"
