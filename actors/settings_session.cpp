@@ -45,7 +45,7 @@ void flush(self_ptr self);
 
 // Sends `lane`'s waiting requests as batches while fewer than
 // max_in_flight are on their way; `send(items, on_answers, on_error)`
-// sends one batch, the answers come back in the items' order.
+// sends one batch, whose answers must come back in the items' order.
 template <class Lane, class Send>
 void flush_lane(self_ptr self, Lane& ln, Send send) {
   while (!ln.queue.empty() && ln.in_flight < self->state.opts.max_in_flight) {
@@ -56,20 +56,24 @@ void flush_lane(self_ptr self, Lane& ln, Send send) {
     for (auto& w : *batch)
       items.push_back(w.item);
     ++ln.in_flight;
+    auto fail = [self, &ln, batch](const caf::error& e) {
+      for (auto& w : *batch)
+        w.rp.deliver(e);
+      --ln.in_flight;
+      flush(self);
+    };
     send(
         std::move(items),
-        [self, &ln, batch](auto& answers) {
+        [self, &ln, batch, fail](auto& answers) {
+          if (answers.size() != batch->size())
+            return fail(caf::make_error(caf::sec::invalid_argument,
+                                        "a batch answer of the wrong size"));
           for (size_t i = 0; i < batch->size(); ++i)
             (*batch)[i].rp.deliver(std::move(answers[i]));
           --ln.in_flight;
           flush(self);
         },
-        [self, &ln, batch](const caf::error& e) {
-          for (auto& w : *batch)
-            w.rp.deliver(e);
-          --ln.in_flight;
-          flush(self);
-        });
+        fail);
   }
 }
 
@@ -78,30 +82,14 @@ void flush(self_ptr self) {
   st.flush_scheduled = false;
   auto to = st.opts.timeout;
   flush_lane(self, st.sets, [&](auto items, auto ok, auto fail) {
-    auto n = items.size();
     self->request(st.gw, to, meta_batch_atom::value, std::move(items))
-        .then(
-            [ok, fail, n](meta_batch_reply& r) mutable {
-              if (r.results.size() != n)
-                return fail(
-                    caf::make_error(caf::sec::invalid_argument,
-                                    "a batch answer of the wrong size"));
-              ok(r.results);
-            },
-            [fail](caf::error& e) mutable { fail(e); });
+        .then([ok](meta_batch_reply& r) mutable { ok(r.results); },
+              [fail](caf::error& e) mutable { fail(e); });
   });
   flush_lane(self, st.gets, [&](auto items, auto ok, auto fail) {
-    auto n = items.size();
     self->request(st.gw, to, cfg_get_many_atom::value, std::move(items))
-        .then(
-            [ok, fail, n](std::vector<config_entry>& r) mutable {
-              if (r.size() != n)
-                return fail(
-                    caf::make_error(caf::sec::invalid_argument,
-                                    "a batch answer of the wrong size"));
-              ok(r);
-            },
-            [fail](caf::error& e) mutable { fail(e); });
+        .then([ok](std::vector<config_entry>& r) mutable { ok(r); },
+              [fail](caf::error& e) mutable { fail(e); });
   });
 }
 

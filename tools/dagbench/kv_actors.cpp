@@ -30,8 +30,8 @@ struct kv_run {
 
 struct kv_actor_state {
   std::shared_ptr<kv_run> run;
-  gateway_actor gw;
-  settings_session_actor session;
+  /// The session, or the gateway itself: both answer sets and gets alike.
+  caf::actor target;
   std::mt19937_64 rng;
   std::string value = std::string(64, 'v');
   std::vector<double> lat;
@@ -70,26 +70,17 @@ void issue(caf::stateful_actor<kv_actor_state>* self) {
   // for the run ends the run instead if an answer never comes.
   auto fail = [self](caf::error&) { answered(self, false); };
   if (read) {
-    auto ok = [self](config_entry&) { answered(self, true); };
-    if (st.session)
-      self->request(st.session, caf::infinite, cfg_get_atom::value, key)
-          .then(ok, fail);
-    else
-      self->request(st.gw, caf::infinite, cfg_get_atom::value, key)
-          .then(ok, fail);
+    self->request(st.target, caf::infinite, cfg_get_atom::value, key)
+        .then([self](config_entry&) { answered(self, true); }, fail);
     return;
   }
   meta_command cmd;
   cmd.kind = meta_command::config_set;
   cmd.key = std::move(key);
   cmd.value = st.value;
-  auto ok = [self](meta_result& r) { answered(self, r.code == errc::ok); };
-  if (st.session)
-    self->request(st.session, caf::infinite, meta_atom::value, std::move(cmd))
-        .then(ok, fail);
-  else
-    self->request(st.gw, caf::infinite, meta_atom::value, std::move(cmd))
-        .then(ok, fail);
+  self->request(st.target, caf::infinite, meta_atom::value, std::move(cmd))
+      .then([self](meta_result& r) { answered(self, r.code == errc::ok); },
+            fail);
 }
 
 caf::behavior kv_actor(caf::stateful_actor<kv_actor_state>* self,
@@ -97,8 +88,8 @@ caf::behavior kv_actor(caf::stateful_actor<kv_actor_state>* self,
                        settings_session_actor session, uint64_t seed) {
   auto& st = self->state;
   st.run = std::move(run);
-  st.gw = std::move(gw);
-  st.session = std::move(session);
+  st.target = session ? caf::actor_cast<caf::actor>(session)
+                      : caf::actor_cast<caf::actor>(gw);
   st.rng.seed(seed);
   issue(self);
   return {[](caf::unit_t) {}};

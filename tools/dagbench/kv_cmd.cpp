@@ -23,40 +23,29 @@ namespace {
 /// It waits for each answer with its own timed wait rather than a request
 /// timeout, which would cost a round trip through the actor system's clock
 /// thread for every operation.
-/// With a session, sets go through it (the client library's coalescing of
-/// concurrent callers); without, each set is its own message to the node.
+/// With a session, requests go through it (the client library's coalescing
+/// of concurrent callers); without, each is its own message to the node.
 class settings_client : public kv_client {
 public:
   settings_client(client cl, settings_session_actor session)
-      : cl_(std::move(cl)), session_(std::move(session)), self_(cl_.system()) {}
+      : cl_(std::move(cl)),
+        target_(session ? caf::actor_cast<caf::actor>(session)
+                        : caf::actor_cast<caf::actor>(cl_.gateway())),
+        self_(cl_.system()) {}
   bool put(const std::string& key, const std::string& value) override {
     meta_command cmd;
     cmd.kind = meta_command::config_set;
     cmd.key = key;
     cmd.value = value;
     bool ok = false;
-    auto on_reply = [&](meta_result& r) { ok = r.code == errc::ok; };
-    if (session_)
-      await(self_->request(session_, caf::infinite, meta_atom::value, cmd).id(),
-            on_reply);
-    else
-      await(self_->request(cl_.gateway(), caf::infinite, meta_atom::value, cmd)
-                .id(),
-            on_reply);
+    await(self_->request(target_, caf::infinite, meta_atom::value, cmd).id(),
+          [&](meta_result& r) { ok = r.code == errc::ok; });
     return ok;
   }
   bool get(const std::string& key) override {
     bool ok = false;
-    auto on_reply = [&](config_entry&) { ok = true; };
-    if (session_)
-      await(self_->request(session_, caf::infinite, cfg_get_atom::value, key)
-                .id(),
-            on_reply);
-    else
-      await(
-          self_->request(cl_.gateway(), caf::infinite, cfg_get_atom::value, key)
-              .id(),
-          on_reply);
+    await(self_->request(target_, caf::infinite, cfg_get_atom::value, key).id(),
+          [&](config_entry&) { ok = true; });
     return ok;
   }
 
@@ -69,7 +58,7 @@ private:
   }
 
   client cl_;
-  settings_session_actor session_;
+  caf::actor target_; ///< the session, or the gateway itself
   caf::scoped_actor self_;
 };
 
