@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "messages/ns.hpp"
-#include "model/cluster_map.hpp"
+#include "model/meta/cluster_map.hpp"
 
 namespace ds {
 

@@ -6,7 +6,8 @@
 
 #include <caf/all.hpp>
 
-#include "storage/raft/raft_codec.hpp"
+#include "messages/raft_codec.hpp"
+#include "model/meta/meta_codec.hpp"
 #include "storage/sqlite.hpp"
 
 namespace ds {

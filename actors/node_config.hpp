@@ -9,8 +9,8 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/timespan.hpp>
 
-#include "model/cluster_map.hpp"
-#include "model/ns_shard.hpp"
+#include "model/meta/cluster_map.hpp"
+#include "model/namespace/ns_shard.hpp"
 #include "storage/shard_store.hpp"
 
 namespace ds {

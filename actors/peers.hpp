@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "messages/ns.hpp"
-#include "model/cluster_map.hpp"
+#include "model/meta/cluster_map.hpp"
 
 namespace ds {
 

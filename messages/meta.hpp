@@ -10,7 +10,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
-#include "model/meta_state.hpp"
+#include "model/meta/meta_state.hpp"
 
 namespace ds {
 

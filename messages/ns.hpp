@@ -13,8 +13,8 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/meta.hpp"
-#include "model/ns_ops.hpp"
-#include "model/ns_shard.hpp"
+#include "model/namespace/ns_ops.hpp"
+#include "model/namespace/ns_shard.hpp"
 
 namespace ds {
 

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "model/hdag.hpp"
-#include "model/parts.hpp"
+#include "model/namespace/hdag.hpp"
+#include "model/namespace/parts.hpp"
 
 namespace ds {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "model/ns_shard.hpp"
+#include "model/namespace/ns_shard.hpp"
 #include "storage/sqlite.hpp"
 
 namespace ds {

@@ -9,7 +9,7 @@
 
 #include "actors/gateway.hpp"
 #include "actors/meta_replica.hpp"
-#include "actors/router.hpp"
+#include "actors/router/router.hpp"
 #include "actors/shard.hpp"
 
 namespace ds::test {

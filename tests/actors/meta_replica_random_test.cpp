@@ -7,7 +7,7 @@
 #include "tests/actors/fixture.hpp"
 
 #include "actors/meta_replica.hpp"
-#include "model/linearizability.hpp"
+#include "tests/support/linearizability.hpp"
 
 #include <cstdlib>
 #include <random>

@@ -5,7 +5,7 @@
 #include <map>
 #include <set>
 
-#include "model/name.hpp"
+#include "model/namespace/name.hpp"
 
 using namespace ds;
 using namespace ds::test;

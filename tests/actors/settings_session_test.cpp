@@ -5,7 +5,7 @@
 
 #include <memory>
 
-#include "actors/settings_session.hpp"
+#include "client/settings_session.hpp"
 
 using namespace ds;
 using namespace ds::test;

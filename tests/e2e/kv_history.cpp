@@ -21,10 +21,10 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/client.hpp"
-#include "actors/settings_session.hpp"
+#include "client/client.hpp"
+#include "client/settings_session.hpp"
 #include "messages/ns.hpp"
-#include "model/linearizability.hpp"
+#include "tests/support/linearizability.hpp"
 
 using namespace ds;
 

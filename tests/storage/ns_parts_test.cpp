@@ -6,8 +6,8 @@
 #include <map>
 #include <random>
 
-#include "model/name.hpp"
-#include "model/ns_shard.hpp"
+#include "model/namespace/name.hpp"
+#include "model/namespace/ns_shard.hpp"
 #include "storage/shard_store.hpp"
 
 using namespace ds;

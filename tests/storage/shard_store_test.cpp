@@ -10,7 +10,7 @@
 #include <set>
 #include <string>
 
-#include "model/name.hpp"
+#include "model/namespace/name.hpp"
 #include "storage/shard_store.hpp"
 #include "tests/temp_dir.hpp"
 

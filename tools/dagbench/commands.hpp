@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "actors/client.hpp"
-#include "model/workload/trace.hpp"
+#include "client/client.hpp"
+#include "tools/dagbench/workload/trace.hpp"
 
 namespace ds::bench {
 

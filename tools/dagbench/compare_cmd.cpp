@@ -14,9 +14,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "actors/client.hpp"
+#include "client/client.hpp"
 #include "actors/node.hpp"
-#include "model/placement.hpp"
+#include "model/meta/placement.hpp"
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/replay.hpp"
 #include "tools/dagbench/report.hpp"

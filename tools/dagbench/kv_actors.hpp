@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "actors/client.hpp"
-#include "actors/settings_session.hpp"
+#include "client/client.hpp"
+#include "client/settings_session.hpp"
 #include "tools/dagbench/kv_bench.hpp"
 
 namespace ds::bench {

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/settings_session.hpp"
+#include "client/settings_session.hpp"
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/kv_actors.hpp"
 #include "tools/dagbench/kv_bench.hpp"

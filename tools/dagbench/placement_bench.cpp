@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/placement.hpp"
+#include "model/meta/placement.hpp"
 
 namespace ds::bench {
 

@@ -15,8 +15,8 @@
 #include <caf/actor_system.hpp>
 
 #include "messages/ns.hpp"
-#include "model/workload/hdr_histogram.hpp"
-#include "model/workload/trace.hpp"
+#include "tools/dagbench/workload/hdr_histogram.hpp"
+#include "tools/dagbench/workload/trace.hpp"
 
 namespace ds::bench {
 

@@ -1,4 +1,4 @@
-// dagbench record / replay / run: workloads from model/workload, written to
+// dagbench record / replay / run: workloads from tools/dagbench/workload, written to
 // a trace or replayed open loop against a target, with the report outputs.
 #include <chrono>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <iostream>
 #include <unistd.h>
 
-#include "model/workload/generators.hpp"
+#include "tools/dagbench/workload/generators.hpp"
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/replay.hpp"
 #include "tools/dagbench/report.hpp"

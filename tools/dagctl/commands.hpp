@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "actors/client.hpp"
+#include "client/client.hpp"
 
 namespace ds::dagctl {
 

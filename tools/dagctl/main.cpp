@@ -9,7 +9,7 @@
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
 
-#include "actors/client.hpp"
+#include "client/client.hpp"
 #include "tools/dagctl/commands.hpp"
 
 namespace {

@@ -1,7 +1,7 @@
 // cluster_bench N [CSV]: times pdist + ward linkage of N seeded random-walk
 // series of 96 points; writes the series to CSV (if given) so SciPy can be
 // timed on the same data. Prints seconds per phase.
-#include "model/cluster/linkage.hpp"
+#include "psm/clustering/linkage.hpp"
 
 #include <chrono>
 #include <cstdio>

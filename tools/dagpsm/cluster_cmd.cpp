@@ -1,5 +1,5 @@
 // dagpsm cluster: hierarchical clustering of CSV series, SciPy linkage output.
-#include "model/cluster/linkage.hpp"
+#include "psm/clustering/linkage.hpp"
 #include "tools/dagpsm/commands.hpp"
 
 #include <cerrno>

@@ -4,10 +4,10 @@
 // does not count R's). Each file is one series; each is run REPEATS times.
 // Prints, per series, the fastest and the median time, the chosen model and
 // the time of each family's own fit on the whole series.
-#include "model/forecast/arima.hpp"
-#include "model/forecast/holt_winters.hpp"
-#include "model/forecast/selection.hpp"
-#include "model/forecast/series.hpp"
+#include "psm/forecast/arima.hpp"
+#include "psm/forecast/holt_winters.hpp"
+#include "psm/forecast/selection.hpp"
+#include "psm/forecast/series.hpp"
 
 #include <algorithm>
 #include <chrono>

@@ -1,4 +1,4 @@
-// dagpsm forecast: models of model/forecast on a user's series.
+// dagpsm forecast: models of psm/forecast on a user's series.
 #include <cmath>
 #include <fstream>
 #include <iomanip>
@@ -6,10 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/forecast/holt_winters.hpp"
-#include "model/forecast/selection.hpp"
-#include "model/forecast/series.hpp"
-#include "model/forecast/snaive.hpp"
+#include "psm/forecast/holt_winters.hpp"
+#include "psm/forecast/selection.hpp"
+#include "psm/forecast/series.hpp"
+#include "psm/forecast/snaive.hpp"
 #include "tools/dagpsm/commands.hpp"
 
 namespace ds::dagpsm {

@@ -29,14 +29,8 @@ int main(int argc, char** argv) {
   }
   if (cmd == "cluster")
     return ds::dagpsm::cluster_command(args, std::cout, std::cerr);
-  if (cmd == "forecast") {
-#ifdef DAGPSM_HAVE_FORECAST
+  if (cmd == "forecast")
     return ds::dagpsm::forecast_command(args, std::cout, std::cerr);
-#else
-    std::cerr << "dagpsm forecast: not built\n";
-    return 1;
-#endif
-  }
   std::cerr << "dagpsm: unknown command '" << cmd << "'\n" << usage;
   return 1;
 }

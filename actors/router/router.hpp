@@ -1,0 +1,127 @@
+// The router actor: sends each handle-addressed request to the shard that
+// holds the directory's DAG, on this node or another, and resolves
+// path-addressed requests component by component.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include "messages/ns.hpp"
+#include "model/meta/cluster_map.hpp"
+#include "model/meta/placement.hpp"
+
+namespace ds {
+
+/// A reply that carries only an error code.
+inline ns_reply error_reply(errc e) {
+  ns_reply r;
+  r.code = e;
+  return r;
+}
+
+struct path_job;  // one path request being resolved (router_path.cpp)
+struct route_job; // a batch being routed (router_placement.cpp)
+struct move_job;  // a part being moved (router_move.cpp)
+
+struct router_state {
+  router_actor::pointer self = nullptr;
+  cluster_map cluster;
+  /// Every shard of the cluster by global id; empty where its node is not
+  /// reachable (requests for it answer EUNAVAILABLE at once).
+  std::vector<shard_actor> shards;
+  /// This node's metadata replica (it forwards to the Raft leader).
+  metadata_actor metadata;
+  hash_ring ring{1};
+  /// How long a shard may take to answer before the request fails with
+  /// EUNAVAILABLE.
+  caf::timespan timeout = std::chrono::seconds(5);
+
+  uint32_t home_shard(inode_id dir) const { return ring.home(dir); }
+  caf::result<std::vector<ns_reply>> route(std::vector<ns_request>& reqs);
+  void resolve(path_request req, std::function<void(ns_reply)> done);
+  caf::result<placement_info> locate(const std::string& path);
+  caf::result<std::vector<shard_info>> collect_info();
+  /// Every member's metadata replica (this node's included), by member index.
+  std::vector<metadata_actor> replicas;
+  caf::result<std::vector<raft_status>> collect_raft();
+  void set_peer(uint32_t node, node_hello& hello);
+  // -- cluster settings, batched (router_settings.cpp) -------------------
+  struct pending_set {
+    meta_command cmd;
+    std::function<void(caf::expected<meta_result>)> done;
+  };
+  std::vector<pending_set> sets_pending;
+  bool sets_flush_scheduled = false;
+  /// Raft id of the replica that last answered as leader (0: unknown).
+  uint64_t meta_leader = 0;
+  caf::result<meta_result> queue_set(meta_command cmd);
+  caf::result<meta_batch_reply> queue_sets(std::vector<meta_command> cmds);
+  void enqueue_set(pending_set p);
+  void flush_sets();
+
+  /// Forwards a request to the metadata replica with the router's timeout.
+  template <class Reply, class... Ts> caf::result<Reply> to_metadata(Ts... xs);
+  void step(std::shared_ptr<path_job> job);
+
+  // -- placement cache and retries (router_placement.cpp) ----------------
+  /// Cached placements of directories with parts away from home.
+  std::unordered_map<inode_id, dir_placement> placed;
+  std::unordered_map<inode_id, std::vector<std::function<void(bool)>>>
+      refreshing;
+  std::map<uint64_t, std::function<void()>> later; ///< paused retries
+  uint64_t later_seq = 0;
+  router_stats stats;
+  /// The shard for `r`; a readdir's `until` is cut to the part it starts
+  /// in (at most `limit`).
+  uint32_t shard_for(ns_request& r, uint64_t limit);
+  void route_async(std::vector<ns_request> reqs,
+                   std::function<void(std::vector<ns_reply>)> done);
+  void dispatch(std::shared_ptr<route_job> job, std::vector<size_t> which);
+  void next_round(std::shared_ptr<route_job> job);
+  void run_later(uint64_t id);
+  /// Reads the placement of `dir` from the metadata store, then `then`
+  /// (false: it could not be read).
+  void refresh(inode_id dir, std::function<void(bool)> then);
+  void learn(const dir_placement& p);
+  /// The shard holding hash `h` of `dir` by the cached placement.
+  uint32_t holder(inode_id dir, uint64_t h);
+
+  // -- moving a part (router_move.cpp) ------------------------------------
+  caf::result<meta_result> move(move_request& m);
+  void part_step(uint32_t shard, part_request req,
+                 std::function<void(part_reply)> done);
+  void to_meta(meta_command cmd, std::function<void(meta_result)> done);
+  part_request step_of(const move_job& j, part_request::op_t op);
+  void move_begin(std::shared_ptr<move_job> j);
+  void move_commit(std::shared_ptr<move_job> j);
+  void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
+  void move_finish(std::shared_ptr<move_job> j);
+
+  // -- settling moves whose driver is gone (router_move.cpp) --------------
+  /// How often this node's shards are scanned for unresolved moves (0:
+  /// never by itself).
+  caf::timespan resolve_every{0};
+  /// (shard, migration) seen unresolved by the previous scan.
+  std::set<std::pair<uint32_t, uint64_t>> seen_unresolved;
+  void resolve_scan();
+  void settle(uint32_t shard, unresolved_part u,
+              const std::vector<migration_record>& log);
+
+  static inline const char* name = "dagshard.router";
+};
+
+/// `local` are this node's shards, in local order.
+/// `metadata` is this node's metadata replica. Every `resolve_every` (0:
+/// never) the router settles moves its node's shards were left in.
+router_actor::behavior_type
+router_behavior(router_actor::stateful_pointer<router_state> self,
+                cluster_map cluster, std::vector<shard_actor> local,
+                metadata_actor metadata, caf::timespan timeout,
+                caf::timespan resolve_every);
+
+} // namespace ds

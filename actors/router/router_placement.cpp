@@ -1,0 +1,237 @@
+// The router's placement cache and its retries on EWRONGSHARD (DESIGN
+// section 3; the driver of a part's migration is in router_move.cpp).
+//
+// A directory without a cached placement goes to its home shard. A shard
+// that does not hold the part asked for answers EWRONGSHARD: the router
+// reads the directory's placement from the metadata store (linearizable)
+// and sends the request again, with a growing pause while a move is under
+// way. Pushes from the metadata replica keep the cache fresh; a lost push
+// costs one EWRONGSHARD, never a stale answer, since shards decide.
+#include <caf/all.hpp>
+
+#include "actors/router/router.hpp"
+#include "model/namespace/name.hpp"
+
+namespace ds {
+
+namespace {
+
+constexpr int max_attempts = 48; // pauses of up to 50 ms: about 2 s
+
+/// The part of `p` that holds `h`, or the stretch between parts that the
+/// home holds, as [lo, hi] and its shard (`home` for the latter).
+void segment(const dir_placement& p, uint64_t h, uint32_t home, uint64_t& lo,
+             uint64_t& hi, uint32_t& shard) {
+  lo = 0;
+  hi = ~uint64_t{0};
+  shard = home;
+  for (auto& e : p.parts) {
+    if (e.range.contains(h)) {
+      lo = e.range.lo;
+      hi = e.range.hi;
+      shard = e.shard;
+      return;
+    }
+    if (e.range.hi < h)
+      lo = std::max(lo, e.range.hi + 1);
+    else if (e.range.lo > h)
+      hi = std::min(hi, e.range.lo - 1);
+  }
+}
+
+} // namespace
+
+/// A batch being routed; requests that met EWRONGSHARD go round again.
+struct route_job {
+  std::vector<ns_request> reqs;
+  std::vector<ns_reply> out;
+  std::vector<uint64_t> limit; ///< readdir: the caller's `until`
+  std::function<void(std::vector<ns_reply>)> done;
+  int attempt = 0;
+  caf::actor_clock::time_point deadline; ///< no retry starts after it
+  size_t left = 0; ///< shards of this round not yet answered
+  std::vector<size_t> again;
+};
+
+uint32_t router_state::shard_for(ns_request& r, uint64_t limit) {
+  auto i = placed.find(r.dir);
+  auto home = ring.home(r.dir);
+  if (i == placed.end()) {
+    ++stats.cache_misses;
+    return home;
+  }
+  ++stats.cache_hits;
+  if (i->second.parts.empty())
+    return home; // known: nothing of it was moved
+  uint64_t h = 0;
+  if (r.op == ns_op::readdir) {
+    readdir_cookie c;
+    if (!readdir_cookie::decode(r.cookie, c))
+      return home; // the shard answers EINVAL
+    h = c.start ? r.from : c.next_hash();
+  } else if (validate_name(r.name) == errc::ok) {
+    h = name_hash(r.name);
+  } else {
+    return home;
+  }
+  uint64_t lo = 0, hi = 0;
+  uint32_t s = home;
+  segment(i->second, h, home, lo, hi, s);
+  if (r.op == ns_op::readdir)
+    r.until = std::min(limit, hi); // one part at a time
+  return s;
+}
+
+void router_state::route_async(
+    std::vector<ns_request> reqs,
+    std::function<void(std::vector<ns_reply>)> done) {
+  auto job = std::make_shared<route_job>();
+  job->out.resize(reqs.size());
+  for (auto& r : reqs)
+    job->limit.push_back(r.until);
+  job->reqs = std::move(reqs);
+  job->done = std::move(done);
+  // Retries end after twice the request timeout: a move that does not end
+  // makes the caller hear EUNAVAILABLE instead of waiting for ever.
+  job->deadline = self->clock().now() + 2 * timeout;
+  std::vector<size_t> all(job->reqs.size());
+  for (size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  dispatch(job, std::move(all));
+}
+
+void router_state::dispatch(std::shared_ptr<route_job> job,
+                            std::vector<size_t> which) {
+  std::map<uint32_t, std::vector<size_t>> by_shard;
+  for (auto i : which)
+    by_shard[shard_for(job->reqs[i], job->limit[i])].push_back(i);
+  job->left = by_shard.size();
+  for (auto& [s, idx] : by_shard) {
+    auto where = std::make_shared<std::vector<size_t>>(std::move(idx));
+    std::vector<ns_request> part;
+    for (auto i : *where)
+      part.push_back(job->reqs[i]);
+    stats.routed += part.size();
+    auto finish = [this, job, where](std::vector<ns_reply>* reps) {
+      for (size_t k = 0; k < where->size(); ++k) {
+        auto i = (*where)[k];
+        auto rep = reps && k < reps->size() ? std::move((*reps)[k])
+                                            : error_reply(errc::eunavailable);
+        if (rep.code == errc::ewrongshard) {
+          ++stats.wrong_shard;
+          if (job->attempt + 1 < max_attempts) {
+            job->again.push_back(i);
+            continue;
+          }
+          rep = error_reply(errc::eunavailable); // a move that never ends
+        }
+        job->out[i] = std::move(rep);
+      }
+      if (--job->left == 0)
+        next_round(job);
+    };
+    if (!shards[s]) {
+      finish(nullptr);
+      continue;
+    }
+    self->request(shards[s], timeout, ns_atom::value, std::move(part))
+        .then([finish](std::vector<ns_reply>& reps) { finish(&reps); },
+              [finish](caf::error&) { finish(nullptr); });
+  }
+  if (by_shard.empty())
+    next_round(job);
+}
+
+void router_state::next_round(std::shared_ptr<route_job> job) {
+  if (job->again.empty()) {
+    for (size_t i = 0; i < job->out.size(); ++i) // readdir: the caller's end
+      if (job->reqs[i].op == ns_op::readdir && job->out[i].eof &&
+          job->reqs[i].until < job->limit[i]) {
+        job->out[i].eof = false;
+        job->out[i].cookie = readdir_cookie::after(job->reqs[i].until).encode();
+      }
+    return job->done(std::move(job->out));
+  }
+  auto again = std::move(job->again);
+  job->again.clear();
+  if (self->clock().now() >= job->deadline) {
+    for (auto i : again)
+      job->out[i] = error_reply(errc::eunavailable);
+    return next_round(job);
+  }
+  int attempt = job->attempt++;
+  stats.retries += again.size();
+  std::set<inode_id> dirs;
+  for (auto i : again)
+    dirs.insert(job->reqs[i].dir);
+  auto go = [this, job, again, dirs]() mutable {
+    auto left = std::make_shared<size_t>(dirs.size());
+    auto failed = std::make_shared<bool>(false);
+    for (auto d : dirs)
+      refresh(d, [this, job, again, left, failed](bool ok) {
+        *failed = *failed || !ok;
+        if (--*left > 0)
+          return;
+        if (!*failed)
+          return dispatch(job, again);
+        // The placement cannot be read (no metadata quorum): retrying
+        // could only ask the same shards again.
+        for (auto i : again)
+          job->out[i] = error_reply(errc::eunavailable);
+        next_round(job);
+      });
+  };
+  if (attempt == 0)
+    return go(); // the cache was stale: read it again now
+  // A move is under way: pause, growing to 50 ms.
+  auto pause = std::chrono::milliseconds(std::min(50, 1 << (attempt - 1)));
+  auto id = ++later_seq;
+  later[id] = std::move(go);
+  self->delayed_send(self, pause, retry_atom::value, id);
+}
+
+void router_state::run_later(uint64_t id) {
+  auto i = later.find(id);
+  if (i == later.end())
+    return;
+  auto f = std::move(i->second);
+  later.erase(i);
+  f();
+}
+
+void router_state::refresh(inode_id dir, std::function<void(bool)> then) {
+  auto& waiting = refreshing[dir];
+  waiting.push_back(std::move(then));
+  if (waiting.size() > 1)
+    return; // one read serves everyone waiting
+  ++stats.refreshes;
+  auto finish = [this, dir](dir_placement* p) {
+    if (p)
+      learn(*p);
+    auto w = std::move(refreshing[dir]);
+    refreshing.erase(dir);
+    for (auto& f : w)
+      f(p != nullptr);
+  };
+  if (!metadata)
+    return finish(nullptr);
+  self->request(metadata, timeout, place_get_atom::value, dir)
+      .then([finish](dir_placement& p) { finish(&p); },
+            [finish](caf::error&) { finish(nullptr); });
+}
+
+uint32_t router_state::holder(inode_id dir, uint64_t h) {
+  uint64_t lo = 0, hi = 0;
+  uint32_t s = ring.home(dir);
+  if (auto i = placed.find(dir); i != placed.end()) // no entry made up
+    segment(i->second, h, ring.home(dir), lo, hi, s);
+  return s;
+}
+
+void router_state::learn(const dir_placement& p) {
+  auto& cur = placed[p.dir];
+  if (p.epoch >= cur.epoch)
+    cur = p;
+}
+
+} // namespace ds

@@ -1,0 +1,177 @@
+#include "model/meta/meta_state.hpp"
+
+#include <algorithm>
+
+namespace ds {
+
+errc validate_config_key(const std::string& key) {
+  if (key.empty() || key.size() > max_config_key)
+    return errc::einval;
+  for (char c : key)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
+      return errc::einval;
+  return errc::ok;
+}
+
+meta_result meta_state::apply(const meta_command& cmd) {
+  meta_result r;
+  switch (cmd.kind) {
+  case meta_command::config_set: {
+    if (validate_config_key(cmd.key) != errc::ok ||
+        cmd.value.size() > max_config_value) {
+      r.code = errc::einval;
+      break;
+    }
+    auto i = config_.find(cmd.key);
+    uint64_t current = i == config_.end() ? 0 : i->second.version;
+    if (cmd.conditional && cmd.if_version != current) {
+      r.code = errc::econflict;
+      r.version = current;
+      break;
+    }
+    auto& e = config_[cmd.key];
+    e.key = cmd.key;
+    e.value = cmd.value;
+    e.version = current + 1;
+    r.version = e.version;
+    break;
+  }
+  case meta_command::migration_begin:
+    return begin(cmd);
+  case meta_command::migration_commit:
+    return commit(cmd.migration);
+  case meta_command::migration_abort:
+    return abort(cmd.migration);
+  default:
+    r.code = errc::einval;
+  }
+  r.epoch = epoch_;
+  return r;
+}
+
+std::optional<config_entry> meta_state::config(const std::string& key) const {
+  auto i = config_.find(key);
+  if (i == config_.end())
+    return std::nullopt;
+  return i->second;
+}
+
+std::vector<config_entry> meta_state::config_list() const {
+  std::vector<config_entry> out;
+  for (auto& [k, e] : config_)
+    out.push_back(e);
+  return out;
+}
+
+const char* to_string(migration_record::state_t x) {
+  switch (x) {
+  case migration_record::started:
+    return "started";
+  case migration_record::committed:
+    return "committed";
+  case migration_record::aborted:
+    return "aborted";
+  }
+  return "unknown";
+}
+
+meta_result meta_state::begin(const meta_command& cmd) {
+  meta_result r;
+  r.epoch = epoch_;
+  if (!cmd.range.aligned() || cmd.from == cmd.shard || cmd.dir == 0) {
+    r.code = errc::einval;
+    return r;
+  }
+  // One move at a time per part: an overlapping one still under way wins.
+  for (auto& [id, m] : migrations_)
+    if (m.state == migration_record::started && m.dir == cmd.dir &&
+        m.range.overlaps(cmd.range.lo, cmd.range.hi)) {
+      r.code = errc::ebusy;
+      return r;
+    }
+  migration_record m;
+  m.id = migrations_.empty() ? 1 : migrations_.rbegin()->first + 1;
+  m.dir = cmd.dir;
+  m.range = cmd.range;
+  m.from = cmd.from;
+  m.to = cmd.shard;
+  migrations_[m.id] = m;
+  r.migration = m.id;
+  return r;
+}
+
+meta_result meta_state::commit(uint64_t id) {
+  meta_result r;
+  r.epoch = epoch_;
+  auto i = migrations_.find(id);
+  if (i == migrations_.end()) {
+    r.code = errc::enoent;
+    return r;
+  }
+  auto& m = i->second;
+  if (m.state == migration_record::aborted) {
+    r.code = errc::econflict;
+    return r;
+  }
+  if (m.state == migration_record::committed) { // repeated: same answer
+    r.epoch = m.epoch;
+    return r;
+  }
+  auto& parts = placed_[m.dir];
+  parts.erase(std::remove_if(parts.begin(), parts.end(),
+                             [&](const placement_entry& p) {
+                               return p.range.overlaps(m.range.lo, m.range.hi);
+                             }),
+              parts.end());
+  m.state = migration_record::committed;
+  m.epoch = ++epoch_;
+  parts.push_back(placement_entry{m.range, m.to, m.epoch});
+  std::sort(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
+    return x.range.lo < y.range.lo;
+  });
+  r.epoch = m.epoch;
+  return r;
+}
+
+meta_result meta_state::abort(uint64_t id) {
+  meta_result r;
+  r.epoch = epoch_;
+  auto i = migrations_.find(id);
+  if (i == migrations_.end()) {
+    r.code = errc::enoent;
+    return r;
+  }
+  auto& m = i->second;
+  if (m.state == migration_record::committed) {
+    // Too late: it took effect. The caller finishes it instead.
+    r.code = errc::econflict;
+    r.epoch = m.epoch;
+    return r;
+  }
+  m.state = migration_record::aborted;
+  return r;
+}
+
+dir_placement meta_state::placement(inode_id dir) const {
+  dir_placement out;
+  out.dir = dir;
+  out.epoch = epoch_;
+  if (auto i = placed_.find(dir); i != placed_.end())
+    out.parts = i->second;
+  return out;
+}
+
+void meta_state::restore(
+    std::vector<config_entry> config,
+    std::map<inode_id, std::vector<placement_entry>> placed,
+    std::map<uint64_t, migration_record> migrations, uint64_t epoch) {
+  config_.clear();
+  for (auto& e : config)
+    config_[e.key] = std::move(e);
+  placed_ = std::move(placed);
+  migrations_ = std::move(migrations);
+  epoch_ = epoch;
+}
+
+} // namespace ds

@@ -1,0 +1,125 @@
+// The metadata state machine: cluster settings (versioned keys), the
+// placement map (parts of directories that live somewhere other than their
+// home shard, with a placement epoch that only grows) and the record of
+// migrations that move them. Pure: commands in, results out, applied in log
+// order by every replica of the metadata Raft group.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "model/namespace/errc.hpp"
+#include "model/namespace/parts.hpp"
+#include "model/namespace/types.hpp"
+
+namespace ds {
+
+struct meta_command {
+  enum kind_t : uint8_t {
+    config_set,
+    migration_begin,  ///< a part of `dir` moves `from` -> `shard`
+    migration_commit, ///< the move takes effect: placement changes
+    migration_abort,  ///< the move is called off
+  };
+  kind_t kind = config_set;
+  std::string key;          ///< config_set
+  std::string value;        ///< config_set
+  uint64_t if_version = 0;  ///< config_set: apply only at this version (0: any)
+  bool conditional = false; ///< config_set: if_version is meant (0 = absent)
+  inode_id dir = 0;         ///< migration_begin
+  hash_range range;         ///< migration_begin: the part
+  uint32_t from = 0;        ///< migration_begin: the shard that holds it
+  uint32_t shard = 0;       ///< migration_begin: the shard it moves to
+  uint64_t migration = 0;   ///< migration_commit, migration_abort
+};
+
+struct meta_result {
+  errc code = errc::ok;
+  uint64_t version = 0;   ///< config_set: the key's version after the command
+  uint64_t epoch = 0;     ///< placement epoch (migration_*: of that move)
+  uint64_t migration = 0; ///< migration_begin: the new migration's id
+};
+
+/// Where one part of a directory lives, since which epoch.
+struct placement_entry {
+  hash_range range;
+  uint32_t shard = 0;
+  uint64_t epoch = 0;
+};
+
+/// Every part of one directory placed away from the home (sorted by hash)
+/// and the placement epoch of the whole map when it was read.
+struct dir_placement {
+  inode_id dir = 0;
+  uint64_t epoch = 0;
+  std::vector<placement_entry> parts;
+};
+
+struct migration_record {
+  enum state_t : uint8_t { started, committed, aborted };
+  uint64_t id = 0;
+  inode_id dir = 0;
+  hash_range range;
+  uint32_t from = 0;
+  uint32_t to = 0;
+  state_t state = started;
+  uint64_t epoch = 0; ///< committed: the placement epoch it took effect at
+};
+
+/// "started", "committed" or "aborted".
+const char* to_string(migration_record::state_t x);
+
+struct config_entry {
+  std::string key;
+  std::string value;
+  uint64_t version = 0; ///< 1 for the first set, +1 for every set after
+};
+
+/// Limits on settings: keys 1..128 bytes of [A-Za-z0-9._-], values up to
+/// 64 KiB.
+constexpr size_t max_config_key = 128;
+constexpr size_t max_config_value = 65536;
+
+/// Checks a settings key; returns ok or einval.
+errc validate_config_key(const std::string& key);
+
+class meta_state {
+public:
+  /// Applies one command; a refused command (bad key, version conflict)
+  /// changes nothing.
+  meta_result apply(const meta_command& cmd);
+
+  std::optional<config_entry> config(const std::string& key) const;
+  std::vector<config_entry> config_list() const;
+
+  uint64_t epoch() const { return epoch_; }
+  /// The parts of `dir` placed away from its home, with the current epoch.
+  dir_placement placement(inode_id dir) const;
+  const std::map<inode_id, std::vector<placement_entry>>& placements() const {
+    return placed_;
+  }
+  const std::map<uint64_t, migration_record>& migrations() const {
+    return migrations_;
+  }
+
+  /// Replaces the whole state (a loaded or received snapshot).
+  void restore(std::vector<config_entry> config,
+               std::map<inode_id, std::vector<placement_entry>> placed,
+               std::map<uint64_t, migration_record> migrations, uint64_t epoch);
+
+private:
+  meta_result begin(const meta_command& cmd);
+  meta_result commit(uint64_t id);
+  meta_result abort(uint64_t id);
+
+  std::map<std::string, config_entry> config_;
+  std::map<inode_id, std::vector<placement_entry>> placed_;
+  std::map<uint64_t, migration_record> migrations_;
+  uint64_t epoch_ = 0;
+};
+
+} // namespace ds

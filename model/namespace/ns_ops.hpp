@@ -1,0 +1,73 @@
+// Requests and replies of the namespace, addressed by (directory inode, name)
+// as in NFS or FUSE. Paths are resolved into these by the router.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "model/namespace/errc.hpp"
+#include "model/namespace/types.hpp"
+
+namespace ds {
+
+enum class ns_op : uint8_t {
+  lookup,        ///< attributes of (dir, name)
+  create,        ///< exclusive create of a file
+  mkdir,         ///< exclusive create of a directory
+  unlink,        ///< remove a non-directory entry
+  readdir,       ///< a page of (dir) after `cookie`
+  rmdir_prepare, ///< (dir) must be empty; blocks creates in it (step 1)
+  rmdir_unlink,  ///< remove the directory entry (dir, name) if it is expect_ino
+  rmdir_commit,  ///< (dir) is gone: later requests into it get ENOENT
+  rmdir_abort,   ///< undo rmdir_prepare
+  split,         ///< proactive split of DAG node `node` of (dir)
+  locate,        ///< the DAG list node that covers (dir, name)'s hash
+};
+
+const char* to_string(ns_op x);
+
+/// Largest page a readdir returns; larger requests are cut to it.
+constexpr uint32_t max_readdir_page = 4096;
+
+struct ns_request {
+  ns_op op = ns_op::lookup;
+  inode_id dir = 0;
+  std::string name;
+  uint32_t mode = 0;        ///< create/mkdir; 0 means 0644 / 0755
+  inode_id expect_ino = 0;  ///< rmdir_unlink
+  std::string cookie;       ///< readdir: opaque position, empty = start
+  uint32_t max_entries = 0; ///< readdir page size, 0 = default (1024)
+  node_id node = 0;         ///< split
+  /// readdir: the hashes to list, [from, until]; a cookie overrides `from`.
+  /// A router lists a directory spread over shards one part at a time.
+  uint64_t from = 0;
+  uint64_t until = ~uint64_t{0};
+};
+
+/// A request of kind `op` on (dir, name); the other fields at their defaults.
+inline ns_request make_request(ns_op op, inode_id dir, std::string name = {}) {
+  ns_request r;
+  r.op = op;
+  r.dir = dir;
+  r.name = std::move(name);
+  return r;
+}
+
+struct dirent {
+  std::string name;
+  attrs a;
+};
+
+struct ns_reply {
+  errc code = errc::ok;
+  attrs a;                     ///< lookup, create, mkdir, unlink (removed)
+  std::vector<dirent> entries; ///< readdir
+  std::string cookie;          ///< readdir: position after the last entry
+  bool eof = false;            ///< readdir: no entry follows
+  /// locate: the list node (0: no DAG yet); EWRONGSHARD: the shard's
+  /// placement epoch of the directory (0: it holds no record of it).
+  node_id node = 0;
+};
+
+} // namespace ds

@@ -1,0 +1,338 @@
+// Parts of directories held by one shard, and the shard's side of moving a
+// part to another shard (DESIGN section 4).
+#include <algorithm>
+
+#include "model/namespace/name.hpp"
+#include "model/namespace/ns_shard.hpp"
+
+namespace ds {
+
+// -- dir_parts ---------------------------------------------------------------
+
+bool dir_parts::reads(uint64_t h) const {
+  if (home) {
+    for (auto& p : parts)
+      if ((p.state == dir_part::out || p.state == dir_part::pending) &&
+          p.range.contains(h))
+        return false;
+    return true;
+  }
+  for (auto& p : parts)
+    if ((p.state == dir_part::active || p.state == dir_part::exporting) &&
+        p.range.contains(h))
+      return true;
+  return false;
+}
+
+bool dir_parts::writes(uint64_t h) const {
+  if (!reads(h))
+    return false;
+  for (auto& p : parts)
+    if (p.state == dir_part::exporting && p.range.contains(h))
+      return false;
+  return true;
+}
+
+bool dir_parts::reads_all(uint64_t a, uint64_t b) const {
+  if (home) {
+    for (auto& p : parts)
+      if ((p.state == dir_part::out || p.state == dir_part::pending) &&
+          p.range.overlaps(a, b))
+        return false;
+    return true;
+  }
+  for (auto& p : parts)
+    if ((p.state == dir_part::active || p.state == dir_part::exporting) &&
+        p.range.covers(a, b))
+      return true;
+  return false;
+}
+
+dir_part* dir_parts::find(const hash_range& r) {
+  for (auto& p : parts)
+    if (p.range == r)
+      return &p;
+  return nullptr;
+}
+
+bool dir_parts::moving() const {
+  for (auto& p : parts)
+    if (p.state == dir_part::exporting || p.state == dir_part::pending)
+      return true;
+  return false;
+}
+
+// -- serving -----------------------------------------------------------------
+
+const dir_parts* ns_shard::parts(inode_id dir) const {
+  auto i = parts_.find(dir);
+  return i == parts_.end() ? nullptr : &i->second;
+}
+
+errc ns_shard::check_part(const ns_request& r, ns_reply& rep) {
+  auto i = parts_.find(r.dir);
+  if (i == parts_.end())
+    return errc::ok;
+  auto& dp = i->second;
+  bool ok = true;
+  switch (r.op) {
+  case ns_op::lookup:
+  case ns_op::locate:
+    ok = validate_name(r.name) != errc::ok || dp.reads(name_hash(r.name));
+    break;
+  case ns_op::create:
+  case ns_op::mkdir:
+  case ns_op::unlink:
+  case ns_op::rmdir_unlink:
+    ok = validate_name(r.name) != errc::ok || dp.writes(name_hash(r.name));
+    break;
+  case ns_op::readdir: {
+    readdir_cookie c;
+    if (!readdir_cookie::decode(r.cookie, c))
+      return errc::ok; // answered EINVAL by readdir
+    ok = dp.reads_all(c.start ? r.from : c.next_hash(), r.until);
+    break;
+  }
+  case ns_op::split: {
+    // A split stays inside the shard that holds the node's range.
+    auto d = dag(r.dir);
+    auto n = d ? d->node(r.node) : nullptr;
+    ok = !n || n->is_array() || dp.reads_all(n->lo, n->hi);
+    break;
+  }
+  default: // rmdir steps: decided by rmdir_step
+    break;
+  }
+  if (ok)
+    return errc::ok;
+  ++counters_.wrong_shard;
+  rep.code = errc::ewrongshard;
+  rep.node = dp.epoch;
+  return rep.code;
+}
+
+void ns_shard::touch_parts(inode_id dir) {
+  if (auto i = parts_.find(dir); i != parts_.end() && i->second.trivial())
+    parts_.erase(i); // the whole directory is here again
+  touched_parts_.push_back(dir);
+  pending_dirty_.dirs.insert(dir); // the directory's state changes
+}
+
+// -- migration steps ---------------------------------------------------------
+
+errc ns_shard::begin_export(inode_id dir, hash_range r, uint64_t migration) {
+  if (!r.aligned() || migration == 0)
+    return errc::einval;
+  if (dead_.count(dir))
+    return errc::enoent;
+  if (closing_.count(dir))
+    return errc::ebusy;
+  auto i = parts_.find(dir);
+  if (i == parts_.end()) {
+    parts_[dir].parts.push_back(
+        dir_part{r, dir_part::exporting, 0, 0, migration});
+    touch_parts(dir);
+    return errc::ok;
+  }
+  auto& dp = i->second;
+  if (dp.moving()) {
+    auto p = dp.find(r);
+    if (p && p->state == dir_part::exporting && p->migration == migration)
+      return errc::ok; // repeated
+    return errc::ebusy;
+  }
+  if (!dp.reads_all(r.lo, r.hi))
+    return errc::ewrongshard;
+  if (dp.home) {
+    for (auto& p : dp.parts)
+      if (p.range.overlaps(r.lo, r.hi))
+        return errc::einval; // nested in or around a part moved before
+    dp.parts.push_back(dir_part{r, dir_part::exporting, 0, 0, migration});
+  } else {
+    auto p = dp.find(r);
+    if (!p)
+      return errc::einval; // a received part moves whole
+    p->state = dir_part::exporting;
+    p->migration = migration;
+  }
+  touch_parts(dir);
+  return errc::ok;
+}
+
+std::vector<entry> ns_shard::part_entries(inode_id dir, hash_range r) const {
+  std::vector<entry> out;
+  auto d = dag(dir);
+  if (!d)
+    return out;
+  readdir_cookie c{r.lo, {}, true};
+  if (r.lo > 0)
+    c = readdir_cookie::after(r.lo - 1);
+  bool eof = false;
+  while (!eof) {
+    auto page = d->readdir(c, 4096, eof);
+    for (auto& e : page) {
+      if (e.hash > r.hi)
+        return out;
+      if (e.hash >= r.lo)
+        out.push_back(e);
+    }
+    if (page.empty())
+      break;
+    c = readdir_cookie{page.back().hash, page.back().name, false};
+  }
+  return out;
+}
+
+size_t ns_shard::drop_range(inode_id dir, hash_range r) {
+  auto i = dags_.find(dir);
+  if (i == dags_.end())
+    return 0;
+  auto gone = part_entries(dir, r);
+  for (auto& e : gone) {
+    i->second.erase(e.name, e.hash, changes_of(dir));
+    mark_name(dir, e.hash);
+  }
+  return gone.size();
+}
+
+errc ns_shard::release(inode_id dir, hash_range r, uint64_t migration,
+                       uint32_t shard, uint64_t epoch) {
+  auto i = parts_.find(dir);
+  auto p = i == parts_.end() ? nullptr : i->second.find(r);
+  if (p && p->state == dir_part::out && p->epoch == epoch)
+    return errc::ok; // repeated
+  if (!p && i != parts_.end() && !i->second.home && i->second.epoch >= epoch)
+    return errc::ok; // repeated: a received part that left again
+  if (!p || p->state != dir_part::exporting || p->migration != migration)
+    return errc::enoent;
+  auto& dp = i->second;
+  counters_.moved_out += drop_range(dir, r);
+  if (dp.home) {
+    *p = dir_part{r, dir_part::out, shard, epoch, 0};
+  } else {
+    dp.remove(p);
+  }
+  dp.epoch = std::max(dp.epoch, epoch);
+  touch_parts(dir);
+  return errc::ok;
+}
+
+errc ns_shard::thaw(inode_id dir, hash_range r, uint64_t migration) {
+  auto i = parts_.find(dir);
+  auto p = i == parts_.end() ? nullptr : i->second.find(r);
+  if (!p || p->state != dir_part::exporting || p->migration != migration)
+    return errc::enoent;
+  auto& dp = i->second;
+  if (dp.home)
+    dp.remove(p);
+  else
+    *p = dir_part{r, dir_part::active, 0, p->epoch, 0};
+  touch_parts(dir);
+  return errc::ok;
+}
+
+errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
+                      std::vector<entry> entries) {
+  if (!r.aligned() || migration == 0)
+    return errc::einval;
+  if (dead_.count(dir))
+    return errc::enoent;
+  for (auto& e : entries)
+    if (validate_name(e.name) != errc::ok || e.hash != name_hash(e.name) ||
+        !r.contains(e.hash))
+      return errc::einval;
+  auto it = parts_.find(dir);
+  if (it == parts_.end()) {
+    // Without a record a shard holds all of a directory it has a DAG of
+    // (its home); a part can only arrive at a shard that holds none of it.
+    if (dags_.count(dir))
+      return errc::einval;
+    dir_parts guest;
+    guest.home = false;
+    it = parts_.emplace(dir, std::move(guest)).first;
+  }
+  auto& dp = it->second;
+  auto p = dp.find(r);
+  if (p && p->state == dir_part::pending && p->migration == migration)
+    return errc::ok; // repeated
+  if (dp.home && !(p && p->state == dir_part::out))
+    return errc::einval; // the home holds it, or it is moving
+  if (!dp.home)
+    for (auto& q : dp.parts)
+      if (q.range.overlaps(r.lo, r.hi))
+        return errc::einval;
+  auto d = dags_.find(dir);
+  if (d == dags_.end()) {
+    d = dags_.emplace(dir, hdag{cfg_.dag}).first;
+    for (auto id : d->second.node_ids())
+      changes_of(dir).touched_nodes.push_back(id);
+  }
+  for (auto& e : entries)
+    if (d->second.find(e.name, e.hash))
+      return errc::eexist; // left over from an earlier import: never here
+  auto& ch = changes_of(dir);
+  for (auto& e : entries) {
+    e.row = next_row_++;
+    auto h = e.hash;
+    d->second.insert(std::move(e), ch);
+    mark_name(dir, h);
+  }
+  if (dp.home) {
+    p->state = dir_part::pending;
+    p->migration = migration;
+  } else {
+    dp.parts.push_back(dir_part{r, dir_part::pending, 0, 0, migration});
+  }
+  touch_parts(dir);
+  return errc::ok;
+}
+
+errc ns_shard::activate(inode_id dir, hash_range r, uint64_t migration,
+                        uint64_t epoch) {
+  auto i = parts_.find(dir);
+  if (i == parts_.end())
+    return errc::enoent;
+  auto& dp = i->second;
+  auto p = dp.find(r);
+  if (!p)
+    return dp.home && dp.epoch >= epoch ? errc::ok : errc::enoent;
+  if (p->state == dir_part::active && p->epoch >= epoch)
+    return errc::ok; // repeated
+  if (p->state != dir_part::pending || p->migration != migration)
+    return errc::enoent;
+  counters_.moved_in += part_entries(dir, r).size();
+  ++counters_.moves_in;
+  if (dp.home)
+    dp.remove(p);
+  else
+    *p = dir_part{r, dir_part::active, 0, epoch, 0};
+  dp.epoch = std::max(dp.epoch, epoch);
+  touch_parts(dir);
+  return errc::ok;
+}
+
+errc ns_shard::discard(inode_id dir, hash_range r, uint64_t migration) {
+  auto i = parts_.find(dir);
+  auto p = i == parts_.end() ? nullptr : i->second.find(r);
+  if (!p || p->state != dir_part::pending || p->migration != migration)
+    return errc::enoent;
+  auto& dp = i->second;
+  drop_range(dir, r);
+  if (dp.home)
+    p->state = dir_part::out; // it stays where it was
+  else
+    dp.remove(p);
+  touch_parts(dir);
+  return errc::ok;
+}
+
+std::vector<unresolved_part> ns_shard::unresolved() const {
+  std::vector<unresolved_part> out;
+  for (auto& [dir, dp] : parts_)
+    for (auto& p : dp.parts)
+      if (p.state == dir_part::exporting || p.state == dir_part::pending)
+        out.push_back(unresolved_part{dir, p});
+  return out;
+}
+
+} // namespace ds

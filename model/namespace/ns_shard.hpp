@@ -1,0 +1,198 @@
+// The namespace state of one DAG shard: the DAGs of the directories whose
+// home is this shard, inode allocation, and directories being or having been
+// removed. Pure: the shard actor feeds it requests and the current time and
+// writes what it changed to storage before answering.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "model/namespace/hdag.hpp"
+#include "model/namespace/ns_ops.hpp"
+#include "model/namespace/parts.hpp"
+
+namespace ds {
+
+struct ns_shard_config {
+  hdag_config dag;
+  /// Most entries one directory may hold (HDFS's default limit is 2^20).
+  uint64_t max_dir_entries = uint64_t{1} << 24;
+  /// How long rmdir_prepare blocks creates in a directory (ns). A router
+  /// finishes or aborts its three rmdir steps well within it; if it died
+  /// meanwhile, the block lapses instead of lasting until a restart.
+  int64_t rmdir_lease_ns = int64_t{30} * 1'000'000'000;
+};
+
+/// One stored entry or node, with its directory.
+struct dir_entry {
+  inode_id dir = 0;
+  entry e;
+};
+struct dir_node {
+  inode_id dir = 0;
+  node_record r;
+};
+
+/// The final state of everything a batch of requests touched: what one
+/// storage transaction must write.
+struct commit_batch {
+  std::vector<dir_entry> put_entries; ///< insert or replace by entry row
+  std::vector<uint64_t> del_rows;     ///< rows of removed entries
+  std::vector<dir_node> put_nodes;
+  std::vector<std::pair<inode_id, node_id>> del_nodes;
+  std::vector<inode_id> dead_dirs; ///< removed directories (tombstones)
+  /// Part records of directories (a trivial record: delete it).
+  std::vector<std::pair<inode_id, dir_parts>> put_parts;
+  uint64_t next_seq = 0; ///< inode allocator position
+  uint64_t next_row = 0; ///< entry row allocator position
+  bool empty() const {
+    return put_entries.empty() && del_rows.empty() && put_nodes.empty() &&
+           del_nodes.empty() && dead_dirs.empty() && put_parts.empty();
+  }
+};
+
+/// Counters of one shard, as `dagctl shards` shows them.
+struct ns_shard_stats {
+  uint64_t dirs = 0;  ///< directories with a DAG on this shard
+  uint64_t nodes = 0; ///< DAG nodes
+  uint64_t entries = 0;
+  uint64_t ops = 0; ///< requests served
+  uint64_t splits = 0;
+  uint64_t merges = 0;
+  uint64_t wrong_shard = 0; ///< requests for parts not held here
+  uint64_t parts_out = 0;   ///< parts given away (moved out)
+  uint64_t parts_in = 0;    ///< parts received and served
+  uint64_t moved_in = 0;    ///< entries received by migrations
+  uint64_t moves_in = 0;    ///< migrations that ended here
+  uint64_t moved_out = 0;   ///< entries handed over by migrations
+};
+
+/// A part that a migration left unresolved (found after a restart).
+struct unresolved_part {
+  inode_id dir = 0;
+  dir_part part;
+};
+
+class ns_shard {
+public:
+  ns_shard(uint32_t shard_id, ns_shard_config cfg);
+
+  uint32_t shard_id() const { return shard_id_; }
+
+  /// Applies one request at time `now_ns`. Sets `must_wait` when the reply
+  /// depends on changes not yet durable: its own, an earlier change of the
+  /// same name (lookups and other name operations), any change in the
+  /// directory (readdir, rmdir), or the directory's pending removal. The
+  /// caller then answers only after the commit.
+  ns_reply apply(const ns_request& r, int64_t now_ns, bool& must_wait);
+
+  /// True if changes wait to be taken into a commit batch.
+  bool dirty() const { return !pending_dirty_.dirs.empty(); }
+
+  /// Drains everything changed since the last call into a batch. Until
+  /// committed() is called, reads of the directories in it still wait.
+  commit_batch take_changes();
+
+  /// The batch taken last is durable.
+  void committed() { in_flight_dirty_ = {}; }
+
+  /// Loads stored state. Returns an error message or "".
+  std::string restore(std::vector<dir_node> nodes,
+                      std::vector<dir_entry> entries,
+                      std::vector<inode_id> dead, uint64_t next_seq,
+                      uint64_t next_row = 1,
+                      std::vector<std::pair<inode_id, dir_parts>> parts = {});
+
+  // -- migration of a part (DESIGN section 4; ns_parts.cpp) --------------
+  // Each step changes nothing when it fails; its changes join the next
+  // commit batch like any request's, and the caller acts on a step only
+  // after that batch is durable.
+
+  /// Source, step 1: stop writes to part `r` of `dir` (reads go on).
+  /// ewrongshard: not all of it is held here; ebusy: a migration or an
+  /// rmdir is under way in the directory; einval: `r` is not a DAG node's
+  /// range, or cuts a received part.
+  errc begin_export(inode_id dir, hash_range r, uint64_t migration);
+  /// The entries of part `r` (complete once the batch holding
+  /// begin_export's change is durable: no write to it can follow).
+  std::vector<entry> part_entries(inode_id dir, hash_range r) const;
+  /// Source, after the placement change committed at `epoch`: the part
+  /// now lives on `shard`; its entries are dropped here.
+  errc release(inode_id dir, hash_range r, uint64_t migration, uint32_t shard,
+               uint64_t epoch);
+  /// Source, the migration was aborted: writes are served again.
+  errc thaw(inode_id dir, hash_range r, uint64_t migration);
+  /// Destination: stores the part's entries, not served until activate.
+  /// Repeating it for the same migration is harmless.
+  errc import(inode_id dir, hash_range r, uint64_t migration,
+              std::vector<entry> entries);
+  /// Destination, after the placement change committed at `epoch`.
+  errc activate(inode_id dir, hash_range r, uint64_t migration, uint64_t epoch);
+  /// Destination, the migration was aborted: its entries are dropped.
+  errc discard(inode_id dir, hash_range r, uint64_t migration);
+  /// Parts exporting or pending: migrations to resolve after a restart.
+  std::vector<unresolved_part> unresolved() const;
+  /// The part record of `dir`, or nullptr (the whole directory is here).
+  const dir_parts* parts(inode_id dir) const;
+
+  ns_shard_stats stats() const;
+
+  /// The DAG of `dir`, or nullptr if the directory has none here.
+  const hdag* dag(inode_id dir) const;
+
+  /// Runs hdag::check on every DAG; returns the first problem or "".
+  std::string check() const;
+
+private:
+  ns_reply lookup(const ns_request& r);
+  ns_reply insert(const ns_request& r, entry_kind k, int64_t now_ns);
+  ns_reply remove(const ns_request& r, bool dir_entry);
+  ns_reply readdir(const ns_request& r);
+  ns_reply rmdir_step(const ns_request& r, int64_t now_ns);
+  ns_reply split(const ns_request& r);
+  hdag_changes& changes_of(inode_id dir);
+  /// EWRONGSHARD (with the epoch in `rep.node`) if `r` is for a part that
+  /// is not served here; ok otherwise.
+  errc check_part(const ns_request& r, ns_reply& rep);
+  void touch_parts(inode_id dir);
+  /// Erases the entries of part `r`; returns how many there were.
+  size_t drop_range(inode_id dir, hash_range r);
+  std::unordered_map<inode_id, dir_parts> parts_;
+  std::vector<inode_id> touched_parts_;
+
+  uint32_t shard_id_;
+  ns_shard_config cfg_;
+  std::unordered_map<inode_id, hdag> dags_;
+  std::unordered_set<inode_id> dead_; ///< removed directories
+  /// Directories between rmdir prepare and commit, with the lease's end (ns).
+  std::unordered_map<inode_id, int64_t> closing_;
+  bool is_closing(inode_id dir, int64_t now_ns);
+  std::map<inode_id, hdag_changes> pending_;
+  /// What changed and is not yet durable, by the granularity readers need.
+  struct dirty_set {
+    std::unordered_set<inode_id> dirs;    ///< any change in the directory
+    std::unordered_set<uint64_t> names;   ///< key_of(dir, name hash)
+    std::unordered_set<inode_id> removed; ///< directory removal pending
+  };
+  static uint64_t key_of(inode_id dir, uint64_t hash);
+  void mark_name(inode_id dir, uint64_t hash);
+  bool name_dirty(inode_id dir, uint64_t hash) const;
+  bool dir_dirty(inode_id dir) const;
+  bool waits(const ns_request& r, const ns_reply& rep) const;
+
+  dirty_set pending_dirty_;   ///< not yet taken into a batch
+  dirty_set in_flight_dirty_; ///< taken, not yet durable
+  std::vector<inode_id> new_dead_;
+  uint64_t next_seq_ = 1;
+  uint64_t next_row_ = 1;
+  ns_shard_stats counters_;
+};
+
+/// Inode numbers allocated by shard `shard_id`: (shard_id + 1) << 44 | seq.
+inode_id make_ino(uint32_t shard_id, uint64_t seq);
+
+} // namespace ds

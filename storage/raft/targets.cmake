@@ -1,3 +1,0 @@
-ds_library(dagshard_raft_storage storage/raft dagshard_storage dagshard_raft)
-ds_tests(raft_storage_tests tests/storage/raft dagshard_raft_storage)
-target_link_libraries(dagshard_actors PUBLIC dagshard_raft_storage)

@@ -1,0 +1,116 @@
+#include <doctest/doctest.h>
+
+#include "model/meta/meta_state.hpp"
+
+using namespace ds;
+
+namespace {
+
+meta_command set(std::string key, std::string value) {
+  meta_command c;
+  c.kind = meta_command::config_set;
+  c.key = std::move(key);
+  c.value = std::move(value);
+  return c;
+}
+
+} // namespace
+
+TEST_CASE("a setting's version grows by one on every set") {
+  meta_state s;
+  CHECK(s.apply(set("psm.threshold", "100")).version == 1);
+  CHECK(s.apply(set("psm.threshold", "120")).version == 2);
+  CHECK(s.config("psm.threshold")->value == "120");
+  CHECK(s.config("psm.threshold")->version == 2);
+  CHECK_FALSE(s.config("missing"));
+}
+
+TEST_CASE(
+    "a conditional set that does not match conflicts and changes nothing") {
+  meta_state s;
+  s.apply(set("k", "a"));
+  auto c = set("k", "b");
+  c.conditional = true;
+  c.if_version = 7;
+  auto r = s.apply(c);
+  CHECK(r.code == errc::econflict);
+  CHECK(r.version == 1);
+  CHECK(s.config("k")->value == "a");
+  c.if_version = 1;
+  CHECK(s.apply(c).code == errc::ok);
+  CHECK(s.config("k")->value == "b");
+  // if-version 0 means "must not exist yet".
+  auto fresh = set("new", "x");
+  fresh.conditional = true;
+  fresh.if_version = 0;
+  CHECK(s.apply(fresh).code == errc::ok);
+  CHECK(s.apply(fresh).code == errc::econflict);
+}
+
+TEST_CASE("bad keys and oversize values are refused") {
+  meta_state s;
+  CHECK(s.apply(set("", "x")).code == errc::einval);
+  CHECK(s.apply(set("a b", "x")).code == errc::einval);
+  CHECK(s.apply(set(std::string(129, 'k'), "x")).code == errc::einval);
+  CHECK(s.apply(set("k", std::string(65537, 'v'))).code == errc::einval);
+  CHECK(s.config_list().empty());
+}
+
+TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
+  meta_state s;
+  meta_command b;
+  b.kind = meta_command::migration_begin;
+  b.dir = 5;
+  b.range = hash_range{uint64_t{1} << 63, ~uint64_t{0}};
+  b.from = 0;
+  b.shard = 2;
+  auto r = s.apply(b);
+  REQUIRE(r.code == errc::ok);
+  auto id = r.migration;
+  CHECK(id == 1);
+  CHECK(s.apply(b).code == errc::ebusy); // the part is already moving
+  CHECK(s.epoch() == 0);
+  meta_command c;
+  c.kind = meta_command::migration_commit;
+  c.migration = id;
+  CHECK(s.apply(c).epoch == 1);
+  CHECK(s.apply(c).epoch == 1); // repeated: the same answer
+  auto p = s.placement(5);
+  REQUIRE(p.parts.size() == 1);
+  CHECK(p.parts[0].range == b.range);
+  CHECK(p.parts[0].shard == 2);
+  CHECK(p.epoch == 1);
+  CHECK(s.placement(6).parts.empty());
+  meta_command x;
+  x.kind = meta_command::migration_abort;
+  x.migration = id;
+  auto late = s.apply(x);
+  CHECK(late.code == errc::econflict); // too late: it took effect
+  CHECK(late.epoch == 1);
+  // A second move of the same part replaces its placement.
+  b.from = 2;
+  b.shard = 1;
+  auto id2 = s.apply(b).migration;
+  x.migration = id2;
+  CHECK(s.apply(x).code == errc::ok);
+  c.migration = id2;
+  CHECK(s.apply(c).code == errc::econflict); // aborted stays aborted
+  CHECK(s.placement(5).parts.at(0).shard == 2);
+  auto id3 = s.apply(b).migration;
+  c.migration = id3;
+  CHECK(s.apply(c).epoch == 2);
+  CHECK(s.placement(5).parts.size() == 1);
+  CHECK(s.placement(5).parts.at(0).shard == 1);
+  CHECK(s.migrations().size() == 3);
+  CHECK(s.migrations().at(id2).state == migration_record::aborted);
+  // Bad commands change nothing.
+  b.range.lo = 3;
+  CHECK(s.apply(b).code == errc::einval);
+  b.range.lo = 0;
+  b.from = b.shard;
+  CHECK(s.apply(b).code == errc::einval);
+  c.migration = 99;
+  CHECK(s.apply(c).code == errc::enoent);
+  CHECK(s.epoch() == 2);
+  CHECK(s.migrations().size() == 3);
+}
