@@ -31,50 +31,43 @@ std::optional<client> client::connect(caf::actor_system& sys,
   return client{sys, *gw};
 }
 
-ns_reply client::call(path_request req) {
+template <class Reply, class... Ts>
+caf::expected<Reply> client::ask(Ts&&... xs) {
   caf::scoped_actor self{*sys_};
-  ns_reply out;
-  self->request(gw_, timeout_, path_atom::value, std::move(req))
-      .receive([&](ns_reply& r) { out = std::move(r); },
-               [&](caf::error& e) { out = failure(e); });
+  caf::expected<Reply> out{caf::sec::request_timeout};
+  self->request(gw_, timeout_, std::forward<Ts>(xs)...)
+      .receive([&](Reply& r) { out = std::move(r); },
+               [&](caf::error& e) { out = std::move(e); });
   return out;
+}
+
+ns_reply client::call(path_request req) {
+  auto r = ask<ns_reply>(path_atom::value, std::move(req));
+  return r ? std::move(*r) : failure(r.error());
 }
 
 std::vector<ns_reply> client::batch(std::vector<ns_request> reqs) {
-  caf::scoped_actor self{*sys_};
   auto n = reqs.size();
-  std::vector<ns_reply> out;
-  self->request(gw_, timeout_, ns_atom::value, std::move(reqs))
-      .receive([&](std::vector<ns_reply>& r) { out = std::move(r); },
-               [&](caf::error& e) { out.assign(n, failure(e)); });
-  return out;
+  auto r = ask<std::vector<ns_reply>>(ns_atom::value, std::move(reqs));
+  return r ? std::move(*r) : std::vector<ns_reply>(n, failure(r.error()));
 }
 
 std::vector<shard_info> client::shards() {
-  caf::scoped_actor self{*sys_};
-  std::vector<shard_info> out;
-  self->request(gw_, timeout_, shards_atom::value)
-      .receive([&](std::vector<shard_info>& r) { out = std::move(r); },
-               [&](caf::error&) {});
-  return out;
+  auto r = ask<std::vector<shard_info>>(shards_atom::value);
+  return r ? std::move(*r) : std::vector<shard_info>{};
 }
 
 std::vector<node_info> client::nodes() {
-  caf::scoped_actor self{*sys_};
-  std::vector<node_info> out;
-  self->request(gw_, timeout_, nodes_atom::value)
-      .receive([&](std::vector<node_info>& r) { out = std::move(r); },
-               [&](caf::error&) {});
-  return out;
+  auto r = ask<std::vector<node_info>>(nodes_atom::value);
+  return r ? std::move(*r) : std::vector<node_info>{};
 }
 
 placement_info client::locate(const std::string& path) {
-  caf::scoped_actor self{*sys_};
+  auto r = ask<placement_info>(locate_atom::value, path);
+  if (r)
+    return std::move(*r);
   placement_info out;
   out.code = errc::eunavailable;
-  self->request(gw_, timeout_, locate_atom::value, path)
-      .receive([&](placement_info& r) { out = std::move(r); },
-               [&](caf::error&) {});
   return out;
 }
 
@@ -86,42 +79,33 @@ meta_result client::config_set(const std::string& key, const std::string& value,
   cmd.value = value;
   cmd.conditional = if_version.has_value();
   cmd.if_version = if_version.value_or(0);
-  caf::scoped_actor self{*sys_};
-  meta_result out;
-  self->request(gw_, timeout_, meta_atom::value, cmd)
-      .receive([&](meta_result& r) { out = r; },
-               [&](caf::error&) { out.code = errc::eunavailable; });
-  return out;
+  auto r = ask<meta_result>(meta_atom::value, cmd);
+  return r ? *r : meta_result{errc::eunavailable, 0, 0};
 }
 
+namespace {
+
+/// The value of `r`, with `code` set to ok; or T{} and EUNAVAILABLE.
+template <class T> T value_or_unavailable(caf::expected<T>&& r, errc& code) {
+  code = r ? errc::ok : errc::eunavailable;
+  return r ? std::move(*r) : T{};
+}
+
+} // namespace
+
 config_entry client::config_get(const std::string& key, errc& code) {
-  caf::scoped_actor self{*sys_};
-  config_entry out;
-  code = errc::ok;
-  self->request(gw_, timeout_, cfg_get_atom::value, key)
-      .receive([&](config_entry& e) { out = std::move(e); },
-               [&](caf::error&) { code = errc::eunavailable; });
-  return out;
+  return value_or_unavailable(ask<config_entry>(cfg_get_atom::value, key),
+                              code);
 }
 
 std::vector<config_entry> client::config_list(errc& code) {
-  caf::scoped_actor self{*sys_};
-  std::vector<config_entry> out;
-  code = errc::ok;
-  self->request(gw_, timeout_, cfg_list_atom::value)
-      .receive([&](std::vector<config_entry>& e) { out = std::move(e); },
-               [&](caf::error&) { code = errc::eunavailable; });
-  return out;
+  return value_or_unavailable(
+      ask<std::vector<config_entry>>(cfg_list_atom::value), code);
 }
 
 std::vector<raft_status> client::raft_state(errc& code) {
-  caf::scoped_actor self{*sys_};
-  std::vector<ds::raft_status> out;
-  code = errc::ok;
-  self->request(gw_, timeout_, raft_status_atom::value)
-      .receive([&](std::vector<ds::raft_status>& e) { out = std::move(e); },
-               [&](caf::error&) { code = errc::eunavailable; });
-  return out;
+  return value_or_unavailable(
+      ask<std::vector<raft_status>>(raft_status_atom::value), code);
 }
 
 meta_result client::move(const std::string& dir_path, hash_range part,
@@ -135,40 +119,18 @@ meta_result client::move(const std::string& dir_path, hash_range part,
     out.code = d.code != errc::ok ? d.code : errc::enotdir;
     return out;
   }
-  out.code = errc::eunavailable;
-  caf::scoped_actor self{*sys_};
-  self->request(gw_, timeout_, move_atom::value,
-                move_request{d.a.ino, part, to})
-      .receive([&](meta_result& r) { out = r; }, [](caf::error&) {});
-  return out;
+  auto r = ask<meta_result>(move_atom::value, move_request{d.a.ino, part, to});
+  return r ? *r : meta_result{errc::eunavailable, 0, 0};
 }
 
 std::vector<migration_record> client::migrations(errc& code) {
-  std::vector<migration_record> out;
-  code = errc::eunavailable;
-  caf::scoped_actor self{*sys_};
-  self->request(gw_, timeout_, migrations_atom::value)
-      .receive(
-          [&](std::vector<migration_record>& r) {
-            out = std::move(r);
-            code = errc::ok;
-          },
-          [](caf::error&) {});
-  return out;
+  return value_or_unavailable(
+      ask<std::vector<migration_record>>(migrations_atom::value), code);
 }
 
 router_stats client::router(errc& code) {
-  router_stats out;
-  code = errc::eunavailable;
-  caf::scoped_actor self{*sys_};
-  self->request(gw_, timeout_, router_stats_atom::value)
-      .receive(
-          [&](router_stats& r) {
-            out = r;
-            code = errc::ok;
-          },
-          [](caf::error&) {});
-  return out;
+  return value_or_unavailable(ask<router_stats>(router_stats_atom::value),
+                              code);
 }
 
 ns_reply client::list(const std::string& path, uint32_t page) {

@@ -77,6 +77,11 @@ public:
   caf::timespan timeout() const { return timeout_; }
 
 private:
+  /// Sends `xs` to the gateway and waits for the answer, at most the
+  /// client's timeout: the reply, or the error (request_timeout when the
+  /// node does not answer in time, whatever the reason).
+  template <class Reply, class... Ts> caf::expected<Reply> ask(Ts&&... xs);
+
   caf::actor_system* sys_;
   gateway_actor gw_;
   caf::timespan timeout_;

@@ -15,15 +15,6 @@
 
 namespace ds {
 
-using settings_session_actor = caf::typed_actor<
-    // One set, answered as the gateway answers it alone.
-    caf::replies_to<meta_atom, meta_command>::with<meta_result>,
-    // One setting read, linearizable, answered as the gateway answers it
-    // alone (gets made together share one read at the node).
-    caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
-    // Internal: send what is waiting.
-    caf::reacts_to<meta_flush_atom>>;
-
 struct settings_session_options {
   /// A batch that gets no answer in this time fails (its callers hear
   /// request_timeout).

@@ -63,28 +63,6 @@ typename Inspector::result_type inspect(Inspector& f, raft_status& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, hash_range& x) {
-  return f(caf::meta::type_name("ds::hash_range"), x.lo, x.hi);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, placement_entry& x) {
-  return f(caf::meta::type_name("ds::placement_entry"), x.range, x.shard,
-           x.epoch);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, dir_placement& x) {
-  return f(caf::meta::type_name("ds::dir_placement"), x.dir, x.epoch, x.parts);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, migration_record& x) {
-  return f(caf::meta::type_name("ds::migration_record"), x.id, x.dir, x.range,
-           x.from, x.to, x.state, x.epoch);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_command& x) {
   return f(caf::meta::type_name("ds::meta_command"), x.kind, x.key, x.value,
            x.if_version, x.conditional, x.dir, x.range, x.from, x.shard,
@@ -92,19 +70,8 @@ typename Inspector::result_type inspect(Inspector& f, meta_command& x) {
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, meta_result& x) {
-  return f(caf::meta::type_name("ds::meta_result"), x.code, x.version, x.epoch,
-           x.migration);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_batch_reply& x) {
   return f(caf::meta::type_name("ds::meta_batch_reply"), x.results, x.leader);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, config_entry& x) {
-  return f(caf::meta::type_name("ds::config_entry"), x.key, x.value, x.version);
 }
 
 /// A metadata replica: one member of the metadata Raft group. Every node
@@ -141,5 +108,16 @@ using metadata_actor = caf::typed_actor<
     caf::reacts_to<raft_peer_atom, uint64_t, caf::strong_actor_ptr>,
     // Internal: the Raft clock and the handling of ready work.
     caf::reacts_to<raft_tick_atom>, caf::reacts_to<meta_flush_atom>>;
+
+/// A client's settings session (client/settings_session.hpp): the sets and
+/// gets its callers make while batches are on their way travel together.
+using settings_session_actor = caf::typed_actor<
+    // One set, answered as the gateway answers it alone.
+    caf::replies_to<meta_atom, meta_command>::with<meta_result>,
+    // One setting read, linearizable, answered as the gateway answers it
+    // alone (gets made together share one read at the node).
+    caf::replies_to<cfg_get_atom, std::string>::with<config_entry>,
+    // Internal: send what is waiting.
+    caf::reacts_to<meta_flush_atom>>;
 
 } // namespace ds

@@ -2,6 +2,8 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "model/enum_names.hpp"
+
 namespace ds {
 
 void add_ns_message_types(caf::actor_system_config& cfg) {
@@ -47,24 +49,13 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<gateway_actor>("ds::gateway_actor");
 }
 
+namespace {
+constexpr enum_names<path_op, 7> path_op_names{
+    {"stat", "create", "mkdir", "unlink", "rmdir", "readdir", "locate"}};
+} // namespace
+
 const char* to_string(path_op x) {
-  switch (x) {
-  case path_op::stat:
-    return "stat";
-  case path_op::create:
-    return "create";
-  case path_op::mkdir:
-    return "mkdir";
-  case path_op::unlink:
-    return "unlink";
-  case path_op::rmdir:
-    return "rmdir";
-  case path_op::readdir:
-    return "readdir";
-  case path_op::locate:
-    return "locate";
-  }
-  return "unknown";
+  return path_op_names(x);
 }
 
 } // namespace ds

@@ -130,83 +130,15 @@ struct placement_info {
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, attrs& x) {
-  return f(caf::meta::type_name("ds::attrs"), x.ino, x.kind, x.mode, x.size,
-           x.mtime, x.version);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, node_record& x) {
-  return f(caf::meta::type_name("ds::node_record"), x.id, x.lo, x.hi, x.array,
-           x.start_bit, x.width_bits, x.slots);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, dir_entry& x) {
-  return f(caf::meta::type_name("ds::dir_entry"), x.dir, x.e);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, dir_node& x) {
-  return f(caf::meta::type_name("ds::dir_node"), x.dir, x.r);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, commit_batch& x) {
-  return f(caf::meta::type_name("ds::commit_batch"), x.put_entries, x.del_rows,
-           x.put_nodes, x.del_nodes, x.dead_dirs, x.next_seq, x.next_row);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, dirent& x) {
-  return f(caf::meta::type_name("ds::dirent"), x.name, x.a);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
-  return f(caf::meta::type_name("ds::ns_request"), x.op, x.dir, x.name, x.mode,
-           x.expect_ino, x.cookie, x.max_entries, x.node, x.from, x.until);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ns_reply& x) {
-  return f(caf::meta::type_name("ds::ns_reply"), x.code, x.a, x.entries,
-           x.cookie, x.eof, x.node);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, path_request& x) {
   return f(caf::meta::type_name("ds::path_request"), x.op, x.path, x.mode,
            x.cookie, x.max_entries);
 }
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, ns_shard_stats& x) {
-  return f(caf::meta::type_name("ds::ns_shard_stats"), x.dirs, x.nodes,
-           x.entries, x.ops, x.splits, x.merges, x.wrong_shard, x.parts_out,
-           x.parts_in, x.moved_in, x.moved_out, x.moves_in);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, entry& x) {
-  return f(caf::meta::type_name("ds::entry"), x.name, x.hash, x.a, x.row);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, part_request& x) {
   return f(caf::meta::type_name("ds::part_request"), x.op, x.dir, x.range,
            x.migration, x.shard, x.epoch, x.entries);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, dir_part& x) {
-  return f(caf::meta::type_name("ds::dir_part"), x.range, x.state, x.shard,
-           x.epoch, x.migration);
-}
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, unresolved_part& x) {
-  return f(caf::meta::type_name("ds::unresolved_part"), x.dir, x.part);
 }
 
 template <class Inspector>

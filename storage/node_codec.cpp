@@ -1,14 +1,13 @@
 #include "storage/node_codec.hpp"
 
-#include <msgpack.hpp>
-
+#include "model/msgpack_read.hpp"
 #include "storage/sqlite.hpp"
 
 namespace ds {
 
 std::string encode_node(const node_record& r) {
   msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk{buf};
+  mp::packer pk{buf};
   pk.pack_array(7);
   pk.pack(1);
   pk.pack(r.lo);
@@ -21,12 +20,9 @@ std::string encode_node(const node_record& r) {
 }
 
 void decode_node(const std::string& bytes, node_record& out) {
-  try {
+  mp::guarded<sql::storage_error>("node record", [&] {
     auto oh = msgpack::unpack(bytes.data(), bytes.size());
-    auto& o = oh.get();
-    if (o.type != msgpack::type::ARRAY || o.via.array.size != 7)
-      throw sql::storage_error("node record is not a 7-element array");
-    auto* f = o.via.array.ptr;
+    auto* f = mp::fields<sql::storage_error>(oh.get(), 7, "node record");
     if (f[0].as<int>() != 1)
       throw sql::storage_error("node record has an unknown version");
     out.lo = f[1].as<uint64_t>();
@@ -39,16 +35,12 @@ void decode_node(const std::string& bytes, node_record& out) {
     out.start_bit = static_cast<uint8_t>(start);
     out.width_bits = static_cast<uint8_t>(width);
     out.slots = f[6].as<std::vector<node_id>>();
-  } catch (const sql::storage_error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw sql::storage_error(std::string{"damaged node record: "} + e.what());
-  }
+  });
 }
 
 std::string encode_parts(const dir_parts& p) {
   msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk{buf};
+  mp::packer pk{buf};
   pk.pack_array(4);
   pk.pack(1);
   pk.pack(p.home);
@@ -67,12 +59,9 @@ std::string encode_parts(const dir_parts& p) {
 }
 
 void decode_parts(const std::string& bytes, dir_parts& out) {
-  try {
+  mp::guarded<sql::storage_error>("part record", [&] {
     auto oh = msgpack::unpack(bytes.data(), bytes.size());
-    auto& o = oh.get();
-    if (o.type != msgpack::type::ARRAY || o.via.array.size != 4)
-      throw sql::storage_error("part record is not a 4-element array");
-    auto* f = o.via.array.ptr;
+    auto* f = mp::fields<sql::storage_error>(oh.get(), 4, "part record");
     if (f[0].as<int>() != 1)
       throw sql::storage_error("part record has an unknown version");
     out.home = f[1].as<bool>();
@@ -81,10 +70,8 @@ void decode_parts(const std::string& bytes, dir_parts& out) {
       throw sql::storage_error("part record has no part list");
     out.parts.clear();
     for (uint32_t i = 0; i < f[3].via.array.size; ++i) {
-      auto& a = f[3].via.array.ptr[i];
-      if (a.type != msgpack::type::ARRAY || a.via.array.size != 6)
-        throw sql::storage_error("a part is not a 6-element array");
-      auto* g = a.via.array.ptr;
+      auto* g = mp::fields<sql::storage_error>(f[3].via.array.ptr[i], 6,
+                                               "part in a part record");
       dir_part x;
       x.range.lo = g[0].as<uint64_t>();
       x.range.hi = g[1].as<uint64_t>();
@@ -97,11 +84,7 @@ void decode_parts(const std::string& bytes, dir_parts& out) {
       x.migration = g[5].as<uint64_t>();
       out.parts.push_back(x);
     }
-  } catch (const sql::storage_error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw sql::storage_error(std::string{"damaged part record: "} + e.what());
-  }
+  });
 }
 
 } // namespace ds

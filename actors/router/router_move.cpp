@@ -1,5 +1,5 @@
-// The driver of a part's migration (DESIGN section 4), run by the router
-// that was asked. The metadata Raft log decides: a migration commits or
+// The driver of a part's migration (docs/ARCHITECTURE.md, "Parts of
+// directories"), run by the router that was asked. The metadata Raft log decides: a migration commits or
 // aborts exactly once, and the shards act only on that decision.
 //
 //   1. begin: the metadata store records the migration (id);

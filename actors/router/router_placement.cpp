@@ -1,5 +1,6 @@
-// The router's placement cache and its retries on EWRONGSHARD (DESIGN
-// section 3; the driver of a part's migration is in router_move.cpp).
+// The router's placement cache and its retries on EWRONGSHARD
+// (docs/ARCHITECTURE.md; the driver of a part's migration is in
+// router_move.cpp).
 //
 // A directory without a cached placement goes to its home shard. A shard
 // that does not hold the part asked for answers EWRONGSHARD: the router

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "model/enum_names.hpp"
+
 namespace ds {
 
 errc validate_config_key(const std::string& key) {
@@ -64,16 +66,13 @@ std::vector<config_entry> meta_state::config_list() const {
   return out;
 }
 
+namespace {
+constexpr enum_names<migration_record::state_t, 3> state_names{
+    {"started", "committed", "aborted"}};
+} // namespace
+
 const char* to_string(migration_record::state_t x) {
-  switch (x) {
-  case migration_record::started:
-    return "started";
-  case migration_record::committed:
-    return "committed";
-  case migration_record::aborted:
-    return "aborted";
-  }
-  return "unknown";
+  return state_names(x);
 }
 
 meta_result meta_state::begin(const meta_command& cmd) {

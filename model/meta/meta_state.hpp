@@ -44,12 +44,24 @@ struct meta_result {
   uint64_t migration = 0; ///< migration_begin: the new migration's id
 };
 
+/// The field list of meta_result (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, meta_result& x) {
+  return f(x.code, x.version, x.epoch, x.migration);
+}
+
 /// Where one part of a directory lives, since which epoch.
 struct placement_entry {
   hash_range range;
   uint32_t shard = 0;
   uint64_t epoch = 0;
 };
+
+/// The field list of placement_entry (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, placement_entry& x) {
+  return f(x.range, x.shard, x.epoch);
+}
 
 /// Every part of one directory placed away from the home (sorted by hash)
 /// and the placement epoch of the whole map when it was read.
@@ -58,6 +70,12 @@ struct dir_placement {
   uint64_t epoch = 0;
   std::vector<placement_entry> parts;
 };
+
+/// The field list of dir_placement (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dir_placement& x) {
+  return f(x.dir, x.epoch, x.parts);
+}
 
 struct migration_record {
   enum state_t : uint8_t { started, committed, aborted };
@@ -70,6 +88,12 @@ struct migration_record {
   uint64_t epoch = 0; ///< committed: the placement epoch it took effect at
 };
 
+/// The field list of migration_record (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_record& x) {
+  return f(x.id, x.dir, x.range, x.from, x.to, x.state, x.epoch);
+}
+
 /// "started", "committed" or "aborted".
 const char* to_string(migration_record::state_t x);
 
@@ -78,6 +102,12 @@ struct config_entry {
   std::string value;
   uint64_t version = 0; ///< 1 for the first set, +1 for every set after
 };
+
+/// The field list of config_entry (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, config_entry& x) {
+  return f(x.key, x.value, x.version);
+}
 
 /// Limits on settings: keys 1..128 bytes of [A-Za-z0-9._-], values up to
 /// 64 KiB.

@@ -1,4 +1,4 @@
-// The error codes every dagshard request can answer (DESIGN section 8).
+// The error codes every dagshard request can answer: a value or one of these.
 #pragma once
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// The hash DAG of one directory (DESIGN section 2, after US patent 9495478).
+// The hash DAG of one directory (after US patent 9495478; docs/ARCHITECTURE.md).
 //
 // A DAG node is either an NIArray (2^w slots of child ids, indexed by the w
 // bits of the name hash that start at bit `start`, counted from the most
@@ -70,6 +70,12 @@ struct node_record {
   uint8_t width_bits = 0;
   std::vector<node_id> slots;
 };
+
+/// The field list of node_record (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_record& x) {
+  return f(x.id, x.lo, x.hi, x.array, x.start_bit, x.width_bits, x.slots);
+}
 
 /// A position in the stable readdir order, (hash, name). An empty cookie
 /// starts at the beginning. Cookies remain valid across splits and merges

@@ -45,6 +45,13 @@ struct ns_request {
   uint64_t until = ~uint64_t{0};
 };
 
+/// The field list of ns_request (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
+  return f(x.op, x.dir, x.name, x.mode, x.expect_ino, x.cookie, x.max_entries,
+           x.node, x.from, x.until);
+}
+
 /// A request of kind `op` on (dir, name); the other fields at their defaults.
 inline ns_request make_request(ns_op op, inode_id dir, std::string name = {}) {
   ns_request r;
@@ -59,6 +66,12 @@ struct dirent {
   attrs a;
 };
 
+/// The field list of dirent (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dirent& x) {
+  return f(x.name, x.a);
+}
+
 struct ns_reply {
   errc code = errc::ok;
   attrs a;                     ///< lookup, create, mkdir, unlink (removed)
@@ -69,5 +82,11 @@ struct ns_reply {
   /// placement epoch of the directory (0: it holds no record of it).
   node_id node = 0;
 };
+
+/// The field list of ns_reply (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ns_reply& x) {
+  return f(x.code, x.a, x.entries, x.cookie, x.eof, x.node);
+}
 
 } // namespace ds

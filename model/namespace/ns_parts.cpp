@@ -1,5 +1,5 @@
 // Parts of directories held by one shard, and the shard's side of moving a
-// part to another shard (DESIGN section 4).
+// part to another shard (docs/ARCHITECTURE.md, "Parts of directories").
 #include <algorithm>
 
 #include "model/namespace/name.hpp"

@@ -2,36 +2,19 @@
 
 #include <algorithm>
 
+#include "model/enum_names.hpp"
 #include "model/namespace/name.hpp"
 
 namespace ds {
 
+namespace {
+constexpr enum_names<ns_op, 11> ns_op_names{
+    {"lookup", "create", "mkdir", "unlink", "readdir", "rmdir_prepare",
+     "rmdir_unlink", "rmdir_commit", "rmdir_abort", "split", "locate"}};
+} // namespace
+
 const char* to_string(ns_op x) {
-  switch (x) {
-  case ns_op::lookup:
-    return "lookup";
-  case ns_op::create:
-    return "create";
-  case ns_op::mkdir:
-    return "mkdir";
-  case ns_op::unlink:
-    return "unlink";
-  case ns_op::readdir:
-    return "readdir";
-  case ns_op::rmdir_prepare:
-    return "rmdir_prepare";
-  case ns_op::rmdir_unlink:
-    return "rmdir_unlink";
-  case ns_op::rmdir_commit:
-    return "rmdir_commit";
-  case ns_op::rmdir_abort:
-    return "rmdir_abort";
-  case ns_op::split:
-    return "split";
-  case ns_op::locate:
-    return "locate";
-  }
-  return "unknown";
+  return ns_op_names(x);
 }
 
 inode_id make_ino(uint32_t shard_id, uint64_t seq) {

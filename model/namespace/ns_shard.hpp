@@ -32,10 +32,22 @@ struct dir_entry {
   inode_id dir = 0;
   entry e;
 };
+
+/// The field list of dir_entry (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dir_entry& x) {
+  return f(x.dir, x.e);
+}
 struct dir_node {
   inode_id dir = 0;
   node_record r;
 };
+
+/// The field list of dir_node (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dir_node& x) {
+  return f(x.dir, x.r);
+}
 
 /// The final state of everything a batch of requests touched: what one
 /// storage transaction must write.
@@ -55,6 +67,13 @@ struct commit_batch {
   }
 };
 
+/// The field list of commit_batch (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, commit_batch& x) {
+  return f(x.put_entries, x.del_rows, x.put_nodes, x.del_nodes, x.dead_dirs,
+           x.next_seq, x.next_row);
+}
+
 /// Counters of one shard, as `dagctl shards` shows them.
 struct ns_shard_stats {
   uint64_t dirs = 0;  ///< directories with a DAG on this shard
@@ -71,11 +90,24 @@ struct ns_shard_stats {
   uint64_t moved_out = 0;   ///< entries handed over by migrations
 };
 
+/// The field list of ns_shard_stats (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, ns_shard_stats& x) {
+  return f(x.dirs, x.nodes, x.entries, x.ops, x.splits, x.merges, x.wrong_shard,
+           x.parts_out, x.parts_in, x.moved_in, x.moved_out, x.moves_in);
+}
+
 /// A part that a migration left unresolved (found after a restart).
 struct unresolved_part {
   inode_id dir = 0;
   dir_part part;
 };
+
+/// The field list of unresolved_part (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, unresolved_part& x) {
+  return f(x.dir, x.part);
+}
 
 class ns_shard {
 public:
@@ -107,7 +139,7 @@ public:
                       uint64_t next_row = 1,
                       std::vector<std::pair<inode_id, dir_parts>> parts = {});
 
-  // -- migration of a part (DESIGN section 4; ns_parts.cpp) --------------
+  // -- migration of a part (docs/ARCHITECTURE.md; ns_parts.cpp) ----------
   // Each step changes nothing when it fails; its changes join the next
   // commit batch like any request's, and the caller acts on a step only
   // after that batch is durable.

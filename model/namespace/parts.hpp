@@ -31,6 +31,12 @@ struct hash_range {
   }
 };
 
+/// The field list of hash_range (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, hash_range& x) {
+  return f(x.lo, x.hi);
+}
+
 /// One part of a directory as one shard sees it.
 struct dir_part {
   enum state_t : uint8_t {
@@ -45,6 +51,12 @@ struct dir_part {
   uint64_t epoch = 0;     ///< out, active: placement epoch of the move
   uint64_t migration = 0; ///< exporting, pending: the migration's id
 };
+
+/// The field list of dir_part (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, dir_part& x) {
+  return f(x.range, x.state, x.shard, x.epoch, x.migration);
+}
 
 /// How one shard holds one directory. Without a record, a shard holds the
 /// whole directory (it is the home and nothing was moved).

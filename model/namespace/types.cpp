@@ -1,17 +1,15 @@
 #include "model/namespace/types.hpp"
 
+#include "model/enum_names.hpp"
+
 namespace ds {
 
+namespace {
+constexpr enum_names<entry_kind, 3> kind_names{{"file", "dir", "symlink"}};
+} // namespace
+
 const char* to_string(entry_kind k) {
-  switch (k) {
-  case entry_kind::file:
-    return "file";
-  case entry_kind::dir:
-    return "dir";
-  case entry_kind::symlink:
-    return "symlink";
-  }
-  return "unknown";
+  return kind_names(k);
 }
 
 } // namespace ds

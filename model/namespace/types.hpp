@@ -38,6 +38,12 @@ struct attrs {
   }
 };
 
+/// The field list of attrs (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attrs& x) {
+  return f(x.ino, x.kind, x.mode, x.size, x.mtime, x.version);
+}
+
 /// One directory entry as kept in an entry list: the name, its 64-bit hash
 /// (see name_hash) and its attributes.
 struct entry {
@@ -48,5 +54,11 @@ struct entry {
   /// stored by it, so that a create is an append to the table.
   uint64_t row = 0;
 };
+
+/// The field list of entry (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, entry& x) {
+  return f(x.name, x.hash, x.a, x.row);
+}
 
 } // namespace ds

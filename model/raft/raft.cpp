@@ -1,4 +1,5 @@
 // Roles, elections (with pre-vote and leader stickiness), message dispatch.
+
 #include "model/raft/raft.hpp"
 
 #include "model/raft/check.hpp"
@@ -6,20 +7,17 @@
 #include <algorithm>
 #include <utility>
 
+#include "model/enum_names.hpp"
+
 namespace ds::raft {
 
+namespace {
+constexpr enum_names<role, 4> role_names{
+    {"follower", "pre_candidate", "candidate", "leader"}};
+} // namespace
+
 const char* to_string(role r) {
-  switch (r) {
-  case role::follower:
-    return "follower";
-  case role::pre_candidate:
-    return "pre_candidate";
-  case role::candidate:
-    return "candidate";
-  case role::leader:
-    return "leader";
-  }
-  return "?";
+  return role_names(r, "?");
 }
 
 node::node(const config& cfg, restored_state restored)

@@ -1,33 +1,18 @@
 #include "model/raft/types.hpp"
 
+#include "model/enum_names.hpp"
+
 namespace ds::raft {
 
+namespace {
+constexpr enum_names<msg_type, 11> msg_type_names{
+    {"vote", "vote_resp", "prevote", "prevote_resp", "append", "append_resp",
+     "snapshot", "heartbeat", "heartbeat_resp", "read_index",
+     "read_index_resp"}};
+} // namespace
+
 const char* to_string(msg_type t) {
-  switch (t) {
-  case msg_type::vote:
-    return "vote";
-  case msg_type::vote_resp:
-    return "vote_resp";
-  case msg_type::prevote:
-    return "prevote";
-  case msg_type::prevote_resp:
-    return "prevote_resp";
-  case msg_type::append:
-    return "append";
-  case msg_type::append_resp:
-    return "append_resp";
-  case msg_type::snapshot:
-    return "snapshot";
-  case msg_type::heartbeat:
-    return "heartbeat";
-  case msg_type::heartbeat_resp:
-    return "heartbeat_resp";
-  case msg_type::read_index:
-    return "read_index";
-  case msg_type::read_index_resp:
-    return "read_index_resp";
-  }
-  return "?";
+  return msg_type_names(t, "?");
 }
 
 std::string encode_voters(const std::vector<node_id>& voters) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -113,78 +114,90 @@ private:
   double t_ = 0;
 };
 
-class diurnal : public generator {
+// Lookups into a flat shape whose directories' rates vary in time: a
+// Poisson process at the peak rate `max_`, thinned by pick() (each
+// candidate lands in one directory, or is dropped).
+class thinned_lookups : public generator {
 public:
-  diurnal(diurnal_options d, common_options o)
-      : d_(d), o_(o), rng_(o.seed),
-        sh_(flat_shape("/diurnal", d.dirs, d.files_per_dir)) {
-    check_common(o);
-    if (d.dirs == 0 || d.files_per_dir == 0 || !(d.base_rate > 0) ||
-        d.amplitude < 0 || d.amplitude > 1 || !(d.period_s > 0))
-      throw std::invalid_argument("diurnal: bad options");
-    peak_ = d.base_rate * (1 + d.amplitude);
-  }
-  std::vector<event> setup() const override { return setup_of(sh_); }
-  bool next(event& e) override {
-    for (;;) {
-      t_ += exp_gap_us(rng_, peak_ * double(d_.dirs));
-      if (t_ > o_.duration_s * 1e6)
-        return false;
-      std::size_t dir = rng_() % d_.dirs;
-      if (unit(rng_) * peak_ >= diurnal_rate(d_, dir, t_ / 1e6))
-        continue; // thinned
-      e = lookup_in(sh_, dir, d_.files_per_dir, t_, rng_, o_.clients);
-      return true;
-    }
-  }
-
-private:
-  diurnal_options d_;
-  common_options o_;
-  std::mt19937_64 rng_;
-  shape sh_;
-  double peak_ = 0;
-  double t_ = 0;
-};
-
-class flash_crowd : public generator {
-public:
-  flash_crowd(flash_options f, common_options o)
-      : f_(f), o_(o), rng_(o.seed),
-        sh_(flat_shape("/flash", f.dirs, f.files_per_dir)) {
-    check_common(o);
-    if (f.dirs == 0 || f.files_per_dir == 0 || f.hot_dir >= f.dirs ||
-        f.background_rate < 0 || !(f.peak_rate > 0) || f.ramp_s < 0 ||
-        f.peak_s < 0)
-      throw std::invalid_argument("flash crowd: bad options");
-    max_ = f.background_rate + f.peak_rate;
-  }
   std::vector<event> setup() const override { return setup_of(sh_); }
   bool next(event& e) override {
     for (;;) {
       t_ += exp_gap_us(rng_, max_);
       if (t_ > o_.duration_s * 1e6)
         return false;
-      double u = unit(rng_) * max_;
-      std::size_t dir;
-      if (u < f_.background_rate)
-        dir = rng_() % f_.dirs;
-      else if (u < f_.background_rate + flash_rate(f_, t_ / 1e6))
-        dir = f_.hot_dir;
-      else
+      auto dir = pick(t_ / 1e6);
+      if (!dir)
         continue; // thinned
-      e = lookup_in(sh_, dir, f_.files_per_dir, t_, rng_, o_.clients);
+      e = lookup_in(sh_, *dir, files_per_dir_, t_, rng_, o_.clients);
       return true;
     }
   }
 
-private:
-  flash_options f_;
+protected:
+  thinned_lookups(shape sh, std::size_t files_per_dir, common_options o)
+      : o_(o), rng_(o.seed), sh_(std::move(sh)), files_per_dir_(files_per_dir) {
+    check_common(o);
+  }
+  /// The directory of a candidate at `t_s` seconds, or none; draws from rng_.
+  virtual std::optional<std::size_t> pick(double t_s) = 0;
+
   common_options o_;
   std::mt19937_64 rng_;
   shape sh_;
-  double max_ = 0;
-  double t_ = 0;
+  std::size_t files_per_dir_;
+  double max_ = 0; ///< ops/s: the rate of candidates
+  double t_ = 0;   ///< µs
+};
+
+class diurnal : public thinned_lookups {
+public:
+  diurnal(diurnal_options d, common_options o)
+      : thinned_lookups(flat_shape("/diurnal", d.dirs, d.files_per_dir),
+                        d.files_per_dir, o),
+        d_(d) {
+    if (d.dirs == 0 || d.files_per_dir == 0 || !(d.base_rate > 0) ||
+        d.amplitude < 0 || d.amplitude > 1 || !(d.period_s > 0))
+      throw std::invalid_argument("diurnal: bad options");
+    max_ = d.base_rate * (1 + d.amplitude) * double(d.dirs);
+    peak_ = d.base_rate * (1 + d.amplitude);
+  }
+
+private:
+  std::optional<std::size_t> pick(double t_s) override {
+    std::size_t dir = rng_() % d_.dirs;
+    if (unit(rng_) * peak_ >= diurnal_rate(d_, dir, t_s))
+      return std::nullopt;
+    return dir;
+  }
+
+  diurnal_options d_;
+  double peak_ = 0; ///< ops/s of one directory at its peak
+};
+
+class flash_crowd : public thinned_lookups {
+public:
+  flash_crowd(flash_options f, common_options o)
+      : thinned_lookups(flat_shape("/flash", f.dirs, f.files_per_dir),
+                        f.files_per_dir, o),
+        f_(f) {
+    if (f.dirs == 0 || f.files_per_dir == 0 || f.hot_dir >= f.dirs ||
+        f.background_rate < 0 || !(f.peak_rate > 0) || f.ramp_s < 0 ||
+        f.peak_s < 0)
+      throw std::invalid_argument("flash crowd: bad options");
+    max_ = f.background_rate + f.peak_rate;
+  }
+
+private:
+  std::optional<std::size_t> pick(double t_s) override {
+    double u = unit(rng_) * max_;
+    if (u < f_.background_rate)
+      return rng_() % f_.dirs;
+    if (u < f_.background_rate + flash_rate(f_, t_s))
+      return f_.hot_dir;
+    return std::nullopt;
+  }
+
+  flash_options f_;
 };
 
 class mixed : public generator {

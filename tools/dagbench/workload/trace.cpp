@@ -3,14 +3,15 @@
 #include <istream>
 #include <ostream>
 
+#include "model/enum_names.hpp"
 #include "model/namespace/name.hpp"
 
 namespace ds::workload {
 
 namespace {
 
-constexpr const char* names[] = {"lookup", "stat",  "create",
-                                 "delete", "mkdir", "readdir"};
+constexpr enum_names<op_kind, 6> op_names{
+    {"lookup", "stat", "create", "delete", "mkdir", "readdir"}};
 
 [[noreturn]] void bad(std::size_t line, const std::string& what) {
   throw trace_error("trace line " + std::to_string(line) + ": " + what);
@@ -31,16 +32,11 @@ bool parse_u64(const std::string& s, uint64_t& out) {
 } // namespace
 
 const char* to_string(op_kind k) {
-  return names[static_cast<int>(k)];
+  return op_names(k);
 }
 
 bool parse_op(const std::string& s, op_kind& out) {
-  for (int i = 0; i < 6; ++i)
-    if (s == names[i]) {
-      out = static_cast<op_kind>(i);
-      return true;
-    }
-  return false;
+  return op_names.parse(s, out);
 }
 
 trace_writer::trace_writer(std::ostream& out) : out_(out) {
