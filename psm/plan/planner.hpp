@@ -1,0 +1,54 @@
+// The PSM's planner: one pure function from what the PSM knows now (parts,
+// their histories and forecasts, shards and their predicted loads, settings,
+// recent decisions) to what it decides, each decision with its reason.
+// Deterministic: the same input gives the same decisions, whatever the
+// order of the parts and shards in it. No clock, no I/O; the actor that
+// runs it each period gathers the input and carries the decisions out.
+//
+// One planning (docs/ARCHITECTURE.md, "The PSM's planner", says why):
+//  1. Directories split or spread and predicted cold, whose observed rate
+//     also stayed below the exit threshold for the last cold_periods
+//     periods, are marked for consolidation (their parts go home and
+//     merge). Those between the thresholds are kept as they are
+//     (skip_hysteresis).
+//  2. The other parts are clustered by the correlation distance of their
+//     forecasts (average linkage, cut at cluster_distance).
+//  3. A part whose forecast upper bound exceeds the threshold is split, in
+//     place, into the power of two of sub-parts that brings each under
+//     split_fill * threshold (a DAG node splits in halves).
+//  4. The parts and sub-parts of every cluster whose summed upper bound
+//     exceeds the threshold are placed, hottest first, by consistent
+//     hashing with bounded loads over the shards' predicted curves
+//     (curve_ring.hpp), kept off shards that already took a part of the
+//     same cluster while another shard has room. A part placed elsewhere
+//     than where it is moves, unless it moved within the quiet time
+//     (skip_quiet) or the period's budget is spent (skip_budget).
+//  5. The consolidations of step 1 spend what is left of the budget.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "psm/plan/plan_types.hpp"
+
+namespace ds::plan {
+
+/// "" if `in` can be planned, else a message naming the first bad field
+/// (settings out of range, forecasts of different lengths, a part on an
+/// unknown shard, overlapping parts, negative or non-finite rates).
+std::string check(const plan_input& in);
+
+/// One planning. Throws std::invalid_argument with check()'s message.
+std::vector<decision> plan(const plan_input& in);
+
+/// The power of two of sub-parts that brings a part predicted at `peak`
+/// (ops/s) under split_fill * threshold, at most max_split and at most what
+/// the range can be cut into (aligned blocks); 1 if it needs no split.
+uint32_t sub_parts_needed(double peak, const hash_range& range,
+                          const settings& cfg);
+
+/// The i-th of n equal aligned sub-ranges of r (n a power of two that r can
+/// be cut into).
+hash_range sub_range(const hash_range& r, uint32_t n, uint32_t i);
+
+} // namespace ds::plan

@@ -1,0 +1,103 @@
+// The planner's steps as one class, shared by planner.cpp (steps 1 and 5,
+// and the bookkeeping) and planner_place.cpp (steps 2 to 4). Internal: the
+// interface is planner.hpp.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include "psm/plan/curve_ring.hpp"
+#include "psm/plan/planner.hpp"
+
+namespace ds::plan::detail {
+
+
+/// The highest value of a curve and where it is (first on ties).
+struct peak_info {
+  double value = 0;
+  std::size_t index = 0;
+};
+
+inline peak_info peak_of(const std::vector<double>& v) {
+  peak_info p;
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (v[i] > p.value)
+      p = {v[i], i};
+  return p;
+}
+
+inline void add_to(std::vector<double>& sum, const std::vector<double>& v,
+            double scale = 1) {
+  for (std::size_t i = 0; i < sum.size(); ++i)
+    sum[i] += scale * v[i];
+}
+
+/// A part, or a sub-part of a split decided now, waiting to be placed.
+struct unit {
+  part_id id;
+  std::size_t part = 0;    ///< index into the sorted parts
+  uint32_t current = 0;    ///< shard index
+  std::vector<double> mean; ///< its placement curve, ops/s
+  double peak = 0;         ///< its upper bound's peak, ops/s
+  std::size_t peak_index = 0;
+  uint64_t entries = 0;
+  int cluster = 0;
+};
+
+/// A directory marked cold in step 1, consolidated in step 5.
+struct cold_dir {
+  uint64_t dir = 0;
+  std::vector<std::size_t> parts;
+  std::vector<double> upper; ///< the directory's summed upper bound
+};
+
+class planner {
+public:
+  explicit planner(const plan_input& in);
+  std::vector<decision> run();
+
+private:
+  void find_cold();
+  void judge_dir(uint64_t dir, const std::vector<std::size_t>& group);
+  bool cold(uint64_t dir) const;
+  std::vector<int> cluster() const;
+  std::vector<unit> split_hot(const std::vector<int>& labels);
+  void make_units(std::size_t i, uint32_t n, int label,
+                  std::vector<unit>& out) const;
+  void place(std::vector<unit>& units);
+  void place_one(const unit& u, std::map<int, std::set<uint32_t>>& taken);
+  void consolidate();
+  void consolidate_one(const cold_dir& c);
+
+  bool recent(const decision& d, int64_t window) const {
+    return d.at > in_.now - window && d.at <= in_.now;
+  }
+  bool quiet_blocks_move(const part_id& id) const;
+  bool quiet_blocks_kind(uint64_t dir, bool want_consolidate) const;
+  bool budget_allows(uint64_t entries) const {
+    return moves_used_ < cfg_.max_moves &&
+           entries_used_ + entries <= cfg_.max_entries_moved;
+  }
+  std::string budget_note() const;
+  reason reason_of(const part_input& p, int cluster, const peak_info& pk,
+                   double scale) const;
+  /// The predicted peak of a shard as the input gives it, ops/s.
+  double input_peak(uint32_t shard_id) const;
+  decision make(decision_kind k, const part_id& id, uint32_t from,
+                uint32_t to, reason why) const;
+
+  const plan_input& in_;
+  const settings& cfg_;
+  std::vector<const part_input*> parts_; ///< sorted by id
+  std::vector<const shard_input*> shards_; ///< sorted; position = index
+  std::map<uint32_t, uint32_t> index_of_;
+  std::size_t h_ = 0;
+  std::vector<cold_dir> cold_;
+  std::optional<curve_ring> ring_;
+  std::vector<decision> out_;
+  uint32_t moves_used_ = 0;
+  uint64_t entries_used_ = 0;
+};
+
+} // namespace ds::plan::detail

@@ -1,0 +1,161 @@
+// Steps 2 to 4 of a planning: cluster, split the hot parts, place the parts
+// of hot clusters.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "psm/clustering/linkage.hpp"
+#include "psm/plan/planner_impl.hpp"
+
+namespace ds::plan::detail {
+
+bool planner::cold(uint64_t dir) const {
+  return std::any_of(cold_.begin(), cold_.end(),
+                     [&](const cold_dir& c) { return c.dir == dir; });
+}
+
+std::vector<int> planner::cluster() const {
+  std::vector<int> labels(parts_.size(), 0);
+  std::vector<std::size_t> active;
+  for (std::size_t i = 0; i < parts_.size(); ++i) {
+    double peak = peak_of(parts_[i]->forecast.upper).value;
+    // Near-idle parts cannot make a cluster hot; leaving them out keeps
+    // the quadratic clustering to the parts that matter.
+    if (!cold(parts_[i]->id.dir) && peak > 0 &&
+        peak >= cfg_.cluster_floor * cfg_.threshold)
+      active.push_back(i);
+  }
+  if (active.size() == 1)
+    labels[active.front()] = 1;
+  if (active.size() < 2)
+    return labels;
+  std::vector<std::vector<double>> rows;
+  for (auto i : active)
+    rows.push_back(parts_[i]->forecast.mean);
+  auto dist = ds::cluster::pdist(rows, ds::cluster::metric::correlation);
+  for (auto& d : dist)
+    if (!std::isfinite(d)) // a flat forecast has no shape to share
+      d = 1.0;
+  auto z = ds::cluster::linkage(dist, active.size(),
+                                ds::cluster::method::average);
+  auto flat = ds::cluster::cut_by_height(z, active.size(),
+                                         cfg_.cluster_distance);
+  for (std::size_t k = 0; k < active.size(); ++k)
+    labels[active[k]] = flat[k];
+  return labels;
+}
+
+std::vector<unit> planner::split_hot(const std::vector<int>& labels) {
+  std::map<int, std::vector<double>> sums;
+  for (std::size_t i = 0; i < parts_.size(); ++i)
+    if (labels[i] > 0) {
+      auto& s = sums[labels[i]];
+      s.resize(h_, 0.0);
+      add_to(s, parts_[i]->forecast.upper);
+    }
+  std::vector<unit> units;
+  for (std::size_t i = 0; i < parts_.size(); ++i) {
+    if (labels[i] == 0 || peak_of(sums[labels[i]]).value <= cfg_.threshold)
+      continue;
+    const auto& p = *parts_[i];
+    auto pk = peak_of(p.forecast.upper);
+    uint32_t n = sub_parts_needed(pk.value, p.id.range, cfg_);
+    if (n > 1) {
+      auto why = reason_of(p, labels[i], pk, 1.0);
+      why.shard = p.shard;
+      why.shard_peak = input_peak(p.shard);
+      bool quiet = quiet_blocks_kind(p.id.dir, false);
+      why.note = quiet ? "consolidated within the quiet time"
+                       : "predicted above the threshold: " +
+                             std::to_string(n) + " parts";
+      auto d = make(quiet ? decision_kind::skip_quiet : decision_kind::split,
+                    p.id, p.shard, p.shard, why);
+      d.parts = n;
+      out_.push_back(std::move(d));
+      n = quiet ? 1 : n;
+    }
+    make_units(i, n, labels[i], units);
+  }
+  return units;
+}
+
+void planner::make_units(std::size_t i, uint32_t n, int label,
+                         std::vector<unit>& out) const {
+  const auto& p = *parts_[i];
+  auto pk = peak_of(p.forecast.upper);
+  for (uint32_t k = 0; k < n; ++k) {
+    unit u;
+    u.id = {p.id.dir, sub_range(p.id.range, n, k)};
+    u.part = i;
+    u.current = index_of_.at(p.shard);
+    u.mean.assign(h_, 0.0);
+    add_to(u.mean, p.forecast.mean, 1.0 / n);
+    u.peak = pk.value / n;
+    u.peak_index = pk.index;
+    u.entries = p.entries / n + (k < p.entries % n ? 1 : 0);
+    u.cluster = label;
+    out.push_back(std::move(u));
+  }
+}
+
+void planner::place(std::vector<unit>& units) {
+  std::vector<std::vector<double>> base;
+  for (const auto* s : shards_)
+    base.push_back(s->predicted);
+  // The parts being placed are lifted off their shards first, so that a
+  // part that fits where it is stays there.
+  std::vector<double> incoming(h_, 0.0);
+  for (const auto& u : units) {
+    add_to(incoming, u.mean);
+    for (std::size_t t = 0; t < h_; ++t)
+      base[u.current][t] = std::max(0.0, base[u.current][t] - u.mean[t]);
+  }
+  ring_.emplace(std::move(base), incoming, cfg_.capacity_factor);
+  std::sort(units.begin(), units.end(), [](const unit& a, const unit& b) {
+    return a.peak != b.peak ? a.peak > b.peak : a.id < b.id;
+  });
+  std::map<int, std::set<uint32_t>> taken;
+  for (const auto& u : units)
+    place_one(u, taken);
+}
+
+void planner::place_one(const unit& u,
+                        std::map<int, std::set<uint32_t>>& taken) {
+  auto& mine = taken[u.cluster];
+  uint64_t key = key_hash(key_hash(u.id.dir) ^ u.id.range.lo);
+  uint32_t to = ring_->choose(key, u.mean, u.current,
+                              [&](uint32_t s) { return mine.count(s) > 0; });
+  uint32_t at = to;
+  if (to != u.current) {
+    auto why = reason_of(*parts_[u.part], u.cluster, {u.peak, u.peak_index},
+                         1.0);
+    why.shard = shards_[to]->id;
+    why.shard_peak = ring_->peak_with(to, u.mean);
+    auto kind = decision_kind::move;
+    if (quiet_blocks_move(u.id)) {
+      kind = decision_kind::skip_quiet;
+      why.note = "moved within the quiet time";
+      at = u.current;
+    } else if (!budget_allows(u.entries)) {
+      kind = decision_kind::skip_budget;
+      why.note = budget_note();
+      at = u.current;
+    } else {
+      ++moves_used_;
+      entries_used_ += u.entries;
+      char buf[160];
+      std::snprintf(buf, sizeof buf,
+                    "cluster predicted above the threshold: spread within "
+                    "the bound of %.1f ops/s per shard",
+                    ring_->bound());
+      why.note = buf;
+    }
+    auto d = make(kind, u.id, shards_[u.current]->id, shards_[to]->id, why);
+    d.entries = u.entries;
+    out_.push_back(std::move(d));
+  }
+  ring_->add(at, u.mean);
+  mine.insert(at);
+}
+
+} // namespace ds::plan::detail
