@@ -35,9 +35,9 @@ public:
 private:
   double rate_;
   double burst_;
-  double interval_ = 0;     ///< s per op: 1 / rate
-  double tolerance_ = 0;    ///< (burst - 1) * interval
-  double tat_ = 0;          ///< theoretical arrival time of the next op
+  double interval_ = 0;  ///< s per op: 1 / rate
+  double tolerance_ = 0; ///< (burst - 1) * interval
+  double tat_ = 0;       ///< theoretical arrival time of the next op
   double last_arrival_ = 0;
   bool started_ = false;
 };

@@ -17,8 +17,8 @@ curve_ring::curve_ring(std::vector<std::vector<double>> base,
     for (std::size_t i = 0; i < l.size(); ++i)
       total[i] += l[i];
   }
-  bound_ = c * *std::max_element(total.begin(), total.end()) /
-           double(loads_.size());
+  bound_ =
+      c * *std::max_element(total.begin(), total.end()) / double(loads_.size());
 }
 
 double curve_ring::peak_with(uint32_t s,

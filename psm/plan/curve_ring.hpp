@@ -54,7 +54,6 @@ public:
   uint32_t size() const { return uint32_t(loads_.size()); }
 
 private:
-
   hash_ring ring_;
   std::vector<std::vector<double>> loads_;
   double bound_ = 0;

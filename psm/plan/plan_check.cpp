@@ -73,8 +73,8 @@ std::string check_shards(const plan_input& in, std::size_t& h) {
 
 std::string check_part(const part_input& p, const std::set<uint32_t>& shards,
                        std::size_t h) {
-  auto name = "part " + std::to_string(p.id.dir) + ":" +
-              std::to_string(p.id.range.lo);
+  auto name =
+      "part " + std::to_string(p.id.dir) + ":" + std::to_string(p.id.range.lo);
   if (!p.id.range.aligned())
     return name + ": range is not an aligned block of hashes";
   if (!shards.count(p.shard) || !shards.count(p.home))
@@ -119,7 +119,8 @@ uint32_t sub_parts_needed(double peak, const hash_range& range,
   double need = std::ceil(peak / (cfg.split_fill * cfg.threshold));
   int bits = range_bits(range);
   uint32_t n = 1;
-  while (double(n) < need && n < cfg.max_split && (bits > 31 || n < (1u << bits)))
+  while (double(n) < need && n < cfg.max_split &&
+         (bits > 31 || n < (1u << bits)))
     n *= 2;
   return n;
 }

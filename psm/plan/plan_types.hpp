@@ -45,38 +45,38 @@ struct part_forecast {
 
 struct part_input {
   part_id id;
-  uint32_t shard = 0;           ///< the shard that holds it now
-  uint32_t home = 0;            ///< its directory's home shard
-  uint64_t entries = 0;         ///< entries in the part
-  std::vector<double> history;  ///< recent rates, oldest first, last = now
+  uint32_t shard = 0;          ///< the shard that holds it now
+  uint32_t home = 0;           ///< its directory's home shard
+  uint64_t entries = 0;        ///< entries in the part
+  std::vector<double> history; ///< recent rates, oldest first, last = now
   part_forecast forecast;
 };
 
 struct shard_input {
   uint32_t id = 0;
-  double load = 0;                ///< current rate, ops/s
-  std::vector<double> predicted;  ///< predicted rate over the horizon, ops/s
+  double load = 0;               ///< current rate, ops/s
+  std::vector<double> predicted; ///< predicted rate over the horizon, ops/s
 };
 
 /// The planner's settings (the psm.* cluster settings).
 struct settings {
-  double threshold = 0;       ///< a part predicted above it is split, ops/s
-  double exit_threshold = 0;  ///< a split directory predicted and observed
-                              ///< below it is consolidated (< threshold)
-  double split_fill = 0.8;    ///< sub-parts are sized to at most this
-                              ///< fraction of the threshold, (0, 1]
-  uint32_t max_moves = 8;     ///< moves per period
+  double threshold = 0;      ///< a part predicted above it is split, ops/s
+  double exit_threshold = 0; ///< a split directory predicted and observed
+                             ///< below it is consolidated (< threshold)
+  double split_fill = 0.8;   ///< sub-parts are sized to at most this
+                             ///< fraction of the threshold, (0, 1]
+  uint32_t max_moves = 8;    ///< moves per period
   uint64_t max_entries_moved = 100000; ///< entries moved per period
-  int64_t period_slots = 1;   ///< slots per planning period, >= 1
-  int64_t quiet_slots = 0;    ///< nothing moves back within it, >= 0
-  int cold_periods = 3;       ///< K: periods below the exit threshold
-                              ///< before consolidation, >= 1
-  double capacity_factor = 1.25; ///< c of bounded loads, >= 1
-  double cluster_distance = 0.3; ///< clusters join below this correlation
-                                 ///< distance (1 - r), in [0, 2]
-  double cluster_floor = 0.05;   ///< parts below this fraction of the
-                                 ///< threshold are left out of clusters
-  uint32_t max_split = 64;    ///< most sub-parts from one part (power of 2)
+  int64_t period_slots = 1;            ///< slots per planning period, >= 1
+  int64_t quiet_slots = 0;             ///< nothing moves back within it, >= 0
+  int cold_periods = 3;                ///< K: periods below the exit threshold
+                                       ///< before consolidation, >= 1
+  double capacity_factor = 1.25;       ///< c of bounded loads, >= 1
+  double cluster_distance = 0.3;       ///< clusters join below this correlation
+                                       ///< distance (1 - r), in [0, 2]
+  double cluster_floor = 0.05;         ///< parts below this fraction of the
+                                       ///< threshold are left out of clusters
+  uint32_t max_split = 64; ///< most sub-parts from one part (power of 2)
 };
 
 enum class decision_kind {
@@ -95,20 +95,20 @@ struct reason {
   int64_t horizon = 0;      ///< slots forecast
   std::string model;        ///< the model that forecast it
   double backtest_mase = std::nan(""); ///< its backtest error
-  int cluster = 0;          ///< cluster label (0: not clustered)
-  double threshold = 0;     ///< the threshold compared with, ops/s
-  uint32_t shard = 0;       ///< the chosen shard
-  double shard_peak = 0;    ///< its predicted peak with this part, ops/s
-  std::string note;         ///< one sentence for people
+  int cluster = 0;                     ///< cluster label (0: not clustered)
+  double threshold = 0;                ///< the threshold compared with, ops/s
+  uint32_t shard = 0;                  ///< the chosen shard
+  double shard_peak = 0; ///< its predicted peak with this part, ops/s
+  std::string note;      ///< one sentence for people
 };
 
 struct decision {
-  int64_t at = 0;      ///< slot of the planning
+  int64_t at = 0; ///< slot of the planning
   decision_kind kind = decision_kind::split;
-  part_id part;        ///< the part (consolidate: the directory's range)
-  uint32_t from = 0;   ///< shard it is on
-  uint32_t to = 0;     ///< shard it goes to (= from when nothing moves)
-  uint32_t parts = 1;  ///< split: sub-parts; consolidate: parts merged
+  part_id part;         ///< the part (consolidate: the directory's range)
+  uint32_t from = 0;    ///< shard it is on
+  uint32_t to = 0;      ///< shard it goes to (= from when nothing moves)
+  uint32_t parts = 1;   ///< split: sub-parts; consolidate: parts merged
   uint64_t entries = 0; ///< entries that change shard (0 for a split)
   reason why;
 };

@@ -23,8 +23,9 @@ planner::planner(const plan_input& in) : in_(in), cfg_(in.config) {
   h_ = in.shards.front().predicted.size();
   // What earlier plannings of this period already spent.
   for (const auto& d : in.recent)
-    if (recent(d, cfg_.period_slots) && (d.kind == decision_kind::move ||
-                                         d.kind == decision_kind::consolidate)) {
+    if (recent(d, cfg_.period_slots) &&
+        (d.kind == decision_kind::move ||
+         d.kind == decision_kind::consolidate)) {
       ++moves_used_;
       entries_used_ += d.entries;
     }
@@ -51,8 +52,8 @@ decision planner::make(decision_kind k, const part_id& id, uint32_t from,
   return d;
 }
 
-reason planner::reason_of(const part_input& p, int cluster,
-                          const peak_info& pk, double scale) const {
+reason planner::reason_of(const part_input& p, int cluster, const peak_info& pk,
+                          double scale) const {
   reason r;
   r.forecast_peak = pk.value * scale;
   r.peak_slot = in_.now + 1 + int64_t(pk.index);
@@ -85,13 +86,13 @@ bool planner::quiet_blocks_kind(uint64_t dir, bool want_consolidate) const {
   for (const auto& d : in_.recent) {
     if (d.part.dir != dir || !recent(d, cfg_.quiet_slots))
       continue;
-    bool spread = d.kind == decision_kind::split || d.kind == decision_kind::move;
+    bool spread =
+        d.kind == decision_kind::split || d.kind == decision_kind::move;
     if (want_consolidate ? spread : d.kind == decision_kind::consolidate)
       return true;
   }
   return false;
 }
-
 
 double planner::input_peak(uint32_t shard_id) const {
   return peak_of(shards_[index_of_.at(shard_id)]->predicted).value;

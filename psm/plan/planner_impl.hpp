@@ -12,7 +12,6 @@
 
 namespace ds::plan::detail {
 
-
 /// The highest value of a curve and where it is (first on ties).
 struct peak_info {
   double value = 0;
@@ -28,7 +27,7 @@ inline peak_info peak_of(const std::vector<double>& v) {
 }
 
 inline void add_to(std::vector<double>& sum, const std::vector<double>& v,
-            double scale = 1) {
+                   double scale = 1) {
   for (std::size_t i = 0; i < sum.size(); ++i)
     sum[i] += scale * v[i];
 }
@@ -36,10 +35,10 @@ inline void add_to(std::vector<double>& sum, const std::vector<double>& v,
 /// A part, or a sub-part of a split decided now, waiting to be placed.
 struct unit {
   part_id id;
-  std::size_t part = 0;    ///< index into the sorted parts
-  uint32_t current = 0;    ///< shard index
+  std::size_t part = 0;     ///< index into the sorted parts
+  uint32_t current = 0;     ///< shard index
   std::vector<double> mean; ///< its placement curve, ops/s
-  double peak = 0;         ///< its upper bound's peak, ops/s
+  double peak = 0;          ///< its upper bound's peak, ops/s
   std::size_t peak_index = 0;
   uint64_t entries = 0;
   int cluster = 0;
@@ -84,12 +83,12 @@ private:
                    double scale) const;
   /// The predicted peak of a shard as the input gives it, ops/s.
   double input_peak(uint32_t shard_id) const;
-  decision make(decision_kind k, const part_id& id, uint32_t from,
-                uint32_t to, reason why) const;
+  decision make(decision_kind k, const part_id& id, uint32_t from, uint32_t to,
+                reason why) const;
 
   const plan_input& in_;
   const settings& cfg_;
-  std::vector<const part_input*> parts_; ///< sorted by id
+  std::vector<const part_input*> parts_;   ///< sorted by id
   std::vector<const shard_input*> shards_; ///< sorted; position = index
   std::map<uint32_t, uint32_t> index_of_;
   std::size_t h_ = 0;

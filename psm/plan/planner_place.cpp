@@ -36,10 +36,10 @@ std::vector<int> planner::cluster() const {
   for (auto& d : dist)
     if (!std::isfinite(d)) // a flat forecast has no shape to share
       d = 1.0;
-  auto z = ds::cluster::linkage(dist, active.size(),
-                                ds::cluster::method::average);
-  auto flat = ds::cluster::cut_by_height(z, active.size(),
-                                         cfg_.cluster_distance);
+  auto z =
+      ds::cluster::linkage(dist, active.size(), ds::cluster::method::average);
+  auto flat =
+      ds::cluster::cut_by_height(z, active.size(), cfg_.cluster_distance);
   for (std::size_t k = 0; k < active.size(); ++k)
     labels[active[k]] = flat[k];
   return labels;
@@ -66,8 +66,8 @@ std::vector<unit> planner::split_hot(const std::vector<int>& labels) {
       why.shard_peak = input_peak(p.shard);
       bool quiet = quiet_blocks_kind(p.id.dir, false);
       why.note = quiet ? "consolidated within the quiet time"
-                       : "predicted above the threshold: " +
-                             std::to_string(n) + " parts";
+                       : "predicted above the threshold: " + std::to_string(n) +
+                             " parts";
       auto d = make(quiet ? decision_kind::skip_quiet : decision_kind::split,
                     p.id, p.shard, p.shard, why);
       d.parts = n;
@@ -127,8 +127,8 @@ void planner::place_one(const unit& u,
                               [&](uint32_t s) { return mine.count(s) > 0; });
   uint32_t at = to;
   if (to != u.current) {
-    auto why = reason_of(*parts_[u.part], u.cluster, {u.peak, u.peak_index},
-                         1.0);
+    auto why =
+        reason_of(*parts_[u.part], u.cluster, {u.peak, u.peak_index}, 1.0);
     why.shard = shards_[to]->id;
     why.shard_peak = ring_->peak_with(to, u.mean);
     auto kind = decision_kind::move;

@@ -43,7 +43,7 @@ TEST_CASE("served in order, never before arrival, at the rate in the long "
           "run") {
   std::mt19937_64 rng(42);
   std::exponential_distribution<double> gap(50); // 50 ops/s offered
-  token_bucket b(20, 5);                          // 20 ops/s served
+  token_bucket b(20, 5);                         // 20 ops/s served
   double t = 0, last = 0;
   int n = 2000;
   for (int i = 0; i < n; ++i) {

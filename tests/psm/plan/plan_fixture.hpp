@@ -54,9 +54,8 @@ inline settings default_settings() {
 
 /// A whole directory (the full hash range) on `shard`, its home unless
 /// `home` is given; upper bound = mean * 1.1.
-inline part_input part(uint64_t dir, uint32_t shard,
-                       std::vector<double> mean, int home = -1,
-                       uint64_t entries = 1000) {
+inline part_input part(uint64_t dir, uint32_t shard, std::vector<double> mean,
+                       int home = -1, uint64_t entries = 1000) {
   part_input p;
   p.id = {dir, ds::hash_range{}};
   p.shard = shard;

@@ -55,8 +55,8 @@ TEST_CASE("sub-parts: the power of two that brings each under "
   auto cfg = default_settings(); // threshold 100, fill 0.8
   ds::hash_range all;
   CHECK(sub_parts_needed(100, all, cfg) == 1);
-  CHECK(sub_parts_needed(150, all, cfg) == 2);  // 150 / 80 -> 2
-  CHECK(sub_parts_needed(330, all, cfg) == 8);  // 4.1 -> 8
+  CHECK(sub_parts_needed(150, all, cfg) == 2); // 150 / 80 -> 2
+  CHECK(sub_parts_needed(330, all, cfg) == 8); // 4.1 -> 8
   cfg.max_split = 4;
   CHECK(sub_parts_needed(330, all, cfg) == 4);
   ds::hash_range two{6, 7}; // a block of 2 hashes cuts into 2 at most
@@ -99,10 +99,9 @@ TEST_CASE("parts whose peaks coincide are kept off the same shard") {
 TEST_CASE("parts with complementary curves share a shard") {
   // Two parts busy by day, two by night, all on shard 0 of two shards:
   // each shard ends with one of each, a flat sum.
-  std::vector<part_input> ps{part(1, 0, bump(0, 60, 6)),
-                             part(2, 0, bump(0, 60, 6)),
-                             part(3, 0, bump(0, 60, 18)),
-                             part(4, 0, bump(0, 60, 18))};
+  std::vector<part_input> ps{
+      part(1, 0, bump(0, 60, 6)), part(2, 0, bump(0, 60, 6)),
+      part(3, 0, bump(0, 60, 18)), part(4, 0, bump(0, 60, 18))};
   auto in = input(ps, 2);
   auto ds = plan(in);
   auto at = final_shards(in, ds);
@@ -121,10 +120,9 @@ TEST_CASE("parts with complementary curves share a shard") {
   }
   // The same four parts in phase: two per shard, peaks stacked, and the
   // planner says so by spreading as evenly as it can.
-  std::vector<part_input> same{part(1, 0, bump(0, 60, 6)),
-                               part(2, 0, bump(0, 60, 6)),
-                               part(3, 0, bump(0, 60, 6)),
-                               part(4, 0, bump(0, 60, 6))};
+  std::vector<part_input> same{
+      part(1, 0, bump(0, 60, 6)), part(2, 0, bump(0, 60, 6)),
+      part(3, 0, bump(0, 60, 6)), part(4, 0, bump(0, 60, 6))};
   auto in2 = input(same, 2);
   auto at2 = final_shards(in2, plan(in2));
   int on0 = 0;

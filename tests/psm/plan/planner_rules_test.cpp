@@ -1,0 +1,171 @@
+// Quiet time, consolidation after cold periods with hysteresis, the
+// decision log, and refusals of bad input.
+#include "psm/plan/decision_log.hpp"
+#include "tests/psm/plan/plan_fixture.hpp"
+
+#include <doctest/doctest.h>
+
+#include <stdexcept>
+
+using namespace plan_test;
+
+namespace {
+
+decision past(decision_kind k, part_id id, int64_t at, uint32_t from,
+              uint32_t to) {
+  decision d;
+  d.kind = k;
+  d.part = id;
+  d.at = at;
+  d.from = from;
+  d.to = to;
+  return d;
+}
+
+/// Directory 7 split in two halves, the second moved from its home 0 to 1,
+/// at rate `rate` in total (history and forecast).
+std::vector<part_input> spread_dir(double rate) {
+  auto a = part(7, 0, flat(rate / 2), 0, 500);
+  auto b = part(7, 1, flat(rate / 2), 0, 500);
+  a.id.range = sub_range(ds::hash_range{}, 2, 0);
+  b.id.range = sub_range(ds::hash_range{}, 2, 1);
+  return {a, b};
+}
+
+} // namespace
+
+TEST_CASE("a part moved within the quiet time stays; after it, it may "
+          "move") {
+  std::vector<part_input> ps{part(1, 0, bump(0, 60, 12)),
+                             part(2, 0, bump(0, 60, 12))};
+  auto in = input(ps, 2);
+  auto first = of_kind(plan(in), decision_kind::move);
+  REQUIRE(first.size() == 1);
+  // It moved 0 -> 1 at now - 10; the world put it back on 0 meanwhile.
+  in.recent = {past(decision_kind::move, first[0].part, in.now - 10, 0, 1)};
+  auto ds = plan(in);
+  CHECK(of_kind(ds, decision_kind::move).empty());
+  auto quiet = of_kind(ds, decision_kind::skip_quiet);
+  REQUIRE(quiet.size() == 1);
+  CHECK(quiet[0].part == first[0].part);
+  CHECK(quiet[0].why.note == "moved within the quiet time");
+  in.recent[0].at = in.now - in.config.quiet_slots; // just out of the window
+  CHECK(of_kind(plan(in), decision_kind::move).size() == 1);
+}
+
+TEST_CASE("a directory predicted and observed cold for K periods is "
+          "consolidated; between the thresholds it is kept") {
+  auto cfg = default_settings(); // exit 40, K = 2 periods of 6 slots
+  auto cold = plan(input(spread_dir(20), 2, cfg)); // upper 22 < 40
+  auto cons = of_kind(cold, decision_kind::consolidate);
+  REQUIRE(cons.size() == 1);
+  CHECK(cons[0].part == part_id{7, ds::hash_range{}});
+  CHECK(cons[0].from == 1);
+  CHECK(cons[0].to == 0);
+  CHECK(cons[0].parts == 2);
+  CHECK(cons[0].entries == 500);
+  CHECK(cons[0].why.threshold == 40);
+  CHECK(cons[0].why.forecast_peak == doctest::Approx(22));
+
+  auto band = plan(input(spread_dir(60), 2, cfg)); // upper 66: in the band
+  CHECK(of_kind(band, decision_kind::consolidate).empty());
+  REQUIRE(of_kind(band, decision_kind::skip_hysteresis).size() == 1);
+
+  // Predicted cold, but observed above the exit threshold one slot within
+  // the last K periods: not yet.
+  auto ps = spread_dir(20);
+  ps[0].history[std::size_t(horizon - 2 * 6)] = 50;
+  auto recent_hot = plan(input(ps, 2, cfg));
+  CHECK(of_kind(recent_hot, decision_kind::consolidate).empty());
+  CHECK(of_kind(recent_hot, decision_kind::skip_hysteresis).size() == 1);
+  ps[0].history[std::size_t(horizon - 2 * 6)] = 10; // just before: fine
+  ps[0].history[std::size_t(horizon - 2 * 6 - 1)] = 50;
+  CHECK(of_kind(plan(input(ps, 2, cfg)), decision_kind::consolidate).size() ==
+        1);
+  // Too little history to know.
+  ps = spread_dir(20);
+  for (auto& p : ps)
+    p.history.resize(11);
+  CHECK(of_kind(plan(input(ps, 2, cfg)), decision_kind::consolidate).empty());
+}
+
+TEST_CASE("nothing moves back within the quiet time: no consolidation "
+          "after a split, no split after a consolidation") {
+  auto cfg = default_settings();
+  auto in = input(spread_dir(20), 2, cfg);
+  in.recent = {
+      past(decision_kind::split, {7, ds::hash_range{}}, in.now - 20, 0, 0)};
+  auto ds = plan(in);
+  CHECK(of_kind(ds, decision_kind::consolidate).empty());
+  CHECK(of_kind(ds, decision_kind::skip_quiet).size() == 1);
+
+  auto hot = input({part(7, 0, flat(200))}, 2, cfg);
+  hot.recent = {past(decision_kind::consolidate, {7, ds::hash_range{}},
+                     hot.now - 20, 1, 0)};
+  ds = plan(hot);
+  CHECK(of_kind(ds, decision_kind::split).empty());
+  CHECK(of_kind(ds, decision_kind::move).empty());
+  CHECK(of_kind(ds, decision_kind::skip_quiet).size() == 1);
+}
+
+TEST_CASE("bad input is refused with the field named, and nothing "
+          "planned") {
+  auto good = input({part(1, 0, flat(10))}, 2);
+  CHECK(check(good).empty());
+  auto bad = good;
+  bad.config.exit_threshold = 100;
+  CHECK(check(bad).find("exit_threshold") != std::string::npos);
+  CHECK_THROWS_AS(plan(bad), std::invalid_argument);
+  bad = good;
+  bad.config.max_split = 3;
+  CHECK(check(bad).find("max_split") != std::string::npos);
+  bad = good;
+  bad.parts[0].shard = 9;
+  CHECK(check(bad).find("unknown shard") != std::string::npos);
+  bad = good;
+  bad.parts[0].forecast.upper.pop_back();
+  CHECK(check(bad).find("horizon") != std::string::npos);
+  bad = good;
+  bad.parts[0].history[3] = -1;
+  CHECK(check(bad).find("negative") != std::string::npos);
+  bad = good;
+  bad.parts.push_back(bad.parts[0]);
+  bad.parts[1].id.range = ds::hash_range{0, 15};
+  CHECK(check(bad).find("overlaps") != std::string::npos);
+  bad = good;
+  bad.parts[0].id.range = ds::hash_range{1, 2};
+  CHECK(check(bad).find("aligned") != std::string::npos);
+  bad = good;
+  bad.shards[1].id = 0;
+  CHECK(check(bad).find("twice") != std::string::npos);
+  bad = good;
+  bad.shards.clear();
+  CHECK_THROWS_AS(plan(bad), std::invalid_argument);
+}
+
+TEST_CASE("the decision log keeps a bounded number of decisions for a "
+          "bounded time") {
+  decision_log log(5, 100);
+  for (int64_t t = 0; t < 4; ++t)
+    log.append(
+        {past(decision_kind::move, {uint64_t(t % 2), {}}, t * 10, 0, 1)});
+  CHECK(log.size() == 4);
+  CHECK(log.query(10).size() == 3);
+  CHECK(log.query(0, uint64_t{1}).size() == 2);
+  CHECK(log.recent(30, 15).size() == 2); // slots 20 and 30
+  // Out of order: refused whole.
+  CHECK_THROWS_AS(log.append({past(decision_kind::move, {}, 40, 0, 1),
+                              past(decision_kind::move, {}, 5, 0, 1)}),
+                  std::invalid_argument);
+  CHECK(log.size() == 4);
+  log.append({past(decision_kind::move, {}, 40, 0, 1),
+              past(decision_kind::split, {}, 40, 0, 0)});
+  CHECK(log.size() == 5); // the oldest went for the count bound
+  CHECK(log.dropped() == 1);
+  CHECK(log.query(0).front().at == 10);
+  log.expire(135); // keeps 35 and later
+  CHECK(log.size() == 2);
+  CHECK(log.dropped() == 4);
+  CHECK_THROWS_AS(decision_log(0, 10), std::invalid_argument);
+  CHECK(describe(log.query(0).back()).find("split dir 0") != std::string::npos);
+}
