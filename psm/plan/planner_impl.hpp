@@ -65,7 +65,12 @@ private:
   void make_units(std::size_t i, uint32_t n, int label,
                   std::vector<unit>& out) const;
   void place(std::vector<unit>& units);
-  void place_one(const unit& u, std::map<int, std::set<uint32_t>>& taken);
+  /// Per cluster: its units' count, and how many went to each shard.
+  struct spread {
+    std::size_t units = 0;
+    std::map<uint32_t, std::size_t> on;
+  };
+  void place_one(const unit& u, spread& mine);
   void consolidate();
   void consolidate_one(const cold_dir& c);
 

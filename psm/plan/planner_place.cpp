@@ -114,17 +114,22 @@ void planner::place(std::vector<unit>& units) {
   std::sort(units.begin(), units.end(), [](const unit& a, const unit& b) {
     return a.peak != b.peak ? a.peak > b.peak : a.id < b.id;
   });
-  std::map<int, std::set<uint32_t>> taken;
+  std::map<int, spread> clusters;
   for (const auto& u : units)
-    place_one(u, taken);
+    ++clusters[u.cluster].units;
+  for (const auto& u : units)
+    place_one(u, clusters[u.cluster]);
 }
 
-void planner::place_one(const unit& u,
-                        std::map<int, std::set<uint32_t>>& taken) {
-  auto& mine = taken[u.cluster];
+void planner::place_one(const unit& u, spread& mine) {
+  // A cluster's parts peak together: each shard takes its even share of
+  // them (rounded up) while another shard has room. Counting shares rather
+  // than refusing any second part keeps a cluster with more parts than
+  // shards where it is from one planning to the next.
+  std::size_t share = (mine.units + ring_->size() - 1) / ring_->size();
   uint64_t key = key_hash(key_hash(u.id.dir) ^ u.id.range.lo);
   uint32_t to = ring_->choose(key, u.mean, u.current,
-                              [&](uint32_t s) { return mine.count(s) > 0; });
+                              [&](uint32_t s) { return mine.on[s] >= share; });
   uint32_t at = to;
   if (to != u.current) {
     auto why =
@@ -155,7 +160,7 @@ void planner::place_one(const unit& u,
     out_.push_back(std::move(d));
   }
   ring_->add(at, u.mean);
-  mine.insert(at);
+  ++mine.on[at];
 }
 
 } // namespace ds::plan::detail

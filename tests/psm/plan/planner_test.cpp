@@ -24,6 +24,25 @@ std::map<uint64_t, uint32_t> final_shards(const plan_input& in,
   return at;
 }
 
+/// The input after the moves, shards' curves recomputed.
+plan_input moved(plan_input in, const std::vector<decision>& ds) {
+  auto at = final_shards(in, ds);
+  for (auto& p : in.parts)
+    p.shard = at[p.id.dir];
+  in.shards = shards_of(in.parts, uint32_t(in.shards.size()));
+  return in;
+}
+
+/// The decisions that change something (not the skips).
+std::vector<std::string> changes(const std::vector<decision>& ds) {
+  std::vector<std::string> out;
+  for (const auto& d : ds)
+    if (d.kind == decision_kind::split || d.kind == decision_kind::move ||
+        d.kind == decision_kind::consolidate)
+      out.push_back(describe(d));
+  return out;
+}
+
 } // namespace
 
 TEST_CASE("a part is split only when its forecast upper bound exceeds the "
@@ -94,6 +113,20 @@ TEST_CASE("parts whose peaks coincide are kept off the same shard") {
     CHECK(d.why.shard == d.to);
     CHECK(d.why.shard_peak == doctest::Approx(60));
   }
+  // Planning again on the result changes nothing.
+  CHECK(changes(plan(moved(in, ds))).empty());
+  // Five such parts on four shards: two share (the even share, rounded up),
+  // and that too is stable.
+  ps.push_back(part(5, 0, bump(0, 60, 12)));
+  in = input(ps, 4);
+  ds = plan(in);
+  CHECK(of_kind(ds, decision_kind::move).size() == 3);
+  std::map<uint32_t, int> per_shard;
+  for (auto& [dir, sh] : final_shards(in, ds))
+    ++per_shard[sh];
+  CHECK(per_shard.size() == 4);
+  CHECK(per_shard[0] == 2);
+  CHECK(changes(plan(moved(in, ds))).empty());
 }
 
 TEST_CASE("parts with complementary curves share a shard") {
@@ -129,6 +162,7 @@ TEST_CASE("parts with complementary curves share a shard") {
   for (auto& [dir, s] : at2)
     on0 += s == 0;
   CHECK(on0 == 2);
+  CHECK(changes(plan(moved(in, ds))).empty());
 }
 
 TEST_CASE("the budget caps moves and entries per period, hottest first") {
