@@ -25,6 +25,7 @@ class spar_model : public fitted_model {
 public:
   spar_model(const arma::vec& y, int period, spar_options opt)
       : y_(y), t_(period), opt_(opt) {
+    compute_deviations();
     int h = opt_.horizon > 0 ? opt_.horizon : t_;
     for (int tau = 1; tau <= h; ++tau)
       steps_.push_back(fit_step(tau));
@@ -65,8 +66,9 @@ public:
                               : (extra = fit_step(tau));
       // Rates are never negative: a fitted combination may dip below 0
       // where the series touches 0.
-      double mean =
-          std::max(0.0, arma::dot(features(origin, tau, s.k0, s.n), s.coef));
+      arma::vec x(s.coef.n_elem);
+      features(origin, tau, s.k0, s.n, x.memptr(), 1);
+      double mean = std::max(0.0, arma::dot(x, s.coef));
       auto i = arma::uword(tau - 1);
       p.mean(i) = mean;
       p.lower(i) = std::max(0.0, mean - z * s.sigma);
@@ -76,21 +78,35 @@ public:
   }
 
 private:
-  double dy(arma::uword s, int n) const {
-    double mean = 0;
-    for (int k = 1; k <= n; ++k)
-      mean += y_(s - arma::uword(k * t_));
-    return y_(s) - mean / n;
+  /// dy(s) for every s with n full periods behind it (NaN before), for
+  /// n = 1..periods: every regression reads them many times.
+  void compute_deviations() {
+    for (int n = 1; n <= opt_.periods; ++n) {
+      arma::vec d(y_.n_elem);
+      d.fill(arma::datum::nan);
+      for (arma::uword s = arma::uword(n * t_); s < y_.n_elem; ++s) {
+        double mean = 0;
+        for (int k = 1; k <= n; ++k)
+          mean += y_(s - arma::uword(k * t_));
+        d(s) = y_(s) - mean / n;
+      }
+      dy_.push_back(std::move(d));
+    }
   }
 
-  /// The regressors of origin t (last observed index) for step tau.
-  arma::rowvec features(arma::uword t, int tau, int k0, int n) const {
-    arma::rowvec x(arma::uword(n + opt_.deltas));
+  /// Writes the regressors of origin t (last observed index) for step tau
+  /// into out[0], out[stride], ... (a row of a column-major matrix).
+  void features(arma::uword t, int tau, int k0, int n, double* out,
+                arma::uword stride) const {
+    // Raw reads: the indices are in range by construction (fit_step's row
+    // bounds), and this is the innermost loop of every fit.
+    const double* d = dy_[std::size_t(n - 1)].memptr();
+    const double* y = y_.memptr();
     for (int k = 0; k < n; ++k)
-      x(arma::uword(k)) = y_(t + arma::uword(tau) - arma::uword((k0 + k) * t_));
+      out[arma::uword(k) * stride] =
+          y[t + arma::uword(tau) - arma::uword((k0 + k) * t_)];
     for (int j = 1; j <= opt_.deltas; ++j)
-      x(arma::uword(n + j - 1)) = dy(t + 1 - arma::uword(j), n);
-    return x;
+      out[arma::uword(n + j - 1) * stride] = d[t + 1 - arma::uword(j)];
   }
 
   step_fit fit_step(int tau) const {
@@ -115,25 +131,41 @@ private:
   }
 
   bool solve_step(int tau, long tmin, long rows, step_fit& s) const {
-    arma::mat x(static_cast<arma::uword>(rows),
-                static_cast<arma::uword>(s.n + opt_.deltas));
-    arma::vec target(static_cast<arma::uword>(rows));
+    // The normal equations are accumulated row by row: the design matrix is
+    // never built, which for these narrow regressions (a handful of
+    // columns, a few hundred rows, one per step) costs less than the
+    // allocations and calls of building it.
+    auto p = arma::uword(s.n + opt_.deltas);
+    arma::mat a(p, p, arma::fill::zeros);
+    arma::vec b(p, arma::fill::zeros), x(p);
+    double *pa = a.memptr(), *pb = b.memptr(), *px = x.memptr();
+    const double* py = y_.memptr();
     for (long r = 0; r < rows; ++r) {
       auto t = arma::uword(tmin + r);
-      x.row(arma::uword(r)) = features(t, tau, s.k0, s.n);
-      target(arma::uword(r)) = y_(t + arma::uword(tau));
+      features(t, tau, s.k0, s.n, px, 1);
+      double target = py[t + arma::uword(tau)];
+      for (arma::uword j = 0; j < p; ++j) {
+        pb[j] += px[j] * target;
+        for (arma::uword i = j; i < p; ++i)
+          pa[j * p + i] += px[i] * px[j];
+      }
     }
+    a = arma::symmatl(a);
     // A whisper of ridge keeps collinear columns (a constant series, a
     // series that repeats exactly) solvable without changing a
     // well-posed fit.
-    arma::mat a = x.t() * x;
-    double ridge = 1e-8 * arma::trace(a) / double(a.n_rows) + 1e-12;
+    double ridge = 1e-8 * arma::trace(a) / double(p) + 1e-12;
     a.diag() += ridge;
-    if (!arma::solve(s.coef, a, x.t() * target, arma::solve_opts::no_approx))
+    if (!arma::solve(s.coef, a, b, arma::solve_opts::no_approx))
       return false;
-    arma::vec res = target - x * s.coef;
-    double dof = double(rows) - double(x.n_cols);
-    s.sigma = std::sqrt(arma::dot(res, res) / dof);
+    double rss = 0;
+    for (long r = 0; r < rows; ++r) {
+      auto t = arma::uword(tmin + r);
+      features(t, tau, s.k0, s.n, x.memptr(), 1);
+      double e = y_(t + arma::uword(tau)) - arma::dot(x, s.coef);
+      rss += e * e;
+    }
+    s.sigma = std::sqrt(rss / (double(rows) - double(p)));
     return std::isfinite(s.sigma);
   }
 
@@ -157,6 +189,7 @@ private:
   int t_;
   spar_options opt_;
   std::vector<step_fit> steps_;
+  std::vector<arma::vec> dy_; ///< the deviations of n periods at n - 1
 };
 
 } // namespace
