@@ -172,6 +172,8 @@ std::string describe(const decision& d) {
                 w.model.empty() ? "-" : w.model.c_str(), w.backtest_mase,
                 w.cluster, w.threshold, w.shard, w.shard_peak);
   std::string out = buf;
+  if (w.reacting)
+    out += ", reacting: observed above the forecast";
   if (!w.note.empty())
     out += ": " + w.note;
   return out;

@@ -91,6 +91,8 @@ enum class decision_kind {
 /// Why: what the planner saw when it decided.
 struct reason {
   double forecast_peak = 0; ///< highest upper bound over the horizon, ops/s
+  bool reacting = false;    ///< the rate observed over the last period,
+                            ///< above the whole forecast, set the peak
   int64_t peak_slot = 0;    ///< the slot of that peak
   int64_t horizon = 0;      ///< slots forecast
   std::string model;        ///< the model that forecast it

@@ -21,6 +21,7 @@ planner::planner(const plan_input& in) : in_(in), cfg_(in.config) {
   for (uint32_t i = 0; i < shards_.size(); ++i)
     index_of_[shards_[i]->id] = i;
   h_ = in.shards.front().predicted.size();
+  floor_by_observed();
   // What earlier plannings of this period already spent.
   for (const auto& d : in.recent)
     if (recent(d, cfg_.period_slots) &&
@@ -29,6 +30,24 @@ planner::planner(const plan_input& in) : in_(in), cfg_(in.config) {
       ++moves_used_;
       entries_used_ += d.entries;
     }
+}
+
+void planner::floor_by_observed() {
+  // The reactive floor: where history teaches nothing (an unannounced
+  // burst), the rate of the last period is assumed to last one more, as a
+  // reactive policy assumes, so the planner does no worse than reacting.
+  auto len = std::size_t(cfg_.period_slots);
+  for (const auto* p : parts_) {
+    auto up = p->forecast.upper;
+    std::size_t n = std::min(len, p->history.size());
+    double observed = 0;
+    for (std::size_t k = 0; k < n; ++k)
+      observed += p->history[p->history.size() - 1 - k] / double(n);
+    for (std::size_t t = 0; t < std::min(len, up.size()); ++t)
+      up[t] = std::max(up[t], observed);
+    reacting_.push_back(observed > peak_of(p->forecast.upper).value);
+    upper_.push_back(std::move(up));
+  }
 }
 
 std::vector<decision> planner::run() {
@@ -52,10 +71,12 @@ decision planner::make(decision_kind k, const part_id& id, uint32_t from,
   return d;
 }
 
-reason planner::reason_of(const part_input& p, int cluster, const peak_info& pk,
-                          double scale) const {
+reason planner::reason_of(std::size_t i, int cluster,
+                          const peak_info& pk) const {
+  const auto& p = *parts_[i];
   reason r;
-  r.forecast_peak = pk.value * scale;
+  r.forecast_peak = pk.value;
+  r.reacting = reacting_[i];
   r.peak_slot = in_.now + 1 + int64_t(pk.index);
   r.horizon = int64_t(h_);
   r.model = p.forecast.model;
@@ -94,8 +115,16 @@ bool planner::quiet_blocks_kind(uint64_t dir, bool want_consolidate) const {
   return false;
 }
 
+std::vector<double> planner::shard_curve(uint32_t s) const {
+  auto c = shards_[s]->predicted;
+  for (std::size_t t = 0;
+       t < std::min(c.size(), std::size_t(cfg_.period_slots)); ++t)
+    c[t] = std::max(c[t], shards_[s]->load);
+  return c;
+}
+
 double planner::input_peak(uint32_t shard_id) const {
-  return peak_of(shards_[index_of_.at(shard_id)]->predicted).value;
+  return peak_of(shard_curve(index_of_.at(shard_id))).value;
 }
 
 void planner::find_cold() {
@@ -134,9 +163,8 @@ void planner::judge_dir(uint64_t dir, const std::vector<std::size_t>& group) {
   std::vector<double> upper(h_, 0.0);
   for (auto i : group) {
     spread = spread || parts_[i]->shard != parts_[i]->home;
-    add_to(upper, parts_[i]->forecast.upper);
-    if (peak_of(parts_[i]->forecast.upper).value >
-        peak_of(parts_[lead]->forecast.upper).value)
+    add_to(upper, upper_[i]);
+    if (peak_of(upper_[i]).value > peak_of(upper_[lead]).value)
       lead = i;
   }
   auto pk = peak_of(upper);
@@ -150,7 +178,7 @@ void planner::judge_dir(uint64_t dir, const std::vector<std::size_t>& group) {
     cold_.push_back({dir, group, upper});
     return;
   }
-  auto why = reason_of(*parts_[lead], 0, pk, 1.0);
+  auto why = reason_of(lead, 0, pk);
   why.threshold = cfg_.exit_threshold;
   why.shard = home;
   why.shard_peak = input_peak(home);
@@ -182,11 +210,10 @@ void planner::consolidate_one(const cold_dir& c) {
       entries += p.entries;
       add_to(moved, p.forecast.mean);
     }
-    if (peak_of(p.forecast.upper).value >
-        peak_of(parts_[lead]->forecast.upper).value)
+    if (peak_of(upper_[i]).value > peak_of(upper_[lead]).value)
       lead = i;
   }
-  auto why = reason_of(*parts_[lead], 0, peak_of(c.upper), 1.0);
+  auto why = reason_of(lead, 0, peak_of(c.upper));
   why.threshold = cfg_.exit_threshold;
   why.shard = home;
   why.shard_peak = ring_->peak_with(index_of_.at(home), moved);

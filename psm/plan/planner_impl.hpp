@@ -40,6 +40,7 @@ struct unit {
   std::vector<double> mean; ///< its placement curve, ops/s
   double peak = 0;          ///< its upper bound's peak, ops/s
   std::size_t peak_index = 0;
+  double now_rate = 0; ///< its rate in the last slot, ops/s
   uint64_t entries = 0;
   int cluster = 0;
 };
@@ -54,6 +55,8 @@ struct cold_dir {
 class planner {
 public:
   explicit planner(const plan_input& in);
+  /// upper_ and reacting_ from the parts' forecasts and histories.
+  void floor_by_observed();
   std::vector<decision> run();
 
 private:
@@ -84,16 +87,23 @@ private:
            entries_used_ + entries <= cfg_.max_entries_moved;
   }
   std::string budget_note() const;
-  reason reason_of(const part_input& p, int cluster, const peak_info& pk,
-                   double scale) const;
-  /// The predicted peak of a shard as the input gives it, ops/s.
+  /// The reason's forecast fields for sorted part i at peak pk.
+  reason reason_of(std::size_t i, int cluster, const peak_info& pk) const;
+  /// Shard index s's predicted curve, raised over the next period to its
+  /// current rate where that is higher (the reactive floor, as for parts).
+  std::vector<double> shard_curve(uint32_t s) const;
+  /// The peak of shard_curve of the shard with this id, ops/s.
   double input_peak(uint32_t shard_id) const;
   decision make(decision_kind k, const part_id& id, uint32_t from, uint32_t to,
                 reason why) const;
 
   const plan_input& in_;
   const settings& cfg_;
-  std::vector<const part_input*> parts_;   ///< sorted by id
+  std::vector<const part_input*> parts_; ///< sorted by id
+  /// Per sorted part: its forecast's upper bound, raised over the next
+  /// period to the rate observed over the last one where that is higher.
+  std::vector<std::vector<double>> upper_;
+  std::vector<bool> reacting_; ///< the observed rate raised the bound
   std::vector<const shard_input*> shards_; ///< sorted; position = index
   std::map<uint32_t, uint32_t> index_of_;
   std::size_t h_ = 0;

@@ -18,7 +18,7 @@ std::vector<int> planner::cluster() const {
   std::vector<int> labels(parts_.size(), 0);
   std::vector<std::size_t> active;
   for (std::size_t i = 0; i < parts_.size(); ++i) {
-    double peak = peak_of(parts_[i]->forecast.upper).value;
+    double peak = peak_of(upper_[i]).value;
     // Near-idle parts cannot make a cluster hot; leaving them out keeps
     // the quadratic clustering to the parts that matter.
     if (!cold(parts_[i]->id.dir) && peak > 0 &&
@@ -51,17 +51,17 @@ std::vector<unit> planner::split_hot(const std::vector<int>& labels) {
     if (labels[i] > 0) {
       auto& s = sums[labels[i]];
       s.resize(h_, 0.0);
-      add_to(s, parts_[i]->forecast.upper);
+      add_to(s, upper_[i]);
     }
   std::vector<unit> units;
   for (std::size_t i = 0; i < parts_.size(); ++i) {
     if (labels[i] == 0 || peak_of(sums[labels[i]]).value <= cfg_.threshold)
       continue;
     const auto& p = *parts_[i];
-    auto pk = peak_of(p.forecast.upper);
+    auto pk = peak_of(upper_[i]);
     uint32_t n = sub_parts_needed(pk.value, p.id.range, cfg_);
     if (n > 1) {
-      auto why = reason_of(p, labels[i], pk, 1.0);
+      auto why = reason_of(i, labels[i], pk);
       why.shard = p.shard;
       why.shard_peak = input_peak(p.shard);
       bool quiet = quiet_blocks_kind(p.id.dir, false);
@@ -82,7 +82,7 @@ std::vector<unit> planner::split_hot(const std::vector<int>& labels) {
 void planner::make_units(std::size_t i, uint32_t n, int label,
                          std::vector<unit>& out) const {
   const auto& p = *parts_[i];
-  auto pk = peak_of(p.forecast.upper);
+  auto pk = peak_of(upper_[i]);
   for (uint32_t k = 0; k < n; ++k) {
     unit u;
     u.id = {p.id.dir, sub_range(p.id.range, n, k)};
@@ -92,6 +92,7 @@ void planner::make_units(std::size_t i, uint32_t n, int label,
     add_to(u.mean, p.forecast.mean, 1.0 / n);
     u.peak = pk.value / n;
     u.peak_index = pk.index;
+    u.now_rate = p.history.empty() ? 0.0 : p.history.back() / n;
     u.entries = p.entries / n + (k < p.entries % n ? 1 : 0);
     u.cluster = label;
     out.push_back(std::move(u));
@@ -99,17 +100,25 @@ void planner::make_units(std::size_t i, uint32_t n, int label,
 }
 
 void planner::place(std::vector<unit>& units) {
+  // The parts being placed are lifted off their shards first, so that a
+  // part that fits where it is stays there. What stays is what the shard
+  // is predicted to carry without them, and over the next period at least
+  // its current rate without theirs: the current rate alone would count a
+  // part's own burst against the shard it is on, and move it for that.
   std::vector<std::vector<double>> base;
+  std::vector<double> lifted(shards_.size(), 0.0), incoming(h_, 0.0);
   for (const auto* s : shards_)
     base.push_back(s->predicted);
-  // The parts being placed are lifted off their shards first, so that a
-  // part that fits where it is stays there.
-  std::vector<double> incoming(h_, 0.0);
   for (const auto& u : units) {
     add_to(incoming, u.mean);
+    lifted[u.current] += u.now_rate;
     for (std::size_t t = 0; t < h_; ++t)
       base[u.current][t] = std::max(0.0, base[u.current][t] - u.mean[t]);
   }
+  for (std::size_t s = 0; s < shards_.size(); ++s)
+    for (std::size_t t = 0; t < std::min(h_, std::size_t(cfg_.period_slots));
+         ++t)
+      base[s][t] = std::max(base[s][t], shards_[s]->load - lifted[s]);
   ring_.emplace(std::move(base), incoming, cfg_.capacity_factor);
   std::sort(units.begin(), units.end(), [](const unit& a, const unit& b) {
     return a.peak != b.peak ? a.peak > b.peak : a.id < b.id;
@@ -132,8 +141,7 @@ void planner::place_one(const unit& u, spread& mine) {
                               [&](uint32_t s) { return mine.on[s] >= share; });
   uint32_t at = to;
   if (to != u.current) {
-    auto why =
-        reason_of(*parts_[u.part], u.cluster, {u.peak, u.peak_index}, 1.0);
+    auto why = reason_of(u.part, u.cluster, {u.peak, u.peak_index});
     why.shard = shards_[to]->id;
     why.shard_peak = ring_->peak_with(to, u.mean);
     auto kind = decision_kind::move;

@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <set>
 #include <stdexcept>
 
 using namespace plan_test;
@@ -168,4 +169,43 @@ TEST_CASE("the decision log keeps a bounded number of decisions for a "
   CHECK(log.dropped() == 4);
   CHECK_THROWS_AS(decision_log(0, 10), std::invalid_argument);
   CHECK(describe(log.query(0).back()).find("split dir 0") != std::string::npos);
+}
+
+TEST_CASE("where the forecast misses a burst, the observed rate of the last "
+          "period is the floor: the planner reacts") {
+  auto p = part(5, 0, flat(10)); // forecast 10, upper 11
+  for (std::size_t k = 0; k < 6; ++k)
+    p.history[p.history.size() - 1 - k] = 250; // the last period: 250
+  auto ds = plan(input({p}, 4));
+  auto splits = of_kind(ds, decision_kind::split);
+  REQUIRE(splits.size() == 1);
+  CHECK(splits[0].parts == 4); // 250 / 80 -> 4
+  CHECK(splits[0].why.reacting);
+  CHECK(splits[0].why.forecast_peak == doctest::Approx(250));
+  CHECK(splits[0].why.peak_slot == 1001);
+  CHECK(describe(splits[0]).find("reacting") != std::string::npos);
+  CHECK(of_kind(ds, decision_kind::move).size() == 3);
+  // One hot slot in the last period is not a burst: the mean decides.
+  p = part(5, 0, flat(10));
+  p.history.back() = 250;
+  CHECK(plan(input({p}, 4)).empty());
+}
+
+TEST_CASE("a shard busy now beyond its forecast takes no part over the next "
+          "period") {
+  std::vector<part_input> ps;
+  for (uint64_t d = 1; d <= 4; ++d)
+    ps.push_back(part(d, 0, bump(0, 60, 3))); // one hot cluster on shard 0
+  auto in = input(ps, 3);
+  auto targets = [](const std::vector<decision>& ds) {
+    std::set<uint32_t> to;
+    for (const auto& d : of_kind(ds, decision_kind::move))
+      to.insert(d.to);
+    return to;
+  };
+  CHECK(targets(plan(in)).count(1) == 1);
+  in.shards[1].load = 300; // an unannounced burst on shard 1, right now
+  auto busy = targets(plan(in));
+  CHECK(!busy.empty());
+  CHECK(busy.count(1) == 0);
 }
