@@ -150,3 +150,34 @@ TEST_CASE("a forecast daily surge is split and spread at least one period "
       CHECK(mx / mean <= 1.25);
     }
 }
+
+TEST_CASE("an unannounced burst is split and spread within a period of its "
+          "start, as a reactive policy would") {
+  // Dir 2 at 10 ops/s for days, then 300 ops/s from an unremarkable slot.
+  constexpr int64_t start = 5 * day, burst = start + 31;
+  auto rate = [&](uint64_t dir, int64_t t) {
+    return dir == 2 && t >= burst ? 300.0 : 10.0;
+  };
+  auto cfg = plan_test::default_settings();
+  world w({1, 2, 3}, 4, rate, start);
+  decision_log log(10000, 100 * day);
+  auto all = run(w, cfg, log, start, burst + 2 * cfg.period_slots, false);
+  const decision* split = nullptr;
+  for (const auto& d : all)
+    if (d.kind == decision_kind::split && !split)
+      split = &d;
+  REQUIRE(split != nullptr);
+  MESSAGE(describe(*split));
+  CHECK(split->part.dir == 2);
+  CHECK(split->at > burst); // nothing foretold it
+  CHECK(split->at <= burst + cfg.period_slots);
+  // SPAR's deviation terms see the burst too (the reactive floor is there
+  // for when they do not): at least the four parts that 300 ops/s needs.
+  CHECK(split->parts >= 4);
+  CHECK(split->why.forecast_peak >= 300);
+  std::set<uint32_t> shards;
+  for (const auto& p : w.parts())
+    if (p.id.dir == 2)
+      shards.insert(p.shard);
+  CHECK(shards.size() == 4);
+}
