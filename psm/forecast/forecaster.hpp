@@ -19,6 +19,16 @@ struct prediction {
   double level = 0.95;
 };
 
+/// A prediction of h steps at `level`, its vectors sized and unset.
+inline prediction sized_prediction(int h, double level) {
+  prediction p;
+  p.level = level;
+  p.mean.set_size(arma::uword(h));
+  p.lower.set_size(arma::uword(h));
+  p.upper.set_size(arma::uword(h));
+  return p;
+}
+
 /// One named parameter of a fitted model (for --json output and tests).
 struct parameter {
   std::string name;

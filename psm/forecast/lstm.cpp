@@ -139,11 +139,7 @@ public:
   double aicc() const override { return std::nan(""); }
   prediction predict(int h, double level) const override {
     std::vector<double> z(z_.begin(), z_.end());
-    prediction p;
-    p.level = level;
-    p.mean.set_size(arma::uword(h));
-    p.lower.set_size(arma::uword(h));
-    p.upper.set_size(arma::uword(h));
+    auto p = sized_prediction(h, level);
     double q = interval_z(level);
     for (int k = 0; k < h; ++k) {
       std::size_t t = z.size();

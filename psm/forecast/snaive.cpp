@@ -27,11 +27,7 @@ public:
   }
   double aicc() const override { return std::nan(""); }
   prediction predict(int h, double level) const override {
-    prediction p;
-    p.level = level;
-    p.mean.set_size(arma::uword(h));
-    p.lower.set_size(arma::uword(h));
-    p.upper.set_size(arma::uword(h));
+    auto p = sized_prediction(h, level);
     arma::uword lag = lag_of(), n = y_.n_elem;
     double z = interval_z(level);
     for (int k = 1; k <= h; ++k) {

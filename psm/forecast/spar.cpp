@@ -52,11 +52,7 @@ public:
   double aicc() const override { return std::nan(""); }
 
   prediction predict(int h, double level) const override {
-    prediction p;
-    p.level = level;
-    p.mean.set_size(arma::uword(h));
-    p.lower.set_size(arma::uword(h));
-    p.upper.set_size(arma::uword(h));
+    auto p = sized_prediction(h, level);
     double z = interval_z(level);
     auto origin = arma::uword(y_.n_elem - 1);
     for (int tau = 1; tau <= h; ++tau) {
