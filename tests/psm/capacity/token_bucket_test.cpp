@@ -57,7 +57,7 @@ TEST_CASE("served in order, never before arrival, at the rate in the long "
   CHECK(last == doctest::Approx((n - 5) / 20.0).epsilon(0.01));
 }
 
-TEST_CASE("rate 0 is unlimited; bad settings and arrivals are refused") {
+TEST_CASE("rate 0 is unlimited, bad settings and arrivals are refused") {
   token_bucket off(0, 1);
   for (int i = 0; i < 100; ++i)
     CHECK(off.serve(3.0) == 3.0);

@@ -148,7 +148,7 @@ void check_rules(const plan_input& in, const std::vector<decision>& ds) {
 
 } // namespace
 
-TEST_CASE("seeded random inputs: same input, same decisions in any order; "
+TEST_CASE("seeded random inputs: same input, same decisions in any order, "
           "every decision within the rules") {
   std::size_t decided = 0;
   for (uint64_t seed = 1; seed <= 300; ++seed) {

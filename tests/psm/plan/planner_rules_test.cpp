@@ -35,7 +35,7 @@ std::vector<part_input> spread_dir(double rate) {
 
 } // namespace
 
-TEST_CASE("a part moved within the quiet time stays; after it, it may "
+TEST_CASE("a part moved within the quiet time stays, after it it may "
           "move") {
   std::vector<part_input> ps{part(1, 0, bump(0, 60, 12)),
                              part(2, 0, bump(0, 60, 12))};
@@ -55,7 +55,7 @@ TEST_CASE("a part moved within the quiet time stays; after it, it may "
 }
 
 TEST_CASE("a directory predicted and observed cold for K periods is "
-          "consolidated; between the thresholds it is kept") {
+          "consolidated, between the thresholds it is kept") {
   auto cfg = default_settings(); // exit 40, K = 2 periods of 6 slots
   auto cold = plan(input(spread_dir(20), 2, cfg)); // upper 22 < 40
   auto cons = of_kind(cold, decision_kind::consolidate);
