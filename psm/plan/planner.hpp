@@ -5,7 +5,10 @@
 // order of the parts and shards in it. No clock, no I/O; the actor that
 // runs it each period gathers the input and carries the decisions out.
 //
-// One planning (docs/ARCHITECTURE.md, "The PSM's planner", says why):
+// One planning (docs/ARCHITECTURE.md, "The PSM's planner", says why). The
+// upper bounds below are the forecasts' raised, over the next period, to
+// the rate observed over the last one (the reactive floor: an unannounced
+// burst is answered as a reactive policy would).
 //  1. Directories split or spread and predicted cold, whose observed rate
 //     also stayed below the exit threshold for the last cold_periods
 //     periods, are marked for consolidation (their parts go home and
