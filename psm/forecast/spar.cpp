@@ -21,14 +21,30 @@ struct step_fit {
   double sigma = 0;
 };
 
+/// Sums that the steps of one period share, for fits over n periods:
+/// prefix sums (column i sums indices below i) of S(s)S(s)', S(s)y(s) and
+/// y(s)^2, where S(s) = (y(s-T), ..., y(s-nT)), and of D(t)D(t)', where
+/// D(t) = (dy(t), ..., dy(t-m+1)). A step within one period reads its
+/// seasonal and deviation blocks from these in O(p^2) and sums only their
+/// cross terms row by row.
+struct shared_sums {
+  arma::mat ss; ///< (n*n) x (N+1)
+  arma::mat sy; ///< n x (N+1)
+  arma::mat dd; ///< (m*m) x (N+1)
+  arma::vec yy; ///< N+1
+};
+
 class spar_model : public fitted_model {
 public:
   spar_model(const arma::vec& y, int period, spar_options opt)
       : y_(y), t_(period), opt_(opt) {
     compute_deviations();
+    std::vector<shared_sums> sums;
+    for (int n = 1; n <= opt_.periods; ++n)
+      sums.push_back(share_sums(n));
     int h = opt_.horizon > 0 ? opt_.horizon : t_;
     for (int tau = 1; tau <= h; ++tau)
-      steps_.push_back(fit_step(tau));
+      steps_.push_back(fit_step(tau, &sums));
   }
 
   std::string name() const override {
@@ -105,7 +121,131 @@ private:
       out[arma::uword(n + j - 1) * stride] = d[t + 1 - arma::uword(j)];
   }
 
-  step_fit fit_step(int tau) const {
+  shared_sums share_sums(int n) const {
+    auto len = y_.n_elem, m = arma::uword(opt_.deltas), un = arma::uword(n);
+    auto first_s = un * arma::uword(t_), first_t = first_s + m - 1;
+    shared_sums out;
+    out.ss.zeros(un * un, len + 1);
+    out.sy.zeros(un, len + 1);
+    out.dd.zeros(m * m, len + 1);
+    out.yy.zeros(len + 1);
+    const double* d = dy_[un - 1].memptr();
+    double x[16], dv[16]; // n, m <= 16 (checked by fit_spar)
+    for (arma::uword i = 0; i < len; ++i) {
+      double *ss = out.ss.colptr(i + 1), *sy = out.sy.colptr(i + 1),
+             *dd = out.dd.colptr(i + 1);
+      std::copy_n(out.ss.colptr(i), un * un, ss);
+      std::copy_n(out.sy.colptr(i), un, sy);
+      std::copy_n(out.dd.colptr(i), m * m, dd);
+      out.yy(i + 1) = out.yy(i) + y_(i) * y_(i);
+      if (i >= first_s) {
+        for (arma::uword k = 0; k < un; ++k)
+          x[k] = y_(i - (k + 1) * arma::uword(t_));
+        for (arma::uword k = 0; k < un; ++k) {
+          sy[k] += x[k] * y_(i);
+          for (arma::uword q = 0; q < un; ++q)
+            ss[k * un + q] += x[k] * x[q];
+        }
+      }
+      if (i >= first_t) {
+        for (arma::uword j = 0; j < m; ++j)
+          dv[j] = d[i - j];
+        for (arma::uword j = 0; j < m; ++j)
+          for (arma::uword q = 0; q < m; ++q)
+            dd[j * m + q] += dv[j] * dv[q];
+      }
+    }
+    return out;
+  }
+
+  /// One step within the first period from the shared sums.
+  bool solve_shared(int tau, long tmin, long rows, const shared_sums& sh,
+                    step_fit& s) const {
+    auto n = arma::uword(s.n), m = arma::uword(opt_.deltas), p = n + m;
+    auto s0 = arma::uword(tmin + tau), end = y_.n_elem;
+    auto t0 = arma::uword(tmin), t1 = arma::uword(tmin + rows);
+    arma::mat a(p, p);
+    arma::vec b(p);
+    a.submat(0, 0, n - 1, n - 1) =
+        arma::reshape(sh.ss.col(end) - sh.ss.col(s0), n, n);
+    a.submat(n, n, p - 1, p - 1) =
+        arma::reshape(sh.dd.col(t1) - sh.dd.col(t0), m, m);
+    b.head(n) = sh.sy.col(end) - sh.sy.col(s0);
+    double yy = sh.yy(end) - sh.yy(s0);
+    // The cross terms, the only sums that depend on the step: each is a dot
+    // product of two contiguous stretches of the series.
+    arma::mat sd(n, m);
+    arma::vec dy(m);
+    const double* py = y_.memptr();
+    const double* d = dy_[n - 1].memptr();
+    auto len = t1 - t0, at = t0 + arma::uword(tau);
+    for (arma::uword j = 0; j < m; ++j) {
+      dy(j) = dot(d + t0 - j, py + at, len);
+      for (arma::uword k = 0; k < n; ++k)
+        sd(k, j) = dot(py + at - (k + 1) * arma::uword(t_), d + t0 - j, len);
+    }
+    a.submat(0, n, n - 1, p - 1) = sd;
+    a.submat(n, 0, p - 1, n - 1) = sd.t();
+    b.tail(m) = dy;
+    if (!solve_normal(a, b, s))
+      return false;
+    // Residual sum of squares from the same sums: y'y - 2 c'b + c'A c.
+    double rss = yy - 2 * arma::dot(s.coef, b) + arma::dot(s.coef, a * s.coef);
+    s.sigma = std::sqrt(std::max(0.0, rss) / (double(rows) - double(p)));
+    return std::isfinite(s.sigma);
+  }
+
+  static double dot(const double* x, const double* y, arma::uword len) {
+    double sum = 0;
+    for (arma::uword i = 0; i < len; ++i)
+      sum += x[i] * y[i];
+    return sum;
+  }
+
+  /// Solves (A + ridge) c = b into s.coef by Cholesky (A is symmetric and,
+  /// with the ridge, positive definite; false if rounding says otherwise).
+  /// A is left as it was. Hand-written: for a handful of unknowns a
+  /// library call costs more than the arithmetic.
+  static bool solve_normal(const arma::mat& a, const arma::vec& b,
+                           step_fit& s) {
+    // A whisper of ridge keeps collinear columns (a constant series, a
+    // series that repeats exactly) solvable without changing a
+    // well-posed fit.
+    arma::uword p = a.n_rows;
+    double ridge = 1e-8 * arma::trace(a) / double(p) + 1e-12;
+    arma::mat l(p, p, arma::fill::zeros);
+    for (arma::uword j = 0; j < p; ++j) {
+      double diag = a(j, j) + ridge;
+      for (arma::uword k = 0; k < j; ++k)
+        diag -= l(j, k) * l(j, k);
+      if (!(diag > 0))
+        return false;
+      l(j, j) = std::sqrt(diag);
+      for (arma::uword i = j + 1; i < p; ++i) {
+        double v = a(i, j);
+        for (arma::uword k = 0; k < j; ++k)
+          v -= l(i, k) * l(j, k);
+        l(i, j) = v / l(j, j);
+      }
+    }
+    s.coef.set_size(p);
+    for (arma::uword i = 0; i < p; ++i) { // L z = b
+      double v = b(i);
+      for (arma::uword k = 0; k < i; ++k)
+        v -= l(i, k) * s.coef(k);
+      s.coef(i) = v / l(i, i);
+    }
+    for (arma::uword i = p; i-- > 0;) { // L' c = z
+      double v = s.coef(i);
+      for (arma::uword k = i + 1; k < p; ++k)
+        v -= l(k, i) * s.coef(k);
+      s.coef(i) = v / l(i, i);
+    }
+    return true;
+  }
+
+  step_fit fit_step(int tau,
+                    const std::vector<shared_sums>* sums = nullptr) const {
     int k0 = (tau - 1) / t_ + 1, m = opt_.deltas;
     long len = long(y_.n_elem);
     // Use as many past periods as the series allows while every step keeps
@@ -120,7 +260,9 @@ private:
       step_fit s;
       s.k0 = k0;
       s.n = n;
-      if (solve_step(tau, tmin, rows, s))
+      bool shared = sums && k0 == 1;
+      if (shared ? solve_shared(tau, tmin, rows, (*sums)[std::size_t(n - 1)], s)
+                 : solve_step(tau, tmin, rows, s))
         return s;
     }
     return seasonal_fallback(k0);
@@ -147,12 +289,7 @@ private:
       }
     }
     a = arma::symmatl(a);
-    // A whisper of ridge keeps collinear columns (a constant series, a
-    // series that repeats exactly) solvable without changing a
-    // well-posed fit.
-    double ridge = 1e-8 * arma::trace(a) / double(p) + 1e-12;
-    a.diag() += ridge;
-    if (!arma::solve(s.coef, a, b, arma::solve_opts::no_approx))
+    if (!solve_normal(a, b, s))
       return false;
     double rss = 0;
     for (long r = 0; r < rows; ++r) {
@@ -193,9 +330,10 @@ private:
 model_ptr fit_spar(const arma::vec& y, int period, spar_options opt) {
   if (y.is_empty())
     throw std::invalid_argument("spar: empty series");
-  if (opt.periods < 1 || opt.deltas < 1 || opt.horizon < 0)
-    throw std::invalid_argument("spar: periods and deltas must be >= 1, "
-                                "horizon >= 0");
+  if (opt.periods < 1 || opt.periods > 16 || opt.deltas < 1 ||
+      opt.deltas > 16 || opt.horizon < 0)
+    throw std::invalid_argument("spar: periods and deltas must be in "
+                                "[1, 16], horizon >= 0");
   if (period < 2 || long(y.n_elem) < 2L * period + opt.deltas)
     return fit_snaive(y, period);
   return std::make_unique<spar_model>(y, period, opt);

@@ -29,7 +29,8 @@ struct spar_options {
 /// Fits SPAR with period `period` >= 2. A series too short for one
 /// seasonal term and its deviations (fewer than 2 periods + m values), or a
 /// period < 2, gets the seasonal naive model instead (its name says so).
-/// Throws std::invalid_argument on an empty series or options < 1.
+/// Throws std::invalid_argument on an empty series, periods or deltas
+/// outside [1, 16], or a negative horizon.
 model_ptr fit_spar(const arma::vec& y, int period, spar_options opt = {});
 
 /// SPAR as a candidate of the automatic choice (family "spar").

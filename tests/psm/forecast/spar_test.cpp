@@ -98,6 +98,40 @@ TEST_CASE("SPAR repeats an exact periodic series and keeps rates >= 0") {
   }
 }
 
+TEST_CASE("SPAR's one-step coefficients are the least-squares fit of its "
+          "regressors") {
+  // The regression written out as a design matrix, solved directly.
+  auto y = day_series(8, 5, 3 * period, 0.3, 11);
+  const int n = 3, m = 2, tmin = m - 1 + n * period;
+  const int last = int(y.n_elem) - 2; // the last origin of step 1
+  arma::mat x(arma::uword(last - tmin + 1), arma::uword(n + m));
+  arma::vec target(x.n_rows);
+  auto dy = [&](int s) {
+    double mean = 0;
+    for (int k = 1; k <= n; ++k)
+      mean += y(arma::uword(s - k * period));
+    return y(arma::uword(s)) - mean / n;
+  };
+  for (int t = tmin; t <= last; ++t) {
+    auto r = arma::uword(t - tmin);
+    for (int k = 1; k <= n; ++k)
+      x(r, arma::uword(k - 1)) = y(arma::uword(t + 1 - k * period));
+    for (int j = 1; j <= m; ++j)
+      x(r, arma::uword(n + j - 1)) = dy(t + 1 - j);
+    target(r) = y(arma::uword(t + 1));
+  }
+  arma::vec coef = arma::solve(x, target);
+  arma::vec res = target - x * coef;
+  double sigma = std::sqrt(arma::dot(res, res) / double(x.n_rows - n - m));
+  auto ps = fit_spar(y, period, {n, m, 0})->parameters();
+  REQUIRE(ps.size() == std::size_t(n + m + 1));
+  for (arma::uword i = 0; i < coef.n_elem; ++i) {
+    INFO(ps[i].name);
+    CHECK(ps[i].value == doctest::Approx(coef(i)).epsilon(1e-6));
+  }
+  CHECK(ps.back().value == doctest::Approx(sigma).epsilon(1e-6));
+}
+
 TEST_CASE("SPAR: parameters named, short series fall back, bad options "
           "refused") {
   auto y = day_series(6, 2, 1 << 30, 0, 7);
@@ -117,4 +151,5 @@ TEST_CASE("SPAR: parameters named, short series fall back, bad options "
   CHECK_THROWS_AS(fit_spar(arma::vec{}, period), std::invalid_argument);
   CHECK_THROWS_AS(fit_spar(y, period, {0, 3, 0}), std::invalid_argument);
   CHECK_THROWS_AS(fit_spar(y, period, {3, 0, 0}), std::invalid_argument);
+  CHECK_THROWS_AS(fit_spar(y, period, {17, 3, 0}), std::invalid_argument);
 }
