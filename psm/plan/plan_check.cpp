@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <set>
 
+#include "model/enum_names.hpp"
 #include "psm/plan/planner.hpp"
 
 namespace ds::plan {
@@ -139,22 +140,18 @@ hash_range sub_range(const hash_range& r, uint32_t n, uint32_t i) {
   return out;
 }
 
+namespace {
+constexpr enum_names<decision_kind, 6> kind_names{
+    {"split", "move", "consolidate", "skip_budget", "skip_hysteresis",
+     "skip_quiet"}};
+} // namespace
+
 std::string to_string(decision_kind k) {
-  switch (k) {
-  case decision_kind::split:
-    return "split";
-  case decision_kind::move:
-    return "move";
-  case decision_kind::consolidate:
-    return "consolidate";
-  case decision_kind::skip_budget:
-    return "skip_budget";
-  case decision_kind::skip_hysteresis:
-    return "skip_hysteresis";
-  case decision_kind::skip_quiet:
-    return "skip_quiet";
-  }
-  return "unknown";
+  return kind_names(k);
+}
+
+bool parse_decision_kind(std::string_view s, decision_kind& out) {
+  return kind_names.parse(s, out);
 }
 
 std::string describe(const decision& d) {

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -126,6 +127,9 @@ struct plan_input {
 
 /// "split", "move", ..., "skip_quiet".
 std::string to_string(decision_kind k);
+/// Sets `out` to the kind named `s` (as to_string writes it); false, and
+/// `out` unchanged, if none is.
+bool parse_decision_kind(std::string_view s, decision_kind& out);
 /// One line for people: kind, part, shards and the reason's figures.
 std::string describe(const decision& d);
 

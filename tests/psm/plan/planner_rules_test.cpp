@@ -171,6 +171,20 @@ TEST_CASE("the decision log keeps a bounded number of decisions for a "
   CHECK(describe(log.query(0).back()).find("split dir 0") != std::string::npos);
 }
 
+TEST_CASE("decision kinds print and parse by one table") {
+  for (auto k : {decision_kind::split, decision_kind::move,
+                 decision_kind::consolidate, decision_kind::skip_budget,
+                 decision_kind::skip_hysteresis, decision_kind::skip_quiet}) {
+    decision_kind back = decision_kind::split;
+    CHECK(parse_decision_kind(to_string(k), back));
+    CHECK(back == k);
+  }
+  decision_kind unchanged = decision_kind::move;
+  CHECK_FALSE(parse_decision_kind("merge", unchanged));
+  CHECK(unchanged == decision_kind::move);
+  CHECK(to_string(decision_kind(9)) == "unknown");
+}
+
 TEST_CASE("where the forecast misses a burst, the observed rate of the last "
           "period is the floor: the planner reacts") {
   auto p = part(5, 0, flat(10)); // forecast 10, upper 11
