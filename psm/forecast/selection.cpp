@@ -9,6 +9,7 @@
 #include "psm/forecast/holt_winters.hpp"
 #include "psm/forecast/lstm.hpp"
 #include "psm/forecast/snaive.hpp"
+#include "psm/forecast/spar.hpp"
 #include "psm/forecast/stats.hpp"
 
 namespace ds::forecast {
@@ -26,6 +27,8 @@ candidate candidate_named(const std::string& family) {
   for (auto& c : default_candidates())
     if (c.family == family)
       return c;
+  if (family == "spar") // the first tier (tiered.hpp), by name
+    return spar_candidate();
   if (family == "lstm") // not in the automatic choice: seconds per series
     return {"lstm",
             [](const arma::vec& y, int p) { return fit_lstm(y, p); },

@@ -28,7 +28,8 @@ struct candidate {
 
 /// The families this build offers, in a fixed order.
 std::vector<candidate> default_candidates();
-/// The candidate of one family; throws std::invalid_argument if unknown.
+/// The candidate of one family (those above, "spar" and "lstm"); throws
+/// std::invalid_argument if unknown.
 candidate candidate_named(const std::string& family);
 
 struct selection {

@@ -18,7 +18,7 @@ namespace {
 
 constexpr const char* usage =
     "usage: dagpsm forecast --period P --horizon H [--model "
-    "auto|arima|hw|snaive|lstm]\n"
+    "auto|arima|hw|snaive|spar|lstm]\n"
     "                       [--level L] [--json] FILE\n"
     "  FILE: one non-negative number per line, or a CSV with a 'value' column\n"
     "  --period 0: no seasonality; prints H point forecasts, one per line\n";

@@ -152,4 +152,6 @@ TEST_CASE("SPAR: parameters named, short series fall back, bad options "
   CHECK_THROWS_AS(fit_spar(y, period, {0, 3, 0}), std::invalid_argument);
   CHECK_THROWS_AS(fit_spar(y, period, {3, 0, 0}), std::invalid_argument);
   CHECK_THROWS_AS(fit_spar(y, period, {17, 3, 0}), std::invalid_argument);
+  // By name, as `dagpsm forecast --model spar` asks for it.
+  CHECK(candidate_named("spar").fit(y, period)->name().rfind("spar(", 0) == 0);
 }
