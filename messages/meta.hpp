@@ -5,29 +5,14 @@
 #include <string>
 #include <vector>
 
-#include <caf/atom.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/atoms.hpp"
 #include "model/meta/meta_state.hpp"
 
 namespace ds {
-
-using meta_atom = caf::atom_constant<caf::atom("meta")>;
-using cfg_get_atom = caf::atom_constant<caf::atom("cfgget")>;
-using cfg_list_atom = caf::atom_constant<caf::atom("cfglist")>;
-using meta_flush_atom = caf::atom_constant<caf::atom("metaflush")>;
-using raft_atom = caf::atom_constant<caf::atom("raft")>;
-using raft_tick_atom = caf::atom_constant<caf::atom("rafttick")>;
-using raft_peer_atom = caf::atom_constant<caf::atom("raftpeer")>;
-using raft_status_atom = caf::atom_constant<caf::atom("raftstat")>;
-using place_get_atom = caf::atom_constant<caf::atom("placeget")>;
-using place_sub_atom = caf::atom_constant<caf::atom("placesub")>;
-using place_push_atom = caf::atom_constant<caf::atom("placepush")>;
-using migrations_atom = caf::atom_constant<caf::atom("migrlist")>;
-using meta_batch_atom = caf::atom_constant<caf::atom("metabatch")>;
-using cfg_get_many_atom = caf::atom_constant<caf::atom("cfggetn")>;
 
 /// Most commands in one batch of settings.
 constexpr size_t max_meta_batch = 1024;

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
@@ -17,21 +16,6 @@
 #include "model/namespace/ns_shard.hpp"
 
 namespace ds {
-
-using ns_atom = caf::atom_constant<caf::atom("ns")>;
-using path_atom = caf::atom_constant<caf::atom("nspath")>;
-using shards_atom = caf::atom_constant<caf::atom("nsshards")>;
-using commit_atom = caf::atom_constant<caf::atom("nscommit")>;
-using node_atom = caf::atom_constant<caf::atom("nsnode")>;
-using hello_atom = caf::atom_constant<caf::atom("nshello")>;
-using nodes_atom = caf::atom_constant<caf::atom("nsnodes")>;
-using peer_atom = caf::atom_constant<caf::atom("nspeer")>;
-using retry_atom = caf::atom_constant<caf::atom("nsretry")>;
-using locate_atom = caf::atom_constant<caf::atom("nslocate")>;
-using part_atom = caf::atom_constant<caf::atom("nspart")>;
-using move_atom = caf::atom_constant<caf::atom("nsmove")>;
-using router_stats_atom = caf::atom_constant<caf::atom("nsrstats")>;
-using resolve_atom = caf::atom_constant<caf::atom("nsresolve")>;
 
 /// Most requests one batch message may carry; larger batches are refused.
 constexpr size_t max_batch = 65536;

@@ -1,0 +1,43 @@
+// Every atom of dagshard's protocols, in one place so that no two can
+// collide: CAF 0.17 atoms are at most 10 characters of [0-9A-Za-z_] (any
+// other character reads as a space), and the names differ from CAF's own
+// (`caf::tick_atom` and friends).
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace ds {
+
+// -- metadata: settings, placement, Raft (messages/meta.hpp) ----------------
+using meta_atom = caf::atom_constant<caf::atom("meta")>;
+using cfg_get_atom = caf::atom_constant<caf::atom("cfgget")>;
+using cfg_list_atom = caf::atom_constant<caf::atom("cfglist")>;
+using meta_flush_atom = caf::atom_constant<caf::atom("metaflush")>;
+using raft_atom = caf::atom_constant<caf::atom("raft")>;
+using raft_tick_atom = caf::atom_constant<caf::atom("rafttick")>;
+using raft_peer_atom = caf::atom_constant<caf::atom("raftpeer")>;
+using raft_status_atom = caf::atom_constant<caf::atom("raftstat")>;
+using place_get_atom = caf::atom_constant<caf::atom("placeget")>;
+using place_sub_atom = caf::atom_constant<caf::atom("placesub")>;
+using place_push_atom = caf::atom_constant<caf::atom("placepush")>;
+using migrations_atom = caf::atom_constant<caf::atom("migrlist")>;
+using meta_batch_atom = caf::atom_constant<caf::atom("metabatch")>;
+using cfg_get_many_atom = caf::atom_constant<caf::atom("cfggetn")>;
+
+// -- namespace: shards, routers, gateway, peers (messages/ns.hpp) -----------
+using ns_atom = caf::atom_constant<caf::atom("ns")>;
+using path_atom = caf::atom_constant<caf::atom("nspath")>;
+using shards_atom = caf::atom_constant<caf::atom("nsshards")>;
+using commit_atom = caf::atom_constant<caf::atom("nscommit")>;
+using node_atom = caf::atom_constant<caf::atom("nsnode")>;
+using hello_atom = caf::atom_constant<caf::atom("nshello")>;
+using nodes_atom = caf::atom_constant<caf::atom("nsnodes")>;
+using peer_atom = caf::atom_constant<caf::atom("nspeer")>;
+using retry_atom = caf::atom_constant<caf::atom("nsretry")>;
+using locate_atom = caf::atom_constant<caf::atom("nslocate")>;
+using part_atom = caf::atom_constant<caf::atom("nspart")>;
+using move_atom = caf::atom_constant<caf::atom("nsmove")>;
+using router_stats_atom = caf::atom_constant<caf::atom("nsrstats")>;
+using resolve_atom = caf::atom_constant<caf::atom("nsresolve")>;
+
+} // namespace ds
