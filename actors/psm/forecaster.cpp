@@ -1,0 +1,127 @@
+#include "actors/psm/forecaster.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/sec.hpp>
+
+#include <cmath>
+#include <stdexcept>
+
+#include "actors/psm/series_build.hpp"
+#include "storage/sqlite.hpp"
+
+namespace ds {
+namespace {
+
+std::vector<double> to_vector(const arma::vec& v) {
+  return {v.begin(), v.end()};
+}
+
+psm_series_view view_of(const access::series_key& k, std::uint64_t origin,
+                        const forecast::tiered_forecast& f) {
+  psm_series_view v;
+  v.key = k;
+  v.has_forecast = true;
+  v.origin = origin;
+  v.mean = to_vector(f.forecast.mean);
+  v.lower = to_vector(f.forecast.lower);
+  v.upper = to_vector(f.forecast.upper);
+  v.level = f.forecast.level;
+  v.model = f.model;
+  v.family = f.family;
+  v.backtested = !std::isnan(f.backtest_mase);
+  v.backtest_mase = v.backtested ? f.backtest_mase : 0;
+  v.escalated = f.escalated;
+  return v;
+}
+
+// The report handler: durable first, then the answer. A failed write stops
+// the actor, as after any failed commit (storage/sqlite.hpp).
+caf::result<std::uint64_t> take_report(psm_forecaster_pointer self,
+                                       const psm_slot_report& r) {
+  try {
+    self->state.store->append(r.slot, psm_actor::report_rows(r));
+  } catch (const sql::storage_error& e) {
+    auto err = caf::make_error(caf::sec::runtime_error,
+                               std::string{"psm history: "} + e.what());
+    self->quit(err);
+    return err;
+  }
+  return r.slot;
+}
+
+psm_series_view series_view(psm_forecaster_pointer self,
+                            const access::series_key& k) {
+  auto& st = self->state;
+  auto i = st.latest.find(k);
+  psm_series_view v = i != st.latest.end() ? i->second : psm_series_view{};
+  v.key = k;
+  for (auto& p : st.store->read(k)) {
+    v.slots.push_back(p.slot);
+    v.widths.push_back(p.width);
+    v.totals.push_back(p.counts.total());
+  }
+  return v;
+}
+
+} // namespace
+
+psm_forecasts forecast_period(const psm_history::history_store& store,
+                              const psm_forecaster_options& opt) {
+  psm_forecasts out;
+  std::uint64_t newest = 0;
+  if (!store.newest(newest))
+    return out;
+  auto window = opt.active_slots ? opt.active_slots
+                                 : std::uint64_t(std::max(opt.tiers.period, 1));
+  auto since = newest + 1 >= window ? newest + 1 - window : 0;
+  for (auto& k : store.active(since)) {
+    auto y = psm_actor::dense_rates(store.read(k), newest, opt.slot_seconds,
+                                    opt.max_slots);
+    if (y.empty())
+      continue;
+    try {
+      out[k] = view_of(k, newest,
+                       forecast::forecast_tiered(arma::vec(y), opt.tiers));
+    } catch (const std::exception&) {
+      // A series no model can take (options checked at spawn, so this is a
+      // degenerate series): it keeps no forecast this period.
+    }
+  }
+  return out;
+}
+
+psm_forecaster_actor::behavior_type
+psm_forecaster_behavior(psm_forecaster_pointer self,
+                        std::shared_ptr<psm_history::history_store> store,
+                        psm_forecaster_options opt) {
+  self->state.store = std::move(store);
+  self->state.opt = opt;
+  self->delayed_send(self, opt.period, psm_tick_atom::value);
+  return {
+      // Persist, then acknowledge with the report's slot.
+      [=](psm_report_atom, const psm_slot_report& r) {
+        return take_report(self, r);
+      },
+      // The stored history and the latest forecast of one series.
+      [=](psm_series_atom, const access::series_key& k) {
+        return series_view(self, k);
+      },
+      // One period: forecast every active series, then re-arm.
+      [=](psm_tick_atom) {
+        auto& st = self->state;
+        st.latest = forecast_period(*st.store, st.opt);
+        ++st.periods;
+        self->delayed_send(self, st.opt.period, psm_tick_atom::value);
+      },
+  };
+}
+
+psm_forecaster_actor
+spawn_forecaster(caf::actor_system& sys,
+                 std::shared_ptr<psm_history::history_store> store,
+                 psm_forecaster_options opt) {
+  return sys.spawn<caf::detached>(psm_forecaster_behavior, std::move(store),
+                                  std::move(opt));
+}
+
+} // namespace ds

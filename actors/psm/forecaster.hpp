@@ -1,0 +1,73 @@
+// The node's PSM forecaster: takes its shards' slot reports, keeps them in
+// the history store, and each period forecasts every active series with the
+// tiered forecaster (SPAR for all, the full automatic choice for those that
+// may cross the threshold). It keeps the latest forecast per series for the
+// planner and for `dagctl psm forecast`.
+//
+// Forecasting a period's series takes long (seconds for thousands of
+// series), so the actor runs detached (spawn_forecaster): never on the
+// scheduler threads that serve requests. Reports wait in its mailbox
+// meanwhile; a shard's report is answered once it is durable.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+
+#include <caf/fwd.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "messages/psm.hpp"
+#include "psm/forecast/tiered.hpp"
+#include "storage/psm/history_store.hpp"
+
+namespace ds {
+
+struct psm_forecaster_options {
+  caf::timespan period = std::chrono::seconds(60); ///< psm.period
+  double slot_seconds = 10; ///< psm.slot in seconds: counts to ops/s
+  /// Seasonal period (slots), horizon (slots), threshold (ops/s) and the
+  /// escalation guard of the tiers.
+  forecast::tier_options tiers;
+  /// A series is active while it has a row in its last `active_slots`
+  /// slots before the newest; 0: one seasonal period.
+  std::uint64_t active_slots = 0;
+  /// Longest series handed to a model (slots): bounds a period's cost.
+  std::uint64_t max_slots = 4096;
+};
+
+/// The latest forecast of one series (a psm_series_view without history).
+using psm_forecasts = std::map<access::series_key, psm_series_view>;
+
+struct psm_forecaster_state {
+  std::shared_ptr<psm_history::history_store> store;
+  psm_forecaster_options opt;
+  psm_forecasts latest;
+  std::uint64_t periods = 0; ///< periods forecast since start
+  static inline const char* name = "psm_forecaster";
+};
+
+using psm_forecaster_pointer =
+    psm_forecaster_actor::stateful_pointer<psm_forecaster_state>;
+
+/// The behavior; tests spawn it on the test coordinator, nodes through
+/// spawn_forecaster. The first period's timer starts at spawn.
+psm_forecaster_actor::behavior_type
+psm_forecaster_behavior(psm_forecaster_pointer self,
+                        std::shared_ptr<psm_history::history_store> store,
+                        psm_forecaster_options opt);
+
+/// Spawns the forecaster detached (its own thread).
+psm_forecaster_actor
+spawn_forecaster(caf::actor_system& sys,
+                 std::shared_ptr<psm_history::history_store> store,
+                 psm_forecaster_options opt);
+
+/// Forecasts every active series of `store` as one period does; the result
+/// replaces `latest` (series no longer active are dropped). Plain code, so
+/// that the actor's answer can be checked against it.
+psm_forecasts forecast_period(const psm_history::history_store& store,
+                              const psm_forecaster_options& opt);
+
+} // namespace ds

@@ -1,0 +1,126 @@
+// The PSM protocol: shards' slot reports to their node's forecaster, and
+// the forecaster's answers. One line per message.
+//
+// The atoms live here for now, not in a shared atoms header, so that this
+// protocol can grow without touching files in flux; they move to the
+// shared list when the PSM is wired into the node.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "psm/access/counters.hpp"
+#include "psm/access/series_key.hpp"
+
+namespace ds {
+
+using psm_report_atom = caf::atom_constant<caf::atom("psmreport")>;
+using psm_series_atom = caf::atom_constant<caf::atom("psmseries")>;
+using psm_tick_atom = caf::atom_constant<caf::atom("psmtick")>;
+
+/// One part's counts in a slot (the directory's series is their sum).
+struct psm_part_counts {
+  std::string dir;      ///< directory id
+  std::uint64_t lo = 0; ///< the part's hash range, inclusive
+  std::uint64_t hi = 0;
+  access::op_counts counts; ///< lookups, creates, deletes, readdirs
+};
+
+/// One name of the shard's heavy-hitter sketch (space-saving).
+struct psm_heavy_name {
+  std::string name;
+  std::uint64_t count = 0; ///< overestimate of its accesses in the slot
+  std::uint64_t error = 0; ///< count - error is a lower bound
+};
+
+/// What one shard counted in one slot: one message per shard and slot.
+struct psm_slot_report {
+  std::uint32_t shard = 0;
+  std::uint64_t slot = 0; ///< slot number (unix time / psm.slot)
+  std::vector<psm_part_counts> parts;
+  std::vector<psm_heavy_name> top; ///< by descending count
+};
+
+/// A series' stored history and its latest forecast.
+struct psm_series_view {
+  access::series_key key;
+  std::vector<std::uint64_t> slots;  ///< start slot of each history row
+  std::vector<std::uint64_t> widths; ///< slots summed in each row
+  std::vector<std::uint64_t> totals; ///< ops in each row (all four kinds)
+  bool has_forecast = false;
+  std::uint64_t origin = 0;  ///< newest slot the forecast saw
+  std::vector<double> mean;  ///< ops/s per slot after origin
+  std::vector<double> lower; ///< interval at `level`
+  std::vector<double> upper;
+  double level = 0;
+  std::string model;  ///< fitted model's name
+  std::string family; ///< "spar", "hw", "arima", "snaive"
+  /// False when the model was not backtested (too short a series). Not a
+  /// NaN MASE: CAF 0.17's binary serializer does not carry NaN across.
+  bool backtested = false;
+  double backtest_mase = 0; ///< the chosen model's backtest MASE
+  bool escalated = false;   ///< the full choice ran (may cross threshold)
+};
+
+// The pure types' field lists, in their own namespace for lookup by ADL.
+namespace access {
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, op_counts& x) {
+  return f(caf::meta::type_name("ds::op_counts"), x.n[0], x.n[1], x.n[2],
+           x.n[3]);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, series_key& x) {
+  return f(caf::meta::type_name("ds::series_key"), x.dir, x.part, x.lo, x.hi);
+}
+
+} // namespace access
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_part_counts& x) {
+  return f(caf::meta::type_name("ds::psm_part_counts"), x.dir, x.lo, x.hi,
+           x.counts);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_heavy_name& x) {
+  return f(caf::meta::type_name("ds::psm_heavy_name"), x.name, x.count,
+           x.error);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_slot_report& x) {
+  return f(caf::meta::type_name("ds::psm_slot_report"), x.shard, x.slot,
+           x.parts, x.top);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_series_view& x) {
+  return f(caf::meta::type_name("ds::psm_series_view"), x.key, x.slots,
+           x.widths, x.totals, x.has_forecast, x.origin, x.mean, x.lower,
+           x.upper, x.level, x.model, x.family, x.backtested, x.backtest_mase,
+           x.escalated);
+}
+
+/// A node's PSM forecaster (actors/psm/forecaster.hpp).
+using psm_forecaster_actor = caf::typed_actor<
+    // A shard's slot report: stored durably, then answered with its slot.
+    caf::replies_to<psm_report_atom, psm_slot_report>::with<std::uint64_t>,
+    // A series' history and latest forecast.
+    caf::replies_to<psm_series_atom, access::series_key>::with<psm_series_view>,
+    // The period's timer: forecast every active series.
+    caf::reacts_to<psm_tick_atom>>;
+
+/// Announces this protocol's types (same names on every node).
+void add_psm_message_types(caf::actor_system_config& cfg);
+
+} // namespace ds
