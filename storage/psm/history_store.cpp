@@ -33,11 +33,13 @@ level_bounds bounds(const history_options& opt, std::uint64_t newest) {
   return b;
 }
 
+std::uint64_t level_width(const history_options& opt, int level) {
+  return level == 0 ? 1 : level == 1 ? opt.mid_width : opt.coarse_width;
+}
+
 std::uint64_t bucket_start(const history_options& opt, int level,
                            std::uint64_t slot) {
-  if (level == 0)
-    return slot;
-  auto w = level == 1 ? opt.mid_width : opt.coarse_width;
+  auto w = level_width(opt, level);
   return slot / w * w;
 }
 
@@ -83,19 +85,10 @@ public:
     return out;
   }
 
-  bool newest(std::uint64_t& slot) const override {
-    slot = newest_;
-    return has_newest_;
-  }
-
-  std::uint64_t rows() const override { return rows_; }
-
 private:
   using row_key = std::pair<std::uint64_t, int>; // start slot, level
 
-  std::uint64_t width(int level) const {
-    return level == 0 ? 1 : level == 1 ? opt_.mid_width : opt_.coarse_width;
-  }
+  std::uint64_t width(int level) const { return level_width(opt_, level); }
 
   void add(const series_key& k, int level, std::uint64_t start,
            const op_counts& c) {
@@ -154,9 +147,6 @@ private:
 
   history_options opt_;
   std::map<series_key, std::map<row_key, op_counts>> series_;
-  std::uint64_t rows_ = 0;
-  std::uint64_t newest_ = 0;
-  bool has_newest_ = false;
 };
 
 } // namespace

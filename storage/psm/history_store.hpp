@@ -58,6 +58,9 @@ struct level_bounds {
 };
 level_bounds bounds(const history_options& opt, std::uint64_t newest);
 
+/// Slots per row at `level` (0, 1, 2).
+std::uint64_t level_width(const history_options& opt, int level);
+
 /// The start of the bucket holding `slot` at `level` (0, 1, 2).
 std::uint64_t bucket_start(const history_options& opt, int level,
                            std::uint64_t slot);
@@ -77,9 +80,17 @@ public:
   /// Series with a row whose bucket ends after `since`, in key order.
   virtual std::vector<series_key> active(std::uint64_t since) const = 0;
   /// The newest slot appended; false if none yet.
-  virtual bool newest(std::uint64_t& slot) const = 0;
+  virtual bool newest(std::uint64_t& slot) const {
+    slot = newest_;
+    return has_newest_;
+  }
   /// Rows stored (all levels).
-  virtual std::uint64_t rows() const = 0;
+  virtual std::uint64_t rows() const { return rows_; }
+
+protected:
+  std::uint64_t newest_ = 0;
+  bool has_newest_ = false;
+  std::uint64_t rows_ = 0;
 };
 
 /// A store in memory, for tests.

@@ -91,8 +91,8 @@ public:
         s.run();
       }
       set_newest_[0].bind(1, i64(newest)).run();
-      roll(0, opt_.mid_width, b.full_from);
-      roll(1, opt_.coarse_width, b.mid_from);
+      roll(0, b.full_from);
+      roll(1, b.mid_from);
       auto n = count();
       if (n > opt_.max_rows)
         drop_[0].bind(1, i64(n - opt_.max_rows)).run();
@@ -110,9 +110,7 @@ public:
       history_point p;
       p.slot = u64(s.int64(0));
       auto level = s.int64(1);
-      p.width = level == 0   ? 1
-                : level == 1 ? opt_.mid_width
-                             : opt_.coarse_width;
+      p.width = level_width(opt_, int(level));
       for (int j = 0; j < 4; ++j)
         p.counts.n[size_t(j)] = u64(s.int64(2 + j));
       out.push_back(p);
@@ -134,13 +132,6 @@ public:
     return out;
   }
 
-  bool newest(std::uint64_t& slot) const override {
-    slot = newest_;
-    return has_newest_;
-  }
-
-  std::uint64_t rows() const override { return rows_; }
-
 private:
   void create_schema() {
     sql::transact(db_, [&] {
@@ -156,7 +147,8 @@ private:
     });
   }
 
-  void roll(int level, std::uint64_t width, std::uint64_t before) {
+  void roll(int level, std::uint64_t before) {
+    auto width = level_width(opt_, level + 1);
     roll_[0].bind(1, level + 1).bind(2, i64(width)).bind(3, level);
     roll_[0].bind(4, i64(before)).run();
     unroll_[0].bind(1, level).bind(2, i64(before)).run();
@@ -175,9 +167,6 @@ private:
   // Prepared once; a vector because stmt has no default constructor.
   std::vector<sql::stmt> upsert_, roll_, unroll_, count_, drop_, set_newest_;
   mutable std::vector<sql::stmt> read_, active_;
-  std::uint64_t newest_ = 0;
-  bool has_newest_ = false;
-  std::uint64_t rows_ = 0;
 };
 
 bool exists(const std::string& path) {
