@@ -11,6 +11,8 @@
 
 #include <algorithm>
 
+#include <sqlite3.h>
+
 #include "storage/sqlite.hpp"
 
 namespace ds::psm_history {
@@ -80,6 +82,7 @@ public:
     auto b = bounds(opt_, newest);
     int level = slot >= b.full_from ? 0 : slot >= b.mid_from ? 1 : 2;
     auto start = bucket_start(opt_, level, slot);
+    std::uint64_t n = 0;
     sql::transact(db_, [&] {
       for (auto& r : rows) {
         auto& s = upsert_[0];
@@ -93,12 +96,14 @@ public:
       set_newest_[0].bind(1, i64(newest)).run();
       roll(0, b.full_from);
       roll(1, b.mid_from);
-      auto n = count();
-      if (n > opt_.max_rows)
+      n = count();
+      if (n > opt_.max_rows) {
         drop_[0].bind(1, i64(n - opt_.max_rows)).run();
+        n -= std::uint64_t(sqlite3_changes(db_.handle()));
+      }
     });
     newest_ = newest, has_newest_ = true;
-    rows_ = count();
+    rows_ = n;
   }
 
   std::vector<history_point> read(const series_key& k) const override {
