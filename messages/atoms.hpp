@@ -40,4 +40,9 @@ using move_atom = caf::atom_constant<caf::atom("nsmove")>;
 using router_stats_atom = caf::atom_constant<caf::atom("nsrstats")>;
 using resolve_atom = caf::atom_constant<caf::atom("nsresolve")>;
 
+// -- the PSM: slot reports and forecasts (messages/psm.hpp) -----------------
+using psm_report_atom = caf::atom_constant<caf::atom("psmreport")>;
+using psm_series_atom = caf::atom_constant<caf::atom("psmseries")>;
+using psm_tick_atom = caf::atom_constant<caf::atom("psmtick")>;
+
 } // namespace ds

@@ -1,29 +1,21 @@
 // The PSM protocol: shards' slot reports to their node's forecaster, and
 // the forecaster's answers. One line per message.
-//
-// The atoms live here for now, not in a shared atoms header, so that this
-// protocol can grow without touching files in flux; they move to the
-// shared list when the PSM is wired into the node.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "messages/atoms.hpp"
 #include "psm/access/counters.hpp"
 #include "psm/access/series_key.hpp"
 
 namespace ds {
-
-using psm_report_atom = caf::atom_constant<caf::atom("psmreport")>;
-using psm_series_atom = caf::atom_constant<caf::atom("psmseries")>;
-using psm_tick_atom = caf::atom_constant<caf::atom("psmtick")>;
 
 /// One part's counts in a slot (the directory's series is their sum).
 struct psm_part_counts {
