@@ -1,5 +1,7 @@
 #include "client/client.hpp"
 
+#include "client/path_batch.hpp"
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
@@ -50,6 +52,16 @@ std::vector<ns_reply> client::batch(std::vector<ns_request> reqs) {
   auto n = reqs.size();
   auto r = ask<std::vector<ns_reply>>(ns_atom::value, std::move(reqs));
   return r ? std::move(*r) : std::vector<ns_reply>(n, failure(r.error()));
+}
+
+std::vector<ns_reply>
+client::path_batch(const std::vector<path_request>& reqs) {
+  path_batch_io io;
+  io.send_batch = [this](std::vector<ns_request> b) {
+    return batch(std::move(b));
+  };
+  io.send_path = [this](const path_request& r) { return call(r); };
+  return run_path_batch(reqs, io);
 }
 
 std::vector<shard_info> client::shards() {

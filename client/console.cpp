@@ -1,0 +1,54 @@
+#include "client/console.hpp"
+
+#include <future>
+#include <memory>
+#include <thread>
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
+
+namespace ds {
+
+console_config::console_config(const tls_files& tls) {
+  load<caf::io::middleman>();
+  if (tls.enabled()) {
+    openssl_certificate = tls.cert;
+    openssl_key = tls.key;
+    openssl_cafile = tls.ca;
+    load<caf::openssl::manager>();
+  }
+  add_ns_message_types(*this);
+  set("scheduler.max-threads", 2);
+  set("middleman.heartbeat-interval",
+      caf::timespan{std::chrono::milliseconds(500)});
+  set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(2)});
+}
+
+std::optional<client> connect_within(caf::actor_system& sys,
+                                     const std::string& host, uint16_t port,
+                                     bool tls, std::chrono::milliseconds deadline,
+                                     std::string& err) {
+  struct outcome {
+    std::promise<std::optional<client>> result;
+    std::string err;
+  };
+  auto o = std::make_shared<outcome>();
+  auto fut = o->result.get_future();
+  std::thread([&sys, host, port, o, tls] {
+    o->result.set_value(client::connect(sys, host, port, o->err, tls));
+  }).detach();
+  if (fut.wait_for(deadline) != std::future_status::ready) {
+    auto ms = deadline.count();
+    err = "no answer within " +
+          (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s"
+                          : std::to_string(ms) + " ms");
+    return std::nullopt;
+  }
+  auto cl = fut.get();
+  if (!cl)
+    err = o->err;
+  return cl;
+}
+
+} // namespace ds

@@ -1,0 +1,43 @@
+// What the consoles (dagctl, dagsh) share before they have a client: the
+// actor system's configuration and a connect with a deadline.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include <caf/actor_system_config.hpp>
+
+#include "client/client.hpp"
+
+namespace ds {
+
+/// Certificate, key and CA of a console's mutual TLS; all empty: plain.
+struct tls_files {
+  std::string cert;
+  std::string key;
+  std::string ca;
+  bool enabled() const { return !cert.empty(); }
+};
+
+/// A console's actor system: the middleman (with OpenSSL when `tls` is
+/// enabled), the namespace's message types, two scheduler threads, and a
+/// heartbeat so that a lost node is noticed within about 2 s.
+struct console_config : caf::actor_system_config {
+  explicit console_config(const tls_files& tls);
+};
+
+/// How long a console waits for a node to answer its connect.
+constexpr auto connect_deadline = std::chrono::seconds(2);
+
+/// Connects to host:port, giving up after `deadline`. CAF's connect blocks
+/// and cannot be cancelled, so it runs on a detached thread that keeps a
+/// reference to `sys`: after a timeout the caller must leave the process
+/// with std::_Exit rather than destroy `sys`. No client and a message in
+/// `err` when the node cannot be reached.
+std::optional<client> connect_within(caf::actor_system& sys,
+                                     const std::string& host, uint16_t port,
+                                     bool tls, std::chrono::milliseconds deadline,
+                                     std::string& err);
+
+} // namespace ds
