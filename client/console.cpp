@@ -1,5 +1,6 @@
 #include "client/console.hpp"
 
+#include <cstdlib>
 #include <future>
 #include <memory>
 #include <thread>
@@ -49,6 +50,23 @@ std::optional<client> connect_within(caf::actor_system& sys,
   if (!cl)
     err = o->err;
   return cl;
+}
+
+bool parse_part(const std::string& s, hash_range& out) {
+  auto colon = s.find(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
+    return false;
+  char* end = nullptr;
+  auto bits = std::strtoull(s.c_str(), &end, 10);
+  if (end != s.c_str() + colon || bits < 1 || bits > 32)
+    return false;
+  auto index = std::strtoull(s.c_str() + colon + 1, &end, 10);
+  if (*end != '\0' || s[colon + 1] == '-' || index >= (uint64_t{1} << bits))
+    return false;
+  uint64_t span = ~uint64_t{0} >> bits;
+  out.lo = index << (64 - bits);
+  out.hi = out.lo | span;
+  return true;
 }
 
 } // namespace ds

@@ -40,4 +40,8 @@ std::optional<client> connect_within(caf::actor_system& sys,
                                      bool tls, std::chrono::milliseconds deadline,
                                      std::string& err);
 
+/// Parses "BITS:INDEX", the INDEX-th of the 2^BITS equal parts of the hash
+/// space (1 <= BITS <= 32, INDEX < 2^BITS); false for anything else.
+bool parse_part(const std::string& s, hash_range& out);
+
 } // namespace ds

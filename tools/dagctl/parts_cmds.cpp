@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/console.hpp"
 #include "client/reply_json.hpp"
 #include "tools/dagctl/commands.hpp"
 
@@ -14,24 +15,6 @@ namespace ds::dagctl {
 namespace {
 
 using json = nlohmann::json;
-
-/// "BITS:INDEX": the INDEX-th of the 2^BITS equal parts of the hash space.
-bool parse_part(const std::string& s, hash_range& out) {
-  auto colon = s.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
-    return false;
-  char* end = nullptr;
-  auto bits = std::strtoull(s.c_str(), &end, 10);
-  if (end != s.c_str() + colon || bits < 1 || bits > 32)
-    return false;
-  auto index = std::strtoull(s.c_str() + colon + 1, &end, 10);
-  if (*end != '\0' || s[colon + 1] == '-' || index >= (uint64_t{1} << bits))
-    return false;
-  uint64_t span = ~uint64_t{0} >> bits;
-  out.lo = index << (64 - bits);
-  out.hi = out.lo | span;
-  return true;
-}
 
 } // namespace
 
