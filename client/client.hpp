@@ -35,6 +35,11 @@ public:
   /// A handle-addressed batch; same error mapping, one reply per request.
   std::vector<ns_reply> batch(std::vector<ns_request> reqs);
 
+  /// Handle-addressed batches in flight together; one answer per batch, in
+  /// order (each as `batch` would give it).
+  std::vector<std::vector<ns_reply>>
+  batches(std::vector<std::vector<ns_request>> reqs);
+
   /// Path-addressed requests answered in order, as if sent one after the
   /// other, in as few messages as the gateway allows (see run_path_batch).
   std::vector<ns_reply> path_batch(const std::vector<path_request>& reqs);

@@ -2,7 +2,6 @@
 
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "model/namespace/name.hpp"
 
@@ -21,8 +20,9 @@ ns_reply answer(errc code) {
 class path_batcher {
 public:
   path_batcher(const std::vector<path_request>& reqs, const path_batch_io& io,
-               size_t chunk)
-      : reqs_(reqs), io_(io), chunk_(chunk), out_(reqs.size()) {
+               size_t chunk, size_t window)
+      : reqs_(reqs), io_(io), chunk_(chunk), window_(window),
+        out_(reqs.size()) {
     dirs_["/"] = root_ino;
   }
 
@@ -59,11 +59,21 @@ private:
     }
     auto r = make_request(to_ns_op(req.op), dir.a.ino, parts.back());
     r.mode = req.mode;
-    pending_.push_back(std::move(r));
-    index_.push_back(i);
-    touched_.insert(req.path);
-    if (pending_.size() >= chunk_)
+    bool full = pending_.empty() || pending_.back().size() >= chunk_;
+    // A batch applies its requests in order, but batches in flight
+    // together may pass each other.
+    auto earlier = touched_.find(req.path);
+    if (earlier != touched_.end() &&
+        (full || earlier->second + 1 != pending_.size()))
       flush();
+    if (pending_.empty() || pending_.back().size() >= chunk_) {
+      if (pending_.size() == window_)
+        flush();
+      pending_.emplace_back();
+    }
+    pending_.back().push_back(std::move(r));
+    index_.push_back(i);
+    touched_[req.path] = pending_.size() - 1;
   }
 
   static bool batchable(path_op op) {
@@ -117,43 +127,53 @@ private:
                : std::next(it);
   }
 
+  /// Sends every waiting batch together and takes in their answers.
   void flush() {
     if (pending_.empty())
       return;
-    auto n = pending_.size();
-    auto reps = io_.send_batch(std::move(pending_));
-    if (reps.size() != n)
-      reps.assign(n, answer(errc::eunavailable));
-    for (size_t k = 0; k < n; ++k) {
-      auto i = index_[k];
-      const auto& req = reqs_[i];
-      bool is_dir = reps[k].code == errc::ok &&
-                    reps[k].a.kind == entry_kind::dir &&
-                    (req.op == path_op::mkdir || req.op == path_op::stat);
-      if (is_dir)
-        dirs_[req.path] = reps[k].a.ino;
-      out_[i] = std::move(reps[k]);
+    std::vector<size_t> sizes;
+    for (auto& b : pending_)
+      sizes.push_back(b.size());
+    auto answers = io_.send_batches(std::move(pending_));
+    size_t k = 0;
+    for (size_t b = 0; b < sizes.size(); ++b) {
+      bool whole = b < answers.size() && answers[b].size() == sizes[b];
+      for (size_t j = 0; j < sizes[b]; ++j, ++k)
+        take(index_[k], whole ? std::move(answers[b][j])
+                              : answer(errc::eunavailable));
     }
     pending_.clear();
     index_.clear();
     touched_.clear();
   }
 
+  void take(size_t i, ns_reply rep) {
+    const auto& req = reqs_[i];
+    bool is_dir = rep.code == errc::ok && rep.a.kind == entry_kind::dir &&
+                  (req.op == path_op::mkdir || req.op == path_op::stat);
+    if (is_dir)
+      dirs_[req.path] = rep.a.ino;
+    out_[i] = std::move(rep);
+  }
+
   const std::vector<path_request>& reqs_;
   const path_batch_io& io_;
   size_t chunk_;
+  size_t window_;
   std::vector<ns_reply> out_;
   std::unordered_map<std::string, inode_id> dirs_; ///< resolved directories
-  std::vector<ns_request> pending_;
-  std::vector<size_t> index_; ///< pending_[k] answers reqs_[index_[k]]
-  std::unordered_set<std::string> touched_; ///< paths pending_ changes
+  std::vector<std::vector<ns_request>> pending_; ///< batches not yet sent
+  std::vector<size_t> index_; ///< the k-th waiting request is reqs_[index_[k]]
+  /// Paths of waiting requests -> the batch of the last one.
+  std::unordered_map<std::string, size_t> touched_;
 };
 
 } // namespace
 
 std::vector<ns_reply> run_path_batch(const std::vector<path_request>& reqs,
-                                     const path_batch_io& io, size_t chunk) {
-  return path_batcher{reqs, io, chunk}.run();
+                                     const path_batch_io& io, size_t chunk,
+                                     size_t window) {
+  return path_batcher{reqs, io, chunk, window}.run();
 }
 
 } // namespace ds

@@ -2,6 +2,7 @@
 
 #include <iomanip>
 #include <sstream>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -10,9 +11,14 @@ namespace ds {
 using json = nlohmann::json;
 
 json to_json(const attrs& a) {
-  return json{{"kind", to_string(a.kind)}, {"ino", a.ino},
-              {"mode", a.mode},            {"size", a.size},
-              {"mtime_ns", a.mtime},       {"version", a.version}};
+  json out = json::object();
+  for_each_field(a, [&](const char* name, auto value) {
+    if constexpr (std::is_same_v<decltype(value), std::string_view>)
+      out[name] = std::string{value};
+    else
+      out[name] = value;
+  });
+  return out;
 }
 
 json to_json(const dirent& e) {

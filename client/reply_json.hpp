@@ -3,12 +3,25 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
 #include "messages/ns.hpp"
 
 namespace ds {
+
+/// Calls f(name, value) for each field of an entry's attributes, in the
+/// names of `dagctl --json` (kind as its name, the rest as numbers): one
+/// list for every consumer that cannot afford a JSON object per entry.
+template <class F> void for_each_field(const attrs& a, F&& f) {
+  f("kind", std::string_view{to_string(a.kind)});
+  f("ino", uint64_t{a.ino});
+  f("mode", uint64_t{a.mode});
+  f("size", uint64_t{a.size});
+  f("mtime_ns", static_cast<uint64_t>(a.mtime));
+  f("version", uint64_t{a.version});
+}
 
 /// {kind, ino, mode, size, mtime_ns, version}.
 nlohmann::json to_json(const attrs& a);

@@ -17,6 +17,7 @@ struct fake_node {
   std::map<std::pair<inode_id, std::string>, attrs> entries;
   inode_id next_ino = 2;
   std::vector<size_t> batches; ///< size of each batch received
+  std::vector<size_t> rounds;  ///< batches sent together, per round trip
   std::vector<std::string> paths; ///< "op path" of each path request
 
   ns_reply apply(const ns_request& r) {
@@ -84,11 +85,17 @@ struct fake_node {
 
   path_batch_io io() {
     path_batch_io x;
-    x.send_batch = [this](std::vector<ns_request> reqs) {
-      batches.push_back(reqs.size());
-      std::vector<ns_reply> out;
-      for (auto& r : reqs)
-        out.push_back(apply(r));
+    // Applies the batches of a round in order: any order is allowed, and
+    // the batcher must not depend on one.
+    x.send_batches = [this](std::vector<path_batch_io::batch> bs) {
+      rounds.push_back(bs.size());
+      std::vector<path_batch_io::answers> out;
+      for (auto& reqs : bs) {
+        batches.push_back(reqs.size());
+        out.emplace_back();
+        for (auto& r : reqs)
+          out.back().push_back(apply(r));
+      }
       return out;
     };
     x.send_path = [this](const path_request& r) {
@@ -184,9 +191,13 @@ TEST_CASE("large batches are cut into chunks, in order") {
     reqs.push_back(req(path_op::create, "/f" + std::to_string(i)));
   reqs.push_back(req(path_op::unlink, "/f0"));
   reqs.push_back(req(path_op::create, "/f0"));
-  auto out = run_path_batch(reqs, io, 2);
+  auto out = run_path_batch(reqs, io, 2, 2);
   CHECK(codes(out) == std::vector<errc>(7, errc::ok));
+  // Two batches per round. The rm of /f0 follows its create's round; the
+  // create after it would start a batch beside the rm's, so it waits.
   CHECK(node.batches == std::vector<size_t>{2, 2, 2, 1});
+  CHECK(node.rounds == std::vector<size_t>{2, 1, 1});
+  CHECK(node.entries.size() == 5);
 }
 
 TEST_CASE("rmdir goes alone and forgets the directory") {
@@ -207,8 +218,8 @@ TEST_CASE("rmdir goes alone and forgets the directory") {
 TEST_CASE("a lost node answers every waiting request EUNAVAILABLE") {
   fake_node node;
   auto io = node.io();
-  io.send_batch = [](std::vector<ns_request>) {
-    return std::vector<ns_reply>{};
+  io.send_batches = [](std::vector<path_batch_io::batch>) {
+    return std::vector<path_batch_io::answers>{};
   };
   auto out = run_path_batch(
       {req(path_op::create, "/a"), req(path_op::create, "/b")}, io);

@@ -1,6 +1,8 @@
 // dagsh's `ns` table: the namespace, path by path, through the client
 // library. Results carry the field names of `dagctl --json`.
 #include <map>
+#include <memory>
+#include <type_traits>
 
 #include <nlohmann/json.hpp>
 
@@ -37,10 +39,18 @@ ns_reply call(lua_State* L, path_op op, const std::string& path,
 }
 
 /// The entry's attributes and its path, as `dagctl --json stat` prints.
+/// Straight into a table: a batch pushes one per request.
 void push_entry(lua_State* L, const ns_reply& r, const std::string& path) {
-  auto j = to_json(r.a);
-  j["path"] = path;
-  push_json(L, j);
+  lua_createtable(L, 0, 7);
+  for_each_field(r.a, [L](const char* name, auto value) {
+    if constexpr (std::is_same_v<decltype(value), std::string_view>)
+      lua_pushlstring(L, value.data(), value.size());
+    else
+      lua_pushinteger(L, static_cast<lua_Integer>(value));
+    lua_setfield(L, -2, name);
+  });
+  lua_pushlstring(L, path.data(), path.size());
+  lua_setfield(L, -2, "path");
 }
 
 int path_call(lua_State* L, path_op op) {
@@ -97,8 +107,10 @@ int ls_iter(lua_State* L) {
     lua_pop(L, 1);
     if (lua_toboolean(L, lua_upvalueindex(ls_eof)))
       return 0;
-    push_page(L, lua_tostring(L, lua_upvalueindex(ls_path)),
-              lua_tostring(L, lua_upvalueindex(ls_cookie)));
+    // Cookies are bytes: they may hold NULs.
+    size_t n = 0;
+    auto c = lua_tolstring(L, lua_upvalueindex(ls_cookie), &n);
+    push_page(L, lua_tostring(L, lua_upvalueindex(ls_path)), std::string{c, n});
     lua_replace(L, lua_upvalueindex(ls_eof));
     lua_replace(L, lua_upvalueindex(ls_cookie));
     lua_replace(L, lua_upvalueindex(ls_entries));
@@ -162,26 +174,23 @@ path_request batch_request(lua_State* L, lua_Integer i) {
 int ns_batch(lua_State* L) {
   luaL_checktype(L, 1, LUA_TTABLE);
   auto n = static_cast<lua_Integer>(lua_rawlen(L, 1));
-  std::vector<path_request> reqs;
-  reqs.reserve(static_cast<size_t>(n));
+  auto reqs = std::make_shared<std::vector<path_request>>();
+  reqs->reserve(static_cast<size_t>(n));
   for (lua_Integer i = 1; i <= n; ++i)
-    reqs.push_back(batch_request(L, i));
+    reqs->push_back(batch_request(L, i));
   auto cl = state_of(L).cl;
   auto reps = gated<std::vector<ns_reply>>(
-      L, [cl, reqs = std::move(reqs)] { return cl->path_batch(reqs); });
+      L, [cl, reqs] { return cl->path_batch(*reqs); });
   lua_createtable(L, static_cast<int>(n), 0);
-  for (lua_Integer i = 1; i <= n; ++i) {
-    auto& r = reps[static_cast<size_t>(i - 1)];
-    lua_rawgeti(L, 1, i);
-    lua_getfield(L, -1, "path");
-    std::string path = lua_tostring(L, -1);
-    lua_pop(L, 2);
+  for (size_t i = 0; i < reps.size(); ++i) {
+    auto& r = reps[i];
+    auto& path = (*reqs)[i].path;
     if (r.code == errc::ok)
       push_entry(L, r, path);
     else
       push_error(L, std::string{to_string(r.code)}, path,
                  error_line(r.code, path));
-    lua_rawseti(L, -2, i);
+    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
   }
   return 1;
 }

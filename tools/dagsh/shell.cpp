@@ -69,6 +69,9 @@ int message_handler(lua_State* L) {
 shell::shell(client& cl) : L_(luaL_newstate()) {
   st_.cl = &cl;
   luaL_openlibs(L_);
+  // Scripts make many short-lived tables (one per answer): the generational
+  // collector spends far less on them.
+  lua_gc(L_, LUA_GCGEN, 0, 0);
   attach(L_, st_);
   lua_pushlightuserdata(L_, this);
   lua_rawsetp(L_, LUA_REGISTRYINDEX, &shell_key);
