@@ -11,7 +11,7 @@
 
 namespace ds {
 
-console_config::console_config(const tls_files& tls) {
+console_config::console_config(const tls_files& tls, bool idle) {
   load<caf::io::middleman>();
   if (tls.enabled()) {
     openssl_certificate = tls.cert;
@@ -21,6 +21,8 @@ console_config::console_config(const tls_files& tls) {
   }
   add_ns_message_types(*this);
   set("scheduler.max-threads", 2);
+  if (idle)
+    return;
   set("middleman.heartbeat-interval",
       caf::timespan{std::chrono::milliseconds(500)});
   set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(2)});

@@ -21,10 +21,13 @@ struct tls_files {
 };
 
 /// A console's actor system: the middleman (with OpenSSL when `tls` is
-/// enabled), the namespace's message types, two scheduler threads, and a
-/// heartbeat so that a lost node is noticed within about 2 s.
+/// enabled), the namespace's message types, two scheduler threads. A
+/// one-shot console (dagctl) sends heartbeats so that a silent node is
+/// noticed within about 2 s; a console that sits idle between calls
+/// (dagsh, `idle = true`) must not drop its link for silence, and relies on
+/// each call's deadline and on the link's close instead.
 struct console_config : caf::actor_system_config {
-  explicit console_config(const tls_files& tls);
+  explicit console_config(const tls_files& tls, bool idle = false);
 };
 
 /// How long a console waits for a node to answer its connect.

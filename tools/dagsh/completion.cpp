@@ -33,10 +33,15 @@ char* next_match(const char*, int state) {
 char** complete(const char* text, int start, int) {
   rl_attempted_completion_over = 1; // never fall back to file names
   rl_completion_suppress_append = 1;
-  if (inside_string(rl_line_buffer, static_cast<size_t>(start)))
-    matches = path_completions(*current->state().cl, text);
-  else
+  if (inside_string(rl_line_buffer, static_cast<size_t>(start))) {
+    matches = path_completions(*client_of(current->lua()), text);
+    // Close the string after a file, not after a directory: its entries
+    // may follow.
+    rl_completion_suppress_quote =
+        matches.size() != 1 || matches[0].back() == '/';
+  } else {
     matches = name_completions(current->lua(), text);
+  }
   return rl_completion_matches(text, next_match);
 }
 

@@ -25,7 +25,7 @@ template <class T> void push_list(lua_State* L, const std::vector<T>& xs) {
 }
 
 int cluster_nodes(lua_State* L) {
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   auto xs = gated<std::vector<node_info>>(L, [cl] { return cl->nodes(); });
   if (xs.empty())
     unanswered(L);
@@ -34,7 +34,7 @@ int cluster_nodes(lua_State* L) {
 }
 
 int cluster_shards(lua_State* L) {
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   auto xs = gated<std::vector<shard_info>>(L, [cl] { return cl->shards(); });
   if (xs.empty())
     unanswered(L);
@@ -44,7 +44,7 @@ int cluster_shards(lua_State* L) {
 
 int cluster_placement(lua_State* L) {
   std::string path = luaL_checkstring(L, 1);
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   auto x =
       gated<placement_info>(L, [cl, path] { return cl->locate(path); });
   if (x.code != errc::ok)
@@ -65,7 +65,7 @@ int cluster_move(lua_State* L) {
   if (shard < 0 || shard > 1'000'000)
     raise_error(L, "EINVAL", dir,
                 "EINVAL: bad shard " + std::to_string(shard));
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   auto to = static_cast<uint32_t>(shard);
   auto m = gated<meta_result>(L, [cl, dir, r, to] { return cl->move(dir, r, to); });
   if (m.code != errc::ok)
@@ -76,7 +76,7 @@ int cluster_move(lua_State* L) {
 
 /// A call that reports failure through an errc.
 template <class T, class F> T coded(lua_State* L, F f) {
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   struct result {
     T value;
     errc code = errc::ok;

@@ -10,7 +10,7 @@ namespace {
 
 int config_get(lua_State* L) {
   std::string key = luaL_checkstring(L, 1);
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   struct result {
     config_entry e;
     errc code = errc::ok;
@@ -37,7 +37,7 @@ int config_set(lua_State* L) {
     luaL_argcheck(L, v >= 0, 3, "a version is 0 or more");
     if_version = static_cast<uint64_t>(v);
   }
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   auto r = gated<meta_result>(L, [cl, key, value, if_version] {
     return cl->config_set(key, value, if_version);
   });
@@ -54,7 +54,7 @@ int config_set(lua_State* L) {
 }
 
 int config_list(lua_State* L) {
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   struct result {
     std::vector<config_entry> xs;
     errc code = errc::ok;

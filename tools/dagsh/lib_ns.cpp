@@ -34,7 +34,7 @@ ns_reply call(lua_State* L, path_op op, const std::string& path,
   req.op = op;
   req.path = path;
   req.mode = mode;
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   return gated<ns_reply>(L, [cl, req] { return cl->call(req); });
 }
 
@@ -82,7 +82,7 @@ void push_page(lua_State* L, const std::string& path,
   req.path = path;
   req.cookie = cookie;
   req.max_entries = ls_page;
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   auto r = gated<ns_reply>(L, [cl, req] { return cl->call(req); });
   if (r.code != errc::ok)
     raise_errc(L, r.code, path);
@@ -178,7 +178,7 @@ int ns_batch(lua_State* L) {
   reqs->reserve(static_cast<size_t>(n));
   for (lua_Integer i = 1; i <= n; ++i)
     reqs->push_back(batch_request(L, i));
-  auto cl = state_of(L).cl;
+  auto cl = client_of(L);
   auto reps = gated<std::vector<ns_reply>>(
       L, [cl, reqs] { return cl->path_batch(*reqs); });
   lua_createtable(L, static_cast<int>(n), 0);

@@ -42,6 +42,16 @@ shell_state& state_of(lua_State* L) {
   return *st;
 }
 
+std::shared_ptr<client> client_of(lua_State* L) {
+  auto& st = state_of(L);
+  if (st.suspect && st.reconnect) {
+    st.suspect = false;
+    if (auto cl = st.reconnect())
+      st.cl = std::move(cl);
+  }
+  return st.cl;
+}
+
 void register_library(lua_State* L, const char* lib, const lib_fn* fns,
                       size_t n) {
   if (lua_getglobal(L, lib) != LUA_TTABLE) {
@@ -85,6 +95,8 @@ void push_error_metatable(lua_State* L) {
 
 void push_error(lua_State* L, const std::string& code, const std::string& path,
                 const std::string& message) {
+  if (code == "EUNAVAILABLE")
+    state_of(L).suspect = true;
   lua_createtable(L, 0, 3);
   lua_pushlstring(L, code.data(), code.size());
   lua_setfield(L, -2, "code");

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -17,13 +18,21 @@ namespace ds::dagsh {
 
 /// What the bindings reach through the Lua state.
 struct shell_state {
-  client* cl = nullptr;
+  std::shared_ptr<client> cl;
   call_gate gate;
+  /// A new client from the first node that answers (none: nullptr).
+  std::function<std::shared_ptr<client>()> reconnect;
+  /// An EUNAVAILABLE was answered: connect again before the next call.
+  bool suspect = false;
 };
 
 /// Stores `st` in L's registry; it must outlive L.
 void attach(lua_State* L, shell_state& st);
 shell_state& state_of(lua_State* L);
+
+/// The client for the next call: after an EUNAVAILABLE, a new connection
+/// to the first node of --node that answers (the old one if none does).
+std::shared_ptr<client> client_of(lua_State* L);
 
 /// One function of a library table and its help text ("name(args) -> what"
 /// on the first line, then what it does).

@@ -110,22 +110,25 @@ bool parse_args(int argc, char** argv, invocation& inv, std::string& err) {
   return true;
 }
 
-/// The first node that answers; exits with status 2 when none does.
-ds::client connect_any(caf::actor_system& sys, const invocation& inv) {
-  std::string failures;
+/// A client of the first node that answers, with the deadline of
+/// --timeout; none when no node does (`failures` says why).
+std::shared_ptr<ds::client> connect_any(caf::actor_system& sys,
+                                        const invocation& inv,
+                                        std::string& failures) {
   for (auto& n : inv.nodes) {
     std::string host, err;
     uint16_t port = 0;
     ds::parse_host_port(n, host, port);
     auto cl = ds::connect_within(sys, host, port, inv.tls.enabled(),
                                  ds::connect_deadline, err);
-    if (cl)
-      return *cl;
+    if (cl) {
+      cl->set_timeout(std::chrono::duration_cast<caf::timespan>(
+          std::chrono::duration<double>(inv.timeout_s)));
+      return std::make_shared<ds::client>(*cl);
+    }
     failures += "dagsh: cannot reach node " + n + ": " + err + "\n";
   }
-  std::cerr << failures << std::flush;
-  // A connect that timed out still runs on its thread: leave at once.
-  std::_Exit(ds::dagsh::exit_unreachable);
+  return nullptr;
 }
 
 [[noreturn]] void leave(int status) {
@@ -145,12 +148,20 @@ int main(int argc, char** argv) {
     std::cerr << "dagsh: " << err << "\n" << usage;
     return 1;
   }
-  ds::console_config cfg{inv.tls};
+  ds::console_config cfg{inv.tls, true};
   caf::actor_system sys{cfg};
-  auto cl = connect_any(sys, inv);
-  cl.set_timeout(std::chrono::duration_cast<caf::timespan>(
-      std::chrono::duration<double>(inv.timeout_s)));
+  std::string failures;
+  auto cl = connect_any(sys, inv, failures);
+  if (!cl) {
+    std::cerr << failures << std::flush;
+    // A connect that timed out still runs on its thread: leave at once.
+    leave(ds::dagsh::exit_unreachable);
+  }
   ds::dagsh::shell sh{cl};
+  sh.state().reconnect = [&sys, &inv] {
+    std::string ignored;
+    return connect_any(sys, inv, ignored);
+  };
   std::vector<std::string> args{argv, argv + argc};
   sh.set_args(args, inv.script);
   bool tty = isatty(0) != 0;

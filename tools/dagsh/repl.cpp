@@ -1,13 +1,11 @@
 #include "tools/dagsh/repl.hpp"
 
-#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <optional>
-
-#include <sys/select.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -22,15 +20,20 @@ constexpr const char* prompt_first = "dagsh> ";
 constexpr const char* prompt_more = "dagsh>> ";
 constexpr int history_size = 1000;
 
-/// The line readline's callback handed over (nullptr: end of input).
-struct pending_line {
-  bool ready = false;
-  char* text = nullptr;
-} got;
+/// Set while readline waits for a line: Ctrl-C then drops the line.
+volatile std::sig_atomic_t at_prompt = 0;
 
-void on_line(char* line) {
-  got.ready = true;
-  got.text = line;
+/// Ctrl-C at the prompt (from the SIGINT handler, as readline's own
+/// examples do): a fresh, empty line under the first prompt.
+void reset_prompt() {
+  if (!at_prompt)
+    return;
+  std::fputs("^C\n", stdout);
+  std::fflush(stdout);
+  rl_set_prompt(prompt_first);
+  rl_on_new_line();
+  rl_replace_line("", 0);
+  rl_redisplay();
 }
 
 std::string history_file() {
@@ -116,17 +119,6 @@ void remember(const std::string& chunk, const std::string& file) {
   }
 }
 
-/// Ctrl-C at the prompt: the line and the chunk so far are dropped.
-void abandon_line(std::string& chunk) {
-  interrupted = false;
-  chunk.clear();
-  rl_replace_line("", 0);
-  std::fputs("^C\n", stdout);
-  rl_on_new_line();
-  rl_set_prompt(prompt_first);
-  rl_redisplay();
-}
-
 } // namespace
 
 int run_repl(shell& sh) {
@@ -141,41 +133,35 @@ int run_repl(shell& sh) {
   install_completion(sh);
   std::cout << "dagsh on Lua 5.4: help() lists the libraries, Ctrl-D leaves."
             << std::endl;
+  // readline's own SIGINT handling would end the process; dagsh's handler
+  // (catch_interrupts) drops the line instead.
+  rl_catch_signals = 0;
+  interrupt_hook = reset_prompt;
   std::string chunk;
-  rl_callback_handler_install(prompt_first, on_line);
   while (true) {
-    fd_set in;
-    FD_ZERO(&in);
-    FD_SET(0, &in);
-    if (select(1, &in, nullptr, nullptr, nullptr) < 0) {
-      if (errno == EINTR && interrupted)
-        abandon_line(chunk);
-      continue;
-    }
-    rl_callback_read_char();
-    if (!got.ready)
-      continue;
-    got.ready = false;
-    rl_callback_handler_remove();
-    if (!got.text) {
+    interrupted = false;
+    at_prompt = 1;
+    char* line = readline(chunk.empty() ? prompt_first : prompt_more);
+    at_prompt = 0;
+    if (interrupted) // Ctrl-C at the prompt: the chunk so far is dropped
+      chunk.clear();
+    if (!line) {
       std::cout << std::endl;
       break;
     }
-    chunk += (chunk.empty() ? "" : "\n") + std::string{got.text};
-    std::free(got.text);
+    chunk += (chunk.empty() ? "" : "\n") + std::string{line};
+    std::free(line);
     auto status = load(L, chunk);
-    if (status) {
-      remember(chunk, file);
-      chunk.clear();
-      if (*status == LUA_OK)
-        run_chunk(sh);
-      else
-        sh.report(*status);
-    }
-    rl_callback_handler_install(chunk.empty() ? prompt_first : prompt_more,
-                                on_line);
+    if (!status)
+      continue;
+    remember(chunk, file);
+    chunk.clear();
+    if (*status == LUA_OK)
+      run_chunk(sh);
+    else
+      sh.report(*status);
   }
-  rl_callback_handler_remove();
+  interrupt_hook = nullptr;
   return exit_ok;
 }
 

@@ -22,6 +22,8 @@ void stop_hook(lua_State* L, lua_Debug*) {
 
 void on_sigint(int sig) {
   interrupted = true;
+  if (interrupt_hook)
+    interrupt_hook();
   if (interrupt_once)
     std::signal(sig, SIG_DFL);
   if (running_state)
@@ -46,6 +48,8 @@ const char shell_key = 0;
 
 } // namespace
 
+void (*interrupt_hook)() = nullptr;
+
 /// The traceback handler: the error as text (an error table by its
 /// __tostring) and a stack traceback.
 int message_handler(lua_State* L) {
@@ -66,8 +70,8 @@ int message_handler(lua_State* L) {
   return 1;
 }
 
-shell::shell(client& cl) : L_(luaL_newstate()) {
-  st_.cl = &cl;
+shell::shell(std::shared_ptr<client> cl) : L_(luaL_newstate()) {
+  st_.cl = std::move(cl);
   luaL_openlibs(L_);
   // Scripts make many short-lived tables (one per answer): the generational
   // collector spends far less on them.

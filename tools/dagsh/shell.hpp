@@ -16,7 +16,7 @@ enum exit_status { exit_ok = 0, exit_error = 1, exit_unreachable = 2 };
 class shell {
 public:
   /// A Lua state with the standard libraries and dagsh's over `cl`.
-  explicit shell(client& cl);
+  explicit shell(std::shared_ptr<client> cl);
   ~shell();
   shell(const shell&) = delete;
   shell& operator=(const shell&) = delete;
@@ -55,5 +55,8 @@ private:
 /// instruction ("interrupted!") and abandons a call in progress. With
 /// `once`, a second Ctrl-C ends the process (scripts, as lua does).
 void catch_interrupts(lua_State* L, bool once);
+
+/// Called by the SIGINT handler when set (the interactive prompt's reset).
+extern void (*interrupt_hook)();
 
 } // namespace ds::dagsh
