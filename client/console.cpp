@@ -21,8 +21,19 @@ console_config::console_config(const tls_files& tls, bool idle) {
   }
   add_ns_message_types(*this);
   set("scheduler.max-threads", 2);
-  if (idle)
+  if (idle) {
+    // Replies are deserialized on the multiplexer thread (one hand-off
+    // less per call, as in dagbench).
+    set("scheduler.policy", caf::atom("sharing"));
+    set("middleman.workers", size_t{0});
+    // Heartbeats keep the node from dropping a silent link (cluster nodes
+    // time out silent links); a node silent itself (the embedded default
+    // sends none) must not make us drop the link.
+    set("middleman.heartbeat-interval",
+        caf::timespan{std::chrono::milliseconds(200)});
+    set("middleman.connection-timeout", caf::timespan{std::chrono::hours(24)});
     return;
+  }
   set("middleman.heartbeat-interval",
       caf::timespan{std::chrono::milliseconds(500)});
   set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(2)});

@@ -24,8 +24,9 @@ struct tls_files {
 /// enabled), the namespace's message types, two scheduler threads. A
 /// one-shot console (dagctl) sends heartbeats so that a silent node is
 /// noticed within about 2 s; a console that sits idle between calls
-/// (dagsh, `idle = true`) must not drop its link for silence, and relies on
-/// each call's deadline and on the link's close instead.
+/// (dagsh, `idle = true`) keeps its link alive with heartbeats but never
+/// drops it for the node's silence, relying on each call's deadline and on
+/// the link's close instead.
 struct console_config : caf::actor_system_config {
   explicit console_config(const tls_files& tls, bool idle = false);
 };

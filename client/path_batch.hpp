@@ -33,6 +33,6 @@ struct path_batch_io {
 /// REQUIRES: 1 <= chunk <= max_batch, window >= 1.
 std::vector<ns_reply> run_path_batch(const std::vector<path_request>& reqs,
                                      const path_batch_io& io,
-                                     size_t chunk = 2048, size_t window = 8);
+                                     size_t chunk = 1024, size_t window = 8);
 
 } // namespace ds
