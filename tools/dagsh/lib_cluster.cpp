@@ -12,23 +12,11 @@ namespace {
 
 using json = nlohmann::json;
 
-[[noreturn]] void unanswered(lua_State* L) {
-  raise_error(L, "EUNAVAILABLE", "", "EUNAVAILABLE: the node did not answer");
-}
-
-/// Pushes xs as a list of tables.
-template <class T> void push_list(lua_State* L, const std::vector<T>& xs) {
-  json arr = json::array();
-  for (auto& x : xs)
-    arr.push_back(to_json(x));
-  push_json(L, arr);
-}
-
 int cluster_nodes(lua_State* L) {
   auto cl = client_of(L);
   auto xs = gated<std::vector<node_info>>(L, [cl] { return cl->nodes(); });
   if (xs.empty())
-    unanswered(L);
+    raise_errc(L, errc::eunavailable, "cluster");
   push_list(L, xs);
   return 1;
 }
@@ -37,7 +25,7 @@ int cluster_shards(lua_State* L) {
   auto cl = client_of(L);
   auto xs = gated<std::vector<shard_info>>(L, [cl] { return cl->shards(); });
   if (xs.empty())
-    unanswered(L);
+    raise_errc(L, errc::eunavailable, "cluster");
   push_list(L, xs);
   return 1;
 }
@@ -74,38 +62,24 @@ int cluster_move(lua_State* L) {
   return 1;
 }
 
-/// A call that reports failure through an errc.
-template <class T, class F> T coded(lua_State* L, F f) {
-  auto cl = client_of(L);
-  struct result {
-    T value;
-    errc code = errc::ok;
-  };
-  auto r = gated<result>(L, [cl, f] {
-    result out;
-    out.value = f(*cl, out.code);
-    return out;
-  });
-  if (r.code != errc::ok)
-    unanswered(L);
-  return std::move(r.value);
-}
-
 int cluster_migrations(lua_State* L) {
-  push_list(L, coded<std::vector<migration_record>>(
-                   L, [](client& c, errc& e) { return c.migrations(e); }));
+  push_list(L, with_code<std::vector<migration_record>>(
+                   L, [](client& c, errc& e) { return c.migrations(e); },
+                   "cluster"));
   return 1;
 }
 
 int cluster_router(lua_State* L) {
-  push_json(L, to_json(coded<router_stats>(
-                   L, [](client& c, errc& e) { return c.router(e); })));
+  push_json(L, to_json(with_code<router_stats>(
+                   L, [](client& c, errc& e) { return c.router(e); },
+                   "cluster")));
   return 1;
 }
 
 int cluster_raft(lua_State* L) {
-  push_list(L, coded<std::vector<raft_status>>(
-                   L, [](client& c, errc& e) { return c.raft_state(e); }));
+  push_list(L, with_code<std::vector<raft_status>>(
+                   L, [](client& c, errc& e) { return c.raft_state(e); },
+                   "cluster"));
   return 1;
 }
 

@@ -10,21 +10,11 @@ namespace {
 
 int config_get(lua_State* L) {
   std::string key = luaL_checkstring(L, 1);
-  auto cl = client_of(L);
-  struct result {
-    config_entry e;
-    errc code = errc::ok;
-  };
-  auto r = gated<result>(L, [cl, key] {
-    result out;
-    out.e = cl->config_get(key, out.code);
-    return out;
-  });
-  if (r.code == errc::ok && r.e.version == 0)
-    r.code = errc::enoent;
-  if (r.code != errc::ok)
-    raise_errc(L, r.code, key);
-  push_json(L, to_json(r.e));
+  auto e = with_code<config_entry>(
+      L, [key](client& c, errc& code) { return c.config_get(key, code); }, key);
+  if (e.version == 0)
+    raise_errc(L, errc::enoent, key);
+  push_json(L, to_json(e));
   return 1;
 }
 
@@ -54,22 +44,9 @@ int config_set(lua_State* L) {
 }
 
 int config_list(lua_State* L) {
-  auto cl = client_of(L);
-  struct result {
-    std::vector<config_entry> xs;
-    errc code = errc::ok;
-  };
-  auto r = gated<result>(L, [cl] {
-    result out;
-    out.xs = cl->config_list(out.code);
-    return out;
-  });
-  if (r.code != errc::ok)
-    raise_errc(L, r.code, "config");
-  auto arr = nlohmann::json::array();
-  for (auto& e : r.xs)
-    arr.push_back(to_json(e));
-  push_json(L, arr);
+  auto xs = with_code<std::vector<config_entry>>(
+      L, [](client& c, errc& code) { return c.config_list(code); }, "config");
+  push_list(L, xs);
   return 1;
 }
 

@@ -9,9 +9,10 @@
 #include <string>
 
 #include <lua.hpp>
-#include <nlohmann/json_fwd.hpp>
+#include <nlohmann/json.hpp>
 
 #include "client/client.hpp"
+#include "client/reply_json.hpp"
 #include "tools/dagsh/call_gate.hpp"
 
 namespace ds::dagsh {
@@ -89,6 +90,33 @@ template <class R> R gated(lua_State* L, std::function<R()> f) {
   if (!r)
     luaL_error(L, "interrupted!");
   return std::move(*r);
+}
+
+/// A call of the client that reports failure through an errc (`f(client&,
+/// errc&) -> T`): its value, or the errc raised for `subject`.
+template <class T, class F>
+T with_code(lua_State* L, F f, const std::string& subject) {
+  auto cl = client_of(L);
+  struct result {
+    T value;
+    errc code = errc::ok;
+  };
+  auto r = gated<result>(L, [cl, f] {
+    result out;
+    out.value = f(*cl, out.code);
+    return out;
+  });
+  if (r.code != errc::ok)
+    raise_errc(L, r.code, subject);
+  return std::move(r.value);
+}
+
+/// Pushes replies as a list of tables with dagctl's --json fields.
+template <class T> void push_list(lua_State* L, const std::vector<T>& xs) {
+  auto arr = nlohmann::json::array();
+  for (auto& x : xs)
+    arr.push_back(to_json(x));
+  push_json(L, arr);
 }
 
 /// Registration of each library table (lib_*.cpp).
