@@ -77,8 +77,9 @@ client::batches(std::vector<std::vector<ns_request>> reqs) {
   }
   std::vector<std::vector<ns_reply>> out(reqs.size());
   for (size_t i = 0; i < sent.size(); ++i)
-    sent[i].receive([&](std::vector<ns_reply>& r) { out[i] = std::move(r); },
-                    [&](caf::error& e) { out[i].assign(sizes[i], failure(e)); });
+    sent[i].receive(
+        [&](std::vector<ns_reply>& r) { out[i] = std::move(r); },
+        [&](caf::error& e) { out[i].assign(sizes[i], failure(e)); });
   return out;
 }
 

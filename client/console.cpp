@@ -39,10 +39,9 @@ console_config::console_config(const tls_files& tls, bool idle) {
   set("middleman.connection-timeout", caf::timespan{std::chrono::seconds(2)});
 }
 
-std::optional<client> connect_within(caf::actor_system& sys,
-                                     const std::string& host, uint16_t port,
-                                     bool tls, std::chrono::milliseconds deadline,
-                                     std::string& err) {
+std::optional<client>
+connect_within(caf::actor_system& sys, const std::string& host, uint16_t port,
+               bool tls, std::chrono::milliseconds deadline, std::string& err) {
   struct outcome {
     std::promise<std::optional<client>> result;
     std::string err;
@@ -54,9 +53,9 @@ std::optional<client> connect_within(caf::actor_system& sys,
   }).detach();
   if (fut.wait_for(deadline) != std::future_status::ready) {
     auto ms = deadline.count();
-    err = "no answer within " +
-          (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s"
-                          : std::to_string(ms) + " ms");
+    err =
+        "no answer within " + (ms % 1000 == 0 ? std::to_string(ms / 1000) + " s"
+                                              : std::to_string(ms) + " ms");
     return std::nullopt;
   }
   auto cl = fut.get();

@@ -39,10 +39,9 @@ constexpr auto connect_deadline = std::chrono::seconds(2);
 /// reference to `sys`: after a timeout the caller must leave the process
 /// with std::_Exit rather than destroy `sys`. No client and a message in
 /// `err` when the node cannot be reached.
-std::optional<client> connect_within(caf::actor_system& sys,
-                                     const std::string& host, uint16_t port,
-                                     bool tls, std::chrono::milliseconds deadline,
-                                     std::string& err);
+std::optional<client>
+connect_within(caf::actor_system& sys, const std::string& host, uint16_t port,
+               bool tls, std::chrono::milliseconds deadline, std::string& err);
 
 /// Parses "BITS:INDEX", the INDEX-th of the 2^BITS equal parts of the hash
 /// space (1 <= BITS <= 32, INDEX < 2^BITS); false for anything else.

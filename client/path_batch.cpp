@@ -139,8 +139,8 @@ private:
     for (size_t b = 0; b < sizes.size(); ++b) {
       bool whole = b < answers.size() && answers[b].size() == sizes[b];
       for (size_t j = 0; j < sizes[b]; ++j, ++k)
-        take(index_[k], whole ? std::move(answers[b][j])
-                              : answer(errc::eunavailable));
+        take(index_[k],
+             whole ? std::move(answers[b][j]) : answer(errc::eunavailable));
     }
     pending_.clear();
     index_.clear();
@@ -162,7 +162,7 @@ private:
   size_t window_;
   std::vector<ns_reply> out_;
   std::unordered_map<std::string, inode_id> dirs_; ///< resolved directories
-  std::vector<std::vector<ns_request>> pending_; ///< batches not yet sent
+  std::vector<std::vector<ns_request>> pending_;   ///< batches not yet sent
   std::vector<size_t> index_; ///< the k-th waiting request is reqs_[index_[k]]
   /// Paths of waiting requests -> the batch of the last one.
   std::unordered_map<std::string, size_t> touched_;

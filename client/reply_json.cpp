@@ -22,7 +22,8 @@ json to_json(const attrs& a) {
 }
 
 json to_json(const dirent& e) {
-  return json{{"name", e.name}, {"kind", to_string(e.a.kind)}, {"ino", e.a.ino}};
+  return json{
+      {"name", e.name}, {"kind", to_string(e.a.kind)}, {"ino", e.a.ino}};
 }
 
 json to_json(const shard_info& x) {
@@ -52,11 +53,16 @@ json to_json(const node_info& x) {
 }
 
 json to_json(const raft_status& x) {
-  return json{{"id", x.id},         {"reachable", x.reachable},
-              {"role", x.role},     {"term", x.term},
-              {"leader", x.leader}, {"commit", x.commit},
-              {"applied", x.applied}, {"first", x.first},
-              {"last", x.last},     {"snapshot", x.snapshot},
+  return json{{"id", x.id},
+              {"reachable", x.reachable},
+              {"role", x.role},
+              {"term", x.term},
+              {"leader", x.leader},
+              {"commit", x.commit},
+              {"applied", x.applied},
+              {"first", x.first},
+              {"last", x.last},
+              {"snapshot", x.snapshot},
               {"log_entries", x.stored}};
 }
 
@@ -86,7 +92,7 @@ json to_json(const router_stats& s) {
 }
 
 json placement_json(const std::string& path, const placement_info& x) {
-  return json{{"path", path}, {"dir", x.dir},     {"dag_node", x.node},
+  return json{{"path", path},     {"dir", x.dir},     {"dag_node", x.node},
               {"shard", x.shard}, {"node", x.member}, {"epoch", x.epoch}};
 }
 

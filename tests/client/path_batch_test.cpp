@@ -16,8 +16,8 @@ namespace {
 struct fake_node {
   std::map<std::pair<inode_id, std::string>, attrs> entries;
   inode_id next_ino = 2;
-  std::vector<size_t> batches; ///< size of each batch received
-  std::vector<size_t> rounds;  ///< batches sent together, per round trip
+  std::vector<size_t> batches;    ///< size of each batch received
+  std::vector<size_t> rounds;     ///< batches sent together, per round trip
   std::vector<std::string> paths; ///< "op path" of each path request
 
   ns_reply apply(const ns_request& r) {
@@ -140,11 +140,10 @@ TEST_CASE("creates in one known directory go as one batch") {
 TEST_CASE("a directory made in the batch is used by the requests after it") {
   fake_node node;
   auto io = node.io();
-  auto out = run_path_batch({req(path_op::mkdir, "/a"),
-                             req(path_op::create, "/a/x"),
-                             req(path_op::create, "/a/y"),
-                             req(path_op::stat, "/a/x")},
-                            io);
+  auto out =
+      run_path_batch({req(path_op::mkdir, "/a"), req(path_op::create, "/a/x"),
+                      req(path_op::create, "/a/y"), req(path_op::stat, "/a/x")},
+                     io);
   CHECK(codes(out) == std::vector<errc>(4, errc::ok));
   CHECK(out[3].a.ino == out[1].a.ino);
   // The mkdir's answer names /a: no stat of it.
@@ -169,14 +168,12 @@ TEST_CASE("an existing parent is resolved once per batch") {
 TEST_CASE("errors answer in place and change nothing else") {
   fake_node node;
   auto io = node.io();
-  auto out = run_path_batch({req(path_op::create, "/file"),
-                             req(path_op::create, "/nope/x"),
-                             req(path_op::create, "/file/x"),
-                             req(path_op::create, "relative"),
-                             req(path_op::create, "/file"),
-                             req(path_op::unlink, "/missing"),
-                             req(path_op::create, "/ok")},
-                            io);
+  auto out = run_path_batch(
+      {req(path_op::create, "/file"), req(path_op::create, "/nope/x"),
+       req(path_op::create, "/file/x"), req(path_op::create, "relative"),
+       req(path_op::create, "/file"), req(path_op::unlink, "/missing"),
+       req(path_op::create, "/ok")},
+      io);
   CHECK(codes(out) == std::vector<errc>{errc::ok, errc::enoent, errc::enotdir,
                                         errc::einval, errc::eexist,
                                         errc::enoent, errc::ok});
@@ -203,13 +200,11 @@ TEST_CASE("large batches are cut into chunks, in order") {
 TEST_CASE("rmdir goes alone and forgets the directory") {
   fake_node node;
   auto io = node.io();
-  auto out = run_path_batch({req(path_op::mkdir, "/a"),
-                             req(path_op::mkdir, "/a/b"),
-                             req(path_op::rmdir, "/a/b"),
-                             req(path_op::create, "/a/b/x"),
-                             req(path_op::rmdir, "/a"),
-                             req(path_op::create, "/a/y")},
-                            io);
+  auto out = run_path_batch(
+      {req(path_op::mkdir, "/a"), req(path_op::mkdir, "/a/b"),
+       req(path_op::rmdir, "/a/b"), req(path_op::create, "/a/b/x"),
+       req(path_op::rmdir, "/a"), req(path_op::create, "/a/y")},
+      io);
   CHECK(codes(out) == std::vector<errc>{errc::ok, errc::ok, errc::ok,
                                         errc::enoent, errc::ok, errc::enoent});
   CHECK(node.entries.empty());

@@ -134,9 +134,7 @@ int show_placement(client& cl, const invocation& inv, std::ostream& out,
   if (x.code != errc::ok)
     return fail(inv, x.code, out, err);
   if (inv.json) {
-    out << placement_json(inv.path, x)
-               .dump()
-        << std::endl;
+    out << placement_json(inv.path, x).dump() << std::endl;
     return 0;
   }
   out << "path:      " << inv.path << "\ndirectory: " << x.dir
@@ -229,14 +227,14 @@ int run_config(client& cl, const invocation& inv, std::ostream& out,
     auto r = cl.config_set(inv.path, inv.args[2], inv.if_version);
     if (r.code != errc::ok) {
       if (r.code == errc::econflict)
-        err << conflict_line(inv.path, r.version, *inv.if_version)
-            << std::endl;
+        err << conflict_line(inv.path, r.version, *inv.if_version) << std::endl;
       else
         err << error_line(r.code, inv.path) << std::endl;
       return r.code == errc::eunavailable ? 2 : 1;
     }
     if (inv.json)
-      out << to_json(config_entry{inv.path, inv.args[2], r.version}).dump() << std::endl;
+      out << to_json(config_entry{inv.path, inv.args[2], r.version}).dump()
+          << std::endl;
     else
       out << inv.path << " = " << inv.args[2] << " (version " << r.version
           << ")\n";

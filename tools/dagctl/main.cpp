@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
   auto cl = ds::connect_within(sys, host, port, !inv.tls_cert.empty(),
                                ds::connect_deadline, connect_err);
   if (!cl) {
-    std::cerr << "dagctl: cannot reach node " << inv.node << ": "
-              << connect_err << std::endl;
+    std::cerr << "dagctl: cannot reach node " << inv.node << ": " << connect_err
+              << std::endl;
     // A connect that timed out still runs on its thread: leave at once.
     std::_Exit(2);
   }

@@ -105,9 +105,7 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
     return 2;
   }
   if (inv.json) {
-    out << to_json(s)
-               .dump()
-        << std::endl;
+    out << to_json(s).dump() << std::endl;
     return 0;
   }
   out << "routed:       " << s.routed << "\ncache hits:   " << s.cache_hits

@@ -18,9 +18,8 @@ std::vector<std::string> matches;
 char* word_breaks() {
   static char in_code[] = " \t\n\"'()[]{},;=+-*/<>~^%#&|";
   static char in_text[] = "\"'";
-  return inside_string(rl_line_buffer, static_cast<size_t>(rl_point))
-             ? in_text
-             : in_code;
+  return inside_string(rl_line_buffer, static_cast<size_t>(rl_point)) ? in_text
+                                                                      : in_code;
 }
 
 char* next_match(const char*, int state) {

@@ -33,8 +33,7 @@ int cluster_shards(lua_State* L) {
 int cluster_placement(lua_State* L) {
   std::string path = luaL_checkstring(L, 1);
   auto cl = client_of(L);
-  auto x =
-      gated<placement_info>(L, [cl, path] { return cl->locate(path); });
+  auto x = gated<placement_info>(L, [cl, path] { return cl->locate(path); });
   if (x.code != errc::ok)
     raise_errc(L, x.code, path);
   push_json(L, placement_json(path, x));
@@ -51,11 +50,11 @@ int cluster_move(lua_State* L) {
                 "EINVAL: bad part " + part +
                     " (BITS:INDEX, 1 <= BITS <= 32, INDEX < 2^BITS)");
   if (shard < 0 || shard > 1'000'000)
-    raise_error(L, "EINVAL", dir,
-                "EINVAL: bad shard " + std::to_string(shard));
+    raise_error(L, "EINVAL", dir, "EINVAL: bad shard " + std::to_string(shard));
   auto cl = client_of(L);
   auto to = static_cast<uint32_t>(shard);
-  auto m = gated<meta_result>(L, [cl, dir, r, to] { return cl->move(dir, r, to); });
+  auto m =
+      gated<meta_result>(L, [cl, dir, r, to] { return cl->move(dir, r, to); });
   if (m.code != errc::ok)
     raise_errc(L, m.code, dir + " " + part);
   push_json(L, json{{"migration", m.migration}, {"epoch", m.epoch}});
@@ -63,23 +62,23 @@ int cluster_move(lua_State* L) {
 }
 
 int cluster_migrations(lua_State* L) {
-  push_list(L, with_code<std::vector<migration_record>>(
-                   L, [](client& c, errc& e) { return c.migrations(e); },
-                   "cluster"));
+  push_list(
+      L, with_code<std::vector<migration_record>>(
+             L, [](client& c, errc& e) { return c.migrations(e); }, "cluster"));
   return 1;
 }
 
 int cluster_router(lua_State* L) {
-  push_json(L, to_json(with_code<router_stats>(
-                   L, [](client& c, errc& e) { return c.router(e); },
-                   "cluster")));
+  push_json(L,
+            to_json(with_code<router_stats>(
+                L, [](client& c, errc& e) { return c.router(e); }, "cluster")));
   return 1;
 }
 
 int cluster_raft(lua_State* L) {
-  push_list(L, with_code<std::vector<raft_status>>(
-                   L, [](client& c, errc& e) { return c.raft_state(e); },
-                   "cluster"));
+  push_list(
+      L, with_code<std::vector<raft_status>>(
+             L, [](client& c, errc& e) { return c.raft_state(e); }, "cluster"));
   return 1;
 }
 

@@ -59,7 +59,8 @@ const lib_fn fns[] = {
      "Sets a setting; with expected_version only if the key is at that "
      "version\n(0: only if absent), else ECONFLICT with the current version "
      "in err.version."},
-    {"list", config_list, "list() -> list\nEvery setting: {key, value, version}."},
+    {"list", config_list,
+     "list() -> list\nEvery setting: {key, value, version}."},
 };
 
 } // namespace

@@ -64,11 +64,21 @@ int path_call(lua_State* L, path_op op) {
   return 1;
 }
 
-int ns_mkdir(lua_State* L) { return path_call(L, path_op::mkdir); }
-int ns_create(lua_State* L) { return path_call(L, path_op::create); }
-int ns_stat(lua_State* L) { return path_call(L, path_op::stat); }
-int ns_rm(lua_State* L) { return path_call(L, path_op::unlink); }
-int ns_rmdir(lua_State* L) { return path_call(L, path_op::rmdir); }
+int ns_mkdir(lua_State* L) {
+  return path_call(L, path_op::mkdir);
+}
+int ns_create(lua_State* L) {
+  return path_call(L, path_op::create);
+}
+int ns_stat(lua_State* L) {
+  return path_call(L, path_op::stat);
+}
+int ns_rm(lua_State* L) {
+  return path_call(L, path_op::unlink);
+}
+int ns_rmdir(lua_State* L) {
+  return path_call(L, path_op::rmdir);
+}
 
 // Upvalues of a listing's iterator.
 enum ls_upvalue { ls_path = 1, ls_cookie, ls_entries, ls_next, ls_eof };
@@ -149,12 +159,15 @@ path_request batch_request(lua_State* L, lua_Integer i) {
   auto it = op && lua_type(L, -1) == LUA_TSTRING ? batch_ops.find(op)
                                                  : batch_ops.end();
   if (it == batch_ops.end())
-    luaL_error(L, "ns.batch: ops[%d].op must be create, mkdir, stat, rm or "
-                  "rmdir", static_cast<int>(i));
+    luaL_error(L,
+               "ns.batch: ops[%d].op must be create, mkdir, stat, rm or "
+               "rmdir",
+               static_cast<int>(i));
   req.op = it->second;
   lua_getfield(L, -2, "path");
   size_t n = 0;
-  auto path = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : nullptr;
+  auto path =
+      lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &n) : nullptr;
   if (!path)
     luaL_error(L, "ns.batch: ops[%d].path must be a string",
                static_cast<int>(i));

@@ -12,11 +12,13 @@ int not_built(lua_State* L) {
 }
 
 const lib_fn fns[] = {
-    {"status", not_built, "status() -> table\nThe PSM's state (not built yet)."},
+    {"status", not_built,
+     "status() -> table\nThe PSM's state (not built yet)."},
     {"forecast", not_built,
      "forecast(path) -> table\nThe forecast load of a directory (not built "
      "yet)."},
-    {"plan", not_built, "plan() -> list\nThe moves the PSM plans (not built yet)."},
+    {"plan", not_built,
+     "plan() -> list\nThe moves the PSM plans (not built yet)."},
     {"decisions", not_built,
      "decisions() -> list\nThe PSM's past decisions (not built yet)."},
     {"policy", not_built,

@@ -110,8 +110,8 @@ void push_error(lua_State* L, const std::string& code, const std::string& path,
   lua_setmetatable(L, -2);
 }
 
-void raise_error(lua_State* L, const std::string& code,
-                 const std::string& path, const std::string& message) {
+void raise_error(lua_State* L, const std::string& code, const std::string& path,
+                 const std::string& message) {
   push_error(L, code, path, message);
   lua_error(L);
   std::abort(); // lua_error does not return

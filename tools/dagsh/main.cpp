@@ -69,7 +69,8 @@ bool parse_args(int argc, char** argv, invocation& inv, std::string& err) {
       char* end = nullptr;
       inv.timeout_s = std::strtod(argv[++i], &end);
       if (*end != '\0' || !(inv.timeout_s > 0 && inv.timeout_s <= 3600)) {
-        err = std::string{"--timeout wants 0 < SECONDS <= 3600, got "} + argv[i];
+        err =
+            std::string{"--timeout wants 0 < SECONDS <= 3600, got "} + argv[i];
         return false;
       }
     } else if (a == "-e" && has_value) {
@@ -90,7 +91,8 @@ bool parse_args(int argc, char** argv, invocation& inv, std::string& err) {
     }
   }
   inv.script = i < argc ? i : 0;
-  int tls_given = !inv.tls.cert.empty() + !inv.tls.key.empty() + !inv.tls.ca.empty();
+  int tls_given =
+      !inv.tls.cert.empty() + !inv.tls.key.empty() + !inv.tls.ca.empty();
   if (tls_given != 0 && tls_given != 3) {
     err = "TLS needs all of --tls-cert, --tls-key and --tls-ca";
     return false;
@@ -165,8 +167,8 @@ int main(int argc, char** argv) {
   std::vector<std::string> args{argv, argv + argc};
   sh.set_args(args, inv.script);
   bool tty = isatty(0) != 0;
-  bool interactive = inv.interactive ||
-                     (inv.script == 0 && inv.chunks.empty() && tty);
+  bool interactive =
+      inv.interactive || (inv.script == 0 && inv.chunks.empty() && tty);
   ds::dagsh::catch_interrupts(sh.lua(), !interactive);
   for (size_t k = 0; k < inv.chunks.size(); ++k)
     if (auto s = sh.run_string(inv.chunks[k], "=(command line)"))

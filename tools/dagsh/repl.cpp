@@ -106,8 +106,9 @@ void run_chunk(shell& sh) {
 void remember(const std::string& chunk, const std::string& file) {
   if (chunk.find_first_not_of(" \t") == std::string::npos)
     return;
-  auto last = history_length > 0 ? history_get(history_base + history_length - 1)
-                                 : nullptr;
+  auto last = history_length > 0
+                  ? history_get(history_base + history_length - 1)
+                  : nullptr;
   if (last && chunk == last->line)
     return;
   add_history(chunk.c_str());

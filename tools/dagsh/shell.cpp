@@ -103,7 +103,9 @@ shell::shell(std::shared_ptr<client> cl) : L_(luaL_newstate()) {
   }
 }
 
-shell::~shell() { lua_close(L_); }
+shell::~shell() {
+  lua_close(L_);
+}
 
 void catch_interrupts(lua_State* L, bool once) {
   running_state = L;
