@@ -163,5 +163,39 @@ expect_rc 2 "killed node"
 expect_err "EUNAVAILABLE" "killed node"
 [ "$elapsed" -lt 5000 ] && pass || fail "killed node noticed after $elapsed ms (deadline 3 s)"
 
+# The node restarted under a script that caught the loss: its next calls
+# connect again (ns.try gives nil, err meanwhile).
+cat >"$work/again.lua" <<'LUA'
+local ready, lost = arg[1], arg[2]
+assert(ns.stat("/k"))
+io.open(ready, "w"):close()
+local errors = 0
+while ns.try.stat("/k") do end
+io.open(lost, "w"):close()
+while true do
+  local st, err = ns.try.stat("/k")
+  if st then break end
+  errors = errors + 1
+  assert(err.code == "EUNAVAILABLE", tostring(err))
+  time.sleep(0.05)
+end
+print("reconnected after " .. errors .. " failed calls")
+LUA
+start_node $kill_port killed
+killed_pid=$node_pid
+"$build/dagsh" --node 127.0.0.1:$kill_port --timeout 3 "$work/again.lua" "$work/ready2" "$work/lost" \
+  >"$work/out" 2>"$work/err" &
+again_pid=$!
+pids+=("$again_pid")
+for _ in $(seq 1 200); do [ -e "$work/ready2" ] && break; sleep 0.05; done
+kill -9 "$killed_pid"
+for _ in $(seq 1 200); do [ -e "$work/lost" ] && break; sleep 0.05; done
+[ -e "$work/lost" ] || fail "the script did not notice the killed node"
+start_node $kill_port killed
+wait "$again_pid"
+echo $? >"$work/rc"
+expect_rc 0 "reconnect after a restart"
+expect_out "reconnected after" "reconnect after a restart"
+
 echo "dagsh e2e: $passes passed, $failures failed"
 [ "$failures" = 0 ]
