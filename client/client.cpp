@@ -1,5 +1,7 @@
 #include "client/client.hpp"
 
+#include "client/path_batch.hpp"
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
@@ -50,6 +52,35 @@ std::vector<ns_reply> client::batch(std::vector<ns_request> reqs) {
   auto n = reqs.size();
   auto r = ask<std::vector<ns_reply>>(ns_atom::value, std::move(reqs));
   return r ? std::move(*r) : std::vector<ns_reply>(n, failure(r.error()));
+}
+
+std::vector<ns_reply>
+client::path_batch(const std::vector<path_request>& reqs) {
+  path_batch_io io;
+  io.send_batches = [this](std::vector<path_batch_io::batch> bs) {
+    return batches(std::move(bs));
+  };
+  io.send_path = [this](const path_request& r) { return call(r); };
+  return run_path_batch(reqs, io);
+}
+
+std::vector<std::vector<ns_reply>>
+client::batches(std::vector<std::vector<ns_request>> reqs) {
+  caf::scoped_actor self{*sys_};
+  using handle = decltype(self->request(gw_, timeout_, ns_atom::value,
+                                        std::vector<ns_request>{}));
+  std::vector<handle> sent;
+  std::vector<size_t> sizes;
+  for (auto& b : reqs) {
+    sizes.push_back(b.size());
+    sent.push_back(self->request(gw_, timeout_, ns_atom::value, std::move(b)));
+  }
+  std::vector<std::vector<ns_reply>> out(reqs.size());
+  for (size_t i = 0; i < sent.size(); ++i)
+    sent[i].receive(
+        [&](std::vector<ns_reply>& r) { out[i] = std::move(r); },
+        [&](caf::error& e) { out[i].assign(sizes[i], failure(e)); });
+  return out;
 }
 
 std::vector<shard_info> client::shards() {

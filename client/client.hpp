@@ -35,6 +35,15 @@ public:
   /// A handle-addressed batch; same error mapping, one reply per request.
   std::vector<ns_reply> batch(std::vector<ns_request> reqs);
 
+  /// Handle-addressed batches in flight together; one answer per batch, in
+  /// order (each as `batch` would give it).
+  std::vector<std::vector<ns_reply>>
+  batches(std::vector<std::vector<ns_request>> reqs);
+
+  /// Path-addressed requests answered in order, as if sent one after the
+  /// other, in as few messages as the gateway allows (see run_path_batch).
+  std::vector<ns_reply> path_batch(const std::vector<path_request>& reqs);
+
   /// Every shard's counters; empty on failure.
   std::vector<shard_info> shards();
 
@@ -75,6 +84,8 @@ public:
   const gateway_actor& gateway() const { return gw_; }
   caf::actor_system& system() const { return *sys_; }
   caf::timespan timeout() const { return timeout_; }
+  /// The deadline of every later call.
+  void set_timeout(caf::timespan t) { timeout_ = t; }
 
 private:
   /// Sends `xs` to the gateway and waits for the answer, at most the

@@ -43,6 +43,9 @@ int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
 /// Creates files with several writers, logging each acknowledgement.
 int run_fill(client& cl, const args_map& a, bool quiet);
 
+/// Single stats of one path, one at a time (--path P --count N).
+int run_stat(client& cl, const args_map& a, bool js, nlohmann::json& out);
+
 /// Checks that every name in an acknowledgement log exists.
 int run_verify(client& cl, const args_map& a);
 

@@ -41,6 +41,8 @@ constexpr const char* usage =
     "every\n"
     "          acknowledged name is appended to FILE as its answer arrives;\n"
     "          [--until-file F]: N is a minimum, creates go on until F exists\n"
+    "  stat    --node HOST:PORT --path PATH [--count N]: N single stats of\n"
+    "          PATH one at a time (1000), the baseline of dagsh's call loop\n"
     "  verify  --node HOST:PORT --dir PATH --ack-log FILE: every name in FILE\n"
     "          exists (exit 1 and the missing names otherwise)\n"
     "  open    open-loop load at a fixed rate; latency from each request's\n"
@@ -186,7 +188,7 @@ int main(int argc, char** argv) {
     }
   }
   if (cmd != "basic" && cmd != "fill" && cmd != "open" && cmd != "verify" &&
-      cmd != "kv" && cmd != "replay" && cmd != "run") {
+      cmd != "kv" && cmd != "replay" && cmd != "run" && cmd != "stat") {
     std::cerr << "dagbench: unknown command '" << cmd << "'\n" << usage;
     return 1;
   }
@@ -247,6 +249,7 @@ int main(int argc, char** argv) {
         : cmd == "basic"  ? bench::run_basic(sys, *cl, gws, a, js, out)
         : cmd == "open"   ? bench::run_open(sys, *cl, a, js, out)
         : cmd == "verify" ? bench::run_verify(*cl, a)
+        : cmd == "stat"   ? bench::run_stat(*cl, a, js, out)
         : cmd == "replay"
             ? bench::run_replay(sys, gws, bench::read_trace(a["trace"]), a, js,
                                 out)

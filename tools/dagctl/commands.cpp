@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/reply_json.hpp"
+
 namespace ds::dagctl {
 
 namespace {
@@ -21,15 +23,6 @@ const std::map<std::string, path_op> path_commands = {
     {"rm", path_op::unlink},   {"rmdir", path_op::rmdir},
 };
 
-json attrs_json(const attrs& a) {
-  return json{{"kind", to_string(a.kind)},
-              {"ino", a.ino},
-              {"mode", a.mode},
-              {"size", a.size},
-              {"mtime_ns", a.mtime},
-              {"version", a.version}};
-}
-
 std::string octal(uint32_t mode) {
   std::ostringstream s;
   s << '0' << std::oct << mode;
@@ -38,7 +31,7 @@ std::string octal(uint32_t mode) {
 
 int fail(const invocation& inv, errc code, std::ostream& out,
          std::ostream& err) {
-  err << to_string(code) << ": " << inv.path << std::endl;
+  err << error_line(code, inv.path) << std::endl;
   if (inv.json)
     out << json{{"error", std::string{to_string(code)}}, {"path", inv.path}}
                .dump()
@@ -56,21 +49,7 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
   if (inv.json) {
     json arr = json::array();
     for (auto& x : xs)
-      arr.push_back(json{{"shard", x.shard},
-                         {"node", x.node},
-                         {"reachable", x.reachable},
-                         {"dirs", x.stats.dirs},
-                         {"dag_nodes", x.stats.nodes},
-                         {"entries", x.stats.entries},
-                         {"ops", x.stats.ops},
-                         {"splits", x.stats.splits},
-                         {"merges", x.stats.merges},
-                         {"parts_in", x.stats.parts_in},
-                         {"parts_out", x.stats.parts_out},
-                         {"entries_moved_in", x.stats.moved_in},
-                         {"entries_moved_out", x.stats.moved_out},
-                         {"wrong_shard", x.stats.wrong_shard},
-                         {"commits", x.commits}});
+      arr.push_back(to_json(x));
     out << json{{"shards", arr}}.dump() << std::endl;
     return 0;
   }
@@ -102,11 +81,7 @@ int show_nodes(client& cl, const invocation& inv, std::ostream& out,
   if (inv.json) {
     json arr = json::array();
     for (auto& x : xs)
-      arr.push_back(json{{"id", x.id},
-                         {"address", x.address},
-                         {"self", x.self},
-                         {"reachable", x.reachable},
-                         {"detail", x.detail}});
+      arr.push_back(to_json(x));
     out << json{{"nodes", arr}}.dump() << std::endl;
     return 0;
   }
@@ -132,17 +107,7 @@ int show_raft(client& cl, const invocation& inv, std::ostream& out,
   if (inv.json) {
     json arr = json::array();
     for (auto& x : xs)
-      arr.push_back(json{{"id", x.id},
-                         {"reachable", x.reachable},
-                         {"role", x.role},
-                         {"term", x.term},
-                         {"leader", x.leader},
-                         {"commit", x.commit},
-                         {"applied", x.applied},
-                         {"first", x.first},
-                         {"last", x.last},
-                         {"snapshot", x.snapshot},
-                         {"log_entries", x.stored}});
+      arr.push_back(to_json(x));
     out << json{{"replicas", arr}}.dump() << std::endl;
     return 0;
   }
@@ -169,10 +134,7 @@ int show_placement(client& cl, const invocation& inv, std::ostream& out,
   if (x.code != errc::ok)
     return fail(inv, x.code, out, err);
   if (inv.json) {
-    out << json{{"path", inv.path}, {"dir", x.dir},     {"dag_node", x.node},
-                {"shard", x.shard}, {"node", x.member}, {"epoch", x.epoch}}
-               .dump()
-        << std::endl;
+    out << placement_json(inv.path, x).dump() << std::endl;
     return 0;
   }
   out << "path:      " << inv.path << "\ndirectory: " << x.dir
@@ -189,8 +151,7 @@ void show_result(const invocation& inv, path_op op, const ns_reply& r,
     if (inv.json) {
       json arr = json::array();
       for (auto& e : r.entries)
-        arr.push_back(json{
-            {"name", e.name}, {"kind", to_string(e.a.kind)}, {"ino", e.a.ino}});
+        arr.push_back(to_json(e));
       out << json{{"entries", arr}}.dump() << std::endl;
     } else {
       // People read names sorted; --json keeps the stable hash order.
@@ -205,7 +166,7 @@ void show_result(const invocation& inv, path_op op, const ns_reply& r,
     return;
   }
   if (inv.json) {
-    auto j = attrs_json(r.a);
+    auto j = to_json(r.a);
     j["path"] = inv.path;
     out << j.dump() << std::endl;
     return;
@@ -259,10 +220,6 @@ bool parse_config_args(int argc, char** argv, int i, invocation& out,
   return false;
 }
 
-json entry_json(const config_entry& e) {
-  return json{{"key", e.key}, {"value", e.value}, {"version", e.version}};
-}
-
 int run_config(client& cl, const invocation& inv, std::ostream& out,
                std::ostream& err) {
   auto& sub = inv.args[0];
@@ -270,14 +227,14 @@ int run_config(client& cl, const invocation& inv, std::ostream& out,
     auto r = cl.config_set(inv.path, inv.args[2], inv.if_version);
     if (r.code != errc::ok) {
       if (r.code == errc::econflict)
-        err << "ECONFLICT: " << inv.path << " is at version " << r.version
-            << ", not " << *inv.if_version << std::endl;
+        err << conflict_line(inv.path, r.version, *inv.if_version) << std::endl;
       else
-        err << to_string(r.code) << ": " << inv.path << std::endl;
+        err << error_line(r.code, inv.path) << std::endl;
       return r.code == errc::eunavailable ? 2 : 1;
     }
     if (inv.json)
-      out << entry_json({inv.path, inv.args[2], r.version}).dump() << std::endl;
+      out << to_json(config_entry{inv.path, inv.args[2], r.version}).dump()
+          << std::endl;
     else
       out << inv.path << " = " << inv.args[2] << " (version " << r.version
           << ")\n";
@@ -300,11 +257,11 @@ int run_config(client& cl, const invocation& inv, std::ostream& out,
   }
   if (inv.json) {
     if (sub == "get") {
-      out << entry_json(xs[0]).dump() << std::endl;
+      out << to_json(xs[0]).dump() << std::endl;
     } else {
       json arr = json::array();
       for (auto& e : xs)
-        arr.push_back(entry_json(e));
+        arr.push_back(to_json(e));
       out << json{{"config", arr}}.dump() << std::endl;
     }
     return 0;

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/console.hpp"
+#include "client/reply_json.hpp"
 #include "tools/dagctl/commands.hpp"
 
 namespace ds::dagctl {
@@ -13,30 +15,6 @@ namespace ds::dagctl {
 namespace {
 
 using json = nlohmann::json;
-
-/// "BITS:INDEX": the INDEX-th of the 2^BITS equal parts of the hash space.
-bool parse_part(const std::string& s, hash_range& out) {
-  auto colon = s.find(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == s.size())
-    return false;
-  char* end = nullptr;
-  auto bits = std::strtoull(s.c_str(), &end, 10);
-  if (end != s.c_str() + colon || bits < 1 || bits > 32)
-    return false;
-  auto index = std::strtoull(s.c_str() + colon + 1, &end, 10);
-  if (*end != '\0' || s[colon + 1] == '-' || index >= (uint64_t{1} << bits))
-    return false;
-  uint64_t span = ~uint64_t{0} >> bits;
-  out.lo = index << (64 - bits);
-  out.hi = out.lo | span;
-  return true;
-}
-
-std::string hex(uint64_t x) {
-  std::ostringstream s;
-  s << "0x" << std::hex << std::setw(16) << std::setfill('0') << x;
-  return s.str();
-}
 
 } // namespace
 
@@ -106,14 +84,7 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
     if (inv.json) {
       json arr = json::array();
       for (auto& m : xs)
-        arr.push_back(json{{"id", m.id},
-                           {"dir", m.dir},
-                           {"lo", hex(m.range.lo)},
-                           {"hi", hex(m.range.hi)},
-                           {"from", m.from},
-                           {"to", m.to},
-                           {"state", to_string(m.state)},
-                           {"epoch", m.epoch}});
+        arr.push_back(to_json(m));
       out << json{{"migrations", arr}}.dump() << std::endl;
       return 0;
     }
@@ -123,7 +94,7 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
         << "EPOCH\n";
     for (auto& m : xs)
       out << std::setw(6) << m.id << std::setw(22) << m.dir << std::setw(40)
-          << (hex(m.range.lo) + ".." + hex(m.range.hi)) << std::setw(6)
+          << (hex64(m.range.lo) + ".." + hex64(m.range.hi)) << std::setw(6)
           << m.from << std::setw(6) << m.to << std::setw(11)
           << to_string(m.state) << m.epoch << "\n";
     return 0;
@@ -134,15 +105,7 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
     return 2;
   }
   if (inv.json) {
-    out << json{{"routed", s.routed},
-                {"cache_hits", s.cache_hits},
-                {"cache_misses", s.cache_misses},
-                {"wrong_shard", s.wrong_shard},
-                {"refreshes", s.refreshes},
-                {"retries", s.retries},
-                {"pushes", s.pushes}}
-               .dump()
-        << std::endl;
+    out << to_json(s).dump() << std::endl;
     return 0;
   }
   out << "routed:       " << s.routed << "\ncache hits:   " << s.cache_hits

@@ -1,0 +1,38 @@
+// Path-addressed requests sent together: the client resolves each parent
+// directory once, then sends the requests as handle-addressed batches.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "messages/ns.hpp"
+
+namespace ds {
+
+/// How run_path_batch reaches a node: handle-addressed batches sent
+/// together and answered together (one reply per request, in order, for
+/// each batch), and one path-addressed request.
+struct path_batch_io {
+  using batch = std::vector<ns_request>;
+  using answers = std::vector<ns_reply>;
+  std::function<std::vector<answers>(std::vector<batch>)> send_batches;
+  std::function<ns_reply(const path_request&)> send_path;
+};
+
+/// Runs `reqs` as if one after the other and answers one reply per request,
+/// in order. stat, create, mkdir and unlink go as handle-addressed batches
+/// of at most `chunk` requests, up to `window` of them in flight together,
+/// into parents resolved once per call (a directory made earlier in the
+/// batch is known from its mkdir's answer). Two requests on the same path,
+/// or one on a path and one below it, are never in flight together, so
+/// the order between them holds;
+/// rmdir, readdir, locate and requests on the root go alone, in order. A
+/// malformed path answers EINVAL or ENAMETOOLONG without being sent; a
+/// parent that cannot be resolved answers as the node would (ENOENT,
+/// ENOTDIR, EUNAVAILABLE).
+/// REQUIRES: 1 <= chunk <= max_batch, window >= 1.
+std::vector<ns_reply> run_path_batch(const std::vector<path_request>& reqs,
+                                     const path_batch_io& io,
+                                     size_t chunk = 1024, size_t window = 8);
+
+} // namespace ds

@@ -1,0 +1,115 @@
+#include "client/reply_json.hpp"
+
+#include <iomanip>
+#include <sstream>
+#include <type_traits>
+
+#include <nlohmann/json.hpp>
+
+namespace ds {
+
+using json = nlohmann::json;
+
+json to_json(const attrs& a) {
+  json out = json::object();
+  for_each_field(a, [&](const char* name, auto value) {
+    if constexpr (std::is_same_v<decltype(value), std::string_view>)
+      out[name] = std::string{value};
+    else
+      out[name] = value;
+  });
+  return out;
+}
+
+json to_json(const dirent& e) {
+  return json{
+      {"name", e.name}, {"kind", to_string(e.a.kind)}, {"ino", e.a.ino}};
+}
+
+json to_json(const shard_info& x) {
+  return json{{"shard", x.shard},
+              {"node", x.node},
+              {"reachable", x.reachable},
+              {"dirs", x.stats.dirs},
+              {"dag_nodes", x.stats.nodes},
+              {"entries", x.stats.entries},
+              {"ops", x.stats.ops},
+              {"splits", x.stats.splits},
+              {"merges", x.stats.merges},
+              {"parts_in", x.stats.parts_in},
+              {"parts_out", x.stats.parts_out},
+              {"entries_moved_in", x.stats.moved_in},
+              {"entries_moved_out", x.stats.moved_out},
+              {"wrong_shard", x.stats.wrong_shard},
+              {"commits", x.commits}};
+}
+
+json to_json(const node_info& x) {
+  return json{{"id", x.id},
+              {"address", x.address},
+              {"self", x.self},
+              {"reachable", x.reachable},
+              {"detail", x.detail}};
+}
+
+json to_json(const raft_status& x) {
+  return json{{"id", x.id},
+              {"reachable", x.reachable},
+              {"role", x.role},
+              {"term", x.term},
+              {"leader", x.leader},
+              {"commit", x.commit},
+              {"applied", x.applied},
+              {"first", x.first},
+              {"last", x.last},
+              {"snapshot", x.snapshot},
+              {"log_entries", x.stored}};
+}
+
+json to_json(const config_entry& e) {
+  return json{{"key", e.key}, {"value", e.value}, {"version", e.version}};
+}
+
+json to_json(const migration_record& m) {
+  return json{{"id", m.id},
+              {"dir", m.dir},
+              {"lo", hex64(m.range.lo)},
+              {"hi", hex64(m.range.hi)},
+              {"from", m.from},
+              {"to", m.to},
+              {"state", to_string(m.state)},
+              {"epoch", m.epoch}};
+}
+
+json to_json(const router_stats& s) {
+  return json{{"routed", s.routed},
+              {"cache_hits", s.cache_hits},
+              {"cache_misses", s.cache_misses},
+              {"wrong_shard", s.wrong_shard},
+              {"refreshes", s.refreshes},
+              {"retries", s.retries},
+              {"pushes", s.pushes}};
+}
+
+json placement_json(const std::string& path, const placement_info& x) {
+  return json{{"path", path},     {"dir", x.dir},     {"dag_node", x.node},
+              {"shard", x.shard}, {"node", x.member}, {"epoch", x.epoch}};
+}
+
+std::string hex64(uint64_t x) {
+  std::ostringstream s;
+  s << "0x" << std::hex << std::setw(16) << std::setfill('0') << x;
+  return s.str();
+}
+
+std::string error_line(errc code, const std::string& subject) {
+  return std::string{to_string(code)} + ": " + subject;
+}
+
+std::string conflict_line(const std::string& key, uint64_t now,
+                          uint64_t wanted) {
+  return "ECONFLICT: " + key + " is at version " + std::to_string(now) +
+         ", not " + std::to_string(wanted);
+}
+
+} // namespace ds
