@@ -37,20 +37,14 @@ struct console_config : caf::actor_system_config {
 
 int main(int argc, char** argv) {
   ds::dagctl::invocation inv;
-  std::string err;
-  if (!ds::dagctl::parse_args(argc, argv, inv, err)) {
-    std::cerr << "dagctl: " << err << "\n" << ds::dagctl::usage;
-    return 1;
-  }
-  if (inv.command == "help") {
-    std::cout << ds::dagctl::usage;
-    return 0;
-  }
+  if (auto rc = ds::dagctl::parse_args(argc, argv, inv, std::cout, std::cerr);
+      rc >= 0)
+    return rc;
   std::string host;
   uint16_t port = 0;
   if (!ds::parse_host_port(inv.node, host, port)) {
     std::cerr << "dagctl: --node wants HOST:PORT, got '" << inv.node << "'\n";
-    return 1;
+    return ds::cli::usage_error;
   }
   console_config cfg{inv};
   bool tls = !inv.tls_cert.empty();
