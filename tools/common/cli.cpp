@@ -99,7 +99,10 @@ int report(CLI::App& app, const CLI::ParseError& e, std::ostream& out,
   }
   if (e.get_exit_code() == 0)
     return 0; // --man, --completion: already printed
-  err << app.get_name() << ": " << e.what() << "\nRun '" << app.get_name()
+  const CLI::App* at = &app;
+  while (!at->get_subcommands().empty())
+    at = at->get_subcommands().front();
+  err << app.get_name() << ": " << e.what() << "\nRun '" << full_name(*at)
       << " --help' for more information.\n";
   return usage_error;
 }
@@ -236,8 +239,10 @@ progress::~progress() {
   finish();
 }
 
-void progress::update(uint64_t done) {
+void progress::update(uint64_t done, uint64_t total) {
   done_ = done;
+  if (total != 0)
+    total_ = total;
   if (!active_)
     return;
   auto now = std::chrono::steady_clock::now();

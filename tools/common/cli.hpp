@@ -62,8 +62,8 @@ public:
   ~progress();
   progress(const progress&) = delete;
   progress& operator=(const progress&) = delete;
-  /// Sets the amount done so far.
-  void update(uint64_t done);
+  /// Sets the amount done so far (and the total, when not 0).
+  void update(uint64_t done, uint64_t total = 0);
   /// Draws the final state and ends the line.
   void finish();
   bool active() const { return active_; }
