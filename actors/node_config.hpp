@@ -84,6 +84,10 @@ private:
   node_options opts_;
 };
 
+/// dagshardd's --help text and man page (troff), from the option table.
+std::string node_help();
+std::string node_man_page();
+
 /// Validates the [dagshard] section of parsed config-file settings: unknown
 /// keys, wrong types and out-of-range values are errors naming the key.
 std::string validate_dagshard_settings(const caf::settings& file);

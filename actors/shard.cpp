@@ -1,9 +1,10 @@
 #include "actors/shard.hpp"
 
 #include <chrono>
-#include <iostream>
 
 #include <caf/all.hpp>
+
+#include "actors/log.hpp"
 
 namespace ds {
 
@@ -13,6 +14,26 @@ int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
+}
+
+const char* step_name(part_request::op_t x) {
+  switch (x) {
+  case part_request::begin_export:
+    return "begin_export";
+  case part_request::release:
+    return "release";
+  case part_request::thaw:
+    return "thaw";
+  case part_request::import:
+    return "import";
+  case part_request::activate:
+    return "activate";
+  case part_request::discard:
+    return "discard";
+  case part_request::unresolved:
+    return "unresolved";
+  }
+  return "?";
 }
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
@@ -79,6 +100,13 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
     rep.unresolved = c.unresolved();
     return rep;
   }
+  log_event(rep.code == errc::ok ? log_level::info : log_level::warn, "shard",
+            "migration step",
+            {{"shard", c.shard_id()},
+             {"migration", req.migration},
+             {"step", step_name(req.op)},
+             {"dir", req.dir},
+             {"result", to_string(rep.code)}});
   if (rep.code != errc::ok)
     return rep;
   // Answer once this step, and every write before it, is durable. After a
@@ -146,9 +174,9 @@ void shard_state::on_committed(uint64_t batch) {
 void shard_state::fail(const caf::error& err) {
   // The store may be in any state now: nothing more is acknowledged.
   // Restarting the node recovers the shard from what is on disk.
-  std::cerr << "dagshard: shard " << core->shard_id()
-            << " stops: commit failed: " << self->system().render(err)
-            << std::endl;
+  log_event(log_level::error, "shard", "commit failed; the shard stops",
+            {{"shard", core->shard_id()},
+             {"error", self->system().render(err)}});
   for (auto& w : queue) {
     meters->waiting.fetch_sub(w.replies.size(), std::memory_order_relaxed);
     for (auto& r : w.replies)

@@ -2,11 +2,13 @@
 # The metrics port of a node: a scrape matches the operations made through
 # dagctl; /ready and /health answer 200; /health turns 503 while the
 # metadata group has no leader and back to 200 when it has one.
-# Usage: metrics_test.sh BUILD_DIR
+# Every metric the Grafana dashboard plots is in the scrape.
+# Usage: metrics_test.sh BUILD_DIR SOURCE_DIR
 # Ports: 4442-4447 (metrics on 4443, 4445 and 4447); the single node's
 # gateway on any free port.
 set -u
 build=$1
+src=$2
 work=$(mktemp -d /tmp/dagshard-metrics-XXXXXX)
 pids=()
 cleanup() {
@@ -93,6 +95,10 @@ check "peers" "$(sum dagshard_peers)" 0
 # Every family once, as the text format requires.
 check "families named once" \
   "$(grep -c '^# TYPE' "$work/metrics")" "$(grep '^# TYPE' "$work/metrics" | sort -u | wc -l)"
+for m in $(grep -o 'dagshard_[a-z_]*' "$src/configs/grafana/dagshard.json" | sort -u); do
+  base=$(sed 's/_\(bucket\|sum\|count\)$//' <<<"$m")
+  grep -q "^# TYPE $base " "$work/metrics" && pass || fail "dashboard plots $m, not in the scrape"
+done
 check "unknown path" "$(status "$http_one" /nothing)" 404
 
 # --- Two nodes: no leader without a majority. -------------------------------

@@ -99,6 +99,16 @@ int report(CLI::App& app, const CLI::ParseError& e, std::ostream& out,
   }
   if (e.get_exit_code() == 0)
     return 0; // --man, --completion: already printed
+  // CLI11 checks required arguments before it looks for unknown ones: an
+  // unknown flag would then be reported as a missing argument.
+  auto rest = app.remaining(true);
+  if (!rest.empty() && !dynamic_cast<const CLI::ExtrasError*>(&e)) {
+    std::string what;
+    for (auto& r : rest)
+      what += " " + r;
+    err << app.get_name() << ": not expected:" << what << "\n";
+    return usage_error;
+  }
   const CLI::App* at = &app;
   while (!at->get_subcommands().empty())
     at = at->get_subcommands().front();
