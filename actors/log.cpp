@@ -61,8 +61,8 @@ void setup_logging(const std::string& format, const std::string& level) {
   st.logger->set_pattern(
       st.json ? R"({"time":"%Y-%m-%dT%H:%M:%S.%e%z","level":"%l",%v})"
               : "%Y-%m-%d %H:%M:%S.%e %l %v");
-  st.logger->set_level(level == "debug"  ? spdlog::level::debug
-                       : level == "warn" ? spdlog::level::warn
+  st.logger->set_level(level == "debug"   ? spdlog::level::debug
+                       : level == "warn"  ? spdlog::level::warn
                        : level == "error" ? spdlog::level::err
                                           : spdlog::level::info);
 }

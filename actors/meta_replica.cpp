@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
@@ -136,8 +135,7 @@ void log_leader_change(meta_replica_state& st) {
   if (leader == st.logged_leader)
     return;
   st.logged_leader = leader;
-  log_event(leader == raft::no_node ? log_level::warn : log_level::info,
-            "raft",
+  log_event(leader == raft::no_node ? log_level::warn : log_level::info, "raft",
             leader == raft::no_node ? "metadata group lost its leader"
                                     : "metadata leader elected",
             {{"replica", st.opts.id},

@@ -293,9 +293,9 @@ std::string node_config::check_tls() {
     return "dagshard.tls: not supported with peers yet (links between "
            "nodes over CAF 0.17's OpenSSL transport stall); TLS protects "
            "the console links of a single node";
-  for (auto [name, value] : {std::pair{"certificate", &openssl_certificate},
-                             std::pair{"key", &openssl_key},
-                             std::pair{"cafile", &openssl_cafile}}) {
+  for (auto [name, value] :
+       {std::pair{"certificate", &openssl_certificate},
+        std::pair{"key", &openssl_key}, std::pair{"cafile", &openssl_cafile}}) {
     if (value->empty())
       return std::string{"dagshard.tls: needs openssl."} + name +
              " (mutual TLS: certificate, key and cafile)";

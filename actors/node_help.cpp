@@ -39,15 +39,18 @@ std::string node_man_page() {
   auto esc = [](std::string s) {
     std::string r;
     for (char c : s)
-      r += c == '-' ? std::string{"\\-"} : c == '\\' ? "\\e" : std::string(1, c);
+      r += c == '-'    ? std::string{"\\-"}
+           : c == '\\' ? "\\e"
+                       : std::string(1, c);
     return r;
   };
-  std::string out = ".TH DAGSHARDD 1 \"\" \"dagshard\" \"dagshard manual\"\n"
-                    ".SH NAME\ndagshardd \\- a dagshard node\n"
-                    ".SH SYNOPSIS\n\\fBdagshardd\\fR [\\fB\\-\\-config\\-file\\fR="
-                    "\\fIFILE\\fR] [\\fB\\-\\-dagshard.\\fR\\fIKEY\\fR=\\fIVALUE\\fR ...]\n"
-                    ".SH DESCRIPTION\n" +
-                    esc(usage_intro) + "\n.SH OPTIONS\n";
+  std::string out =
+      ".TH DAGSHARDD 1 \"\" \"dagshard\" \"dagshard manual\"\n"
+      ".SH NAME\ndagshardd \\- a dagshard node\n"
+      ".SH SYNOPSIS\n\\fBdagshardd\\fR [\\fB\\-\\-config\\-file\\fR="
+      "\\fIFILE\\fR] [\\fB\\-\\-dagshard.\\fR\\fIKEY\\fR=\\fIVALUE\\fR ...]\n"
+      ".SH DESCRIPTION\n" +
+      esc(usage_intro) + "\n.SH OPTIONS\n";
   for (auto& d : option_table())
     out += ".TP\n\\fB" + esc(std::string{"dagshard."} + d.key) + "\\fR\n" +
            esc(d.help) + " (" + esc(value_text(d)) + ")\n";
@@ -55,6 +58,5 @@ std::string node_man_page() {
          ".SH SEE ALSO\ndagctl(1), dagbench(1), dagpsm(1)\n";
   return out;
 }
-
 
 } // namespace ds

@@ -21,7 +21,8 @@ enum class kind { integer, string, boolean, duration, real, string_list };
 using member_ptr =
     std::variant<int64_t raw_options::*, std::string raw_options::*,
                  bool raw_options::*, caf::timespan raw_options::*,
-                 double raw_options::*, std::vector<std::string> raw_options::*>;
+                 double raw_options::*,
+                 std::vector<std::string> raw_options::*>;
 
 /// One [dagshard] option: its key, where CAF stores it, its range (bytes
 /// for strings, ms for durations), its help, how the checked value goes into
@@ -36,14 +37,12 @@ struct option_def {
   std::string (*check)(const caf::config_value&) = nullptr;
 };
 
-
 /// Every [dagshard] option, in the order --help shows them.
 const std::vector<option_def>& option_table();
 
 inline kind kind_of(const option_def& d) {
   return static_cast<kind>(d.member.index());
 }
-
 
 /// "an integer", "a quoted string", ...
 const char* type_text(kind k);

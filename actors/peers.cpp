@@ -60,10 +60,10 @@ void peers_state::lost(uint32_t i, std::string why) {
   auto& l = links[i];
   // Transitions only: a peer that stays down is retried quietly.
   if (l.gateway || why != l.detail)
-    log_event(l.gateway ? log_level::warn : log_level::info, "peers",
-              l.gateway ? "peer down" : "peer unreachable",
-              {{"peer", l.who.id}, {"address", l.who.address()},
-               {"reason", why}});
+    log_event(
+        l.gateway ? log_level::warn : log_level::info, "peers",
+        l.gateway ? "peer down" : "peer unreachable",
+        {{"peer", l.who.id}, {"address", l.who.address()}, {"reason", why}});
   l.gateway = nullptr;
   l.detail = std::move(why);
   self->send(router, peer_atom::value, i, node_hello{});

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
+#include "model/enum_names.hpp"
 
 namespace ds {
 
@@ -16,25 +17,9 @@ int64_t wall_clock_ns() {
       .count();
 }
 
-const char* step_name(part_request::op_t x) {
-  switch (x) {
-  case part_request::begin_export:
-    return "begin_export";
-  case part_request::release:
-    return "release";
-  case part_request::thaw:
-    return "thaw";
-  case part_request::import:
-    return "import";
-  case part_request::activate:
-    return "activate";
-  case part_request::discard:
-    return "discard";
-  case part_request::unresolved:
-    return "unresolved";
-  }
-  return "?";
-}
+constexpr enum_names<part_request::op_t, 7> step_names{
+    {"begin_export", "release", "thaw", "import", "activate", "discard",
+     "unresolved"}};
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
@@ -54,8 +39,8 @@ shard_state::serve(std::vector<ns_request>& reqs) {
     bool w = false;
     out.push_back(core->apply(r, now, w));
     wait = wait || w;
-    meters->ops[static_cast<size_t>(r.op)].fetch_add(
-        1, std::memory_order_relaxed);
+    meters->ops[static_cast<size_t>(r.op)].fetch_add(1,
+                                                     std::memory_order_relaxed);
   }
   if (!wait) {
     meters->request_seconds.observe(seconds_since(arrived), out.size());
@@ -104,7 +89,7 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
             "migration step",
             {{"shard", c.shard_id()},
              {"migration", req.migration},
-             {"step", step_name(req.op)},
+             {"step", step_names(req.op)},
              {"dir", req.dir},
              {"result", to_string(rep.code)}});
   if (rep.code != errc::ok)
@@ -138,10 +123,10 @@ void shard_state::start_commit() {
   committing = true;
   auto batch = open_batch++;
   auto changes = core->take_changes();
-  meters->commit_records.observe(static_cast<double>(
-      changes.put_entries.size() + changes.del_rows.size() +
-      changes.put_nodes.size() + changes.del_nodes.size() +
-      changes.dead_dirs.size() + changes.put_parts.size()));
+  meters->commit_records.observe(
+      static_cast<double>(changes.put_entries.size() + changes.del_rows.size() +
+                          changes.put_nodes.size() + changes.del_nodes.size() +
+                          changes.dead_dirs.size() + changes.put_parts.size()));
   commit_started = std::chrono::steady_clock::now();
   self->request(committer, caf::infinite, commit_atom::value,
                 std::move(changes))
@@ -156,8 +141,7 @@ void shard_state::on_committed(uint64_t batch) {
   meters->commit_seconds.observe(seconds_since(commit_started));
   while (!queue.empty() && queue.front().batch <= batch) {
     auto& w = queue.front();
-    meters->request_seconds.observe(seconds_since(w.arrived),
-                                    w.replies.size());
+    meters->request_seconds.observe(seconds_since(w.arrived), w.replies.size());
     meters->waiting.fetch_sub(w.replies.size(), std::memory_order_relaxed);
     w.rp.deliver(std::move(w.replies));
     queue.pop_front();
@@ -174,9 +158,9 @@ void shard_state::on_committed(uint64_t batch) {
 void shard_state::fail(const caf::error& err) {
   // The store may be in any state now: nothing more is acknowledged.
   // Restarting the node recovers the shard from what is on disk.
-  log_event(log_level::error, "shard", "commit failed; the shard stops",
-            {{"shard", core->shard_id()},
-             {"error", self->system().render(err)}});
+  log_event(
+      log_level::error, "shard", "commit failed; the shard stops",
+      {{"shard", core->shard_id()}, {"error", self->system().render(err)}});
   for (auto& w : queue) {
     meters->waiting.fetch_sub(w.replies.size(), std::memory_order_relaxed);
     for (auto& r : w.replies)

@@ -71,17 +71,15 @@ void add_shard(families& fs, const shard_info& x, const shard_meters* m) {
          double(s.nodes));
   fs.add("shard_directories", "directories with a DAG on the shard", gauge, l,
          double(s.dirs));
-  fs.add("shard_splits_total", "DAG list splits", counter, l,
-         double(s.splits));
-  fs.add("shard_merges_total", "DAG list merges", counter, l,
-         double(s.merges));
+  fs.add("shard_splits_total", "DAG list splits", counter, l, double(s.splits));
+  fs.add("shard_merges_total", "DAG list merges", counter, l, double(s.merges));
   fs.add("shard_wrong_shard_total",
          "EWRONGSHARD answers (requests for parts not held here)", counter, l,
          double(s.wrong_shard));
   fs.add("shard_commits_total", "storage transactions", counter, l,
          double(x.commits));
-  fs.add("shard_parts_moved_total", "parts of directories moved",
-         counter, {l[0], {"direction", "in"}}, double(s.parts_in));
+  fs.add("shard_parts_moved_total", "parts of directories moved", counter,
+         {l[0], {"direction", "in"}}, double(s.parts_in));
   fs.add("shard_parts_moved_total", "parts of directories moved", counter,
          {l[0], {"direction", "out"}}, double(s.parts_out));
   fs.add("shard_entries_moved_total", "entries moved by migrations", counter,
@@ -103,9 +101,10 @@ void add_shard(families& fs, const shard_info& x, const shard_meters* m) {
   fs.add_histogram("shard_commit_records",
                    "records written per storage transaction", l,
                    m->commit_records.read());
-  fs.add("shard_waiting_answers", "answers held until their changes are "
-                                  "durable", gauge, l,
-         double(m->waiting.load(std::memory_order_relaxed)));
+  fs.add("shard_waiting_answers",
+         "answers held until their changes are "
+         "durable",
+         gauge, l, double(m->waiting.load(std::memory_order_relaxed)));
 }
 
 void add_raft(families& fs, const raft_status& r) {
@@ -118,8 +117,7 @@ void add_raft(families& fs, const raft_status& r) {
          r.leader != 0 ? 1 : 0);
   fs.add("raft_commit_index", "commit index", gauge, l, double(r.commit));
   fs.add("raft_applied_index", "applied index", gauge, l, double(r.applied));
-  fs.add("raft_last_index", "last index in the log", gauge, l,
-         double(r.last));
+  fs.add("raft_last_index", "last index in the log", gauge, l, double(r.last));
   fs.add("raft_snapshot_index", "index of the latest snapshot", gauge, l,
          double(r.snapshot));
   fs.add("raft_log_entries", "entries in the on-disk log", gauge, l,
@@ -162,8 +160,9 @@ std::vector<named_counter> router_counters(const router_stats& s) {
   return {
       {"router_routed_total", "requests sent to a shard", s.routed},
       {"router_cache_hits_total", "routed by a cached placement", s.cache_hits},
-      {"router_cache_misses_total", "no placement cached: sent to the home "
-                                    "shard",
+      {"router_cache_misses_total",
+       "no placement cached: sent to the home "
+       "shard",
        s.cache_misses},
       {"router_wrong_shard_total", "EWRONGSHARD answers received",
        s.wrong_shard},
@@ -176,10 +175,9 @@ std::vector<named_counter> router_counters(const router_stats& s) {
   };
 }
 
-node_collector::node_collector(caf::actor_system& sys,
-                               const node_handles& node, std::string node_id)
-    : sys_(sys), node_(node), node_id_(std::move(node_id)) {
-}
+node_collector::node_collector(caf::actor_system& sys, const node_handles& node,
+                               std::string node_id)
+    : sys_(sys), node_(node), node_id_(std::move(node_id)) {}
 
 node_snapshot node_collector::snapshot(caf::timespan timeout) const {
   node_snapshot s;
@@ -204,8 +202,8 @@ node_snapshot node_collector::snapshot(caf::timespan timeout) const {
 health_verdict node_collector::health() const {
   auto s = snapshot(std::chrono::seconds(1));
   if (!s.silent.empty())
-    return {false, "shard " + std::to_string(s.silent.front()) +
-                       " does not answer"};
+    return {false,
+            "shard " + std::to_string(s.silent.front()) + " does not answer"};
   node_info self{node_id_, "", true, true, ""};
   return judge_health(self, s.replica_ok ? &s.replica : nullptr, s.shards);
 }

@@ -20,7 +20,7 @@ namespace ds {
 struct node_snapshot {
   std::vector<shard_info> shards;    ///< local shards that answered
   std::vector<uint32_t> local_index; ///< of each in node_handles::shards
-  std::vector<uint32_t> silent;   ///< local shards that did not answer
+  std::vector<uint32_t> silent;      ///< local shards that did not answer
   bool router_ok = false;
   router_stats router;
   bool replica_ok = false;

@@ -68,8 +68,8 @@ metrics_endpoint::metrics_endpoint(caf::actor_system& sys,
   auto where = opts.metrics_bind + ":" + std::to_string(opts.metrics_port);
   try {
     // Two threads: scrapes and probes are rare, and each waits on actors.
-    server_ = std::make_unique<CivetServer>(std::vector<std::string>{
-        "listening_ports", where, "num_threads", "2"});
+    server_ = std::make_unique<CivetServer>(
+        std::vector<std::string>{"listening_ports", where, "num_threads", "2"});
   } catch (const CivetException& e) {
     throw node_error("cannot serve metrics on " + where + ": " + e.what());
   }

@@ -7,10 +7,9 @@
 #include "actors/log.hpp"
 
 TEST_CASE("a json event parses with its component, message and fields") {
-  auto members = ds::format_event(true, "peers", "peer down",
-                                  {{"peer", "node2"},
-                                   {"reason", "connection \"lost\"\n"},
-                                   {"term", 7}});
+  auto members = ds::format_event(
+      true, "peers", "peer down",
+      {{"peer", "node2"}, {"reason", "connection \"lost\"\n"}, {"term", 7}});
   auto j = nlohmann::json::parse("{" + members + "}");
   CHECK(j["component"] == "peers");
   CHECK(j["msg"] == "peer down");
@@ -25,9 +24,9 @@ TEST_CASE("a json event with invalid UTF-8 still parses") {
 }
 
 TEST_CASE("text fields are bare words or quoted") {
-  auto line = ds::format_event(false, "raft", "metadata leader elected",
-                               {{"leader", 2}, {"role", "follower"},
-                                {"reason", "no route to host"}});
+  auto line = ds::format_event(
+      false, "raft", "metadata leader elected",
+      {{"leader", 2}, {"role", "follower"}, {"reason", "no route to host"}});
   CHECK(line == "raft: metadata leader elected leader=2 role=follower "
                 "reason=\"no route to host\"");
 }

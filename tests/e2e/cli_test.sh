@@ -6,10 +6,7 @@
 # Usage: cli_test.sh BUILD_DIR
 set -u
 build=$1
-failures=0
-passes=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { passes=$((passes + 1)); }
+source "$(dirname "$0")/test_lib.sh"
 
 for tool in dagctl dagbench dagpsm; do
   # The completion script's table: '[". config set"]="..."' per command.
@@ -41,5 +38,4 @@ done
 "$build/dagctl" --help | grep -q -- "--tls-cert" && pass || fail "dagctl --tls-cert"
 "$build/dagctl" --help | grep -q "DAGSHARD_NODE" && pass || fail "dagctl --node env"
 
-echo "$passes passed, $failures failed"
-[ $failures = 0 ]
+finish

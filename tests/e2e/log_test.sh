@@ -7,17 +7,7 @@
 # started).
 set -u
 build=$1
-work=$(mktemp -d /tmp/dagshard-log-XXXXXX)
-pid=""
-cleanup() {
-  [ -n "$pid" ] && { kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-passes=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { passes=$((passes + 1)); }
+source "$(dirname "$0")/test_lib.sh"
 
 has() { # has JQ-LIKE-PYTHON-CONDITION WHAT: some line satisfies it
   python3 - "$work/node.log" "$1" <<'PY' && pass || fail "$2"
@@ -30,6 +20,7 @@ PY
 "$build/dagshardd" --dagshard.data-dir="$work/data" --dagshard.port=4448 \
   --dagshard.log-format=json >"$work/node.log" 2>&1 &
 pid=$!
+procs+=($pid)
 for _ in $(seq 1 100); do grep -q '"serving on' "$work/node.log" && break; sleep 0.05; done
 ctl() { "$build/dagctl" --node 127.0.0.1:4448 "$@" >/dev/null || fail "dagctl $*"; }
 ctl mkdir /d
@@ -42,7 +33,6 @@ after=$(wc -l <"$work/node.log")
 [ "$before" = "$after" ] && pass || fail "serving logged $((after - before)) lines"
 kill -TERM $pid
 wait $pid
-pid=""
 
 # Every line is one JSON object with the four fields.
 python3 - "$work/node.log" <<'PY' && pass || fail "lines that are not JSON events: $(cat "$work/node.log")"
@@ -66,15 +56,14 @@ rm -rf "$work/data2"
   --dagshard.node-id=a '--dagshard.peers=["b@127.0.0.1:4449"]' \
   --dagshard.log-format=json >"$work/node.log" 2>&1 &
 pid=$!
+procs+=($pid)
 for _ in $(seq 1 100); do grep -q '"peer unreachable"' "$work/node.log" && break; sleep 0.05; done
 has 'e["component"] == "peers" and e["msg"] == "peer unreachable" and e["peer"] == "b"' "peer unreachable"
 # Several back-off rounds (100 ms growing to 2 s) pass within a few seconds.
 "$build/dagctl" --node 127.0.0.1:4448 nodes >/dev/null
 kill -TERM $pid
 wait $pid
-pid=""
 [ "$(grep -c '"peer unreachable"' "$work/node.log")" = 1 ] && pass \
   || fail "peer unreachable logged $(grep -c '"peer unreachable"' "$work/node.log") times"
 
-echo "$passes passed, $failures failed"
-[ $failures = 0 ]
+finish

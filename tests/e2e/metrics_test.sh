@@ -9,27 +9,14 @@
 set -u
 build=$1
 src=$2
-work=$(mktemp -d /tmp/dagshard-metrics-XXXXXX)
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-passes=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { passes=$((passes + 1)); }
-check() { # check WHAT GOT WANT
-  [ "$2" = "$3" ] && pass || fail "$1: got '$2', want '$3'"
-}
+source "$(dirname "$0")/test_lib.sh"
 
 start() { # start NAME METRICS-PORT ARGS...: sets gw_NAME and http_NAME
   local name=$1 metrics=$2
   shift 2
   "$build/dagshardd" --dagshard.data-dir="$work/$name" \
     --dagshard.metrics-port="$metrics" "$@" >"$work/$name.log" 2>&1 &
-  pids+=($!)
+  procs+=($!)
   local gw="" http=""
   for _ in $(seq 1 100); do
     gw=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
@@ -41,15 +28,6 @@ start() { # start NAME METRICS-PORT ARGS...: sets gw_NAME and http_NAME
   eval "gw_$name=$gw http_$name=$http"
 }
 
-status() { curl -s -o "$work/body" -w '%{http_code}' "http://127.0.0.1:$1$2"; }
-
-wait_status() { # wait_status PORT PATH CODE: until it answers CODE (20 s)
-  for _ in $(seq 1 200); do
-    [ "$(status "$1" "$2")" = "$3" ] && return 0
-    sleep 0.1
-  done
-  return 1
-}
 
 sum() { # sum NAME [LABEL-FILTER]: sum of the samples of NAME matching it
   awk -v name="$1" -v filter="${2:-}" '
@@ -60,7 +38,7 @@ sum() { # sum NAME [LABEL-FILTER]: sum of the samples of NAME matching it
 # --- One node: the scrape matches what was done. ----------------------------
 start one 4443 --dagshard.port=0
 wait_status "$http_one" /ready 200 && pass || fail "/ready: $(cat "$work/body")"
-check "/health" "$(status "$http_one" /health)" 200
+check "/health" "$(http_status "$http_one" /health)" 200
 ctl() { "$build/dagctl" --node "127.0.0.1:$gw_one" "$@" >/dev/null || fail "dagctl $*"; }
 ctl mkdir /m
 for i in 1 2 3 4 5 6 7; do ctl create "/m/f$i"; done
@@ -99,19 +77,19 @@ for m in $(grep -o 'dagshard_[a-z_]*' "$src/configs/grafana/dagshard.json" | sor
   base=$(sed 's/_\(bucket\|sum\|count\)$//' <<<"$m")
   grep -q "^# TYPE $base " "$work/metrics" && pass || fail "dashboard plots $m, not in the scrape"
 done
-check "unknown path" "$(status "$http_one" /nothing)" 404
+check "unknown path" "$(http_status "$http_one" /nothing)" 404
 
 # --- Two nodes: no leader without a majority. -------------------------------
 start a 4445 --dagshard.node-id=a --dagshard.port=4444 '--dagshard.peers=["b@127.0.0.1:4446"]'
-check "/health without a majority" "$(status "$http_a" /health)" 503
+check "/health without a majority" "$(http_status "$http_a" /health)" 503
 grep -q "no leader" "$work/body" && pass || fail "reason: $(cat "$work/body")"
 start b 4447 --dagshard.node-id=b --dagshard.port=4446 '--dagshard.peers=["a@127.0.0.1:4444"]'
 wait_status "$http_a" /health 200 && pass || fail "/health after b started: $(cat "$work/body")"
 wait_status "$http_a" /ready 200 && pass || fail "/ready of a"
 "$build/dagctl" --node "127.0.0.1:$gw_a" health >"$work/health" && pass || fail "dagctl health"
 check "dagctl health lines" "$(grep -c healthy "$work/health")" 2
-kill -9 "${pids[-1]}"
-wait "${pids[-1]}" 2>/dev/null
+kill -9 "${procs[-1]}"
+wait "${procs[-1]}" 2>/dev/null
 wait_status "$http_a" /health 503 && pass || fail "/health after b died: $(cat "$work/body")"
 "$build/dagctl" --node "127.0.0.1:$gw_a" health >"$work/health"
 check "dagctl health exit" $? 1
@@ -119,5 +97,4 @@ grep -q "^b .*UNHEALTHY" "$work/health" && pass || fail "dagctl health: $(cat "$
 start b 4447 --dagshard.node-id=b --dagshard.port=4446 '--dagshard.peers=["a@127.0.0.1:4444"]'
 wait_status "$http_a" /health 200 && pass || fail "/health after b came back: $(cat "$work/body")"
 
-echo "$passes passed, $failures failed"
-[ $failures = 0 ]
+finish

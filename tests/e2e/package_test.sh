@@ -6,17 +6,7 @@
 # Usage: package_test.sh BUILD_DIR. Ports: 4450 (node), 4451 (metrics).
 set -u
 build=$1
-work=$(mktemp -d /tmp/dagshard-pkg-XXXXXX)
-pid=""
-cleanup() {
-  [ -n "$pid" ] && { kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
-  rm -rf "$work"
-}
-trap cleanup EXIT
-failures=0
-passes=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { passes=$((passes + 1)); }
+source "$(dirname "$0")/test_lib.sh"
 
 (cd "$build" && cpack -G DEB -B "$work/pkg" >"$work/cpack.log" 2>&1) \
   || { cat "$work/cpack.log"; echo "cpack failed"; exit 1; }
@@ -52,10 +42,8 @@ set -- $exec_start
 "$root$1" "${2/=\//=$root/}" --dagshard.data-dir="$work/data" \
   --dagshard.port=4450 --dagshard.metrics-port=4451 >"$work/node.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
-  [ "$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:4451/ready)" = 200 ] && break
-  sleep 0.05
-done
+procs+=($pid)
+wait_status 4451 /ready 200 || fail "/ready: $(cat "$work/node.log")"
 ctl="$root/usr/bin/dagctl --node 127.0.0.1:4450"
 $ctl mkdir /installed >/dev/null && pass || fail "mkdir: $(cat "$work/node.log")"
 $ctl create /installed/f >/dev/null && pass || fail "create"
@@ -63,7 +51,6 @@ $ctl create /installed/f >/dev/null && pass || fail "create"
 [ "$(curl -s http://127.0.0.1:4451/health)" = ok ] && pass || fail "health"
 kill -TERM $pid
 wait $pid && pass || fail "stop"
-pid=""
 # Completion offers the commands.
 out=$(bash -c "source '$root/usr/share/bash-completion/completions/dagctl'
   COMP_WORDS=(dagctl con); COMP_CWORD=1; _dagctl; echo \${COMPREPLY[*]}")
@@ -72,5 +59,4 @@ out=$(bash -c "source '$root/usr/share/bash-completion/completions/dagctl'
   COMP_WORDS=(dagctl config s); COMP_CWORD=2; _dagctl; echo \${COMPREPLY[*]}")
 [ "$out" = set ] && pass || fail "completion of config: '$out'"
 
-echo "$passes passed, $failures failed"
-[ $failures = 0 ]
+finish

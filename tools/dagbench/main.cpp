@@ -64,8 +64,7 @@ std::vector<std::string> split_commas(const std::string& list) {
 }
 
 // Connects to every --node; false (after a message) if one is unreachable.
-bool connect_all(caf::actor_system& sys, const std::string& list,
-                 targets& t) {
+bool connect_all(caf::actor_system& sys, const std::string& list, targets& t) {
   for (auto& item : split_commas(list)) {
     std::string host, err;
     uint16_t port = 0;
@@ -84,9 +83,8 @@ bool connect_all(caf::actor_system& sys, const std::string& list,
   return true;
 }
 
-using node_runner = std::function<int(caf::actor_system&, targets&,
-                                      const args_map&, const global_flags&,
-                                      json&)>;
+using node_runner = std::function<int(
+    caf::actor_system&, targets&, const args_map&, const global_flags&, json&)>;
 
 // Runs `run` against --node, or an in-process node when `in_process`.
 int with_nodes(const args_map& a, const global_flags& g, bool in_process,
@@ -138,8 +136,8 @@ int placement(const args_map& a, const global_flags& g) {
   auto n = static_cast<uint32_t>(num(a, "shards", 12));
   if (n < 2)
     throw std::invalid_argument("--shards wants at least 2");
-  double c = a.count("capacity-factor") ? std::stod(a.at("capacity-factor"))
-                                        : 1.25;
+  double c =
+      a.count("capacity-factor") ? std::stod(a.at("capacity-factor")) : 1.25;
   if (!(c > 1))
     throw std::invalid_argument("--capacity-factor wants a number above 1");
   auto report = bench::placement_report(n, c, num(a, "keys", 100000), !g.json);
@@ -227,14 +225,22 @@ const std::map<std::string, const char*> option_help = {
 
 std::string option_type(const std::string& k) {
   static const std::map<std::string, const char*> types = {
-      {"node", "HOST:PORT[,...]"}, {"etcd", "URL[,...]"},
-      {"sync", "MODE"},            {"prefix", "PATH"},
-      {"dir", "PATH"},             {"ack-log", "FILE"},
-      {"until-file", "FILE"},      {"out", "FILE"},
-      {"trace", "FILE"},           {"csv", "FILE"},
-      {"report", "FILE"},          {"find", "FILE"},
-      {"profile", "PROFILE"},      {"workload", "NAME"},
-      {"policies", "LIST"},        {"clients-as", "KIND"},
+      {"node", "HOST:PORT[,...]"},
+      {"etcd", "URL[,...]"},
+      {"sync", "MODE"},
+      {"prefix", "PATH"},
+      {"dir", "PATH"},
+      {"ack-log", "FILE"},
+      {"until-file", "FILE"},
+      {"out", "FILE"},
+      {"trace", "FILE"},
+      {"csv", "FILE"},
+      {"report", "FILE"},
+      {"find", "FILE"},
+      {"profile", "PROFILE"},
+      {"workload", "NAME"},
+      {"policies", "LIST"},
+      {"clients-as", "KIND"},
   };
   auto i = types.find(k);
   return i == types.end() ? "N" : i->second;
@@ -262,37 +268,42 @@ auto on_nodes(const char* name, bool in_process, node_runner run) {
 }
 
 const std::vector<command> commands = {
-    {"basic", "creates into one directory, into many, then random lookups",
+    {"basic",
+     "creates into one directory, into many, then random lookups",
      {"node", "shards", "sync", "clients", "files", "dirs", "lookups", "batch",
       "outstanding", "seed", "prefix", "spread"},
      on_nodes("basic", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_basic(sys, *t.cl, t.gws, a, g.json, out);
               })},
-    {"fill", "creates --files files in --dir with several writers, logging "
-             "each acknowledged name",
+    {"fill",
+     "creates --files files in --dir with several writers, logging "
+     "each acknowledged name",
      {"node", "dir", "files", "outstanding", "batch", "ack-log", "until-file"},
      on_nodes("fill", false,
               [](auto&, targets& t, auto& a, auto& g, json&) {
                 return bench::run_fill(*t.cl, a, g.quiet);
               })},
-    {"verify", "every name in --ack-log exists in --dir (exit 1 and the "
-               "missing names otherwise)",
+    {"verify",
+     "every name in --ack-log exists in --dir (exit 1 and the "
+     "missing names otherwise)",
      {"node", "dir", "ack-log"},
      on_nodes("verify", false,
               [](auto&, targets& t, auto& a, auto&, json&) {
                 return bench::run_verify(*t.cl, a);
               })},
-    {"open", "open-loop load at a fixed rate; latency from each request's due "
-             "time (no coordinated omission)",
+    {"open",
+     "open-loop load at a fixed rate; latency from each request's due "
+     "time (no coordinated omission)",
      {"node", "shards", "sync", "rate", "seconds", "dirs", "files",
       "lookup-percent", "seed", "profile"},
      on_nodes("open", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_open(sys, *t.cl, a, g.json, out);
               })},
-    {"kv", "settings set/get with one request in flight per client, against "
-           "dagshard or etcd",
+    {"kv",
+     "settings set/get with one request in flight per client, against "
+     "dagshard or etcd",
      {"node", "etcd", "shards", "sync", "clients", "ops", "read-percent",
       "keys", "seed", "session", "in-flight", "clients-as"},
      kv},
@@ -301,7 +312,8 @@ const std::vector<command> commands = {
      [](const args_map& a, const global_flags&) {
        return bench::run_record(a);
      }},
-    {"replay", "replays a trace open loop",
+    {"replay",
+     "replays a trace open loop",
      {"node", "shards", "sync", "trace", "speed", "csv", "report", "closed"},
      on_nodes("replay", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
@@ -312,28 +324,30 @@ const std::vector<command> commands = {
                                          g.json, out);
               })},
     {"run", "replays a workload without writing it",
-     with_workload({"node", "shards", "sync", "speed", "csv", "report",
-                    "closed"}),
+     with_workload(
+         {"node", "shards", "sync", "speed", "csv", "report", "closed"}),
      on_nodes("run", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
-                return bench::run_replay(sys, t.gws, bench::make_workload(a),
-                                         a, g.json, out);
+                return bench::run_replay(sys, t.gws, bench::make_workload(a), a,
+                                         g.json, out);
               })},
-    {"compare", "the same workload (or --trace) against each sharding policy "
-                "on a fresh in-process node, side by side",
+    {"compare",
+     "the same workload (or --trace) against each sharding policy "
+     "on a fresh in-process node, side by side",
      with_workload({"policies", "spread-bits", "shards", "sync", "speed",
                     "report", "trace"}),
      compare},
-    {"placement", "balance and movement of consistent hashing with and "
-                  "without bounded loads",
-     {"shards", "keys", "capacity-factor"}, placement},
+    {"placement",
+     "balance and movement of consistent hashing with and "
+     "without bounded loads",
+     {"shards", "keys", "capacity-factor"},
+     placement},
 };
 
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"measures a dagshard node (see docs/BENCHMARKS.md)",
-               "dagbench"};
+  CLI::App app{"measures a dagshard node (see docs/BENCHMARKS.md)", "dagbench"};
   app.fallthrough(); // --json, --quiet may follow the command
   global_flags g;
   app.add_flag("--json", g.json, "print the results as JSON");

@@ -1,5 +1,6 @@
-// dagbench record / replay / run: workloads from tools/dagbench/workload, written to
-// a trace or replayed open loop against a target, with the report outputs.
+// dagbench record / replay / run: workloads from tools/dagbench/workload,
+// written to a trace or replayed open loop against a target, with the report
+// outputs.
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -7,11 +8,11 @@
 #include <iostream>
 #include <unistd.h>
 
-#include "tools/dagbench/workload/generators.hpp"
 #include "tools/common/cli.hpp"
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/replay.hpp"
 #include "tools/dagbench/report.hpp"
+#include "tools/dagbench/workload/generators.hpp"
 
 namespace ds::bench {
 

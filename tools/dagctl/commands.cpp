@@ -214,7 +214,8 @@ void show_result(const invocation& inv, path_op op, const ns_reply& r,
     out << "path:    " << inv.path << "\nkind:    " << to_string(r.a.kind)
         << "\nino:     " << r.a.ino << "\nmode:    " << octal(r.a.mode)
         << "\nsize:    " << r.a.size
-        << "\nmtime:   " << cli::local_time(r.a.mtime) << "\nversion: " << r.a.version << "\n";
+        << "\nmtime:   " << cli::local_time(r.a.mtime)
+        << "\nversion: " << r.a.version << "\n";
 }
 
 } // namespace
@@ -321,8 +322,9 @@ int parse_args(int argc, char** argv, invocation& inv, std::ostream& out,
   cli::add_node_flags(app, inv);
   cli::add_doc_flags(app);
   auto simple = [&](const char* name, const char* what) {
-    return app.add_subcommand(name, what)->callback(
-        [&inv, name] { inv.command = name; });
+    return app.add_subcommand(name, what)->callback([&inv, name] {
+      inv.command = name;
+    });
   };
   const std::pair<const char*, const char*> path_cmds[] = {
       {"mkdir", "create a directory"},
@@ -348,7 +350,8 @@ int parse_args(int argc, char** argv, invocation& inv, std::ostream& out,
   // the one of unknown flags, which would then go unnamed.
   if (inv.command.empty()) {
     auto sub = app.get_subcommands();
-    std::string what = sub.empty() ? "a command" : sub[0]->get_name() + " needs a subcommand";
+    std::string what =
+        sub.empty() ? "a command" : sub[0]->get_name() + " needs a subcommand";
     err << "dagctl: " << (sub.empty() ? "a command is required" : what)
         << "\nRun 'dagctl --help' for more information.\n";
     return cli::usage_error;

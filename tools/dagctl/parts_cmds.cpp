@@ -45,8 +45,9 @@ void add_parts_commands(CLI::App& app, invocation& inv) {
       "move", "move part INDEX of the 2^BITS equal parts of DIR's name hashes "
               "to SHARD (reads and writes go on)");
   move->add_option("DIR", inv.path, "the directory")->required();
-  move->add_option("PART", inv.part, "BITS:INDEX, 1 <= BITS <= 32, "
-                                        "INDEX < 2^BITS")
+  move->add_option("PART", inv.part,
+                   "BITS:INDEX, 1 <= BITS <= 32, "
+                   "INDEX < 2^BITS")
       ->required()
       ->check(
           [](const std::string& s) {

@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
     std::function<int()> run;
   };
   const command commands[] = {
-      {"cluster", "hierarchical clustering of CSV series (SciPy linkage output)",
+      {"cluster",
+       "hierarchical clustering of CSV series (SciPy linkage output)",
        [&](CLI::App& a) { declare_cluster(a, ca); },
        [&] { return run_cluster(ca, std::cout, std::cerr); }},
       {"forecast", "forecast a series",

@@ -26,8 +26,8 @@ bool is_loopback(const std::string& addr) {
 } // namespace
 
 int main(int argc, char** argv) {
-  using ds::log_level;
   using ds::log_event;
+  using ds::log_level;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--help" || a == "-h") {
@@ -62,7 +62,8 @@ int main(int argc, char** argv) {
     if (opts.metrics_port != 0)
       metrics = std::make_unique<ds::metrics_endpoint>(sys, node, opts);
   } catch (const std::exception& e) {
-    log_event(log_level::error, "node", std::string{"cannot start: "} + e.what());
+    log_event(log_level::error, "node",
+              std::string{"cannot start: "} + e.what());
     if (node.gateway)
       ds::stop_node(sys, node);
     return 1;
