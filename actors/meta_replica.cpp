@@ -2,10 +2,9 @@
 
 #include <algorithm>
 
-#include <iostream>
-
 #include <caf/all.hpp>
 
+#include "actors/log.hpp"
 #include "messages/raft_codec.hpp"
 #include "model/meta/meta_codec.hpp"
 #include "storage/sqlite.hpp"
@@ -130,6 +129,21 @@ void apply_ready(self_ptr self, const raft::ready& rd) {
   serve_reads(self);
 }
 
+// Logs the leader this replica knows when it changes (rare: elections).
+void log_leader_change(meta_replica_state& st) {
+  auto leader = st.core->leader();
+  if (leader == st.logged_leader)
+    return;
+  st.logged_leader = leader;
+  log_event(leader == raft::no_node ? log_level::warn : log_level::info, "raft",
+            leader == raft::no_node ? "metadata group lost its leader"
+                                    : "metadata leader elected",
+            {{"replica", st.opts.id},
+             {"leader", leader},
+             {"term", st.core->term()},
+             {"role", raft::to_string(st.core->current_role())}});
+}
+
 void drive(self_ptr self) {
   auto& st = self->state;
   st.drive_scheduled = false;
@@ -151,11 +165,12 @@ void drive(self_ptr self) {
       st.core->advance(rd);
       maybe_compact(self);
     }
+    log_leader_change(st);
   } catch (const std::exception& e) {
     // A failed sync (or a damaged entry) stops this replica; it recovers
     // from its raft log when the node restarts. Nothing is acknowledged.
-    std::cerr << "dagshard: metadata replica " << st.opts.id
-              << " stops: " << e.what() << std::endl;
+    log_event(log_level::error, "raft", "metadata replica stops",
+              {{"replica", st.opts.id}, {"error", e.what()}});
     st.stopped = true;
     auto err = caf::make_error(caf::sec::runtime_error, e.what());
     fail_all(self, err);
@@ -458,9 +473,8 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
         try {
           m = decode_raft_message(bytes);
         } catch (const std::exception& e) {
-          std::cerr << "dagshard: metadata replica " << self->state.opts.id
-                    << " drops a malformed raft message: " << e.what()
-                    << std::endl;
+          log_event(log_level::warn, "raft", "malformed raft message dropped",
+                    {{"replica", self->state.opts.id}, {"error", e.what()}});
           return;
         }
         self->state.core->step(m);

@@ -70,6 +70,7 @@ struct meta_replica_state {
   std::vector<caf::actor_addr> subscribers;
   bool drive_scheduled = false;
   bool stopped = false;
+  uint64_t logged_leader = 0; ///< the leader last logged (0: none)
 
   static inline const char* name = "dagshard.meta_replica";
 };

@@ -117,8 +117,9 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     for (uint32_t i = 0; i < opts.shards; ++i) {
       h.committers.push_back(
           sys.spawn<caf::detached>(committer_behavior, stores[i]));
-      h.shards.push_back(
-          sys.spawn(shard_behavior, cores[i], h.committers.back()));
+      h.meters.push_back(std::make_shared<shard_meters>());
+      h.shards.push_back(sys.spawn(metered_shard_behavior, cores[i],
+                                   h.committers.back(), h.meters.back()));
     }
     // Every member runs one replica of the metadata Raft group.
     try {

@@ -8,6 +8,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/metrics/meters.hpp"
 #include "actors/node_config.hpp"
 #include "messages/ns.hpp"
 
@@ -25,6 +26,7 @@ struct node_handles {
   peers_actor peers; ///< empty for a node without peers
   std::vector<shard_actor> shards;
   std::vector<committer_actor> committers;
+  std::vector<std::shared_ptr<shard_meters>> meters; ///< per local shard
   metadata_actor metadata; ///< this member's metadata replica
   uint16_t port = 0;       ///< the published port (0 if not published)
   int lock_fd = -1;        ///< holds the data folder's lock while the node runs

@@ -1,6 +1,9 @@
 #include "actors/node_config.hpp"
+#include "actors/node_option_table.hpp"
 
 #include <array>
+#include <type_traits>
+#include <variant>
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
@@ -14,66 +17,22 @@ namespace ds {
 
 namespace {
 
-enum class kind { integer, string, boolean, duration, real, string_list };
-
-struct rule {
-  const char* key;
-  kind type;
-  int64_t min;
-  int64_t max;
-};
-
-// The one table of [dagshard] keys: type and range of each.
-constexpr std::array<rule, 15> rules = {{
-    {"data-dir", kind::string, 1, 4096},
-    {"port", kind::integer, 0, 65535},
-    {"bind", kind::string, 1, 255},
-    {"shards", kind::integer, 1, 1024},
-    {"list-capacity", kind::integer, 2, 1000000},
-    {"max-width-bits", kind::integer, 1, 16},
-    {"level-bits", kind::integer, 1, 8},
-    {"no-merge", kind::boolean, 0, 1},
-    {"max-dir-entries", kind::integer, 1, int64_t{1} << 32},
-    {"sync", kind::string, 1, 16},
-    {"request-timeout", kind::duration, 1, 3600'000},
-    {"node-id", kind::string, 1, 32},
-    {"peers", kind::string_list, 0, 256},
-    {"capacity-factor", kind::real, 1, 10},
-    {"tls", kind::boolean, 0, 1},
-}};
-
-const char* type_text(kind k) {
-  switch (k) {
-  case kind::integer:
-    return "an integer";
-  case kind::string:
-    return "a quoted string";
-  case kind::boolean:
-    return "true or false";
-  case kind::duration:
-    return "a duration such as 500ms or 5s";
-  case kind::real:
-    return "a number";
-  case kind::string_list:
-    return "a list of \"id@host:port\" strings";
-  }
-  return "?";
-}
-
-std::string range_error(const rule& r, const std::string& got) {
-  std::string unit = r.type == kind::duration ? " ms" : "";
-  std::string what = r.type == kind::string ? " bytes long" : "";
-  return "dagshard." + std::string{r.key} + ": must be " + type_text(r.type) +
-         (r.type == kind::boolean || r.type == kind::string_list
+std::string range_error(const option_def& r, const std::string& got) {
+  auto type = kind_of(r);
+  std::string unit = type == kind::duration ? " ms" : "";
+  std::string what = type == kind::string ? " bytes long" : "";
+  return "dagshard." + std::string{r.key} + ": must be " + type_text(type) +
+         (type == kind::boolean || type == kind::string_list
               ? ""
               : " in " + std::to_string(r.min) + ".." + std::to_string(r.max) +
                     unit + what) +
          " (got " + got + ")";
 }
 
-std::string check_value(const rule& r, const caf::config_value& v) {
+std::string check_type_and_range(const option_def& r,
+                                 const caf::config_value& v) {
   auto got = caf::to_string(v);
-  switch (r.type) {
+  switch (kind_of(r)) {
   case kind::integer: {
     auto x = caf::get_if<int64_t>(&v);
     if (!x || *x < r.min || *x > r.max)
@@ -85,15 +44,6 @@ std::string check_value(const rule& r, const caf::config_value& v) {
     if (!x || static_cast<int64_t>(x->size()) < r.min ||
         static_cast<int64_t>(x->size()) > r.max)
       return range_error(r, got);
-    if (std::string{r.key} == "node-id" && !valid_node_id(*x))
-      return "dagshard.node-id: must be 1..32 of A-Z a-z 0-9 _ - (got " + got +
-             ")";
-    if (std::string{r.key} == "sync") {
-      sync_mode m;
-      if (!parse_sync_mode(*x, m))
-        return "dagshard.sync: must be \"full\", \"normal\" or \"off\" (got " +
-               got + ")";
-    }
     break;
   }
   case kind::boolean:
@@ -117,16 +67,11 @@ std::string check_value(const rule& r, const caf::config_value& v) {
   }
   case kind::string_list: {
     auto xs = caf::get_if<caf::config_value::list>(&v);
-    if (!xs)
+    if (!xs || static_cast<int64_t>(xs->size()) > r.max)
       return range_error(r, got);
-    for (auto& x : *xs) {
-      auto s = caf::get_if<std::string>(&x);
-      if (!s)
+    for (auto& x : *xs)
+      if (!caf::holds_alternative<std::string>(x))
         return range_error(r, got);
-      member m;
-      if (auto err = parse_member(*s, m); !err.empty())
-        return "dagshard." + std::string{r.key} + ": " + err;
-    }
     break;
   }
   case kind::duration: {
@@ -140,6 +85,12 @@ std::string check_value(const rule& r, const caf::config_value& v) {
   }
   }
   return {};
+}
+
+std::string check_value(const option_def& r, const caf::config_value& v) {
+  if (auto err = check_type_and_range(r, v); !err.empty())
+    return err;
+  return r.check ? r.check(v) : std::string{};
 }
 
 // Sections that CAF itself reads; anything else is a typo.
@@ -255,8 +206,8 @@ std::string validate_dagshard_settings(const caf::settings& file) {
   if (!sec)
     return err;
   for (auto& [key, value] : *sec) {
-    const rule* r = nullptr;
-    for (auto& x : rules)
+    const option_def* r = nullptr;
+    for (auto& x : option_table())
       if (key == x.key)
         r = &x;
     if (!r)
@@ -268,24 +219,10 @@ std::string validate_dagshard_settings(const caf::settings& file) {
 }
 
 node_config::node_config() {
-  opt_group{custom_options_, "dagshard"}
-      .add(data_dir_, "data-dir", "folder of the shard databases")
-      .add(port_, "port", "listen port (0: any free port)")
-      .add(bind_, "bind", "listen address (default loopback)")
-      .add(shards_, "shards", "number of DAG shards on this node")
-      .add(list_capacity_, "list-capacity",
-           "entries per DAG list before a split")
-      .add(max_width_bits_, "max-width-bits", "widest NIArray, in bits")
-      .add(level_bits_, "level-bits", "width of a new NIArray level, in bits")
-      .add(no_merge_, "no-merge", "never merge lists after deletes")
-      .add(max_dir_entries_, "max-dir-entries", "most entries per directory")
-      .add(sync_, "sync", "SQLite synchronous mode: full, normal or off")
-      .add(request_timeout_, "request-timeout", "shard answer deadline")
-      .add(node_id_, "node-id", "this node's id in the cluster")
-      .add(peers_, "peers", "the other members: [\"id@host:port\", ...]")
-      .add(capacity_factor_, "capacity-factor",
-           "bounded-load placement: no shard above c times the mean")
-      .add(tls_, "tls", "mutual TLS ([openssl] certificate, key, cafile)");
+  caf::config_option_adder group{custom_options_, "dagshard"};
+  for (auto& d : option_table())
+    std::visit([&](auto member) { group.add(raw_.*member, d.key, d.help); },
+               d.member);
   load<caf::io::middleman>();
   add_ns_message_types(*this);
 }
@@ -312,77 +249,33 @@ std::string node_config::check_file(const std::string& path) const {
 
 std::string node_config::check_values() {
   // Command-line values went through CAF's typed parser; ranges are checked
-  // here for both sources.
-  caf::settings s;
+  // here for both sources, by the same rules as the file's values.
   caf::settings sec;
-  sec["data-dir"] = data_dir_;
-  sec["port"] = port_;
-  sec["bind"] = bind_;
-  sec["shards"] = shards_;
-  sec["list-capacity"] = list_capacity_;
-  sec["max-width-bits"] = max_width_bits_;
-  sec["level-bits"] = level_bits_;
-  sec["no-merge"] = no_merge_;
-  sec["max-dir-entries"] = max_dir_entries_;
-  sec["sync"] = sync_;
-  sec["request-timeout"] = request_timeout_;
-  sec["node-id"] = node_id_;
-  caf::config_value::list peers;
-  for (auto& p : peers_)
-    peers.emplace_back(p);
-  sec["peers"] = std::move(peers);
-  sec["capacity-factor"] = capacity_factor_;
-  sec["tls"] = tls_;
+  for (auto& d : option_table())
+    std::visit(
+        [&](auto member) {
+          using T = std::decay_t<decltype(raw_.*member)>;
+          if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            caf::config_value::list xs;
+            for (auto& x : raw_.*member)
+              xs.emplace_back(x);
+            sec[d.key] = std::move(xs);
+          } else {
+            sec[d.key] = raw_.*member;
+          }
+        },
+        d.member);
+  caf::settings s;
   s["dagshard"] = std::move(sec);
   if (auto err = validate_dagshard_settings(s); !err.empty())
     return err;
-  if (level_bits_ > max_width_bits_)
+  if (raw_.level_bits > raw_.max_width_bits)
     return "dagshard.level-bits: must not exceed dagshard.max-width-bits";
-  opts_.data_dir = data_dir_;
-  opts_.port = static_cast<uint16_t>(port_);
-  opts_.bind = bind_;
-  opts_.shards = static_cast<uint32_t>(shards_);
-  opts_.ns.dag.list_capacity = static_cast<uint32_t>(list_capacity_);
-  opts_.ns.dag.max_width_bits = static_cast<uint8_t>(max_width_bits_);
-  opts_.ns.dag.level_bits = static_cast<uint8_t>(level_bits_);
-  opts_.ns.dag.merge = !no_merge_;
-  opts_.ns.max_dir_entries = static_cast<uint64_t>(max_dir_entries_);
-  parse_sync_mode(sync_, opts_.sync);
-  opts_.request_timeout = request_timeout_;
-  opts_.node_id = node_id_;
-  opts_.capacity_factor = capacity_factor_;
-  opts_.peers.clear();
-  for (auto& p : peers_) {
-    member m;
-    parse_member(p, m); // validated above
-    opts_.peers.push_back(std::move(m));
-  }
-  opts_.tls = tls_;
-  if (tls_) {
-    // Measured: links between nodes over CAF 0.17's OpenSSL transport
-    // stall in mutual connects (request timeouts, nodes never all meet).
-    if (!peers_.empty())
-      return "dagshard.tls: not supported with peers yet (links between "
-             "nodes over CAF 0.17's OpenSSL transport stall); TLS protects "
-             "the console links of a single node";
-    for (auto [name, value] : {std::pair{"certificate", &openssl_certificate},
-                               std::pair{"key", &openssl_key},
-                               std::pair{"cafile", &openssl_cafile}}) {
-      if (value->empty())
-        return std::string{"dagshard.tls: needs openssl."} + name +
-               " (mutual TLS: certificate, key and cafile)";
-      if (::access(value->c_str(), R_OK) != 0)
-        return std::string{"openssl."} + name + ": cannot read " + *value;
-    }
-    // Measured: CAF 0.17's OpenSSL transport drops its links every
-    // connection-timeout when middleman heartbeats are on.
-    auto hb =
-        caf::get_or(*this, "middleman.heartbeat-interval", caf::timespan{0});
-    if (hb.count() != 0)
-      return "middleman.heartbeat-interval: must be 0s with dagshard.tls "
-             "(CAF 0.17's OpenSSL links drop when heartbeats are on)";
-    load<caf::openssl::manager>();
-  }
+  for (auto& d : option_table())
+    d.copy(raw_, opts_);
+  if (opts_.tls)
+    if (auto err = check_tls(); !err.empty())
+      return err;
   if (!opts_.peers.empty() && opts_.port == 0)
     return "dagshard.port: a cluster node needs a fixed port";
   cluster_map check;
@@ -390,6 +283,33 @@ std::string node_config::check_values() {
                                    opts_.peers, opts_.shards, check);
       !err.empty())
     return "dagshard.peers: " + err;
+  return {};
+}
+
+std::string node_config::check_tls() {
+  // Measured: links between nodes over CAF 0.17's OpenSSL transport
+  // stall in mutual connects (request timeouts, nodes never all meet).
+  if (!opts_.peers.empty())
+    return "dagshard.tls: not supported with peers yet (links between "
+           "nodes over CAF 0.17's OpenSSL transport stall); TLS protects "
+           "the console links of a single node";
+  for (auto [name, value] :
+       {std::pair{"certificate", &openssl_certificate},
+        std::pair{"key", &openssl_key}, std::pair{"cafile", &openssl_cafile}}) {
+    if (value->empty())
+      return std::string{"dagshard.tls: needs openssl."} + name +
+             " (mutual TLS: certificate, key and cafile)";
+    if (::access(value->c_str(), R_OK) != 0)
+      return std::string{"openssl."} + name + ": cannot read " + *value;
+  }
+  // Measured: CAF 0.17's OpenSSL transport drops its links every
+  // connection-timeout when middleman heartbeats are on.
+  auto hb =
+      caf::get_or(*this, "middleman.heartbeat-interval", caf::timespan{0});
+  if (hb.count() != 0)
+    return "middleman.heartbeat-interval: must be 0s with dagshard.tls "
+           "(CAF 0.17's OpenSSL links drop when heartbeats are on)";
+  load<caf::openssl::manager>();
   return {};
 }
 

@@ -31,6 +31,36 @@ struct node_options {
   /// key and cafile must be set: peers without a certificate of that CA are
   /// refused).
   bool tls = false;
+  /// Prometheus metrics, /health and /ready over HTTP (0: off).
+  uint16_t metrics_port = 0;
+  std::string metrics_bind = "127.0.0.1";
+  /// Log lines: "text" (key=value) or "json" (one object per line).
+  std::string log_format = "text";
+  std::string log_level = "info"; ///< debug, info, warn or error
+};
+
+/// The [dagshard] values as CAF parses them, before they are checked and
+/// copied into node_options (node_config.cpp's option table says how).
+struct raw_options {
+  std::string data_dir = "./dagshard-data";
+  int64_t port = 4242;
+  std::string bind = "127.0.0.1";
+  int64_t shards = 4;
+  int64_t list_capacity = 1024;
+  int64_t max_width_bits = 10;
+  int64_t level_bits = 4;
+  bool no_merge = false;
+  int64_t max_dir_entries = int64_t{1} << 24;
+  std::string sync = "full";
+  caf::timespan request_timeout = std::chrono::seconds(5);
+  std::string node_id = "local";
+  std::vector<std::string> peers;
+  double capacity_factor = 1.25;
+  bool tls = false;
+  int64_t metrics_port = 0;
+  std::string metrics_bind = "127.0.0.1";
+  std::string log_format = "text";
+  std::string log_level = "info";
 };
 
 class node_config : public caf::actor_system_config {
@@ -49,24 +79,14 @@ private:
   std::string check_file(const std::string& path) const;
   std::string check_values();
 
-  // Raw values as CAF parses them; checked and copied into opts_.
-  std::string data_dir_ = "./dagshard-data";
-  int64_t port_ = 4242;
-  std::string bind_ = "127.0.0.1";
-  int64_t shards_ = 4;
-  int64_t list_capacity_ = 1024;
-  int64_t max_width_bits_ = 10;
-  int64_t level_bits_ = 4;
-  bool no_merge_ = false;
-  int64_t max_dir_entries_ = int64_t{1} << 24;
-  std::string sync_ = "full";
-  caf::timespan request_timeout_ = std::chrono::seconds(5);
-  std::string node_id_ = "local";
-  std::vector<std::string> peers_;
-  double capacity_factor_ = 1.25;
-  bool tls_ = false;
+  std::string check_tls();
+  raw_options raw_; ///< bound to CAF's options; checked and copied into opts_
   node_options opts_;
 };
+
+/// dagshardd's --help text and man page (troff), from the option table.
+std::string node_help();
+std::string node_man_page();
 
 /// Validates the [dagshard] section of parsed config-file settings: unknown
 /// keys, wrong types and out-of-range values are errors naming the key.

@@ -1,11 +1,12 @@
 #include "actors/peers.hpp"
 
 #include <algorithm>
-#include <iostream>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
+
+#include "actors/log.hpp"
 
 namespace ds {
 
@@ -48,8 +49,8 @@ void peers_state::greet(uint32_t i, gateway_actor gw) {
             l.gateway = gw;
             l.backoff = std::chrono::milliseconds{100};
             l.detail.clear();
-            std::cout << "dagshardd: connected to " << l.who.id << " at "
-                      << l.who.address() << std::endl;
+            log_event(log_level::info, "peers", "peer up",
+                      {{"peer", l.who.id}, {"address", l.who.address()}});
             self->send(router, peer_atom::value, i, std::move(h));
           },
           [this, i](caf::error& err) { lost(i, self->system().render(err)); });
@@ -57,8 +58,12 @@ void peers_state::greet(uint32_t i, gateway_actor gw) {
 
 void peers_state::lost(uint32_t i, std::string why) {
   auto& l = links[i];
-  if (l.gateway)
-    std::cout << "dagshardd: lost " << l.who.id << ": " << why << std::endl;
+  // Transitions only: a peer that stays down is retried quietly.
+  if (l.gateway || why != l.detail)
+    log_event(
+        l.gateway ? log_level::warn : log_level::info, "peers",
+        l.gateway ? "peer down" : "peer unreachable",
+        {{"peer", l.who.id}, {"address", l.who.address()}, {"reason", why}});
   l.gateway = nullptr;
   l.detail = std::move(why);
   self->send(router, peer_atom::value, i, node_hello{});

@@ -1,9 +1,11 @@
 #include "actors/shard.hpp"
 
 #include <chrono>
-#include <iostream>
 
 #include <caf/all.hpp>
+
+#include "actors/log.hpp"
+#include "model/enum_names.hpp"
 
 namespace ds {
 
@@ -15,6 +17,15 @@ int64_t wall_clock_ns() {
       .count();
 }
 
+constexpr enum_names<part_request::op_t, 7> step_names{
+    {"begin_export", "release", "thaw", "import", "activate", "discard",
+     "unresolved"}};
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
+      .count();
+}
+
 } // namespace
 
 caf::result<std::vector<ns_reply>>
@@ -22,19 +33,25 @@ shard_state::serve(std::vector<ns_request>& reqs) {
   std::vector<ns_reply> out;
   out.reserve(reqs.size());
   auto now = wall_clock_ns();
+  auto arrived = std::chrono::steady_clock::now();
   bool wait = false;
   for (auto& r : reqs) {
     bool w = false;
     out.push_back(core->apply(r, now, w));
     wait = wait || w;
+    meters->ops[static_cast<size_t>(r.op)].fetch_add(1,
+                                                     std::memory_order_relaxed);
   }
-  if (!wait)
+  if (!wait) {
+    meters->request_seconds.observe(seconds_since(arrived), out.size());
     return out;
+  }
+  meters->waiting.fetch_add(out.size(), std::memory_order_relaxed);
   // Changes not yet taken go into the open batch; otherwise the answer only
   // depends on the batch at the committer.
   auto batch = core->dirty() ? open_batch : open_batch - 1;
   auto rp = self->make_response_promise<std::vector<ns_reply>>();
-  queue.push_back(waiting{rp, std::move(out), batch});
+  queue.push_back(waiting{rp, std::move(out), batch, arrived});
   if (!committing && core->dirty())
     start_commit();
   return rp;
@@ -68,6 +85,13 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
     rep.unresolved = c.unresolved();
     return rep;
   }
+  log_event(rep.code == errc::ok ? log_level::info : log_level::warn, "shard",
+            "migration step",
+            {{"shard", c.shard_id()},
+             {"migration", req.migration},
+             {"step", step_names(req.op)},
+             {"dir", req.dir},
+             {"result", to_string(rep.code)}});
   if (rep.code != errc::ok)
     return rep;
   // Answer once this step, and every write before it, is durable. After a
@@ -98,8 +122,14 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
 void shard_state::start_commit() {
   committing = true;
   auto batch = open_batch++;
+  auto changes = core->take_changes();
+  meters->commit_records.observe(
+      static_cast<double>(changes.put_entries.size() + changes.del_rows.size() +
+                          changes.put_nodes.size() + changes.del_nodes.size() +
+                          changes.dead_dirs.size() + changes.put_parts.size()));
+  commit_started = std::chrono::steady_clock::now();
   self->request(committer, caf::infinite, commit_atom::value,
-                core->take_changes())
+                std::move(changes))
       .then([this, batch](uint64_t) { on_committed(batch); },
             [this](caf::error& err) { fail(err); });
 }
@@ -108,8 +138,12 @@ void shard_state::on_committed(uint64_t batch) {
   core->committed();
   ++commits;
   committing = false;
+  meters->commit_seconds.observe(seconds_since(commit_started));
   while (!queue.empty() && queue.front().batch <= batch) {
-    queue.front().rp.deliver(std::move(queue.front().replies));
+    auto& w = queue.front();
+    meters->request_seconds.observe(seconds_since(w.arrived), w.replies.size());
+    meters->waiting.fetch_sub(w.replies.size(), std::memory_order_relaxed);
+    w.rp.deliver(std::move(w.replies));
     queue.pop_front();
   }
   while (!after_commit.empty() && after_commit.front().first <= batch) {
@@ -124,10 +158,11 @@ void shard_state::on_committed(uint64_t batch) {
 void shard_state::fail(const caf::error& err) {
   // The store may be in any state now: nothing more is acknowledged.
   // Restarting the node recovers the shard from what is on disk.
-  std::cerr << "dagshard: shard " << core->shard_id()
-            << " stops: commit failed: " << self->system().render(err)
-            << std::endl;
+  log_event(
+      log_level::error, "shard", "commit failed; the shard stops",
+      {{"shard", core->shard_id()}, {"error", self->system().render(err)}});
   for (auto& w : queue) {
+    meters->waiting.fetch_sub(w.replies.size(), std::memory_order_relaxed);
     for (auto& r : w.replies)
       r = ns_reply{errc::eio, {}, {}, {}, false};
     w.rp.deliver(std::move(w.replies));
@@ -151,8 +186,18 @@ shard_info shard_state::info() const {
 shard_actor::behavior_type
 shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                std::shared_ptr<ns_shard> core, committer_actor committer) {
+  return metered_shard_behavior(self, std::move(core), std::move(committer),
+                                std::make_shared<shard_meters>());
+}
+
+shard_actor::behavior_type
+metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
+                       std::shared_ptr<ns_shard> core,
+                       committer_actor committer,
+                       std::shared_ptr<shard_meters> meters) {
   auto& st = self->state;
   st.self = self;
+  st.meters = std::move(meters);
   st.core = std::move(core);
   st.committer = std::move(committer);
   return {

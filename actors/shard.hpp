@@ -7,12 +7,14 @@
 // answer that depends on a change leaves only after that change is durable.
 #pragma once
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "actors/metrics/meters.hpp"
 #include "messages/ns.hpp"
 #include "storage/shard_store.hpp"
 
@@ -24,6 +26,7 @@ struct shard_state {
     caf::typed_response_promise<std::vector<ns_reply>> rp;
     std::vector<ns_reply> replies;
     uint64_t batch;
+    std::chrono::steady_clock::time_point arrived;
   };
 
   shard_actor::pointer self = nullptr;
@@ -33,6 +36,8 @@ struct shard_state {
   uint64_t open_batch = 1;   ///< id of the batch now collecting changes
   bool committing = false;   ///< a batch is at the committer
   uint64_t commits = 0;
+  std::shared_ptr<shard_meters> meters; ///< read by the metrics endpoint
+  std::chrono::steady_clock::time_point commit_started;
 
   caf::result<std::vector<ns_reply>> serve(std::vector<ns_request>& reqs);
   caf::result<part_reply> part_step(part_request& req);
@@ -57,6 +62,13 @@ struct committer_state {
 shard_actor::behavior_type
 shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                std::shared_ptr<ns_shard> core, committer_actor committer);
+
+/// The same, measuring its work into `meters`.
+shard_actor::behavior_type
+metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
+                       std::shared_ptr<ns_shard> core,
+                       committer_actor committer,
+                       std::shared_ptr<shard_meters> meters);
 
 /// Spawn with sys.spawn<caf::detached>(committer_behavior, store).
 committer_actor::behavior_type

@@ -108,7 +108,7 @@ expect_out '"key":"psm.period"'
 
 # Usage errors and shards.
 ctl frobnicate /x
-[ "$(cat "$work/rc")" = 1 ] && grep -q "unknown command" "$work/err" && pass || fail "unknown command"
+[ "$(cat "$work/rc")" = 2 ] && grep -q "frobnicate" "$work/err" && pass || fail "unknown command"
 expect_ok shards
 expect_out "entries"
 expect_ok --json shards

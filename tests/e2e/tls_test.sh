@@ -51,7 +51,7 @@ check "a console with another CA's certificate is refused (exit 2)" test $? = 2
 check "the node still serves afterwards" \
   bash -c "'$build/dagctl' --node '$node' ${good[*]} ls / | grep -q secure/"
 "$build/dagctl" --node "$node" --tls-cert "$work/certs/client.pem" ls / >/dev/null 2>&1
-check "half a TLS setting on the console is a usage error" test $? = 1
+check "half a TLS setting on the console is a usage error" test $? = 2
 kill -TERM "${pids[0]}"
 wait "${pids[0]}"
 pids=()

@@ -1,12 +1,17 @@
 // dagbench: measures a dagshard node. See docs/BENCHMARKS.md and --help.
+// main dispatches from one table of commands: each names its flags (their
+// help is declared once, below) and how it runs.
 #include <cstdlib>
+#include <functional>
 #include <iostream>
+#include <map>
 #include <optional>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
 #include "actors/node.hpp"
+#include "tools/common/cli.hpp"
 #include "tools/dagbench/commands.hpp"
 
 namespace {
@@ -15,68 +20,6 @@ using namespace ds;
 using json = nlohmann::json;
 using bench::args_map;
 using bench::num;
-
-constexpr const char* usage =
-    "usage: dagbench [--json] [--quiet] COMMAND [options]\n"
-    "  basic   creates into one directory, into many, then random lookups\n"
-    "          --node HOST:PORT[,HOST:PORT...]  running nodes (default: an\n"
-    "                             in-process node); clients are spread over "
-    "them\n"
-    "          --clients N        concurrent clients (1)\n"
-    "          --shards N         shards of the in-process node (4)\n"
-    "          --sync MODE        full|normal|off for the in-process node "
-    "(full)\n"
-    "          --files N          files per create phase (200000)\n"
-    "          --dirs N           directories of the many-directories phase "
-    "(1000)\n"
-    "          --lookups N        lookups (1000000)\n"
-    "          --batch N          requests per message (1000)\n"
-    "          --outstanding N    messages in flight (8)\n"
-    "          --seed N           seed of the lookup order (1)\n"
-    "          --prefix PATH      directory to work in (/dagbench-TIME-PID)\n"
-    "          --spread BITS      after the first phase, move the 2^BITS\n"
-    "                             parts of its directory over all shards\n"
-    "  fill    --node HOST:PORT --dir PATH --files N: creates N files in PATH\n"
-    "          [--outstanding N] [--batch N] [--ack-log FILE]: N writers; "
-    "every\n"
-    "          acknowledged name is appended to FILE as its answer arrives;\n"
-    "          [--until-file F]: N is a minimum, creates go on until F exists\n"
-    "  stat    --node HOST:PORT --path PATH [--count N]: N single stats of\n"
-    "          PATH one at a time (1000), the baseline of dagsh's call loop\n"
-    "  verify  --node HOST:PORT --dir PATH --ack-log FILE: every name in FILE\n"
-    "          exists (exit 1 and the missing names otherwise)\n"
-    "  open    open-loop load at a fixed rate; latency from each request's\n"
-    "          due time (no coordinated omission); per-shard load per second\n"
-    "          --node, --shards, --sync as for basic; --rate OPS/S (20000)\n"
-    "          --seconds N (10) --dirs N (100) --files N (100000)\n"
-    "          --lookup-percent P (90: the rest are creates) --seed N (1)\n"
-    "  kv      settings set/get, one request in flight per client:\n"
-    "          --node HOST:PORT[,...] (or an in-process node) or\n"
-    "          --etcd http://HOST:PORT[,...] (etcd's v3 JSON gateway);\n"
-    "          --clients N (16) --ops N (20000) --read-percent P (0) --keys N\n"
-    "          --session 1|0: dagshard's clients share a session per node\n"
-    "          that sends the sets made meanwhile together (1), or each set\n"
-    "          is its own message (0); --in-flight N: batches per session (4)\n"
-    "  record  --out FILE: writes a workload (below) as a trace "
-    "(docs/TRACES.md)\n"
-    "  replay  --trace FILE [--speed X]: replays a trace open loop\n"
-    "  run     replays a workload (below) without writing it\n"
-    "  compare the same workload (below, or --trace FILE) against each\n"
-    "          sharding policy on a fresh in-process node, side by side:\n"
-    "          --policies home,hash (home: no spreading; hash: every\n"
-    "          directory's 2^B parts placed by hashing, --spread-bits B (2))\n"
-    "          --shards N (4) --sync MODE --speed X --report FILE.html\n"
-    "          replay/run: --node or an in-process node (--shards, --sync);\n"
-    "          --csv FILE (per-second series), --report FILE.html (charts)\n"
-    "          --closed N: N closed-loop clients instead of open-loop "
-    "arrivals\n"
-    "          workloads: --workload uniform|zipf|storm|diurnal|flash|mixed\n"
-    "          --seconds N (10) --rate OPS/S (10000) --clients N (16)\n"
-    "          --seed N (1) --dirs N --files N (per directory) --zipf S (1.1)\n"
-    "          --find FILE (a namespace from `find DIR` output)\n"
-    "          --period S, --amplitude A (diurnal) --peak-rate R (flash)\n"
-    "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
-    "          movement of consistent hashing with and without bounded loads\n";
 
 struct bench_config : caf::actor_system_config {
   bench_config() {
@@ -94,179 +37,357 @@ struct bench_config : caf::actor_system_config {
   }
 };
 
-} // namespace
-
-int main(int argc, char** argv) {
-  bool js = false;
+/// The flags every command shares.
+struct global_flags {
+  bool json = false;
   bool quiet = false;
-  std::string cmd;
-  args_map a;
-  for (int i = 1; i < argc; ++i) {
-    std::string s = argv[i];
-    if (s == "--json")
-      js = true;
-    else if (s == "--quiet")
-      quiet = true;
-    else if (s == "-h" || s == "--help") {
-      std::cout << usage;
-      return 0;
-    } else if (s.rfind("--", 0) == 0 && i + 1 < argc)
-      a[s.substr(2)] = argv[++i];
-    else if (cmd.empty() && s.rfind("--", 0) != 0)
-      cmd = s;
-    else {
-      std::cerr << "dagbench: unexpected argument " << s << "\n" << usage;
-      return 1;
-    }
+};
+
+/// The nodes a command talks to: running ones (--node) or one in-process.
+struct targets {
+  std::optional<client> cl;
+  std::vector<client> clis;
+  std::vector<gateway_actor> gws;
+};
+
+std::vector<std::string> split_commas(const std::string& list) {
+  std::vector<std::string> out;
+  for (size_t pos = 0; pos <= list.size();) {
+    auto comma = list.find(',', pos);
+    out.push_back(list.substr(
+        pos, comma == std::string::npos ? std::string::npos : comma - pos));
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
   }
-  if (cmd == "placement") {
-    try {
-      auto n = static_cast<uint32_t>(num(a, "shards", 12));
-      if (n < 2)
-        throw std::invalid_argument("--shards wants at least 2");
-      double c =
-          a.count("capacity-factor") ? std::stod(a["capacity-factor"]) : 1.25;
-      if (!(c > 1))
-        throw std::invalid_argument("--capacity-factor wants a number above 1");
-      auto report = bench::placement_report(n, c, num(a, "keys", 100000), !js);
-      if (js)
-        std::cout << report.dump(2) << std::endl;
-      return 0;
-    } catch (const std::exception& e) {
-      std::cerr << "dagbench: " << e.what() << "\n";
-      return 1;
+  return out;
+}
+
+// Connects to every --node; false (after a message) if one is unreachable.
+bool connect_all(caf::actor_system& sys, const std::string& list, targets& t) {
+  for (auto& item : split_commas(list)) {
+    std::string host, err;
+    uint16_t port = 0;
+    if (!parse_host_port(item, host, port))
+      throw std::invalid_argument("--node wants HOST:PORT[,HOST:PORT...]");
+    auto c = client::connect(sys, host, port, err);
+    if (!c) {
+      std::cerr << "dagbench: cannot reach " << item << ": " << err << "\n";
+      return false;
     }
+    t.gws.push_back(c->gateway());
+    t.clis.push_back(*c);
+    if (!t.cl)
+      t.cl = std::move(c);
   }
-  if (cmd == "compare") {
-    if (a.count("node")) {
-      std::cerr << "dagbench: compare runs its own in-process nodes (one per "
-                   "policy); --node is not accepted\n";
-      return 1;
-    }
-    try {
-      bench_config cfg;
-      caf::actor_system sys{cfg};
-      json out;
-      auto rc = bench::run_compare(sys, a, js, out);
-      if (js)
-        std::cout << out.dump(2) << std::endl;
-      return rc;
-    } catch (const std::exception& e) {
-      std::cerr << "dagbench: " << e.what() << "\n";
-      return 1;
-    }
-  }
-  if (cmd == "record") {
-    try {
-      return bench::run_record(a);
-    } catch (const std::exception& e) {
-      std::cerr << "dagbench: " << e.what() << "\n";
-      return 1;
-    }
-  }
-  if (cmd == "kv" && a.count("etcd")) {
-    // etcd needs no actor system: plain HTTP/JSON.
-    try {
-      std::vector<std::string> eps;
-      std::string list = a["etcd"];
-      for (size_t pos = 0; pos <= list.size();) {
-        auto comma = list.find(',', pos);
-        eps.push_back(list.substr(
-            pos, comma == std::string::npos ? std::string::npos : comma - pos));
-        if (comma == std::string::npos)
-          break;
-        pos = comma + 1;
-      }
-      json out;
-      auto rc = bench::run_kv({}, eps, a, js, out);
-      if (js)
-        std::cout << out.dump(2) << std::endl;
-      return rc;
-    } catch (const std::exception& e) {
-      std::cerr << "dagbench: " << e.what() << "\n";
-      return 1;
-    }
-  }
-  if (cmd != "basic" && cmd != "fill" && cmd != "open" && cmd != "verify" &&
-      cmd != "kv" && cmd != "replay" && cmd != "run" && cmd != "stat") {
-    std::cerr << "dagbench: unknown command '" << cmd << "'\n" << usage;
-    return 1;
-  }
+  return true;
+}
+
+using node_runner = std::function<int(
+    caf::actor_system&, targets&, const args_map&, const global_flags&, json&)>;
+
+// Runs `run` against --node, or an in-process node when `in_process`.
+int with_nodes(const args_map& a, const global_flags& g, bool in_process,
+               const std::string& name, const node_runner& run) {
   bench_config cfg;
   caf::actor_system sys{cfg};
   node_handles node;
   std::string tmp;
+  auto cleanup = [&] {
+    if (node.gateway)
+      stop_node(sys, node);
+    if (!tmp.empty())
+      std::system(("rm -rf '" + tmp + "'").c_str());
+  };
   try {
-    std::optional<client> cl;
-    std::vector<client> clis;
-    std::vector<gateway_actor> gws;
+    targets t;
     if (a.count("node")) {
-      // One or more nodes, comma separated: clients are spread over them.
-      std::string list = a["node"];
-      size_t pos = 0;
-      while (pos <= list.size()) {
-        auto comma = list.find(',', pos);
-        auto item = list.substr(
-            pos, comma == std::string::npos ? std::string::npos : comma - pos);
-        std::string host, err;
-        uint16_t port = 0;
-        if (!parse_host_port(item, host, port))
-          throw std::invalid_argument("--node wants HOST:PORT[,HOST:PORT...]");
-        auto c = client::connect(sys, host, port, err);
-        if (!c) {
-          std::cerr << "dagbench: cannot reach " << item << ": " << err << "\n";
-          return 2;
-        }
-        gws.push_back(c->gateway());
-        clis.push_back(*c);
-        if (!cl)
-          cl = std::move(c);
-        if (comma == std::string::npos)
-          break;
-        pos = comma + 1;
-      }
-    } else if (cmd == "basic" || cmd == "open" || cmd == "kv" ||
-               cmd == "replay" || cmd == "run") {
+      if (!connect_all(sys, a.at("node"), t))
+        return 2;
+    } else if (in_process) {
       node_options opts;
       char tmpl[] = "/tmp/dagbench-XXXXXX";
       tmp = ::mkdtemp(tmpl);
       opts.data_dir = tmp;
       opts.shards = static_cast<uint32_t>(num(a, "shards", 4));
-      if (a.count("sync") && !parse_sync_mode(a["sync"], opts.sync))
+      if (a.count("sync") && !parse_sync_mode(a.at("sync"), opts.sync))
         throw std::invalid_argument("--sync wants full, normal or off");
       node = start_node(sys, opts, false);
-      cl.emplace(sys, node.gateway, std::chrono::seconds(60));
-      gws.push_back(node.gateway);
-      clis.push_back(*cl);
+      t.cl.emplace(sys, node.gateway, std::chrono::seconds(60));
+      t.gws.push_back(node.gateway);
+      t.clis.push_back(*t.cl);
     } else {
-      throw std::invalid_argument(cmd + " needs --node");
+      throw std::invalid_argument(name + " needs --node");
     }
     json out;
-    if (cmd == "replay" && !a.count("trace"))
-      throw std::invalid_argument("replay needs --trace FILE");
-    int rc =
-        cmd == "kv"       ? bench::run_kv(clis, {}, a, js, out)
-        : cmd == "basic"  ? bench::run_basic(sys, *cl, gws, a, js, out)
-        : cmd == "open"   ? bench::run_open(sys, *cl, a, js, out)
-        : cmd == "verify" ? bench::run_verify(*cl, a)
-        : cmd == "stat"   ? bench::run_stat(*cl, a, js, out)
-        : cmd == "replay"
-            ? bench::run_replay(sys, gws, bench::read_trace(a["trace"]), a, js,
-                                out)
-        : cmd == "run"
-            ? bench::run_replay(sys, gws, bench::make_workload(a), a, js, out)
-            : bench::run_fill(*cl, a, quiet);
-    if (js)
+    int rc = run(sys, t, a, g, out);
+    if (g.json)
       std::cout << out.dump(2) << std::endl;
-    if (node.gateway)
-      stop_node(sys, node);
-    if (!tmp.empty())
-      std::system(("rm -rf '" + tmp + "'").c_str());
+    cleanup();
     return rc;
   } catch (const std::exception& e) {
     std::cerr << "dagbench: " << e.what() << "\n";
-    if (node.gateway)
-      stop_node(sys, node);
+    cleanup();
     return 1;
   }
+}
+
+int placement(const args_map& a, const global_flags& g) {
+  auto n = static_cast<uint32_t>(num(a, "shards", 12));
+  if (n < 2)
+    throw std::invalid_argument("--shards wants at least 2");
+  double c =
+      a.count("capacity-factor") ? std::stod(a.at("capacity-factor")) : 1.25;
+  if (!(c > 1))
+    throw std::invalid_argument("--capacity-factor wants a number above 1");
+  auto report = bench::placement_report(n, c, num(a, "keys", 100000), !g.json);
+  if (g.json)
+    std::cout << report.dump(2) << std::endl;
+  return 0;
+}
+
+int compare(const args_map& a, const global_flags& g) {
+  if (a.count("node"))
+    throw std::invalid_argument("compare runs its own in-process nodes (one "
+                                "per policy); --node is not accepted");
+  bench_config cfg;
+  caf::actor_system sys{cfg};
+  json out;
+  auto rc = bench::run_compare(sys, a, g.json, out);
+  if (g.json)
+    std::cout << out.dump(2) << std::endl;
+  return rc;
+}
+
+int kv(const args_map& a, const global_flags& g) {
+  if (!a.count("etcd"))
+    return with_nodes(a, g, true, "kv",
+                      [](auto&, targets& t, auto& a, auto& g, json& out) {
+                        return bench::run_kv(t.clis, {}, a, g.json, out);
+                      });
+  // etcd needs no actor system: plain HTTP/JSON.
+  json out;
+  auto rc = bench::run_kv({}, split_commas(a.at("etcd")), a, g.json, out);
+  if (g.json)
+    std::cout << out.dump(2) << std::endl;
+  return rc;
+}
+
+// Every flag's help, declared once; commands list the flags they take.
+// Values are checked by the command that reads them (bench::num ...).
+const std::map<std::string, const char*> option_help = {
+    {"node", "running nodes; clients are spread over them (default: an "
+             "in-process node)"},
+    {"shards", "shards of the in-process node (4)"},
+    {"sync", "full|normal|off for the in-process node (full)"},
+    {"clients", "concurrent clients (basic: 1, kv and workloads: 16)"},
+    {"files", "files (per create phase, per directory of a workload)"},
+    {"dirs", "directories"},
+    {"lookups", "lookups (1000000)"},
+    {"batch", "requests per message (1000)"},
+    {"outstanding", "messages in flight, or writers (8)"},
+    {"seed", "seed of the random choices (1)"},
+    {"prefix", "directory to work in (/dagbench-TIME-PID)"},
+    {"spread", "after the first phase, move the 2^BITS parts of its "
+               "directory over all shards"},
+    {"dir", "the directory to fill or verify"},
+    {"path", "the path to stat"},
+    {"count", "how many (1000)"},
+    {"ack-log", "file of acknowledged names, one per line"},
+    {"until-file", "--files is a minimum: creates go on until this file "
+                   "exists"},
+    {"rate", "arrivals per second (open: 20000, workloads: 10000)"},
+    {"seconds", "duration (10)"},
+    {"lookup-percent", "share of lookups; the rest are creates (90)"},
+    {"profile", "piecewise rate RATE:SECONDS[,RATE:SECONDS...]"},
+    {"etcd", "etcd's v3 JSON gateways instead of dagshard nodes"},
+    {"ops", "operations (20000)"},
+    {"read-percent", "share of gets (0)"},
+    {"keys", "distinct keys"},
+    {"session", "1: clients share a session per node that batches their "
+                "requests; 0: one message per request (1)"},
+    {"in-flight", "batches in flight per session (4)"},
+    {"clients-as", "actors (default) or threads"},
+    {"out", "the trace file to write (docs/TRACES.md)"},
+    {"trace", "a trace file to replay"},
+    {"speed", "replay speed factor (1)"},
+    {"csv", "per-second series as CSV"},
+    {"report", "charts as one HTML page"},
+    {"closed", "N closed-loop clients instead of open-loop arrivals"},
+    {"workload", "uniform|zipf|storm|diurnal|flash|mixed (zipf)"},
+    {"zipf", "Zipf exponent (1.1)"},
+    {"find", "a namespace from `find DIR` output"},
+    {"period", "diurnal period in seconds"},
+    {"amplitude", "diurnal amplitude (0.8)"},
+    {"peak-rate", "flash crowd's peak rate"},
+    {"policies", "sharding policies side by side: home,hash"},
+    {"spread-bits", "hash policy: 2^B parts per directory (2)"},
+    {"capacity-factor", "bounded-load placement factor above 1 (1.25)"},
+};
+
+std::string option_type(const std::string& k) {
+  static const std::map<std::string, const char*> types = {
+      {"node", "HOST:PORT[,...]"},
+      {"etcd", "URL[,...]"},
+      {"sync", "MODE"},
+      {"prefix", "PATH"},
+      {"dir", "PATH"},
+      {"path", "PATH"},
+      {"ack-log", "FILE"},
+      {"until-file", "FILE"},
+      {"out", "FILE"},
+      {"trace", "FILE"},
+      {"csv", "FILE"},
+      {"report", "FILE"},
+      {"find", "FILE"},
+      {"profile", "PROFILE"},
+      {"workload", "NAME"},
+      {"policies", "LIST"},
+      {"clients-as", "KIND"},
+  };
+  auto i = types.find(k);
+  return i == types.end() ? "N" : i->second;
+}
+
+struct command {
+  const char* name;
+  const char* what;
+  std::vector<const char*> options;
+  std::function<int(const args_map&, const global_flags&)> run;
+};
+
+std::vector<const char*> with_workload(std::vector<const char*> xs) {
+  for (auto k : {"workload", "seconds", "rate", "clients", "seed", "dirs",
+                 "files", "zipf", "find", "period", "amplitude", "peak-rate"})
+    xs.push_back(k);
+  return xs;
+}
+
+// A command that runs against --node or an in-process node.
+auto on_nodes(const char* name, bool in_process, node_runner run) {
+  return [name, in_process, run](const args_map& a, const global_flags& g) {
+    return with_nodes(a, g, in_process, name, run);
+  };
+}
+
+const std::vector<command> commands = {
+    {"basic",
+     "creates into one directory, into many, then random lookups",
+     {"node", "shards", "sync", "clients", "files", "dirs", "lookups", "batch",
+      "outstanding", "seed", "prefix", "spread"},
+     on_nodes("basic", true,
+              [](auto& sys, targets& t, auto& a, auto& g, json& out) {
+                return bench::run_basic(sys, *t.cl, t.gws, a, g.json, out);
+              })},
+    {"fill",
+     "creates --files files in --dir with several writers, logging "
+     "each acknowledged name",
+     {"node", "dir", "files", "outstanding", "batch", "ack-log", "until-file"},
+     on_nodes("fill", false,
+              [](auto&, targets& t, auto& a, auto& g, json&) {
+                return bench::run_fill(*t.cl, a, g.quiet);
+              })},
+    {"stat",
+     "--count single stats of --path, one at a time: the baseline of "
+     "dagsh's call loop",
+     {"node", "path", "count"},
+     on_nodes("stat", false,
+              [](auto&, targets& t, auto& a, auto& g, json& out) {
+                return bench::run_stat(*t.cl, a, g.json, out);
+              })},
+    {"verify",
+     "every name in --ack-log exists in --dir (exit 1 and the "
+     "missing names otherwise)",
+     {"node", "dir", "ack-log"},
+     on_nodes("verify", false,
+              [](auto&, targets& t, auto& a, auto&, json&) {
+                return bench::run_verify(*t.cl, a);
+              })},
+    {"open",
+     "open-loop load at a fixed rate; latency from each request's due "
+     "time (no coordinated omission)",
+     {"node", "shards", "sync", "rate", "seconds", "dirs", "files",
+      "lookup-percent", "seed", "profile"},
+     on_nodes("open", true,
+              [](auto& sys, targets& t, auto& a, auto& g, json& out) {
+                return bench::run_open(sys, *t.cl, a, g.json, out);
+              })},
+    {"kv",
+     "settings set/get with one request in flight per client, against "
+     "dagshard or etcd",
+     {"node", "etcd", "shards", "sync", "clients", "ops", "read-percent",
+      "keys", "seed", "session", "in-flight", "clients-as"},
+     kv},
+    {"record", "writes a workload as a trace (docs/TRACES.md)",
+     with_workload({"out"}),
+     [](const args_map& a, const global_flags&) {
+       return bench::run_record(a);
+     }},
+    {"replay",
+     "replays a trace open loop",
+     {"node", "shards", "sync", "trace", "speed", "csv", "report", "closed"},
+     on_nodes("replay", true,
+              [](auto& sys, targets& t, auto& a, auto& g, json& out) {
+                if (!a.count("trace"))
+                  throw std::invalid_argument("replay needs --trace FILE");
+                return bench::run_replay(sys, t.gws,
+                                         bench::read_trace(a.at("trace")), a,
+                                         g.json, out);
+              })},
+    {"run", "replays a workload without writing it",
+     with_workload(
+         {"node", "shards", "sync", "speed", "csv", "report", "closed"}),
+     on_nodes("run", true,
+              [](auto& sys, targets& t, auto& a, auto& g, json& out) {
+                return bench::run_replay(sys, t.gws, bench::make_workload(a), a,
+                                         g.json, out);
+              })},
+    {"compare",
+     "the same workload (or --trace) against each sharding policy "
+     "on a fresh in-process node, side by side",
+     with_workload({"policies", "spread-bits", "shards", "sync", "speed",
+                    "report", "trace"}),
+     compare},
+    {"placement",
+     "balance and movement of consistent hashing with and "
+     "without bounded loads",
+     {"shards", "keys", "capacity-factor"},
+     placement},
+};
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"measures a dagshard node (see docs/BENCHMARKS.md)", "dagbench"};
+  app.fallthrough(); // --json, --quiet may follow the command
+  global_flags g;
+  app.add_flag("--json", g.json, "print the results as JSON");
+  app.add_flag("--quiet", g.quiet, "no progress output");
+  cli::add_doc_flags(app);
+  args_map a;
+  for (auto& c : commands) {
+    auto sub = app.add_subcommand(c.name, c.what);
+    for (auto key : c.options) {
+      auto k = std::string{key};
+      sub->add_option_function<std::string>(
+             "--" + k, [&a, k](const std::string& v) { a[k] = v; },
+             option_help.at(k))
+          ->type_name(option_type(k));
+    }
+  }
+  if (auto rc = cli::parse(app, argc, argv, std::cout, std::cerr); rc >= 0)
+    return rc;
+  for (auto& c : commands) {
+    if (!app.got_subcommand(c.name))
+      continue;
+    try {
+      return c.run(a, g);
+    } catch (const std::exception& e) {
+      std::cerr << "dagbench: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  std::cerr << "dagbench: a command is required\nRun 'dagbench --help' for "
+               "more information.\n";
+  return cli::usage_error;
 }

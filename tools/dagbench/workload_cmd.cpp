@@ -1,5 +1,6 @@
-// dagbench record / replay / run: workloads from tools/dagbench/workload, written to
-// a trace or replayed open loop against a target, with the report outputs.
+// dagbench record / replay / run: workloads from tools/dagbench/workload,
+// written to a trace or replayed open loop against a target, with the report
+// outputs.
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -7,10 +8,11 @@
 #include <iostream>
 #include <unistd.h>
 
-#include "tools/dagbench/workload/generators.hpp"
+#include "tools/common/cli.hpp"
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/replay.hpp"
 #include "tools/dagbench/report.hpp"
+#include "tools/dagbench/workload/generators.hpp"
 
 namespace ds::bench {
 
@@ -133,27 +135,10 @@ int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
   double speed = real(a, "speed", 1);
   if (!(speed > 0))
     throw std::invalid_argument("--speed wants a number above 0");
-  bool tty = ::isatty(2);
-  auto t0 = std::chrono::steady_clock::now();
-  auto progress = [&](uint64_t sent, uint64_t total) {
-    double el =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-            .count();
-    double rate = el > 0 ? double(sent) / el : 0;
-    double eta = rate > 0 ? double(total - sent) / rate : 0;
-    int pct = total ? int(100 * sent / total) : 100;
-    if (tty) {
-      int filled = pct * 30 / 100;
-      std::cerr << "\r[" << std::string(std::size_t(filled), '#')
-                << std::string(std::size_t(30 - filled), '.') << "] "
-                << std::setw(3) << pct << "% " << sent << "/" << total
-                << " ops " << std::fixed << std::setprecision(0) << rate
-                << " ops/s ETA " << eta << " s   " << std::flush;
-    } else if (int(el) % 5 == 0) {
-      std::cerr << "dagbench: " << sent << "/" << total << " ops sent, "
-                << std::fixed << std::setprecision(0) << rate << " ops/s, ETA "
-                << eta << " s\n";
-    }
+  // A bar on a terminal, nothing otherwise (and nothing with --json).
+  cli::progress bar("replay", 0, !js);
+  auto progress = [&bar](uint64_t sent, uint64_t total) {
+    bar.update(sent, total);
   };
   bool closed = a.count("closed") > 0;
   labelled_run run{
@@ -165,8 +150,7 @@ int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
   if (closed)
     run.label += " (closed loop, " + a.at("closed") + " clients)";
   run.result.routers = collect_routers(sys, gws);
-  if (tty)
-    std::cerr << "\n";
+  bar.finish();
   if (a.count("csv")) {
     std::ofstream f(a.at("csv"));
     write_csv(f, run);

@@ -174,57 +174,20 @@ void show_result(const invocation& inv, path_op op, const ns_reply& r,
   if (op == path_op::stat)
     out << "path:    " << inv.path << "\nkind:    " << to_string(r.a.kind)
         << "\nino:     " << r.a.ino << "\nmode:    " << octal(r.a.mode)
-        << "\nsize:    " << r.a.size << "\nmtime:   " << r.a.mtime
-        << " ns\nversion: " << r.a.version << "\n";
+        << "\nsize:    " << r.a.size
+        << "\nmtime:   " << cli::local_time(r.a.mtime)
+        << "\nversion: " << r.a.version << "\n";
 }
 
 } // namespace
 
 namespace {
 
-bool parse_config_args(int argc, char** argv, int i, invocation& out,
-                       std::string& err) {
-  for (; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--if-version" && i + 1 < argc) {
-      std::string v = argv[++i];
-      if (v.empty() || v.size() > 19 ||
-          v.find_first_not_of("0123456789") != std::string::npos) {
-        err = "--if-version wants a version number, got '" + v + "'";
-        return false;
-      }
-      out.if_version = std::stoull(v);
-    } else if (a == "--json") {
-      out.json = true;
-    } else if (a == "--node" && i + 1 < argc) {
-      out.node = argv[++i];
-    } else if (a.rfind("--node=", 0) == 0) {
-      out.node = a.substr(7);
-    } else {
-      out.args.push_back(a);
-    }
-  }
-  auto n = out.args.size();
-  auto sub = n > 0 ? out.args[0] : "";
-  if ((sub == "set" && n == 3) || (sub == "get" && n == 2) ||
-      (sub == "list" && n == 1)) {
-    if (out.if_version && sub != "set") {
-      err = "--if-version goes with config set";
-      return false;
-    }
-    if (n > 1)
-      out.path = out.args[1];
-    return true;
-  }
-  err = "config wants: set KEY VALUE [--if-version N] | get KEY | list";
-  return false;
-}
-
 int run_config(client& cl, const invocation& inv, std::ostream& out,
                std::ostream& err) {
   auto& sub = inv.args[0];
   if (sub == "set") {
-    auto r = cl.config_set(inv.path, inv.args[2], inv.if_version);
+    auto r = cl.config_set(inv.path, inv.value, inv.if_version);
     if (r.code != errc::ok) {
       if (r.code == errc::econflict)
         err << conflict_line(inv.path, r.version, *inv.if_version) << std::endl;
@@ -233,10 +196,10 @@ int run_config(client& cl, const invocation& inv, std::ostream& out,
       return r.code == errc::eunavailable ? 2 : 1;
     }
     if (inv.json)
-      out << to_json(config_entry{inv.path, inv.args[2], r.version}).dump()
+      out << to_json(config_entry{inv.path, inv.value, r.version}).dump()
           << std::endl;
     else
-      out << inv.path << " = " << inv.args[2] << " (version " << r.version
+      out << inv.path << " = " << inv.value << " (version " << r.version
           << ")\n";
     return 0;
   }
@@ -273,79 +236,92 @@ int run_config(client& cl, const invocation& inv, std::ostream& out,
 
 } // namespace
 
-bool parse_args(int argc, char** argv, invocation& out, std::string& err) {
-  auto env = std::getenv("DAGSHARD_NODE");
-  out.node = env && *env ? env : "127.0.0.1:4242";
-  int i = 1;
-  for (; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--json") {
-      out.json = true;
-    } else if (a == "--node" && i + 1 < argc) {
-      out.node = argv[++i];
-    } else if (a.rfind("--node=", 0) == 0) {
-      out.node = a.substr(7);
-    } else if ((a == "--tls-cert" || a == "--tls-key" || a == "--tls-ca") &&
-               i + 1 < argc) {
-      auto& dst = a == "--tls-cert"  ? out.tls_cert
-                  : a == "--tls-key" ? out.tls_key
-                                     : out.tls_ca;
-      dst = argv[++i];
-    } else if (a == "-h" || a == "--help") {
-      out.command = "help";
-      return true;
-    } else if (!a.empty() && a[0] == '-') {
-      err = "unknown option " + a;
-      return false;
-    } else {
-      break;
-    }
+namespace {
+
+void add_config_commands(CLI::App& app, invocation& inv) {
+  auto config = app.add_subcommand("config", "cluster settings in the "
+                                             "metadata store");
+  auto set = config->add_subcommand("set", "set a cluster setting");
+  set->add_option("KEY", inv.path, "the setting")->required();
+  set->add_option("VALUE", inv.value, "its new value")->required();
+  set->add_option_function<uint64_t>(
+      "--if-version", [&inv](const uint64_t& v) { inv.if_version = v; },
+      "only if the setting is at version N (0: only if absent); "
+      "ECONFLICT otherwise");
+  auto get = config->add_subcommand("get", "a setting and its version");
+  get->add_option("KEY", inv.path, "the setting")->required();
+  config->add_subcommand("list", "every setting");
+  for (auto sub : {set, get, config->get_subcommand("list")})
+    sub->callback([&inv, sub] {
+      inv.command = "config";
+      inv.args.insert(inv.args.begin(), sub->get_name());
+    });
+  auto raft = app.add_subcommand("raft", "the metadata store's Raft group");
+  raft->add_subcommand("status", "role, term, commit and applied index and "
+                                 "log size of every metadata replica")
+      ->callback([&inv] {
+        inv.command = "raft";
+        inv.args = {"status"};
+      });
+}
+
+const char* const footer =
+    "Exit status: 0 done, 1 refused (the error name is printed first), 2 node "
+    "or shard unreachable, or a command-line error.";
+
+} // namespace
+
+int parse_args(int argc, char** argv, invocation& inv, std::ostream& out,
+               std::ostream& err) {
+  CLI::App app{"the console of a dagshard cluster", "dagctl"};
+  app.footer(footer);
+  app.fallthrough(); // --json and --node may follow the command too
+  cli::add_node_flags(app, inv);
+  cli::add_doc_flags(app);
+  auto simple = [&](const char* name, const char* what) {
+    return app.add_subcommand(name, what)->callback([&inv, name] {
+      inv.command = name;
+    });
+  };
+  const std::pair<const char*, const char*> path_cmds[] = {
+      {"mkdir", "create a directory"},
+      {"create", "create an empty file (fails if the name exists)"},
+      {"stat", "show an entry's attributes"},
+      {"ls", "list a directory"},
+      {"rm", "remove a file"},
+      {"rmdir", "remove an empty directory"},
+      {"placement", "where the DAG node of PATH's entry lives"},
+  };
+  for (auto& [name, what] : path_cmds)
+    simple(name, what)
+        ->add_option("PATH", inv.path, "absolute path")
+        ->required();
+  simple("shards", "per-shard counters of the whole cluster");
+  simple("nodes", "the cluster's members and whether they are reachable");
+  simple("health", "each node's health, as its metrics port's /health says");
+  add_config_commands(app, inv);
+  add_parts_commands(app, inv);
+  if (auto rc = cli::parse(app, argc, argv, out, err); rc >= 0)
+    return rc;
+  // Checked here, not by CLI11's require_subcommand: that check runs before
+  // the one of unknown flags, which would then go unnamed.
+  if (inv.command.empty()) {
+    auto sub = app.get_subcommands();
+    std::string what =
+        sub.empty() ? "a command" : sub[0]->get_name() + " needs a subcommand";
+    err << "dagctl: " << (sub.empty() ? "a command is required" : what)
+        << "\nRun 'dagctl --help' for more information.\n";
+    return cli::usage_error;
   }
-  if (i == argc) {
-    err = "no command";
-    return false;
+  if (auto bad = inv.check(); !bad.empty()) {
+    err << "dagctl: " << bad << "\n";
+    return cli::usage_error;
   }
-  {
-    int given =
-        !out.tls_cert.empty() + !out.tls_key.empty() + !out.tls_ca.empty();
-    if (given != 0 && given != 3) {
-      err = "TLS needs all of --tls-cert, --tls-key and --tls-ca";
-      return false;
-    }
+  if (inv.if_version && inv.args.at(0) != "set") {
+    err << "dagctl: --if-version goes with config set\n";
+    return cli::usage_error;
   }
-  out.command = argv[i++];
-  if (out.command == "config")
-    return parse_config_args(argc, argv, i, out, err);
-  if (out.command == "move" || out.command == "migrations" ||
-      out.command == "router")
-    return parse_parts_args(argc, argv, i, out, err);
-  if (out.command == "raft") {
-    if (i + 1 != argc || std::string{argv[i]} != "status") {
-      err = "usage: raft status";
-      return false;
-    }
-    out.args = {"status"};
-    return true;
-  }
-  bool needs_path =
-      path_commands.count(out.command) > 0 || out.command == "placement";
-  if (!needs_path && out.command != "shards" && out.command != "nodes" &&
-      out.command != "help") {
-    err = "unknown command " + out.command;
-    return false;
-  }
-  if (needs_path) {
-    if (i == argc) {
-      err = out.command + " needs a PATH";
-      return false;
-    }
-    out.path = argv[i++];
-  }
-  if (i != argc) {
-    err = std::string{"unexpected argument "} + argv[i];
-    return false;
-  }
-  return true;
+  return -1;
 }
 
 int run(client& cl, const invocation& inv, std::ostream& out,
@@ -354,6 +330,8 @@ int run(client& cl, const invocation& inv, std::ostream& out,
     return show_shards(cl, inv, out, err);
   if (inv.command == "nodes")
     return show_nodes(cl, inv, out, err);
+  if (inv.command == "health")
+    return show_health(cl, inv, out, err);
   if (inv.command == "raft")
     return show_raft(cl, inv, out, err);
   if (inv.command == "config")

@@ -10,20 +10,14 @@
 
 int main(int argc, char** argv) {
   ds::dagctl::invocation inv;
-  std::string err;
-  if (!ds::dagctl::parse_args(argc, argv, inv, err)) {
-    std::cerr << "dagctl: " << err << "\n" << ds::dagctl::usage;
-    return 1;
-  }
-  if (inv.command == "help") {
-    std::cout << ds::dagctl::usage;
-    return 0;
-  }
+  if (auto rc = ds::dagctl::parse_args(argc, argv, inv, std::cout, std::cerr);
+      rc >= 0)
+    return rc;
   std::string host;
   uint16_t port = 0;
   if (!ds::parse_host_port(inv.node, host, port)) {
     std::cerr << "dagctl: --node wants HOST:PORT, got '" << inv.node << "'\n";
-    return 1;
+    return ds::cli::usage_error;
   }
   ds::console_config cfg{ds::tls_files{inv.tls_cert, inv.tls_key, inv.tls_ca}};
   caf::actor_system sys{cfg};

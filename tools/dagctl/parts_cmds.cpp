@@ -18,46 +18,44 @@ using json = nlohmann::json;
 
 } // namespace
 
-bool parse_parts_args(int argc, char** argv, int i, invocation& out,
-                      std::string& err) {
-  if (out.command == "move") {
-    if (argc - i != 3) {
-      err = "usage: move DIR BITS:INDEX SHARD";
-      return false;
-    }
-    out.path = argv[i];
-    out.args = {argv[i + 1], argv[i + 2]};
-    hash_range r;
-    if (!parse_part(out.args[0], r)) {
-      err = "bad part " + out.args[0] +
-            " (BITS:INDEX, 1 <= BITS <= 32, INDEX < 2^BITS)";
-      return false;
-    }
-    char* end = nullptr;
-    auto shard = std::strtoul(out.args[1].c_str(), &end, 10);
-    if (out.args[1].empty() || *end != '\0' || out.args[1][0] == '-' ||
-        shard > 1'000'000) {
-      err = "bad shard " + out.args[1];
-      return false;
-    }
-    return true;
-  }
-  if (i != argc) {
-    err = std::string{"unexpected argument "} + argv[i];
-    return false;
-  }
-  return true;
+void add_parts_commands(CLI::App& app, invocation& inv) {
+  auto move = app.add_subcommand(
+      "move", "move part INDEX of the 2^BITS equal parts of DIR's name hashes "
+              "to SHARD (reads and writes go on)");
+  move->add_option("DIR", inv.path, "the directory")->required();
+  move->add_option("PART", inv.part,
+                   "BITS:INDEX, 1 <= BITS <= 32, "
+                   "INDEX < 2^BITS")
+      ->required()
+      ->check(
+          [](const std::string& s) {
+            hash_range r;
+            return parse_part(s, r) ? std::string{}
+                                    : "bad part " + s +
+                                          " (BITS:INDEX, 1 <= BITS <= 32, "
+                                          "INDEX < 2^BITS)";
+          },
+          "BITS:INDEX");
+  move->add_option("SHARD", inv.to, "the shard that takes the part")
+      ->required()
+      ->check(CLI::Range(0, 1'000'000));
+  move->callback([&inv] { inv.command = "move"; });
+  app.add_subcommand("migrations",
+                     "every move of a part: state and placement epoch")
+      ->callback([&inv] { inv.command = "migrations"; });
+  app.add_subcommand("router", "this node's router counters (placement cache)")
+      ->callback([&inv] { inv.command = "router"; });
 }
 
 int run_parts(client& cl, const invocation& inv, std::ostream& out,
               std::ostream& err) {
   if (inv.command == "move") {
     hash_range r;
-    parse_part(inv.args[0], r);
-    auto shard = static_cast<uint32_t>(std::stoul(inv.args[1]));
+    parse_part(inv.part, r);
+    auto shard = inv.to;
     auto m = cl.move(inv.path, r, shard);
     if (m.code != errc::ok) {
-      err << to_string(m.code) << ": " << inv.path << " " << inv.args[0]
+      err << to_string(m.code) << ": " << inv.path << " " << inv.part
           << std::endl;
       if (inv.json)
         out << json{{"error", std::string{to_string(m.code)}},

@@ -14,13 +14,6 @@ namespace ds::dagpsm {
 
 namespace {
 
-const char* const cluster_usage =
-    "usage: dagpsm cluster --linkage ward|average|complete|single "
-    "[--metric euclidean|correlation] FILE\n"
-    "  FILE: CSV rows id,x1,...,xn (same n on every row)\n"
-    "  prints one merge per line: a,b,distance,size (SciPy linkage "
-    "convention)\n";
-
 bool parse_double(const std::string& s, double& v) {
   if (s.empty())
     return false;
@@ -32,44 +25,37 @@ bool parse_double(const std::string& s, double& v) {
 
 } // namespace
 
+void declare_cluster(CLI::App& app, cluster_args& a) {
+  app.add_option("--linkage", a.linkage, "how clusters are merged")
+      ->required()
+      ->check(CLI::IsMember({"ward", "average", "complete", "single"}));
+  app.add_option("--metric", a.metric, "distance between rows")
+      ->check(CLI::IsMember({"euclidean", "correlation"}))
+      ->capture_default_str();
+  app.add_option("FILE", a.file, "CSV rows id,x1,...,xn (same n on every row)")
+      ->required();
+  app.footer("Prints one merge per line: a,b,distance,size (SciPy's linkage "
+             "convention).");
+}
+
 int cluster_command(const std::vector<std::string>& args, std::ostream& out,
                     std::ostream& err) {
+  CLI::App app{"hierarchical clustering of CSV series", "dagpsm cluster"};
+  cluster_args a;
+  declare_cluster(app, a);
+  if (auto rc = cli::parse(app, args, out, err); rc >= 0)
+    return rc;
+  return run_cluster(a, out, err);
+}
+
+int run_cluster(const cluster_args& a, std::ostream& out, std::ostream& err) {
+  const std::string& file = a.file;
   cluster::method method{};
-  cluster::metric metric = cluster::metric::euclidean;
-  bool have_method = false;
-  std::string file;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      out << cluster_usage;
-      return 0;
-    }
-    if (a == "--linkage" || a == "--metric") {
-      if (i + 1 >= args.size()) {
-        err << "dagpsm cluster: " << a << " needs a value\n" << cluster_usage;
-        return 1;
-      }
-      const std::string& v = args[++i];
-      bool ok = a == "--linkage" ? cluster::parse_method(v, method)
-                                 : cluster::parse_metric(v, metric);
-      if (!ok) {
-        err << "dagpsm cluster: unknown " << a.substr(2) << " '" << v << "'\n"
-            << cluster_usage;
-        return 1;
-      }
-      have_method = have_method || a == "--linkage";
-    } else if (!a.empty() && a[0] == '-') {
-      err << "dagpsm cluster: unknown option '" << a << "'\n" << cluster_usage;
-      return 1;
-    } else if (file.empty()) {
-      file = a;
-    } else {
-      err << "dagpsm cluster: more than one FILE\n" << cluster_usage;
-      return 1;
-    }
-  }
-  if (!have_method || file.empty()) {
-    err << "dagpsm cluster: --linkage and FILE are required\n" << cluster_usage;
+  cluster::metric metric{};
+  // The flags' checks admit only names these parse.
+  if (!cluster::parse_method(a.linkage, method) ||
+      !cluster::parse_metric(a.metric, metric)) {
+    err << "dagpsm cluster: unknown linkage or metric\n";
     return 1;
   }
   if (method == cluster::method::ward && metric != cluster::metric::euclidean) {

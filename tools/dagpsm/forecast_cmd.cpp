@@ -14,87 +14,47 @@
 
 namespace ds::dagpsm {
 
-namespace {
-
-constexpr const char* usage =
-    "usage: dagpsm forecast --period P --horizon H [--model "
-    "auto|arima|hw|snaive|spar|lstm]\n"
-    "                       [--level L] [--json] FILE\n"
-    "  FILE: one non-negative number per line, or a CSV with a 'value' column\n"
-    "  --period 0: no seasonality; prints H point forecasts, one per line\n";
-
-bool parse_int(const std::string& s, long lo, long hi, long& out) {
-  char* end = nullptr;
-  long v = std::strtol(s.c_str(), &end, 10);
-  if (s.empty() || *end || v < lo || v > hi)
-    return false;
-  out = v;
-  return true;
+void declare_forecast(CLI::App& app, forecast_args& a) {
+  app.add_option("--period", a.period, "season length; 0: no seasonality")
+      ->required()
+      ->check(CLI::Range(0L, 100000L));
+  app.add_option("--horizon", a.horizon, "values to forecast")
+      ->required()
+      ->check(CLI::Range(1L, 1000000L));
+  app.add_option("--model", a.model, "the model, or the best by backtest")
+      ->check(CLI::IsMember({"auto", "arima", "hw", "snaive", "spar", "lstm"}))
+      ->capture_default_str();
+  app.add_option("--level", a.level, "prediction interval level")
+      ->check(
+          [](const std::string& s) {
+            char* end = nullptr;
+            double v = std::strtod(s.c_str(), &end);
+            return *end || !(v > 0 && v < 1)
+                       ? std::string{"must be a number between 0 and 1"}
+                       : std::string{};
+          },
+          "(0,1)")
+      ->capture_default_str();
+  app.add_flag("--json", a.json,
+               "the model, its parameters, scores and intervals as JSON");
+  app.add_option("FILE", a.file,
+                 "one non-negative number per line, or a CSV with a 'value' "
+                 "column")
+      ->required();
 }
-
-} // namespace
 
 int forecast_command(const std::vector<std::string>& args, std::ostream& out,
                      std::ostream& err) {
-  long period = -1, horizon = -1;
-  double level = 0.95;
-  std::string model = "auto", file;
-  bool json = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const auto& a = args[i];
-    auto value = [&](const char* what) -> const std::string* {
-      if (i + 1 >= args.size()) {
-        err << "dagpsm forecast: " << what << " needs a value\n" << usage;
-        return nullptr;
-      }
-      return &args[++i];
-    };
-    if (a == "--json") {
-      json = true;
-    } else if (a == "--period") {
-      auto v = value("--period");
-      if (!v || !parse_int(*v, 0, 100000, period)) {
-        if (v)
-          err << "dagpsm forecast: --period wants an integer 0..100000\n";
-        return 1;
-      }
-    } else if (a == "--horizon") {
-      auto v = value("--horizon");
-      if (!v || !parse_int(*v, 1, 1000000, horizon)) {
-        if (v)
-          err << "dagpsm forecast: --horizon wants an integer 1..1000000\n";
-        return 1;
-      }
-    } else if (a == "--model") {
-      auto v = value("--model");
-      if (!v)
-        return 1;
-      model = *v;
-    } else if (a == "--level") {
-      auto v = value("--level");
-      if (!v)
-        return 1;
-      char* end = nullptr;
-      level = std::strtod(v->c_str(), &end);
-      if (*end || !(level > 0 && level < 1)) {
-        err << "dagpsm forecast: --level wants a number between 0 and 1\n";
-        return 1;
-      }
-    } else if (!a.empty() && a[0] == '-') {
-      err << "dagpsm forecast: unknown option " << a << "\n" << usage;
-      return 1;
-    } else if (file.empty()) {
-      file = a;
-    } else {
-      err << "dagpsm forecast: one FILE only\n" << usage;
-      return 1;
-    }
-  }
-  if (period < 0 || horizon < 0 || file.empty()) {
-    err << "dagpsm forecast: --period, --horizon and FILE are required\n"
-        << usage;
-    return 1;
-  }
+  CLI::App app{"forecast a series", "dagpsm forecast"};
+  forecast_args a;
+  declare_forecast(app, a);
+  if (auto rc = cli::parse(app, args, out, err); rc >= 0)
+    return rc;
+  return run_forecast(a, out, err);
+}
+
+int run_forecast(const forecast_args& a, std::ostream& out, std::ostream& err) {
+  auto& [period, horizon, model, level, json, file] = a;
   std::vector<double> values;
   try {
     std::ifstream in(file);

@@ -7,9 +7,14 @@
 #include <signal.h>
 
 #include <iostream>
+#include <memory>
+
+#include <systemd/sd-daemon.h>
 
 #include <caf/all.hpp>
 
+#include "actors/log.hpp"
+#include "actors/metrics/endpoint.hpp"
 #include "actors/node.hpp"
 
 namespace {
@@ -21,14 +26,28 @@ bool is_loopback(const std::string& addr) {
 } // namespace
 
 int main(int argc, char** argv) {
+  using ds::log_event;
+  using ds::log_level;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << ds::node_help();
+      return 0;
+    }
+    if (a == "--man") {
+      std::cout << ds::node_man_page();
+      return 0;
+    }
+  }
   ds::node_config cfg;
   if (auto err = cfg.load_and_check(argc, argv); !err.empty()) {
-    std::cerr << "dagshardd: bad configuration: " << err << std::endl;
+    log_event(log_level::error, "config", "bad configuration: " + err);
     return 2;
   }
   if (cfg.cli_helptext_printed)
     return 0;
   auto& opts = cfg.options();
+  ds::setup_logging(opts.log_format, opts.log_level);
   // Block the stop signals in every thread; main waits for them below.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -37,25 +56,44 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   caf::actor_system sys{cfg};
   ds::node_handles node;
+  std::unique_ptr<ds::metrics_endpoint> metrics;
   try {
     node = ds::start_node(sys, opts, true);
+    if (opts.metrics_port != 0)
+      metrics = std::make_unique<ds::metrics_endpoint>(sys, node, opts);
   } catch (const std::exception& e) {
-    std::cerr << "dagshardd: cannot start: " << e.what() << std::endl;
+    log_event(log_level::error, "node",
+              std::string{"cannot start: "} + e.what());
+    if (node.gateway)
+      ds::stop_node(sys, node);
     return 1;
   }
   if (!is_loopback(opts.bind))
-    std::cout << "dagshardd: WARNING: listening on " << opts.bind
-              << " without authentication; anyone who can reach this port "
-                 "can change the namespace"
-              << std::endl;
-  std::cout << "dagshardd: serving on " << opts.bind << ":" << node.port
-            << " with " << opts.shards << " shards, data in " << opts.data_dir
-            << std::endl;
+    log_event(log_level::warn, "node",
+              "listening on " + opts.bind +
+                  " without authentication; anyone who can reach this port "
+                  "can change the namespace");
+  auto address = opts.bind + ":" + std::to_string(node.port);
+  log_event(log_level::info, "node", "serving on " + address,
+            {{"node_id", opts.node_id},
+             {"shards", opts.shards},
+             {"data_dir", opts.data_dir},
+             {"peers", opts.peers.size()}});
+  if (metrics) {
+    log_event(log_level::info, "metrics",
+              "metrics on http://" + opts.metrics_bind + ":" +
+                  std::to_string(metrics->port()) + "/metrics");
+    metrics->set_ready();
+  }
+  // systemd's Type=notify: the stores are loaded and the port is open.
+  sd_notify(0, "READY=1");
   int sig = 0;
   sigwait(&stop_signals, &sig);
-  std::cout << "dagshardd: stopping on "
-            << (sig == SIGINT ? "SIGINT" : "SIGTERM") << std::endl;
+  sd_notify(0, "STOPPING=1");
+  log_event(log_level::info, "node", "stopping",
+            {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+  metrics.reset(); // no scrape may ask a stopped node
   ds::stop_node(sys, node);
-  std::cout << "dagshardd: stopped" << std::endl;
+  log_event(log_level::info, "node", "stopped");
   return 0;
 }

@@ -1,0 +1,259 @@
+#include "actors/metrics/collector.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include <prometheus/client_metric.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/metric_type.h>
+
+#include <caf/all.hpp>
+
+#include "actors/peers.hpp"
+
+namespace ds {
+
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using labels = std::vector<ClientMetric::Label>;
+
+// Families of one scrape, in the order they are first named.
+class families {
+public:
+  void add(const std::string& name, const std::string& help, MetricType type,
+           labels ls, double value) {
+    ClientMetric m;
+    m.label = std::move(ls);
+    if (type == MetricType::Counter)
+      m.counter.value = value;
+    else
+      m.gauge.value = value;
+    family(name, help, type).metric.push_back(std::move(m));
+  }
+  void add_histogram(const std::string& name, const std::string& help,
+                     labels ls, const histogram_meter::snapshot& s) {
+    ClientMetric m;
+    m.label = std::move(ls);
+    for (size_t i = 0; i < s.bounds.size(); ++i)
+      m.histogram.bucket.push_back({s.cumulative[i], s.bounds[i]});
+    m.histogram.sample_count = s.cumulative.back();
+    m.histogram.sample_sum = s.sum;
+    family(name, help, MetricType::Histogram).metric.push_back(std::move(m));
+  }
+  std::vector<MetricFamily> take() { return std::move(fs_); }
+
+private:
+  MetricFamily& family(const std::string& name, const std::string& help,
+                       MetricType type) {
+    for (auto& f : fs_)
+      if (f.name == "dagshard_" + name)
+        return f;
+    fs_.push_back(MetricFamily{"dagshard_" + name, help, type, {}});
+    return fs_.back();
+  }
+  std::vector<MetricFamily> fs_;
+};
+
+constexpr auto counter = MetricType::Counter;
+constexpr auto gauge = MetricType::Gauge;
+
+void add_shard(families& fs, const shard_info& x, const shard_meters* m) {
+  labels l{{"shard", std::to_string(x.shard)}};
+  auto& s = x.stats;
+  fs.add("shard_entries", "entries held by the shard", gauge, l,
+         double(s.entries));
+  fs.add("shard_dag_nodes", "DAG list nodes held by the shard", gauge, l,
+         double(s.nodes));
+  fs.add("shard_directories", "directories with a DAG on the shard", gauge, l,
+         double(s.dirs));
+  fs.add("shard_splits_total", "DAG list splits", counter, l, double(s.splits));
+  fs.add("shard_merges_total", "DAG list merges", counter, l, double(s.merges));
+  fs.add("shard_wrong_shard_total",
+         "EWRONGSHARD answers (requests for parts not held here)", counter, l,
+         double(s.wrong_shard));
+  fs.add("shard_commits_total", "storage transactions", counter, l,
+         double(x.commits));
+  fs.add("shard_parts_moved_total", "parts of directories moved", counter,
+         {l[0], {"direction", "in"}}, double(s.parts_in));
+  fs.add("shard_parts_moved_total", "parts of directories moved", counter,
+         {l[0], {"direction", "out"}}, double(s.parts_out));
+  fs.add("shard_entries_moved_total", "entries moved by migrations", counter,
+         {l[0], {"direction", "in"}}, double(s.moved_in));
+  fs.add("shard_entries_moved_total", "entries moved by migrations", counter,
+         {l[0], {"direction", "out"}}, double(s.moved_out));
+  if (!m)
+    return;
+  for (size_t op = 0; op < ns_op_count; ++op)
+    fs.add("shard_ops_total", "requests served, by kind", counter,
+           {l[0], {"op", to_string(static_cast<ns_op>(op))}},
+           double(m->ops[op].load(std::memory_order_relaxed)));
+  fs.add_histogram("shard_request_duration_seconds",
+                   "arrival to answer of a request, durability included", l,
+                   m->request_seconds.read());
+  fs.add_histogram("shard_commit_duration_seconds",
+                   "one storage transaction, fsync included", l,
+                   m->commit_seconds.read());
+  fs.add_histogram("shard_commit_records",
+                   "records written per storage transaction", l,
+                   m->commit_records.read());
+  fs.add("shard_waiting_answers",
+         "answers held until their changes are "
+         "durable",
+         gauge, l, double(m->waiting.load(std::memory_order_relaxed)));
+}
+
+void add_raft(families& fs, const raft_status& r) {
+  labels l{{"group", "meta"}};
+  for (auto role : {"follower", "pre_candidate", "candidate", "leader"})
+    fs.add("raft_role", "1 for the replica's current role", gauge,
+           {l[0], {"role", role}}, r.role == role ? 1 : 0);
+  fs.add("raft_term", "current term", gauge, l, double(r.term));
+  fs.add("raft_has_leader", "1 if the replica knows a leader", gauge, l,
+         r.leader != 0 ? 1 : 0);
+  fs.add("raft_commit_index", "commit index", gauge, l, double(r.commit));
+  fs.add("raft_applied_index", "applied index", gauge, l, double(r.applied));
+  fs.add("raft_last_index", "last index in the log", gauge, l, double(r.last));
+  fs.add("raft_snapshot_index", "index of the latest snapshot", gauge, l,
+         double(r.snapshot));
+  fs.add("raft_log_entries", "entries in the on-disk log", gauge, l,
+         double(r.stored));
+}
+
+void add_process(families& fs) {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  auto secs = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  fs.add("process_cpu_seconds_total", "user and system CPU time", counter, {},
+         secs(ru.ru_utime) + secs(ru.ru_stime));
+  long pages = 0, resident = 0;
+  std::ifstream statm("/proc/self/statm");
+  if (statm >> pages >> resident)
+    fs.add("process_resident_memory_bytes", "resident memory", gauge, {},
+           double(resident) * double(::sysconf(_SC_PAGESIZE)));
+}
+
+// Asks `dst` within `timeout`; false if it did not answer.
+template <class Handle, class Result, class... Ts>
+bool ask(caf::scoped_actor& self, const Handle& dst, caf::timespan timeout,
+         Result& out, Ts... xs) {
+  if (!dst)
+    return false;
+  bool ok = false;
+  self->request(dst, timeout, xs...)
+      .receive(
+          [&](Result& r) {
+            out = std::move(r);
+            ok = true;
+          },
+          [](caf::error&) {});
+  return ok;
+}
+
+} // namespace
+
+std::vector<named_counter> router_counters(const router_stats& s) {
+  return {
+      {"router_routed_total", "requests sent to a shard", s.routed},
+      {"router_cache_hits_total", "routed by a cached placement", s.cache_hits},
+      {"router_cache_misses_total",
+       "no placement cached: sent to the home "
+       "shard",
+       s.cache_misses},
+      {"router_wrong_shard_total", "EWRONGSHARD answers received",
+       s.wrong_shard},
+      {"router_refreshes_total", "placement reads from the metadata store",
+       s.refreshes},
+      {"router_retries_total", "requests sent again after EWRONGSHARD",
+       s.retries},
+      {"router_pushes_total", "placement changes pushed to this router",
+       s.pushes},
+  };
+}
+
+node_collector::node_collector(caf::actor_system& sys, const node_handles& node,
+                               std::string node_id)
+    : sys_(sys), node_(node), node_id_(std::move(node_id)) {}
+
+node_snapshot node_collector::snapshot(caf::timespan timeout) const {
+  node_snapshot s;
+  caf::scoped_actor self{sys_};
+  for (uint32_t i = 0; i < node_.shards.size(); ++i) {
+    shard_info x;
+    if (ask(self, node_.shards[i], timeout, x, shards_atom::value)) {
+      s.shards.push_back(x);
+      s.local_index.push_back(i);
+    } else
+      s.silent.push_back(i);
+  }
+  s.router_ok =
+      ask(self, node_.router, timeout, s.router, router_stats_atom::value);
+  s.replica_ok =
+      ask(self, node_.metadata, timeout, s.replica, raft_status_atom::value);
+  ask(self, node_.metadata, timeout, s.migrations, migrations_atom::value);
+  ask(self, node_.peers, timeout, s.nodes, nodes_atom::value);
+  return s;
+}
+
+health_verdict node_collector::health() const {
+  auto s = snapshot(std::chrono::seconds(1));
+  if (!s.silent.empty())
+    return {false,
+            "shard " + std::to_string(s.silent.front()) + " does not answer"};
+  node_info self{node_id_, "", true, true, ""};
+  return judge_health(self, s.replica_ok ? &s.replica : nullptr, s.shards);
+}
+
+bool node_collector::peers_greeted() const {
+  if (!node_.peers)
+    return true;
+  caf::scoped_actor self{sys_};
+  std::vector<node_info> nodes;
+  if (!ask(self, node_.peers, std::chrono::seconds(1), nodes,
+           nodes_atom::value))
+    return false;
+  // A link keeps peer_link's initial detail until its first attempt ends.
+  for (auto& n : nodes)
+    if (!n.self && !n.reachable && n.detail == peer_link{}.detail)
+      return false;
+  return true;
+}
+
+std::vector<MetricFamily> node_collector::Collect() const {
+  auto s = snapshot(std::chrono::seconds(1));
+  families fs;
+  for (size_t i = 0; i < s.shards.size(); ++i) {
+    auto local = s.local_index[i];
+    add_shard(fs, s.shards[i],
+              local < node_.meters.size() ? node_.meters[local].get()
+                                          : nullptr);
+  }
+  if (s.router_ok)
+    for (auto& c : router_counters(s.router))
+      fs.add(c.name, c.help, counter, {}, double(c.value));
+  if (s.replica_ok)
+    add_raft(fs, s.replica);
+  for (auto st : {migration_record::started, migration_record::committed,
+                  migration_record::aborted}) {
+    double n = 0;
+    for (auto& m : s.migrations)
+      n += m.state == st;
+    fs.add("migrations", "moves of parts recorded, by state", gauge,
+           {{"state", to_string(st)}}, n);
+  }
+  double reachable = 0;
+  for (auto& n : s.nodes)
+    reachable += !n.self && n.reachable;
+  fs.add("peers", "other members of the cluster", gauge, {},
+         s.nodes.empty() ? 0 : double(s.nodes.size() - 1));
+  fs.add("peers_reachable", "other members this node reaches", gauge, {},
+         reachable);
+  add_process(fs);
+  return fs.take();
+}
+
+} // namespace ds

@@ -1,0 +1,151 @@
+#include "actors/node_option_table.hpp"
+
+#include <caf/all.hpp>
+
+#include "messages/ns.hpp"
+
+namespace ds {
+
+namespace {
+
+std::string check_node_id(const caf::config_value& v) {
+  auto x = caf::get_if<std::string>(&v);
+  return x && valid_node_id(*x) ? ""
+                                : "dagshard.node-id: must be 1..32 of A-Z a-z "
+                                  "0-9 _ - (got " +
+                                      caf::to_string(v) + ")";
+}
+
+std::string check_sync(const caf::config_value& v) {
+  sync_mode m;
+  auto x = caf::get_if<std::string>(&v);
+  return x && parse_sync_mode(*x, m)
+             ? ""
+             : "dagshard.sync: must be \"full\", \"normal\" or \"off\" (got " +
+                   caf::to_string(v) + ")";
+}
+
+std::string check_peers(const caf::config_value& v) {
+  for (auto& x : caf::get<caf::config_value::list>(v)) {
+    member m;
+    if (auto err = parse_member(caf::get<std::string>(x), m); !err.empty())
+      return "dagshard.peers: " + err;
+  }
+  return {};
+}
+
+std::string check_log_format(const caf::config_value& v) {
+  auto x = caf::get_if<std::string>(&v);
+  return x && (*x == "text" || *x == "json")
+             ? ""
+             : "dagshard.log-format: must be \"text\" or \"json\" (got " +
+                   caf::to_string(v) + ")";
+}
+
+std::string check_log_level(const caf::config_value& v) {
+  auto x = caf::get_if<std::string>(&v);
+  for (auto level : {"debug", "info", "warn", "error"})
+    if (x && *x == level)
+      return {};
+  return "dagshard.log-level: must be \"debug\", \"info\", \"warn\" or "
+         "\"error\" (got " +
+         caf::to_string(v) + ")";
+}
+
+} // namespace
+
+using R = raw_options;
+using O = node_options;
+
+// The one table of [dagshard] options.
+const std::vector<option_def>& option_table() {
+  static const std::vector<option_def> table = {
+      {"data-dir", &R::data_dir, 1, 4096, "folder of the shard databases",
+       [](const R& r, O& o) { o.data_dir = r.data_dir; }},
+      {"port", &R::port, 0, 65535, "listen port (0: any free port)",
+       [](const R& r, O& o) { o.port = static_cast<uint16_t>(r.port); }},
+      {"bind", &R::bind, 1, 255, "listen address (default loopback)",
+       [](const R& r, O& o) { o.bind = r.bind; }},
+      {"shards", &R::shards, 1, 1024, "number of DAG shards on this node",
+       [](const R& r, O& o) { o.shards = static_cast<uint32_t>(r.shards); }},
+      {"list-capacity", &R::list_capacity, 2, 1000000,
+       "entries per DAG list before a split",
+       [](const R& r, O& o) {
+         o.ns.dag.list_capacity = static_cast<uint32_t>(r.list_capacity);
+       }},
+      {"max-width-bits", &R::max_width_bits, 1, 16, "widest NIArray, in bits",
+       [](const R& r, O& o) {
+         o.ns.dag.max_width_bits = static_cast<uint8_t>(r.max_width_bits);
+       }},
+      {"level-bits", &R::level_bits, 1, 8,
+       "width of a new NIArray level, in bits",
+       [](const R& r, O& o) {
+         o.ns.dag.level_bits = static_cast<uint8_t>(r.level_bits);
+       }},
+      {"no-merge", &R::no_merge, 0, 1, "never merge lists after deletes",
+       [](const R& r, O& o) { o.ns.dag.merge = !r.no_merge; }},
+      {"max-dir-entries", &R::max_dir_entries, 1, int64_t{1} << 32,
+       "most entries per directory",
+       [](const R& r, O& o) {
+         o.ns.max_dir_entries = static_cast<uint64_t>(r.max_dir_entries);
+       }},
+      {"sync", &R::sync, 1, 16, "SQLite synchronous mode: full, normal or off",
+       [](const R& r, O& o) { parse_sync_mode(r.sync, o.sync); }, check_sync},
+      {"request-timeout", &R::request_timeout, 1, 3600'000,
+       "shard answer deadline",
+       [](const R& r, O& o) { o.request_timeout = r.request_timeout; }},
+      {"node-id", &R::node_id, 1, 32, "this node's id in the cluster",
+       [](const R& r, O& o) { o.node_id = r.node_id; }, check_node_id},
+      {"peers", &R::peers, 0, 256, "the other members: [\"id@host:port\", ...]",
+       [](const R& r, O& o) {
+         o.peers.clear();
+         for (auto& p : r.peers) {
+           member m;
+           parse_member(p, m); // checked before
+           o.peers.push_back(std::move(m));
+         }
+       },
+       check_peers},
+      {"capacity-factor", &R::capacity_factor, 1, 10,
+       "bounded-load placement: no shard above c times the mean",
+       [](const R& r, O& o) { o.capacity_factor = r.capacity_factor; }},
+      {"tls", &R::tls, 0, 1, "mutual TLS ([openssl] certificate, key, cafile)",
+       [](const R& r, O& o) { o.tls = r.tls; }},
+      {"metrics-port", &R::metrics_port, 0, 65535,
+       "port of /metrics, /health and /ready over HTTP (0: off)",
+       [](const R& r, O& o) {
+         o.metrics_port = static_cast<uint16_t>(r.metrics_port);
+       }},
+      {"metrics-bind", &R::metrics_bind, 1, 255,
+       "address of the metrics port (default loopback)",
+       [](const R& r, O& o) { o.metrics_bind = r.metrics_bind; }},
+      {"log-format", &R::log_format, 1, 8,
+       "log lines as \"text\" (key=value) or \"json\"",
+       [](const R& r, O& o) { o.log_format = r.log_format; }, check_log_format},
+      {"log-level", &R::log_level, 1, 8,
+       "least level logged: debug, info, "
+       "warn or error",
+       [](const R& r, O& o) { o.log_level = r.log_level; }, check_log_level},
+  };
+  return table;
+}
+
+const char* type_text(kind k) {
+  switch (k) {
+  case kind::integer:
+    return "an integer";
+  case kind::string:
+    return "a quoted string";
+  case kind::boolean:
+    return "true or false";
+  case kind::duration:
+    return "a duration such as 500ms or 5s";
+  case kind::real:
+    return "a number";
+  case kind::string_list:
+    return "a list of \"id@host:port\" strings";
+  }
+  return "?";
+}
+
+} // namespace ds
