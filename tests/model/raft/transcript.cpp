@@ -8,8 +8,6 @@ namespace ds::raft::transcript {
 
 namespace {
 
-using args_t = std::vector<std::string>;
-
 struct bad_command : std::invalid_argument {
   using std::invalid_argument::invalid_argument;
 };
@@ -41,12 +39,6 @@ bool boolean(const std::string& s, const std::string& key) {
   if (s == "false")
     return false;
   throw bad_command(key + " must be true or false, not '" + s + "'");
-}
-
-void expect_args(const args_t& a, std::size_t lo, std::size_t hi,
-                 const char* usage) {
-  if (a.size() - 1 < lo || a.size() - 1 > hi)
-    throw bad_command(std::string("usage: ") + usage);
 }
 
 std::string entry_text(const entry& e) {
@@ -171,70 +163,93 @@ std::string interpreter::run(const std::string& line) {
   return s.empty() ? "ok\n" : s;
 }
 
+namespace {
+
+// One command of the language: its name, how many arguments it takes and
+// the member that runs it.
+struct command {
+  const char* name;
+  std::size_t min_args, max_args;
+  const char* usage;
+  void (interpreter::*run)(const interpreter::args_t&);
+};
+
+} // namespace
+
 void interpreter::dispatch(const args_t& a) {
+  using i = interpreter;
+  static const command table[] = {
+      {"add-nodes", 1, 6,
+       "add-nodes N [seed=S election=E heartbeat=H pre-vote=B "
+       "check-quorum=B]",
+       &i::add_nodes},
+      {"campaign", 1, 1, "campaign ID", &i::campaign},
+      {"tick", 1, 2, "tick IDS [COUNT]", &i::tick},
+      {"deliver", 0, 2, "deliver [FROM->TO [TYPE]]", &i::deliver},
+      {"drop", 0, 2, "drop [FROM->TO [TYPE]]", &i::drop},
+      {"stabilize", 0, 0, "stabilize", &i::stabilize},
+      {"isolate", 1, 1, "isolate ID", &i::isolate},
+      {"heal", 0, 0, "heal", &i::heal},
+      {"crash", 1, 2, "crash ID [before-sync|after-sync]", &i::crash},
+      {"restart", 1, 1, "restart ID", &i::restart},
+      {"propose", 2, 2, "propose ID DATA", &i::propose},
+      {"read", 2, 2, "read ID CTX", &i::read},
+      {"status", 0, 1, "status [IDS]", &i::status},
+  };
   if (a.empty())
     throw bad_command("empty command");
-  const std::string& c = a[0];
-  if (c == "add-nodes")
-    return add_nodes(a);
-  if (!group_)
-    throw bad_command("no group yet: add-nodes first");
-  if (c == "campaign") {
-    expect_args(a, 1, 1, "campaign ID");
-    node_id id = running(a[1]);
-    group().get(id).campaign();
-    return group().settle();
+  for (const command& c : table) {
+    if (a[0] != c.name)
+      continue;
+    if (a.size() - 1 < c.min_args || a.size() - 1 > c.max_args)
+      throw bad_command(std::string("usage: ") + c.usage);
+    if (!group_ && c.run != &i::add_nodes)
+      throw bad_command("no group yet: add-nodes first");
+    return (this->*c.run)(a);
   }
-  if (c == "tick")
-    return tick(a);
-  if (c == "deliver" || c == "drop")
-    return move_held(a, c == "deliver");
-  if (c == "stabilize") {
-    expect_args(a, 0, 0, "stabilize");
-    return stabilize();
+  throw bad_command("unknown command '" + a[0] + "'");
+}
+
+void interpreter::campaign(const args_t& a) {
+  group().get(running(a[1])).campaign();
+  group().settle();
+}
+
+void interpreter::stabilize(const args_t&) {
+  for (int round = 0; !group().held().empty(); ++round) {
+    if (round == 100)
+      throw bad_command("still not stable after 100 rounds of deliveries");
+    move_held({"deliver"}, true);
   }
-  if (c == "isolate") {
-    expect_args(a, 1, 1, "isolate ID");
-    return group().isolate(number(a[1], 1, group().ids().size(), "ID"));
-  }
-  if (c == "heal") {
-    expect_args(a, 0, 0, "heal");
-    for (node_id x : group().ids())
-      for (node_id y : group().ids())
-        group().heal(x, y);
-    return;
-  }
-  if (c == "crash")
-    return crash(a);
-  if (c == "restart") {
-    expect_args(a, 1, 1, "restart ID");
-    node_id id = number(a[1], 1, group().ids().size(), "ID");
-    if (group().alive(id))
-      throw bad_command(a[1] + " is running");
-    group().restart(id);
-    group().settle();
-    return status_of(id);
-  }
-  if (c == "propose")
-    return propose(a);
-  if (c == "read")
-    return read(a);
-  if (c == "status") {
-    expect_args(a, 0, 1, "status [IDS]");
-    auto ids = a.size() > 1 ? parse_nodes(a[1]) : group().ids();
-    for (node_id id : ids)
-      status_of(id);
-    return;
-  }
-  throw bad_command("unknown command '" + c + "'");
+}
+
+void interpreter::isolate(const args_t& a) {
+  group().isolate(parse_node(a[1]));
+}
+
+void interpreter::heal(const args_t&) {
+  for (node_id x : group().ids())
+    for (node_id y : group().ids())
+      group().heal(x, y);
+}
+
+void interpreter::restart(const args_t& a) {
+  node_id id = parse_node(a[1]);
+  if (group().alive(id))
+    throw bad_command(a[1] + " is running");
+  group().restart(id);
+  group().settle();
+  status_of(id);
+}
+
+void interpreter::status(const args_t& a) {
+  for (node_id id : a.size() > 1 ? parse_nodes(a[1]) : group().ids())
+    status_of(id);
 }
 
 void interpreter::add_nodes(const args_t& a) {
   if (group_)
     throw bad_command("the group exists already");
-  if (a.size() < 2)
-    throw bad_command("usage: add-nodes N [seed=S election=E heartbeat=H "
-                      "pre-vote=B check-quorum=B]");
   auto n = number(a[1], 1, 9, "N");
   config base;
   base.seed = 1;
@@ -269,7 +284,6 @@ void interpreter::add_nodes(const args_t& a) {
 }
 
 void interpreter::tick(const args_t& a) {
-  expect_args(a, 1, 2, "tick IDS [COUNT]");
   auto ids = parse_nodes(a[1]);
   auto count = a.size() > 2 ? number(a[2], 1, 1000, "COUNT") : 1;
   for (std::uint64_t i = 0; i < count; ++i) {
@@ -280,9 +294,15 @@ void interpreter::tick(const args_t& a) {
   }
 }
 
+void interpreter::deliver(const args_t& a) {
+  move_held(a, true);
+}
+
+void interpreter::drop(const args_t& a) {
+  move_held(a, false);
+}
+
 void interpreter::move_held(const args_t& a, bool deliver) {
-  expect_args(a, 0, 2,
-              deliver ? "deliver [FROM->TO [TYPE]]" : "drop [FROM->TO [TYPE]]");
   selector sel;
   if (a.size() > 1) {
     auto arrow = a[1].find("->");
@@ -323,16 +343,7 @@ void interpreter::move_held(const args_t& a, bool deliver) {
   out_ << caused;
 }
 
-void interpreter::stabilize() {
-  for (int round = 0; !group().held().empty(); ++round) {
-    if (round == 100)
-      throw bad_command("still not stable after 100 rounds of deliveries");
-    move_held({"deliver"}, true);
-  }
-}
-
 void interpreter::crash(const args_t& a) {
-  expect_args(a, 1, 2, "crash ID [before-sync|after-sync]");
   node_id id = running(a[1]);
   auto at = sim::crash_point::between_readies;
   if (a.size() > 2) {
@@ -348,7 +359,6 @@ void interpreter::crash(const args_t& a) {
 }
 
 void interpreter::propose(const args_t& a) {
-  expect_args(a, 2, 2, "propose ID DATA");
   node_id id = running(a[1]);
   auto p = group().propose(id, a[2]);
   if (!p) {
@@ -361,7 +371,6 @@ void interpreter::propose(const args_t& a) {
 }
 
 void interpreter::read(const args_t& a) {
-  expect_args(a, 2, 2, "read ID CTX");
   node_id id = running(a[1]);
   if (reads_.count({id, a[2]}))
     throw bad_command("read " + a[2] + " was asked at " + a[1] + " before");

@@ -73,15 +73,27 @@ public:
   /// ("ok" if there is nothing to say).
   std::string run(const std::string& line);
 
+  using args_t = std::vector<std::string>;
+
 private:
-  void dispatch(const std::vector<std::string>& args);
-  void add_nodes(const std::vector<std::string>& args);
-  void tick(const std::vector<std::string>& args);
-  void move_held(const std::vector<std::string>& args, bool deliver);
-  void stabilize();
-  void crash(const std::vector<std::string>& args);
-  void propose(const std::vector<std::string>& args);
-  void read(const std::vector<std::string>& args);
+  // One member per command (see the list above); dispatch() checks the
+  // number of arguments first.
+  void add_nodes(const args_t& a);
+  void campaign(const args_t& a);
+  void tick(const args_t& a);
+  void deliver(const args_t& a);
+  void drop(const args_t& a);
+  void stabilize(const args_t& a);
+  void isolate(const args_t& a);
+  void heal(const args_t& a);
+  void crash(const args_t& a);
+  void restart(const args_t& a);
+  void propose(const args_t& a);
+  void read(const args_t& a);
+  void status(const args_t& a);
+
+  void dispatch(const args_t& a);
+  void move_held(const args_t& a, bool deliver);
   void status_of(node_id a);
   void print_ready(node_id a, const ready& rd);
   void report_changes();
