@@ -45,7 +45,7 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
       },
       [self](meta_atom a, meta_command& cmd) -> caf::result<meta_result> {
         // Clients change settings only; placement is the cluster's business.
-        if (cmd.kind != meta_command::config_set)
+        if (!std::holds_alternative<config_set>(cmd))
           return meta_result{errc::einval, 0, 0};
         return self->delegate(self->state.router, a, std::move(cmd));
       },
@@ -55,7 +55,7 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
           return caf::make_error(caf::sec::invalid_argument,
                                  "a batch of settings holds 1 to 1024 sets");
         for (auto& c : cmds)
-          if (c.kind != meta_command::config_set)
+          if (!std::holds_alternative<config_set>(c))
             return caf::make_error(caf::sec::invalid_argument,
                                    "a batch of settings holds sets only");
         return self->delegate(self->state.router, a, std::move(cmds));

@@ -15,8 +15,17 @@ namespace {
 
 using self_ptr = metadata_actor::stateful_pointer<meta_replica_state>;
 
-caf::error unavailable(const char* why) {
-  return caf::make_error(caf::sec::request_timeout, why);
+caf::error to_error(const replica_failure& f) {
+  return caf::make_error(f.kind == replica_failure::stopped
+                             ? caf::sec::runtime_error
+                             : caf::sec::request_timeout,
+                         f.what);
+}
+
+// Fails a response promise with the book's reason.
+template <class T>
+replica_book::on_failure fail_with(caf::typed_response_promise<T> rp) {
+  return [rp](const replica_failure& f) mutable { rp.deliver(to_error(f)); };
 }
 
 void schedule_drive(self_ptr self) {
@@ -26,19 +35,6 @@ void schedule_drive(self_ptr self) {
   // Behind every message already queued: they join the same ready.
   st.drive_scheduled = true;
   self->send(self, meta_flush_atom::value);
-}
-
-void fail_all(self_ptr self, const caf::error& err) {
-  auto& st = self->state;
-  for (auto& [i, p] : st.proposals)
-    p.done(err);
-  st.proposals.clear();
-  for (auto& [c, r] : st.reads)
-    r.fail(err);
-  st.reads.clear();
-  for (auto& w : st.parked)
-    w.expire();
-  st.parked.clear();
 }
 
 void push_placement(self_ptr self, inode_id dir) {
@@ -64,31 +60,11 @@ void apply_entry(self_ptr self, const raft::entry& e) {
     auto cmd = decode_meta_command(e.data);
     auto before = st.machine.epoch();
     r = st.machine.apply(cmd);
-    if (st.machine.epoch() != before) // a move took effect: tell the routers
-      push_placement(self, st.machine.migrations().at(cmd.migration).dir);
+    auto* commit = std::get_if<migration_commit>(&cmd);
+    if (commit && st.machine.epoch() != before) // a move took effect
+      push_placement(self, st.machine.migrations().at(commit->migration).dir);
   }
-  // Answer proposals at or below this index: ours if the term matches,
-  // otherwise our entry was replaced by another leader's and never applies.
-  while (!st.proposals.empty() && st.proposals.begin()->first <= e.index) {
-    auto node = st.proposals.extract(st.proposals.begin());
-    auto& p = node.mapped();
-    if (node.key() == e.index && p.term == e.term && command)
-      p.done(r);
-    else
-      p.done(meta_result{errc::eunavailable, 0, 0});
-  }
-}
-
-void serve_reads(self_ptr self) {
-  auto& st = self->state;
-  for (auto it = st.reads.begin(); it != st.reads.end();) {
-    if (it->second.ready && it->second.index <= st.applied) {
-      it->second.serve();
-      it = st.reads.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  st.book.applied(e.index, e.term, command ? &r : nullptr);
 }
 
 void maybe_compact(self_ptr self) {
@@ -119,14 +95,9 @@ void apply_ready(self_ptr self, const raft::ready& rd) {
   }
   for (auto& e : rd.committed)
     apply_entry(self, e);
-  for (auto& r : rd.reads) {
-    auto it = st.reads.find(r.context);
-    if (it != st.reads.end()) {
-      it->second.index = r.index;
-      it->second.ready = true;
-    }
-  }
-  serve_reads(self);
+  for (auto& r : rd.reads)
+    st.book.read_index(r.context, r.index);
+  st.book.serve_reads(st.applied);
 }
 
 // Logs the leader this replica knows when it changes (rare: elections).
@@ -172,9 +143,9 @@ void drive(self_ptr self) {
     log_event(log_level::error, "raft", "metadata replica stops",
               {{"replica", st.opts.id}, {"error", e.what()}});
     st.stopped = true;
-    auto err = caf::make_error(caf::sec::runtime_error, e.what());
-    fail_all(self, err);
-    self->quit(err);
+    replica_failure why{replica_failure::stopped, e.what()};
+    st.book.fail_all(why);
+    self->quit(to_error(why));
   }
 }
 
@@ -194,14 +165,9 @@ bool submit(self_ptr self, const meta_command& cmd,
             caf::typed_response_promise<meta_result> rp) {
   auto& st = self->state;
   if (auto p = st.core->propose(encode_meta_command(cmd))) {
-    st.proposals.emplace(
-        p->index, meta_replica_state::proposal{
-                      p->term, [rp](caf::expected<meta_result> r) mutable {
-                        if (r)
-                          rp.deliver(*r);
-                        else
-                          rp.deliver(r.error());
-                      }});
+    st.book.proposed(
+        p->index, p->term,
+        [rp](const meta_result& r) mutable { rp.deliver(r); }, fail_with(rp));
     schedule_drive(self);
     return true;
   }
@@ -213,9 +179,7 @@ bool submit(self_ptr self, const meta_command& cmd,
 }
 
 bool valid_command(const meta_command& cmd) {
-  return cmd.kind != meta_command::config_set ||
-         (validate_config_key(cmd.key) == errc::ok &&
-          cmd.value.size() <= max_config_value);
+  return validate_command(cmd) == errc::ok;
 }
 
 // A batch of commands: proposed together here if leader (answered once all
@@ -247,12 +211,12 @@ bool submit_batch(self_ptr self, const std::vector<meta_command>& cmds,
             i, meta_result{invalid ? errc::einval : errc::eunavailable, 0, 0});
         continue;
       }
-      st.proposals.emplace(
-          p->index,
-          meta_replica_state::proposal{
-              p->term, [one_done, i](caf::expected<meta_result> r) {
-                one_done(i, r ? *r : meta_result{errc::eunavailable, 0, 0});
-              }});
+      st.book.proposed(
+          p->index, p->term,
+          [one_done, i](const meta_result& r) { one_done(i, r); },
+          [one_done, i](const replica_failure&) {
+            one_done(i, meta_result{errc::eunavailable, 0, 0});
+          });
     }
     schedule_drive(self);
     return true;
@@ -270,15 +234,11 @@ template <class T>
 caf::result<T> start_read(self_ptr self, std::function<T()> answer) {
   auto& st = self->state;
   auto rp = self->make_response_promise<T>();
-  std::string ctx =
-      std::to_string(st.opts.id) + ":" + std::to_string(++st.read_seq);
-  meta_replica_state::read_waiter w;
-  w.serve = [rp, answer]() mutable { rp.deliver(answer()); };
-  w.fail = [rp](caf::error e) mutable { rp.deliver(std::move(e)); };
-  st.reads.emplace(ctx, std::move(w));
+  auto ctx = st.book.open_read([rp, answer]() mutable { rp.deliver(answer()); },
+                               fail_with(rp));
   auto try_read = [self, ctx] {
     auto& s = self->state;
-    if (!s.reads.count(ctx))
+    if (!s.book.reading(ctx))
       return true;
     if (!s.core->read_index(ctx))
       return false;
@@ -286,14 +246,10 @@ caf::result<T> start_read(self_ptr self, std::function<T()> answer) {
     return true;
   };
   if (!try_read())
-    st.parked.push_back({try_read, [self, ctx] {
-                           auto& s = self->state;
-                           auto it = s.reads.find(ctx);
-                           if (it != s.reads.end()) {
-                             it->second.fail(unavailable("no metadata leader"));
-                             s.reads.erase(it);
-                           }
-                         }});
+    st.book.park(try_read, [self, ctx] {
+      self->state.book.fail_read(
+          ctx, {replica_failure::unavailable, "no metadata leader"});
+    });
   return rp;
 }
 
@@ -345,30 +301,10 @@ void on_tick(self_ptr self) {
   if (st.stopped)
     return;
   st.core->tick();
-  // Parked work: hand on what now can be, expire what waited too long.
-  std::deque<meta_replica_state::waiting> still;
-  for (auto& w : st.parked) {
-    if (w.retry())
-      continue;
-    if (++w.age > st.opts.wait_ticks)
-      w.expire();
-    else
-      still.push_back(std::move(w));
-  }
-  st.parked = std::move(still);
-  // Reads whose request or answer was lost with a message: ask again.
-  for (auto it = st.reads.begin(); it != st.reads.end();) {
-    auto& r = it->second;
-    if (!r.ready && ++r.age % st.opts.election_ticks == 0) {
-      if (r.age > st.opts.wait_ticks) {
-        r.fail(unavailable("no metadata quorum"));
-        it = st.reads.erase(it);
-        continue;
-      }
-      st.core->read_index(it->first);
-    }
-    ++it;
-  }
+  // Parked work is handed on or expired; reads whose request or answer was
+  // lost with a message are asked again once per election timeout.
+  for (auto& ctx : st.book.tick(st.opts.election_ticks, st.opts.wait_ticks))
+    st.core->read_index(ctx);
   schedule_drive(self);
 }
 
@@ -380,6 +316,7 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
   auto& st = self->state;
   st.store = std::move(store);
   st.opts = opts;
+  st.book = replica_book{opts.id};
   raft::config cfg;
   cfg.id = opts.id;
   cfg.voters = opts.voters;
@@ -407,14 +344,14 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
           return meta_batch_reply{{}, self->state.opts.id};
         auto rp = self->make_response_promise<meta_batch_reply>();
         if (!submit_batch(self, cmds, rp))
-          self->state.parked.push_back(
-              {[self, cmds, rp] { return submit_batch(self, cmds, rp); },
-               [rp, n = cmds.size()]() mutable {
-                 rp.deliver(meta_batch_reply{
-                     std::vector<meta_result>(
-                         n, meta_result{errc::eunavailable, 0, 0}),
-                     0});
-               }});
+          self->state.book.park(
+              [self, cmds, rp] { return submit_batch(self, cmds, rp); },
+              [rp, n = cmds.size()]() mutable {
+                rp.deliver(meta_batch_reply{
+                    std::vector<meta_result>(
+                        n, meta_result{errc::eunavailable, 0, 0}),
+                    0});
+              });
         return rp;
       },
       [self](meta_atom, meta_command& cmd) -> caf::result<meta_result> {
@@ -422,11 +359,11 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
           return meta_result{errc::einval, 0, 0};
         auto rp = self->make_response_promise<meta_result>();
         if (!submit(self, cmd, rp))
-          self->state.parked.push_back(
-              {[self, cmd, rp] { return submit(self, cmd, rp); },
-               [rp]() mutable {
-                 rp.deliver(meta_result{errc::eunavailable, 0, 0});
-               }});
+          self->state.book.park(
+              [self, cmd, rp] { return submit(self, cmd, rp); },
+              [rp]() mutable {
+                rp.deliver(meta_result{errc::eunavailable, 0, 0});
+              });
         return rp;
       },
       [self](cfg_get_atom, std::string& key) -> caf::result<config_entry> {

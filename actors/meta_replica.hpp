@@ -7,14 +7,13 @@
 // per follower).
 #pragma once
 
-#include <deque>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "messages/meta.hpp"
+#include "model/meta/replica_book.hpp"
 #include "model/raft/raft.hpp"
 #include "storage/raft/raft_store.hpp"
 
@@ -42,30 +41,8 @@ struct meta_replica_state {
   meta_state machine;
   uint64_t applied = 0;
   std::map<uint64_t, metadata_actor> peers;
-  /// Commands proposed here, by log index: answered when that index applies.
-  struct proposal {
-    uint64_t term;
-    /// Called once: the result when the entry applies, an error otherwise.
-    std::function<void(caf::expected<meta_result>)> done;
-  };
-  std::map<uint64_t, proposal> proposals;
-  /// Reads by context: serve() answers from the state machine.
-  struct read_waiter {
-    std::function<void()> serve;
-    std::function<void(caf::error)> fail;
-    uint64_t index = 0; ///< known once the read index arrives
-    bool ready = false;
-    int age = 0;
-  };
-  std::map<std::string, read_waiter> reads;
-  uint64_t read_seq = 0;
-  /// Work waiting for a leader to be known: retried every tick.
-  struct waiting {
-    std::function<bool()> retry; ///< true once handed on
-    std::function<void()> expire;
-    int age = 0;
-  };
-  std::deque<waiting> parked;
+  /// Proposals, reads and work parked until a leader is known.
+  replica_book book{0};
   /// Local actors told of every move that takes effect (routers).
   std::vector<caf::actor_addr> subscribers;
   bool drive_scheduled = false;

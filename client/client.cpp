@@ -104,12 +104,8 @@ placement_info client::locate(const std::string& path) {
 
 meta_result client::config_set(const std::string& key, const std::string& value,
                                std::optional<uint64_t> if_version) {
-  meta_command cmd;
-  cmd.kind = meta_command::config_set;
-  cmd.key = key;
-  cmd.value = value;
-  cmd.conditional = if_version.has_value();
-  cmd.if_version = if_version.value_or(0);
+  meta_command cmd = ds::config_set{key, value, if_version.value_or(0),
+                                    if_version.has_value()};
   auto r = ask<meta_result>(meta_atom::value, cmd);
   return r ? *r : meta_result{errc::eunavailable, 0, 0};
 }

@@ -33,17 +33,6 @@ struct move_job {
   std::vector<entry> entries;
 };
 
-namespace {
-
-meta_command command(meta_command::kind_t k, uint64_t id) {
-  meta_command c;
-  c.kind = k;
-  c.migration = id;
-  return c;
-}
-
-} // namespace
-
 void router_state::part_step(uint32_t shard, part_request req,
                              std::function<void(part_reply)> done) {
   if (!shards[shard]) {
@@ -83,12 +72,7 @@ part_request router_state::step_of(const move_job& j, part_request::op_t op) {
 }
 
 void router_state::move_begin(std::shared_ptr<move_job> j) {
-  meta_command b;
-  b.kind = meta_command::migration_begin;
-  b.dir = j->req.dir;
-  b.range = j->req.range;
-  b.from = j->from;
-  b.shard = j->req.to;
+  migration_begin b{j->req.dir, j->req.range, j->from, j->req.to};
   to_meta(b, [this, j](meta_result r) {
     if (r.code != errc::ok) {
       j->rp.deliver(r);
@@ -111,8 +95,7 @@ void router_state::move_begin(std::shared_ptr<move_job> j) {
 }
 
 void router_state::move_commit(std::shared_ptr<move_job> j) {
-  to_meta(command(meta_command::migration_commit, j->id), [this,
-                                                           j](meta_result r) {
+  to_meta(migration_commit{j->id}, [this, j](meta_result r) {
     if (r.code == errc::ok) {
       j->epoch = r.epoch;
       return move_finish(j);
@@ -126,28 +109,26 @@ void router_state::move_commit(std::shared_ptr<move_job> j) {
 
 void router_state::move_abort(std::shared_ptr<move_job> j, errc why,
                               bool exported) {
-  to_meta(command(meta_command::migration_abort, j->id),
-          [this, j, why, exported](meta_result r) {
-            if (r.code == errc::econflict) { // it had committed: finish it
-              j->epoch = r.epoch;
-              return move_finish(j);
-            }
-            meta_result out;
-            out.code = r.code == errc::ok ? why : errc::eunavailable;
-            out.migration = j->id;
-            if (r.code != errc::ok) { // undecided: the part stays frozen
-              j->rp.deliver(out);
-              return;
-            }
-            auto done = [j, out](part_reply) mutable { j->rp.deliver(out); };
-            part_step(j->from, step_of(*j, part_request::thaw),
-                      [this, j, exported, done](part_reply) mutable {
-                        if (!exported)
-                          return done(part_reply{});
-                        part_step(j->req.to, step_of(*j, part_request::discard),
-                                  done);
-                      });
-          });
+  to_meta(migration_abort{j->id}, [this, j, why, exported](meta_result r) {
+    if (r.code == errc::econflict) { // it had committed: finish it
+      j->epoch = r.epoch;
+      return move_finish(j);
+    }
+    meta_result out;
+    out.code = r.code == errc::ok ? why : errc::eunavailable;
+    out.migration = j->id;
+    if (r.code != errc::ok) { // undecided: the part stays frozen
+      j->rp.deliver(out);
+      return;
+    }
+    auto done = [j, out](part_reply) mutable { j->rp.deliver(out); };
+    part_step(j->from, step_of(*j, part_request::thaw),
+              [this, j, exported, done](part_reply) mutable {
+                if (!exported)
+                  return done(part_reply{});
+                part_step(j->req.to, step_of(*j, part_request::discard), done);
+              });
+  });
 }
 
 void router_state::move_finish(std::shared_ptr<move_job> j) {
@@ -227,14 +208,13 @@ void router_state::settle(uint32_t shard, unresolved_part u,
   };
   if (rec->state != migration_record::started)
     return act(rec->state == migration_record::committed, rec->epoch);
-  to_meta(command(meta_command::migration_abort, rec->id),
-          [act](meta_result r) mutable {
-            if (r.code == errc::ok)
-              act(false, 0);
-            else if (r.code == errc::econflict)
-              act(true, r.epoch);
-            // unavailable: the next scan tries again
-          });
+  to_meta(migration_abort{rec->id}, [act](meta_result r) mutable {
+    if (r.code == errc::ok)
+      act(false, 0);
+    else if (r.code == errc::econflict)
+      act(true, r.epoch);
+    // unavailable: the next scan tries again
+  });
 }
 
 caf::result<meta_result> router_state::move(move_request& m) {

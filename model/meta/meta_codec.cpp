@@ -4,24 +4,121 @@
 
 namespace ds {
 
-// A command: [2, kind, key, value, if_version, conditional, dir, lo, hi,
-// from, shard, migration]. Version 1 (9 fields) carried settings only.
+// A command, version 3: [3, kind, the command's fields in the order of its
+// inspect()], kind being its index in meta_command:
+//   config_set:       [3, 0, key, value, if_version, conditional]
+//   migration_begin:  [3, 1, dir, lo, hi, from, to]
+//   migration_commit: [3, 2, migration]
+//   migration_abort:  [3, 3, migration]
+// Older entries stay in raft.db files and are still read: version 2 was one
+// flat list for every kind, [2, kind, key, value, if_version, conditional,
+// dir, lo, hi, from, shard, migration]; version 1 (9 fields: [1, 0, key,
+// value, if_version, conditional, dir, node, shard]) carried settings only.
+
+namespace {
+
+// Packs a command's fields (msgpack has a type for each) in inspect order.
+struct field_packer {
+  using result_type = void;
+  mp::packer& pk;
+  template <class... Ts> void operator()(Ts&&... xs) { (pack(xs), ...); }
+  void pack(const std::string& s) { mp::pack_bytes(pk, s); }
+  template <class T> void pack(const T& x) { pk.pack(x); }
+};
+
+// Reads a command's fields in inspect order from f[0..].
+struct field_reader {
+  using result_type = void;
+  const msgpack::object* f;
+  template <class... Ts> void operator()(Ts&... xs) {
+    size_t i = 0;
+    (read(f[i++], xs), ...);
+  }
+  static void read(const msgpack::object& o, std::string& s) {
+    s = mp::bytes(o);
+  }
+  template <class T> static void read(const msgpack::object& o, T& x) {
+    x = o.as<T>();
+  }
+};
+
+// The number of fields of a command (what its inspect lists).
+struct field_counter {
+  using result_type = void;
+  uint32_t n = 0;
+  template <class... Ts> void operator()(Ts&...) { n = sizeof...(Ts); }
+};
+
+uint32_t field_count(meta_command& c) {
+  return std::visit(
+      [](auto& x) {
+        field_counter k;
+        inspect(k, x);
+        return k.n;
+      },
+      c);
+}
+
+meta_command decode_v3(const msgpack::object& o) {
+  if (o.type != msgpack::type::ARRAY || o.via.array.size < 2)
+    throw meta_codec_error("malformed metadata command");
+  meta_command c;
+  if (!emplace_kind(c, o.via.array.ptr[1].as<unsigned>()))
+    throw meta_codec_error("metadata command of unknown kind");
+  auto* f =
+      mp::fields<meta_codec_error>(o, 2 + field_count(c), "metadata command");
+  std::visit(
+      [f](auto& x) {
+        field_reader r{f + 2};
+        inspect(r, x);
+      },
+      c);
+  return c;
+}
+
+// Versions 1 and 2: every field of the flat list is read (and so checked)
+// whatever the kind, as before; the command takes the fields it means.
+meta_command decode_flat(const msgpack::object& o, bool v1) {
+  auto* f = mp::fields<meta_codec_error>(o, v1 ? 9 : 12, "metadata command");
+  auto k = f[1].as<unsigned>();
+  if (k > 3 || (v1 && k != 0))
+    throw meta_codec_error("metadata command of unknown kind");
+  config_set set{f[2].as<std::string>(), mp::bytes(f[3]), f[4].as<uint64_t>(),
+                 f[5].as<bool>()};
+  if (v1)
+    return set;
+  migration_begin begin{f[6].as<uint64_t>(),
+                        {f[7].as<uint64_t>(), f[8].as<uint64_t>()},
+                        f[9].as<uint32_t>(),
+                        f[10].as<uint32_t>()};
+  auto migration = f[11].as<uint64_t>();
+  switch (k) {
+  case 0:
+    return set;
+  case 1:
+    return begin;
+  case 2:
+    return migration_commit{migration};
+  default:
+    return migration_abort{migration};
+  }
+}
+
+} // namespace
+
 std::string encode_meta_command(const meta_command& c) {
   msgpack::sbuffer buf;
   mp::packer pk{buf};
-  pk.pack_array(12);
-  pk.pack(2);
-  pk.pack(static_cast<unsigned>(c.kind));
-  pk.pack(c.key);
-  mp::pack_bytes(pk, c.value);
-  pk.pack(c.if_version);
-  pk.pack(c.conditional);
-  pk.pack(c.dir);
-  pk.pack(c.range.lo);
-  pk.pack(c.range.hi);
-  pk.pack(c.from);
-  pk.pack(c.shard);
-  pk.pack(c.migration);
+  auto& cmd = const_cast<meta_command&>(c); // inspect() takes a reference
+  pk.pack_array(2 + field_count(cmd));
+  pk.pack(3);
+  pk.pack(static_cast<unsigned>(kind_of(c)));
+  std::visit(
+      [&pk](auto& x) {
+        field_packer p{pk};
+        inspect(p, x);
+      },
+      cmd);
   return std::string(buf.data(), buf.size());
 }
 
@@ -29,28 +126,18 @@ meta_command decode_meta_command(const std::string& bytes) {
   return mp::guarded<meta_codec_error>("metadata command", [&] {
     auto oh = msgpack::unpack(bytes.data(), bytes.size());
     auto& o = oh.get();
-    bool v1 = o.type == msgpack::type::ARRAY && o.via.array.size == 9;
-    auto* f = mp::fields<meta_codec_error>(o, v1 ? 9 : 12, "metadata command");
-    if (f[0].as<int>() != (v1 ? 1 : 2))
+    if (o.type != msgpack::type::ARRAY || o.via.array.size == 0)
+      throw meta_codec_error("malformed metadata command");
+    switch (o.via.array.ptr[0].as<int>()) {
+    case 1:
+      return decode_flat(o, true);
+    case 2:
+      return decode_flat(o, false);
+    case 3:
+      return decode_v3(o);
+    default:
       throw meta_codec_error("metadata command of unknown version");
-    meta_command c;
-    auto k = f[1].as<unsigned>();
-    if (k > meta_command::migration_abort || (v1 && k != 0))
-      throw meta_codec_error("metadata command of unknown kind");
-    c.kind = static_cast<meta_command::kind_t>(k);
-    c.key = f[2].as<std::string>();
-    c.value = mp::bytes(f[3]);
-    c.if_version = f[4].as<uint64_t>();
-    c.conditional = f[5].as<bool>();
-    c.dir = f[6].as<uint64_t>();
-    if (!v1) {
-      c.range.lo = f[7].as<uint64_t>();
-      c.range.hi = f[8].as<uint64_t>();
-      c.from = f[9].as<uint32_t>();
-      c.shard = f[10].as<uint32_t>();
-      c.migration = f[11].as<uint64_t>();
     }
-    return c;
   });
 }
 
@@ -115,16 +202,18 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
     if (f[1].type != msgpack::type::ARRAY || f[2].type != msgpack::type::ARRAY)
       throw meta_codec_error("malformed metadata snapshot");
     for (uint32_t i = 0; i < f[1].via.array.size; ++i) {
-      auto* e = mp::fields<meta_codec_error>(f[1].via.array.ptr[i], 3, "metadata snapshot setting");
-      cfg.push_back(
-          config_entry{e[0].as<std::string>(), mp::bytes(e[1]), e[2].as<uint64_t>()});
+      auto* e = mp::fields<meta_codec_error>(f[1].via.array.ptr[i], 3,
+                                             "metadata snapshot setting");
+      cfg.push_back(config_entry{e[0].as<std::string>(), mp::bytes(e[1]),
+                                 e[2].as<uint64_t>()});
     }
     std::map<inode_id, std::vector<placement_entry>> placed;
     std::map<uint64_t, migration_record> migrations;
     if (v1 && f[2].via.array.size != 0)
       throw meta_codec_error("metadata snapshot of version 1 with placement");
     for (uint32_t i = 0; !v1 && i < f[2].via.array.size; ++i) {
-      auto* e = mp::fields<meta_codec_error>(f[2].via.array.ptr[i], 5, "metadata snapshot placement");
+      auto* e = mp::fields<meta_codec_error>(f[2].via.array.ptr[i], 5,
+                                             "metadata snapshot placement");
       placement_entry p{{e[1].as<uint64_t>(), e[2].as<uint64_t>()},
                         e[3].as<uint32_t>(),
                         e[4].as<uint64_t>()};
@@ -136,7 +225,8 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
       if (f[4].type != msgpack::type::ARRAY)
         throw meta_codec_error("malformed metadata snapshot");
       for (uint32_t i = 0; i < f[4].via.array.size; ++i) {
-        auto* e = mp::fields<meta_codec_error>(f[4].via.array.ptr[i], 8, "metadata snapshot move");
+        auto* e = mp::fields<meta_codec_error>(f[4].via.array.ptr[i], 8,
+                                               "metadata snapshot move");
         migration_record m;
         m.id = e[0].as<uint64_t>();
         m.dir = e[1].as<uint64_t>();
@@ -156,6 +246,5 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
     return 0;
   });
 }
-
 
 } // namespace ds

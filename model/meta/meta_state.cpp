@@ -16,39 +16,45 @@ errc validate_config_key(const std::string& key) {
   return errc::ok;
 }
 
+namespace {
+
+errc validate_set(const config_set& set) {
+  if (validate_config_key(set.key) != errc::ok ||
+      set.value.size() > max_config_value)
+    return errc::einval;
+  return errc::ok;
+}
+
+} // namespace
+
+errc validate_command(const meta_command& cmd) {
+  auto* set = std::get_if<config_set>(&cmd);
+  return set ? validate_set(*set) : errc::ok;
+}
+
 meta_result meta_state::apply(const meta_command& cmd) {
+  return std::visit([this](const auto& c) { return apply_one(c); }, cmd);
+}
+
+meta_result meta_state::apply_one(const config_set& cmd) {
   meta_result r;
-  switch (cmd.kind) {
-  case meta_command::config_set: {
-    if (validate_config_key(cmd.key) != errc::ok ||
-        cmd.value.size() > max_config_value) {
-      r.code = errc::einval;
-      break;
-    }
-    auto i = config_.find(cmd.key);
-    uint64_t current = i == config_.end() ? 0 : i->second.version;
-    if (cmd.conditional && cmd.if_version != current) {
-      r.code = errc::econflict;
-      r.version = current;
-      break;
-    }
-    auto& e = config_[cmd.key];
-    e.key = cmd.key;
-    e.value = cmd.value;
-    e.version = current + 1;
-    r.version = e.version;
-    break;
-  }
-  case meta_command::migration_begin:
-    return begin(cmd);
-  case meta_command::migration_commit:
-    return commit(cmd.migration);
-  case meta_command::migration_abort:
-    return abort(cmd.migration);
-  default:
-    r.code = errc::einval;
-  }
   r.epoch = epoch_;
+  if (validate_set(cmd) != errc::ok) {
+    r.code = errc::einval;
+    return r;
+  }
+  auto i = config_.find(cmd.key);
+  uint64_t current = i == config_.end() ? 0 : i->second.version;
+  if (cmd.conditional && cmd.if_version != current) {
+    r.code = errc::econflict;
+    r.version = current;
+    return r;
+  }
+  auto& e = config_[cmd.key];
+  e.key = cmd.key;
+  e.value = cmd.value;
+  e.version = current + 1;
+  r.version = e.version;
   return r;
 }
 
@@ -75,10 +81,10 @@ const char* to_string(migration_record::state_t x) {
   return state_names(x);
 }
 
-meta_result meta_state::begin(const meta_command& cmd) {
+meta_result meta_state::apply_one(const migration_begin& cmd) {
   meta_result r;
   r.epoch = epoch_;
-  if (!cmd.range.aligned() || cmd.from == cmd.shard || cmd.dir == 0) {
+  if (!cmd.range.aligned() || cmd.from == cmd.to || cmd.dir == 0) {
     r.code = errc::einval;
     return r;
   }
@@ -94,13 +100,14 @@ meta_result meta_state::begin(const meta_command& cmd) {
   m.dir = cmd.dir;
   m.range = cmd.range;
   m.from = cmd.from;
-  m.to = cmd.shard;
+  m.to = cmd.to;
   migrations_[m.id] = m;
   r.migration = m.id;
   return r;
 }
 
-meta_result meta_state::commit(uint64_t id) {
+meta_result meta_state::apply_one(const migration_commit& cmd) {
+  uint64_t id = cmd.migration;
   meta_result r;
   r.epoch = epoch_;
   auto i = migrations_.find(id);
@@ -133,7 +140,8 @@ meta_result meta_state::commit(uint64_t id) {
   return r;
 }
 
-meta_result meta_state::abort(uint64_t id) {
+meta_result meta_state::apply_one(const migration_abort& cmd) {
+  uint64_t id = cmd.migration;
   meta_result r;
   r.epoch = epoch_;
   auto i = migrations_.find(id);

@@ -12,30 +12,12 @@
 #include <utility>
 #include <vector>
 
+#include "model/meta/meta_command.hpp"
 #include "model/namespace/errc.hpp"
 #include "model/namespace/parts.hpp"
 #include "model/namespace/types.hpp"
 
 namespace ds {
-
-struct meta_command {
-  enum kind_t : uint8_t {
-    config_set,
-    migration_begin,  ///< a part of `dir` moves `from` -> `shard`
-    migration_commit, ///< the move takes effect: placement changes
-    migration_abort,  ///< the move is called off
-  };
-  kind_t kind = config_set;
-  std::string key;          ///< config_set
-  std::string value;        ///< config_set
-  uint64_t if_version = 0;  ///< config_set: apply only at this version (0: any)
-  bool conditional = false; ///< config_set: if_version is meant (0 = absent)
-  inode_id dir = 0;         ///< migration_begin
-  hash_range range;         ///< migration_begin: the part
-  uint32_t from = 0;        ///< migration_begin: the shard that holds it
-  uint32_t shard = 0;       ///< migration_begin: the shard it moves to
-  uint64_t migration = 0;   ///< migration_commit, migration_abort
-};
 
 struct meta_result {
   errc code = errc::ok;
@@ -117,10 +99,15 @@ constexpr size_t max_config_value = 65536;
 /// Checks a settings key; returns ok or einval.
 errc validate_config_key(const std::string& key);
 
+/// Checks what a command says by itself, before it goes to the log (a
+/// settings key and the size of its value); returns ok or einval. apply()
+/// checks the same again.
+errc validate_command(const meta_command& cmd);
+
 class meta_state {
 public:
   /// Applies one command; a refused command (bad key, version conflict)
-  /// changes nothing.
+  /// changes nothing. Each kind has its own apply_one() below.
   meta_result apply(const meta_command& cmd);
 
   std::optional<config_entry> config(const std::string& key) const;
@@ -142,9 +129,10 @@ public:
                std::map<uint64_t, migration_record> migrations, uint64_t epoch);
 
 private:
-  meta_result begin(const meta_command& cmd);
-  meta_result commit(uint64_t id);
-  meta_result abort(uint64_t id);
+  meta_result apply_one(const config_set& cmd);
+  meta_result apply_one(const migration_begin& cmd);
+  meta_result apply_one(const migration_commit& cmd);
+  meta_result apply_one(const migration_abort& cmd);
 
   std::map<std::string, config_entry> config_;
   std::map<inode_id, std::vector<placement_entry>> placed_;

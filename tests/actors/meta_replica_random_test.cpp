@@ -147,9 +147,7 @@ TEST_CASE("replica actors under random cuts and kills: acked sets survive, "
       if (write) {
         o.kind = lin::op::write;
         o.value = std::to_string(++value_seq);
-        meta_command c;
-        c.key = key;
-        c.value = o.value;
+        meta_command c = config_set{key, o.value};
         log->ops.push_back(o);
         log->drop.push_back(false);
         g.self->send(client, meta_atom::value, g.reps[at - 1], c, i);

@@ -104,9 +104,7 @@ struct group_fixture : test_coordinator_fixture<ns_config> {
 
   std::optional<meta_result> set(uint64_t at, std::string key,
                                  std::string value) {
-    meta_command c;
-    c.key = std::move(key);
-    c.value = std::move(value);
+    meta_command c = config_set{std::move(key), std::move(value)};
     return ask<meta_result>(at, 3000, meta_atom::value, c);
   }
 
@@ -134,11 +132,7 @@ TEST_CASE_FIXTURE(
     CHECK(e->value == "60");
     CHECK(e->version == 1);
   }
-  meta_command c;
-  c.key = "psm.period";
-  c.value = "90";
-  c.conditional = true;
-  c.if_version = 7;
+  meta_command c = config_set{"psm.period", "90", 7, true};
   auto conflict = ask<meta_result>(l, 3000, meta_atom::value, c);
   REQUIRE(conflict);
   CHECK(conflict->code == errc::econflict);
@@ -227,12 +221,11 @@ TEST_CASE_FIXTURE(group_fixture,
   uint64_t l = leader();
   REQUIRE(l != 0);
   uint64_t f = l % 3 + 1;
-  std::vector<meta_command> cmds(5);
-  for (size_t i = 0; i < cmds.size(); ++i) {
-    cmds[i].key = "batch.k" + std::to_string(i % 3);
-    cmds[i].value = "v" + std::to_string(i);
-  }
-  cmds[2].key = "bad key"; // not a valid setting name
+  std::vector<meta_command> cmds;
+  for (size_t i = 0; i < 5; ++i)
+    cmds.push_back(
+        config_set{"batch.k" + std::to_string(i % 3), "v" + std::to_string(i)});
+  std::get<config_set>(cmds[2]).key = "bad key"; // not a valid setting name
   auto r = ask<meta_batch_reply>(f, 3000, meta_batch_atom::value, cmds);
   REQUIRE(r);
   CHECK(r->leader == l); // the follower forwarded the whole batch

@@ -329,13 +329,7 @@ struct orphan_fixture : move_fixture {
   void orphan(bool commit) {
     make_dir(50);
     to = (home + 1) % 4;
-    meta_command b;
-    b.kind = meta_command::migration_begin;
-    b.dir = dir;
-    b.range = upper;
-    b.from = home;
-    b.shard = to;
-    id = meta(b).migration;
+    id = meta(migration_begin{dir, upper, home, to}).migration;
     REQUIRE(id != 0);
     part_request p;
     p.op = part_request::begin_export;
@@ -348,10 +342,7 @@ struct orphan_fixture : move_fixture {
     p.entries = ex.entries;
     REQUIRE(step(to, p).code == errc::ok);
     if (commit) {
-      meta_command c;
-      c.kind = meta_command::migration_commit;
-      c.migration = id;
-      REQUIRE(meta(c).code == errc::ok);
+      REQUIRE(meta(migration_commit{id}).code == errc::ok);
     }
     // The driver is gone. One scan only notes what it finds.
     self->send(router, resolve_atom::value);

@@ -146,14 +146,8 @@ TEST_CASE_FIXTURE(node_fixture,
     rh.receive([&](meta_result& r) { out = r; }, [](caf::error&) {});
     return out;
   };
-  meta_command set;
-  set.key = "psm.period";
-  set.value = "5m";
-  CHECK(ask(set).version == 1);
-  set.conditional = true;
-  set.if_version = 3;
-  set.value = "1m";
-  CHECK(ask(set).code == errc::econflict);
+  CHECK(ask(config_set{"psm.period", "5m"}).version == 1);
+  CHECK(ask(config_set{"psm.period", "1m", 3, true}).code == errc::econflict);
   config_entry e;
   auto rh = self->request(gateway, caf::infinite, cfg_get_atom::value,
                           std::string{"psm.period"});
@@ -162,9 +156,7 @@ TEST_CASE_FIXTURE(node_fixture,
   CHECK(e.value == "5m");
   CHECK(e.version == 1);
   // Placement is not the clients' business.
-  meta_command move;
-  move.kind = meta_command::migration_begin;
-  CHECK(ask(move).code == errc::einval);
+  CHECK(ask(migration_begin{}).code == errc::einval);
 }
 
 TEST_CASE_FIXTURE(node_fixture,

@@ -45,7 +45,8 @@ caf::behavior spy_gateway(caf::stateful_actor<spy_state>* self) {
           meta_batch_reply r;
           for (auto& c : cmds)
             r.results.push_back(meta_result{
-                c.key == "bad" ? errc::einval : errc::ok, ++st.seen, 0});
+                std::get<config_set>(c).key == "bad" ? errc::einval : errc::ok,
+                ++st.seen, 0});
           rp.deliver(std::move(r));
         }
         st.held.clear();
@@ -54,11 +55,7 @@ caf::behavior spy_gateway(caf::stateful_actor<spy_state>* self) {
 }
 
 meta_command set_cmd(std::string key, std::string value) {
-  meta_command c;
-  c.kind = meta_command::config_set;
-  c.key = std::move(key);
-  c.value = std::move(value);
-  return c;
+  return config_set{std::move(key), std::move(value)};
 }
 
 using caller_list = std::vector<std::unique_ptr<caf::scoped_actor>>;
@@ -172,7 +169,7 @@ TEST_CASE_FIXTURE(node_fixture,
   CHECK(refused(
       std::vector<meta_command>(max_meta_batch + 1, set_cmd("k", "v"))));
   auto mixed = std::vector<meta_command>{set_cmd("k", "v"), set_cmd("j", "w")};
-  mixed[1].kind = meta_command::migration_commit;
+  mixed[1] = migration_commit{1};
   CHECK(refused(mixed));
   std::vector<config_entry> all{config_entry{}};
   auto rh = self->request(gateway, caf::infinite, cfg_list_atom::value);

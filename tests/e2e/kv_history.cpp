@@ -160,10 +160,7 @@ int main(int argc, char** argv) {
         o.value = std::to_string(id) + "." + std::to_string(++seq);
         meta_result r{errc::eunavailable, 0, 0};
         if (via_session) {
-          meta_command c;
-          c.kind = meta_command::config_set;
-          c.key = o.key;
-          c.value = o.value;
+          meta_command c = config_set{o.key, o.value};
           self->request(ses, timeout, meta_atom::value, c)
               .receive([&](meta_result& x) { r = x; }, [](caf::error&) {});
         } else {

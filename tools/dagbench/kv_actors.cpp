@@ -74,10 +74,7 @@ void issue(caf::stateful_actor<kv_actor_state>* self) {
         .then([self](config_entry&) { answered(self, true); }, fail);
     return;
   }
-  meta_command cmd;
-  cmd.kind = meta_command::config_set;
-  cmd.key = std::move(key);
-  cmd.value = st.value;
+  meta_command cmd = config_set{std::move(key), st.value};
   self->request(st.target, caf::infinite, meta_atom::value, std::move(cmd))
       .then([self](meta_result& r) { answered(self, r.code == errc::ok); },
             fail);

@@ -33,10 +33,7 @@ public:
                         : caf::actor_cast<caf::actor>(cl_.gateway())),
         self_(cl_.system()) {}
   bool put(const std::string& key, const std::string& value) override {
-    meta_command cmd;
-    cmd.kind = meta_command::config_set;
-    cmd.key = key;
-    cmd.value = value;
+    meta_command cmd = config_set{key, value};
     bool ok = false;
     await(self_->request(target_, caf::infinite, meta_atom::value, cmd).id(),
           [&](meta_result& r) { ok = r.code == errc::ok; });

@@ -6,12 +6,8 @@ using namespace ds;
 
 namespace {
 
-meta_command set(std::string key, std::string value) {
-  meta_command c;
-  c.kind = meta_command::config_set;
-  c.key = std::move(key);
-  c.value = std::move(value);
-  return c;
+config_set set(std::string key, std::string value) {
+  return config_set{std::move(key), std::move(value)};
 }
 
 } // namespace
@@ -58,21 +54,14 @@ TEST_CASE("bad keys and oversize values are refused") {
 
 TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   meta_state s;
-  meta_command b;
-  b.kind = meta_command::migration_begin;
-  b.dir = 5;
-  b.range = hash_range{uint64_t{1} << 63, ~uint64_t{0}};
-  b.from = 0;
-  b.shard = 2;
+  migration_begin b{5, hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 0, 2};
   auto r = s.apply(b);
   REQUIRE(r.code == errc::ok);
   auto id = r.migration;
   CHECK(id == 1);
   CHECK(s.apply(b).code == errc::ebusy); // the part is already moving
   CHECK(s.epoch() == 0);
-  meta_command c;
-  c.kind = meta_command::migration_commit;
-  c.migration = id;
+  migration_commit c{id};
   CHECK(s.apply(c).epoch == 1);
   CHECK(s.apply(c).epoch == 1); // repeated: the same answer
   auto p = s.placement(5);
@@ -81,15 +70,13 @@ TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   CHECK(p.parts[0].shard == 2);
   CHECK(p.epoch == 1);
   CHECK(s.placement(6).parts.empty());
-  meta_command x;
-  x.kind = meta_command::migration_abort;
-  x.migration = id;
+  migration_abort x{id};
   auto late = s.apply(x);
   CHECK(late.code == errc::econflict); // too late: it took effect
   CHECK(late.epoch == 1);
   // A second move of the same part replaces its placement.
   b.from = 2;
-  b.shard = 1;
+  b.to = 1;
   auto id2 = s.apply(b).migration;
   x.migration = id2;
   CHECK(s.apply(x).code == errc::ok);
@@ -107,10 +94,24 @@ TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   b.range.lo = 3;
   CHECK(s.apply(b).code == errc::einval);
   b.range.lo = 0;
-  b.from = b.shard;
+  b.from = b.to;
   CHECK(s.apply(b).code == errc::einval);
   c.migration = 99;
   CHECK(s.apply(c).code == errc::enoent);
   CHECK(s.epoch() == 2);
   CHECK(s.migrations().size() == 3);
+}
+
+TEST_CASE("validate_command checks a set's key and value, and lets the other "
+          "kinds through to apply") {
+  CHECK(validate_command(set("psm.period", "60")) == errc::ok);
+  CHECK(validate_command(set("a b", "60")) == errc::einval);
+  CHECK(validate_command(set("k", std::string(65537, 'v'))) == errc::einval);
+  // A move's arguments are checked against the state when it applies.
+  CHECK(validate_command(migration_begin{}) == errc::ok);
+  CHECK(validate_command(migration_commit{99}) == errc::ok);
+  meta_state s;
+  CHECK(s.apply(migration_begin{}).code == errc::einval);
+  CHECK(s.apply(migration_abort{99}).code == errc::enoent);
+  CHECK(s.migrations().empty());
 }

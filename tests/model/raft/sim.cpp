@@ -179,6 +179,10 @@ void cluster::step() {
     for (node_id a : ids())
       if (alive(a))
         m(a).core->tick();
+  settle();
+}
+
+void cluster::settle() {
   for (node_id a : ids())
     drive(a);
   check();
@@ -230,6 +234,10 @@ void cluster::send(const message& msg) {
   }
   if (!connected(msg.from, msg.to))
     return;
+  if (hold) {
+    held_.push_back(msg);
+    return;
+  }
   std::uniform_real_distribution<double> u(0, 1);
   if (net.drop > 0 && u(rng) < net.drop)
     return;
@@ -248,6 +256,8 @@ void cluster::drive(node_id a) {
   member& mb = m(a);
   while (mb.core && mb.core->has_ready()) {
     ready rd = mb.core->get_ready();
+    if (on_ready)
+      on_ready(a, rd);
     // A leader's appends leave before its own write; a crash before the
     // sync then loses them locally while followers may already hold them.
     for (const message& msg : rd.early)

@@ -9,6 +9,7 @@
 #include "model/raft/raft.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -98,6 +99,12 @@ public:
   /// Restarts a crashed node from its disk.
   void restart(node_id a);
   bool alive(node_id a) const { return static_cast<bool>(m(a).core); }
+  /// Where `a` crashes at its next ready, if crash() armed that.
+  std::optional<crash_point> crash_pending(node_id a) const {
+    auto it = crash_next_.find(a);
+    return it == crash_next_.end() ? std::nullopt
+                                   : std::optional<crash_point>(it->second);
+  }
   /// Adds a node (not yet a voter) that knows `voters` as the group.
   node_id add_node(std::vector<node_id> voters);
 
@@ -137,12 +144,48 @@ public:
   int steps_per_tick = 10;
   std::mt19937_64 rng;
 
+  // --- delivery by hand (the transcript tests) -----------------------------
+  /// With `hold`, a sent message waits in held() until deliver_held() or
+  /// drop_held() picks it, instead of travelling by the net options; the
+  /// test ticks and settles by hand instead of calling step(). Cut links
+  /// still lose messages at send.
+  bool hold = false;
+  const std::vector<message>& held() const { return held_; }
+  /// Delivers the held messages `pick(msg)` selects, in the order sent, and
+  /// settles; messages they cause are held again. Returns those delivered
+  /// (a message to a crashed node or across a cut link is lost).
+  template <class Pick> std::vector<message> deliver_held(Pick pick) {
+    auto picked = take_held(pick);
+    for (const message& msg : picked)
+      if (alive(msg.to) && connected(msg.from, msg.to))
+        m(msg.to).core->step(msg);
+    settle();
+    return picked;
+  }
+  /// Removes the held messages `pick(msg)` selects; returns them.
+  template <class Pick> std::vector<message> drop_held(Pick pick) {
+    return take_held(pick);
+  }
+  /// Drives every live node's readies (no delivery, no tick), then checks
+  /// the invariants.
+  void settle();
+  /// Called with every ready a driver takes, before it handles it.
+  std::function<void(node_id, const ready&)> on_ready;
+
 private:
   struct in_flight {
     std::uint64_t due;
     std::uint64_t seq;
     message msg;
   };
+
+  template <class Pick> std::vector<message> take_held(Pick pick) {
+    std::vector<message> picked, kept;
+    for (auto& msg : held_)
+      (pick(msg) ? picked : kept).push_back(std::move(msg));
+    held_ = std::move(kept);
+    return picked;
+  }
 
   member& m(node_id a) { return members_.at(a - 1); }
   const member& m(node_id a) const { return members_.at(a - 1); }
@@ -160,6 +203,7 @@ private:
   std::vector<std::vector<node_id>> initial_voters_;
   std::set<std::pair<node_id, node_id>> cuts_;
   std::vector<in_flight> flight_;
+  std::vector<message> held_;
   std::uint64_t now_ = 0;
   std::uint64_t seq_ = 0;
   std::uint64_t incarnations_ = 0;

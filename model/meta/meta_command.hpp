@@ -1,0 +1,121 @@
+// The commands of the metadata state machine, one plain struct each, and
+// meta_command, the variant that the Raft log and the metadata protocol
+// carry. Each struct holds only the fields its command means, and its
+// `inspect` beside it is that field list (for CAF, for printing, and for
+// the log's encoding: see meta_codec.cpp). The variant's own inspect for CAF
+// is in messages/meta.hpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "model/namespace/parts.hpp"
+#include "model/namespace/types.hpp"
+
+namespace ds {
+
+/// Sets a cluster setting; its version grows by one.
+struct config_set {
+  std::string key;
+  std::string value;
+  /// Applies only if the key is at this version (0: does not exist yet);
+  /// meant only if `conditional` (so that 0 stays a real version).
+  uint64_t if_version = 0;
+  bool conditional = false;
+  bool operator==(const config_set& o) const {
+    return key == o.key && value == o.value && if_version == o.if_version &&
+           conditional == o.conditional;
+  }
+};
+
+/// Starts moving part `range` of directory `dir` from shard `from` to `to`.
+struct migration_begin {
+  inode_id dir = 0;
+  hash_range range;
+  uint32_t from = 0;
+  uint32_t to = 0;
+  bool operator==(const migration_begin& o) const {
+    return dir == o.dir && range == o.range && from == o.from && to == o.to;
+  }
+};
+
+/// The move `migration` takes effect: the placement changes (the commit
+/// point of a move).
+struct migration_commit {
+  uint64_t migration = 0;
+  bool operator==(const migration_commit& o) const {
+    return migration == o.migration;
+  }
+};
+
+/// The move `migration` is called off (too late once it committed).
+struct migration_abort {
+  uint64_t migration = 0;
+  bool operator==(const migration_abort& o) const {
+    return migration == o.migration;
+  }
+};
+
+/// One command of the metadata log. The alternatives' order is their kind
+/// number in the log's encoding and on the wire: append, never reorder.
+using meta_command = std::variant<config_set, migration_begin, migration_commit,
+                                  migration_abort>;
+
+/// The kind number of `c` (its alternative's index).
+inline uint8_t kind_of(const meta_command& c) {
+  return static_cast<uint8_t>(c.index());
+}
+
+/// "config_set", "migration_begin", "migration_commit" or
+/// "migration_abort".
+const char* kind_name(const meta_command& c);
+
+namespace detail {
+template <std::size_t... I>
+bool emplace_kind(meta_command& c, std::size_t kind,
+                  std::index_sequence<I...>) {
+  return ((kind == I ? (c.emplace<I>(), true) : false) || ...);
+}
+} // namespace detail
+
+/// Makes `c` a default command of kind number `kind`; false (and `c`
+/// unchanged) if there is no such kind.
+inline bool emplace_kind(meta_command& c, std::size_t kind) {
+  return detail::emplace_kind(
+      c, kind, std::make_index_sequence<std::variant_size_v<meta_command>>{});
+}
+
+// The field lists below are also the log's encoding of each command
+// (version 3, meta_codec.cpp), in this order: changing one changes what
+// raft.db files hold, so it takes a new version of the encoding there (the
+// golden bytes in meta_codec_test.cpp catch an accidental change).
+
+/// The field list of config_set.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, config_set& x) {
+  return f(x.key, x.value, x.if_version, x.conditional);
+}
+
+/// The field list of migration_begin (the range as two plain fields, as
+/// the log's encoding stores it).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_begin& x) {
+  return f(x.dir, x.range.lo, x.range.hi, x.from, x.to);
+}
+
+/// The field list of migration_commit.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_commit& x) {
+  return f(x.migration);
+}
+
+/// The field list of migration_abort.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_abort& x) {
+  return f(x.migration);
+}
+
+} // namespace ds
