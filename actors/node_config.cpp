@@ -24,7 +24,7 @@ struct rule {
 };
 
 // The one table of [dagshard] keys: type and range of each.
-constexpr std::array<rule, 15> rules = {{
+constexpr std::array<rule, 16> rules = {{
     {"data-dir", kind::string, 1, 4096},
     {"port", kind::integer, 0, 65535},
     {"bind", kind::string, 1, 255},
@@ -40,6 +40,7 @@ constexpr std::array<rule, 15> rules = {{
     {"peers", kind::string_list, 0, 256},
     {"capacity-factor", kind::real, 1, 10},
     {"tls", kind::boolean, 0, 1},
+    {"dir-cache-entries", kind::integer, 0, int64_t{1} << 24},
 }};
 
 const char* type_text(kind k) {
@@ -285,7 +286,9 @@ node_config::node_config() {
       .add(peers_, "peers", "the other members: [\"id@host:port\", ...]")
       .add(capacity_factor_, "capacity-factor",
            "bounded-load placement: no shard above c times the mean")
-      .add(tls_, "tls", "mutual TLS ([openssl] certificate, key, cafile)");
+      .add(tls_, "tls", "mutual TLS ([openssl] certificate, key, cafile)")
+      .add(dir_cache_entries_, "dir-cache-entries",
+           "directory lookups a router caches (0: none)");
   load<caf::io::middleman>();
   add_ns_message_types(*this);
 }
@@ -333,6 +336,7 @@ std::string node_config::check_values() {
   sec["peers"] = std::move(peers);
   sec["capacity-factor"] = capacity_factor_;
   sec["tls"] = tls_;
+  sec["dir-cache-entries"] = dir_cache_entries_;
   s["dagshard"] = std::move(sec);
   if (auto err = validate_dagshard_settings(s); !err.empty())
     return err;
@@ -358,6 +362,7 @@ std::string node_config::check_values() {
     opts_.peers.push_back(std::move(m));
   }
   opts_.tls = tls_;
+  opts_.dir_cache_entries = static_cast<size_t>(dir_cache_entries_);
   if (tls_) {
     // Measured: links between nodes over CAF 0.17's OpenSSL transport
     // stall in mutual connects (request timeouts, nodes never all meet).

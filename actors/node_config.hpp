@@ -31,6 +31,9 @@ struct node_options {
   /// key and cafile must be set: peers without a certificate of that CA are
   /// refused).
   bool tls = false;
+  /// Directory lookups each router caches, (parent, name) -> directory;
+  /// 0 turns the cache off.
+  size_t dir_cache_entries = 65536;
 };
 
 class node_config : public caf::actor_system_config {
@@ -65,6 +68,7 @@ private:
   std::vector<std::string> peers_;
   double capacity_factor_ = 1.25;
   bool tls_ = false;
+  int64_t dir_cache_entries_ = 65536;
   node_options opts_;
 };
 

@@ -74,7 +74,17 @@ constexpr const char* usage =
     "          --find FILE (a namespace from `find DIR` output)\n"
     "          --period S, --amplitude A (diurnal) --peak-rate R (flash)\n"
     "  placement [--shards N] [--keys N] [--capacity-factor C]: balance and\n"
-    "          movement of consistent hashing with and without bounded loads\n";
+    "          movement of consistent hashing with and without bounded loads\n"
+    "  paths   stats of depth-4 paths over --dirs N (1000) directories three\n"
+    "          levels deep, each router's cache warmed first: --lookups N\n"
+    "          (20000), --samples N (2000) for depth 1 vs depth 4 latency;\n"
+    "          --node as for basic; the root's home shard's share of shard\n"
+    "          operations\n"
+    "  dircache --entries N (1000000) --name-bytes B (8): memory per entry\n"
+    "          and time per find of a router's directory-lookup cache\n"
+    "  in-process nodes (basic, open, kv, replay, run, paths, compare):\n"
+    "          --dir-cache N  the routers' directory-lookup cache (65536;\n"
+    "                         0: none)\n";
 
 struct bench_config : caf::actor_system_config {
   bench_config() {
@@ -154,6 +164,18 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  if (cmd == "dircache") {
+    try {
+      json out;
+      auto rc = bench::run_dircache(a, js, out);
+      if (js)
+        std::cout << out.dump(2) << std::endl;
+      return rc;
+    } catch (const std::exception& e) {
+      std::cerr << "dagbench: " << e.what() << "\n";
+      return 1;
+    }
+  }
   if (cmd == "record") {
     try {
       return bench::run_record(a);
@@ -186,7 +208,7 @@ int main(int argc, char** argv) {
     }
   }
   if (cmd != "basic" && cmd != "fill" && cmd != "open" && cmd != "verify" &&
-      cmd != "kv" && cmd != "replay" && cmd != "run") {
+      cmd != "kv" && cmd != "replay" && cmd != "run" && cmd != "paths") {
     std::cerr << "dagbench: unknown command '" << cmd << "'\n" << usage;
     return 1;
   }
@@ -224,12 +246,14 @@ int main(int argc, char** argv) {
         pos = comma + 1;
       }
     } else if (cmd == "basic" || cmd == "open" || cmd == "kv" ||
-               cmd == "replay" || cmd == "run") {
+               cmd == "replay" || cmd == "run" || cmd == "paths") {
       node_options opts;
       char tmpl[] = "/tmp/dagbench-XXXXXX";
       tmp = ::mkdtemp(tmpl);
       opts.data_dir = tmp;
       opts.shards = static_cast<uint32_t>(num(a, "shards", 4));
+      opts.dir_cache_entries =
+          bench::dir_cache_option(a, opts.dir_cache_entries);
       if (a.count("sync") && !parse_sync_mode(a["sync"], opts.sync))
         throw std::invalid_argument("--sync wants full, normal or off");
       node = start_node(sys, opts, false);
@@ -252,7 +276,8 @@ int main(int argc, char** argv) {
                                 out)
         : cmd == "run"
             ? bench::run_replay(sys, gws, bench::make_workload(a), a, js, out)
-            : bench::run_fill(*cl, a, quiet);
+        : cmd == "paths" ? bench::run_paths(sys, clis, gws, a, js, out)
+                         : bench::run_fill(*cl, a, quiet);
     if (js)
       std::cout << out.dump(2) << std::endl;
     if (node.gateway)
