@@ -102,6 +102,21 @@ struct bench_config : caf::actor_system_config {
   }
 };
 
+/// Runs a command that fills a JSON report, printed with --json; an
+/// exception is a message and exit status 1.
+template <class F> int json_command(bool js, F run) {
+  try {
+    json out;
+    auto rc = run(out);
+    if (js)
+      std::cout << out.dump(2) << std::endl;
+    return rc;
+  } catch (const std::exception& e) {
+    std::cerr << "dagbench: " << e.what() << "\n";
+    return 1;
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -151,31 +166,15 @@ int main(int argc, char** argv) {
                    "policy); --node is not accepted\n";
       return 1;
     }
-    try {
+    return json_command(js, [&](json& out) {
       bench_config cfg;
       caf::actor_system sys{cfg};
-      json out;
-      auto rc = bench::run_compare(sys, a, js, out);
-      if (js)
-        std::cout << out.dump(2) << std::endl;
-      return rc;
-    } catch (const std::exception& e) {
-      std::cerr << "dagbench: " << e.what() << "\n";
-      return 1;
-    }
+      return bench::run_compare(sys, a, js, out);
+    });
   }
-  if (cmd == "dircache") {
-    try {
-      json out;
-      auto rc = bench::run_dircache(a, js, out);
-      if (js)
-        std::cout << out.dump(2) << std::endl;
-      return rc;
-    } catch (const std::exception& e) {
-      std::cerr << "dagbench: " << e.what() << "\n";
-      return 1;
-    }
-  }
+  if (cmd == "dircache")
+    return json_command(
+        js, [&](json& out) { return bench::run_dircache(a, js, out); });
   if (cmd == "record") {
     try {
       return bench::run_record(a);
