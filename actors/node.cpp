@@ -138,9 +138,9 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       stop_node(sys, h);
       throw node_error(e.what());
     }
-    h.router =
-        sys.spawn(router_behavior, cluster, h.shards, h.metadata,
-                  opts.request_timeout, caf::timespan{std::chrono::seconds(5)});
+    h.router = sys.spawn(
+        router_behavior, cluster, h.shards, h.metadata, opts.request_timeout,
+        caf::timespan{std::chrono::seconds(5)}, opts.dir_cache_entries);
     if (!opts.peers.empty())
       h.peers = sys.spawn(peers_behavior, cluster, h.router, opts.tls);
     std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)

@@ -31,6 +31,9 @@ struct node_options {
   /// key and cafile must be set: peers without a certificate of that CA are
   /// refused).
   bool tls = false;
+  /// Directory lookups ((parent, name) -> directory) a router caches, LRU
+  /// (0: none).
+  size_t dir_cache_entries = 65536;
   /// Prometheus metrics, /health and /ready over HTTP (0: off).
   uint16_t metrics_port = 0;
   std::string metrics_bind = "127.0.0.1";
@@ -57,6 +60,7 @@ struct raw_options {
   std::vector<std::string> peers;
   double capacity_factor = 1.25;
   bool tls = false;
+  int64_t dir_cache_entries = 65536;
   int64_t metrics_port = 0;
   std::string metrics_bind = "127.0.0.1";
   std::string log_format = "text";

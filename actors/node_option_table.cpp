@@ -111,6 +111,11 @@ const std::vector<option_def>& option_table() {
        [](const R& r, O& o) { o.capacity_factor = r.capacity_factor; }},
       {"tls", &R::tls, 0, 1, "mutual TLS ([openssl] certificate, key, cafile)",
        [](const R& r, O& o) { o.tls = r.tls; }},
+      {"dir-cache-entries", &R::dir_cache_entries, 0, int64_t{1} << 24,
+       "directory lookups a router caches (0: none)",
+       [](const R& r, O& o) {
+         o.dir_cache_entries = static_cast<size_t>(r.dir_cache_entries);
+       }},
       {"metrics-port", &R::metrics_port, 0, 65535,
        "port of /metrics, /health and /ready over HTTP (0: off)",
        [](const R& r, O& o) {

@@ -88,7 +88,12 @@ json to_json(const router_stats& s) {
               {"wrong_shard", s.wrong_shard},
               {"refreshes", s.refreshes},
               {"retries", s.retries},
-              {"pushes", s.pushes}};
+              {"pushes", s.pushes},
+              {"dir_hits", s.dir_hits},
+              {"dir_misses", s.dir_misses},
+              {"dir_stale", s.dir_stale},
+              {"dir_evictions", s.dir_evictions},
+              {"dir_entries", s.dir_entries}};
 }
 
 json placement_json(const std::string& path, const placement_info& x) {

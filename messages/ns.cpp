@@ -2,8 +2,6 @@
 
 #include <caf/actor_system_config.hpp>
 
-#include "model/enum_names.hpp"
-
 namespace ds {
 
 void add_ns_message_types(caf::actor_system_config& cfg) {
@@ -47,15 +45,6 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<shard_actor>("ds::shard_actor");
   cfg.add_message_type<router_actor>("ds::router_actor");
   cfg.add_message_type<gateway_actor>("ds::gateway_actor");
-}
-
-namespace {
-constexpr enum_names<path_op, 7> path_op_names{
-    {"stat", "create", "mkdir", "unlink", "rmdir", "readdir", "locate"}};
-} // namespace
-
-const char* to_string(path_op x) {
-  return path_op_names(x);
 }
 
 } // namespace ds

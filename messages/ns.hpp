@@ -20,25 +20,6 @@ namespace ds {
 /// Most requests one batch message may carry; larger batches are refused.
 constexpr size_t max_batch = 65536;
 
-/// A path-addressed operation, as the console and scripts send it.
-enum class path_op : uint8_t {
-  stat,
-  create,
-  mkdir,
-  unlink,
-  rmdir,
-  readdir,
-  locate, ///< internal: the DAG node of the entry (see locate_atom)
-};
-
-struct path_request {
-  path_op op = path_op::stat;
-  std::string path;         ///< absolute, components separated by one '/'
-  uint32_t mode = 0;        ///< create/mkdir; 0 = default
-  std::string cookie;       ///< readdir continuation
-  uint32_t max_entries = 0; ///< readdir page size
-};
-
 /// What `dagctl shards` shows for one shard.
 struct shard_info {
   uint32_t shard = 0;
@@ -92,6 +73,12 @@ struct router_stats {
   uint64_t refreshes = 0;    ///< placement reads from the metadata store
   uint64_t retries = 0;      ///< requests sent again after EWRONGSHARD
   uint64_t pushes = 0;       ///< placement changes pushed to this router
+  // The directory-lookup cache of path walks:
+  uint64_t dir_hits = 0;      ///< path components resolved from the cache
+  uint64_t dir_misses = 0;    ///< path components looked up on a shard
+  uint64_t dir_stale = 0;     ///< cached entries found stale (ESTALE)
+  uint64_t dir_evictions = 0; ///< entries dropped for want of room
+  uint64_t dir_entries = 0;   ///< entries held now
 };
 
 /// What `dagctl nodes` shows for one member of the cluster.
@@ -114,12 +101,6 @@ struct placement_info {
 };
 
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, path_request& x) {
-  return f(caf::meta::type_name("ds::path_request"), x.op, x.path, x.mode,
-           x.cookie, x.max_entries);
-}
-
-template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, part_request& x) {
   return f(caf::meta::type_name("ds::part_request"), x.op, x.dir, x.range,
            x.migration, x.shard, x.epoch, x.entries);
@@ -139,7 +120,9 @@ typename Inspector::result_type inspect(Inspector& f, move_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("ds::router_stats"), x.routed, x.cache_hits,
-           x.cache_misses, x.wrong_shard, x.refreshes, x.retries, x.pushes);
+           x.cache_misses, x.wrong_shard, x.refreshes, x.retries, x.pushes,
+           x.dir_hits, x.dir_misses, x.dir_stale, x.dir_evictions,
+           x.dir_entries);
 }
 
 template <class Inspector>
@@ -267,7 +250,5 @@ using peers_actor = caf::typed_actor<
 
 /// Registers every message type of this header under a stable name.
 void add_ns_message_types(caf::actor_system_config& cfg);
-
-const char* to_string(path_op x);
 
 } // namespace ds

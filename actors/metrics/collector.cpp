@@ -172,6 +172,18 @@ std::vector<named_counter> router_counters(const router_stats& s) {
        s.retries},
       {"router_pushes_total", "placement changes pushed to this router",
        s.pushes},
+      {"router_dir_cache_hits_total",
+       "path components found in the "
+       "directory-lookup cache",
+       s.dir_hits},
+      {"router_dir_cache_misses_total", "path components looked up on a shard",
+       s.dir_misses},
+      {"router_dir_cache_stale_total",
+       "cached directories found removed "
+       "(ESTALE)",
+       s.dir_stale},
+      {"router_dir_cache_evictions_total", "entries dropped for room",
+       s.dir_evictions},
   };
 }
 

@@ -29,6 +29,10 @@ router_state::route(std::vector<ns_request>& reqs) {
     return std::vector<ns_reply>{};
   auto rp = self->make_response_promise<std::vector<ns_reply>>();
   route_async(std::move(reqs), [rp](std::vector<ns_reply> out) mutable {
+    // A handle of a removed directory: ESTALE is for routers only.
+    for (auto& rep : out)
+      if (rep.code == errc::estale)
+        rep = error_reply(errc::enoent);
     rp.deliver(std::move(out));
   });
   return rp;
@@ -122,9 +126,10 @@ router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
                 metadata_actor metadata, caf::timespan timeout,
-                caf::timespan resolve_every) {
+                caf::timespan resolve_every, size_t dir_cache_entries) {
   auto& st = self->state;
   st.self = self;
+  st.dirs = std::make_unique<dir_cache>(dir_cache_entries);
   st.ring = hash_ring{cluster.total_shards()};
   st.shards.resize(cluster.total_shards());
   for (uint32_t k = 0; k < local.size(); ++k)
@@ -180,7 +185,7 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       },
       [self](retry_atom, uint64_t id) { self->state.run_later(id); },
       [self](move_atom, move_request& m) { return self->state.move(m); },
-      [self](router_stats_atom) { return self->state.stats; },
+      [self](router_stats_atom) { return self->state.counters(); },
       [self](resolve_atom) {
         auto& st = self->state;
         st.resolve_scan();

@@ -14,17 +14,12 @@
 #include "messages/ns.hpp"
 #include "model/meta/cluster_map.hpp"
 #include "model/meta/placement.hpp"
+#include "model/meta/route.hpp"
+#include "model/namespace/path_walk.hpp"
 
 namespace ds {
 
-/// A reply that carries only an error code.
-inline ns_reply error_reply(errc e) {
-  ns_reply r;
-  r.code = e;
-  return r;
-}
-
-struct path_job;  // one path request being resolved (router_path.cpp)
+struct path_run;  // one path request being resolved (router_path.cpp)
 struct route_job; // a batch being routed (router_placement.cpp)
 struct move_job;  // a part being moved (router_move.cpp)
 
@@ -40,6 +35,10 @@ struct router_state {
   /// How long a shard may take to answer before the request fails with
   /// EUNAVAILABLE.
   caf::timespan timeout = std::chrono::seconds(5);
+
+  /// (parent, name) -> directory, for path walks (model/namespace/
+  /// dir_cache.hpp); its size is the node's dir-cache-entries setting.
+  std::unique_ptr<dir_cache> dirs = std::make_unique<dir_cache>(0);
 
   uint32_t home_shard(inode_id dir) const { return ring.home(dir); }
   caf::result<std::vector<ns_reply>> route(std::vector<ns_request>& reqs);
@@ -66,7 +65,7 @@ struct router_state {
 
   /// Forwards a request to the metadata replica with the router's timeout.
   template <class Reply, class... Ts> caf::result<Reply> to_metadata(Ts... xs);
-  void step(std::shared_ptr<path_job> job);
+  void step(std::shared_ptr<path_run> run);
 
   // -- placement cache and retries (router_placement.cpp) ----------------
   /// Cached placements of directories with parts away from home.
@@ -76,8 +75,9 @@ struct router_state {
   std::map<uint64_t, std::function<void()>> later; ///< paused retries
   uint64_t later_seq = 0;
   router_stats stats;
-  /// The shard for `r`; a readdir's `until` is cut to the part it starts
-  /// in (at most `limit`).
+  /// `stats` with the directory-lookup cache's counters.
+  router_stats counters() const;
+  /// The shard for `r` by the placement cache (see choose_shard).
   uint32_t shard_for(ns_request& r, uint64_t limit);
   void route_async(std::vector<ns_request> reqs,
                    std::function<void(std::vector<ns_reply>)> done);
@@ -117,11 +117,12 @@ struct router_state {
 
 /// `local` are this node's shards, in local order.
 /// `metadata` is this node's metadata replica. Every `resolve_every` (0:
-/// never) the router settles moves its node's shards were left in.
+/// never) the router settles moves its node's shards were left in. Its
+/// directory-lookup cache holds up to `dir_cache_entries` (0: none).
 router_actor::behavior_type
 router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
                 metadata_actor metadata, caf::timespan timeout,
-                caf::timespan resolve_every);
+                caf::timespan resolve_every, size_t dir_cache_entries);
 
 } // namespace ds

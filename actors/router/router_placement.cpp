@@ -19,27 +19,6 @@ namespace {
 
 constexpr int max_attempts = 48; // pauses of up to 50 ms: about 2 s
 
-/// The part of `p` that holds `h`, or the stretch between parts that the
-/// home holds, as [lo, hi] and its shard (`home` for the latter).
-void segment(const dir_placement& p, uint64_t h, uint32_t home, uint64_t& lo,
-             uint64_t& hi, uint32_t& shard) {
-  lo = 0;
-  hi = ~uint64_t{0};
-  shard = home;
-  for (auto& e : p.parts) {
-    if (e.range.contains(h)) {
-      lo = e.range.lo;
-      hi = e.range.hi;
-      shard = e.shard;
-      return;
-    }
-    if (e.range.hi < h)
-      lo = std::max(lo, e.range.hi + 1);
-    else if (e.range.lo > h)
-      hi = std::min(hi, e.range.lo - 1);
-  }
-}
-
 } // namespace
 
 /// A batch being routed; requests that met EWRONGSHARD go round again.
@@ -56,31 +35,12 @@ struct route_job {
 
 uint32_t router_state::shard_for(ns_request& r, uint64_t limit) {
   auto i = placed.find(r.dir);
-  auto home = ring.home(r.dir);
-  if (i == placed.end()) {
+  if (i == placed.end())
     ++stats.cache_misses;
-    return home;
-  }
-  ++stats.cache_hits;
-  if (i->second.parts.empty())
-    return home; // known: nothing of it was moved
-  uint64_t h = 0;
-  if (r.op == ns_op::readdir) {
-    readdir_cookie c;
-    if (!readdir_cookie::decode(r.cookie, c))
-      return home; // the shard answers EINVAL
-    h = c.start ? r.from : c.next_hash();
-  } else if (validate_name(r.name) == errc::ok) {
-    h = name_hash(r.name);
-  } else {
-    return home;
-  }
-  uint64_t lo = 0, hi = 0;
-  uint32_t s = home;
-  segment(i->second, h, home, lo, hi, s);
-  if (r.op == ns_op::readdir)
-    r.until = std::min(limit, hi); // one part at a time
-  return s;
+  else
+    ++stats.cache_hits;
+  return choose_shard(r, i == placed.end() ? nullptr : &i->second,
+                      ring.home(r.dir), limit);
 }
 
 void router_state::route_async(
@@ -145,12 +105,8 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
 
 void router_state::next_round(std::shared_ptr<route_job> job) {
   if (job->again.empty()) {
-    for (size_t i = 0; i < job->out.size(); ++i) // readdir: the caller's end
-      if (job->reqs[i].op == ns_op::readdir && job->out[i].eof &&
-          job->reqs[i].until < job->limit[i]) {
-        job->out[i].eof = false;
-        job->out[i].cookie = readdir_cookie::after(job->reqs[i].until).encode();
-      }
+    for (size_t i = 0; i < job->out.size(); ++i)
+      continue_at_cut(job->reqs[i], job->limit[i], job->out[i]);
     return job->done(std::move(job->out));
   }
   auto again = std::move(job->again);
@@ -222,11 +178,8 @@ void router_state::refresh(inode_id dir, std::function<void(bool)> then) {
 }
 
 uint32_t router_state::holder(inode_id dir, uint64_t h) {
-  uint64_t lo = 0, hi = 0;
-  uint32_t s = ring.home(dir);
-  if (auto i = placed.find(dir); i != placed.end()) // no entry made up
-    segment(i->second, h, ring.home(dir), lo, hi, s);
-  return s;
+  auto i = placed.find(dir); // no entry made up
+  return holder_of(i == placed.end() ? nullptr : &i->second, h, ring.home(dir));
 }
 
 void router_state::learn(const dir_placement& p) {

@@ -6,7 +6,7 @@ namespace ds {
 
 namespace {
 
-constexpr enum_names<errc, 14> names{{
+constexpr enum_names<errc, 15> names{{
     "OK",
     "ENOENT",
     "EEXIST",
@@ -21,6 +21,7 @@ constexpr enum_names<errc, 14> names{{
     "EIO",
     "ENOSPC",
     "ECONFLICT",
+    "ESTALE",
 }};
 
 } // namespace

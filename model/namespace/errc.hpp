@@ -23,6 +23,10 @@ enum class errc : uint8_t {
   eio,          ///< storage failed; the shard stops and recovers from disk
   enospc,       ///< a configured limit (entries per directory) is reached
   econflict,    ///< a conditional update found another version
+  /// internal: the directory addressed was removed, or is being removed,
+  /// so the handle a router cached for it may be out of date. Routers
+  /// resolve the path again; a client never sees it.
+  estale,
 };
 
 /// Upper-case symbolic name, e.g. "ENOENT".

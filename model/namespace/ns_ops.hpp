@@ -43,13 +43,17 @@ struct ns_request {
   /// A router lists a directory spread over shards one part at a time.
   uint64_t from = 0;
   uint64_t until = ~uint64_t{0};
+  /// The router took `dir` from its directory-lookup cache: a directory
+  /// that is being removed answers ESTALE instead of serving it, since it
+  /// may already be unlinked from its parent.
+  bool cached = false;
 };
 
 /// The field list of ns_request (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
   return f(x.op, x.dir, x.name, x.mode, x.expect_ino, x.cookie, x.max_entries,
-           x.node, x.from, x.until);
+           x.node, x.from, x.until, x.cached);
 }
 
 /// A request of kind `op` on (dir, name); the other fields at their defaults.
@@ -78,15 +82,43 @@ struct ns_reply {
   std::vector<dirent> entries; ///< readdir
   std::string cookie;          ///< readdir: position after the last entry
   bool eof = false;            ///< readdir: no entry follows
-  /// locate: the list node (0: no DAG yet); EWRONGSHARD: the shard's
-  /// placement epoch of the directory (0: it holds no record of it).
-  node_id node = 0;
+  node_id node = 0;            ///< locate: the list node (0: no DAG yet)
+  /// EWRONGSHARD: the shard's placement epoch of the directory (0: it holds
+  /// no record of it).
+  uint64_t epoch = 0;
 };
 
 /// The field list of ns_reply (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_reply& x) {
-  return f(x.code, x.a, x.entries, x.cookie, x.eof, x.node);
+  return f(x.code, x.a, x.entries, x.cookie, x.eof, x.node, x.epoch);
 }
+
+/// A path-addressed operation, as the console and scripts send it.
+enum class path_op : uint8_t {
+  stat,
+  create,
+  mkdir,
+  unlink,
+  rmdir,
+  readdir,
+  locate, ///< internal: the DAG node of the entry (see locate_atom)
+};
+
+struct path_request {
+  path_op op = path_op::stat;
+  std::string path;         ///< absolute, components separated by one '/'
+  uint32_t mode = 0;        ///< create/mkdir; 0 = default
+  std::string cookie;       ///< readdir continuation
+  uint32_t max_entries = 0; ///< readdir page size
+};
+
+/// The field list of path_request (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, path_request& x) {
+  return f(x.op, x.path, x.mode, x.cookie, x.max_entries);
+}
+
+const char* to_string(path_op x);
 
 } // namespace ds

@@ -107,7 +107,7 @@ errc ns_shard::check_part(const ns_request& r, ns_reply& rep) {
     return errc::ok;
   ++counters_.wrong_shard;
   rep.code = errc::ewrongshard;
-  rep.node = dp.epoch;
+  rep.epoch = dp.epoch;
   return rep.code;
 }
 

@@ -79,6 +79,11 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
     must_wait = false; // placement information; nothing was read
     return rep;
   }
+  if (is_stale(r, now_ns)) {
+    rep.code = errc::estale;
+    must_wait = waits(r, rep); // told only once the removal is durable
+    return rep;
+  }
   switch (r.op) {
   case ns_op::lookup:
     rep = lookup(r);
@@ -256,7 +261,27 @@ bool ns_shard::is_closing(inode_id dir, int64_t now_ns) {
   if (now_ns < i->second)
     return true;
   closing_.erase(i); // the lease lapsed: its rmdir was abandoned
+  abandoned_.insert(dir);
   return false;
+}
+
+bool ns_shard::is_stale(const ns_request& r, int64_t now_ns) {
+  switch (r.op) {
+  case ns_op::lookup:
+  case ns_op::create:
+  case ns_op::mkdir:
+  case ns_op::unlink:
+  case ns_op::readdir:
+  case ns_op::locate:
+    break;
+  default:
+    return false; // rmdir's steps answer for themselves
+  }
+  if (dead_.count(r.dir))
+    return true;
+  if (!r.cached)
+    return false; // looked up just now: linked when the lookup was served
+  return is_closing(r.dir, now_ns) || abandoned_.count(r.dir) > 0;
 }
 
 ns_reply ns_shard::rmdir_step(const ns_request& r, int64_t now_ns) {
@@ -291,6 +316,7 @@ ns_reply ns_shard::rmdir_step(const ns_request& r, int64_t now_ns) {
         ch.touched_nodes.push_back(id);
     dags_.erase(r.dir);
     dead_.insert(r.dir);
+    abandoned_.erase(r.dir);
     pending_dirty_.removed.insert(r.dir);
     new_dead_.push_back(r.dir);
     break;

@@ -187,7 +187,7 @@ private:
   ns_reply rmdir_step(const ns_request& r, int64_t now_ns);
   ns_reply split(const ns_request& r);
   hdag_changes& changes_of(inode_id dir);
-  /// EWRONGSHARD (with the epoch in `rep.node`) if `r` is for a part that
+  /// EWRONGSHARD (with the epoch in `rep.epoch`) if `r` is for a part that
   /// is not served here; ok otherwise.
   errc check_part(const ns_request& r, ns_reply& rep);
   void touch_parts(inode_id dir);
@@ -202,7 +202,14 @@ private:
   std::unordered_set<inode_id> dead_; ///< removed directories
   /// Directories between rmdir prepare and commit, with the lease's end (ns).
   std::unordered_map<inode_id, int64_t> closing_;
+  /// Directories whose rmdir lease lapsed: they may have been unlinked by
+  /// the rmdir that was abandoned, so a cached handle of one is not
+  /// trusted (in memory: a restart forgets them).
+  std::unordered_set<inode_id> abandoned_;
   bool is_closing(inode_id dir, int64_t now_ns);
+  /// ESTALE: `r` addresses a directory removed, or (on a cached handle)
+  /// being removed or abandoned by its rmdir.
+  bool is_stale(const ns_request& r, int64_t now_ns);
   std::map<inode_id, hdag_changes> pending_;
   /// What changed and is not yet durable, by the granularity readers need.
   struct dirty_set {

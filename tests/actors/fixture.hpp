@@ -44,7 +44,8 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
   gateway_actor gateway;
   metadata_actor metadata;
 
-  explicit node_fixture(uint32_t n = 4) {
+  /// `n` shards; the router caches up to `dir_cache` directory lookups.
+  explicit node_fixture(uint32_t n = 4, size_t dir_cache = 256) {
     for (uint32_t i = 0; i < n; ++i) {
       stores.push_back(std::make_shared<faulty_store>());
       ns_shard_config cfg;
@@ -60,9 +61,9 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
     metadata = sys.spawn(meta_replica_behavior,
                          std::shared_ptr<raft_store>{make_memory_raft_store()},
                          meta_replica_options{});
-    router =
-        sys.spawn(router_behavior, cluster, shards, metadata,
-                  caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
+    router = sys.spawn(router_behavior, cluster, shards, metadata,
+                       caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
+                       dir_cache);
     gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,
                         shards, metadata, std::string{"test"});
     sched.run();

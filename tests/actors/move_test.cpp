@@ -87,9 +87,9 @@ struct move_fixture : node_fixture {
   router_actor extra_router(metadata_actor md) {
     cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
-    auto r =
-        sys.spawn(router_behavior, cluster, shards, md,
-                  caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
+    auto r = sys.spawn(router_behavior, cluster, shards, md,
+                       caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
+                       size_t{256});
     sched.run();
     return r;
   }

@@ -183,7 +183,8 @@ TEST_CASE_FIXTURE(node_fixture,
                             static_cast<uint32_t>(shards.size()),
                             cluster) == "");
   auto r = sys.spawn(router_behavior, cluster, cut, metadata,
-                     caf::timespan{std::chrono::seconds(1)}, caf::timespan{0});
+                     caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
+                     size_t{256});
   sched.run();
   // No virtual time passes: an answer that needed the request timeout
   // would not be here.

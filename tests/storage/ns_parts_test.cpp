@@ -110,7 +110,7 @@ TEST_CASE("a part moves from its home to another shard") {
   a.sync();
   auto wrong = a.run(make_request(ns_op::lookup, dir, moving[0].name));
   CHECK(wrong.code == errc::ewrongshard);
-  CHECK(wrong.node == 3); // the epoch of the move
+  CHECK(wrong.epoch == 3); // the epoch of the move
   REQUIRE(b.core.activate(dir, upper, 5, 3) == errc::ok);
   b.sync();
   for (auto& [n, at] : made) {

@@ -20,6 +20,9 @@ using args_map = std::map<std::string, std::string>;
 /// The positive integer option `k`, or `dflt`; throws std::invalid_argument.
 uint64_t num(const args_map& a, const std::string& k, uint64_t dflt);
 
+/// --dir-cache N (0 allowed: no cache) for in-process nodes, or `dflt`.
+size_t dir_cache_option(const args_map& a, size_t dflt);
+
 /// Creates `path` and its parents as directories; returns its inode.
 inode_id make_dirs(client& cl, const std::string& path);
 
@@ -71,6 +74,15 @@ int run_record(const args_map& a);
 int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
                const generated& w, const args_map& a, bool js,
                nlohmann::json& out);
+
+/// Path lookups over directories three levels deep, through every client:
+/// the root's home shard's share of shard operations, depth 1 and 4 latency.
+int run_paths(caf::actor_system& sys, std::vector<client>& clis,
+              const std::vector<gateway_actor>& gws, const args_map& a, bool js,
+              nlohmann::json& out);
+
+/// Memory per entry and time per find of a directory-lookup cache.
+int run_dircache(const args_map& a, bool js, nlohmann::json& out);
 
 /// The routers' counters of the nodes behind `gws`, summed.
 router_stats collect_routers(caf::actor_system& sys,

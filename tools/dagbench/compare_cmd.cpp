@@ -111,6 +111,7 @@ int run_compare(caf::actor_system& sys, const args_map& a, bool js,
     std::string tmp = ::mkdtemp(tmpl);
     opts.data_dir = tmp;
     opts.shards = shards;
+    opts.dir_cache_entries = dir_cache_option(a, opts.dir_cache_entries);
     if (a.count("sync") && !parse_sync_mode(a.at("sync"), opts.sync))
       throw std::invalid_argument("--sync wants full, normal or off");
     auto node = start_node(sys, opts, false);

@@ -16,6 +16,18 @@ uint64_t num(const args_map& a, const std::string& k, uint64_t dflt) {
   return v;
 }
 
+size_t dir_cache_option(const args_map& a, size_t dflt) {
+  auto i = a.find("dir-cache");
+  if (i == a.end())
+    return dflt;
+  char* end = nullptr;
+  auto v = std::strtoull(i->second.c_str(), &end, 10);
+  if (i->second.empty() || *end != '\0' || v > (uint64_t{1} << 24))
+    throw std::invalid_argument("--dir-cache wants 0 to 16777216, got '" +
+                                i->second + "'");
+  return static_cast<size_t>(v);
+}
+
 /// Creates `path` and its parents as directories; returns its inode.
 inode_id make_dirs(client& cl, const std::string& path) {
   std::string cur;

@@ -110,6 +110,8 @@ int with_nodes(const args_map& a, const global_flags& g, bool in_process,
       tmp = ::mkdtemp(tmpl);
       opts.data_dir = tmp;
       opts.shards = static_cast<uint32_t>(num(a, "shards", 4));
+      opts.dir_cache_entries =
+          bench::dir_cache_option(a, opts.dir_cache_entries);
       if (a.count("sync") && !parse_sync_mode(a.at("sync"), opts.sync))
         throw std::invalid_argument("--sync wants full, normal or off");
       node = start_node(sys, opts, false);
@@ -191,6 +193,11 @@ const std::map<std::string, const char*> option_help = {
     {"spread", "after the first phase, move the 2^BITS parts of its "
                "directory over all shards"},
     {"dir", "the directory to fill or verify"},
+    {"dir-cache", "in-process nodes: the routers' directory-lookup cache "
+                  "(65536; 0: none)"},
+    {"samples", "stats sampled per depth for latency (2000)"},
+    {"entries", "cache entries (1000000)"},
+    {"name-bytes", "bytes per name (8)"},
     {"path", "the path to stat"},
     {"count", "how many (1000)"},
     {"ack-log", "file of acknowledged names, one per line"},
@@ -273,8 +280,8 @@ auto on_nodes(const char* name, bool in_process, node_runner run) {
 const std::vector<command> commands = {
     {"basic",
      "creates into one directory, into many, then random lookups",
-     {"node", "shards", "sync", "clients", "files", "dirs", "lookups", "batch",
-      "outstanding", "seed", "prefix", "spread"},
+     {"node", "shards", "sync", "dir-cache", "clients", "files", "dirs",
+      "lookups", "batch", "outstanding", "seed", "prefix", "spread"},
      on_nodes("basic", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_basic(sys, *t.cl, t.gws, a, g.json, out);
@@ -295,6 +302,26 @@ const std::vector<command> commands = {
               [](auto&, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_stat(*t.cl, a, g.json, out);
               })},
+    {"paths",
+     "stats of depth-4 paths over --dirs directories three levels deep, "
+     "each router's cache warmed first; depth 1 vs depth 4 latency and the "
+     "root's home shard's share of shard operations",
+     {"node", "shards", "sync", "dirs", "lookups", "samples", "dir-cache"},
+     on_nodes("paths", true,
+              [](auto& sys, targets& t, auto& a, auto& g, json& out) {
+                return bench::run_paths(sys, t.clis, t.gws, a, g.json, out);
+              })},
+    {"dircache",
+     "memory per entry and time per find of a router's directory-lookup "
+     "cache",
+     {"entries", "name-bytes"},
+     [](const args_map& a, const global_flags& g) {
+       json out;
+       auto rc = bench::run_dircache(a, g.json, out);
+       if (g.json)
+         std::cout << out.dump(2) << std::endl;
+       return rc;
+     }},
     {"verify",
      "every name in --ack-log exists in --dir (exit 1 and the "
      "missing names otherwise)",
@@ -306,7 +333,7 @@ const std::vector<command> commands = {
     {"open",
      "open-loop load at a fixed rate; latency from each request's due "
      "time (no coordinated omission)",
-     {"node", "shards", "sync", "rate", "seconds", "dirs", "files",
+     {"node", "shards", "sync", "dir-cache", "rate", "seconds", "dirs", "files",
       "lookup-percent", "seed", "profile"},
      on_nodes("open", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
@@ -315,8 +342,8 @@ const std::vector<command> commands = {
     {"kv",
      "settings set/get with one request in flight per client, against "
      "dagshard or etcd",
-     {"node", "etcd", "shards", "sync", "clients", "ops", "read-percent",
-      "keys", "seed", "session", "in-flight", "clients-as"},
+     {"node", "etcd", "shards", "sync", "dir-cache", "clients", "ops",
+      "read-percent", "keys", "seed", "session", "in-flight", "clients-as"},
      kv},
     {"record", "writes a workload as a trace (docs/TRACES.md)",
      with_workload({"out"}),
@@ -325,7 +352,8 @@ const std::vector<command> commands = {
      }},
     {"replay",
      "replays a trace open loop",
-     {"node", "shards", "sync", "trace", "speed", "csv", "report", "closed"},
+     {"node", "shards", "sync", "dir-cache", "trace", "speed", "csv", "report",
+      "closed"},
      on_nodes("replay", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
                 if (!a.count("trace"))
@@ -335,8 +363,8 @@ const std::vector<command> commands = {
                                          g.json, out);
               })},
     {"run", "replays a workload without writing it",
-     with_workload(
-         {"node", "shards", "sync", "speed", "csv", "report", "closed"}),
+     with_workload({"node", "shards", "sync", "dir-cache", "speed", "csv",
+                    "report", "closed"}),
      on_nodes("run", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_replay(sys, t.gws, bench::make_workload(a), a,
@@ -345,8 +373,8 @@ const std::vector<command> commands = {
     {"compare",
      "the same workload (or --trace) against each sharding policy "
      "on a fresh in-process node, side by side",
-     with_workload({"policies", "spread-bits", "shards", "sync", "speed",
-                    "report", "trace"}),
+     with_workload({"policies", "spread-bits", "shards", "sync", "dir-cache",
+                    "speed", "report", "trace"}),
      compare},
     {"placement",
      "balance and movement of consistent hashing with and "

@@ -1,5 +1,6 @@
 #include "tools/dagbench/report.hpp"
 
+#include "model/meta/placement.hpp"
 #include "tools/dagbench/commands.hpp"
 
 #include <algorithm>
@@ -158,6 +159,30 @@ window.addEventListener('load', function () {
 
 } // namespace
 
+std::string shard_share_line(const replay_result& r) {
+  std::vector<uint64_t> total;
+  for (auto& s : r.per_second) {
+    total.resize(std::max(total.size(), s.shard_ops.size()));
+    for (size_t i = 0; i < s.shard_ops.size(); ++i)
+      total[i] += s.shard_ops[i];
+  }
+  uint64_t all = 0;
+  for (auto x : total)
+    all += x;
+  if (all == 0)
+    return "shard operations: none sampled";
+  // The root's home on one node's ring of its shards (an in-process node).
+  auto root = hash_ring{static_cast<uint32_t>(total.size())}.home(root_ino);
+  auto busiest = std::max_element(total.begin(), total.end()) - total.begin();
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(1) << "shard operations " << all
+    << ": busiest shard " << busiest << " "
+    << 100.0 * double(total[busiest]) / double(all)
+    << "%, the root's home shard " << root << " "
+    << 100.0 * double(total[root]) / double(all) << "%";
+  return o.str();
+}
+
 void print_summary(std::ostream& out, const labelled_run& run) {
   const auto& r = run.result;
   out << run.label << ": " << r.ops << " ops in " << std::fixed
@@ -179,9 +204,14 @@ void print_summary(std::ostream& out, const labelled_run& run) {
     row(op, h);
   row("all", r.all_ns);
   double worst = 1;
+  size_t worst_shard = 0; ///< the busiest shard of the worst second
   uint64_t splits = 0, moves = 0, moved = 0;
   for (auto& s : r.per_second) {
-    worst = std::max(worst, s.imbalance());
+    if (s.imbalance() > worst && !s.shard_ops.empty()) {
+      worst = s.imbalance();
+      worst_shard = std::max_element(s.shard_ops.begin(), s.shard_ops.end()) -
+                    s.shard_ops.begin();
+    }
     splits += s.splits;
     moves += s.migrations;
     moved += s.entries_moved;
@@ -191,8 +221,9 @@ void print_summary(std::ostream& out, const labelled_run& run) {
     out << "send lag p99 " << std::setprecision(1)
         << us(r.send_lag_ns.percentile(99)) << " us; ";
   out << "worst imbalance (max/mean shard load) " << std::setprecision(2)
-      << worst << "; splits " << splits << "; migrations " << moves << " ("
-      << moved << " entries moved)\n";
+      << worst << " (shard " << worst_shard << "); splits " << splits
+      << "; migrations " << moves << " (" << moved << " entries moved)\n";
+  out << "  " << shard_share_line(r) << "\n";
   if (r.routers)
     out << "  " << router_line(*r.routers) << "\n";
 }

@@ -21,6 +21,9 @@ struct labelled_run {
 };
 
 void print_summary(std::ostream& out, const labelled_run& run);
+/// Shard operations of a run: the busiest shard's share and the share of
+/// the root's home shard.
+std::string shard_share_line(const replay_result& r);
 nlohmann::json to_json(const labelled_run& run);
 /// second,ops,errors,p50_us,p99_us,p999_us,imbalance,splits,shard0,...
 void write_csv(std::ostream& out, const labelled_run& run);

@@ -208,6 +208,11 @@ router_stats collect_routers(caf::actor_system& sys,
     sum.refreshes += s.refreshes;
     sum.retries += s.retries;
     sum.pushes += s.pushes;
+    sum.dir_hits += s.dir_hits;
+    sum.dir_misses += s.dir_misses;
+    sum.dir_stale += s.dir_stale;
+    sum.dir_evictions += s.dir_evictions;
+    sum.dir_entries += s.dir_entries;
   }
   return sum;
 }
@@ -222,7 +227,12 @@ json router_json(const router_stats& s) {
               {"first_try_rate", first},
               {"refreshes", s.refreshes},
               {"retries", s.retries},
-              {"pushes", s.pushes}};
+              {"pushes", s.pushes},
+              {"dir_hits", s.dir_hits},
+              {"dir_misses", s.dir_misses},
+              {"dir_stale", s.dir_stale},
+              {"dir_evictions", s.dir_evictions},
+              {"dir_entries", s.dir_entries}};
 }
 
 std::string router_line(const router_stats& s) {
@@ -233,7 +243,9 @@ std::string router_line(const router_stats& s) {
     << " by a cached placement, " << s.cache_misses << " to the home for want "
     << "of one, " << s.wrong_shard << " EWRONGSHARD (first try right "
     << 100.0 * first << "%), " << s.refreshes << " refreshes, " << s.pushes
-    << " pushes";
+    << " pushes; directory cache: " << s.dir_hits << " hits, " << s.dir_misses
+    << " misses, " << s.dir_stale << " stale, " << s.dir_evictions
+    << " evictions, " << s.dir_entries << " entries";
   return o.str();
 }
 

@@ -110,7 +110,12 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
       << "\ncache misses: " << s.cache_misses << " (sent to the home shard)"
       << "\nwrong shard:  " << s.wrong_shard
       << "\nrefreshes:    " << s.refreshes << "\nretries:      " << s.retries
-      << "\npushes:       " << s.pushes << "\n";
+      << "\npushes:       " << s.pushes
+      << "\ndirectory lookups (path components):"
+      << "\n  cached:     " << s.dir_hits << "\n  looked up:  " << s.dir_misses
+      << "\n  stale:      " << s.dir_stale
+      << " (dropped, resolved again)\n  evicted:    " << s.dir_evictions
+      << "\n  entries:    " << s.dir_entries << "\n";
   return 0;
 }
 

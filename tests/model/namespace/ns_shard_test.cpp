@@ -104,9 +104,10 @@ TEST_CASE_FIXTURE(fixture, "rmdir protocol: prepare, unlink entry, commit") {
   u.expect_ino = d.ino;
   CHECK(run(u).code == errc::ok);
   CHECK(run(make_request(ns_op::rmdir_commit, d.ino)).code == errc::ok);
-  CHECK(run(make_request(ns_op::create, d.ino, "g")).code == errc::enoent);
+  // A handle of a removed directory is stale (the router says ENOENT).
+  CHECK(run(make_request(ns_op::create, d.ino, "g")).code == errc::estale);
   CHECK(wait); // rests on the removal, which is not durable yet
-  CHECK(run(make_request(ns_op::readdir, d.ino)).code == errc::enoent);
+  CHECK(run(make_request(ns_op::readdir, d.ino)).code == errc::estale);
   auto b = s.take_changes();
   CHECK(b.dead_dirs == std::vector<inode_id>{d.ino});
   CHECK(b.del_nodes.size() == 2);
@@ -130,6 +131,55 @@ TEST_CASE("an abandoned rmdir_prepare lapses after its lease") {
         errc::enotempty);
   CHECK(s.apply(make_request(ns_op::lookup, 77, "x"), 1700, wait).code ==
         errc::ok);
+}
+
+TEST_CASE_FIXTURE(fixture, "a cached handle of a directory being removed is "
+                           "stale, a fresh one is served") {
+  auto d = run(make_request(ns_op::mkdir, root_ino, "d")).a;
+  auto cached = [&](ns_op op, std::string name = {}) {
+    auto r = make_request(op, d.ino, std::move(name));
+    r.cached = true;
+    return run(r).code;
+  };
+  CHECK(cached(ns_op::lookup, "x") == errc::enoent); // alive: served
+  REQUIRE(run(make_request(ns_op::rmdir_prepare, d.ino)).code == errc::ok);
+  // Prepared: the parent may already have unlinked it.
+  CHECK(cached(ns_op::lookup, "x") == errc::estale);
+  CHECK(cached(ns_op::create, "x") == errc::estale);
+  CHECK(cached(ns_op::readdir) == errc::estale);
+  CHECK(cached(ns_op::locate, "x") == errc::estale);
+  // A handle just looked up in the parent: still linked, served.
+  CHECK(run(make_request(ns_op::lookup, d.ino, "x")).code == errc::enoent);
+  CHECK(run(make_request(ns_op::create, d.ino, "x")).code == errc::ebusy);
+  // Aborted: alive again for everyone.
+  REQUIRE(run(make_request(ns_op::rmdir_abort, d.ino)).code == errc::ok);
+  CHECK(cached(ns_op::lookup, "x") == errc::enoent);
+  // Removed: stale for everyone, cached or not; rmdir's own steps say
+  // ENOENT as before.
+  REQUIRE(run(make_request(ns_op::rmdir_prepare, d.ino)).code == errc::ok);
+  REQUIRE(run(make_request(ns_op::rmdir_commit, d.ino)).code == errc::ok);
+  CHECK(cached(ns_op::lookup, "x") == errc::estale);
+  CHECK(run(make_request(ns_op::lookup, d.ino, "x")).code == errc::estale);
+  CHECK(run(make_request(ns_op::unlink, d.ino, "x")).code == errc::estale);
+  CHECK(run(make_request(ns_op::mkdir, d.ino, "x")).code == errc::estale);
+  CHECK(run(make_request(ns_op::rmdir_prepare, d.ino)).code == errc::enoent);
+}
+
+TEST_CASE("a directory whose rmdir lease lapsed is never trusted on a cached "
+          "handle") {
+  ns_shard_config cfg;
+  cfg.rmdir_lease_ns = 1000;
+  ns_shard s{0, cfg};
+  bool wait = false;
+  CHECK(s.apply(make_request(ns_op::rmdir_prepare, 77), 0, wait).code ==
+        errc::ok);
+  auto look = make_request(ns_op::lookup, 77, "x");
+  look.cached = true;
+  // Its rmdir may have unlinked it before the driver died.
+  CHECK(s.apply(look, 1500, wait).code == errc::estale);
+  CHECK(s.apply(look, 2500, wait).code == errc::estale);
+  look.cached = false;
+  CHECK(s.apply(look, 2600, wait).code == errc::enoent);
 }
 
 TEST_CASE_FIXTURE(fixture, "rmdir of a file entry is ENOTDIR") {
