@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "client/reply_json.hpp"
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/driver.hpp"
 #include "tools/dagbench/open_loop.hpp"
@@ -220,19 +221,9 @@ router_stats collect_routers(caf::actor_system& sys,
 json router_json(const router_stats& s) {
   double first =
       s.routed == 0 ? 1.0 : 1.0 - double(s.wrong_shard) / double(s.routed);
-  return json{{"routed", s.routed},
-              {"cache_hits", s.cache_hits},
-              {"cache_misses", s.cache_misses},
-              {"wrong_shard", s.wrong_shard},
-              {"first_try_rate", first},
-              {"refreshes", s.refreshes},
-              {"retries", s.retries},
-              {"pushes", s.pushes},
-              {"dir_hits", s.dir_hits},
-              {"dir_misses", s.dir_misses},
-              {"dir_stale", s.dir_stale},
-              {"dir_evictions", s.dir_evictions},
-              {"dir_entries", s.dir_entries}};
+  auto j = to_json(s);
+  j["first_try_rate"] = first;
+  return j;
 }
 
 std::string router_line(const router_stats& s) {
