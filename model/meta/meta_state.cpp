@@ -106,16 +106,29 @@ meta_result meta_state::apply_one(const migration_begin& cmd) {
   return r;
 }
 
+namespace {
+
+/// The migration `id`, or null with `r.code` set to ENOENT: the common
+/// start of a commit and an abort.
+migration_record* find_migration(std::map<uint64_t, migration_record>& ms,
+                                 uint64_t id, meta_result& r) {
+  auto i = ms.find(id);
+  if (i == ms.end()) {
+    r.code = errc::enoent;
+    return nullptr;
+  }
+  return &i->second;
+}
+
+} // namespace
+
 meta_result meta_state::apply_one(const migration_commit& cmd) {
-  uint64_t id = cmd.migration;
   meta_result r;
   r.epoch = epoch_;
-  auto i = migrations_.find(id);
-  if (i == migrations_.end()) {
-    r.code = errc::enoent;
+  auto* found = find_migration(migrations_, cmd.migration, r);
+  if (!found)
     return r;
-  }
-  auto& m = i->second;
+  auto& m = *found;
   if (m.state == migration_record::aborted) {
     r.code = errc::econflict;
     return r;
@@ -141,15 +154,12 @@ meta_result meta_state::apply_one(const migration_commit& cmd) {
 }
 
 meta_result meta_state::apply_one(const migration_abort& cmd) {
-  uint64_t id = cmd.migration;
   meta_result r;
   r.epoch = epoch_;
-  auto i = migrations_.find(id);
-  if (i == migrations_.end()) {
-    r.code = errc::enoent;
+  auto* found = find_migration(migrations_, cmd.migration, r);
+  if (!found)
     return r;
-  }
-  auto& m = i->second;
+  auto& m = *found;
   if (m.state == migration_record::committed) {
     // Too late: it took effect. The caller finishes it instead.
     r.code = errc::econflict;
