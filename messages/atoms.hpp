@@ -44,5 +44,6 @@ using resolve_atom = caf::atom_constant<caf::atom("nsresolve")>;
 using psm_report_atom = caf::atom_constant<caf::atom("psmreport")>;
 using psm_series_atom = caf::atom_constant<caf::atom("psmseries")>;
 using psm_tick_atom = caf::atom_constant<caf::atom("psmtick")>;
+using psm_forecasts_atom = caf::atom_constant<caf::atom("psmfcasts")>;
 
 } // namespace ds

@@ -12,6 +12,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/meta.hpp"
+#include "messages/psm.hpp"
 #include "model/namespace/ns_ops.hpp"
 #include "model/namespace/ns_shard.hpp"
 
@@ -168,12 +169,13 @@ struct node_hello {
   uint64_t fingerprint = 0; ///< cluster_map::fingerprint of the sender
   std::vector<shard_actor> shards;
   metadata_actor metadata; ///< empty unless the sender hosts it
+  psm_forecaster_actor forecaster; ///< the sender's PSM forecaster, if any
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
   return f(caf::meta::type_name("ds::node_hello"), x.id, x.fingerprint,
-           x.shards, x.metadata);
+           x.shards, x.metadata, x.forecaster);
 }
 
 /// What clients may ask a node: the part of the interface that the router

@@ -8,6 +8,7 @@ void add_psm_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<psm_slot_report>("ds::psm_slot_report");
   cfg.add_message_type<access::series_key>("ds::series_key");
   cfg.add_message_type<psm_series_view>("ds::psm_series_view");
+  cfg.add_message_type<psm_node_forecasts>("ds::psm_node_forecasts");
   cfg.add_message_type<psm_forecaster_actor>("ds::psm_forecaster_actor");
 }
 

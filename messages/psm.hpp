@@ -23,6 +23,7 @@ struct psm_part_counts {
   std::uint64_t lo = 0; ///< the part's hash range, inclusive
   std::uint64_t hi = 0;
   access::op_counts counts; ///< lookups, creates, deletes, readdirs
+  std::uint64_t entries = 0; ///< entries in the part at the slot's end
 };
 
 /// One name of the shard's heavy-hitter sketch (space-saving).
@@ -61,6 +62,25 @@ struct psm_series_view {
   bool escalated = false;   ///< the full choice ran (may cross threshold)
 };
 
+/// One part as its node's forecaster knows it, for the planner: who holds
+/// it, how big it is, its recent rates and its latest forecast.
+struct psm_part_state {
+  access::series_key key;    ///< a part's series (key.part is true)
+  std::uint32_t shard = 0;   ///< the shard that reported it last
+  std::uint64_t entries = 0; ///< its entries at that report
+  std::uint64_t reported = 0; ///< the slot of that report
+  /// Ops/s per slot, oldest first; the last is the node's newest slot.
+  std::vector<double> recent;
+  psm_series_view forecast; ///< latest forecast (has_forecast may be false)
+};
+
+/// What one node's forecaster knows of its shards' parts.
+struct psm_node_forecasts {
+  std::uint64_t newest = 0;  ///< newest slot in the node's history
+  std::uint64_t periods = 0; ///< periods forecast since the node started
+  std::vector<psm_part_state> parts;
+};
+
 // The pure types' field lists, in their own namespace for lookup by ADL.
 namespace access {
 
@@ -80,7 +100,7 @@ typename Inspector::result_type inspect(Inspector& f, series_key& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, psm_part_counts& x) {
   return f(caf::meta::type_name("ds::psm_part_counts"), x.dir, x.lo, x.hi,
-           x.counts);
+           x.counts, x.entries);
 }
 
 template <class Inspector>
@@ -103,12 +123,28 @@ typename Inspector::result_type inspect(Inspector& f, psm_series_view& x) {
            x.escalated);
 }
 
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_part_state& x) {
+  return f(caf::meta::type_name("ds::psm_part_state"), x.key, x.shard,
+           x.entries, x.reported, x.recent, x.forecast);
+}
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_node_forecasts& x) {
+  return f(caf::meta::type_name("ds::psm_node_forecasts"), x.newest,
+           x.periods, x.parts);
+}
+
 /// A node's PSM forecaster (actors/psm/forecaster.hpp).
 using psm_forecaster_actor = caf::typed_actor<
     // A shard's slot report: stored durably, then answered with its slot.
     caf::replies_to<psm_report_atom, psm_slot_report>::with<std::uint64_t>,
     // A series' history and latest forecast.
     caf::replies_to<psm_series_atom, access::series_key>::with<psm_series_view>,
+    // The parts its shards reported in the last `recent` slots, each with
+    // its holder, entries, rates over those slots and latest forecast: the
+    // planner's view of this node.
+    caf::replies_to<psm_forecasts_atom, std::uint64_t>::with<psm_node_forecasts>,
     // The period's timer: forecast every active series.
     caf::reacts_to<psm_tick_atom>>;
 

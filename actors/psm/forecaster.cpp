@@ -3,6 +3,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/sec.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -40,6 +41,12 @@ caf::result<std::uint64_t> take_report(psm_forecaster_pointer self,
                                        const psm_slot_report& r) {
   try {
     self->state.store->append(r.slot, psm_actor::report_rows(r));
+    for (auto& p : r.parts) {
+      auto& h = self->state.holders[access::series_key::range(p.dir, p.lo,
+                                                               p.hi)];
+      if (r.slot >= h.slot)
+        h = psm_holder{r.shard, p.entries, r.slot};
+    }
   } catch (const sql::storage_error& e) {
     auto err = caf::make_error(caf::sec::runtime_error,
                                std::string{"psm history: "} + e.what());
@@ -61,6 +68,33 @@ psm_series_view series_view(psm_forecaster_pointer self,
     v.totals.push_back(p.counts.total());
   }
   return v;
+}
+
+// The planner's view: parts reported within the last `recent` slots.
+psm_node_forecasts node_forecasts(psm_forecaster_pointer self,
+                                  std::uint64_t recent) {
+  auto& st = self->state;
+  psm_node_forecasts out;
+  out.periods = st.periods;
+  if (!st.store->newest(out.newest))
+    return out;
+  recent = std::max<std::uint64_t>(recent, 1);
+  auto since = out.newest + 1 >= recent ? out.newest + 1 - recent : 0;
+  for (auto& [k, h] : st.holders) {
+    if (h.slot < since)
+      continue;
+    psm_part_state p;
+    p.key = k;
+    p.shard = h.shard;
+    p.entries = h.entries;
+    p.reported = h.slot;
+    p.recent = psm_actor::dense_rates(st.store->read(k), out.newest,
+                                      st.opt.slot_seconds, recent);
+    if (auto i = st.latest.find(k); i != st.latest.end())
+      p.forecast = i->second;
+    out.parts.push_back(std::move(p));
+  }
+  return out;
 }
 
 } // namespace
@@ -105,6 +139,10 @@ psm_forecaster_behavior(psm_forecaster_pointer self,
       // The stored history and the latest forecast of one series.
       [=](psm_series_atom, const access::series_key& k) {
         return series_view(self, k);
+      },
+      // The planner's view of this node's parts.
+      [=](psm_forecasts_atom, std::uint64_t recent) {
+        return node_forecasts(self, recent);
       },
       // One period: forecast every active series, then re-arm.
       [=](psm_tick_atom) {

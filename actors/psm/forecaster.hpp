@@ -40,10 +40,20 @@ struct psm_forecaster_options {
 /// The latest forecast of one series (a psm_series_view without history).
 using psm_forecasts = std::map<access::series_key, psm_series_view>;
 
+/// Who reported a part last, and its size then.
+struct psm_holder {
+  std::uint32_t shard = 0;
+  std::uint64_t entries = 0;
+  std::uint64_t slot = 0; ///< slot of that report
+};
+
 struct psm_forecaster_state {
   std::shared_ptr<psm_history::history_store> store;
   psm_forecaster_options opt;
   psm_forecasts latest;
+  /// Parts by their latest report (in memory: the next slot's reports
+  /// rebuild it after a restart).
+  std::map<access::series_key, psm_holder> holders;
   std::uint64_t periods = 0; ///< periods forecast since start
   static inline const char* name = "psm_forecaster";
 };

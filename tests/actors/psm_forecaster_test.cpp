@@ -88,7 +88,7 @@ struct psm_fixture : test_coordinator_fixture<psm_config> {
     access::op_counts hot, cold;
     hot.n = {hot_count(slot, rng), 1, 0, 0};
     cold.n = {1, 0, 0, 0};
-    r.parts = {{"7", 0, 99, hot}, {"9", 0, 99, cold}};
+    r.parts = {{"7", 0, 99, hot, 500 + slot}, {"9", 0, 99, cold, 3}};
     r.top = {{"/7/a", hot.n[0], 0}};
     return r;
   }
@@ -195,4 +195,51 @@ TEST_CASE_FIXTURE(
   REQUIRE(v.has_forecast);
   CHECK(v.origin == 6 * season - 1);
   CHECK(v.mean == forecast_period(*store, opt)[hot_part].mean);
+}
+
+TEST_CASE_FIXTURE(psm_fixture,
+                  "the planner's view: each recent part with its holder, "
+                  "size, rates and forecast") {
+  auto fc = spawn();
+  for (uint64_t t = 0; t < 6 * season; ++t)
+    feed(fc, t);
+  CHECK(sched.advance_time(opt.period) == 1);
+  sched.run();
+  // Part "9" moves to shard 4: its last report comes from there.
+  psm_slot_report moved;
+  moved.shard = 4;
+  moved.slot = 6 * season;
+  moved.parts = {{"9", 0, 99, access::op_counts{{2, 0, 0, 0}}, 3}};
+  self->send(fc, psm_report_atom::value, moved);
+  sched.run();
+  self->receive([](uint64_t) {}, [&](caf::error& e) { FAIL(to_string(e)); });
+  self->send(fc, psm_forecasts_atom::value, uint64_t{4});
+  sched.run();
+  psm_node_forecasts v;
+  self->receive([&](psm_node_forecasts& x) { v = std::move(x); },
+                [&](caf::error& e) { FAIL(to_string(e)); });
+  CHECK(v.newest == 6 * season);
+  CHECK(v.periods == 1);
+  REQUIRE(v.parts.size() == 2); // parts only, never the directories' sums
+  auto& hot = v.parts[0];
+  auto& cold = v.parts[1];
+  CHECK(hot.key == hot_part);
+  CHECK(hot.shard == 1);
+  CHECK(hot.entries == 500 + 6 * season - 1);
+  CHECK(hot.reported == 6 * season - 1);
+  // Four slots of rates, the newest (no report of "7" yet) last, at 0.
+  REQUIRE(hot.recent.size() == 4);
+  CHECK(hot.recent[3] == 0);
+  CHECK(hot.recent[2] == double(store->read(hot_part).back().counts.total()));
+  CHECK(hot.forecast.has_forecast);
+  CHECK(cold.key == cold_part);
+  CHECK(cold.shard == 4);
+  CHECK(cold.recent.back() == 2);
+  // A part not reported within the window is left out.
+  self->send(fc, psm_forecasts_atom::value, uint64_t{1});
+  sched.run();
+  self->receive([&](psm_node_forecasts& x) { v = std::move(x); },
+                [&](caf::error& e) { FAIL(to_string(e)); });
+  REQUIRE(v.parts.size() == 1);
+  CHECK(v.parts[0].key == cold_part);
 }
