@@ -32,6 +32,8 @@ uint32_t choose_shard(ns_request& r, const dir_placement* p, uint32_t home,
     if (!readdir_cookie::decode(r.cookie, c))
       return home; // the shard answers EINVAL
     h = c.start ? r.from : c.next_hash();
+  } else if (r.op == ns_op::split && r.node == 0) {
+    h = r.from; // a range split goes where the range lives
   } else if (validate_name(r.name) == errc::ok) {
     h = name_hash(r.name);
   } else {

@@ -146,6 +146,15 @@ public:
   /// are exhausted.
   errc split(node_id id, hdag_changes& ch);
 
+  /// Splits lists in halves until every list inside the aligned range
+  /// [lo, hi] covers at most a `parts`-th of it (a power of two), and none
+  /// reaches outside it: the range becomes `parts` parts or more, each a
+  /// DAG node that can move alone. einval for a range that is not aligned
+  /// or a bad count, ebusy if the hash bits run out (the lists split so
+  /// far stay split).
+  errc split_range(uint64_t lo, uint64_t hi, uint32_t parts,
+                   hdag_changes& ch);
+
   /// The id of the list that holds (or would hold) `hash`.
   node_id list_for(uint64_t hash) const;
 

@@ -21,7 +21,8 @@ enum class ns_op : uint8_t {
   rmdir_unlink,  ///< remove the directory entry (dir, name) if it is expect_ino
   rmdir_commit,  ///< (dir) is gone: later requests into it get ENOENT
   rmdir_abort,   ///< undo rmdir_prepare
-  split,         ///< proactive split of DAG node `node` of (dir)
+  split,         ///< proactive split of DAG node `node` of (dir), or with
+                 ///< node 0 of range [from, until] into `max_entries` parts
   locate,        ///< the DAG list node that covers (dir, name)'s hash
 };
 

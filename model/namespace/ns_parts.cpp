@@ -95,6 +95,10 @@ errc ns_shard::check_part(const ns_request& r, ns_reply& rep) {
   }
   case ns_op::split: {
     // A split stays inside the shard that holds the node's range.
+    if (r.node == 0) {
+      ok = dp.reads_all(r.from, r.until);
+      break;
+    }
     auto d = dag(r.dir);
     auto n = d ? d->node(r.node) : nullptr;
     ok = !n || n->is_array() || dp.reads_all(n->lo, n->hi);

@@ -334,7 +334,22 @@ ns_reply ns_shard::split(const ns_request& r) {
     rep.code = errc::enoent;
     return rep;
   }
-  rep.code = i->second.split(r.node, changes_of(r.dir));
+  if (r.node != 0) {
+    rep.code = i->second.split(r.node, changes_of(r.dir));
+    return rep;
+  }
+  // A range: no move may be under way in it.
+  // (check_part answered EWRONGSHARD for a range not all here.)
+  if (auto p = parts(r.dir)) {
+    for (auto& x : p->parts)
+      if ((x.state == dir_part::exporting || x.state == dir_part::pending) &&
+          x.range.overlaps(r.from, r.until)) {
+        rep.code = errc::ebusy;
+        return rep;
+      }
+  }
+  rep.code = i->second.split_range(r.from, r.until, r.max_entries,
+                                   changes_of(r.dir));
   return rep;
 }
 
