@@ -10,6 +10,8 @@ namespace ds {
 //   migration_begin:  [3, 1, dir, lo, hi, from, to]
 //   migration_commit: [3, 2, migration]
 //   migration_abort:  [3, 3, migration]
+//   psm_record:       [3, 4, at, policy, count, decisions, keep, keep_slots,
+//                      node, series, cost_us]
 // Older entries stay in raft.db files and are still read: version 2 was one
 // flat list for every kind, [2, kind, key, value, if_version, conditional,
 // dir, lo, hi, from, shard, migration]; version 1 (9 fields: [1, 0, key,
@@ -141,14 +143,15 @@ meta_command decode_meta_command(const std::string& bytes) {
   });
 }
 
-// A snapshot: [2, [[key, value, version]...], [[dir, lo, hi, shard,
-// epoch]...], epoch, [[id, dir, lo, hi, from, to, state, epoch]...]].
-// Version 1 had no migrations, and its placement list was always empty.
+// A snapshot: [3, [[key, value, version]...], [[dir, lo, hi, shard,
+// epoch]...], epoch, [[id, dir, lo, hi, from, to, state, epoch]...],
+// [[at, policy, count, decisions, node, series, cost_us]...]]. Version 2 had no PSM plannings;
+// version 1 had no migrations, and its placement list was always empty.
 std::string encode_meta_state(const meta_state& s) {
   msgpack::sbuffer buf;
   mp::packer pk{buf};
-  pk.pack_array(5);
-  pk.pack(2);
+  pk.pack_array(6);
+  pk.pack(3);
   auto cfg = s.config_list();
   pk.pack_array(static_cast<uint32_t>(cfg.size()));
   for (auto& e : cfg) {
@@ -183,6 +186,17 @@ std::string encode_meta_state(const meta_state& s) {
     pk.pack(static_cast<unsigned>(m.state));
     pk.pack(m.epoch);
   }
+  pk.pack_array(static_cast<uint32_t>(s.plannings().size()));
+  for (auto& p : s.plannings()) {
+    pk.pack_array(7);
+    pk.pack(p.at);
+    mp::pack_bytes(pk, p.policy);
+    pk.pack(p.count);
+    mp::pack_bytes(pk, p.decisions);
+    mp::pack_bytes(pk, p.node);
+    pk.pack(p.series);
+    pk.pack(p.cost_us);
+  }
   return std::string(buf.data(), buf.size());
 }
 
@@ -194,10 +208,14 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
   mp::guarded<meta_codec_error>("metadata snapshot", [&] {
     auto oh = msgpack::unpack(bytes.data(), bytes.size());
     auto& o = oh.get();
-    bool v1 = o.type == msgpack::type::ARRAY && o.via.array.size == 4;
-    auto* f = mp::fields<meta_codec_error>(o, v1 ? 4 : 5, "metadata snapshot");
-    if (f[0].as<int>() != (v1 ? 1 : 2))
+    if (o.type != msgpack::type::ARRAY || o.via.array.size < 4)
+      throw meta_codec_error("malformed metadata snapshot");
+    int version = o.via.array.ptr[0].as<int>();
+    if (version < 1 || version > 3)
       throw meta_codec_error("metadata snapshot of unknown version");
+    bool v1 = version == 1;
+    auto* f = mp::fields<meta_codec_error>(o, unsigned(version) + 3,
+                                           "metadata snapshot");
     std::vector<config_entry> cfg;
     if (f[1].type != msgpack::type::ARRAY || f[2].type != msgpack::type::ARRAY)
       throw meta_codec_error("malformed metadata snapshot");
@@ -241,8 +259,21 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
         migrations[m.id] = m;
       }
     }
+    std::deque<psm_planning> plannings;
+    if (version >= 3) {
+      if (f[5].type != msgpack::type::ARRAY)
+        throw meta_codec_error("malformed metadata snapshot");
+      for (uint32_t i = 0; i < f[5].via.array.size; ++i) {
+        auto* e = mp::fields<meta_codec_error>(f[5].via.array.ptr[i], 7,
+                                               "metadata snapshot planning");
+        plannings.push_back({e[0].as<int64_t>(), mp::bytes(e[1]),
+                             e[2].as<uint32_t>(), mp::bytes(e[3]),
+                             mp::bytes(e[4]), e[5].as<uint32_t>(),
+                             e[6].as<uint64_t>()});
+      }
+    }
     out.restore(std::move(cfg), std::move(placed), std::move(migrations),
-                f[3].as<uint64_t>());
+                f[3].as<uint64_t>(), std::move(plannings));
     return 0;
   });
 }

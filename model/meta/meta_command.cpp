@@ -7,7 +7,8 @@ namespace ds {
 namespace {
 // In the variant's order.
 constexpr enum_names<std::size_t, std::variant_size_v<meta_command>> kind_names{
-    {"config_set", "migration_begin", "migration_commit", "migration_abort"}};
+    {"config_set", "migration_begin", "migration_commit", "migration_abort",
+     "psm_record"}};
 } // namespace
 
 const char* kind_name(const meta_command& c) {

@@ -59,10 +59,33 @@ struct migration_abort {
   }
 };
 
+/// One planning of the PSM: its decisions, kept with a bounded retention
+/// (the metadata state keeps at most `keep` decisions, none older than
+/// `keep_slots` before the newest planning). A planning is recorded once:
+/// one at or before the newest recorded is refused (ECONFLICT), so a
+/// planner that takes over cannot record a period twice.
+struct psm_record {
+  int64_t at = 0;          ///< the planning's slot
+  std::string policy;      ///< psm.policy when it planned
+  uint32_t count = 0;      ///< decisions in `decisions`
+  std::string decisions;   ///< encode_decisions() (psm/plan/decision_codec)
+  uint32_t keep = 10000;   ///< psm.decisions-kept
+  int64_t keep_slots = 0;  ///< age bound, in slots (covers the quiet time)
+  std::string node;        ///< the node whose planner planned
+  uint32_t series = 0;     ///< parts it planned over
+  uint64_t cost_us = 0;    ///< time the planning took, microseconds
+  bool operator==(const psm_record& o) const {
+    return at == o.at && policy == o.policy && count == o.count &&
+           decisions == o.decisions && keep == o.keep &&
+           keep_slots == o.keep_slots && node == o.node &&
+           series == o.series && cost_us == o.cost_us;
+  }
+};
+
 /// One command of the metadata log. The alternatives' order is their kind
 /// number in the log's encoding and on the wire: append, never reorder.
 using meta_command = std::variant<config_set, migration_begin, migration_commit,
-                                  migration_abort>;
+                                  migration_abort, psm_record>;
 
 /// The kind number of `c` (its alternative's index).
 inline uint8_t kind_of(const meta_command& c) {
@@ -116,6 +139,17 @@ typename Inspector::result_type inspect(Inspector& f, migration_commit& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_abort& x) {
   return f(x.migration);
+}
+
+} // namespace ds
+
+namespace ds {
+
+/// The field list of psm_record.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_record& x) {
+  return f(x.at, x.policy, x.count, x.decisions, x.keep, x.keep_slots, x.node,
+           x.series, x.cost_us);
 }
 
 } // namespace ds

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "model/enum_names.hpp"
+#include "psm/policy/psm_settings.hpp"
 
 namespace ds {
 
@@ -20,7 +21,8 @@ namespace {
 
 errc validate_set(const config_set& set) {
   if (validate_config_key(set.key) != errc::ok ||
-      set.value.size() > max_config_value)
+      set.value.size() > max_config_value ||
+      !psm_policy::check_value(set.key, set.value).empty())
     return errc::einval;
   return errc::ok;
 }
@@ -39,7 +41,14 @@ meta_result meta_state::apply(const meta_command& cmd) {
 meta_result meta_state::apply_one(const config_set& cmd) {
   meta_result r;
   r.epoch = epoch_;
-  if (validate_set(cmd) != errc::ok) {
+  auto value_of = [this](const std::string& k) -> std::optional<std::string> {
+    auto i = config_.find(k);
+    if (i == config_.end())
+      return std::nullopt;
+    return i->second.value;
+  };
+  if (validate_set(cmd) != errc::ok ||
+      !psm_policy::check_set(cmd.key, cmd.value, value_of).empty()) {
     r.code = errc::einval;
     return r;
   }
@@ -182,13 +191,45 @@ dir_placement meta_state::placement(inode_id dir) const {
 void meta_state::restore(
     std::vector<config_entry> config,
     std::map<inode_id, std::vector<placement_entry>> placed,
-    std::map<uint64_t, migration_record> migrations, uint64_t epoch) {
+    std::map<uint64_t, migration_record> migrations, uint64_t epoch,
+    std::deque<psm_planning> plannings) {
   config_.clear();
   for (auto& e : config)
     config_[e.key] = std::move(e);
   placed_ = std::move(placed);
   migrations_ = std::move(migrations);
   epoch_ = epoch;
+  plannings_ = std::move(plannings);
+}
+
+meta_result meta_state::apply_one(const psm_record& cmd) {
+  meta_result r;
+  r.epoch = epoch_;
+  if (cmd.keep == 0 || cmd.keep_slots < 0 || cmd.policy.size() > 64 ||
+      cmd.node.size() > 256 ||
+      cmd.decisions.size() > max_psm_record) {
+    r.code = errc::einval;
+    return r;
+  }
+  // A period is recorded once (a planner that took over, or a retry).
+  if (!plannings_.empty() && cmd.at <= plannings_.back().at) {
+    r.code = errc::econflict;
+    r.version = static_cast<uint64_t>(plannings_.back().at);
+    return r;
+  }
+  plannings_.push_back({cmd.at, cmd.policy, cmd.count, cmd.decisions,
+                        cmd.node, cmd.series, cmd.cost_us});
+  // Bounded: by count (whole plannings, the newest always kept) and age.
+  uint64_t total = 0;
+  for (auto& p : plannings_)
+    total += p.count;
+  while (plannings_.size() > 1 &&
+         (total > cmd.keep || plannings_.front().at < cmd.at - cmd.keep_slots)) {
+    total -= plannings_.front().count;
+    plannings_.pop_front();
+  }
+  r.version = static_cast<uint64_t>(cmd.at);
+  return r;
 }
 
 } // namespace ds

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -104,6 +105,27 @@ errc validate_config_key(const std::string& key);
 /// checks the same again.
 errc validate_command(const meta_command& cmd);
 
+/// One recorded planning of the PSM (psm_record, as kept).
+struct psm_planning {
+  int64_t at = 0;
+  std::string policy;
+  uint32_t count = 0;
+  std::string decisions; ///< encode_decisions()
+  std::string node;      ///< where it was planned
+  uint32_t series = 0;   ///< parts planned over
+  uint64_t cost_us = 0;  ///< its cost, microseconds
+};
+
+/// The field list of psm_planning (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_planning& x) {
+  return f(x.at, x.policy, x.count, x.decisions, x.node, x.series, x.cost_us);
+}
+
+/// Largest encoded planning accepted (a planning's decisions are bounded by
+/// its budget; this only stops a runaway command).
+constexpr size_t max_psm_record = 1 << 20;
+
 class meta_state {
 public:
   /// Applies one command; a refused command (bad key, version conflict)
@@ -123,21 +145,27 @@ public:
     return migrations_;
   }
 
+  /// The PSM's recorded plannings, oldest first.
+  const std::deque<psm_planning>& plannings() const { return plannings_; }
+
   /// Replaces the whole state (a loaded or received snapshot).
   void restore(std::vector<config_entry> config,
                std::map<inode_id, std::vector<placement_entry>> placed,
-               std::map<uint64_t, migration_record> migrations, uint64_t epoch);
+               std::map<uint64_t, migration_record> migrations, uint64_t epoch,
+               std::deque<psm_planning> plannings = {});
 
 private:
   meta_result apply_one(const config_set& cmd);
   meta_result apply_one(const migration_begin& cmd);
   meta_result apply_one(const migration_commit& cmd);
   meta_result apply_one(const migration_abort& cmd);
+  meta_result apply_one(const psm_record& cmd);
 
   std::map<std::string, config_entry> config_;
   std::map<inode_id, std::vector<placement_entry>> placed_;
   std::map<uint64_t, migration_record> migrations_;
   uint64_t epoch_ = 0;
+  std::deque<psm_planning> plannings_;
 };
 
 } // namespace ds

@@ -122,21 +122,21 @@ TEST_CASE_FIXTURE(
   uint64_t l = leader();
   REQUIRE(l != 0);
   uint64_t f = l % 3 + 1;
-  auto r = set(f, "psm.period", "60");
+  auto r = set(f, "app.period", "60");
   REQUIRE(r);
   CHECK(r->code == errc::ok);
   CHECK(r->version == 1);
   for (uint64_t i = 1; i <= 3; ++i) {
-    auto e = get(i, "psm.period");
+    auto e = get(i, "app.period");
     REQUIRE(e);
     CHECK(e->value == "60");
     CHECK(e->version == 1);
   }
-  meta_command c = config_set{"psm.period", "90", 7, true};
+  meta_command c = config_set{"app.period", "90", 7, true};
   auto conflict = ask<meta_result>(l, 3000, meta_atom::value, c);
   REQUIRE(conflict);
   CHECK(conflict->code == errc::econflict);
-  CHECK(get(f, "psm.period")->value == "60");
+  CHECK(get(f, "app.period")->value == "60");
 }
 
 TEST_CASE_FIXTURE(

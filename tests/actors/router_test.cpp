@@ -146,11 +146,11 @@ TEST_CASE_FIXTURE(node_fixture,
     rh.receive([&](meta_result& r) { out = r; }, [](caf::error&) {});
     return out;
   };
-  CHECK(ask(config_set{"psm.period", "5m"}).version == 1);
-  CHECK(ask(config_set{"psm.period", "1m", 3, true}).code == errc::econflict);
+  CHECK(ask(config_set{"app.period", "5m"}).version == 1);
+  CHECK(ask(config_set{"app.period", "1m", 3, true}).code == errc::econflict);
   config_entry e;
   auto rh = self->request(gateway, caf::infinite, cfg_get_atom::value,
-                          std::string{"psm.period"});
+                          std::string{"app.period"});
   sched.run();
   rh.receive([&](config_entry& x) { e = x; }, [](caf::error&) {});
   CHECK(e.value == "5m");

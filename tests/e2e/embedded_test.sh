@@ -102,9 +102,17 @@ expect_ok --json config get psm.threshold
 expect_out '"value":"150","version":2'
 expect_err ENOENT config get psm.missing
 expect_err EINVAL config set "bad key" x
-expect_ok config set psm.period 5m --if-version 0
+# The PSM's settings are checked where they are applied, and named.
+expect_err EINVAL config set psm.threshold -3
+grep -q "psm.threshold: must be a number" "$work/err" && pass || fail "psm.threshold's reason: $(cat "$work/err")"
+expect_err EINVAL config set psm.policy sometimes
+expect_err EINVAL config set psm.exit-threshold 150
+grep -q "psm.exit-threshold: must keep" "$work/err" && pass || fail "threshold order: $(cat "$work/err")"
+expect_ok --json config get psm.threshold
+expect_out '"value":"150","version":2'
+expect_ok config set app.period 5m --if-version 0
 expect_ok --json config list
-expect_out '"key":"psm.period"'
+expect_out '"key":"app.period"'
 
 # Usage errors and shards.
 ctl frobnicate /x

@@ -30,7 +30,7 @@ const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 } // namespace
 
 TEST_CASE("every kind of meta_command round-trips through CAF") {
-  std::vector<meta_command> all{config_set{"psm.period", "60", 3, true},
+  std::vector<meta_command> all{config_set{"app.period", "60", 3, true},
                                 migration_begin{5, upper, 1, 7},
                                 migration_commit{11}, migration_abort{12}};
   for (auto& c : all) {
@@ -61,7 +61,7 @@ TEST_CASE("a meta_command of an unknown kind does not load") {
 }
 
 TEST_CASE("a meta_command prints its fields") {
-  auto s = caf::deep_to_string(meta_command{config_set{"psm.period", "60"}});
-  CHECK(s.find("psm.period") != std::string::npos);
+  auto s = caf::deep_to_string(meta_command{config_set{"app.period", "60"}});
+  CHECK(s.find("app.period") != std::string::npos);
   CHECK(s.find("60") != std::string::npos);
 }

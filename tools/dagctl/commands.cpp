@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/reply_json.hpp"
+#include "psm/policy/psm_settings.hpp"
 
 namespace ds::dagctl {
 
@@ -183,6 +184,17 @@ void show_result(const invocation& inv, path_op op, const ns_reply& r,
 
 namespace {
 
+/// Why the cluster refused a psm.* value: the setting's own rule, or the
+/// order of the two thresholds (checked against the current values there).
+std::string psm_einval_reason(const std::string& key,
+                              const std::string& value) {
+  auto why = psm_policy::check_value(key, value);
+  if (!why.empty())
+    return why;
+  return key + ": must keep psm.exit-threshold below psm.threshold, not '" +
+         value + "'";
+}
+
 int run_config(client& cl, const invocation& inv, std::ostream& out,
                std::ostream& err) {
   auto& sub = inv.args[0];
@@ -191,6 +203,9 @@ int run_config(client& cl, const invocation& inv, std::ostream& out,
     if (r.code != errc::ok) {
       if (r.code == errc::econflict)
         err << conflict_line(inv.path, r.version, *inv.if_version) << std::endl;
+      else if (r.code == errc::einval && psm_policy::is_psm_key(inv.path))
+        err << "EINVAL: " << psm_einval_reason(inv.path, inv.value)
+            << std::endl;
       else
         err << error_line(r.code, inv.path) << std::endl;
       return r.code == errc::eunavailable ? 2 : 1;

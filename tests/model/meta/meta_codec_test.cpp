@@ -16,10 +16,12 @@ template <size_t N> std::string bytes(const char (&s)[N]) {
 }
 
 std::vector<meta_command> one_of_each() {
-  return {config_set{"psm.period", "60", 3, true},
+  return {config_set{"app.period", "60", 3, true},
           config_set{"a", std::string("\0\xff", 2)}, // bytes, not text
           migration_begin{5, upper, 1, 7}, migration_commit{11},
-          migration_abort{12}};
+          migration_abort{12},
+          psm_record{-3, "predictive", 2, std::string("\x92\x01", 2), 50, 600,
+                     "node-1", 17, 4200}};
 }
 
 // Bytes that the version-2 encoder wrote, one command of each kind (the
@@ -47,7 +49,7 @@ std::string v1_command(unsigned kind) {
   pk.pack_array(9);
   pk.pack(1);
   pk.pack(kind);
-  pk.pack(std::string("psm.period"));
+  pk.pack(std::string("app.period"));
   mp::pack_bytes(pk, "90");
   pk.pack(uint64_t{2});
   pk.pack(true);
@@ -86,6 +88,9 @@ TEST_CASE("the version-3 encoding of each kind stays what raft.db files "
               "\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01\x05"));
   CHECK(encode_meta_command(migration_commit{7}) == bytes("\x93\x03\x02\x07"));
   CHECK(encode_meta_command(migration_abort{9}) == bytes("\x93\x03\x03\x09"));
+  CHECK(encode_meta_command(psm_record{5, "off", 0, "", 9, 60, "n", 2, 7}) ==
+        bytes("\x9b\x03\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
+              "\x02\x07"));
 }
 
 TEST_CASE("commands written in version 2 still decode, kind by kind") {
@@ -100,7 +105,7 @@ TEST_CASE("commands written in version 2 still decode, kind by kind") {
 TEST_CASE("settings written in version 1 still decode, and other kinds of "
           "version 1 are refused") {
   CHECK(decode_meta_command(v1_command(0)) ==
-        meta_command{config_set{"psm.period", "90", 2, true}});
+        meta_command{config_set{"app.period", "90", 2, true}});
   CHECK_THROWS_AS(decode_meta_command(v1_command(1)), meta_codec_error);
 }
 
@@ -128,8 +133,8 @@ TEST_CASE("malformed commands are refused with meta_codec_error") {
 TEST_CASE("metadata states round-trip through snapshots, and junk is "
           "refused") {
   meta_state st;
-  st.apply(config_set{"psm.period", "60", 3, true});
-  st.apply(config_set{"psm.period", "60"});
+  st.apply(config_set{"app.period", "60", 3, true});
+  st.apply(config_set{"app.period", "60"});
   migration_begin p{5, hash_range{0, (uint64_t{1} << 62) - 1}, 0, 7};
   auto begun = st.apply(p);
   st.apply(decode_meta_command(
@@ -147,7 +152,30 @@ TEST_CASE("metadata states round-trip through snapshots, and junk is "
   CHECK(restored.migrations().at(1).range ==
         hash_range{0, (uint64_t{1} << 62) - 1});
   CHECK(restored.config_list().size() == st.config_list().size());
-  CHECK(restored.config("psm.period")->version == 1);
+  CHECK(restored.config("app.period")->version == 1);
+  CHECK(restored.plannings().empty());
+  // The PSM's plannings travel too.
+  st.apply(psm_record{40, "predictive", 1, "d1", 10, 100, "a", 3, 9});
+  st.apply(psm_record{41, "static", 2, "d2", 10, 100, "b", 4, 8});
+  decode_meta_state(encode_meta_state(st), restored);
+  REQUIRE(restored.plannings().size() == 2);
+  CHECK(restored.plannings()[1].policy == "static");
+  CHECK(restored.plannings()[1].decisions == "d2");
+  CHECK(restored.plannings()[1].node == "b");
+  CHECK(restored.plannings()[0].cost_us == 9);
+  // A version-2 snapshot (no plannings) still loads, without any.
+  msgpack::sbuffer buf;
+  mp::packer pk{buf};
+  pk.pack_array(5);
+  pk.pack(2);
+  pk.pack_array(0);
+  pk.pack_array(0);
+  pk.pack(uint64_t{4});
+  pk.pack_array(0);
+  decode_meta_state(std::string(buf.data(), buf.size()), restored);
+  CHECK(restored.epoch() == 4);
+  CHECK(restored.plannings().empty());
+  decode_meta_state(encode_meta_state(st), restored);
   CHECK_THROWS_AS(decode_meta_state("x", restored), meta_codec_error);
   CHECK(restored.epoch() == st.epoch()); // unchanged by the refused bytes
 }

@@ -104,7 +104,7 @@ TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
 
 TEST_CASE("validate_command checks a set's key and value, and lets the other "
           "kinds through to apply") {
-  CHECK(validate_command(set("psm.period", "60")) == errc::ok);
+  CHECK(validate_command(set("app.period", "60")) == errc::ok);
   CHECK(validate_command(set("a b", "60")) == errc::einval);
   CHECK(validate_command(set("k", std::string(65537, 'v'))) == errc::einval);
   // A move's arguments are checked against the state when it applies.
@@ -114,4 +114,46 @@ TEST_CASE("validate_command checks a set's key and value, and lets the other "
   CHECK(s.apply(migration_begin{}).code == errc::einval);
   CHECK(s.apply(migration_abort{99}).code == errc::enoent);
   CHECK(s.migrations().empty());
+}
+
+TEST_CASE("the PSM's plannings are recorded once each, within their bounds") {
+  meta_state s;
+  auto rec = [](int64_t at, uint32_t count, uint32_t keep, int64_t age) {
+    return psm_record{at, "predictive", count, "x", keep, age, "n", 0, 0};
+  };
+  CHECK(s.apply(rec(10, 3, 100, 50)).code == errc::ok);
+  // The same period again (a planner that took over): refused, unchanged.
+  auto again = s.apply(rec(10, 5, 100, 50));
+  CHECK(again.code == errc::econflict);
+  CHECK(again.version == 10);
+  CHECK(s.apply(rec(9, 1, 100, 50)).code == errc::econflict);
+  REQUIRE(s.plannings().size() == 1);
+  CHECK(s.plannings()[0].count == 3);
+  // Bounded by count: whole plannings are dropped, oldest first.
+  CHECK(s.apply(rec(11, 4, 8, 50)).code == errc::ok);
+  CHECK(s.apply(rec(12, 4, 8, 50)).code == errc::ok);
+  REQUIRE(s.plannings().size() == 2);
+  CHECK(s.plannings().front().at == 11);
+  // By age: none older than keep_slots before the newest.
+  CHECK(s.apply(rec(100, 1, 100, 50)).code == errc::ok);
+  REQUIRE(s.plannings().size() == 1);
+  CHECK(s.plannings().front().at == 100);
+  // The newest is kept even alone over the count bound.
+  CHECK(s.apply(rec(101, 500, 10, 50)).code == errc::ok);
+  CHECK(s.plannings().size() == 1);
+  // Malformed: refused, nothing changes.
+  CHECK(s.apply(rec(102, 1, 0, 50)).code == errc::einval);
+  CHECK(s.apply(rec(102, 1, 10, -1)).code == errc::einval);
+  CHECK(s.plannings().back().at == 101);
+}
+
+TEST_CASE("psm settings are checked where they are applied") {
+  meta_state s;
+  CHECK(s.apply(set("psm.threshold", "abc")).code == errc::einval);
+  CHECK(s.apply(set("psm.policy", "predictive")).code == errc::ok);
+  CHECK(s.apply(set("psm.exit-threshold", "300")).code == errc::ok);
+  CHECK(s.apply(set("psm.threshold", "200")).code == errc::einval);
+  CHECK(s.config("psm.threshold") == std::nullopt);
+  CHECK(s.apply(set("psm.threshold", "400")).code == errc::ok);
+  CHECK(validate_command(set("psm.nonsense", "1")) == errc::einval);
 }
