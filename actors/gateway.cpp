@@ -16,7 +16,7 @@ gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
-                 std::string address) {
+                 std::string address, psm_planner_actor planner) {
   auto& st = self->state;
   st.router = std::move(router);
   st.peers = std::move(peers);
@@ -24,6 +24,7 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
   st.local_shards = std::move(local_shards);
   st.metadata = std::move(metadata);
   st.address = std::move(address);
+  st.planner = std::move(planner);
   return {
       [self](ns_atom a, std::vector<ns_request>& reqs)
           -> caf::result<std::vector<ns_reply>> {
@@ -68,6 +69,22 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
       },
       [self](migrations_atom a) -> caf::result<std::vector<migration_record>> {
         return self->delegate(self->state.router, a);
+      },
+      [self](psm_plannings_atom a,
+             int64_t since) -> caf::result<std::vector<psm_planning>> {
+        return self->delegate(self->state.router, a, since);
+      },
+      [self](psm_plan_atom a) -> caf::result<psm_planning> {
+        if (!self->state.planner)
+          return caf::make_error(caf::sec::request_receiver_down,
+                                 "this node runs no PSM planner");
+        return self->delegate(self->state.planner, a);
+      },
+      [self](psm_status_atom a) -> caf::result<psm_status> {
+        if (!self->state.planner)
+          return caf::make_error(caf::sec::request_receiver_down,
+                                 "this node runs no PSM planner");
+        return self->delegate(self->state.planner, a);
       },
       [self](cfg_get_many_atom a, std::vector<std::string>& keys)
           -> caf::result<std::vector<config_entry>> {

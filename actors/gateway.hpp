@@ -17,6 +17,7 @@ struct gateway_state {
   std::vector<shard_actor> local_shards;
   metadata_actor metadata; ///< empty unless this node hosts it
   std::string address;
+  psm_planner_actor planner; ///< this node's PSM planner (may be empty)
 
   /// The members, as the peer manager sees them (or just this node).
   caf::result<std::vector<node_info>> nodes(gateway_actor::pointer self);
@@ -28,6 +29,6 @@ gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
-                 std::string address);
+                 std::string address, psm_planner_actor planner);
 
 } // namespace ds

@@ -401,6 +401,16 @@ meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
           return out;
         });
       },
+      [self](psm_plannings_atom, int64_t since)
+          -> caf::result<std::vector<psm_planning>> {
+        return start_read<std::vector<psm_planning>>(self, [self, since] {
+          std::vector<psm_planning> out;
+          for (auto& p : self->state.machine.plannings())
+            if (p.at >= since)
+              out.push_back(p);
+          return out;
+        });
+      },
       [self](place_sub_atom, caf::actor_addr& who) {
         self->state.subscribers.push_back(std::move(who));
       },

@@ -1,5 +1,7 @@
 #include "actors/node.hpp"
 
+#include "actors/psm/planner.hpp"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
@@ -96,6 +98,21 @@ void open_shards(const node_options& opts, const cluster_map& cluster,
   }
 }
 
+/// Every node runs a planner; it plans only beside the metadata leader.
+psm_planner_actor spawn_planner(caf::actor_system& sys,
+                                const node_options& opts,
+                                const cluster_map& cluster,
+                                const node_handles& h) {
+  psm_planner_options po;
+  po.default_policy = opts.psm_policy;
+  po.node = opts.node_id;
+  po.shards = cluster.total_shards();
+  po.timeout = opts.request_timeout;
+  po.period = std::chrono::duration_cast<caf::timespan>(
+      std::chrono::duration<double>(po.slot_seconds * double(po.period_slots)));
+  return sys.spawn(psm_planner_behavior, h.router, h.metadata, po);
+}
+
 } // namespace
 
 node_handles start_node(caf::actor_system& sys, const node_options& opts,
@@ -145,8 +162,9 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       h.peers = sys.spawn(peers_behavior, cluster, h.router, opts.tls);
     std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
                                   : std::string{"in-process"};
+    h.planner = spawn_planner(sys, opts, cluster, h);
     h.gateway = sys.spawn(gateway_behavior, h.router, h.peers, cluster,
-                          h.shards, h.metadata, address);
+                          h.shards, h.metadata, address, h.planner);
     if (publish) {
       auto port = opts.tls ? caf::openssl::publish(h.gateway, opts.port,
                                                    opts.bind.c_str(), true)
@@ -193,6 +211,7 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
       caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
   };
   stop(h.gateway);
+  stop(h.planner);
   stop(h.peers);
   stop(h.router);
   for (auto& s : h.shards)
@@ -214,6 +233,7 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
   h.gateway = nullptr;
   h.peers = nullptr;
   h.router = nullptr;
+  h.planner = nullptr;
   h.shards.clear();
   if (h.lock_fd >= 0) {
     ::close(h.lock_fd);

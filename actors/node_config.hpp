@@ -9,6 +9,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/timespan.hpp>
 
+#include "psm/policy/psm_settings.hpp"
 #include "model/meta/cluster_map.hpp"
 #include "model/namespace/ns_shard.hpp"
 #include "storage/shard_store.hpp"
@@ -40,6 +41,8 @@ struct node_options {
   /// Log lines: "text" (key=value) or "json" (one object per line).
   std::string log_format = "text";
   std::string log_level = "info"; ///< debug, info, warn or error
+  /// psm.policy while the cluster setting is unset.
+  psm_policy::policy_kind psm_policy = psm_policy::policy_kind::off;
 };
 
 /// The [dagshard] values as CAF parses them, before they are checked and
@@ -65,6 +68,7 @@ struct raw_options {
   std::string metrics_bind = "127.0.0.1";
   std::string log_format = "text";
   std::string log_level = "info";
+  std::string psm_policy = "off";
 };
 
 class node_config : public caf::actor_system_config {

@@ -42,6 +42,16 @@ std::string check_log_format(const caf::config_value& v) {
                    caf::to_string(v) + ")";
 }
 
+std::string check_psm_policy(const caf::config_value& v) {
+  auto x = caf::get_if<std::string>(&v);
+  psm_policy::policy_kind k;
+  return x && psm_policy::parse_policy(*x, k)
+             ? ""
+             : "dagshard.psm-policy: must be predictive, reactive-capacity, "
+               "reactive-load, static or off (got " +
+                   caf::to_string(v) + ")";
+}
+
 std::string check_log_level(const caf::config_value& v) {
   auto x = caf::get_if<std::string>(&v);
   for (auto level : {"debug", "info", "warn", "error"})
@@ -131,6 +141,12 @@ const std::vector<option_def>& option_table() {
        "least level logged: debug, info, "
        "warn or error",
        [](const R& r, O& o) { o.log_level = r.log_level; }, check_log_level},
+      {"psm-policy", &R::psm_policy, 1, 32,
+       "the PSM's policy while the cluster setting psm.policy is unset",
+       [](const R& r, O& o) {
+         psm_policy::parse_policy(r.psm_policy, o.psm_policy);
+       },
+       check_psm_policy},
   };
   return table;
 }

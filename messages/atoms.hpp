@@ -45,5 +45,10 @@ using psm_report_atom = caf::atom_constant<caf::atom("psmreport")>;
 using psm_series_atom = caf::atom_constant<caf::atom("psmseries")>;
 using psm_tick_atom = caf::atom_constant<caf::atom("psmtick")>;
 using psm_forecasts_atom = caf::atom_constant<caf::atom("psmfcasts")>;
+using psm_view_atom = caf::atom_constant<caf::atom("psmview")>;
+using psm_fcaster_atom = caf::atom_constant<caf::atom("psmfcaster")>;
+using psm_plannings_atom = caf::atom_constant<caf::atom("psmplans")>;
+using psm_plan_atom = caf::atom_constant<caf::atom("psmplan")>;
+using psm_status_atom = caf::atom_constant<caf::atom("psmstatus")>;
 
 } // namespace ds

@@ -113,6 +113,9 @@ using metadata_actor = caf::typed_actor<
     caf::replies_to<place_get_atom, inode_id>::with<dir_placement>,
     // Every migration recorded, oldest first, linearizable.
     caf::replies_to<migrations_atom>::with<std::vector<migration_record>>,
+    // The PSM's plannings at slot `since` or later, linearizable.
+    caf::replies_to<psm_plannings_atom,
+                    std::int64_t>::with<std::vector<psm_planning>>,
     // Local: `who` receives (place_push, dir_placement) whenever a move of
     // a part takes effect here (pushes can be lost; epochs catch that).
     caf::reacts_to<place_sub_atom, caf::actor_addr>,

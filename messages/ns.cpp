@@ -5,6 +5,7 @@
 namespace ds {
 
 void add_ns_message_types(caf::actor_system_config& cfg) {
+  add_psm_message_types(cfg); // greetings carry the forecaster
   cfg.add_message_type<ns_request>("ds::ns_request");
   cfg.add_message_type<ns_reply>("ds::ns_reply");
   cfg.add_message_type<std::vector<ns_request>>("std::vector<ds::ns_request>");

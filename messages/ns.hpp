@@ -214,7 +214,10 @@ using client_interface = caf::typed_actor<
     // This node's router counters.
     caf::replies_to<router_stats_atom>::with<router_stats>,
     // Every migration recorded, oldest first.
-    caf::replies_to<migrations_atom>::with<std::vector<migration_record>>>;
+    caf::replies_to<migrations_atom>::with<std::vector<migration_record>>,
+    // The PSM's recorded plannings at slot `since` or later, oldest first.
+    caf::replies_to<psm_plannings_atom,
+                    std::int64_t>::with<std::vector<psm_planning>>>;
 
 /// The router: resolves paths and sends each request to its shard, on this
 /// node or another; forwards metadata requests to the metadata replica.
@@ -228,7 +231,13 @@ using router_actor = client_interface::extend<
     // Settle the moves left unresolved on this node's shards (periodic).
     caf::reacts_to<resolve_atom>,
     // Internal: send the settings that arrived since the last batch.
-    caf::reacts_to<meta_flush_atom>>;
+    caf::reacts_to<meta_flush_atom>,
+    // Local: this node's PSM forecaster.
+    caf::reacts_to<psm_fcaster_atom, psm_forecaster_actor>,
+    // The PSM planner's view: every reachable node's forecaster's answer
+    // for the last `recent` slots (unreachable ones left out).
+    caf::replies_to<psm_view_atom,
+                    std::uint64_t>::with<std::vector<psm_node_forecasts>>>;
 
 /// The node gateway, published on the node's port: the client interface
 /// (never the router's internal messages), with input checks in front.
@@ -241,7 +250,10 @@ using gateway_actor = client_interface::extend<
     // A peer's greeting: answers this node's.
     caf::replies_to<hello_atom>::with<node_hello>,
     // Members of the cluster and whether this node reaches them.
-    caf::replies_to<nodes_atom>::with<std::vector<node_info>>>;
+    caf::replies_to<nodes_atom>::with<std::vector<node_info>>,
+    // The PSM: a dry run of this node's planner, and its state.
+    caf::replies_to<psm_plan_atom>::with<psm_planning>,
+    caf::replies_to<psm_status_atom>::with<psm_status>>;
 
 /// The peer manager: keeps connections to the other members.
 using peers_actor = caf::typed_actor<

@@ -12,6 +12,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "model/meta/meta_state.hpp"
 #include "psm/access/counters.hpp"
 #include "psm/access/series_key.hpp"
 
@@ -147,6 +148,39 @@ using psm_forecaster_actor = caf::typed_actor<
     caf::replies_to<psm_forecasts_atom, std::uint64_t>::with<psm_node_forecasts>,
     // The period's timer: forecast every active series.
     caf::reacts_to<psm_tick_atom>>;
+
+/// What `dagctl psm status` shows of a node's planner.
+struct psm_status {
+  std::string node;        ///< the node asked
+  bool active = false;     ///< its metadata replica leads: its planner plans
+  std::string policy;      ///< psm.policy as it last read it
+  std::uint64_t ticks = 0; ///< periods since it started
+  std::uint64_t plannings = 0; ///< plannings it recorded
+  std::uint64_t executed = 0;  ///< decisions it carried out
+  std::uint64_t failed = 0;    ///< decisions whose step failed
+  std::int64_t last_at = -1;   ///< slot of its last planning (-1: none)
+  std::uint64_t last_cost_us = 0;
+  std::uint32_t last_series = 0;
+  std::string last_error; ///< why its last period did not plan, if so
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_status& x) {
+  return f(caf::meta::type_name("ds::psm_status"), x.node, x.active, x.policy,
+           x.ticks, x.plannings, x.executed, x.failed, x.last_at,
+           x.last_cost_us, x.last_series, x.last_error);
+}
+
+/// A node's PSM planner (actors/psm/planner.hpp): plans while its metadata
+/// replica leads.
+using psm_planner_actor = caf::typed_actor<
+    // The period's timer.
+    caf::reacts_to<psm_tick_atom>,
+    // A dry run: what the planner would decide now (nothing is recorded or
+    // carried out).
+    caf::replies_to<psm_plan_atom>::with<psm_planning>,
+    // Its state.
+    caf::replies_to<psm_status_atom>::with<psm_status>>;
 
 /// Announces this protocol's types (same names on every node).
 void add_psm_message_types(caf::actor_system_config& cfg);

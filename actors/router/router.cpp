@@ -1,27 +1,13 @@
 #include "actors/router/router.hpp"
 
+#include "actors/gather.hpp"
+
 #include <caf/all.hpp>
 
 #include "model/namespace/name.hpp"
 
 namespace ds {
 
-namespace {
-
-/// Answers from several shards, gathered into one ordered reply that is
-/// delivered when the last part arrives.
-template <class T> struct gather {
-  std::vector<T> out;
-  size_t left = 0;
-  caf::typed_response_promise<std::vector<T>> rp;
-
-  void part_done() {
-    if (--left == 0)
-      rp.deliver(std::move(out));
-  }
-};
-
-} // namespace
 
 caf::result<std::vector<ns_reply>>
 router_state::route(std::vector<ns_request>& reqs) {
@@ -104,6 +90,8 @@ void router_state::set_peer(uint32_t node, node_hello& hello) {
   // Our metadata replica talks to the peer's replica directly.
   replicas.resize(cluster.members().size());
   replicas[node] = ok ? hello.metadata : metadata_actor{};
+  forecasters.resize(cluster.members().size());
+  forecasters[node] = ok ? hello.forecaster : psm_forecaster_actor{};
   if (metadata)
     self->send(metadata, raft_peer_atom::value, uint64_t{node} + 1,
                caf::actor_cast<caf::strong_actor_ptr>(ok ? hello.metadata
@@ -194,6 +182,17 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       },
       [self](migrations_atom a) {
         return self->state.to_metadata<std::vector<migration_record>>(a);
+      },
+      [self](psm_plannings_atom a, int64_t since) {
+        return self->state.to_metadata<std::vector<psm_planning>>(a, since);
+      },
+      [self](psm_fcaster_atom, psm_forecaster_actor& f) {
+        auto& st = self->state;
+        st.forecasters.resize(st.cluster.members().size());
+        st.forecasters[st.cluster.self_index()] = std::move(f);
+      },
+      [self](psm_view_atom, uint64_t recent) {
+        return self->state.collect_views(recent);
       },
   };
 }

@@ -47,6 +47,9 @@ struct router_state {
   caf::result<std::vector<shard_info>> collect_info();
   /// Every member's metadata replica (this node's included), by member index.
   std::vector<metadata_actor> replicas;
+  /// Every member's PSM forecaster (empty where unknown), by member index.
+  std::vector<psm_forecaster_actor> forecasters;
+  caf::result<std::vector<psm_node_forecasts>> collect_views(uint64_t recent);
   caf::result<std::vector<raft_status>> collect_raft();
   void set_peer(uint32_t node, node_hello& hello);
   // -- cluster settings, batched (router_settings.cpp) -------------------

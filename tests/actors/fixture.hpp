@@ -65,7 +65,8 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
                        caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
                        dir_cache);
     gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,
-                        shards, metadata, std::string{"test"});
+                        shards, metadata, std::string{"test"},
+                        psm_planner_actor{});
     sched.run();
   }
 

@@ -39,6 +39,9 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
         return self->delegate(real, a, d);
       },
       [=](migrations_atom a) { return self->delegate(real, a); },
+      [=](psm_plannings_atom a, int64_t since) {
+        return self->delegate(real, a, since);
+      },
       [=](place_sub_atom, caf::actor_addr&) {},
       [=](raft_status_atom a) { return self->delegate(real, a); },
       [=](raft_atom, std::string&) {},
