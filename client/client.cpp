@@ -155,6 +155,19 @@ std::vector<migration_record> client::migrations(errc& code) {
       ask<std::vector<migration_record>>(migrations_atom::value), code);
 }
 
+std::vector<psm_planning> client::psm_plannings(int64_t since, errc& code) {
+  return value_or_unavailable(
+      ask<std::vector<psm_planning>>(psm_plannings_atom::value, since), code);
+}
+
+psm_planning client::psm_plan(errc& code) {
+  return value_or_unavailable(ask<psm_planning>(psm_plan_atom::value), code);
+}
+
+psm_status client::psm_state(errc& code) {
+  return value_or_unavailable(ask<psm_status>(psm_status_atom::value), code);
+}
+
 router_stats client::router(errc& code) {
   return value_or_unavailable(ask<router_stats>(router_stats_atom::value),
                               code);

@@ -78,6 +78,16 @@ public:
   /// The node's router counters; sets `code` to EUNAVAILABLE on failure.
   router_stats router(errc& code);
 
+  /// The PSM's recorded plannings at slot `since` or later; EUNAVAILABLE on
+  /// failure.
+  std::vector<psm_planning> psm_plannings(int64_t since, errc& code);
+
+  /// What the node's PSM planner would decide now (a dry run).
+  psm_planning psm_plan(errc& code);
+
+  /// The node's PSM planner's state.
+  psm_status psm_state(errc& code);
+
   /// Reads a whole directory by following cookies.
   ns_reply list(const std::string& path, uint32_t page = 1024);
 

@@ -316,6 +316,7 @@ int parse_args(int argc, char** argv, invocation& inv, std::ostream& out,
   simple("health", "each node's health, as its metrics port's /health says");
   add_config_commands(app, inv);
   add_parts_commands(app, inv);
+  add_psm_commands(app, inv);
   if (auto rc = cli::parse(app, argc, argv, out, err); rc >= 0)
     return rc;
   // Checked here, not by CLI11's require_subcommand: that check runs before
@@ -356,6 +357,8 @@ int run(client& cl, const invocation& inv, std::ostream& out,
   if (inv.command == "move" || inv.command == "migrations" ||
       inv.command == "router")
     return run_parts(cl, inv, out, err);
+  if (inv.command == "psm")
+    return run_psm(cl, inv, out, err);
   auto op = path_commands.at(inv.command);
   ns_reply r;
   if (op == path_op::readdir) {

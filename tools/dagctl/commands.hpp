@@ -21,6 +21,7 @@ struct invocation : cli::node_flags {
   std::string part;              ///< move: BITS:INDEX
   uint32_t to = 0;               ///< move: the shard that takes the part
   std::optional<uint64_t> if_version;
+  int64_t since = 0; ///< psm decisions: from this slot on
 };
 
 /// Parses the command line. Returns -1 when `inv` holds a command to run,
@@ -32,6 +33,11 @@ int parse_args(int argc, char** argv, invocation& inv, std::ostream& out,
 void add_parts_commands(CLI::App& app, invocation& inv);
 int run_parts(client& cl, const invocation& inv, std::ostream& out,
               std::ostream& err);
+
+/// Adds psm decisions, plan and status (psm_cmds.cpp).
+void add_psm_commands(CLI::App& app, invocation& inv);
+int run_psm(client& cl, const invocation& inv, std::ostream& out,
+            std::ostream& err);
 
 /// `dagctl health`: every node's verdict (commands.cpp).
 int show_health(client& cl, const invocation& inv, std::ostream& out,
