@@ -237,3 +237,36 @@ TEST_CASE_FIXTURE(planner_fixture, "with the policy off nothing is planned") {
   CHECK(plannings().empty());
   CHECK(placement().parts.empty());
 }
+
+TEST_CASE_FIXTURE(planner_fixture,
+                  "switching psm.policy live changes the next period's plan") {
+  set("psm.policy", "predictive");
+  set("psm.threshold", "100");
+  uint64_t t = days * season + surge_at - 4;
+  for (uint64_t s = 0; s <= t; ++s)
+    report(s);
+  auto p = spawn_planner();
+  run_until([&] { return plannings().size() == 1; },
+            std::chrono::seconds(30));
+  REQUIRE(plannings().size() == 1);
+  // Off: new slots arrive, nothing is planned.
+  set("psm.policy", "off");
+  for (int i = 0; i < 4; ++i)
+    report(++t);
+  auto ticks = status(p).ticks;
+  run_until([&] { return status(p).ticks >= ticks + 2; },
+            std::chrono::seconds(30));
+  CHECK(status(p).policy == "off");
+  CHECK(plannings().size() == 1);
+  // Static: the next period plans the fixed grid, recorded as such.
+  set("psm.policy", "static");
+  set("psm.static-parts", "2");
+  report(++t);
+  ticks = status(p).ticks;
+  run_until([&] { return status(p).ticks >= ticks + 2; },
+            std::chrono::seconds(30));
+  auto ps = plannings();
+  REQUIRE(ps.size() == 2);
+  CHECK(ps[1].policy == "static");
+  CHECK(ps[1].at == int64_t(t));
+}
