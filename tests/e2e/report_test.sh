@@ -78,6 +78,13 @@ check "Chromium draws every chart ($drawn)" test "$drawn" = "charts-drawn: 3 of 
 dom=$(timeout 60 "$browser" --headless --no-sandbox --disable-gpu --no-first-run \
   --user-data-dir="$work/profile" --dump-dom "file://$work/c.html" 2>/dev/null)
 drawn=$(grep -o 'charts-drawn: [0-9]* of [0-9]*' <<<"$dom" | head -1)
-check "Chromium draws both policies' charts ($drawn)" test "$drawn" = "charts-drawn: 6 of 6"
+# Three charts per policy, and the two that overlay the policies.
+check "Chromium draws both policies' charts and the overlays ($drawn)" test "$drawn" = "charts-drawn: 8 of 8"
+# The comparison opens with one summary row per policy, and the charts'
+# axes carry time ticks and round values.
+rows=$(grep -o '<tr><td>policy [a-z]*' "$work/c.html" | wc -l)
+check "the summary table has a row per policy ($rows)" test "$rows" = 2
+check "the overlay charts come first" grep -q 'p99 latency per second, every run' "$work/c.html"
+check "time ticks on the x axis" grep -q 'class="xtick">0 s<' "$work/c.html"
 echo "report_test: $passes passed, $failures failed"
 [ "$failures" = 0 ]

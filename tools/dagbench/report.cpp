@@ -48,6 +48,65 @@ struct series {
 const char* palette[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                          "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
 
+/// A round step (1, 2 or 5 times a power of ten) that cuts [0, span] into
+/// about `parts` intervals.
+double nice_step(double span, int parts) {
+  if (!(span > 0))
+    return 1;
+  double raw = span / parts;
+  double p = std::pow(10.0, std::floor(std::log10(raw)));
+  for (double m : {1.0, 2.0, 5.0, 10.0})
+    if (m * p >= raw)
+      return m * p;
+  return 10 * p;
+}
+
+/// A step in seconds that people read as time (1 s ... 1 h).
+std::size_t time_step(std::size_t n) {
+  for (std::size_t s : {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
+                        3600, 7200})
+    if (n / s <= 8)
+      return s;
+  return 14400;
+}
+
+/// "45 s", "2 min", "1 min 30 s", "1 h".
+std::string time_label(std::size_t t) {
+  if (t < 60)
+    return std::to_string(t) + " s";
+  if (t % 3600 == 0)
+    return std::to_string(t / 3600) + " h";
+  if (t < 3600 && t % 60 == 0)
+    return std::to_string(t / 60) + " min";
+  if (t < 3600)
+    return std::to_string(t / 60) + " min " + std::to_string(t % 60) + " s";
+  return std::to_string(t / 3600) + " h " + std::to_string(t % 3600 / 60) +
+         " min";
+}
+
+/// A tick value without needless digits: 0.25, 2, 1500, 1.5k, 2M.
+std::string value_label(double v) {
+  std::ostringstream o;
+  double a = std::fabs(v);
+  const char* unit = "";
+  if (a >= 1e6) {
+    v /= 1e6;
+    unit = "M";
+  } else if (a >= 1e4) {
+    v /= 1e3;
+    unit = "k";
+  }
+  // Fixed notation, trailing zeros dropped: 5000, 2.5, 0.25, 1.5k.
+  o << std::fixed << std::setprecision(2) << v;
+  auto t = o.str();
+  if (t.find('.') != std::string::npos) {
+    t.erase(t.find_last_not_of('0') + 1);
+    if (t.back() == '.')
+      t.pop_back();
+  }
+  return t + unit;
+}
+
 // A line chart of series over seconds 0..n-1, with vertical marks.
 std::string chart(const std::string& title, const std::string& unit,
                   const std::vector<series>& ss,
@@ -65,6 +124,8 @@ std::string chart(const std::string& title, const std::string& unit,
   }
   if (ymax <= 0)
     ymax = 1;
+  double ystep = nice_step(ymax, 4);
+  ymax = std::ceil(ymax / ystep - 1e-9) * ystep; // the top is a tick
   double pw = w - left - right, ph = h - top - bottom;
   auto X = [&](double i) {
     return left + (n > 1 ? i / double(n - 1) : 0.5) * pw;
@@ -78,16 +139,23 @@ std::string chart(const std::string& title, const std::string& unit,
     << "</text>\n";
   o << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw
     << "\" height=\"" << ph << "\" class=\"frame\"/>\n";
-  for (int k = 0; k <= 4; ++k) { // y grid and labels
-    double v = ymax * k / 4, y = Y(v);
+  for (double v = 0; v <= ymax + ystep / 2; v += ystep) { // y grid, ticks
+    double y = Y(v);
     o << "<line x1=\"" << left << "\" x2=\"" << left + pw << "\" y1=\"" << y
       << "\" y2=\"" << y << "\" class=\"grid\"/><text x=\"" << left - 6
-      << "\" y=\"" << y + 4 << "\" class=\"ylabel\">"
-      << std::setprecision(v < 10 ? 2 : 0) << v << "</text>\n"
-      << std::setprecision(1);
+      << "\" y=\"" << y + 4 << "\" class=\"ylabel\">" << value_label(v)
+      << "</text>\n";
   }
-  o << "<text x=\"" << left + pw / 2 << "\" y=\"" << h - 6
-    << "\" class=\"xlabel\">seconds (0 .. " << (n ? n - 1 : 0) << ")</text>\n";
+  auto xstep = time_step(n);
+  for (std::size_t t = 0; n > 0 && t < n; t += xstep) { // time ticks
+    double x = X(double(t));
+    o << "<line x1=\"" << x << "\" x2=\"" << x << "\" y1=\"" << top + ph
+      << "\" y2=\"" << top + ph + 4 << "\" class=\"tick\"/><text x=\"" << x
+      << "\" y=\"" << top + ph + 15 << "\" class=\"xtick\">" << time_label(t)
+      << "</text>\n";
+  }
+  o << "<text x=\"" << left + pw / 2 << "\" y=\"" << h - 4
+    << "\" class=\"xlabel\">time since the start of the run</text>\n";
   o << "<text x=\"12\" y=\"" << top + ph / 2
     << "\" class=\"unit\" transform=\"rotate(-90 12 " << top + ph / 2 << ")\">"
     << escape(unit) << "</text>\n";
@@ -111,7 +179,10 @@ std::string chart(const std::string& title, const std::string& unit,
     if (k < 12)
       o << "<text x=\"" << left + pw + 10 << "\" y=\""
         << top + 12 + 14 * double(k) << "\" fill=\"" << color
-        << "\" class=\"legend\">" << escape(ss[k].name) << "</text>\n";
+        << "\" class=\"legend\"><title>" << escape(ss[k].name) << "</title>"
+        << escape(ss[k].name.size() > 22 ? ss[k].name.substr(0, 21) + "…"
+                                         : ss[k].name)
+        << "</text>\n";
   }
   o << "</svg>\n";
   return o.str();
@@ -137,7 +208,8 @@ const char* style = R"(body{font-family:sans-serif;margin:24px;color:#222}
 table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f4f4f4}.chart{display:block;margin:8px 0}.title{font-weight:bold;font-size:14px}
 .frame{fill:none;stroke:#999}.grid{stroke:#eee}.ylabel{font-size:11px;text-anchor:end}
-.xlabel,.unit{font-size:11px;text-anchor:middle}.legend{font-size:11px}
+.xlabel,.unit,.xtick{font-size:11px;text-anchor:middle}.legend{font-size:11px}.tick{stroke:#999}
+pre{white-space:pre-wrap;max-width:900px;font-size:12px}td:first-child{text-align:left}
 .mark{stroke:#d62728;stroke-dasharray:3,3}.move{stroke:#1f77b4;stroke-dasharray:1,3;stroke-width:2}#check{color:#888;font-size:11px})";
 
 // After load, counts the charts whose lines the browser actually laid out;
@@ -156,6 +228,64 @@ window.addEventListener('load', function () {
       'charts-drawn: ' + drawn + ' of ' + charts.length;
 });
 </script>)";
+
+/// Totals of a run for the summary table.
+struct run_totals {
+  double worst = 0; ///< highest max/mean shard load of any second
+  uint64_t splits = 0, moves = 0, moved = 0;
+};
+
+run_totals totals_of(const replay_result& r) {
+  run_totals t;
+  for (auto& s : r.per_second) {
+    if (!s.shard_ops.empty())
+      t.worst = std::max(t.worst, s.imbalance());
+    t.splits += s.splits;
+    t.moves += s.migrations;
+    t.moved += s.entries_moved;
+  }
+  return t;
+}
+
+/// One row per run, first in the report: the comparison at a glance.
+std::string summary_table(const std::vector<labelled_run>& runs) {
+  std::ostringstream o;
+  o << std::fixed;
+  o << "<table class=\"summary\"><tr><th>run</th><th>ops</th><th>failed</th>"
+       "<th>p99 ms</th><th>p99.9 ms</th><th>worst max/mean load</th>"
+       "<th>splits</th><th>moves</th><th>entries moved</th></tr>\n";
+  for (auto& run : runs) {
+    auto& r = run.result;
+    auto t = totals_of(r);
+    o << "<tr><td>" << escape(run.label) << "</td><td>" << r.ops << "</td><td>"
+      << r.errors << "</td><td>" << std::setprecision(2)
+      << us(r.all_ns.percentile(99)) / 1000 << "</td><td>"
+      << us(r.all_ns.percentile(99.9)) / 1000 << "</td><td>"
+      << t.worst << "</td><td>" << t.splits << "</td><td>" << t.moves
+      << "</td><td>" << t.moved << "</td></tr>\n";
+  }
+  o << "</table>\n";
+  return o.str();
+}
+
+/// The runs on the same charts: p99 and max/mean shard load per second.
+std::string overlay_charts(const std::vector<labelled_run>& runs) {
+  std::vector<series> p99, imb;
+  for (auto& run : runs) {
+    series a{run.label, {}}, b{run.label, {}};
+    for (auto& s : run.result.per_second) {
+      a.y.push_back(s.latency_ns.count() ? us(s.latency_ns.percentile(99))
+                                         : NAN);
+      b.y.push_back(s.shard_ops.empty() ? NAN : s.imbalance());
+    }
+    p99.push_back(std::move(a));
+    imb.push_back(std::move(b));
+  }
+  return chart("p99 latency per second, every run", "microseconds", p99, {},
+               "", {}) +
+         chart("Max/mean shard load per second, every run",
+               "busiest shard / mean", imb, {}, "", {});
+}
 
 } // namespace
 
@@ -292,6 +422,9 @@ void write_html(std::ostream& out, const std::string& title,
       << escape(title) << "</title><style>" << style
       << "</style></head><body>\n<h1>" << escape(title)
       << "</h1>\n<p id=\"check\">charts not checked</p>\n";
+  out << summary_table(runs);
+  if (runs.size() > 1)
+    out << overlay_charts(runs);
   for (auto& run : runs) {
     const auto& r = run.result;
     out << "<h2>" << escape(run.label) << "</h2>\n<pre>";
