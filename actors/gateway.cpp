@@ -1,5 +1,7 @@
 #include "actors/gateway.hpp"
 
+#include "model/namespace/client_check.hpp"
+
 #include <caf/all.hpp>
 
 namespace ds {
@@ -33,6 +35,8 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                                  "batch of " + std::to_string(reqs.size()) +
                                      " requests exceeds " +
                                      std::to_string(max_batch));
+        if (auto why = check_client_batch(reqs); !why.empty())
+          return caf::make_error(caf::sec::invalid_argument, why);
         return self->delegate(self->state.router, a, std::move(reqs));
       },
       [self](path_atom a, path_request& req) -> caf::result<ns_reply> {

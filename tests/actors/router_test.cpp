@@ -109,6 +109,28 @@ TEST_CASE_FIXTURE(node_fixture,
 }
 
 TEST_CASE_FIXTURE(node_fixture,
+                  "a client's batch with an internal rmdir step is refused "
+                  "whole and changes nothing") {
+  REQUIRE(path(path_op::mkdir, "/d").code == errc::ok);
+  auto d = path(path_op::stat, "/d").a.ino;
+  // A lone rmdir_commit of the empty directory, after a create that would
+  // otherwise have gone through: neither happens.
+  std::vector<ns_request> reqs{make_request(ns_op::create, root_ino, "x"),
+                               make_request(ns_op::rmdir_commit, d)};
+  bool refused = false;
+  auto rh = self->request(gateway, caf::infinite, ns_atom::value, reqs);
+  sched.run();
+  rh.receive([](std::vector<ns_reply>&) {},
+             [&](caf::error& e) { refused = e == caf::sec::invalid_argument; });
+  CHECK(refused);
+  CHECK(path(path_op::stat, "/x").code == errc::enoent);
+  CHECK(path(path_op::create, "/d/still-here").code == errc::ok);
+  // The router itself still takes them: it is how rmdir works.
+  CHECK(path(path_op::unlink, "/d/still-here").code == errc::ok);
+  CHECK(path(path_op::rmdir, "/d").code == errc::ok);
+}
+
+TEST_CASE_FIXTURE(node_fixture,
                   "shard counters are gathered from every shard") {
   path(path_op::mkdir, "/s");
   std::vector<shard_info> xs;

@@ -1,0 +1,29 @@
+// What a client may send in a handle-addressed batch. The gateway is the
+// only door clients have, and some operations are the router's own steps:
+// the three-step rmdir across two shards (a lone rmdir_commit of an empty
+// directory would leave a dangling entry that nothing can remove) and the
+// PSM's proactive splits. A batch that carries one, or asks for more
+// readdir entries than a reply should hold, is refused whole. Pure.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "model/namespace/ns_ops.hpp"
+
+namespace ds {
+
+/// Most readdir entries one client batch may ask for in all (its pages'
+/// sizes summed, each cut to max_readdir_page): about 25 MB of replies.
+constexpr std::size_t max_batch_readdir_entries = std::size_t{1} << 18;
+
+/// True for the operations a client may send in a batch (lookup, create,
+/// mkdir, unlink, readdir, locate).
+bool client_op(ns_op op);
+
+/// "" if a client may send `reqs`; else why not (naming the first request
+/// at fault and its index).
+std::string check_client_batch(const std::vector<ns_request>& reqs);
+
+} // namespace ds
