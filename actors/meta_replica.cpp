@@ -310,6 +310,20 @@ void on_tick(self_ptr self) {
 
 } // namespace
 
+std::string check_meta_store(raft_store& store) {
+  try {
+    auto restored = store.load();
+    meta_state probe;
+    decode_meta_state(restored.snap.data, probe);
+    for (auto& e : restored.entries)
+      if (e.type == raft::entry_type::normal && !e.data.empty())
+        decode_meta_command(e.data);
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return {};
+}
+
 metadata_actor::behavior_type
 meta_replica_behavior(self_ptr self, std::shared_ptr<raft_store> store,
                       meta_replica_options opts) {

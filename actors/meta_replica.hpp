@@ -52,6 +52,12 @@ struct meta_replica_state {
   static inline const char* name = "dagshard.meta_replica";
 };
 
+/// "" if every byte the replica will read from `store` decodes (its
+/// snapshot and each command in its log); else what is damaged. A node
+/// checks this before it spawns the replica, so that a damaged raft.db
+/// stops the start instead of the replica dying after it.
+std::string check_meta_store(raft_store& store);
+
 /// Spawn detached: `sys.spawn<caf::detached>(meta_replica_behavior, ...)`.
 /// The store is loaded at start; a damaged one throws from the caller's
 /// open_sqlite_raft_store before the actor is spawned.

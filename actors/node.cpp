@@ -144,6 +144,10 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
                         "meta"};
       std::shared_ptr<raft_store> rs =
           open_sqlite_raft_store(opts.data_dir + "/raft.db", who, opts.sync);
+      if (auto why = check_meta_store(*rs); !why.empty()) {
+        stop_node(sys, h);
+        throw node_error(opts.data_dir + "/raft.db is damaged: " + why);
+      }
       meta_replica_options ro;
       ro.id = who.node;
       ro.voters.clear();

@@ -180,6 +180,17 @@ done
 pass
 kill -TERM $pid; wait $pid; pid=""
 
+# A raft.db whose newest metadata command no longer decodes: the node
+# refuses to start, naming it (it never runs without its metadata replica).
+rm -f "$work/data/raft.db-wal" "$work/data/raft.db-shm"
+sqlite3 "$work/data/raft.db" \
+  "UPDATE entries SET data = X'93ff0102' WHERE idx = (SELECT max(idx) FROM entries WHERE length(data) > 0)"
+"$build/dagshardd" --config-file="$src/configs/embedded.ini" --dagshard.port=0 \
+  --dagshard.data-dir="$work/data" >"$work/node.log" 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q "raft.db is damaged" "$work/node.log" && pass \
+  || fail "damaged raft.db: rc $rc: $(cat "$work/node.log")"
+
 # A foreign file where a shard database belongs: refused, left untouched.
 echo "not a database, just text that happens to be here" >"$work/data/shard-2.db"
 sum=$(md5sum <"$work/data/shard-2.db")
