@@ -124,6 +124,24 @@ void add_raft(families& fs, const raft_status& r) {
          double(r.stored));
 }
 
+void add_psm(families& fs, const psm_status& p) {
+  fs.add("psm_planner_active",
+         "1 while this node's PSM planner plans (beside the metadata leader)",
+         gauge, {}, p.active ? 1 : 0);
+  fs.add("psm_periods_total", "PSM periods this node's planner has seen",
+         counter, {}, double(p.ticks));
+  fs.add("psm_plannings_total", "plannings this node's planner recorded",
+         counter, {}, double(p.plannings));
+  fs.add("psm_steps_total", "planned splits and moves carried out, by result",
+         counter, {{"result", "done"}}, double(p.executed));
+  fs.add("psm_steps_total", "planned splits and moves carried out, by result",
+         counter, {{"result", "failed"}}, double(p.failed));
+  fs.add("psm_planning_seconds", "time the last planning took", gauge, {},
+         double(p.last_cost_us) / 1e6);
+  fs.add("psm_series", "parts the last planning planned over", gauge, {},
+         double(p.last_series));
+}
+
 void add_process(families& fs) {
   rusage ru{};
   ::getrusage(RUSAGE_SELF, &ru);
@@ -208,6 +226,7 @@ node_snapshot node_collector::snapshot(caf::timespan timeout) const {
       ask(self, node_.metadata, timeout, s.replica, raft_status_atom::value);
   ask(self, node_.metadata, timeout, s.migrations, migrations_atom::value);
   ask(self, node_.peers, timeout, s.nodes, nodes_atom::value);
+  s.psm_ok = ask(self, node_.planner, timeout, s.psm, psm_status_atom::value);
   return s;
 }
 
@@ -264,6 +283,8 @@ std::vector<MetricFamily> node_collector::Collect() const {
          s.nodes.empty() ? 0 : double(s.nodes.size() - 1));
   fs.add("peers_reachable", "other members this node reaches", gauge, {},
          reachable);
+  if (s.psm_ok)
+    add_psm(fs, s.psm);
   add_process(fs);
   return fs.take();
 }

@@ -27,6 +27,8 @@ struct node_snapshot {
   raft_status replica;
   std::vector<migration_record> migrations;
   std::vector<node_info> nodes; ///< empty for a node without peers
+  bool psm_ok = false;
+  psm_status psm; ///< the node's PSM planner
 };
 
 class node_collector : public prometheus::Collectable {

@@ -69,6 +69,10 @@ check "waiting answers" "$(sum dagshard_shard_waiting_answers)" 0
 check "leader" "$(sum dagshard_raft_role 'role="leader"')" 1
 check "has leader" "$(sum dagshard_raft_has_leader)" 1
 check "peers" "$(sum dagshard_peers)" 0
+# The PSM's planner (policy off on the embedded node: nothing planned).
+check "psm plannings" "$(sum dagshard_psm_plannings_total)" 0
+check "psm failed steps" "$(sum dagshard_psm_steps_total 'result="failed"')" 0
+grep -q '^# TYPE dagshard_psm_planner_active gauge' "$work/metrics" && pass || fail "psm planner gauge"
 [ "$(sum dagshard_process_resident_memory_bytes)" -gt 1000000 ] && pass || fail "memory"
 # Every family once, as the text format requires.
 check "families named once" \
