@@ -51,6 +51,25 @@ void push_placement(self_ptr self, inode_id dir) {
              subs.end());
 }
 
+/// Writes a ready to the raft log, measured when it appends entries.
+void save_timed(meta_replica_state& st, const raft::ready& rd) {
+  if (!st.opts.meters || rd.entries.empty()) {
+    st.store->save(rd);
+    return;
+  }
+  auto t0 = std::chrono::steady_clock::now();
+  st.store->save(rd);
+  std::chrono::duration<double> took = std::chrono::steady_clock::now() - t0;
+  st.opts.meters->append_seconds.observe(took.count());
+  st.opts.meters->append_entries.observe(double(rd.entries.size()));
+}
+
+/// Counts `n` commands proposed here.
+void count_proposals(meta_replica_state& st, uint64_t n) {
+  if (st.opts.meters)
+    st.opts.meters->proposals.fetch_add(n, std::memory_order_relaxed);
+}
+
 void apply_entry(self_ptr self, const raft::entry& e) {
   auto& st = self->state;
   st.applied = e.index;
@@ -129,7 +148,7 @@ void drive(self_ptr self) {
       // from the leader is installed only once stored.
       if (!rd.snap)
         apply_ready(self, rd);
-      st.store->save(rd); // durable before anything depends on it
+      save_timed(st, rd); // durable before anything depends on it
       send_all(self, rd.messages);
       if (rd.snap)
         apply_ready(self, rd);
@@ -165,6 +184,7 @@ bool submit(self_ptr self, const meta_command& cmd,
             caf::typed_response_promise<meta_result> rp) {
   auto& st = self->state;
   if (auto p = st.core->propose(encode_meta_command(cmd))) {
+    count_proposals(st, 1);
     st.book.proposed(
         p->index, p->term,
         [rp](const meta_result& r) mutable { rp.deliver(r); }, fail_with(rp));
@@ -211,6 +231,7 @@ bool submit_batch(self_ptr self, const std::vector<meta_command>& cmds,
             i, meta_result{invalid ? errc::einval : errc::eunavailable, 0, 0});
         continue;
       }
+      count_proposals(st, 1);
       st.book.proposed(
           p->index, p->term,
           [one_done, i](const meta_result& r) { one_done(i, r); },

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/metrics/meters.hpp"
 #include "messages/meta.hpp"
 #include "model/meta/replica_book.hpp"
 #include "model/raft/raft.hpp"
@@ -32,6 +33,8 @@ struct meta_replica_options {
   /// A snapshot of the state machine is taken every this many entries.
   uint64_t snapshot_every = 10000;
   uint64_t seed = 1;
+  /// Proposals and append latency, read by the metrics endpoint (optional).
+  std::shared_ptr<raft_meters> meters;
 };
 
 struct meta_replica_state {

@@ -154,6 +154,7 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       for (uint64_t i = 1; i <= cluster.members().size(); ++i)
         ro.voters.push_back(i);
       ro.seed = cluster.fingerprint();
+      ro.meters = h.raft_meters = std::make_shared<ds::raft_meters>();
       h.metadata = sys.spawn<caf::detached>(meta_replica_behavior, rs, ro);
     } catch (const sql::storage_error& e) {
       stop_node(sys, h);

@@ -28,6 +28,7 @@ struct node_handles {
   std::vector<committer_actor> committers;
   std::vector<std::shared_ptr<shard_meters>> meters; ///< per local shard
   metadata_actor metadata; ///< this member's metadata replica
+  std::shared_ptr<ds::raft_meters> raft_meters; ///< its proposals and appends
   psm_planner_actor planner; ///< the PSM's planner (plans beside the leader)
   uint16_t port = 0;       ///< the published port (0 if not published)
   int lock_fd = -1;        ///< holds the data folder's lock while the node runs

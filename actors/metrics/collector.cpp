@@ -268,6 +268,16 @@ std::vector<MetricFamily> node_collector::Collect() const {
       fs.add(c.name, c.help, counter, {}, double(c.value));
   if (s.replica_ok)
     add_raft(fs, s.replica);
+  if (auto m = node_.raft_meters.get()) {
+    labels l{{"group", "meta"}};
+    fs.add("raft_proposals_total", "commands proposed by this replica as leader",
+           counter, l, double(m->proposals.load(std::memory_order_relaxed)));
+    fs.add_histogram("raft_append_duration_seconds",
+                     "one append to the raft log, fsync included", l,
+                     m->append_seconds.read());
+    fs.add_histogram("raft_append_entries", "entries written per append", l,
+                     m->append_entries.read());
+  }
   for (auto st : {migration_record::started, migration_record::committed,
                   migration_record::aborted}) {
     double n = 0;

@@ -54,4 +54,14 @@ struct shard_meters {
   std::atomic<uint64_t> waiting{0}; ///< answers held until durable
 };
 
+/// What a metadata replica measures about its Raft work.
+struct raft_meters {
+  std::atomic<uint64_t> proposals{0}; ///< commands proposed while leader
+  /// One write of a ready to the raft log (entries, hard state), fsync
+  /// included: the append latency.
+  histogram_meter append_seconds{histogram_meter::latency_bounds()};
+  /// Entries written per append (group commit).
+  histogram_meter append_entries{histogram_meter::size_bounds()};
+};
+
 } // namespace ds

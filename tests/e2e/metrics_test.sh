@@ -45,6 +45,8 @@ for i in 1 2 3 4 5 6 7; do ctl create "/m/f$i"; done
 ctl rm /m/f1
 ctl rm /m/f2
 ctl stat /m/f3
+ctl config set app.a 1
+ctl config set app.b 2
 "$build/dagctl" --node "127.0.0.1:$gw_one" create /m/f3 2>/dev/null && fail "create of an existing name"
 curl -sf "http://127.0.0.1:$http_one/metrics" >"$work/metrics" || fail "scrape"
 check "mkdirs" "$(sum dagshard_shard_ops_total 'op="mkdir"')" 1
@@ -68,6 +70,12 @@ check "waiting answers" "$(sum dagshard_shard_waiting_answers)" 0
 [ "$(sum dagshard_router_routed_total)" -ge "$ops" ] && pass || fail "router routed < shard ops"
 check "leader" "$(sum dagshard_raft_role 'role="leader"')" 1
 check "has leader" "$(sum dagshard_raft_has_leader)" 1
+# The replica appended what it proposed: every proposal was written in an
+# append (several per append when they come together).
+props=$(sum dagshard_raft_proposals_total)
+[ "$props" -ge 2 ] && pass || fail "proposals: $props, 2 settings set"
+[ "$(sum dagshard_raft_append_entries_sum)" -ge "$props" ] && pass || fail "appended entries < proposals"
+[ "$(sum dagshard_raft_append_duration_seconds_count)" -ge 1 ] && pass || fail "no append timed"
 check "peers" "$(sum dagshard_peers)" 0
 # The PSM's planner (policy off on the embedded node: nothing planned).
 check "psm plannings" "$(sum dagshard_psm_plannings_total)" 0
