@@ -11,7 +11,7 @@ gateway_state::nodes(gateway_actor::pointer self) {
   if (peers)
     return self->delegate(peers, nodes_atom::value);
   auto& m = cluster.members()[cluster.self_index()];
-  return std::vector<node_info>{node_info{m.id, address, true, true, {}}};
+  return std::vector<node_info>{node_info{m.id, address, true, true, {}, true}};
 }
 
 gateway_actor::behavior_type

@@ -47,6 +47,7 @@ void peers_state::greet(uint32_t i, gateway_actor gw) {
                                  "' has another member list or shard count");
             self->monitor(gw);
             l.gateway = gw;
+            l.tried = true;
             l.backoff = std::chrono::milliseconds{100};
             l.detail.clear();
             log_event(log_level::info, "peers", "peer up",
@@ -65,6 +66,7 @@ void peers_state::lost(uint32_t i, std::string why) {
         l.gateway ? "peer down" : "peer unreachable",
         {{"peer", l.who.id}, {"address", l.who.address()}, {"reason", why}});
   l.gateway = nullptr;
+  l.tried = true;
   l.detail = std::move(why);
   self->send(router, peer_atom::value, i, node_hello{});
   // Never retry at once: a refused connect returns in microseconds.
@@ -79,7 +81,8 @@ std::vector<node_info> peers_state::nodes() const {
     auto& l = links[i];
     bool me = i == cluster.self_index();
     out.push_back(node_info{l.who.id, l.who.address(), me,
-                            me || static_cast<bool>(l.gateway), l.detail});
+                            me || static_cast<bool>(l.gateway), l.detail,
+                            me || l.tried});
   }
   return out;
 }

@@ -20,6 +20,7 @@ struct peer_link {
   bool connecting = false;
   std::chrono::milliseconds backoff{100};
   std::string detail = "not connected yet";
+  bool tried = false; ///< a first attempt has ended, either way
 };
 
 struct peers_state {

@@ -89,6 +89,7 @@ struct node_info {
   bool self = false;
   bool reachable = false;
   std::string detail; ///< why not, when unreachable
+  bool tried = false; ///< a first attempt to reach it has ended (or self)
 };
 
 /// `dagctl placement PATH`: where an entry's DAG node lives.
@@ -135,7 +136,7 @@ typename Inspector::result_type inspect(Inspector& f, shard_info& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_info& x) {
   return f(caf::meta::type_name("ds::node_info"), x.id, x.address, x.self,
-           x.reachable, x.detail);
+           x.reachable, x.detail, x.tried);
 }
 
 template <class Inspector>

@@ -247,9 +247,8 @@ bool node_collector::peers_greeted() const {
   if (!ask(self, node_.peers, std::chrono::seconds(1), nodes,
            nodes_atom::value))
     return false;
-  // A link keeps peer_link's initial detail until its first attempt ends.
   for (auto& n : nodes)
-    if (!n.self && !n.reachable && n.detail == peer_link{}.detail)
+    if (!n.tried)
       return false;
   return true;
 }
