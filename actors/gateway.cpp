@@ -18,7 +18,8 @@ gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
-                 std::string address, psm_planner_actor planner) {
+                 std::string address, psm_planner_actor planner,
+                 psm_forecaster_actor forecaster) {
   auto& st = self->state;
   st.router = std::move(router);
   st.peers = std::move(peers);
@@ -27,6 +28,7 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
   st.metadata = std::move(metadata);
   st.address = std::move(address);
   st.planner = std::move(planner);
+  st.forecaster = std::move(forecaster);
   return {
       [self](ns_atom a, std::vector<ns_request>& reqs)
           -> caf::result<std::vector<ns_reply>> {
@@ -90,6 +92,24 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                                  "this node runs no PSM planner");
         return self->delegate(self->state.planner, a);
       },
+      [self](psm_import_atom a, std::vector<psm_access>& xs)
+          -> caf::result<psm_import_result> {
+        // All or nothing: one malformed access refuses the whole message.
+        if (xs.size() > max_psm_import)
+          return caf::make_error(caf::sec::invalid_argument,
+                                 "an import holds at most " +
+                                     std::to_string(max_psm_import) +
+                                     " accesses");
+        for (size_t i = 0; i < xs.size(); ++i)
+          if (auto why = access::check_event(xs[i]); !why.empty())
+            return caf::make_error(caf::sec::invalid_argument,
+                                   "access " + std::to_string(i) + ": " + why);
+        return self->delegate(self->state.router, a, std::move(xs));
+      },
+      [self](psm_series_atom a,
+             std::string& path) -> caf::result<psm_series_view> {
+        return self->delegate(self->state.router, a, std::move(path));
+      },
       [self](cfg_get_many_atom a, std::vector<std::string>& keys)
           -> caf::result<std::vector<config_entry>> {
         if (keys.empty() || keys.size() > max_meta_batch)
@@ -118,7 +138,7 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
         auto& st = self->state;
         return node_hello{st.cluster.members()[st.cluster.self_index()].id,
                           st.cluster.fingerprint(), st.local_shards,
-                          st.metadata};
+                          st.metadata, st.forecaster};
       },
       [self](nodes_atom) { return self->state.nodes(self); },
   };

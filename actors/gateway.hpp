@@ -18,6 +18,7 @@ struct gateway_state {
   metadata_actor metadata; ///< empty unless this node hosts it
   std::string address;
   psm_planner_actor planner; ///< this node's PSM planner (may be empty)
+  psm_forecaster_actor forecaster; ///< this node's; empty in some tests
 
   /// The members, as the peer manager sees them (or just this node).
   caf::result<std::vector<node_info>> nodes(gateway_actor::pointer self);
@@ -29,6 +30,7 @@ gateway_actor::behavior_type
 gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
-                 std::string address, psm_planner_actor planner);
+                 std::string address, psm_planner_actor planner,
+                 psm_forecaster_actor forecaster);
 
 } // namespace ds

@@ -19,6 +19,7 @@
 #include "actors/gateway.hpp"
 #include "actors/meta_replica.hpp"
 #include "actors/peers.hpp"
+#include "actors/psm/forecaster.hpp"
 #include "actors/router/router.hpp"
 #include "actors/shard.hpp"
 
@@ -113,6 +114,36 @@ psm_planner_actor spawn_planner(caf::actor_system& sys,
   return sys.spawn(psm_planner_behavior, h.router, h.metadata, po);
 }
 
+/// The PSM forecaster over psm.db in the data folder, detached.
+psm_forecaster_actor start_forecaster(caf::actor_system& sys,
+                                      const node_options& opts) {
+  psm_forecaster_options fo;
+  fo.period = opts.psm_period;
+  fo.slot_seconds = opts.psm_slot;
+  fo.tiers.period = static_cast<int>(opts.psm_season);
+  fo.tiers.horizon = static_cast<int>(opts.psm_horizon);
+  fo.tiers.threshold = opts.psm_threshold;
+  // Two seasons at least, so that the seasonal models see one repeat.
+  fo.max_slots = std::max<std::uint64_t>(fo.max_slots, 2 * opts.psm_season);
+  try {
+    std::shared_ptr<psm_history::history_store> store =
+        psm_history::open_sqlite_history_store(opts.data_dir + "/psm.db");
+    return spawn_forecaster(sys, std::move(store), fo);
+  } catch (const sql::storage_error& e) {
+    throw node_error(e.what());
+  }
+}
+
+/// How the node's shards count for the PSM.
+shard_psm_options shard_psm(const node_options& opts,
+                            const psm_forecaster_actor& forecaster) {
+  shard_psm_options o;
+  o.forecaster = forecaster;
+  o.slot_seconds = opts.psm_slot;
+  o.count = opts.psm_count;
+  return o;
+}
+
 } // namespace
 
 node_handles start_node(caf::actor_system& sys, const node_options& opts,
@@ -131,12 +162,14 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     std::vector<std::shared_ptr<ns_shard>> cores;
     std::vector<std::shared_ptr<shard_store>> stores;
     open_shards(opts, cluster, cores, stores);
+    h.forecaster = start_forecaster(sys, opts);
     for (uint32_t i = 0; i < opts.shards; ++i) {
       h.committers.push_back(
           sys.spawn<caf::detached>(committer_behavior, stores[i]));
       h.meters.push_back(std::make_shared<shard_meters>());
       h.shards.push_back(sys.spawn(metered_shard_behavior, cores[i],
-                                   h.committers.back(), h.meters.back()));
+                                   h.committers.back(), h.meters.back(),
+                                   shard_psm(opts, h.forecaster)));
     }
     // Every member runs one replica of the metadata Raft group.
     try {
@@ -163,13 +196,15 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     h.router = sys.spawn(
         router_behavior, cluster, h.shards, h.metadata, opts.request_timeout,
         caf::timespan{std::chrono::seconds(5)}, opts.dir_cache_entries);
+    caf::anon_send(h.router, psm_fcaster_atom::value, h.forecaster);
     if (!opts.peers.empty())
       h.peers = sys.spawn(peers_behavior, cluster, h.router, opts.tls);
     std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
                                   : std::string{"in-process"};
     h.planner = spawn_planner(sys, opts, cluster, h);
     h.gateway = sys.spawn(gateway_behavior, h.router, h.peers, cluster,
-                          h.shards, h.metadata, address, h.planner);
+                          h.shards, h.metadata, address, h.planner,
+                          h.forecaster);
     if (publish) {
       auto port = opts.tls ? caf::openssl::publish(h.gateway, opts.port,
                                                    opts.bind.c_str(), true)
@@ -224,6 +259,7 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
   for (auto& c : h.committers)
     stop(c);
   stop(h.metadata);
+  stop(h.forecaster);
   // Wait until every committer has closed its database before releasing the
   // folder: a node restarted in the same process must not share a file.
   caf::scoped_actor self{sys};
@@ -233,6 +269,9 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
     self->wait_for(c);
   if (h.metadata)
     self->wait_for(h.metadata);
+  if (h.forecaster)
+    self->wait_for(h.forecaster); // psm.db closed before the lock goes
+  h.forecaster = nullptr;
   h.committers.clear();
   h.metadata = nullptr;
   h.gateway = nullptr;

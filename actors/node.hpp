@@ -30,6 +30,7 @@ struct node_handles {
   metadata_actor metadata; ///< this member's metadata replica
   std::shared_ptr<ds::raft_meters> raft_meters; ///< its proposals and appends
   psm_planner_actor planner; ///< the PSM's planner (plans beside the leader)
+  psm_forecaster_actor forecaster; ///< the PSM forecaster (psm.db), detached
   uint16_t port = 0;       ///< the published port (0 if not published)
   int lock_fd = -1;        ///< holds the data folder's lock while the node runs
   bool tls = false;        ///< published through CAF\'s OpenSSL module

@@ -43,6 +43,13 @@ struct node_options {
   std::string log_level = "info"; ///< debug, info, warn or error
   /// psm.policy while the cluster setting is unset.
   psm_policy::policy_kind psm_policy = psm_policy::policy_kind::off;
+  /// The PSM's access log and forecaster (docs/ARCHITECTURE.md, PSM).
+  double psm_slot = 10;                  ///< slot length (s), > 0
+  caf::timespan psm_period = std::chrono::seconds(60); ///< forecast period
+  int64_t psm_horizon = 360;             ///< slots forecast
+  int64_t psm_season = 8640;             ///< seasonal period (slots)
+  double psm_threshold = 100; ///< ops/s from which the full choice may run
+  bool psm_count = true;      ///< false: shards count nothing (A/B of cost)
 };
 
 /// The [dagshard] values as CAF parses them, before they are checked and
@@ -69,6 +76,12 @@ struct raw_options {
   std::string log_format = "text";
   std::string log_level = "info";
   std::string psm_policy = "off";
+  double psm_slot = 10;
+  caf::timespan psm_period = std::chrono::seconds(60);
+  int64_t psm_horizon = 360;
+  int64_t psm_season = 8640;
+  double psm_threshold = 100;
+  bool psm_count = true;
 };
 
 class node_config : public caf::actor_system_config {

@@ -147,6 +147,25 @@ const std::vector<option_def>& option_table() {
          psm_policy::parse_policy(r.psm_policy, o.psm_policy);
        },
        check_psm_policy},
+      {"psm-slot", &R::psm_slot, 0, 3600,
+       "seconds per PSM slot, may be fractional: shards report their "
+       "counts once a slot",
+       [](const R& r, O& o) { o.psm_slot = r.psm_slot; }},
+      {"psm-period", &R::psm_period, 1, 86400'000,
+       "how often the node's PSM forecaster forecasts its series",
+       [](const R& r, O& o) { o.psm_period = r.psm_period; }},
+      {"psm-horizon", &R::psm_horizon, 1, 1'000'000,
+       "slots ahead that the PSM forecasts",
+       [](const R& r, O& o) { o.psm_horizon = r.psm_horizon; }},
+      {"psm-season", &R::psm_season, 2, 1'000'000,
+       "the PSM's seasonal period, in slots (a day: 8640 slots of 10 s)",
+       [](const R& r, O& o) { o.psm_season = r.psm_season; }},
+      {"psm-threshold", &R::psm_threshold, 0, 1'000'000'000,
+       "ops/s near which a series gets the PSM's full model choice",
+       [](const R& r, O& o) { o.psm_threshold = r.psm_threshold; }},
+      {"psm-count", &R::psm_count, 0, 1,
+       "shards count their accesses for the PSM (false: measure its cost)",
+       [](const R& r, O& o) { o.psm_count = r.psm_count; }},
   };
   return table;
 }

@@ -38,6 +38,8 @@ shard_state::serve(std::vector<ns_request>& reqs) {
   for (auto& r : reqs) {
     bool w = false;
     out.push_back(core->apply(r, now, w));
+    if (counting)
+      log.record(*core, r, out.back());
     wait = wait || w;
     meters->ops[static_cast<size_t>(r.op)].fetch_add(1,
                                                      std::memory_order_relaxed);
@@ -194,12 +196,15 @@ shard_actor::behavior_type
 metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                        std::shared_ptr<ns_shard> core,
                        committer_actor committer,
-                       std::shared_ptr<shard_meters> meters) {
+                       std::shared_ptr<shard_meters> meters,
+                       shard_psm_options psm) {
   auto& st = self->state;
   st.self = self;
   st.meters = std::move(meters);
   st.core = std::move(core);
   st.committer = std::move(committer);
+  st.psm = std::move(psm);
+  st.start_slots();
   return {
       [self](ns_atom, std::vector<ns_request>& reqs)
           -> caf::result<std::vector<ns_reply>> {
@@ -208,6 +213,10 @@ metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
       [self](shards_atom) { return self->state.info(); },
       [self](part_atom, part_request& req) {
         return self->state.part_step(req);
+      },
+      [self](psm_tick_atom, uint64_t slot) { self->state.end_slot(slot); },
+      [self](psm_import_atom, std::vector<psm_access>& xs) {
+        return self->state.import_accesses(xs);
       },
   };
 }

@@ -16,9 +16,25 @@
 
 #include "actors/metrics/meters.hpp"
 #include "messages/ns.hpp"
+#include "messages/psm.hpp"
+#include "psm/access/shard_log.hpp"
 #include "storage/shard_store.hpp"
 
 namespace ds {
+
+/// How a shard keeps its PSM access log (actors/shard_psm.cpp).
+struct shard_psm_options {
+  /// Its node's forecaster; none: nothing is counted or reported.
+  psm_forecaster_actor forecaster;
+  double slot_seconds = 10; ///< psm.slot, > 0
+  bool count = true;        ///< false: nothing is counted (A/B of its cost)
+  std::size_t top_names = 32; ///< names the heavy-hitter sketch monitors
+  std::uint32_t name_sample = 32; ///< the sketch sees 1 access in about so many
+  /// Wall clock in seconds since the epoch: slots are numbered by it, so
+  /// that every shard of the cluster numbers a slot alike. Tests pass the
+  /// test coordinator's virtual clock; empty: the system clock.
+  std::function<double()> unix_seconds;
+};
 
 struct shard_state {
   /// An answer held back until batch `batch` is durable.
@@ -49,6 +65,18 @@ struct shard_state {
   void fail(const caf::error& err);
   shard_info info() const;
 
+  // -- the PSM access log (shard_psm.cpp) ----------------------------------
+  shard_psm_options psm;
+  bool counting = false; ///< a forecaster is set and counting is on
+  access::shard_log log;
+  uint64_t psm_slot = 0; ///< the slot being counted
+  /// Starts counting in the current slot; its end is scheduled.
+  void start_slots();
+  /// Slot `slot` ended: report it, count into the next one.
+  void end_slot(uint64_t slot);
+  /// Imported accesses: one report per slot to the forecaster.
+  psm_import_result import_accesses(const std::vector<psm_access>& xs);
+
   static inline const char* name = "dagshard.shard";
 };
 
@@ -63,12 +91,19 @@ shard_actor::behavior_type
 shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                std::shared_ptr<ns_shard> core, committer_actor committer);
 
-/// The same, measuring its work into `meters`.
+/// The same, measuring its work into `meters` and, with a forecaster in
+/// `psm`, counting its accesses for the PSM.
 shard_actor::behavior_type
 metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                        std::shared_ptr<ns_shard> core,
                        committer_actor committer,
-                       std::shared_ptr<shard_meters> meters);
+                       std::shared_ptr<shard_meters> meters,
+                       shard_psm_options psm = {});
+
+/// A slot's counts as the message to the forecaster: directories by their
+/// inode in decimal, hot names as "<dir inode>/<name>".
+psm_slot_report make_slot_report(uint32_t shard, uint64_t slot,
+                                 const access::slot_counts& c);
 
 /// Spawn with sys.spawn<caf::detached>(committer_behavior, store).
 committer_actor::behavior_type

@@ -173,6 +173,15 @@ router_stats client::router(errc& code) {
                               code);
 }
 
+caf::expected<psm_import_result>
+client::psm_import(std::vector<psm_access> accesses) {
+  return ask<psm_import_result>(psm_import_atom::value, std::move(accesses));
+}
+
+caf::expected<psm_series_view> client::psm_series(const std::string& path) {
+  return ask<psm_series_view>(psm_series_atom::value, path);
+}
+
 ns_reply client::list(const std::string& path, uint32_t page) {
   ns_reply all;
   path_request req;

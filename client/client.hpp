@@ -87,6 +87,15 @@ public:
 
   /// The node's PSM planner's state.
   psm_status psm_state(errc& code);
+  /// Imports accesses into the PSM's history (at most max_psm_import);
+  /// the error when the node refused them (EINVAL: malformed, nothing
+  /// stored) or did not answer.
+  caf::expected<psm_import_result>
+  psm_import(std::vector<psm_access> accesses);
+
+  /// The PSM history and forecast of the directory at `path`; the error
+  /// says why not (its text starts with ENOENT, ENOTDIR, ...).
+  caf::expected<psm_series_view> psm_series(const std::string& path);
 
   /// Reads a whole directory by following cookies.
   ns_reply list(const std::string& path, uint32_t page = 1024);

@@ -50,5 +50,6 @@ using psm_fcaster_atom = caf::atom_constant<caf::atom("psmfcaster")>;
 using psm_plannings_atom = caf::atom_constant<caf::atom("psmplans")>;
 using psm_plan_atom = caf::atom_constant<caf::atom("psmplan")>;
 using psm_status_atom = caf::atom_constant<caf::atom("psmstatus")>;
+using psm_import_atom = caf::atom_constant<caf::atom("psmimport")>;
 
 } // namespace ds

@@ -46,6 +46,8 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<shard_actor>("ds::shard_actor");
   cfg.add_message_type<router_actor>("ds::router_actor");
   cfg.add_message_type<gateway_actor>("ds::gateway_actor");
+  // node_hello carries the forecaster: the PSM's types travel with it.
+  add_psm_message_types(cfg);
 }
 
 } // namespace ds

@@ -154,7 +154,13 @@ using shard_actor = caf::typed_actor<
     // Counters of this shard.
     caf::replies_to<shards_atom>::with<shard_info>,
     // One step of moving a part; answered once it is durable.
-    caf::replies_to<part_atom, part_request>::with<part_reply>>;
+    caf::replies_to<part_atom, part_request>::with<part_reply>,
+    // Internal: PSM slot `slot` ended; report its counts to the forecaster.
+    caf::reacts_to<psm_tick_atom, uint64_t>,
+    // Imported accesses: counted per slot on the parts held here, sent to
+    // this node's forecaster.
+    caf::replies_to<psm_import_atom,
+                    std::vector<psm_access>>::with<psm_import_result>>;
 
 /// A shard's committer (local only, its own thread): writes one batch at a
 /// time to the shard's store.
@@ -218,7 +224,14 @@ using client_interface = caf::typed_actor<
     caf::replies_to<migrations_atom>::with<std::vector<migration_record>>,
     // The PSM's recorded plannings at slot `since` or later, oldest first.
     caf::replies_to<psm_plannings_atom,
-                    std::int64_t>::with<std::vector<psm_planning>>>;
+                    std::int64_t>::with<std::vector<psm_planning>>,
+    // Imported accesses into the PSM's history, each to the shard holding
+    // its name (at the gateway: checked whole first, EINVAL if malformed).
+    caf::replies_to<psm_import_atom,
+                    std::vector<psm_access>>::with<psm_import_result>,
+    // A directory's PSM history and forecast, from the forecaster of the
+    // node of its home shard (its series there: the parts held at home).
+    caf::replies_to<psm_series_atom, std::string>::with<psm_series_view>>;
 
 /// The router: resolves paths and sends each request to its shard, on this
 /// node or another; forwards metadata requests to the metadata replica.

@@ -17,6 +17,9 @@ void add_psm_message_types(caf::actor_system_config& cfg) {
       "std::vector<ds::psm_planning>");
   cfg.add_message_type<psm_status>("ds::psm_status");
   cfg.add_message_type<psm_planner_actor>("ds::psm_planner_actor");
+  cfg.add_message_type<psm_access>("ds::psm_access");
+  cfg.add_message_type<std::vector<psm_access>>("std::vector<ds::psm_access>");
+  cfg.add_message_type<psm_import_result>("ds::psm_import_result");
 }
 
 } // namespace ds

@@ -14,6 +14,7 @@
 #include "messages/atoms.hpp"
 #include "model/meta/meta_state.hpp"
 #include "psm/access/counters.hpp"
+#include "psm/access/import.hpp"
 #include "psm/access/series_key.hpp"
 
 namespace ds {
@@ -42,6 +43,17 @@ struct psm_slot_report {
   std::vector<psm_heavy_name> top; ///< by descending count
 };
 
+/// One access of an imported log (`dagctl psm import`), resolved by the
+/// client to the directory's inode.
+using psm_access = access::access_event;
+
+/// What an import stored.
+struct psm_import_result {
+  std::uint64_t imported = 0; ///< accesses counted into slot reports
+  std::uint64_t skipped = 0;  ///< accesses whose part no shard held
+  std::uint64_t reports = 0;  ///< slot reports sent to forecasters
+};
+
 /// A series' stored history and its latest forecast.
 struct psm_series_view {
   access::series_key key;
@@ -61,6 +73,7 @@ struct psm_series_view {
   bool backtested = false;
   double backtest_mase = 0; ///< the chosen model's backtest MASE
   bool escalated = false;   ///< the full choice ran (may cross threshold)
+  double slot_seconds = 0;  ///< the node's psm.slot: totals to ops/s
 };
 
 /// One part as its node's forecaster knows it, for the planner: who holds
@@ -92,6 +105,12 @@ typename Inspector::result_type inspect(Inspector& f, op_counts& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, access_event& x) {
+  return f(caf::meta::type_name("ds::psm_access"), x.dir, x.name, x.op,
+           x.time_ms);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, series_key& x) {
   return f(caf::meta::type_name("ds::series_key"), x.dir, x.part, x.lo, x.hi);
 }
@@ -116,12 +135,19 @@ typename Inspector::result_type inspect(Inspector& f, psm_slot_report& x) {
            x.parts, x.top);
 }
 
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, psm_import_result& x) {
+  return f(caf::meta::type_name("ds::psm_import_result"), x.imported,
+           x.skipped, x.reports);
+}
+
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, psm_series_view& x) {
   return f(caf::meta::type_name("ds::psm_series_view"), x.key, x.slots,
            x.widths, x.totals, x.has_forecast, x.origin, x.mean, x.lower,
            x.upper, x.level, x.model, x.family, x.backtested, x.backtest_mase,
-           x.escalated);
+           x.escalated, x.slot_seconds);
 }
 
 template <class Inspector>
@@ -181,6 +207,8 @@ using psm_planner_actor = caf::typed_actor<
     caf::replies_to<psm_plan_atom>::with<psm_planning>,
     // Its state.
     caf::replies_to<psm_status_atom>::with<psm_status>>;
+/// Most accesses in one import message (the gateway refuses more).
+constexpr std::size_t max_psm_import = 65536;
 
 /// Announces this protocol's types (same names on every node).
 void add_psm_message_types(caf::actor_system_config& cfg);

@@ -62,6 +62,7 @@ psm_series_view series_view(psm_forecaster_pointer self,
   auto i = st.latest.find(k);
   psm_series_view v = i != st.latest.end() ? i->second : psm_series_view{};
   v.key = k;
+  v.slot_seconds = st.opt.slot_seconds;
   for (auto& p : st.store->read(k)) {
     v.slots.push_back(p.slot);
     v.widths.push_back(p.width);

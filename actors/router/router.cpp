@@ -174,6 +174,12 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       [self](retry_atom, uint64_t id) { self->state.run_later(id); },
       [self](move_atom, move_request& m) { return self->state.move(m); },
       [self](router_stats_atom) { return self->state.counters(); },
+      [self](psm_import_atom, std::vector<psm_access>& xs) {
+        return self->state.import_accesses(xs);
+      },
+      [self](psm_series_atom, std::string& path) {
+        return self->state.dir_series(path);
+      },
       [self](resolve_atom) {
         auto& st = self->state;
         st.resolve_scan();

@@ -94,6 +94,13 @@ struct router_state {
   /// The shard holding hash `h` of `dir` by the cached placement.
   uint32_t holder(inode_id dir, uint64_t h);
 
+  // -- the PSM (router_psm.cpp) -------------------------------------------
+  /// Imported accesses, each to the shard holding its name; answers the
+  /// sum of the shards' results, or an error if a shard did not answer.
+  caf::result<psm_import_result> import_accesses(std::vector<psm_access>& xs);
+  /// The directory at `path`'s series, from its home node's forecaster.
+  caf::result<psm_series_view> dir_series(const std::string& path);
+
   // -- moving a part (router_move.cpp) ------------------------------------
   caf::result<meta_result> move(move_request& m);
   void part_step(uint32_t shard, part_request req,

@@ -4,6 +4,7 @@
 
 #include "actors/gather.hpp"
 #include "actors/router/router.hpp"
+#include "model/namespace/name.hpp"
 
 namespace ds {
 
@@ -30,6 +31,84 @@ router_state::collect_views(uint64_t recent) {
             },
             [g](caf::error&) { g->part_done(); });
   return g->rp;
+}
+
+caf::result<psm_import_result>
+router_state::import_accesses(std::vector<psm_access>& xs) {
+  std::map<uint32_t, std::vector<psm_access>> by_shard;
+  for (auto& x : xs) {
+    auto h = x.op == static_cast<uint8_t>(access::op::readdir)
+                 ? 0
+                 : name_hash(x.name);
+    by_shard[holder(x.dir, h)].push_back(std::move(x));
+  }
+  struct sum {
+    psm_import_result r;
+    size_t left = 0;
+    bool failed = false;
+    caf::typed_response_promise<psm_import_result> rp;
+  };
+  auto g = std::make_shared<sum>();
+  g->left = by_shard.size();
+  g->rp = self->make_response_promise<psm_import_result>();
+  if (by_shard.empty())
+    g->rp.deliver(g->r);
+  auto done = [g](psm_import_result* r) {
+    if (r) {
+      g->r.imported += r->imported;
+      g->r.skipped += r->skipped;
+      g->r.reports += r->reports;
+    } else {
+      g->failed = true;
+    }
+    if (--g->left > 0)
+      return;
+    if (g->failed)
+      g->rp.deliver(caf::make_error(caf::sec::request_receiver_down,
+                                    "a shard did not take its accesses"));
+    else
+      g->rp.deliver(g->r);
+  };
+  for (auto& [s, part] : by_shard) {
+    if (s >= shards.size() || !shards[s]) {
+      done(nullptr);
+      continue;
+    }
+    self->request(shards[s], timeout, psm_import_atom::value, std::move(part))
+        .then([done](psm_import_result& r) { done(&r); },
+              [done](caf::error&) { done(nullptr); });
+  }
+  return g->rp;
+}
+
+caf::result<psm_series_view>
+router_state::dir_series(const std::string& path) {
+  auto rp = self->make_response_promise<psm_series_view>();
+  path_request req;
+  req.op = path_op::stat;
+  req.path = path;
+  resolve(std::move(req), [this, rp, path](ns_reply r) mutable {
+    if (r.code == errc::ok && r.a.kind != entry_kind::dir)
+      r.code = errc::enotdir;
+    // (deliver returns the promise: no `return rp.deliver(...)` here.)
+    if (r.code != errc::ok) {
+      rp.deliver(caf::make_error(caf::sec::invalid_argument,
+                                 std::string{to_string(r.code)} + ": " + path));
+      return;
+    }
+    auto node = cluster.node_of(home_shard(r.a.ino));
+    if (node >= forecasters.size() || !forecasters[node]) {
+      rp.deliver(caf::make_error(
+          caf::sec::request_receiver_down,
+          "EUNAVAILABLE: no forecaster known on the directory's home node"));
+      return;
+    }
+    auto key = access::series_key::directory(std::to_string(r.a.ino));
+    self->request(forecasters[node], timeout, psm_series_atom::value, key)
+        .then([rp](psm_series_view& v) mutable { rp.deliver(std::move(v)); },
+              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  });
+  return rp;
 }
 
 } // namespace ds

@@ -74,6 +74,7 @@ bool ns_shard::waits(const ns_request& r, const ns_reply& rep) const {
 
 ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
   ++counters_.ops;
+  last_walk_.valid = false;
   ns_reply rep;
   if (check_part(r, rep) != errc::ok) {
     must_wait = false; // placement information; nothing was read
@@ -128,8 +129,13 @@ ns_reply ns_shard::lookup(const ns_request& r) {
     rep.code = err;
     return rep;
   }
-  auto d = dag(r.dir);
-  auto e = d ? d->find(r.name, name_hash(r.name)) : nullptr;
+  const entry* e = nullptr;
+  if (auto d = dag(r.dir)) {
+    auto h = name_hash(r.name);
+    auto list = d->node(d->list_for(h));
+    e = list->list().find(h, r.name);
+    last_walk_ = walked{r.dir, h, hash_range{list->lo, list->hi}, true};
+  }
   if (!e)
     rep.code = errc::enoent;
   else

@@ -171,6 +171,32 @@ public:
   /// The part record of `dir`, or nullptr (the whole directory is here).
   const dir_parts* parts(inode_id dir) const;
 
+  // -- views for the access log (ns_access.cpp) -----------------------------
+
+  /// The part that serves hash `h` of `dir` here, as the PSM counts it: the
+  /// range of the DAG list that covers `h`, narrowed to the received part
+  /// holding `h` when that part is smaller (both are aligned blocks, so one
+  /// holds the other). The whole range if `dir` has no DAG here.
+  hash_range served_part(inode_id dir, uint64_t h) const;
+  /// `list` (the range of the DAG list covering `h`) narrowed to the
+  /// received part holding `h` when that part is smaller.
+  hash_range held_part(inode_id dir, uint64_t h, hash_range list) const;
+  /// What the last request's lookup walked to: the name's hash and the
+  /// range of the DAG list covering it; valid only if the last request was
+  /// a lookup that found its directory's DAG. Spares the access log a
+  /// second hash and walk of the hottest operation.
+  struct walked {
+    inode_id dir = 0;
+    uint64_t hash = 0;
+    hash_range list;
+    bool valid = false;
+  };
+  const walked& last_walk() const { return last_walk_; }
+  /// Entries of `dir` held here whose hash lies in `r`.
+  uint64_t entries_in(inode_id dir, hash_range r) const;
+  /// Every part received from another shard and served here.
+  std::vector<std::pair<inode_id, hash_range>> received_parts() const;
+
   ns_shard_stats stats() const;
 
   /// The DAG of `dir`, or nullptr if the directory has none here.
@@ -229,6 +255,7 @@ private:
   uint64_t next_seq_ = 1;
   uint64_t next_row_ = 1;
   ns_shard_stats counters_;
+  walked last_walk_;
 };
 
 /// Inode numbers allocated by shard `shard_id`: (shard_id + 1) << 44 | seq.

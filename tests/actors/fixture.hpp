@@ -66,7 +66,7 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
                        dir_cache);
     gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,
                         shards, metadata, std::string{"test"},
-                        psm_planner_actor{});
+                        psm_planner_actor{}, psm_forecaster_actor{});
     sched.run();
   }
 

@@ -22,6 +22,8 @@ uint64_t num(const args_map& a, const std::string& k, uint64_t dflt);
 
 /// --dir-cache N (0 allowed: no cache) for in-process nodes, or `dflt`.
 size_t dir_cache_option(const args_map& a, size_t dflt);
+/// --psm-count (true or false), or dflt; throws std::invalid_argument.
+bool psm_count_option(const args_map& a, bool dflt);
 
 /// Creates `path` and its parents as directories; returns its inode.
 inode_id make_dirs(client& cl, const std::string& path);

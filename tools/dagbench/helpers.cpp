@@ -28,6 +28,18 @@ size_t dir_cache_option(const args_map& a, size_t dflt) {
   return static_cast<size_t>(v);
 }
 
+bool psm_count_option(const args_map& a, bool dflt) {
+  auto i = a.find("psm-count");
+  if (i == a.end())
+    return dflt;
+  if (i->second == "true" || i->second == "1")
+    return true;
+  if (i->second == "false" || i->second == "0")
+    return false;
+  throw std::invalid_argument("--psm-count wants true or false, got '" +
+                              i->second + "'");
+}
+
 /// Creates `path` and its parents as directories; returns its inode.
 inode_id make_dirs(client& cl, const std::string& path) {
   std::string cur;

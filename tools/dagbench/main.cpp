@@ -112,6 +112,7 @@ int with_nodes(const args_map& a, const global_flags& g, bool in_process,
       opts.shards = static_cast<uint32_t>(num(a, "shards", 4));
       opts.dir_cache_entries =
           bench::dir_cache_option(a, opts.dir_cache_entries);
+      opts.psm_count = bench::psm_count_option(a, opts.psm_count);
       if (a.count("sync") && !parse_sync_mode(a.at("sync"), opts.sync))
         throw std::invalid_argument("--sync wants full, normal or off");
       node = start_node(sys, opts, false);
@@ -195,6 +196,8 @@ const std::map<std::string, const char*> option_help = {
     {"dir", "the directory to fill or verify"},
     {"dir-cache", "in-process nodes: the routers' directory-lookup cache "
                   "(65536; 0: none)"},
+    {"psm-count", "in-process node: shards count accesses for the PSM "
+                  "(true; false: measure without)"},
     {"samples", "stats sampled per depth for latency (2000)"},
     {"entries", "cache entries (1000000)"},
     {"name-bytes", "bytes per name (8)"},
@@ -280,8 +283,8 @@ auto on_nodes(const char* name, bool in_process, node_runner run) {
 const std::vector<command> commands = {
     {"basic",
      "creates into one directory, into many, then random lookups",
-     {"node", "shards", "sync", "dir-cache", "clients", "files", "dirs",
-      "lookups", "batch", "outstanding", "seed", "prefix", "spread"},
+     {"node", "shards", "sync", "dir-cache", "psm-count", "clients", "files",
+      "dirs", "lookups", "batch", "outstanding", "seed", "prefix", "spread"},
      on_nodes("basic", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_basic(sys, *t.cl, t.gws, a, g.json, out);

@@ -354,6 +354,8 @@ int run(client& cl, const invocation& inv, std::ostream& out,
     return run_config(cl, inv, out, err);
   if (inv.command == "placement")
     return show_placement(cl, inv, out, err);
+  if (inv.command == "psm")
+    return run_psm(cl, inv, out, err);
   if (inv.command == "move" || inv.command == "migrations" ||
       inv.command == "router")
     return run_parts(cl, inv, out, err);

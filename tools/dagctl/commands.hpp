@@ -22,6 +22,7 @@ struct invocation : cli::node_flags {
   uint32_t to = 0;               ///< move: the shard that takes the part
   std::optional<uint64_t> if_version;
   int64_t since = 0; ///< psm decisions: from this slot on
+  std::optional<double> start; ///< psm import: a trace's start (unix s)
 };
 
 /// Parses the command line. Returns -1 when `inv` holds a command to run,
@@ -34,10 +35,15 @@ void add_parts_commands(CLI::App& app, invocation& inv);
 int run_parts(client& cl, const invocation& inv, std::ostream& out,
               std::ostream& err);
 
-/// Adds psm decisions, plan and status (psm_cmds.cpp).
+/// Adds psm decisions, plan, status, import and forecast (psm_cmds.cpp,
+/// psm_log_cmds.cpp).
 void add_psm_commands(CLI::App& app, invocation& inv);
 int run_psm(client& cl, const invocation& inv, std::ostream& out,
             std::ostream& err);
+/// psm import and forecast (psm_log_cmds.cpp), under `psm`.
+void add_psm_log_commands(CLI::App* psm, invocation& inv);
+int run_psm_log(client& cl, const invocation& inv, std::ostream& out,
+                std::ostream& err);
 
 /// `dagctl health`: every node's verdict (commands.cpp).
 int show_health(client& cl, const invocation& inv, std::ostream& out,

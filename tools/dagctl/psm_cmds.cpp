@@ -172,11 +172,14 @@ void add_psm_commands(CLI::App& app, invocation& inv) {
       inv.command = "psm";
       inv.args = {sub->get_name()};
     });
+  add_psm_log_commands(psm, inv);
 }
 
 int run_psm(client& cl, const invocation& inv, std::ostream& out,
             std::ostream& err) {
   auto& sub = inv.args.at(0);
+  if (sub == "import" || sub == "forecast")
+    return run_psm_log(cl, inv, out, err);
   if (sub == "decisions")
     return show_decisions(cl, inv, out, err);
   if (sub == "status")
