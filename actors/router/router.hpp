@@ -104,6 +104,11 @@ struct router_state {
   void move_commit(std::shared_ptr<move_job> j);
   void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
   void move_finish(std::shared_ptr<move_job> j);
+  /// Release `p`'s part at shard `from`, then, only if that release is
+  /// durable, activate it at `p.shard`; `done` gets the activate's code, or
+  /// EUNAVAILABLE if the source did not confirm the release.
+  void finish_committed(part_request p, uint32_t from,
+                        std::function<void(errc)> done);
 
   // -- settling moves whose driver is gone (router_move.cpp) --------------
   /// How often this node's shards are scanned for unresolved moves (0:

@@ -1,14 +1,16 @@
 // The driver of a part's migration (docs/ARCHITECTURE.md, "Parts of
-// directories"), run by the router that was asked. The metadata Raft log decides: a migration commits or
-// aborts exactly once, and the shards act only on that decision.
+// directories"), run by the router that was asked. The metadata Raft log
+// decides: a migration commits or aborts exactly once, and the shards act only
+// on that decision.
 //
 //   1. begin: the metadata store records the migration (id);
 //   2. the source stops writes to the part and, once that is durable,
 //      hands over its entries (reads go on);
 //   3. the destination stores them as a pending part (not served);
 //   4. commit: the placement changes at epoch e (the commit point);
-//   5. the source releases the part (EWRONGSHARD from now on), the
-//      destination activates it.
+//   5. the source releases the part (EWRONGSHARD from now on); only once
+//      that is durable there does the destination activate it, so two
+//      shards never both serve the part.
 // A failure before 4 aborts through the log, then thaws the source and
 // discards the destination's copy. A commit whose outcome is unknown is
 // settled by proposing an abort: the log answers which one won.
@@ -131,18 +133,32 @@ void router_state::move_abort(std::shared_ptr<move_job> j, errc why,
   });
 }
 
-void router_state::move_finish(std::shared_ptr<move_job> j) {
-  part_step(j->from, step_of(*j, part_request::release), [this, j](part_reply) {
-    part_step(j->req.to, step_of(*j, part_request::activate),
-              [this, j](part_reply a) {
-                meta_result out;
-                out.code = a.code;
-                out.epoch = j->epoch;
-                out.migration = j->id;
-                refresh(j->req.dir,
-                        [j, out](bool) mutable { j->rp.deliver(out); });
-              });
+void router_state::finish_committed(part_request p, uint32_t from,
+                                    std::function<void(errc)> done) {
+  // The destination may serve only once the source cannot: the release
+  // must be durable at the source (its answer says so) before the activate
+  // is sent. A release that fails or is never answered leaves the part
+  // pending at the destination (writes to it wait, reads go on at the
+  // source); the scans finish it in the same order once the source answers.
+  p.op = part_request::release;
+  auto to = p.shard;
+  part_step(from, p, [this, p, to, done](part_reply r) mutable {
+    if (r.code != errc::ok)
+      return done(errc::eunavailable);
+    p.op = part_request::activate;
+    part_step(to, p, [done](part_reply a) { done(a.code); });
   });
+}
+
+void router_state::move_finish(std::shared_ptr<move_job> j) {
+  finish_committed(
+      step_of(*j, part_request::release), j->from, [this, j](errc code) {
+        meta_result out;
+        out.code = code; // EUNAVAILABLE: committed, finished by the scans
+        out.epoch = j->epoch;
+        out.migration = j->id;
+        refresh(j->req.dir, [j, out](bool) mutable { j->rp.deliver(out); });
+      });
 }
 
 void router_state::resolve_scan() {
@@ -191,20 +207,22 @@ void router_state::settle(uint32_t shard, unresolved_part u,
   if (!rec)
     return; // not in the log: nothing decides it; leave it alone
   bool exporting = u.part.state == dir_part::exporting;
-  auto act = [this, shard, u, exporting, to = rec->to](bool committed,
-                                                       uint64_t epoch) {
+  auto act = [this, shard, u, exporting, from = rec->from,
+              to = rec->to](bool committed, uint64_t epoch) {
     part_request p;
     p.dir = u.dir;
     p.range = u.part.range;
     p.migration = u.part.migration;
     p.shard = to;
     p.epoch = epoch;
+    auto again = [this, dir = u.dir](auto&&...) { refresh(dir, [](bool) {}); };
+    // Committed: whichever side this node found, the source releases first
+    // and the destination activates only after (finish_committed), so the
+    // scans of two nodes obey the same order as the driver.
     if (committed)
-      p.op = exporting ? part_request::release : part_request::activate;
-    else
-      p.op = exporting ? part_request::thaw : part_request::discard;
-    part_step(shard, p,
-              [this, dir = u.dir](part_reply) { refresh(dir, [](bool) {}); });
+      return finish_committed(p, from, again);
+    p.op = exporting ? part_request::thaw : part_request::discard;
+    part_step(shard, p, again);
   };
   if (rec->state != migration_record::started)
     return act(rec->state == migration_record::committed, rec->epoch);

@@ -51,6 +51,24 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
   };
 }
 
+/// A shard as seen through a link that loses every `release` step: the
+/// shard never hears it, the sender never hears back (a source cut off at
+/// the worst moment). Everything else passes through.
+shard_actor::behavior_type release_sink(shard_actor::pointer self,
+                                        shard_actor real) {
+  return {
+      [=](ns_atom a, std::vector<ns_request>& reqs) {
+        return self->delegate(real, a, std::move(reqs));
+      },
+      [=](shards_atom a) { return self->delegate(real, a); },
+      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
+        if (req.op == part_request::release)
+          return self->make_response_promise<part_reply>();
+        return self->delegate(real, a, std::move(req));
+      },
+  };
+}
+
 struct move_fixture : node_fixture {
   inode_id dir = 0;
   uint32_t home = 0;
@@ -86,15 +104,111 @@ struct move_fixture : node_fixture {
     return out;
   }
 
-  /// Another router over the same shards, with `md` as its metadata store.
-  router_actor extra_router(metadata_actor md) {
+  /// Another router, with `md` as its metadata store, over `via` (by
+  /// default the same shards).
+  router_actor extra_router(metadata_actor md,
+                            std::vector<shard_actor> via = {}) {
     cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
-    auto r = sys.spawn(router_behavior, cluster, shards, md,
+    auto r = sys.spawn(router_behavior, cluster, via.empty() ? shards : via, md,
                        caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
                        size_t{256});
     sched.run();
     return r;
+  }
+
+  /// Actors a test made; stopped at its end.
+  std::vector<caf::actor> extras;
+
+  ~move_fixture() {
+    for (auto& a : extras)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  template <class Handle> Handle keep(Handle h) {
+    extras.push_back(caf::actor_cast<caf::actor>(h));
+    return h;
+  }
+
+  /// A path request through the gateway, run until it is answered (paused
+  /// retries included).
+  ns_reply path_run(path_op op, std::string p) {
+    path_request req;
+    req.op = op;
+    req.path = std::move(p);
+    ns_reply out;
+    out.code = errc::eio;
+    auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
+    run_all();
+    rh.receive([&](ns_reply& r) { out = std::move(r); },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  /// A lookup of `name` in the directory through router `r`, run until it
+  /// is answered.
+  errc lookup_via(const router_actor& r, const std::string& name) {
+    errc out = errc::eio;
+    auto rh = self->request(
+        r, caf::infinite, ns_atom::value,
+        std::vector<ns_request>{make_request(ns_op::lookup, dir, name)});
+    run_all();
+    rh.receive([&](std::vector<ns_reply>& x) { out = x.at(0).code; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  /// A name not made by make_dir whose hash is in `r`.
+  static std::string fresh_name(const hash_range& r) {
+    for (int i = 0;; ++i)
+      if (r.contains(name_hash("new" + std::to_string(i))))
+        return "new" + std::to_string(i);
+  }
+
+  /// The router of member `node` of a two-member cluster of two shards each
+  /// (shards 0-1 on "a", 2-3 on "b"), reaching the shards through `view`.
+  /// It hears no placement pushes; its scan runs when it is sent resolve.
+  router_actor node_router(uint32_t node, std::vector<shard_actor> view) {
+    member a{"a", "127.0.0.1", 1};
+    member b{"b", "127.0.0.1", 2};
+    cluster_map cluster;
+    REQUIRE(cluster_map::make(node == 0 ? a : b, {node == 0 ? b : a}, 2,
+                              cluster) == "");
+    auto md = keep(sys.spawn(deaf_metadata, metadata, false));
+    auto r = keep(sys.spawn(
+        router_behavior, cluster,
+        std::vector<shard_actor>{view[2 * node], view[2 * node + 1]}, md,
+        caf::timespan{std::chrono::seconds(1)}, caf::timespan{0}, size_t{256}));
+    uint32_t other = 1 - node;
+    node_hello hello;
+    hello.id = other == 0 ? "a" : "b";
+    hello.fingerprint = cluster.fingerprint();
+    hello.shards = {view[2 * other], view[2 * other + 1]};
+    self->send(r, peer_atom::value, other, hello);
+    sched.run();
+    return r;
+  }
+
+  /// Two scans of router `r` (a part must be seen by both to be settled).
+  void scan_twice(const router_actor& r) {
+    for (int i = 0; i < 2; ++i) {
+      self->send(r, resolve_atom::value);
+      run_all();
+    }
+  }
+
+  /// True if shard `s` serves reads of hash `h` of the directory.
+  bool serves(uint32_t s, uint64_t h) {
+    auto p = cores[s]->parts(dir);
+    return p ? p->reads(h) : cores[s]->dag(dir) != nullptr;
+  }
+
+  /// The code of a lookup of `name` sent straight to shard `s`.
+  errc at_shard(uint32_t s, const std::string& name) {
+    return batch(shards[s], {make_request(ns_op::lookup, dir, name)})
+        .at(0)
+        .code;
   }
 
   /// One of make_dir's files whose name hashes into the upper half.
@@ -304,6 +418,42 @@ TEST_CASE_FIXTURE(move_fixture,
   CHECK(move(gateway, upper, home).code == errc::eexist);
 }
 
+TEST_CASE_FIXTURE(move_fixture,
+                  "a committed move whose release is lost is not activated") {
+  make_dir(40);
+  auto to = (home + 1) % 4;
+  // The driver reaches the source through a link that loses `release`.
+  auto via = shards;
+  via[home] = keep(sys.spawn(release_sink, shards[home]));
+  auto driver = keep(extra_router(metadata, via));
+  auto m = move(driver, upper, to);
+  CHECK(m.code == errc::eunavailable); // committed, not finished
+  // The source never heard the release, so it still serves reads of the
+  // part; the destination must not serve it yet.
+  auto h = name_hash(upper_name());
+  CHECK(serves(home, h));
+  CHECK_FALSE(serves(to, h));
+  CHECK(at_shard(to, upper_name()) == errc::ewrongshard);
+  // A create in the part through the gateway (whose router was told of the
+  // move), then a lookup through a router with no cache (it asks the home,
+  // the source): an acknowledged create is never answered ENOENT.
+  auto name = fresh_name(upper);
+  auto created = path_run(path_op::create, "/hot/" + name);
+  auto cold = keep(extra_router(metadata));
+  auto seen = lookup_via(cold, name);
+  CHECK_FALSE((created.code == errc::ok && seen == errc::enoent));
+  CHECK(created.code != errc::ok); // writes wait for the release
+  // The scan of the node finishes it: release first, then activate.
+  scan_twice(router);
+  CHECK_FALSE(serves(home, h));
+  CHECK(serves(to, h));
+  CHECK(at_shard(home, upper_name()) == errc::ewrongshard);
+  REQUIRE(path_run(path_op::create, "/hot/" + name).code == errc::ok);
+  auto later = keep(extra_router(metadata));
+  CHECK(lookup_via(later, name) == errc::ok);
+  CHECK(list_all().size() == 41);
+}
+
 namespace {
 
 /// A move whose driver died after the destination stored the part: the
@@ -329,9 +479,11 @@ struct orphan_fixture : move_fixture {
     return out;
   }
 
-  void orphan(bool commit) {
+  /// The steps up to the commit (included if `commit`), by hand, to the
+  /// shard `hop` places after the home; then nobody drives it.
+  void half_done(bool commit, uint32_t hop = 1) {
     make_dir(50);
-    to = (home + 1) % 4;
+    to = (home + hop) % 4;
     id = meta(migration_begin{dir, upper, home, to}).migration;
     REQUIRE(id != 0);
     part_request p;
@@ -347,6 +499,10 @@ struct orphan_fixture : move_fixture {
     if (commit) {
       REQUIRE(meta(migration_commit{id}).code == errc::ok);
     }
+  }
+
+  void orphan(bool commit) {
+    half_done(commit);
     // The driver is gone. One scan only notes what it finds.
     self->send(router, resolve_atom::value);
     run_all();
@@ -378,5 +534,27 @@ TEST_CASE_FIXTURE(orphan_fixture,
   CHECK(cores[to]->stats().parts_in == 1);
   for (int i = 0; i < 50; ++i)
     CHECK(path(path_op::stat, "/hot/f" + std::to_string(i)).code == errc::ok);
+  CHECK(list_all().size() == 50);
+}
+
+TEST_CASE_FIXTURE(orphan_fixture,
+                  "a destination's node does not activate a part its source "
+                  "has not released") {
+  half_done(true, 2); // the source and the destination on different members
+  auto h = name_hash(upper_name());
+  // The destination's node reaches the source through a link that loses
+  // `release`: its scan must leave the part pending.
+  auto view = shards;
+  view[home] = keep(sys.spawn(release_sink, shards[home]));
+  scan_twice(node_router(to / 2, view));
+  CHECK(serves(home, h));
+  CHECK_FALSE(serves(to, h));
+  CHECK(cores[to]->unresolved().size() == 1);
+  // With the link healed, the same node's scan releases, then activates.
+  scan_twice(node_router(to / 2, shards));
+  CHECK(cores[home]->unresolved().empty());
+  CHECK(cores[to]->unresolved().empty());
+  CHECK_FALSE(serves(home, h));
+  CHECK(serves(to, h));
   CHECK(list_all().size() == 50);
 }
