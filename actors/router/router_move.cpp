@@ -74,7 +74,7 @@ part_request router_state::step_of(const move_job& j, part_request::op_t op) {
 }
 
 void router_state::move_begin(std::shared_ptr<move_job> j) {
-  migration_begin b{j->req.dir, j->req.range, j->from, j->req.to};
+  migration_begin b{j->req.dir, j->req.range, j->from, j->req.to, "", 0, false};
   to_meta(b, [this, j](meta_result r) {
     if (r.code != errc::ok) {
       j->rp.deliver(r);

@@ -110,6 +110,8 @@ meta_result meta_state::apply_one(const migration_begin& cmd) {
   m.range = cmd.range;
   m.from = cmd.from;
   m.to = cmd.to;
+  m.owner = cmd.owner;
+  m.begun_ns = cmd.now_ns;
   migrations_[m.id] = m;
   r.migration = m.id;
   return r;
@@ -153,6 +155,7 @@ meta_result meta_state::apply_one(const migration_commit& cmd) {
                              }),
               parts.end());
   m.state = migration_record::committed;
+  m.ended_ns = cmd.now_ns;
   m.epoch = ++epoch_;
   parts.push_back(placement_entry{m.range, m.to, m.epoch});
   std::sort(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
@@ -175,7 +178,26 @@ meta_result meta_state::apply_one(const migration_abort& cmd) {
     r.epoch = m.epoch;
     return r;
   }
+  if (m.state == migration_record::started)
+    m.ended_ns = cmd.now_ns;
   m.state = migration_record::aborted;
+  return r;
+}
+
+meta_result meta_state::apply_one(const migration_progress& cmd) {
+  meta_result r;
+  r.epoch = epoch_;
+  auto* found = find_migration(migrations_, cmd.migration, r);
+  if (!found)
+    return r;
+  auto& m = *found;
+  if (m.state != migration_record::started) {
+    // Decided already: the driver learns it here and stops.
+    r.code = errc::econflict;
+    r.epoch = m.epoch;
+    return r;
+  }
+  r.version = ++m.progress;
   return r;
 }
 
@@ -206,8 +228,7 @@ meta_result meta_state::apply_one(const psm_record& cmd) {
   meta_result r;
   r.epoch = epoch_;
   if (cmd.keep == 0 || cmd.keep_slots < 0 || cmd.policy.size() > 64 ||
-      cmd.node.size() > 256 ||
-      cmd.decisions.size() > max_psm_record) {
+      cmd.node.size() > 256 || cmd.decisions.size() > max_psm_record) {
     r.code = errc::einval;
     return r;
   }
@@ -217,14 +238,15 @@ meta_result meta_state::apply_one(const psm_record& cmd) {
     r.version = static_cast<uint64_t>(plannings_.back().at);
     return r;
   }
-  plannings_.push_back({cmd.at, cmd.policy, cmd.count, cmd.decisions,
-                        cmd.node, cmd.series, cmd.cost_us});
+  plannings_.push_back({cmd.at, cmd.policy, cmd.count, cmd.decisions, cmd.node,
+                        cmd.series, cmd.cost_us});
   // Bounded: by count (whole plannings, the newest always kept) and age.
   uint64_t total = 0;
   for (auto& p : plannings_)
     total += p.count;
-  while (plannings_.size() > 1 &&
-         (total > cmd.keep || plannings_.front().at < cmd.at - cmd.keep_slots)) {
+  while (
+      plannings_.size() > 1 &&
+      (total > cmd.keep || plannings_.front().at < cmd.at - cmd.keep_slots)) {
     total -= plannings_.front().count;
     plannings_.pop_front();
   }

@@ -484,7 +484,8 @@ struct orphan_fixture : move_fixture {
   void half_done(bool commit, uint32_t hop = 1) {
     make_dir(50);
     to = (home + hop) % 4;
-    id = meta(migration_begin{dir, upper, home, to}).migration;
+    id =
+        meta(migration_begin{dir, upper, home, to, "gone", 0, false}).migration;
     REQUIRE(id != 0);
     part_request p;
     p.op = part_request::begin_export;

@@ -54,7 +54,8 @@ TEST_CASE("bad keys and oversize values are refused") {
 
 TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   meta_state s;
-  migration_begin b{5, hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 0, 2};
+  migration_begin b{
+      5, hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 0, 2, "", 0, false};
   auto r = s.apply(b);
   REQUIRE(r.code == errc::ok);
   auto id = r.migration;
@@ -100,6 +101,33 @@ TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   CHECK(s.apply(c).code == errc::enoent);
   CHECK(s.epoch() == 2);
   CHECK(s.migrations().size() == 3);
+}
+
+TEST_CASE("a started migration's progress grows; a decided one refuses "
+          "progress") {
+  meta_state s;
+  migration_begin b{
+      5,    hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 0, 2, "node-a", 1000,
+      false};
+  auto id = s.apply(b).migration;
+  CHECK(s.migrations().at(id).owner == "node-a");
+  CHECK(s.migrations().at(id).begun_ns == 1000);
+  CHECK(s.apply(migration_progress{id}).version == 1);
+  CHECK(s.apply(migration_progress{id}).version == 2);
+  CHECK(s.migrations().at(id).progress == 2);
+  CHECK(s.apply(migration_commit{id, 5000}).code == errc::ok);
+  CHECK(s.migrations().at(id).ended_ns == 5000);
+  auto late = s.apply(migration_progress{id});
+  CHECK(late.code == errc::econflict);
+  CHECK(late.epoch == 1);
+  CHECK(s.migrations().at(id).progress == 2); // unchanged
+  CHECK(s.apply(migration_progress{99}).code == errc::enoent);
+  auto id2 = s.apply(b).migration;
+  CHECK(s.apply(migration_abort{id2, 7000}).code == errc::ok);
+  CHECK(s.migrations().at(id2).ended_ns == 7000);
+  CHECK(s.apply(migration_abort{id2, 9000}).code == errc::ok); // repeated
+  CHECK(s.migrations().at(id2).ended_ns == 7000);
+  CHECK(s.apply(migration_progress{id2}).code == errc::econflict);
 }
 
 TEST_CASE("validate_command checks a set's key and value, and lets the other "
