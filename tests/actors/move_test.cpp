@@ -17,10 +17,19 @@ const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 /// The real metadata replica, except that subscriptions are ignored: a
 /// router behind it never receives a push (every push is lost).
 /// With `mute`, placement reads are never answered either (no quorum).
+/// Commands of kind `lose` are never answered; with `apply_lost` they are
+/// applied all the same (the answer is lost), without it they are lost.
 metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
-                                            metadata_actor real, bool mute) {
+                                            metadata_actor real, bool mute,
+                                            int lose, bool apply_lost) {
   return {
-      [=](meta_atom a, meta_command& c) {
+      [=](meta_atom a, meta_command& c) -> caf::result<meta_result> {
+        if (kind_of(c) == lose) {
+          if (apply_lost)
+            self->request(real, caf::infinite, a, std::move(c))
+                .then([](meta_result&) {});
+          return self->make_response_promise<meta_result>();
+        }
         return self->delegate(real, a, std::move(c));
       },
       [=](meta_batch_atom a, std::vector<meta_command>& cs) {
@@ -65,6 +74,62 @@ shard_actor::behavior_type release_sink(shard_actor::pointer self,
         if (req.op == part_request::release)
           return self->make_response_promise<part_reply>();
         return self->delegate(real, a, std::move(req));
+      },
+  };
+}
+
+/// A shard whose begin_export fails (its storage failed).
+shard_actor::behavior_type failing_export(shard_actor::pointer self,
+                                          shard_actor real) {
+  return {
+      [=](ns_atom a, std::vector<ns_request>& reqs) {
+        return self->delegate(real, a, std::move(reqs));
+      },
+      [=](shards_atom a) { return self->delegate(real, a); },
+      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
+        if (req.op == part_request::begin_export)
+          return part_reply{errc::eio, {}, {}};
+        return self->delegate(real, a, std::move(req));
+      },
+  };
+}
+
+/// A shard that takes `delay` to store an imported part (a large one).
+using slow_shard_actor =
+    shard_actor::extend<caf::reacts_to<retry_atom, uint64_t>>;
+
+struct slow_state {
+  std::map<uint64_t,
+           std::pair<caf::typed_response_promise<part_reply>, part_request>>
+      held;
+  uint64_t seq = 0;
+};
+
+slow_shard_actor::behavior_type
+slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
+            shard_actor real, caf::timespan delay) {
+  return {
+      [=](ns_atom a, std::vector<ns_request>& reqs) {
+        return self->delegate(real, a, std::move(reqs));
+      },
+      [=](shards_atom a) { return self->delegate(real, a); },
+      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
+        if (req.op != part_request::import)
+          return self->delegate(real, a, std::move(req));
+        auto rp = self->make_response_promise<part_reply>();
+        auto id = ++self->state.seq;
+        self->state.held.emplace(id, std::make_pair(rp, std::move(req)));
+        self->delayed_send(self, delay, retry_atom::value, id);
+        return rp;
+      },
+      [=](retry_atom, uint64_t id) {
+        auto held = std::move(self->state.held.at(id));
+        self->state.held.erase(id);
+        self->request(real, caf::infinite, part_atom::value,
+                      std::move(held.second))
+            .then([rp = held.first](part_reply& r) mutable {
+              rp.deliver(std::move(r));
+            });
       },
   };
 }
@@ -175,7 +240,7 @@ struct move_fixture : node_fixture {
     cluster_map cluster;
     REQUIRE(cluster_map::make(node == 0 ? a : b, {node == 0 ? b : a}, 2,
                               cluster) == "");
-    auto md = keep(sys.spawn(deaf_metadata, metadata, false));
+    auto md = keep(sys.spawn(deaf_metadata, metadata, false, -1, false));
     auto r = keep(sys.spawn(
         router_behavior, cluster,
         std::vector<shard_actor>{view[2 * node], view[2 * node + 1]}, md,
@@ -194,6 +259,33 @@ struct move_fixture : node_fixture {
   void scan_twice(const router_actor& r) {
     for (int i = 0; i < 2; ++i) {
       self->send(r, resolve_atom::value);
+      run_all();
+    }
+  }
+
+  /// Every migration record, from the metadata store.
+  std::map<uint64_t, migration_record> records() {
+    std::map<uint64_t, migration_record> out;
+    auto rh = self->request(metadata, caf::infinite, migrations_atom::value);
+    run_all();
+    rh.receive(
+        [&](std::vector<migration_record>& log) {
+          for (auto& m : log)
+            out[m.id] = m;
+        },
+        [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  /// Scans of the node's router over a move lease without progress: the
+  /// first notes what it finds, the second comes after the lease, the
+  /// third settles what the second decided.
+  void scans_over_lease() {
+    self->send(router, resolve_atom::value);
+    run_all();
+    sched.advance_time(std::chrono::seconds(16));
+    for (int i = 0; i < 2; ++i) {
+      self->send(router, resolve_atom::value);
       run_all();
     }
   }
@@ -340,7 +432,7 @@ TEST_CASE_FIXTURE(move_fixture,
 TEST_CASE_FIXTURE(move_fixture,
                   "a stale cached placement is caught by the epoch check") {
   make_dir(40);
-  auto deaf = sys.spawn(deaf_metadata, metadata, false);
+  auto deaf = sys.spawn(deaf_metadata, metadata, false, -1, false);
   auto r2 = extra_router(deaf);
   auto moved_name = upper_name();
   auto first = (home + 1) % 4;
@@ -376,7 +468,7 @@ TEST_CASE_FIXTURE(move_fixture,
                   "without a placement to read, a router answers in time") {
   make_dir(40);
   REQUIRE(move(gateway, upper, (home + 1) % 4).code == errc::ok);
-  auto mute = sys.spawn(deaf_metadata, metadata, true);
+  auto mute = sys.spawn(deaf_metadata, metadata, true, -1, false);
   auto r3 = extra_router(mute);
   auto moved_name = upper_name();
   auto t0 = sched.clock().now();
@@ -509,7 +601,16 @@ struct orphan_fixture : move_fixture {
     run_all();
     REQUIRE(cores[home]->unresolved().size() == 1);
     REQUIRE(cores[to]->unresolved().size() == 1);
-    self->send(router, resolve_atom::value); // the second one settles
+    if (!commit) {
+      // Started: a second scan soon after does not abort it (its driver
+      // may be slow); once a lease passed without progress, one does.
+      self->send(router, resolve_atom::value);
+      run_all();
+      CHECK(records().at(id).state == migration_record::started);
+      CHECK(cores[home]->unresolved().size() == 1);
+      sched.advance_time(std::chrono::seconds(16));
+    }
+    self->send(router, resolve_atom::value); // this one settles
     run_all();
     CHECK(cores[home]->unresolved().empty());
     CHECK(cores[to]->unresolved().empty());
@@ -558,4 +659,107 @@ TEST_CASE_FIXTURE(orphan_fixture,
   CHECK_FALSE(serves(home, h));
   CHECK(serves(to, h));
   CHECK(list_all().size() == 50);
+}
+
+namespace {
+
+/// A move that no driver owns any more, left in one of the ways the
+/// metadata store can hear of a begin and then nothing.
+struct ownerless_fixture : move_fixture {
+  uint32_t to = 0;
+
+  /// Nothing may stay started without an owner: after a lease without
+  /// progress the scan aborts it, and the part can move again.
+  void check_settled() {
+    auto before = records();
+    REQUIRE(before.size() == 1);
+    auto id = before.begin()->first;
+    REQUIRE(before.at(id).state == migration_record::started);
+    CHECK(move(gateway, upper, to).code == errc::ebusy); // it is in the way
+    scans_over_lease();
+    CHECK(records().at(id).state == migration_record::aborted);
+    CHECK(cores[home]->parts(dir) == nullptr); // writes served again
+    CHECK(path_run(path_op::create, "/hot/" + fresh_name(upper)).code ==
+          errc::ok);
+    CHECK(move(gateway, upper, to).code == errc::ok);
+    CHECK(list_all().size() == 31);
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(ownerless_fixture,
+                  "a begin whose answer was lost does not stay started") {
+  make_dir(30);
+  to = (home + 1) % 4;
+  // The entry commits, its answer never reaches the driver (say the
+  // leader changed): the driver gives up without knowing the id.
+  auto lossy = keep(sys.spawn(deaf_metadata, metadata, false, 1, true));
+  auto driver = keep(extra_router(lossy));
+  CHECK(move(driver, upper, to).code == errc::eunavailable);
+  check_settled();
+}
+
+TEST_CASE_FIXTURE(ownerless_fixture,
+                  "a begin whose driver died before the export does not "
+                  "stay started") {
+  make_dir(30);
+  to = (home + 1) % 4;
+  meta_result r;
+  auto rh = self->request(
+      metadata, caf::infinite, meta_atom::value,
+      meta_command{migration_begin{dir, upper, home, to, "gone", 0, false}});
+  run_all();
+  rh.receive([&](meta_result& x) { r = x; }, [](caf::error&) {});
+  REQUIRE(r.code == errc::ok); // and then its node died
+  check_settled();
+}
+
+TEST_CASE_FIXTURE(ownerless_fixture,
+                  "a move whose export and then abort failed does not stay "
+                  "started") {
+  make_dir(30);
+  to = (home + 1) % 4;
+  auto lossy =
+      keep(sys.spawn(deaf_metadata, metadata, false, 3, false)); // aborts
+  auto via = shards;
+  via[home] = keep(sys.spawn(failing_export, shards[home]));
+  auto driver = keep(extra_router(lossy, via));
+  CHECK(move(driver, upper, to).code == errc::eunavailable);
+  check_settled();
+}
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "a slow move whose driver is alive is not aborted") {
+  make_dir(40);
+  auto to = (home + 1) % 4;
+  // The destination takes 40 s to store the part; the node's scan runs
+  // every 5 s meanwhile and sees the source exporting all along.
+  auto via = shards;
+  via[to] = caf::actor_cast<shard_actor>(keep(sys.spawn(
+      slow_import, shards[to], caf::timespan{std::chrono::seconds(40)})));
+  auto driver = keep(extra_router(metadata, via));
+  auto rh = self->request(driver, caf::infinite, move_atom::value,
+                          move_request{dir, upper, to, false});
+  size_t scans_met_it = 0;
+  for (int t = 0; t < 60; ++t) {
+    sched.run();
+    if (t % 5 == 0) {
+      scans_met_it += !cores[home]->unresolved().empty();
+      self->send(router, resolve_atom::value);
+      sched.run();
+    }
+    sched.advance_time(std::chrono::seconds(1));
+  }
+  run_all();
+  meta_result m;
+  rh.receive([&](meta_result& x) { m = x; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(scans_met_it >= 8);
+  CHECK(m.code == errc::ok);
+  auto rec = records().at(m.migration);
+  CHECK(rec.state == migration_record::committed);
+  CHECK(rec.progress >= 7); // renewed every 5 s
+  CHECK(serves(to, name_hash(upper_name())));
+  CHECK(list_all().size() == 40);
 }
