@@ -112,6 +112,16 @@ constexpr size_t max_config_value = 65536;
 /// Checks a settings key; returns ok or einval.
 errc validate_config_key(const std::string& key);
 
+/// The setting that keeps a part that moved from moving again for a while
+/// (unless a move is forced): a duration, "90" or "90s" (seconds), "500ms",
+/// "2m"; default 60 s.
+constexpr const char* move_quiet_time_key = "move-quiet-time";
+constexpr int64_t default_move_quiet_time_ns = int64_t{60} * 1'000'000'000;
+
+/// Parses a duration setting (see move_quiet_time_key) into ns; false if
+/// malformed or over a day.
+bool parse_duration_ns(const std::string& text, int64_t& ns);
+
 /// Checks what a command says by itself, before it goes to the log (a
 /// settings key and the size of its value); returns ok or einval. apply()
 /// checks the same again.
@@ -173,6 +183,9 @@ private:
   meta_result apply_one(const migration_abort& cmd);
   meta_result apply_one(const psm_record& cmd);
   meta_result apply_one(const migration_progress& cmd);
+  /// EBUSY (with a detail) if an overlapping part of `cmd.dir` moved within
+  /// the quiet time before `cmd.now_ns`.
+  meta_result quiet_check(const migration_begin& cmd) const;
 
   std::map<std::string, config_entry> config_;
   std::map<inode_id, std::vector<placement_entry>> placed_;

@@ -60,34 +60,22 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
   };
 }
 
-/// A shard as seen through a link that loses every `release` step: the
-/// shard never hears it, the sender never hears back (a source cut off at
-/// the worst moment). Everything else passes through.
-shard_actor::behavior_type release_sink(shard_actor::pointer self,
-                                        shard_actor real) {
+/// A shard as seen through a faulty link for one step: with `lose`, step
+/// `op` is lost both ways (the shard never hears it, the sender never hears
+/// back: a source cut off at the worst moment); otherwise it fails (EIO,
+/// the shard's storage failed). Everything else passes through.
+shard_actor::behavior_type faulty_step(shard_actor::pointer self,
+                                       shard_actor real, part_request::op_t op,
+                                       bool lose) {
   return {
       [=](ns_atom a, std::vector<ns_request>& reqs) {
         return self->delegate(real, a, std::move(reqs));
       },
       [=](shards_atom a) { return self->delegate(real, a); },
       [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (req.op == part_request::release)
+        if (req.op == op && lose)
           return self->make_response_promise<part_reply>();
-        return self->delegate(real, a, std::move(req));
-      },
-  };
-}
-
-/// A shard whose begin_export fails (its storage failed).
-shard_actor::behavior_type failing_export(shard_actor::pointer self,
-                                          shard_actor real) {
-  return {
-      [=](ns_atom a, std::vector<ns_request>& reqs) {
-        return self->delegate(real, a, std::move(reqs));
-      },
-      [=](shards_atom a) { return self->delegate(real, a); },
-      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (req.op == part_request::begin_export)
+        if (req.op == op)
           return part_reply{errc::eio, {}, {}};
         return self->delegate(real, a, std::move(req));
       },
@@ -199,16 +187,7 @@ struct move_fixture : node_fixture {
   /// A path request through the gateway, run until it is answered (paused
   /// retries included).
   ns_reply path_run(path_op op, std::string p) {
-    path_request req;
-    req.op = op;
-    req.path = std::move(p);
-    ns_reply out;
-    out.code = errc::eio;
-    auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
-    run_all();
-    rh.receive([&](ns_reply& r) { out = std::move(r); },
-               [&](caf::error& e) { FAIL(sys.render(e)); });
-    return out;
+    return path(op, std::move(p), [this] { run_all(); });
   }
 
   /// A lookup of `name` in the directory through router `r`, run until it
@@ -261,6 +240,18 @@ struct move_fixture : node_fixture {
       self->send(r, resolve_atom::value);
       run_all();
     }
+  }
+
+  /// Sets a cluster setting through the gateway (no timer fires).
+  errc set_config(const std::string& key, const std::string& value) {
+    errc out = errc::eio;
+    auto rh = self->request(gateway, caf::infinite, meta_atom::value,
+                            meta_command{config_set{key, value, 0, false}});
+    sched.run();
+    REQUIRE_FALSE(self->mailbox().empty());
+    rh.receive([&](meta_result& r) { out = r.code; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
   }
 
   /// Every migration record, from the metadata store.
@@ -516,7 +507,8 @@ TEST_CASE_FIXTURE(move_fixture,
   auto to = (home + 1) % 4;
   // The driver reaches the source through a link that loses `release`.
   auto via = shards;
-  via[home] = keep(sys.spawn(release_sink, shards[home]));
+  via[home] =
+      keep(sys.spawn(faulty_step, shards[home], part_request::release, true));
   auto driver = keep(extra_router(metadata, via));
   auto m = move(driver, upper, to);
   CHECK(m.code == errc::eunavailable); // committed, not finished
@@ -647,7 +639,8 @@ TEST_CASE_FIXTURE(orphan_fixture,
   // The destination's node reaches the source through a link that loses
   // `release`: its scan must leave the part pending.
   auto view = shards;
-  view[home] = keep(sys.spawn(release_sink, shards[home]));
+  view[home] =
+      keep(sys.spawn(faulty_step, shards[home], part_request::release, true));
   scan_twice(node_router(to / 2, view));
   CHECK(serves(home, h));
   CHECK_FALSE(serves(to, h));
@@ -723,7 +716,8 @@ TEST_CASE_FIXTURE(ownerless_fixture,
   auto lossy =
       keep(sys.spawn(deaf_metadata, metadata, false, 3, false)); // aborts
   auto via = shards;
-  via[home] = keep(sys.spawn(failing_export, shards[home]));
+  via[home] = keep(
+      sys.spawn(faulty_step, shards[home], part_request::begin_export, false));
   auto driver = keep(extra_router(lossy, via));
   CHECK(move(driver, upper, to).code == errc::eunavailable);
   check_settled();
@@ -762,4 +756,42 @@ TEST_CASE_FIXTURE(move_fixture,
   CHECK(rec.progress >= 7); // renewed every 5 s
   CHECK(serves(to, name_hash(upper_name())));
   CHECK(list_all().size() == 40);
+}
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "a part that moved waits out the quiet time unless forced") {
+  make_dir(20);
+  auto to = (home + 1) % 4;
+  // Moves here are run without firing timers: the virtual clock moves
+  // only when the test says (a stale request timeout would jump it).
+  auto move_at_once = [&](uint32_t dest, bool force) {
+    meta_result out;
+    out.code = errc::eio;
+    auto rh = self->request(gateway, caf::infinite, move_atom::value,
+                            move_request{dir, upper, dest, force});
+    sched.run();
+    REQUIRE_FALSE(self->mailbox().empty()); // answered without a timer
+    rh.receive([&](meta_result& m) { out = m; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  };
+  REQUIRE(move_at_once(to, false).code == errc::ok);
+  sched.advance_time(std::chrono::seconds(30));
+  auto again = move_at_once(home, false);
+  CHECK(again.code == errc::ebusy);
+  CHECK(again.detail.find("moved 30 s ago") != std::string::npos);
+  CHECK(again.detail.find("move-quiet-time is 60 s") != std::string::npos);
+  CHECK(records().size() == 1);                     // refused: nothing recorded
+  CHECK(move_at_once(home, true).code == errc::ok); // forced
+  // The quiet time is the cluster setting's, measured by the proposers'
+  // clocks: after it, the part moves again without force.
+  REQUIRE(set_config("move-quiet-time", "10s") == errc::ok);
+  CHECK(set_config("move-quiet-time", "later") == errc::einval);
+  auto t0 = sched.clock().now();
+  sched.advance_time(std::chrono::seconds(9));
+  CHECK(move_at_once(to, false).code == errc::ebusy);
+  sched.advance_time(std::chrono::seconds(2));
+  CHECK(move_at_once(to, false).code == errc::ok);
+  CHECK(sched.clock().now() - t0 == std::chrono::seconds(11));
+  CHECK(list_all().size() == 20);
 }
