@@ -220,30 +220,3 @@ TEST_CASE("metadata states round-trip through snapshots, and junk is "
   CHECK_THROWS_AS(decode_meta_state("x", restored), meta_codec_error);
   CHECK(restored.epoch() == st.epoch()); // unchanged by the refused bytes
 }
-
-TEST_CASE("a version-2 snapshot still decodes; its moves have no owner") {
-  msgpack::sbuffer buf;
-  mp::packer pk{buf};
-  pk.pack_array(5);
-  pk.pack(2);
-  pk.pack_array(0);
-  pk.pack_array(0);
-  pk.pack(uint64_t{3});
-  pk.pack_array(1);
-  pk.pack_array(8);
-  for (uint64_t x : {uint64_t{4}, uint64_t{5}, upper.lo, upper.hi})
-    pk.pack(x);
-  pk.pack(1u);
-  pk.pack(2u);
-  pk.pack(1u); // committed
-  pk.pack(uint64_t{3});
-  meta_state st;
-  decode_meta_state(std::string(buf.data(), buf.size()), st);
-  REQUIRE(st.migrations().size() == 1);
-  auto& m = st.migrations().at(4);
-  CHECK(m.state == migration_record::committed);
-  CHECK(m.epoch == 3);
-  CHECK(m.owner.empty());
-  CHECK(m.ended_ns == 0);
-  CHECK(st.epoch() == 3);
-}
