@@ -136,7 +136,7 @@ std::vector<raft_status> client::raft_state(errc& code) {
 }
 
 meta_result client::move(const std::string& dir_path, hash_range part,
-                         uint32_t to) {
+                         uint32_t to, bool force) {
   path_request st;
   st.op = path_op::stat;
   st.path = dir_path;
@@ -146,7 +146,8 @@ meta_result client::move(const std::string& dir_path, hash_range part,
     out.code = d.code != errc::ok ? d.code : errc::enotdir;
     return out;
   }
-  auto r = ask<meta_result>(move_atom::value, move_request{d.a.ino, part, to});
+  auto r = ask<meta_result>(move_atom::value,
+                            move_request{d.a.ino, part, to, force});
   return r ? *r : meta_result{errc::eunavailable, 0, 0};
 }
 

@@ -69,8 +69,10 @@ public:
   std::vector<ds::raft_status> raft_state(errc& code);
 
   /// Moves part `part` of directory `dir_path` to shard `to` (migration
-  /// protocol); EUNAVAILABLE if the node cannot be reached.
-  meta_result move(const std::string& dir_path, hash_range part, uint32_t to);
+  /// protocol); EUNAVAILABLE if the node cannot be reached. `force`: even
+  /// within the part's quiet time (otherwise EBUSY, with a detail).
+  meta_result move(const std::string& dir_path, hash_range part, uint32_t to,
+                   bool force = false);
 
   /// Every migration recorded; sets `code` to EUNAVAILABLE on failure.
   std::vector<migration_record> migrations(errc& code);

@@ -63,6 +63,7 @@ struct move_request {
   inode_id dir = 0;
   hash_range range;
   uint32_t to = 0;
+  bool force = false; ///< move even within the part's quiet time
 };
 
 /// A router's counters of its placement cache.
@@ -116,7 +117,8 @@ typename Inspector::result_type inspect(Inspector& f, part_reply& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, move_request& x) {
-  return f(caf::meta::type_name("ds::move_request"), x.dir, x.range, x.to);
+  return f(caf::meta::type_name("ds::move_request"), x.dir, x.range, x.to,
+           x.force);
 }
 
 template <class Inspector>

@@ -127,6 +127,10 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
   st.replicas.resize(st.cluster.members().size());
   st.replicas[st.cluster.self_index()] = st.metadata;
   st.timeout = timeout;
+  st.wall_at_start_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  st.clock_at_start = self->clock().now();
   if (st.metadata) // told of every move that takes effect
     self->send(st.metadata, place_sub_atom::value, self->address());
   st.resolve_every = resolve_every;

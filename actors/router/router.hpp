@@ -111,14 +111,41 @@ struct router_state {
   void move_commit(std::shared_ptr<move_job> j);
   void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
   void move_finish(std::shared_ptr<move_job> j);
+  /// Records the driver's progress every third of the move lease while the
+  /// move is under way (until `w`'s answer is delivered).
+  void renew(std::weak_ptr<move_job> w);
+  /// The proposer's clock that migration commands carry (ns since the
+  /// epoch): the wall clock at start plus the actor clock's advance, so
+  /// that virtual time drives it in tests.
+  int64_t now_ns() const;
+  int64_t wall_at_start_ns = 0;
+  caf::actor_clock::time_point clock_at_start;
+  /// This node's id: the owner recorded for the moves it drives.
+  std::string owner_id() const;
+  /// How long a copy step (begin_export, import) may take.
+  caf::timespan bulk_timeout = std::chrono::minutes(5);
+  /// A started move whose progress count has not grown for this long (as
+  /// this router observed it) has lost its driver and is aborted.
+  caf::timespan move_lease = std::chrono::seconds(15);
+  /// Release `p`'s part at shard `from`, then, only if that release is
+  /// durable, activate it at `p.shard`; `done` gets the activate's code, or
+  /// EUNAVAILABLE if the source did not confirm the release.
+  void finish_committed(part_request p, uint32_t from,
+                        std::function<void(errc)> done);
 
-  // -- settling moves whose driver is gone (router_move.cpp) --------------
+  // -- settling moves whose driver is gone (router_resolve.cpp) -----------
   /// How often this node's shards are scanned for unresolved moves (0:
   /// never by itself).
   caf::timespan resolve_every{0};
   /// (shard, migration) seen unresolved by the previous scan.
   std::set<std::pair<uint32_t, uint64_t>> seen_unresolved;
+  /// Started moves: the progress count last seen, and since when it has
+  /// not changed (this router's clock).
+  std::map<uint64_t, std::pair<uint64_t, caf::actor_clock::time_point>> watched;
   void resolve_scan();
+  /// Aborts the started moves whose driver is gone, then settles `ripe`.
+  void scan_log(std::vector<migration_record> log,
+                std::vector<std::pair<uint32_t, unresolved_part>> ripe);
   void settle(uint32_t shard, unresolved_part u,
               const std::vector<migration_record>& log);
 

@@ -1,23 +1,23 @@
 // The driver of a part's migration (docs/ARCHITECTURE.md, "Parts of
-// directories"), run by the router that was asked. The metadata Raft log decides: a migration commits or
-// aborts exactly once, and the shards act only on that decision.
+// directories"), run by the router that was asked. The metadata Raft log
+// decides: a migration commits or aborts exactly once, and the shards act only
+// on that decision.
 //
-//   1. begin: the metadata store records the migration (id);
+//   1. begin: the metadata store records the migration (id) and its owner,
+//      this node; while the driver works it records progress every third
+//      of the move lease, so that a move is never aborted for being slow,
+//      only for having lost its driver (router_resolve.cpp);
 //   2. the source stops writes to the part and, once that is durable,
 //      hands over its entries (reads go on);
 //   3. the destination stores them as a pending part (not served);
 //   4. commit: the placement changes at epoch e (the commit point);
-//   5. the source releases the part (EWRONGSHARD from now on), the
-//      destination activates it.
+//   5. the source releases the part (EWRONGSHARD from now on); only once
+//      that is durable there does the destination activate it, so two
+//      shards never both serve the part.
 // A failure before 4 aborts through the log, then thaws the source and
 // discards the destination's copy. A commit whose outcome is unknown is
-// settled by proposing an abort: the log answers which one won.
-//
-// If the driver dies (its node crashes) the parts it left exporting or
-// pending are durable on their shards. Every router scans its node's shards
-// periodically; a part found unresolved by two scans in a row is settled
-// the same way: the log's record (or an abort proposed now) decides between
-// release + activate and thaw + discard.
+// settled by proposing an abort: the log answers which one won. Whatever
+// the driver leaves undone, the scans finish (router_resolve.cpp).
 #include <caf/all.hpp>
 
 #include "actors/router/router.hpp"
@@ -30,7 +30,6 @@ struct move_job {
   uint64_t id = 0;
   uint64_t epoch = 0;
   caf::typed_response_promise<meta_result> rp;
-  std::vector<entry> entries;
 };
 
 void router_state::part_step(uint32_t shard, part_request req,
@@ -40,7 +39,12 @@ void router_state::part_step(uint32_t shard, part_request req,
     r.code = errc::eunavailable;
     return done(r);
   }
-  self->request(shards[shard], timeout, part_atom::value, std::move(req))
+  // The steps that carry a part's entries take time in proportion to its
+  // size: a slow copy is not a lost shard.
+  bool bulk =
+      req.op == part_request::begin_export || req.op == part_request::import;
+  self->request(shards[shard], bulk ? bulk_timeout : timeout, part_atom::value,
+                std::move(req))
       .then([done](part_reply& r) { done(std::move(r)); },
             [done](caf::error&) {
               part_reply r;
@@ -72,13 +76,17 @@ part_request router_state::step_of(const move_job& j, part_request::op_t op) {
 }
 
 void router_state::move_begin(std::shared_ptr<move_job> j) {
-  migration_begin b{j->req.dir, j->req.range, j->from, j->req.to};
+  migration_begin b{j->req.dir, j->req.range, j->from,     j->req.to,
+                    owner_id(), now_ns(),     j->req.force};
   to_meta(b, [this, j](meta_result r) {
     if (r.code != errc::ok) {
+      // Lost answer (EUNAVAILABLE): the begin may still have committed;
+      // nobody renews it, so the scans abort it after the lease.
       j->rp.deliver(r);
       return;
     }
     j->id = r.migration;
+    renew(j);
     part_step(j->from, step_of(*j, part_request::begin_export),
               [this, j](part_reply p) {
                 if (p.code != errc::ok)
@@ -95,7 +103,7 @@ void router_state::move_begin(std::shared_ptr<move_job> j) {
 }
 
 void router_state::move_commit(std::shared_ptr<move_job> j) {
-  to_meta(migration_commit{j->id}, [this, j](meta_result r) {
+  to_meta(migration_commit{j->id, now_ns()}, [this, j](meta_result r) {
     if (r.code == errc::ok) {
       j->epoch = r.epoch;
       return move_finish(j);
@@ -109,7 +117,8 @@ void router_state::move_commit(std::shared_ptr<move_job> j) {
 
 void router_state::move_abort(std::shared_ptr<move_job> j, errc why,
                               bool exported) {
-  to_meta(migration_abort{j->id}, [this, j, why, exported](meta_result r) {
+  to_meta(migration_abort{j->id, now_ns()}, [this, j, why,
+                                             exported](meta_result r) {
     if (r.code == errc::econflict) { // it had committed: finish it
       j->epoch = r.epoch;
       return move_finish(j);
@@ -131,90 +140,58 @@ void router_state::move_abort(std::shared_ptr<move_job> j, errc why,
   });
 }
 
+void router_state::finish_committed(part_request p, uint32_t from,
+                                    std::function<void(errc)> done) {
+  // The destination may serve only once the source cannot: the release
+  // must be durable at the source (its answer says so) before the activate
+  // is sent. A release that fails or is never answered leaves the part
+  // pending at the destination (writes to it wait, reads go on at the
+  // source); the scans finish it in the same order once the source answers.
+  p.op = part_request::release;
+  auto to = p.shard;
+  part_step(from, p, [this, p, to, done](part_reply r) mutable {
+    if (r.code != errc::ok)
+      return done(errc::eunavailable);
+    p.op = part_request::activate;
+    part_step(to, p, [done](part_reply a) { done(a.code); });
+  });
+}
+
 void router_state::move_finish(std::shared_ptr<move_job> j) {
-  part_step(j->from, step_of(*j, part_request::release), [this, j](part_reply) {
-    part_step(j->req.to, step_of(*j, part_request::activate),
-              [this, j](part_reply a) {
-                meta_result out;
-                out.code = a.code;
-                out.epoch = j->epoch;
-                out.migration = j->id;
-                refresh(j->req.dir,
-                        [j, out](bool) mutable { j->rp.deliver(out); });
-              });
-  });
+  finish_committed(
+      step_of(*j, part_request::release), j->from, [this, j](errc code) {
+        meta_result out;
+        out.code = code; // EUNAVAILABLE: committed, finished by the scans
+        out.epoch = j->epoch;
+        out.migration = j->id;
+        refresh(j->req.dir, [j, out](bool) mutable { j->rp.deliver(out); });
+      });
 }
 
-void router_state::resolve_scan() {
-  auto found =
-      std::make_shared<std::vector<std::pair<uint32_t, unresolved_part>>>();
-  auto left = std::make_shared<size_t>(cluster.shards_per_node());
-  auto done = [this, found] {
-    std::set<std::pair<uint32_t, uint64_t>> now;
-    std::vector<std::pair<uint32_t, unresolved_part>> ripe;
-    for (auto& [s, u] : *found) {
-      auto key = std::make_pair(s, u.part.migration);
-      now.insert(key);
-      if (seen_unresolved.count(key))
-        ripe.emplace_back(s, u);
-    }
-    seen_unresolved = std::move(now);
-    if (ripe.empty() || !metadata)
-      return;
-    self->request(metadata, timeout, migrations_atom::value)
-        .then(
-            [this, ripe](std::vector<migration_record>& log) {
-              for (auto& [s, u] : ripe)
-                settle(s, u, log);
-            },
-            [](caf::error&) {}); // the next scan tries again
-  };
-  for (uint32_t k = 0; k < cluster.shards_per_node(); ++k) {
-    auto g = cluster.global_shard(cluster.self_index(), k);
-    part_request q;
-    q.op = part_request::unresolved;
-    part_step(g, q, [g, found, left, done](part_reply r) {
-      for (auto& u : r.unresolved)
-        found->emplace_back(g, u);
-      if (--*left == 0)
-        done();
+void router_state::renew(std::weak_ptr<move_job> w) {
+  auto id = ++later_seq;
+  later[id] = [this, w] {
+    auto j = w.lock();
+    if (!j || !j->rp.pending())
+      return; // the driver is done with it
+    to_meta(migration_progress{j->id}, [this, w](meta_result r) {
+      if (r.code == errc::econflict || r.code == errc::enoent)
+        return; // decided already: the next step learns how
+      renew(w); // recorded, or no quorum now: keep trying
     });
-  }
+  };
+  self->delayed_send(self, move_lease / 3, retry_atom::value, id);
 }
 
-void router_state::settle(uint32_t shard, unresolved_part u,
-                          const std::vector<migration_record>& log) {
-  const migration_record* rec = nullptr;
-  for (auto& m : log)
-    if (m.id == u.part.migration)
-      rec = &m;
-  if (!rec)
-    return; // not in the log: nothing decides it; leave it alone
-  bool exporting = u.part.state == dir_part::exporting;
-  auto act = [this, shard, u, exporting, to = rec->to](bool committed,
-                                                       uint64_t epoch) {
-    part_request p;
-    p.dir = u.dir;
-    p.range = u.part.range;
-    p.migration = u.part.migration;
-    p.shard = to;
-    p.epoch = epoch;
-    if (committed)
-      p.op = exporting ? part_request::release : part_request::activate;
-    else
-      p.op = exporting ? part_request::thaw : part_request::discard;
-    part_step(shard, p,
-              [this, dir = u.dir](part_reply) { refresh(dir, [](bool) {}); });
-  };
-  if (rec->state != migration_record::started)
-    return act(rec->state == migration_record::committed, rec->epoch);
-  to_meta(migration_abort{rec->id}, [act](meta_result r) mutable {
-    if (r.code == errc::ok)
-      act(false, 0);
-    else if (r.code == errc::econflict)
-      act(true, r.epoch);
-    // unavailable: the next scan tries again
-  });
+int64_t router_state::now_ns() const {
+  return wall_at_start_ns +
+         std::chrono::duration_cast<std::chrono::nanoseconds>(
+             self->clock().now() - clock_at_start)
+             .count();
+}
+
+std::string router_state::owner_id() const {
+  return cluster.members()[cluster.self_index()].id;
 }
 
 caf::result<meta_result> router_state::move(move_request& m) {

@@ -1,18 +1,24 @@
 #include "model/meta/meta_codec.hpp"
 
+#include <algorithm>
+
 #include "model/msgpack_read.hpp"
 
 namespace ds {
 
-// A command, version 3: [3, kind, the command's fields in the order of its
+// A command, version 4: [4, kind, the command's fields in the order of its
 // inspect()], kind being its index in meta_command:
-//   config_set:       [3, 0, key, value, if_version, conditional]
-//   migration_begin:  [3, 1, dir, lo, hi, from, to]
-//   migration_commit: [3, 2, migration]
-//   migration_abort:  [3, 3, migration]
-//   psm_record:       [3, 4, at, policy, count, decisions, keep, keep_slots,
-//                      node, series, cost_us]
-// Older entries stay in raft.db files and are still read: version 2 was one
+//   config_set:         [4, 0, key, value, if_version, conditional]
+//   migration_begin:    [4, 1, dir, lo, hi, from, to, owner, now_ns, force]
+//   migration_commit:   [4, 2, migration, now_ns]
+//   migration_abort:    [4, 3, migration, now_ns]
+//   psm_record:         [4, 4, at, policy, count, decisions, keep,
+//                        keep_slots, node, series, cost_us]
+//   migration_progress: [4, 5, migration]
+// Older entries stay in raft.db files and are still read: version 3 had
+// the same layout with the leading v3_fields() of kinds 0-4 only (the
+// fields after them keep their defaults; psm_record is unchanged);
+// version 2 was one
 // flat list for every kind, [2, kind, key, value, if_version, conditional,
 // dir, lo, hi, from, shard, migration]; version 1 (9 fields: [1, 0, key,
 // value, if_version, conditional, dir, node, shard]) carried settings only.
@@ -28,13 +34,15 @@ struct field_packer {
   template <class T> void pack(const T& x) { pk.pack(x); }
 };
 
-// Reads a command's fields in inspect order from f[0..].
+// Reads the first n of a command's fields in inspect order from f[0..];
+// the others keep their defaults.
 struct field_reader {
   using result_type = void;
   const msgpack::object* f;
+  uint32_t n;
   template <class... Ts> void operator()(Ts&... xs) {
-    size_t i = 0;
-    (read(f[i++], xs), ...);
+    uint32_t i = 0;
+    ((i < n ? read(f[i], xs) : void(), ++i), ...);
   }
   static void read(const msgpack::object& o, std::string& s) {
     s = mp::bytes(o);
@@ -61,17 +69,19 @@ uint32_t field_count(meta_command& c) {
       c);
 }
 
-meta_command decode_v3(const msgpack::object& o) {
+// Versions 3 and 4: [version, kind, fields...].
+meta_command decode_listed(const msgpack::object& o, bool v3) {
   if (o.type != msgpack::type::ARRAY || o.via.array.size < 2)
     throw meta_codec_error("malformed metadata command");
   meta_command c;
-  if (!emplace_kind(c, o.via.array.ptr[1].as<unsigned>()))
+  auto kind = o.via.array.ptr[1].as<unsigned>();
+  if ((v3 && v3_fields(kind) == 0) || !emplace_kind(c, kind))
     throw meta_codec_error("metadata command of unknown kind");
-  auto* f =
-      mp::fields<meta_codec_error>(o, 2 + field_count(c), "metadata command");
+  auto n = v3 ? std::min(v3_fields(kind), field_count(c)) : field_count(c);
+  auto* f = mp::fields<meta_codec_error>(o, 2 + n, "metadata command");
   std::visit(
-      [f](auto& x) {
-        field_reader r{f + 2};
+      [f, n](auto& x) {
+        field_reader r{f + 2, n};
         inspect(r, x);
       },
       c);
@@ -89,10 +99,11 @@ meta_command decode_flat(const msgpack::object& o, bool v1) {
                  f[5].as<bool>()};
   if (v1)
     return set;
-  migration_begin begin{f[6].as<uint64_t>(),
-                        {f[7].as<uint64_t>(), f[8].as<uint64_t>()},
-                        f[9].as<uint32_t>(),
-                        f[10].as<uint32_t>()};
+  migration_begin begin;
+  begin.dir = f[6].as<uint64_t>();
+  begin.range = {f[7].as<uint64_t>(), f[8].as<uint64_t>()};
+  begin.from = f[9].as<uint32_t>();
+  begin.to = f[10].as<uint32_t>();
   auto migration = f[11].as<uint64_t>();
   switch (k) {
   case 0:
@@ -113,7 +124,7 @@ std::string encode_meta_command(const meta_command& c) {
   mp::packer pk{buf};
   auto& cmd = const_cast<meta_command&>(c); // inspect() takes a reference
   pk.pack_array(2 + field_count(cmd));
-  pk.pack(3);
+  pk.pack(4);
   pk.pack(static_cast<unsigned>(kind_of(c)));
   std::visit(
       [&pk](auto& x) {
@@ -136,7 +147,9 @@ meta_command decode_meta_command(const std::string& bytes) {
     case 2:
       return decode_flat(o, false);
     case 3:
-      return decode_v3(o);
+      return decode_listed(o, true);
+    case 4:
+      return decode_listed(o, false);
     default:
       throw meta_codec_error("metadata command of unknown version");
     }
@@ -144,14 +157,16 @@ meta_command decode_meta_command(const std::string& bytes) {
 }
 
 // A snapshot: [3, [[key, value, version]...], [[dir, lo, hi, shard,
-// epoch]...], epoch, [[id, dir, lo, hi, from, to, state, epoch]...],
-// [[at, policy, count, decisions, node, series, cost_us]...]]. Version 2 had no PSM plannings;
-// version 1 had no migrations, and its placement list was always empty.
+// epoch]...], epoch, [[id, dir, lo, hi, from, to, state, epoch, owner,
+// progress, begun_ns, ended_ns]...], [[at, policy, count, decisions, node,
+// series, cost_us]...]]. Version 3 had the first 8 fields of a migration
+// only; version 2 had no PSM plannings; version 1 had no migrations, and
+// its placement list was always empty.
 std::string encode_meta_state(const meta_state& s) {
   msgpack::sbuffer buf;
   mp::packer pk{buf};
   pk.pack_array(6);
-  pk.pack(3);
+  pk.pack(4);
   auto cfg = s.config_list();
   pk.pack_array(static_cast<uint32_t>(cfg.size()));
   for (auto& e : cfg) {
@@ -176,7 +191,7 @@ std::string encode_meta_state(const meta_state& s) {
   pk.pack(s.epoch());
   pk.pack_array(static_cast<uint32_t>(s.migrations().size()));
   for (auto& [id, m] : s.migrations()) {
-    pk.pack_array(8);
+    pk.pack_array(12);
     pk.pack(m.id);
     pk.pack(m.dir);
     pk.pack(m.range.lo);
@@ -185,6 +200,10 @@ std::string encode_meta_state(const meta_state& s) {
     pk.pack(m.to);
     pk.pack(static_cast<unsigned>(m.state));
     pk.pack(m.epoch);
+    mp::pack_bytes(pk, m.owner);
+    pk.pack(m.progress);
+    pk.pack(m.begun_ns);
+    pk.pack(m.ended_ns);
   }
   pk.pack_array(static_cast<uint32_t>(s.plannings().size()));
   for (auto& p : s.plannings()) {
@@ -211,11 +230,11 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
     if (o.type != msgpack::type::ARRAY || o.via.array.size < 4)
       throw meta_codec_error("malformed metadata snapshot");
     int version = o.via.array.ptr[0].as<int>();
-    if (version < 1 || version > 3)
+    if (version < 1 || version > 4)
       throw meta_codec_error("metadata snapshot of unknown version");
     bool v1 = version == 1;
-    auto* f = mp::fields<meta_codec_error>(o, unsigned(version) + 3,
-                                           "metadata snapshot");
+    auto* f = mp::fields<meta_codec_error>(
+        o, unsigned(std::min(version, 3)) + 3, "metadata snapshot");
     std::vector<config_entry> cfg;
     if (f[1].type != msgpack::type::ARRAY || f[2].type != msgpack::type::ARRAY)
       throw meta_codec_error("malformed metadata snapshot");
@@ -243,7 +262,8 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
       if (f[4].type != msgpack::type::ARRAY)
         throw meta_codec_error("malformed metadata snapshot");
       for (uint32_t i = 0; i < f[4].via.array.size; ++i) {
-        auto* e = mp::fields<meta_codec_error>(f[4].via.array.ptr[i], 8,
+        auto* e = mp::fields<meta_codec_error>(f[4].via.array.ptr[i],
+                                               version < 4 ? 8 : 12,
                                                "metadata snapshot move");
         migration_record m;
         m.id = e[0].as<uint64_t>();
@@ -256,6 +276,12 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
           throw meta_codec_error("metadata snapshot move: bad state");
         m.state = static_cast<migration_record::state_t>(st);
         m.epoch = e[7].as<uint64_t>();
+        if (version == 4) {
+          m.owner = mp::bytes(e[8]);
+          m.progress = e[9].as<uint64_t>();
+          m.begun_ns = e[10].as<int64_t>();
+          m.ended_ns = e[11].as<int64_t>();
+        }
         migrations[m.id] = m;
       }
     }

@@ -32,29 +32,47 @@ struct config_set {
 };
 
 /// Starts moving part `range` of directory `dir` from shard `from` to `to`.
+/// The state machine reads no clock: `now_ns` is the proposer's (wall
+/// clock, ns since the epoch; 0 in entries written before it existed, which
+/// skip the checks that need it).
 struct migration_begin {
   inode_id dir = 0;
   hash_range range;
   uint32_t from = 0;
   uint32_t to = 0;
+  std::string owner; ///< who drives it (a node id), for operators
+  int64_t now_ns = 0;
+  bool force = false; ///< move even within the part's quiet time
   bool operator==(const migration_begin& o) const {
-    return dir == o.dir && range == o.range && from == o.from && to == o.to;
+    return dir == o.dir && range == o.range && from == o.from && to == o.to &&
+           owner == o.owner && now_ns == o.now_ns && force == o.force;
   }
 };
 
 /// The move `migration` takes effect: the placement changes (the commit
-/// point of a move).
+/// point of a move). `now_ns`: the proposer's clock (see migration_begin).
 struct migration_commit {
   uint64_t migration = 0;
+  int64_t now_ns = 0;
   bool operator==(const migration_commit& o) const {
-    return migration == o.migration;
+    return migration == o.migration && now_ns == o.now_ns;
   }
 };
 
 /// The move `migration` is called off (too late once it committed).
 struct migration_abort {
   uint64_t migration = 0;
+  int64_t now_ns = 0; ///< the proposer's clock (see migration_begin)
   bool operator==(const migration_abort& o) const {
+    return migration == o.migration && now_ns == o.now_ns;
+  }
+};
+
+/// The driver of a started move is alive and at work: its progress count
+/// grows. A move whose count stops growing has lost its driver.
+struct migration_progress {
+  uint64_t migration = 0;
+  bool operator==(const migration_progress& o) const {
     return migration == o.migration;
   }
 };
@@ -65,27 +83,28 @@ struct migration_abort {
 /// one at or before the newest recorded is refused (ECONFLICT), so a
 /// planner that takes over cannot record a period twice.
 struct psm_record {
-  int64_t at = 0;          ///< the planning's slot
-  std::string policy;      ///< psm.policy when it planned
-  uint32_t count = 0;      ///< decisions in `decisions`
-  std::string decisions;   ///< encode_decisions() (psm/plan/decision_codec)
-  uint32_t keep = 10000;   ///< psm.decisions-kept
-  int64_t keep_slots = 0;  ///< age bound, in slots (covers the quiet time)
-  std::string node;        ///< the node whose planner planned
-  uint32_t series = 0;     ///< parts it planned over
-  uint64_t cost_us = 0;    ///< time the planning took, microseconds
+  int64_t at = 0;         ///< the planning's slot
+  std::string policy;     ///< psm.policy when it planned
+  uint32_t count = 0;     ///< decisions in `decisions`
+  std::string decisions;  ///< encode_decisions() (psm/plan/decision_codec)
+  uint32_t keep = 10000;  ///< psm.decisions-kept
+  int64_t keep_slots = 0; ///< age bound, in slots (covers the quiet time)
+  std::string node;       ///< the node whose planner planned
+  uint32_t series = 0;    ///< parts it planned over
+  uint64_t cost_us = 0;   ///< time the planning took, microseconds
   bool operator==(const psm_record& o) const {
     return at == o.at && policy == o.policy && count == o.count &&
            decisions == o.decisions && keep == o.keep &&
-           keep_slots == o.keep_slots && node == o.node &&
-           series == o.series && cost_us == o.cost_us;
+           keep_slots == o.keep_slots && node == o.node && series == o.series &&
+           cost_us == o.cost_us;
   }
 };
 
 /// One command of the metadata log. The alternatives' order is their kind
 /// number in the log's encoding and on the wire: append, never reorder.
-using meta_command = std::variant<config_set, migration_begin, migration_commit,
-                                  migration_abort, psm_record>;
+using meta_command =
+    std::variant<config_set, migration_begin, migration_commit, migration_abort,
+                 psm_record, migration_progress>;
 
 /// The kind number of `c` (its alternative's index).
 inline uint8_t kind_of(const meta_command& c) {
@@ -112,9 +131,18 @@ inline bool emplace_kind(meta_command& c, std::size_t kind) {
 }
 
 // The field lists below are also the log's encoding of each command
-// (version 3, meta_codec.cpp), in this order: changing one changes what
+// (version 4, meta_codec.cpp), in this order: changing one changes what
 // raft.db files hold, so it takes a new version of the encoding there (the
-// golden bytes in meta_codec_test.cpp catch an accidental change).
+// golden bytes in meta_codec_test.cpp catch an accidental change). Fields
+// are only ever appended: version 3 of a kind is the first v3_fields() of
+// its list.
+
+/// How many leading fields of each kind's list version 3 had (0: the kind
+/// did not exist; psm_record: all of them, it is unchanged since).
+inline uint32_t v3_fields(std::size_t kind) {
+  constexpr uint32_t n[] = {4, 5, 1, 1, UINT32_MAX};
+  return kind < 5 ? n[kind] : 0;
+}
 
 /// The field list of config_set.
 template <class Inspector>
@@ -126,18 +154,25 @@ typename Inspector::result_type inspect(Inspector& f, config_set& x) {
 /// the log's encoding stores it).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_begin& x) {
-  return f(x.dir, x.range.lo, x.range.hi, x.from, x.to);
+  return f(x.dir, x.range.lo, x.range.hi, x.from, x.to, x.owner, x.now_ns,
+           x.force);
 }
 
 /// The field list of migration_commit.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_commit& x) {
-  return f(x.migration);
+  return f(x.migration, x.now_ns);
 }
 
 /// The field list of migration_abort.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_abort& x) {
+  return f(x.migration, x.now_ns);
+}
+
+/// The field list of migration_progress.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_progress& x) {
   return f(x.migration);
 }
 

@@ -17,6 +17,29 @@ errc validate_config_key(const std::string& key) {
   return errc::ok;
 }
 
+bool parse_duration_ns(const std::string& text, int64_t& ns) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+    ++digits;
+  if (digits == 0 || digits > 9)
+    return false;
+  int64_t n = std::stoll(text.substr(0, digits));
+  auto unit = text.substr(digits);
+  int64_t scale = 0;
+  if (unit.empty() || unit == "s")
+    scale = 1'000'000'000;
+  else if (unit == "ms")
+    scale = 1'000'000;
+  else if (unit == "m")
+    scale = int64_t{60} * 1'000'000'000;
+  else
+    return false;
+  if (n * scale > int64_t{86400} * 1'000'000'000)
+    return false; // over a day: surely a mistake
+  ns = n * scale;
+  return true;
+}
+
 namespace {
 
 errc validate_set(const config_set& set) {
@@ -24,6 +47,9 @@ errc validate_set(const config_set& set) {
       set.value.size() > max_config_value ||
       !psm_policy::check_value(set.key, set.value).empty())
     return errc::einval;
+  int64_t ns = 0;
+  if (set.key == move_quiet_time_key && !parse_duration_ns(set.value, ns))
+    return errc::einval; // the state machine must be able to read it
   return errc::ok;
 }
 
@@ -104,14 +130,46 @@ meta_result meta_state::apply_one(const migration_begin& cmd) {
       r.code = errc::ebusy;
       return r;
     }
+  if (auto q = quiet_check(cmd); q.code != errc::ok)
+    return q;
   migration_record m;
   m.id = migrations_.empty() ? 1 : migrations_.rbegin()->first + 1;
   m.dir = cmd.dir;
   m.range = cmd.range;
   m.from = cmd.from;
   m.to = cmd.to;
+  m.owner = cmd.owner;
+  m.begun_ns = cmd.now_ns;
   migrations_[m.id] = m;
   r.migration = m.id;
+  return r;
+}
+
+meta_result meta_state::quiet_check(const migration_begin& cmd) const {
+  meta_result r;
+  r.epoch = epoch_;
+  // Entries written before begins carried a time (now_ns 0) were applied
+  // without this check; replaying them must give the same answers.
+  if (cmd.force || cmd.now_ns == 0)
+    return r;
+  int64_t quiet = default_move_quiet_time_ns;
+  if (auto i = config_.find(move_quiet_time_key); i != config_.end())
+    parse_duration_ns(i->second.value, quiet); // checked when it was set
+  for (auto& [id, m] : migrations_) {
+    if (m.state != migration_record::committed || m.dir != cmd.dir ||
+        m.ended_ns == 0 || !m.range.overlaps(cmd.range.lo, cmd.range.hi))
+      continue;
+    auto since = cmd.now_ns - m.ended_ns;
+    if (since >= quiet)
+      continue;
+    r.code = errc::ebusy;
+    r.migration = id;
+    r.detail = "the part moved " + std::to_string(since / 1'000'000'000) +
+               " s ago (migration " + std::to_string(id) + "); " +
+               move_quiet_time_key + " is " +
+               std::to_string(quiet / 1'000'000'000) +
+               " s; force the move to override";
+  }
   return r;
 }
 
@@ -132,8 +190,7 @@ migration_record* find_migration(std::map<uint64_t, migration_record>& ms,
 } // namespace
 
 meta_result meta_state::apply_one(const migration_commit& cmd) {
-  meta_result r;
-  r.epoch = epoch_;
+  meta_result r{errc::ok, 0, epoch_};
   auto* found = find_migration(migrations_, cmd.migration, r);
   if (!found)
     return r;
@@ -153,6 +210,7 @@ meta_result meta_state::apply_one(const migration_commit& cmd) {
                              }),
               parts.end());
   m.state = migration_record::committed;
+  m.ended_ns = cmd.now_ns;
   m.epoch = ++epoch_;
   parts.push_back(placement_entry{m.range, m.to, m.epoch});
   std::sort(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
@@ -163,8 +221,7 @@ meta_result meta_state::apply_one(const migration_commit& cmd) {
 }
 
 meta_result meta_state::apply_one(const migration_abort& cmd) {
-  meta_result r;
-  r.epoch = epoch_;
+  meta_result r{errc::ok, 0, epoch_};
   auto* found = find_migration(migrations_, cmd.migration, r);
   if (!found)
     return r;
@@ -175,7 +232,19 @@ meta_result meta_state::apply_one(const migration_abort& cmd) {
     r.epoch = m.epoch;
     return r;
   }
+  if (m.state == migration_record::started)
+    m.ended_ns = cmd.now_ns;
   m.state = migration_record::aborted;
+  return r;
+}
+
+meta_result meta_state::apply_one(const migration_progress& cmd) {
+  meta_result r{errc::ok, 0, epoch_};
+  auto* m = find_migration(migrations_, cmd.migration, r);
+  if (m && m->state == migration_record::started)
+    r.version = ++m->progress;
+  else if (m) // decided already: the driver learns it here and stops
+    r = meta_result{errc::econflict, 0, m->epoch};
   return r;
 }
 
@@ -206,8 +275,7 @@ meta_result meta_state::apply_one(const psm_record& cmd) {
   meta_result r;
   r.epoch = epoch_;
   if (cmd.keep == 0 || cmd.keep_slots < 0 || cmd.policy.size() > 64 ||
-      cmd.node.size() > 256 ||
-      cmd.decisions.size() > max_psm_record) {
+      cmd.node.size() > 256 || cmd.decisions.size() > max_psm_record) {
     r.code = errc::einval;
     return r;
   }
@@ -217,14 +285,15 @@ meta_result meta_state::apply_one(const psm_record& cmd) {
     r.version = static_cast<uint64_t>(plannings_.back().at);
     return r;
   }
-  plannings_.push_back({cmd.at, cmd.policy, cmd.count, cmd.decisions,
-                        cmd.node, cmd.series, cmd.cost_us});
+  plannings_.push_back({cmd.at, cmd.policy, cmd.count, cmd.decisions, cmd.node,
+                        cmd.series, cmd.cost_us});
   // Bounded: by count (whole plannings, the newest always kept) and age.
   uint64_t total = 0;
   for (auto& p : plannings_)
     total += p.count;
-  while (plannings_.size() > 1 &&
-         (total > cmd.keep || plannings_.front().at < cmd.at - cmd.keep_slots)) {
+  while (
+      plannings_.size() > 1 &&
+      (total > cmd.keep || plannings_.front().at < cmd.at - cmd.keep_slots)) {
     total -= plannings_.front().count;
     plannings_.pop_front();
   }

@@ -21,16 +21,23 @@
 namespace ds {
 
 struct meta_result {
+  // A constructor rather than an aggregate, so that the many results made
+  // from their first fields need not spell out `detail`.
+  meta_result(errc code = errc::ok, uint64_t version = 0, uint64_t epoch = 0,
+              uint64_t migration = 0, std::string detail = {})
+      : code(code), version(version), epoch(epoch), migration(migration),
+        detail(std::move(detail)) {}
   errc code = errc::ok;
   uint64_t version = 0;   ///< config_set: the key's version after the command
   uint64_t epoch = 0;     ///< placement epoch (migration_*: of that move)
   uint64_t migration = 0; ///< migration_begin: the new migration's id
+  std::string detail;     ///< why a command was refused, for people
 };
 
 /// The field list of meta_result (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_result& x) {
-  return f(x.code, x.version, x.epoch, x.migration);
+  return f(x.code, x.version, x.epoch, x.migration, x.detail);
 }
 
 /// Where one part of a directory lives, since which epoch.
@@ -68,13 +75,18 @@ struct migration_record {
   uint32_t from = 0;
   uint32_t to = 0;
   state_t state = started;
-  uint64_t epoch = 0; ///< committed: the placement epoch it took effect at
+  uint64_t epoch = 0;    ///< committed: the placement epoch it took effect at
+  std::string owner;     ///< who drives it (a node id)
+  uint64_t progress = 0; ///< started: grows while its driver is at work
+  int64_t begun_ns = 0;  ///< the begin's proposer clock (0: not known)
+  int64_t ended_ns = 0;  ///< the commit's or abort's proposer clock
 };
 
 /// The field list of migration_record (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_record& x) {
-  return f(x.id, x.dir, x.range, x.from, x.to, x.state, x.epoch);
+  return f(x.id, x.dir, x.range, x.from, x.to, x.state, x.epoch, x.owner,
+           x.progress, x.begun_ns, x.ended_ns);
 }
 
 /// "started", "committed" or "aborted".
@@ -99,6 +111,16 @@ constexpr size_t max_config_value = 65536;
 
 /// Checks a settings key; returns ok or einval.
 errc validate_config_key(const std::string& key);
+
+/// The setting that keeps a part that moved from moving again for a while
+/// (unless a move is forced): a duration, "90" or "90s" (seconds), "500ms",
+/// "2m"; default 60 s.
+constexpr const char* move_quiet_time_key = "move-quiet-time";
+constexpr int64_t default_move_quiet_time_ns = int64_t{60} * 1'000'000'000;
+
+/// Parses a duration setting (see move_quiet_time_key) into ns; false if
+/// malformed or over a day.
+bool parse_duration_ns(const std::string& text, int64_t& ns);
 
 /// Checks what a command says by itself, before it goes to the log (a
 /// settings key and the size of its value); returns ok or einval. apply()
@@ -160,6 +182,10 @@ private:
   meta_result apply_one(const migration_commit& cmd);
   meta_result apply_one(const migration_abort& cmd);
   meta_result apply_one(const psm_record& cmd);
+  meta_result apply_one(const migration_progress& cmd);
+  /// EBUSY (with a detail) if an overlapping part of `cmd.dir` moved within
+  /// the quiet time before `cmd.now_ns`.
+  meta_result quiet_check(const migration_begin& cmd) const;
 
   std::map<std::string, config_entry> config_;
   std::map<inode_id, std::vector<placement_entry>> placed_;

@@ -4,6 +4,7 @@
 
 #include "tests/actors/caf_doctest.hpp"
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -81,15 +82,19 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
     sched.run();
   }
 
-  /// Sends a path request to the gateway, runs everything, returns the reply.
-  ns_reply path(path_op op, std::string p) {
+  /// Sends a path request to the gateway, runs everything (by `run`, if
+  /// given: timers too, say), returns the reply.
+  ns_reply path(path_op op, std::string p, std::function<void()> run = {}) {
     path_request req;
     req.op = op;
     req.path = std::move(p);
     ns_reply out;
     out.code = errc::eio;
     auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
-    sched.run();
+    if (run)
+      run();
+    else
+      sched.run();
     rh.receive(
         [&](ns_reply& r) { out = std::move(r); },
         [&](caf::error& e) { FAIL("path request failed: " << sys.render(e)); });

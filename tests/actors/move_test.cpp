@@ -17,10 +17,19 @@ const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 /// The real metadata replica, except that subscriptions are ignored: a
 /// router behind it never receives a push (every push is lost).
 /// With `mute`, placement reads are never answered either (no quorum).
+/// Commands of kind `lose` are never answered; with `apply_lost` they are
+/// applied all the same (the answer is lost), without it they are lost.
 metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
-                                            metadata_actor real, bool mute) {
+                                            metadata_actor real, bool mute,
+                                            int lose, bool apply_lost) {
   return {
-      [=](meta_atom a, meta_command& c) {
+      [=](meta_atom a, meta_command& c) -> caf::result<meta_result> {
+        if (kind_of(c) == lose) {
+          if (apply_lost)
+            self->request(real, caf::infinite, a, std::move(c))
+                .then([](meta_result&) {});
+          return self->make_response_promise<meta_result>();
+        }
         return self->delegate(real, a, std::move(c));
       },
       [=](meta_batch_atom a, std::vector<meta_command>& cs) {
@@ -48,6 +57,68 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
       [=](raft_peer_atom, uint64_t, caf::strong_actor_ptr&) {},
       [=](raft_tick_atom) {},
       [=](meta_flush_atom) {},
+  };
+}
+
+/// A shard as seen through a faulty link for one step: with `lose`, step
+/// `op` is lost both ways (the shard never hears it, the sender never hears
+/// back: a source cut off at the worst moment); otherwise it fails (EIO,
+/// the shard's storage failed). Everything else passes through.
+shard_actor::behavior_type faulty_step(shard_actor::pointer self,
+                                       shard_actor real, part_request::op_t op,
+                                       bool lose) {
+  return {
+      [=](ns_atom a, std::vector<ns_request>& reqs) {
+        return self->delegate(real, a, std::move(reqs));
+      },
+      [=](shards_atom a) { return self->delegate(real, a); },
+      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
+        if (req.op == op && lose)
+          return self->make_response_promise<part_reply>();
+        if (req.op == op)
+          return part_reply{errc::eio, {}, {}};
+        return self->delegate(real, a, std::move(req));
+      },
+  };
+}
+
+/// A shard that takes `delay` to store an imported part (a large one).
+using slow_shard_actor =
+    shard_actor::extend<caf::reacts_to<retry_atom, uint64_t>>;
+
+struct slow_state {
+  std::map<uint64_t,
+           std::pair<caf::typed_response_promise<part_reply>, part_request>>
+      held;
+  uint64_t seq = 0;
+};
+
+slow_shard_actor::behavior_type
+slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
+            shard_actor real, caf::timespan delay) {
+  return {
+      [=](ns_atom a, std::vector<ns_request>& reqs) {
+        return self->delegate(real, a, std::move(reqs));
+      },
+      [=](shards_atom a) { return self->delegate(real, a); },
+      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
+        if (req.op != part_request::import)
+          return self->delegate(real, a, std::move(req));
+        auto rp = self->make_response_promise<part_reply>();
+        auto id = ++self->state.seq;
+        self->state.held.emplace(id, std::make_pair(rp, std::move(req)));
+        self->delayed_send(self, delay, retry_atom::value, id);
+        return rp;
+      },
+      [=](retry_atom, uint64_t id) {
+        auto held = std::move(self->state.held.at(id));
+        self->state.held.erase(id);
+        self->request(real, caf::infinite, part_atom::value,
+                      std::move(held.second))
+            .then([rp = held.first](part_reply& r) mutable {
+              rp.deliver(std::move(r));
+            });
+      },
   };
 }
 
@@ -86,15 +157,141 @@ struct move_fixture : node_fixture {
     return out;
   }
 
-  /// Another router over the same shards, with `md` as its metadata store.
-  router_actor extra_router(metadata_actor md) {
+  /// Another router, with `md` as its metadata store, over `via` (by
+  /// default the same shards).
+  router_actor extra_router(metadata_actor md,
+                            std::vector<shard_actor> via = {}) {
     cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
-    auto r = sys.spawn(router_behavior, cluster, shards, md,
+    auto r = sys.spawn(router_behavior, cluster, via.empty() ? shards : via, md,
                        caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
                        size_t{256});
     sched.run();
     return r;
+  }
+
+  /// Actors a test made; stopped at its end.
+  std::vector<caf::actor> extras;
+
+  ~move_fixture() {
+    for (auto& a : extras)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  template <class Handle> Handle keep(Handle h) {
+    extras.push_back(caf::actor_cast<caf::actor>(h));
+    return h;
+  }
+
+  /// A path request through the gateway, run until it is answered (paused
+  /// retries included).
+  ns_reply path_run(path_op op, std::string p) {
+    return path(op, std::move(p), [this] { run_all(); });
+  }
+
+  /// A lookup of `name` in the directory through router `r`, run until it
+  /// is answered.
+  errc lookup_via(const router_actor& r, const std::string& name) {
+    errc out = errc::eio;
+    auto rh = self->request(
+        r, caf::infinite, ns_atom::value,
+        std::vector<ns_request>{make_request(ns_op::lookup, dir, name)});
+    run_all();
+    rh.receive([&](std::vector<ns_reply>& x) { out = x.at(0).code; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  /// A name not made by make_dir whose hash is in `r`.
+  static std::string fresh_name(const hash_range& r) {
+    for (int i = 0;; ++i)
+      if (r.contains(name_hash("new" + std::to_string(i))))
+        return "new" + std::to_string(i);
+  }
+
+  /// The router of member `node` of a two-member cluster of two shards each
+  /// (shards 0-1 on "a", 2-3 on "b"), reaching the shards through `view`.
+  /// It hears no placement pushes; its scan runs when it is sent resolve.
+  router_actor node_router(uint32_t node, std::vector<shard_actor> view) {
+    member a{"a", "127.0.0.1", 1};
+    member b{"b", "127.0.0.1", 2};
+    cluster_map cluster;
+    REQUIRE(cluster_map::make(node == 0 ? a : b, {node == 0 ? b : a}, 2,
+                              cluster) == "");
+    auto md = keep(sys.spawn(deaf_metadata, metadata, false, -1, false));
+    auto r = keep(sys.spawn(
+        router_behavior, cluster,
+        std::vector<shard_actor>{view[2 * node], view[2 * node + 1]}, md,
+        caf::timespan{std::chrono::seconds(1)}, caf::timespan{0}, size_t{256}));
+    uint32_t other = 1 - node;
+    node_hello hello;
+    hello.id = other == 0 ? "a" : "b";
+    hello.fingerprint = cluster.fingerprint();
+    hello.shards = {view[2 * other], view[2 * other + 1]};
+    self->send(r, peer_atom::value, other, hello);
+    sched.run();
+    return r;
+  }
+
+  /// Two scans of router `r` (a part must be seen by both to be settled).
+  void scan_twice(const router_actor& r) {
+    for (int i = 0; i < 2; ++i) {
+      self->send(r, resolve_atom::value);
+      run_all();
+    }
+  }
+
+  /// Sets a cluster setting through the gateway (no timer fires).
+  errc set_config(const std::string& key, const std::string& value) {
+    errc out = errc::eio;
+    auto rh = self->request(gateway, caf::infinite, meta_atom::value,
+                            meta_command{config_set{key, value, 0, false}});
+    sched.run();
+    REQUIRE_FALSE(self->mailbox().empty());
+    rh.receive([&](meta_result& r) { out = r.code; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  /// Every migration record, from the metadata store.
+  std::map<uint64_t, migration_record> records() {
+    std::map<uint64_t, migration_record> out;
+    auto rh = self->request(metadata, caf::infinite, migrations_atom::value);
+    run_all();
+    rh.receive(
+        [&](std::vector<migration_record>& log) {
+          for (auto& m : log)
+            out[m.id] = m;
+        },
+        [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  /// Scans of the node's router over a move lease without progress: the
+  /// first notes what it finds, the second comes after the lease, the
+  /// third settles what the second decided.
+  void scans_over_lease() {
+    self->send(router, resolve_atom::value);
+    run_all();
+    sched.advance_time(std::chrono::seconds(16));
+    for (int i = 0; i < 2; ++i) {
+      self->send(router, resolve_atom::value);
+      run_all();
+    }
+  }
+
+  /// True if shard `s` serves reads of hash `h` of the directory.
+  bool serves(uint32_t s, uint64_t h) {
+    auto p = cores[s]->parts(dir);
+    return p ? p->reads(h) : cores[s]->dag(dir) != nullptr;
+  }
+
+  /// The code of a lookup of `name` sent straight to shard `s`.
+  errc at_shard(uint32_t s, const std::string& name) {
+    return batch(shards[s], {make_request(ns_op::lookup, dir, name)})
+        .at(0)
+        .code;
   }
 
   /// One of make_dir's files whose name hashes into the upper half.
@@ -226,7 +423,7 @@ TEST_CASE_FIXTURE(move_fixture,
 TEST_CASE_FIXTURE(move_fixture,
                   "a stale cached placement is caught by the epoch check") {
   make_dir(40);
-  auto deaf = sys.spawn(deaf_metadata, metadata, false);
+  auto deaf = sys.spawn(deaf_metadata, metadata, false, -1, false);
   auto r2 = extra_router(deaf);
   auto moved_name = upper_name();
   auto first = (home + 1) % 4;
@@ -262,7 +459,7 @@ TEST_CASE_FIXTURE(move_fixture,
                   "without a placement to read, a router answers in time") {
   make_dir(40);
   REQUIRE(move(gateway, upper, (home + 1) % 4).code == errc::ok);
-  auto mute = sys.spawn(deaf_metadata, metadata, true);
+  auto mute = sys.spawn(deaf_metadata, metadata, true, -1, false);
   auto r3 = extra_router(mute);
   auto moved_name = upper_name();
   auto t0 = sched.clock().now();
@@ -304,6 +501,43 @@ TEST_CASE_FIXTURE(move_fixture,
   CHECK(move(gateway, upper, home).code == errc::eexist);
 }
 
+TEST_CASE_FIXTURE(move_fixture,
+                  "a committed move whose release is lost is not activated") {
+  make_dir(40);
+  auto to = (home + 1) % 4;
+  // The driver reaches the source through a link that loses `release`.
+  auto via = shards;
+  via[home] =
+      keep(sys.spawn(faulty_step, shards[home], part_request::release, true));
+  auto driver = keep(extra_router(metadata, via));
+  auto m = move(driver, upper, to);
+  CHECK(m.code == errc::eunavailable); // committed, not finished
+  // The source never heard the release, so it still serves reads of the
+  // part; the destination must not serve it yet.
+  auto h = name_hash(upper_name());
+  CHECK(serves(home, h));
+  CHECK_FALSE(serves(to, h));
+  CHECK(at_shard(to, upper_name()) == errc::ewrongshard);
+  // A create in the part through the gateway (whose router was told of the
+  // move), then a lookup through a router with no cache (it asks the home,
+  // the source): an acknowledged create is never answered ENOENT.
+  auto name = fresh_name(upper);
+  auto created = path_run(path_op::create, "/hot/" + name);
+  auto cold = keep(extra_router(metadata));
+  auto seen = lookup_via(cold, name);
+  CHECK_FALSE((created.code == errc::ok && seen == errc::enoent));
+  CHECK(created.code != errc::ok); // writes wait for the release
+  // The scan of the node finishes it: release first, then activate.
+  scan_twice(router);
+  CHECK_FALSE(serves(home, h));
+  CHECK(serves(to, h));
+  CHECK(at_shard(home, upper_name()) == errc::ewrongshard);
+  REQUIRE(path_run(path_op::create, "/hot/" + name).code == errc::ok);
+  auto later = keep(extra_router(metadata));
+  CHECK(lookup_via(later, name) == errc::ok);
+  CHECK(list_all().size() == 41);
+}
+
 namespace {
 
 /// A move whose driver died after the destination stored the part: the
@@ -329,10 +563,13 @@ struct orphan_fixture : move_fixture {
     return out;
   }
 
-  void orphan(bool commit) {
+  /// The steps up to the commit (included if `commit`), by hand, to the
+  /// shard `hop` places after the home; then nobody drives it.
+  void half_done(bool commit, uint32_t hop = 1) {
     make_dir(50);
-    to = (home + 1) % 4;
-    id = meta(migration_begin{dir, upper, home, to}).migration;
+    to = (home + hop) % 4;
+    id =
+        meta(migration_begin{dir, upper, home, to, "gone", 0, false}).migration;
     REQUIRE(id != 0);
     part_request p;
     p.op = part_request::begin_export;
@@ -347,12 +584,25 @@ struct orphan_fixture : move_fixture {
     if (commit) {
       REQUIRE(meta(migration_commit{id}).code == errc::ok);
     }
+  }
+
+  void orphan(bool commit) {
+    half_done(commit);
     // The driver is gone. One scan only notes what it finds.
     self->send(router, resolve_atom::value);
     run_all();
     REQUIRE(cores[home]->unresolved().size() == 1);
     REQUIRE(cores[to]->unresolved().size() == 1);
-    self->send(router, resolve_atom::value); // the second one settles
+    if (!commit) {
+      // Started: a second scan soon after does not abort it (its driver
+      // may be slow); once a lease passed without progress, one does.
+      self->send(router, resolve_atom::value);
+      run_all();
+      CHECK(records().at(id).state == migration_record::started);
+      CHECK(cores[home]->unresolved().size() == 1);
+      sched.advance_time(std::chrono::seconds(16));
+    }
+    self->send(router, resolve_atom::value); // this one settles
     run_all();
     CHECK(cores[home]->unresolved().empty());
     CHECK(cores[to]->unresolved().empty());
@@ -379,4 +629,169 @@ TEST_CASE_FIXTURE(orphan_fixture,
   for (int i = 0; i < 50; ++i)
     CHECK(path(path_op::stat, "/hot/f" + std::to_string(i)).code == errc::ok);
   CHECK(list_all().size() == 50);
+}
+
+TEST_CASE_FIXTURE(orphan_fixture,
+                  "a destination's node does not activate a part its source "
+                  "has not released") {
+  half_done(true, 2); // the source and the destination on different members
+  auto h = name_hash(upper_name());
+  // The destination's node reaches the source through a link that loses
+  // `release`: its scan must leave the part pending.
+  auto view = shards;
+  view[home] =
+      keep(sys.spawn(faulty_step, shards[home], part_request::release, true));
+  scan_twice(node_router(to / 2, view));
+  CHECK(serves(home, h));
+  CHECK_FALSE(serves(to, h));
+  CHECK(cores[to]->unresolved().size() == 1);
+  // With the link healed, the same node's scan releases, then activates.
+  scan_twice(node_router(to / 2, shards));
+  CHECK(cores[home]->unresolved().empty());
+  CHECK(cores[to]->unresolved().empty());
+  CHECK_FALSE(serves(home, h));
+  CHECK(serves(to, h));
+  CHECK(list_all().size() == 50);
+}
+
+namespace {
+
+/// A move that no driver owns any more, left in one of the ways the
+/// metadata store can hear of a begin and then nothing.
+struct ownerless_fixture : move_fixture {
+  uint32_t to = 0;
+
+  /// Nothing may stay started without an owner: after a lease without
+  /// progress the scan aborts it, and the part can move again.
+  void check_settled() {
+    auto before = records();
+    REQUIRE(before.size() == 1);
+    auto id = before.begin()->first;
+    REQUIRE(before.at(id).state == migration_record::started);
+    CHECK(move(gateway, upper, to).code == errc::ebusy); // it is in the way
+    scans_over_lease();
+    CHECK(records().at(id).state == migration_record::aborted);
+    CHECK(cores[home]->parts(dir) == nullptr); // writes served again
+    CHECK(path_run(path_op::create, "/hot/" + fresh_name(upper)).code ==
+          errc::ok);
+    CHECK(move(gateway, upper, to).code == errc::ok);
+    CHECK(list_all().size() == 31);
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(ownerless_fixture,
+                  "a begin whose answer was lost does not stay started") {
+  make_dir(30);
+  to = (home + 1) % 4;
+  // The entry commits, its answer never reaches the driver (say the
+  // leader changed): the driver gives up without knowing the id.
+  auto lossy = keep(sys.spawn(deaf_metadata, metadata, false, 1, true));
+  auto driver = keep(extra_router(lossy));
+  CHECK(move(driver, upper, to).code == errc::eunavailable);
+  check_settled();
+}
+
+TEST_CASE_FIXTURE(ownerless_fixture,
+                  "a begin whose driver died before the export does not "
+                  "stay started") {
+  make_dir(30);
+  to = (home + 1) % 4;
+  meta_result r;
+  auto rh = self->request(
+      metadata, caf::infinite, meta_atom::value,
+      meta_command{migration_begin{dir, upper, home, to, "gone", 0, false}});
+  run_all();
+  rh.receive([&](meta_result& x) { r = x; }, [](caf::error&) {});
+  REQUIRE(r.code == errc::ok); // and then its node died
+  check_settled();
+}
+
+TEST_CASE_FIXTURE(ownerless_fixture,
+                  "a move whose export and then abort failed does not stay "
+                  "started") {
+  make_dir(30);
+  to = (home + 1) % 4;
+  auto lossy =
+      keep(sys.spawn(deaf_metadata, metadata, false, 3, false)); // aborts
+  auto via = shards;
+  via[home] = keep(
+      sys.spawn(faulty_step, shards[home], part_request::begin_export, false));
+  auto driver = keep(extra_router(lossy, via));
+  CHECK(move(driver, upper, to).code == errc::eunavailable);
+  check_settled();
+}
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "a slow move whose driver is alive is not aborted") {
+  make_dir(40);
+  auto to = (home + 1) % 4;
+  // The destination takes 40 s to store the part; the node's scan runs
+  // every 5 s meanwhile and sees the source exporting all along.
+  auto via = shards;
+  via[to] = caf::actor_cast<shard_actor>(keep(sys.spawn(
+      slow_import, shards[to], caf::timespan{std::chrono::seconds(40)})));
+  auto driver = keep(extra_router(metadata, via));
+  auto rh = self->request(driver, caf::infinite, move_atom::value,
+                          move_request{dir, upper, to, false});
+  size_t scans_met_it = 0;
+  for (int t = 0; t < 60; ++t) {
+    sched.run();
+    if (t % 5 == 0) {
+      scans_met_it += !cores[home]->unresolved().empty();
+      self->send(router, resolve_atom::value);
+      sched.run();
+    }
+    sched.advance_time(std::chrono::seconds(1));
+  }
+  run_all();
+  meta_result m;
+  rh.receive([&](meta_result& x) { m = x; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(scans_met_it >= 8);
+  CHECK(m.code == errc::ok);
+  auto rec = records().at(m.migration);
+  CHECK(rec.state == migration_record::committed);
+  CHECK(rec.progress >= 7); // renewed every 5 s
+  CHECK(serves(to, name_hash(upper_name())));
+  CHECK(list_all().size() == 40);
+}
+
+TEST_CASE_FIXTURE(move_fixture,
+                  "a part that moved waits out the quiet time unless forced") {
+  make_dir(20);
+  auto to = (home + 1) % 4;
+  // Moves here are run without firing timers: the virtual clock moves
+  // only when the test says (a stale request timeout would jump it).
+  auto move_at_once = [&](uint32_t dest, bool force) {
+    meta_result out;
+    out.code = errc::eio;
+    auto rh = self->request(gateway, caf::infinite, move_atom::value,
+                            move_request{dir, upper, dest, force});
+    sched.run();
+    REQUIRE_FALSE(self->mailbox().empty()); // answered without a timer
+    rh.receive([&](meta_result& m) { out = m; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  };
+  REQUIRE(move_at_once(to, false).code == errc::ok);
+  sched.advance_time(std::chrono::seconds(30));
+  auto again = move_at_once(home, false);
+  CHECK(again.code == errc::ebusy);
+  CHECK(again.detail.find("moved 30 s ago") != std::string::npos);
+  CHECK(again.detail.find("move-quiet-time is 60 s") != std::string::npos);
+  CHECK(records().size() == 1);                     // refused: nothing recorded
+  CHECK(move_at_once(home, true).code == errc::ok); // forced
+  // The quiet time is the cluster setting's, measured by the proposers'
+  // clocks: after it, the part moves again without force.
+  REQUIRE(set_config("move-quiet-time", "10s") == errc::ok);
+  CHECK(set_config("move-quiet-time", "later") == errc::einval);
+  auto t0 = sched.clock().now();
+  sched.advance_time(std::chrono::seconds(9));
+  CHECK(move_at_once(to, false).code == errc::ebusy);
+  sched.advance_time(std::chrono::seconds(2));
+  CHECK(move_at_once(to, false).code == errc::ok);
+  CHECK(sched.clock().now() - t0 == std::chrono::seconds(11));
+  CHECK(list_all().size() == 20);
 }

@@ -31,8 +31,11 @@ const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 
 TEST_CASE("every kind of meta_command round-trips through CAF") {
   std::vector<meta_command> all{config_set{"app.period", "60", 3, true},
-                                migration_begin{5, upper, 1, 7},
-                                migration_commit{11}, migration_abort{12}};
+                                migration_begin{5, upper, 1, 7, "", 0, false},
+                                migration_begin{5, upper, 1, 7, "b", 9, true},
+                                migration_commit{11, 4},
+                                migration_abort{12},
+                                migration_progress{13}};
   for (auto& c : all) {
     CAPTURE(kind_name(c));
     auto buf = save(c);

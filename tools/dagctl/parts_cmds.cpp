@@ -39,6 +39,8 @@ void add_parts_commands(CLI::App& app, invocation& inv) {
   move->add_option("SHARD", inv.to, "the shard that takes the part")
       ->required()
       ->check(CLI::Range(0, 1'000'000));
+  move->add_flag("--force", inv.force,
+                 "move even if the part moved within move-quiet-time");
   move->callback([&inv] { inv.command = "move"; });
   app.add_subcommand("migrations",
                      "every move of a part: state and placement epoch")
@@ -53,13 +55,14 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
     hash_range r;
     parse_part(inv.part, r);
     auto shard = inv.to;
-    auto m = cl.move(inv.path, r, shard);
+    auto m = cl.move(inv.path, r, shard, inv.force);
     if (m.code != errc::ok) {
       err << to_string(m.code) << ": " << inv.path << " " << inv.part
-          << std::endl;
+          << (m.detail.empty() ? "" : ": " + m.detail) << std::endl;
       if (inv.json)
         out << json{{"error", std::string{to_string(m.code)}},
-                    {"migration", m.migration}}
+                    {"migration", m.migration},
+                    {"detail", m.detail}}
                    .dump()
             << std::endl;
       return m.code == errc::eunavailable ? 2 : 1;

@@ -18,10 +18,14 @@ template <size_t N> std::string bytes(const char (&s)[N]) {
 std::vector<meta_command> one_of_each() {
   return {config_set{"app.period", "60", 3, true},
           config_set{"a", std::string("\0\xff", 2)}, // bytes, not text
-          migration_begin{5, upper, 1, 7}, migration_commit{11},
-          migration_abort{12},
+          migration_begin{5, upper, 1, 7, "", 0, false},
+          migration_begin{5, upper, 1, 7, "node-b", -3, true},
+          migration_commit{11},
+          migration_commit{11, 1700000000123456789},
+          migration_abort{12, 5},
           psm_record{-3, "predictive", 2, std::string("\x92\x01", 2), 50, 600,
-                     "node-1", 17, 4200}};
+                     "node-1", 17, 4200},
+          migration_progress{13}};
 }
 
 // Bytes that the version-2 encoder wrote, one command of each kind (the
@@ -73,31 +77,60 @@ TEST_CASE("every kind of metadata command round-trips") {
   for (auto& c : one_of_each()) {
     CAPTURE(kind_name(c));
     auto bytes = encode_meta_command(c);
-    CHECK(static_cast<unsigned char>(bytes[1]) == 3); // the current version
+    CHECK(static_cast<unsigned char>(bytes[1]) == 4); // the current version
     CHECK(decode_meta_command(bytes) == c);
   }
 }
 
-TEST_CASE("the version-3 encoding of each kind stays what raft.db files "
+TEST_CASE("the version-4 encoding of each kind stays what raft.db files "
           "hold") {
-  // [3, kind, the fields of the command's inspect, in order].
+  // [4, kind, the fields of the command's inspect, in order].
   CHECK(encode_meta_command(config_set{"k", "v", 3, true}) ==
-        bytes("\x96\x03\x00\xc4\x01k\xc4\x01v\x03\xc3"));
-  CHECK(encode_meta_command(migration_begin{42, upper, 1, 5}) ==
-        bytes("\x97\x03\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
-              "\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01\x05"));
-  CHECK(encode_meta_command(migration_commit{7}) == bytes("\x93\x03\x02\x07"));
-  CHECK(encode_meta_command(migration_abort{9}) == bytes("\x93\x03\x03\x09"));
+        bytes("\x96\x04\x00\xc4\x01k\xc4\x01v\x03\xc3"));
+  CHECK(encode_meta_command(migration_begin{42, upper, 1, 5, "n", 9, true}) ==
+        bytes("\x9a\x04\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
+              "\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01\x05\xc4\x01n\x09\xc3"));
+  CHECK(encode_meta_command(migration_commit{7, 2}) ==
+        bytes("\x94\x04\x02\x07\x02"));
+  CHECK(encode_meta_command(migration_abort{9, 3}) ==
+        bytes("\x94\x04\x03\x09\x03"));
+  CHECK(encode_meta_command(migration_progress{8}) ==
+        bytes("\x93\x04\x05\x08"));
   CHECK(encode_meta_command(psm_record{5, "off", 0, "", 9, 60, "n", 2, 7}) ==
-        bytes("\x9b\x03\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
+        bytes("\x9b\x04\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
               "\x02\x07"));
+}
+
+TEST_CASE("commands written in version 3 still decode, with no time, owner "
+          "or force") {
+  // The bytes the version-3 encoder wrote (before the fields appended).
+  CHECK(decode_meta_command(bytes("\x96\x03\x00\xc4\x01k\xc4\x01v\x03\xc3")) ==
+        meta_command{config_set{"k", "v", 3, true}});
+  CHECK(decode_meta_command(
+            bytes("\x97\x03\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
+                  "\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01\x05")) ==
+        meta_command{migration_begin{42, upper, 1, 5, "", 0, false}});
+  CHECK(decode_meta_command(bytes("\x93\x03\x02\x07")) ==
+        meta_command{migration_commit{7}});
+  CHECK(decode_meta_command(bytes("\x93\x03\x03\x09")) ==
+        meta_command{migration_abort{9}});
+  // A kind version 3 did not have, and a version-4 list in a version-3
+  // entry, are refused.
+  CHECK(decode_meta_command(
+            bytes("\x9b\x03\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
+                  "\x02\x07")) ==
+        meta_command{psm_record{5, "off", 0, "", 9, 60, "n", 2, 7}});
+  CHECK_THROWS_AS(decode_meta_command(bytes("\x93\x03\x05\x08")),
+                  meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(bytes("\x94\x03\x02\x07\x02")),
+                  meta_codec_error);
 }
 
 TEST_CASE("commands written in version 2 still decode, kind by kind") {
   CHECK(decode_meta_command(v2_set) ==
         meta_command{config_set{"psm.threshold", "120", 3, true}});
   CHECK(decode_meta_command(v2_begin) ==
-        meta_command{migration_begin{42, upper, 1, 5}});
+        meta_command{migration_begin{42, upper, 1, 5, "", 0, false}});
   CHECK(decode_meta_command(v2_commit) == meta_command{migration_commit{7}});
   CHECK(decode_meta_command(v2_abort) == meta_command{migration_abort{9}});
 }
@@ -112,15 +145,16 @@ TEST_CASE("settings written in version 1 still decode, and other kinds of "
 TEST_CASE("malformed commands are refused with meta_codec_error") {
   CHECK_THROWS_AS(decode_meta_command(""), meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command("\x93\x01\x02\x03"), meta_codec_error);
-  CHECK_THROWS_AS(decode_meta_command(pack_list(4, 2, 7)), meta_codec_error);
-  // Version 3: an unknown kind, a field too many or too few, a wrong type.
-  CHECK_THROWS_AS(decode_meta_command(pack_list(3, 4, 7)), meta_codec_error);
-  CHECK_THROWS_AS(decode_meta_command(pack_list(3, 2, 7, 8)), meta_codec_error);
-  CHECK_THROWS_AS(decode_meta_command(pack_list(3, 3)), meta_codec_error);
-  CHECK_THROWS_AS(decode_meta_command(pack_list(3, 2, std::string("x"))),
+  CHECK_THROWS_AS(decode_meta_command(pack_list(5, 2, 7)), meta_codec_error);
+  // Version 4: an unknown kind, a field too many or too few, a wrong type.
+  CHECK_THROWS_AS(decode_meta_command(pack_list(4, 6, 7)), meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(pack_list(4, 2, 7, 8, 9)),
                   meta_codec_error);
-  CHECK(decode_meta_command(pack_list(3, 2, 7)) ==
-        meta_command{migration_commit{7}});
+  CHECK_THROWS_AS(decode_meta_command(pack_list(4, 3, 7)), meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(pack_list(4, 2, std::string("x"), 1)),
+                  meta_codec_error);
+  CHECK(decode_meta_command(pack_list(4, 2, 7, 8)) ==
+        meta_command{migration_commit{7, 8}});
   // Version 2 with a kind that never existed.
   auto bad = v2_commit;
   bad[2] = '\x04';
@@ -135,12 +169,16 @@ TEST_CASE("metadata states round-trip through snapshots, and junk is "
   meta_state st;
   st.apply(config_set{"app.period", "60", 3, true});
   st.apply(config_set{"app.period", "60"});
-  migration_begin p{5, hash_range{0, (uint64_t{1} << 62) - 1}, 0, 7};
+  migration_begin p{5,    hash_range{0, (uint64_t{1} << 62) - 1}, 0, 7, "", 0,
+                    false};
   auto begun = st.apply(p);
   st.apply(decode_meta_command(
       encode_meta_command(migration_commit{begun.migration})));
   p.range = upper;
+  p.owner = "node-a";
+  p.now_ns = 77;
   st.apply(p); // left started
+  st.apply(migration_progress{2});
   meta_state restored;
   decode_meta_state(encode_meta_state(st), restored);
   CHECK(restored.epoch() == st.epoch());
@@ -149,6 +187,9 @@ TEST_CASE("metadata states round-trip through snapshots, and junk is "
   CHECK(restored.placement(5).parts[0].epoch == 1);
   REQUIRE(restored.migrations().size() == 2);
   CHECK(restored.migrations().at(2).state == migration_record::started);
+  CHECK(restored.migrations().at(2).owner == "node-a");
+  CHECK(restored.migrations().at(2).progress == 1);
+  CHECK(restored.migrations().at(2).begun_ns == 77);
   CHECK(restored.migrations().at(1).range ==
         hash_range{0, (uint64_t{1} << 62) - 1});
   CHECK(restored.config_list().size() == st.config_list().size());

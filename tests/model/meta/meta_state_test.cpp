@@ -54,7 +54,8 @@ TEST_CASE("bad keys and oversize values are refused") {
 
 TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   meta_state s;
-  migration_begin b{5, hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 0, 2};
+  migration_begin b{
+      5, hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 0, 2, "", 0, false};
   auto r = s.apply(b);
   REQUIRE(r.code == errc::ok);
   auto id = r.migration;
@@ -100,6 +101,92 @@ TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   CHECK(s.apply(c).code == errc::enoent);
   CHECK(s.epoch() == 2);
   CHECK(s.migrations().size() == 3);
+}
+
+TEST_CASE("a started migration's progress grows; a decided one refuses "
+          "progress") {
+  meta_state s;
+  migration_begin b{
+      5,    hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 0, 2, "node-a", 1000,
+      false};
+  auto id = s.apply(b).migration;
+  CHECK(s.migrations().at(id).owner == "node-a");
+  CHECK(s.migrations().at(id).begun_ns == 1000);
+  CHECK(s.apply(migration_progress{id}).version == 1);
+  CHECK(s.apply(migration_progress{id}).version == 2);
+  CHECK(s.migrations().at(id).progress == 2);
+  CHECK(s.apply(migration_commit{id, 5000}).code == errc::ok);
+  CHECK(s.migrations().at(id).ended_ns == 5000);
+  auto late = s.apply(migration_progress{id});
+  CHECK(late.code == errc::econflict);
+  CHECK(late.epoch == 1);
+  CHECK(s.migrations().at(id).progress == 2); // unchanged
+  CHECK(s.apply(migration_progress{99}).code == errc::enoent);
+  b.force = true; // within the quiet time of the first
+  auto id2 = s.apply(b).migration;
+  CHECK(s.apply(migration_abort{id2, 7000}).code == errc::ok);
+  CHECK(s.migrations().at(id2).ended_ns == 7000);
+  CHECK(s.apply(migration_abort{id2, 9000}).code == errc::ok); // repeated
+  CHECK(s.migrations().at(id2).ended_ns == 7000);
+  CHECK(s.apply(migration_progress{id2}).code == errc::econflict);
+}
+
+TEST_CASE("a part that moved does not move again within the quiet time "
+          "unless forced") {
+  meta_state s;
+  constexpr int64_t sec = 1'000'000'000;
+  hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
+  hash_range top{uint64_t{3} << 62, ~uint64_t{0}};
+  auto begin = [&](hash_range r, int64_t at, bool force) {
+    return s.apply(migration_begin{5, r, 0, 2, "n1", at, force});
+  };
+  auto id = begin(upper, 100 * sec, false).migration;
+  REQUIRE(s.apply(migration_commit{id, 101 * sec}).code == errc::ok);
+  // 59 s after the commit: refused, with why; a part inside it too.
+  auto r = begin(upper, 160 * sec, false);
+  CHECK(r.code == errc::ebusy);
+  CHECK(r.detail.find("move-quiet-time is 60 s") != std::string::npos);
+  CHECK(begin(top, 160 * sec, false).code == errc::ebusy);
+  CHECK(s.migrations().size() == 1); // refused: nothing recorded
+  // Another directory, or the other half, is not held back.
+  CHECK(s.apply(migration_begin{6, upper, 0, 2, "n1", 160 * sec, false}).code ==
+        errc::ok);
+  hash_range lower{0, (uint64_t{1} << 63) - 1};
+  CHECK(begin(lower, 160 * sec, false).code == errc::ok);
+  // Forced, or after the quiet time: accepted.
+  auto forced = begin(upper, 160 * sec, true);
+  CHECK(forced.code == errc::ok);
+  REQUIRE(s.apply(migration_abort{forced.migration, 161 * sec}).code ==
+          errc::ok);
+  CHECK(begin(upper, 161 * sec, false).code == errc::ok);
+  // The setting is read from the replicated settings, and checked.
+  CHECK(s.apply(config_set{"move-quiet-time", "soon"}).code == errc::einval);
+  CHECK(s.apply(config_set{"move-quiet-time", "2m"}).code == errc::ok);
+  meta_state t;
+  id = t.apply(migration_begin{5, upper, 0, 2, "n1", sec, false}).migration;
+  t.apply(migration_commit{id, 2 * sec});
+  t.apply(config_set{"move-quiet-time", "2m"});
+  CHECK(t.apply(migration_begin{5, upper, 2, 0, "n1", 100 * sec, false}).code ==
+        errc::ebusy);
+  CHECK(t.apply(migration_begin{5, upper, 2, 0, "n1", 123 * sec, false}).code ==
+        errc::ok);
+  // Entries from before begins carried a time are applied as they were.
+  meta_state u;
+  id = u.apply(migration_begin{5, upper, 0, 2, "", 0, false}).migration;
+  u.apply(migration_commit{id, 0});
+  CHECK(u.apply(migration_begin{5, upper, 2, 0, "", 0, false}).code ==
+        errc::ok);
+}
+
+TEST_CASE("durations of settings parse with their units") {
+  int64_t ns = 0;
+  CHECK((parse_duration_ns("90", ns) && ns == 90'000'000'000));
+  CHECK((parse_duration_ns("90s", ns) && ns == 90'000'000'000));
+  CHECK((parse_duration_ns("500ms", ns) && ns == 500'000'000));
+  CHECK((parse_duration_ns("2m", ns) && ns == 120'000'000'000));
+  CHECK((parse_duration_ns("0", ns) && ns == 0));
+  for (auto bad : {"", "s", "-1", "1h", "1.5s", "1 s", "99999m"})
+    CHECK_FALSE(parse_duration_ns(bad, ns));
 }
 
 TEST_CASE("validate_command checks a set's key and value, and lets the other "
