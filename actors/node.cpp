@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <memory>
 
@@ -109,8 +110,16 @@ psm_planner_actor spawn_planner(caf::actor_system& sys,
   po.node = opts.node_id;
   po.shards = cluster.total_shards();
   po.timeout = opts.request_timeout;
-  po.period = std::chrono::duration_cast<caf::timespan>(
-      std::chrono::duration<double>(po.slot_seconds * double(po.period_slots)));
+  // Plans once per forecast period, over the forecasters' horizon.
+  po.period = opts.psm_period;
+  po.slot_seconds = opts.psm_slot;
+  po.horizon = opts.psm_horizon;
+  auto period_s = std::chrono::duration<double>(opts.psm_period).count();
+  po.period_slots =
+      std::max<int64_t>(1, std::llround(period_s / std::max(opts.psm_slot, 1e-6)));
+  // Rates of the last periods: the reactive floor, two periods of
+  // reactive-load, the cold periods before a consolidation.
+  po.recent_slots = static_cast<uint64_t>(std::max<int64_t>(64, 8 * po.period_slots));
   return sys.spawn(psm_planner_behavior, h.router, h.metadata, po);
 }
 

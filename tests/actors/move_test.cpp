@@ -60,6 +60,13 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
   };
 }
 
+/// The PSM's messages pass through a proxy shard unchanged.
+#define DS_PSM_PASSTHROUGH(self, real)                                        \
+  [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },          \
+      [=](psm_import_atom a, std::vector<psm_access>& xs) {                    \
+        return self->delegate(real, a, std::move(xs));                         \
+      }
+
 /// A shard as seen through a faulty link for one step: with `lose`, step
 /// `op` is lost both ways (the shard never hears it, the sender never hears
 /// back: a source cut off at the worst moment); otherwise it fails (EIO,
@@ -79,6 +86,7 @@ shard_actor::behavior_type faulty_step(shard_actor::pointer self,
           return part_reply{errc::eio, {}, {}};
         return self->delegate(real, a, std::move(req));
       },
+      DS_PSM_PASSTHROUGH(self, real),
   };
 }
 
@@ -119,6 +127,7 @@ slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
               rp.deliver(std::move(r));
             });
       },
+      DS_PSM_PASSTHROUGH(self, real),
   };
 }
 

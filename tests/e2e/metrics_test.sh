@@ -21,10 +21,10 @@ start() { # start NAME METRICS-PORT ARGS...: sets gw_NAME and http_NAME
   for _ in $(seq 1 100); do
     gw=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
     http=$(sed -n 's/.*metrics on http:\/\/127.0.0.1:\([0-9]*\).*/\1/p' "$work/$name.log")
-    [ -n "$http" ] && break
+    [ -n "$http" ] && [ -n "$gw" ] && break
     sleep 0.05
   done
-  [ -n "$http" ] || { cat "$work/$name.log"; echo "$name did not start"; exit 1; }
+  [ -n "$http" ] && [ -n "$gw" ] || { cat "$work/$name.log"; echo "$name did not start"; exit 1; }
   eval "gw_$name=$gw http_$name=$http"
 }
 

@@ -41,8 +41,12 @@ check "quarter 0 moves (through node3)" ctl 3 move /hot 2:0 $a
 echo "first move took $(( ($(date +%s%N) - t_move) / 1000000 )) ms"
 check "quarter 1 moves (through node1)" ctl 1 move /hot 2:1 $b
 check "quarter 2 moves (through node2)" ctl 2 move /hot 2:2 $a
-check "quarter 0 moves on" ctl 3 move /hot 2:0 $b
-check "quarter 1 moves back home" ctl 1 move /hot 2:1 $home
+# A part that just moved stays put for move-quiet-time (60 s) unless the
+# move is forced.
+check "quarter 0 stays within the quiet time" \
+  bash -c "'$build/dagctl' --node 127.0.0.1:4303 move /hot 2:0 $b 2>&1 | grep -q 'EBUSY.*move-quiet-time'"
+check "quarter 0 moves on, forced" ctl 3 move --force /hot 2:0 $b
+check "quarter 1 moves back home, forced" ctl 1 move --force /hot 2:1 $home
 check "the client was still creating when the moves ended" kill -0 "$load_pid"
 touch "$work/moved"
 wait "$load_pid"
