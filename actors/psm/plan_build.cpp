@@ -102,8 +102,29 @@ merge_views(const std::vector<psm_node_forecasts>& views) {
           (p.reported == b->reported && p.shard < b->shard))
         b = &p;
     }
-  std::vector<psm_part_state> out;
+  // A directory's parts change as it is split and spread: a part reported
+  // before a split overlaps the sub-parts reported after it. The newest
+  // report of each stretch of hashes wins; what it overlaps is history.
+  std::vector<const psm_part_state*> by_age;
   for (auto& [k, p] : best)
+    by_age.push_back(p);
+  std::stable_sort(by_age.begin(), by_age.end(), [](auto* a, auto* b) {
+    return a->reported > b->reported;
+  });
+  std::vector<const psm_part_state*> kept;
+  for (auto* p : by_age) {
+    bool covered = false;
+    for (auto* q : kept)
+      covered = covered || (q->key.dir == p->key.dir &&
+                            hash_range{q->key.lo, q->key.hi}.overlaps(
+                                p->key.lo, p->key.hi));
+    if (!covered)
+      kept.push_back(p);
+  }
+  std::sort(kept.begin(), kept.end(),
+            [](auto* a, auto* b) { return a->key < b->key; });
+  std::vector<psm_part_state> out;
+  for (auto* p : kept)
     out.push_back(*p);
   return out;
 }

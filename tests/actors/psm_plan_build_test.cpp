@@ -53,6 +53,17 @@ TEST_CASE("views merge to one state per part, the latest report winning") {
   CHECK(m[0].shard == 3); // it moved: the new holder reported last
   CHECK(m[1].shard == 2);
   CHECK(newest_slot({a, b}) == 12);
+  // Split and spread: the whole directory's older report overlaps its
+  // halves' newer ones, and gives way to them.
+  psm_node_forecasts c;
+  c.newest = 14;
+  c.parts = {part("8", 0, (1ull << 63) - 1, 2, 14, {5}),
+             part("8", 1ull << 63, ~0ull, 1, 13, {6})};
+  m = merge_views({a, b, c});
+  REQUIRE(m.size() == 3);
+  CHECK(m[0].key.dir == "7");
+  CHECK(m[1].key.hi == (1ull << 63) - 1);
+  CHECK(m[2].key.lo == 1ull << 63);
 }
 
 TEST_CASE("reactive-load splits only after two periods over the threshold") {
