@@ -1,5 +1,7 @@
 #include "client/reply_json.hpp"
 
+#include <cmath>
+
 #include <iomanip>
 #include <sstream>
 #include <type_traits>
@@ -115,6 +117,80 @@ std::string conflict_line(const std::string& key, uint64_t now,
                           uint64_t wanted) {
   return "ECONFLICT: " + key + " is at version " + std::to_string(now) +
          ", not " + std::to_string(wanted);
+}
+
+nlohmann::json to_json(const plan::decision& d) {
+  auto& w = d.why;
+  using json = nlohmann::json;
+  json why{{"forecast_peak", w.forecast_peak},
+           {"reacting", w.reacting},
+           {"peak_slot", w.peak_slot},
+           {"horizon", w.horizon},
+           {"model", w.model},
+           {"cluster", w.cluster},
+           {"threshold", w.threshold},
+           {"shard", w.shard},
+           {"shard_peak", w.shard_peak},
+           {"note", w.note}};
+  why["backtest_mase"] =
+      std::isnan(w.backtest_mase) ? json(nullptr) : json(w.backtest_mase);
+  return json{{"at", d.at},
+              {"kind", plan::to_string(d.kind)},
+              {"dir", d.part.dir},
+              {"lo", d.part.range.lo},
+              {"hi", d.part.range.hi},
+              {"from", d.from},
+              {"to", d.to},
+              {"parts", d.parts},
+              {"entries", d.entries},
+              {"reason", why}};
+}
+
+nlohmann::json psm_status_json(const psm_status& s,
+                               const std::vector<psm_planning>& kept) {
+  nlohmann::json last = nullptr;
+  if (!kept.empty()) {
+    auto& p = kept.back();
+    last = {{"at", p.at},         {"policy", p.policy},
+            {"node", p.node},     {"decisions", p.count},
+            {"series", p.series}, {"cost_us", p.cost_us}};
+  }
+  return {{"node", s.node},
+          {"active", s.active},
+          {"policy", s.policy},
+          {"periods", s.ticks},
+          {"plannings", s.plannings},
+          {"executed", s.executed},
+          {"failed", s.failed},
+          {"last_error", s.last_error},
+          {"kept_plannings", kept.size()},
+          {"last_planning", last}};
+}
+
+nlohmann::json series_json(const std::string& path, const psm_series_view& v) {
+  using json = nlohmann::json;
+  json hist = json::array();
+  for (size_t i = 0; i < v.slots.size(); ++i)
+    hist.push_back(
+        {{"slot", v.slots[i]}, {"width", v.widths[i]}, {"ops", v.totals[i]}});
+  json out = {{"path", path},
+              {"dir", v.key.dir},
+              {"slot_seconds", v.slot_seconds},
+              {"history", hist},
+              {"forecast", nullptr}};
+  if (v.has_forecast)
+    out["forecast"] = {
+        {"origin", v.origin},
+        {"level", v.level},
+        {"model", v.model},
+        {"family", v.family},
+        {"backtest_mase",
+         v.backtested ? json(v.backtest_mase) : json(nullptr)},
+        {"escalated", v.escalated},
+        {"mean", v.mean},
+        {"lower", v.lower},
+        {"upper", v.upper}};
+  return out;
 }
 
 } // namespace ds

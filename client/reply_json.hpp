@@ -8,6 +8,8 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "messages/ns.hpp"
+#include "messages/psm.hpp"
+#include "psm/plan/plan_types.hpp"
 
 namespace ds {
 
@@ -48,6 +50,20 @@ nlohmann::json to_json(const migration_record& m);
 /// {routed, cache_hits, cache_misses, wrong_shard, refreshes, retries,
 /// pushes}.
 nlohmann::json to_json(const router_stats& s);
+
+/// A PSM decision with its reason (backtest_mase null when unknown).
+nlohmann::json to_json(const plan::decision& d);
+
+/// The node's PSM planner and the cluster's last planning (null if none):
+/// what `dagctl psm status --json` prints.
+nlohmann::json psm_status_json(const psm_status& s,
+                               const std::vector<psm_planning>& kept);
+
+/// {"path", "slot_seconds", "history": [{"slot","width","ops"}],
+///  "forecast": null or {"origin", "level", "model", "family",
+///  "backtest_mase" (null if not backtested), "escalated", "mean",
+///  "lower", "upper"}}; rates in ops/s.
+nlohmann::json series_json(const std::string& path, const psm_series_view& v);
 
 /// {path, dir, dag_node, shard, node, epoch}.
 nlohmann::json placement_json(const std::string& path, const placement_info& x);

@@ -2,7 +2,7 @@
 -- Makes a directory hot (many creates, then repeated lookups) and shows
 -- where its entries live: the shards' counters before and after, the
 -- placement of a sample of names, and what the Predictive Sharding Manager
--- decided about it (once the PSM is built; until then it says so).
+-- decided about it, with the planner's reasons.
 -- Usage: dagsh examples/hot_directory.lua [DIR [FILES [ROUNDS]]]
 local dir = arg[1] or "/hot"
 local files = tonumber(arg[2] or "20000")
@@ -42,10 +42,15 @@ end
 print("placement of a sample of its names (shard: names):")
 for shard, n in pairs(where) do print(string.format("  shard %d: %d", shard, n)) end
 
-local decisions, err = psm.try.decisions()
-if decisions then
-  print("PSM decisions:")
-  for _, d in ipairs(decisions) do print("  " .. json.encode(d)) end
-else
+local decisions, err = psm.try.decisions(0, dir)
+if not decisions then
   print("PSM: " .. err.message)
+elseif #decisions == 0 then
+  print("PSM decisions: none (policy " .. (psm.status().policy or "?") .. ")")
+else
+  print("PSM decisions:")
+  for _, d in ipairs(decisions) do
+    print(string.format("  slot %d: %s, shard %d -> %d: %s", d.at, d.kind,
+                        d.from, d.to, d.reason.note))
+  end
 end

@@ -29,7 +29,7 @@ grep -qE '^ +3 +1  /report/a$' "$work/ex.out" || fail "tree report row of /repor
 example hot_directory /hot 2000 1
 has "created 2000 files in /hot"
 has "placement of a sample of its names"
-has "PSM: ENOTSUP: the Predictive Sharding Manager is not built yet"
+has "PSM decisions: none (policy off)"
 
 # A settings migration: values converted once, conditionally.
 "$build/dagctl" config set mig.threshold 6000 >/dev/null

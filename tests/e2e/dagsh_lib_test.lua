@@ -176,10 +176,20 @@ check(listed, "list has the key")
 check(keys(config.get("lib.key")) == keys(json.decode(run(dagctl .. " --json config get lib.key"))), "config's fields are dagctl's")
 
 -- psm ---------------------------------------------------------------------------
-for _, name in ipairs{ "status", "forecast", "plan", "decisions", "policy" } do
-  local pe = raises("ENOTSUP", nil, psm[name])
-  check(pe.message:find("the Predictive Sharding Manager is not built yet", 1, true), "psm." .. name .. " says why")
-end
+local st = psm.status()
+check(st.node ~= nil and st.periods ~= nil and st.failed == 0, "psm.status has the planner's state")
+check(keys(st) == keys(json.decode(run(dagctl .. " --json psm status"))), "psm.status's fields are dagctl's")
+check(type(psm.decisions()) == "table" and #psm.decisions(0, "/tree") == 0, "no decisions while the policy is off")
+raises("ENOENT", "/missing", psm.decisions, 0, "/missing")
+check(type(psm.plan()) == "table", "a dry run answers a list")
+local fc = psm.forecast("/tree")
+check(fc.path == "/tree" and type(fc.history) == "table", "psm.forecast has the history")
+raises("ENOENT", "/missing", psm.forecast, "/missing")
+check(psm.policy() == nil, "psm.policy is unset at first")
+check(psm.policy("static") == "static" and psm.policy() == "static", "psm.policy sets the policy")
+raises("EINVAL", "psm.policy", psm.policy, "sometimes")
+check(psm.policy() == "static", "a refused policy changes nothing")
+psm.policy("off")
 
 -- json ----------------------------------------------------------------------------
 local doc = json.decode('{"a":[1,2,{"b":null}],"c":"x","d":1.5,"e":true}')

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/reply_json.hpp"
 #include "psm/plan/decision_codec.hpp"
 #include "tools/dagctl/commands.hpp"
 
@@ -13,32 +14,6 @@ namespace ds::dagctl {
 namespace {
 
 using json = nlohmann::json;
-
-json to_json(const plan::decision& d) {
-  auto& w = d.why;
-  json why{{"forecast_peak", w.forecast_peak},
-           {"reacting", w.reacting},
-           {"peak_slot", w.peak_slot},
-           {"horizon", w.horizon},
-           {"model", w.model},
-           {"cluster", w.cluster},
-           {"threshold", w.threshold},
-           {"shard", w.shard},
-           {"shard_peak", w.shard_peak},
-           {"note", w.note}};
-  why["backtest_mase"] =
-      std::isnan(w.backtest_mase) ? json(nullptr) : json(w.backtest_mase);
-  return json{{"at", d.at},
-              {"kind", plan::to_string(d.kind)},
-              {"dir", d.part.dir},
-              {"lo", d.part.range.lo},
-              {"hi", d.part.range.hi},
-              {"from", d.from},
-              {"to", d.to},
-              {"parts", d.parts},
-              {"entries", d.entries},
-              {"reason", why}};
-}
 
 /// The decisions of `ps` (of directory `dir` only, unless 0).
 std::vector<plan::decision> decisions_of(const std::vector<psm_planning>& ps,
@@ -111,26 +86,8 @@ int show_status(client& cl, const invocation& inv, std::ostream& out,
   auto ps = cl.psm_plannings(0, code);
   if (code != errc::ok)
     return unavailable(err);
-  json last = nullptr;
-  if (!ps.empty()) {
-    auto& p = ps.back();
-    last = json{{"at", p.at},         {"policy", p.policy},
-                {"node", p.node},     {"decisions", p.count},
-                {"series", p.series}, {"cost_us", p.cost_us}};
-  }
   if (inv.json) {
-    out << json{{"node", s.node},
-                {"active", s.active},
-                {"policy", s.policy},
-                {"periods", s.ticks},
-                {"plannings", s.plannings},
-                {"executed", s.executed},
-                {"failed", s.failed},
-                {"last_error", s.last_error},
-                {"kept_plannings", ps.size()},
-                {"last_planning", last}}
-               .dump()
-        << std::endl;
+    out << psm_status_json(s, ps).dump() << std::endl;
     return 0;
   }
   out << "node " << s.node << ": planner "

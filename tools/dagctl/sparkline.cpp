@@ -82,30 +82,4 @@ std::string series_text(const std::string& path, const psm_series_view& v) {
   return out.str();
 }
 
-nlohmann::json series_json(const std::string& path, const psm_series_view& v) {
-  using json = nlohmann::json;
-  json hist = json::array();
-  for (size_t i = 0; i < v.slots.size(); ++i)
-    hist.push_back(
-        {{"slot", v.slots[i]}, {"width", v.widths[i]}, {"ops", v.totals[i]}});
-  json out = {{"path", path},
-              {"dir", v.key.dir},
-              {"slot_seconds", v.slot_seconds},
-              {"history", hist},
-              {"forecast", nullptr}};
-  if (v.has_forecast)
-    out["forecast"] = {
-        {"origin", v.origin},
-        {"level", v.level},
-        {"model", v.model},
-        {"family", v.family},
-        {"backtest_mase",
-         v.backtested ? json(v.backtest_mase) : json(nullptr)},
-        {"escalated", v.escalated},
-        {"mean", v.mean},
-        {"lower", v.lower},
-        {"upper", v.upper}};
-  return out;
-}
-
 } // namespace ds::dagctl

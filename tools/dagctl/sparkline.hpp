@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/reply_json.hpp"
 #include "messages/psm.hpp"
 
 namespace ds::dagctl {
@@ -22,10 +23,6 @@ std::vector<double> history_rates(const psm_series_view& v, std::size_t max);
 /// The text view: history, forecast mean, interval bounds, the model.
 std::string series_text(const std::string& path, const psm_series_view& v);
 
-/// {"path", "slot_seconds", "history": [{"slot","width","ops"}],
-///  "forecast": null or {"origin", "level", "model", "family",
-///  "backtest_mase" (null if not backtested), "escalated", "mean",
-///  "lower", "upper"}}; rates in ops/s.
-nlohmann::json series_json(const std::string& path, const psm_series_view& v);
+
 
 } // namespace ds::dagctl
