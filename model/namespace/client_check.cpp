@@ -4,20 +4,6 @@
 
 namespace ds {
 
-bool client_op(ns_op op) {
-  switch (op) {
-  case ns_op::lookup:
-  case ns_op::create:
-  case ns_op::mkdir:
-  case ns_op::unlink:
-  case ns_op::readdir:
-  case ns_op::locate:
-    return true;
-  default:
-    return false;
-  }
-}
-
 std::string check_client_batch(const std::vector<ns_request>& reqs) {
   std::size_t entries = 0;
   for (std::size_t i = 0; i < reqs.size(); ++i) {

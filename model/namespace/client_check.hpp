@@ -19,8 +19,20 @@ namespace ds {
 constexpr std::size_t max_batch_readdir_entries = std::size_t{1} << 18;
 
 /// True for the operations a client may send in a batch (lookup, create,
-/// mkdir, unlink, readdir, locate).
-bool client_op(ns_op op);
+/// mkdir, unlink, readdir, locate); the others are the router's steps.
+inline bool client_op(ns_op op) {
+  switch (op) {
+  case ns_op::lookup:
+  case ns_op::create:
+  case ns_op::mkdir:
+  case ns_op::unlink:
+  case ns_op::readdir:
+  case ns_op::locate:
+    return true;
+  default:
+    return false;
+  }
+}
 
 /// "" if a client may send `reqs`; else why not (naming the first request
 /// at fault and its index).

@@ -1,5 +1,7 @@
 #include "model/namespace/ns_shard.hpp"
 
+#include "model/namespace/client_check.hpp"
+
 #include <algorithm>
 
 #include "model/enum_names.hpp"
@@ -272,17 +274,8 @@ bool ns_shard::is_closing(inode_id dir, int64_t now_ns) {
 }
 
 bool ns_shard::is_stale(const ns_request& r, int64_t now_ns) {
-  switch (r.op) {
-  case ns_op::lookup:
-  case ns_op::create:
-  case ns_op::mkdir:
-  case ns_op::unlink:
-  case ns_op::readdir:
-  case ns_op::locate:
-    break;
-  default:
+  if (!client_op(r.op))
     return false; // rmdir's steps answer for themselves
-  }
   if (dead_.count(r.dir))
     return true;
   if (!r.cached)
