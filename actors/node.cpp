@@ -178,7 +178,9 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       h.meters.push_back(std::make_shared<shard_meters>());
       h.shards.push_back(sys.spawn(metered_shard_behavior, cores[i],
                                    h.committers.back(), h.meters.back(),
-                                   shard_psm(opts, h.forecaster)));
+                                   shard_psm(opts, h.forecaster),
+                                   shard_capacity_options{
+                                       opts.shard_capacity, 0, {}}));
     }
     // Every member runs one replica of the metadata Raft group.
     try {

@@ -50,6 +50,9 @@ struct node_options {
   int64_t psm_season = 8640;             ///< seasonal period (slots)
   double psm_threshold = 100; ///< ops/s from which the full choice may run
   bool psm_count = true;      ///< false: shards count nothing (A/B of cost)
+  /// Emulated service capacity of each shard, ops/s (0: unlimited). For
+  /// comparisons on one machine only: see psm/capacity/token_bucket.hpp.
+  double shard_capacity = 0;
 };
 
 /// The [dagshard] values as CAF parses them, before they are checked and
@@ -82,6 +85,7 @@ struct raw_options {
   int64_t psm_season = 8640;
   double psm_threshold = 100;
   bool psm_count = true;
+  double shard_capacity = 0;
 };
 
 class node_config : public caf::actor_system_config {

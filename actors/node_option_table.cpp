@@ -166,6 +166,10 @@ const std::vector<option_def>& option_table() {
       {"psm-count", &R::psm_count, 0, 1,
        "shards count their accesses for the PSM (false: measure its cost)",
        [](const R& r, O& o) { o.psm_count = r.psm_count; }},
+      {"shard-capacity", &R::shard_capacity, 0, 1'000'000'000,
+       "EMULATION: ops/s each shard serves at most, the rest queue (0: "
+       "unlimited; for comparisons on one machine, never in production)",
+       [](const R& r, O& o) { o.shard_capacity = r.shard_capacity; }},
   };
   return table;
 }

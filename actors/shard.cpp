@@ -1,5 +1,6 @@
 #include "actors/shard.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/all.hpp>
@@ -30,11 +31,38 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 caf::result<std::vector<ns_reply>>
 shard_state::serve(std::vector<ns_request>& reqs) {
+  auto arrived = std::chrono::steady_clock::now();
+  if (gate) {
+    // Every op takes a token; the batch is served when its last op is.
+    auto now = capacity_now();
+    auto due = now;
+    for (std::size_t i = 0; i < reqs.size(); ++i)
+      due = gate->serve(now);
+    if (due > now || !held.empty()) {
+      auto rp = self->make_response_promise<std::vector<ns_reply>>();
+      held.push_back(held_batch{due, std::move(reqs), rp, arrived});
+      meters->held.fetch_add(held.back().reqs.size(),
+                             std::memory_order_relaxed);
+      arm_capacity();
+      return rp;
+    }
+  }
+  bool wait = false;
+  auto out = apply(reqs, wait);
+  if (!wait) {
+    meters->request_seconds.observe(seconds_since(arrived), out.size());
+    return out;
+  }
+  auto rp = self->make_response_promise<std::vector<ns_reply>>();
+  answer_when_durable(rp, std::move(out), arrived);
+  return rp;
+}
+
+std::vector<ns_reply> shard_state::apply(std::vector<ns_request>& reqs,
+                                         bool& wait) {
   std::vector<ns_reply> out;
   out.reserve(reqs.size());
   auto now = wall_clock_ns();
-  auto arrived = std::chrono::steady_clock::now();
-  bool wait = false;
   for (auto& r : reqs) {
     bool w = false;
     out.push_back(core->apply(r, now, w));
@@ -44,19 +72,57 @@ shard_state::serve(std::vector<ns_request>& reqs) {
     meters->ops[static_cast<size_t>(r.op)].fetch_add(1,
                                                      std::memory_order_relaxed);
   }
-  if (!wait) {
-    meters->request_seconds.observe(seconds_since(arrived), out.size());
-    return out;
-  }
+  return out;
+}
+
+void shard_state::answer_when_durable(
+    caf::typed_response_promise<std::vector<ns_reply>> rp,
+    std::vector<ns_reply> out, std::chrono::steady_clock::time_point arrived) {
   meters->waiting.fetch_add(out.size(), std::memory_order_relaxed);
   // Changes not yet taken go into the open batch; otherwise the answer only
   // depends on the batch at the committer.
   auto batch = core->dirty() ? open_batch : open_batch - 1;
-  auto rp = self->make_response_promise<std::vector<ns_reply>>();
   queue.push_back(waiting{rp, std::move(out), batch, arrived});
   if (!committing && core->dirty())
     start_commit();
-  return rp;
+}
+
+double shard_state::capacity_now() const {
+  if (capacity.clock)
+    return capacity.clock();
+  return std::chrono::duration<double>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+void shard_state::serve_held() {
+  capacity_armed = false;
+  auto now = capacity_now();
+  while (!held.empty() && held.front().due <= now) {
+    auto h = std::move(held.front());
+    held.pop_front();
+    meters->held.fetch_sub(h.reqs.size(), std::memory_order_relaxed);
+    bool wait = false;
+    auto out = apply(h.reqs, wait);
+    if (!wait) {
+      meters->request_seconds.observe(seconds_since(h.arrived), out.size());
+      h.rp.deliver(std::move(out));
+    } else {
+      answer_when_durable(h.rp, std::move(out), h.arrived);
+    }
+  }
+  arm_capacity();
+}
+
+void shard_state::arm_capacity() {
+  if (held.empty() || capacity_armed)
+    return;
+  capacity_armed = true;
+  auto wait = std::max(0.0, held.front().due - capacity_now());
+  self->delayed_send(self,
+                     std::chrono::duration_cast<caf::timespan>(
+                         std::chrono::duration<double>(wait)),
+                     capacity_atom::value);
 }
 
 caf::result<part_reply> shard_state::part_step(part_request& req) {
@@ -173,6 +239,12 @@ void shard_state::fail(const caf::error& err) {
   for (auto& [batch, f] : after_commit)
     f(false); // the step is not durable: it failed
   after_commit.clear();
+  for (auto& h : held) {
+    meters->held.fetch_sub(h.reqs.size(), std::memory_order_relaxed);
+    h.rp.deliver(std::vector<ns_reply>(h.reqs.size(),
+                                       ns_reply{errc::eio, {}, {}, {}, false}));
+  }
+  held.clear();
   self->send_exit(committer, caf::exit_reason::user_shutdown);
   self->quit(err);
 }
@@ -189,7 +261,7 @@ shard_actor::behavior_type
 shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                std::shared_ptr<ns_shard> core, committer_actor committer) {
   return metered_shard_behavior(self, std::move(core), std::move(committer),
-                                std::make_shared<shard_meters>());
+                                std::make_shared<shard_meters>(), {}, {});
 }
 
 shard_actor::behavior_type
@@ -197,8 +269,13 @@ metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                        std::shared_ptr<ns_shard> core,
                        committer_actor committer,
                        std::shared_ptr<shard_meters> meters,
-                       shard_psm_options psm) {
+                       shard_psm_options psm, shard_capacity_options capacity) {
   auto& st = self->state;
+  if (capacity.rate > 0)
+    st.gate.emplace(capacity.rate, capacity.burst > 0
+                                       ? capacity.burst
+                                       : std::max(1.0, capacity.rate / 100));
+  st.capacity = std::move(capacity);
   st.self = self;
   st.meters = std::move(meters);
   st.core = std::move(core);
@@ -215,6 +292,7 @@ metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
         return self->state.part_step(req);
       },
       [self](psm_tick_atom, uint64_t slot) { self->state.end_slot(slot); },
+      [self](capacity_atom) { self->state.serve_held(); },
       [self](psm_import_atom, std::vector<psm_access>& xs) {
         return self->state.import_accesses(xs);
       },

@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "messages/ns.hpp"
 #include "messages/psm.hpp"
 #include "psm/access/shard_log.hpp"
+#include "psm/capacity/token_bucket.hpp"
 #include "storage/shard_store.hpp"
 
 namespace ds {
@@ -26,14 +28,24 @@ namespace ds {
 struct shard_psm_options {
   /// Its node's forecaster; none: nothing is counted or reported.
   psm_forecaster_actor forecaster;
-  double slot_seconds = 10; ///< psm.slot, > 0
-  bool count = true;        ///< false: nothing is counted (A/B of its cost)
+  double slot_seconds = 10;   ///< psm.slot, > 0
+  bool count = true;          ///< false: nothing is counted (A/B of its cost)
   std::size_t top_names = 32; ///< names the heavy-hitter sketch monitors
   std::uint32_t name_sample = 32; ///< the sketch sees 1 access in about so many
   /// Wall clock in seconds since the epoch: slots are numbered by it, so
   /// that every shard of the cluster numbers a slot alike. Tests pass the
   /// test coordinator's virtual clock; empty: the system clock.
   std::function<double()> unix_seconds;
+};
+
+/// An emulated service capacity (psm/capacity/token_bucket.hpp): for
+/// comparisons on one machine only, never in production.
+struct shard_capacity_options {
+  double rate = 0;  ///< ops/s the shard serves at most; 0: unlimited
+  double burst = 0; ///< ops served back to back; 0: rate / 100, at least 1
+  /// Monotonic seconds; tests pass the test coordinator's virtual clock.
+  /// Empty: the steady clock.
+  std::function<double()> clock;
 };
 
 struct shard_state {
@@ -56,6 +68,13 @@ struct shard_state {
   std::chrono::steady_clock::time_point commit_started;
 
   caf::result<std::vector<ns_reply>> serve(std::vector<ns_request>& reqs);
+  /// Applies a batch now; `wait` is set if an answer needs a commit first.
+  std::vector<ns_reply> apply(std::vector<ns_request>& reqs, bool& wait);
+  /// Answers `out` through `rp` once the changes it depends on are durable.
+  void
+  answer_when_durable(caf::typed_response_promise<std::vector<ns_reply>> rp,
+                      std::vector<ns_reply> out,
+                      std::chrono::steady_clock::time_point arrived);
   caf::result<part_reply> part_step(part_request& req);
   /// Work to run once batch `batch` is durable (migration steps); called
   /// with false if the shard stops first.
@@ -64,6 +83,22 @@ struct shard_state {
   void on_committed(uint64_t batch);
   void fail(const caf::error& err);
   shard_info info() const;
+
+  // -- emulated capacity: batches beyond it wait here, in arrival order ----
+  struct held_batch {
+    double due; ///< when the gate serves its last op (capacity clock, s)
+    std::vector<ns_request> reqs;
+    caf::typed_response_promise<std::vector<ns_reply>> rp;
+    std::chrono::steady_clock::time_point arrived;
+  };
+  shard_capacity_options capacity;
+  std::optional<capacity::token_bucket> gate; ///< set iff capacity.rate > 0
+  std::deque<held_batch> held;
+  bool capacity_armed = false; ///< a capacity_atom is on its way
+  double capacity_now() const;
+  /// Serves the held batches now due; schedules the next.
+  void serve_held();
+  void arm_capacity();
 
   // -- the PSM access log (shard_psm.cpp) ----------------------------------
   shard_psm_options psm;
@@ -98,7 +133,7 @@ metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
                        std::shared_ptr<ns_shard> core,
                        committer_actor committer,
                        std::shared_ptr<shard_meters> meters,
-                       shard_psm_options psm = {});
+                       shard_psm_options psm, shard_capacity_options capacity);
 
 /// A slot's counts as the message to the forecaster: directories by their
 /// inode in decimal, hot names as "<dir inode>/<name>".

@@ -159,6 +159,8 @@ using shard_actor = caf::typed_actor<
     caf::replies_to<part_atom, part_request>::with<part_reply>,
     // Internal: PSM slot `slot` ended; report its counts to the forecaster.
     caf::reacts_to<psm_tick_atom, uint64_t>,
+    // Internal: with an emulated capacity, serve the held batches now due.
+    caf::reacts_to<capacity_atom>,
     // Imported accesses: counted per slot on the parts held here, sent to
     // this node's forecaster.
     caf::replies_to<psm_import_atom,

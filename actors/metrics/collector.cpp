@@ -105,6 +105,10 @@ void add_shard(families& fs, const shard_info& x, const shard_meters* m) {
          "answers held until their changes are "
          "durable",
          gauge, l, double(m->waiting.load(std::memory_order_relaxed)));
+  fs.add("shard_capacity_queued_requests",
+         "requests queued beyond the emulated shard capacity "
+         "(shard-capacity; 0 when unlimited)",
+         gauge, l, double(m->held.load(std::memory_order_relaxed)));
 }
 
 void add_raft(families& fs, const raft_status& r) {

@@ -52,6 +52,8 @@ struct shard_meters {
   /// Records written per storage transaction.
   histogram_meter commit_records{histogram_meter::size_bounds()};
   std::atomic<uint64_t> waiting{0}; ///< answers held until durable
+  /// Requests queued beyond the emulated capacity (shard-capacity).
+  std::atomic<uint64_t> held{0};
 };
 
 /// What a metadata replica measures about its Raft work.

@@ -19,8 +19,24 @@ hash_range ns_shard::held_part(inode_id dir, uint64_t h, hash_range r) const {
   if (parts_.empty())
     return r; // nothing was ever moved: the common case
   auto i = parts_.find(dir);
-  if (i == parts_.end() || i->second.home)
+  if (i == parts_.end())
     return r;
+  if (i->second.home) {
+    // The home serves all but the parts moved out: its part is the largest
+    // aligned block of r around h that overlaps none of them (a list may
+    // still cover hashes moved out, until the DAG splits or merges).
+    for (bool cut = true; cut && r.lo != r.hi;) {
+      cut = false;
+      for (auto& p : i->second.parts)
+        if (p.state == dir_part::out && r.overlaps(p.range.lo, p.range.hi)) {
+          auto mid = r.lo + (r.hi - r.lo) / 2;
+          r = h <= mid ? hash_range{r.lo, mid} : hash_range{mid + 1, r.hi};
+          cut = true;
+          break;
+        }
+    }
+    return r;
+  }
   for (auto& p : i->second.parts)
     if (p.range.contains(h) && r.covers(p.range.lo, p.range.hi))
       return p.range;
@@ -53,8 +69,7 @@ std::vector<std::pair<inode_id, hash_range>> ns_shard::received_parts() const {
         if (p.state == dir_part::active)
           out.emplace_back(dir, p.range);
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first
-                              : a.second.lo < b.second.lo;
+    return a.first != b.first ? a.first < b.first : a.second.lo < b.second.lo;
   });
   return out;
 }

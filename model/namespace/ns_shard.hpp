@@ -176,10 +176,12 @@ public:
   /// The part that serves hash `h` of `dir` here, as the PSM counts it: the
   /// range of the DAG list that covers `h`, narrowed to the received part
   /// holding `h` when that part is smaller (both are aligned blocks, so one
-  /// holds the other). The whole range if `dir` has no DAG here.
+  /// holds the other), or at home to the largest aligned block around `h`
+  /// that no part moved out overlaps. The whole range if `dir` has no DAG
+  /// here.
   hash_range served_part(inode_id dir, uint64_t h) const;
-  /// `list` (the range of the DAG list covering `h`) narrowed to the
-  /// received part holding `h` when that part is smaller.
+  /// `list` (the range of the DAG list covering `h`) narrowed as
+  /// served_part() says.
   hash_range held_part(inode_id dir, uint64_t h, hash_range list) const;
   /// What the last request's lookup walked to: the name's hash and the
   /// range of the DAG list covering it; valid only if the last request was

@@ -60,9 +60,11 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
   };
 }
 
-/// The PSM's messages pass through a proxy shard unchanged.
+/// The PSM's messages pass through a proxy shard unchanged; the proxy
+/// never queues for capacity (the real shard keeps its own).
 #define DS_PSM_PASSTHROUGH(self, real)                                        \
   [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },          \
+      [](capacity_atom) {},                                                    \
       [=](psm_import_atom a, std::vector<psm_access>& xs) {                    \
         return self->delegate(real, a, std::move(xs));                         \
       }

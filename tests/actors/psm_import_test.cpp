@@ -39,7 +39,8 @@ struct import_node : test_coordinator_fixture<ns_config> {
       o.unix_seconds = [] { return 5000.0; };
       shards.push_back(sys.spawn(metered_shard_behavior,
                                  std::make_shared<ns_shard>(i, ns_shard_config{}),
-                                 c, std::make_shared<shard_meters>(), o));
+                                 c, std::make_shared<shard_meters>(), o,
+                      shard_capacity_options{}));
       all.push_back(caf::actor_cast<caf::actor>(c));
       all.push_back(caf::actor_cast<caf::actor>(shards.back()));
     }

@@ -58,7 +58,8 @@ struct psm_shard : test_coordinator_fixture<ns_config> {
              std::chrono::duration<double>(clock->now() - t0).count();
     };
     shard = sys.spawn(metered_shard_behavior, core, committer,
-                      std::make_shared<shard_meters>(), o);
+                      std::make_shared<shard_meters>(), o,
+                      shard_capacity_options{});
     sched.run();
   }
 
@@ -146,7 +147,8 @@ TEST_CASE_FIXTURE(psm_shard, "the report reaches the real forecaster's store") {
   o.slot_seconds = 1;
   o.unix_seconds = [] { return 50.5; };
   auto other = sys.spawn(metered_shard_behavior, core, committer,
-                         std::make_shared<shard_meters>(), o);
+                         std::make_shared<shard_meters>(), o,
+                      shard_capacity_options{});
   sched.run();
   self->send(other, ns_atom::value,
              std::vector<ns_request>{make_request(ns_op::create, 7, "a"),

@@ -64,6 +64,9 @@ struct generated {
   std::string label;
   std::vector<workload::event> setup;
   std::vector<workload::event> events;
+  /// Events before this time (µs) are history: `compare` imports them into
+  /// the PSM's history and replays the rest. 0: no history.
+  int64_t history_us = 0;
 };
 
 /// The workload named by --workload and its options (see --help).

@@ -224,13 +224,32 @@ const std::map<std::string, const char*> option_help = {
     {"csv", "per-second series as CSV"},
     {"report", "charts as one HTML page"},
     {"closed", "N closed-loop clients instead of open-loop arrivals"},
-    {"workload", "uniform|zipf|storm|diurnal|flash|mixed (zipf)"},
+    {"workload", "uniform|zipf|storm|diurnal|flash|batch|bursts|mixed (zipf)"},
     {"zipf", "Zipf exponent (1.1)"},
     {"find", "a namespace from `find DIR` output"},
-    {"period", "diurnal period in seconds"},
+    {"period", "daily workloads: seconds per compressed day"},
+    {"days", "daily workloads: days generated; all but the last are history "
+             "(1)"},
+    {"burst-seconds", "batch, bursts: seconds per burst (period / 6)"},
     {"amplitude", "diurnal amplitude (0.8)"},
-    {"peak-rate", "flash crowd's peak rate"},
-    {"policies", "sharding policies side by side: home,hash"},
+    {"peak-rate", "flash crowd's peak rate; batch, bursts: the burst's rate "
+                  "on top of the background (1500)"},
+    {"policies", "sharding policies side by side: home, hash, predictive, "
+                 "reactive-capacity, reactive-load, static, off (home,hash)"},
+    {"history", "compare --trace: the trace's first seconds are history, "
+                "imported into the PSM and not replayed"},
+    {"shard-capacity", "EMULATED ops/s each shard serves, the rest queue (0: "
+                       "none); reports say when it was on"},
+    {"slot", "compare: the PSM's slot in seconds (1)"},
+    {"horizon", "compare: slots the PSM forecasts (a day, at most 30)"},
+    {"psm-period", "compare: seconds between the PSM's forecasts and "
+                   "plannings (2)"},
+    {"threshold", "compare: psm.threshold, ops/s (0.6 x --shard-capacity, "
+                  "else 1000)"},
+    {"lead", "compare: seconds between the history's import and the day "
+             "(10)"},
+    {"objective-ms", "compare: the latency objective of violation seconds "
+                     "(20)"},
     {"spread-bits", "hash policy: 2^B parts per directory (2)"},
     {"capacity-factor", "bounded-load placement factor above 1 (1.25)"},
 };
@@ -268,7 +287,8 @@ struct command {
 
 std::vector<const char*> with_workload(std::vector<const char*> xs) {
   for (auto k : {"workload", "seconds", "rate", "clients", "seed", "dirs",
-                 "files", "zipf", "find", "period", "amplitude", "peak-rate"})
+                 "files", "zipf", "find", "period", "amplitude", "peak-rate",
+                 "days", "burst-seconds"})
     xs.push_back(k);
   return xs;
 }
@@ -377,7 +397,9 @@ const std::vector<command> commands = {
      "the same workload (or --trace) against each sharding policy "
      "on a fresh in-process node, side by side",
      with_workload({"policies", "spread-bits", "shards", "sync", "dir-cache",
-                    "speed", "report", "trace"}),
+                    "speed", "report", "trace", "history", "shard-capacity",
+                    "slot", "horizon", "psm-period", "threshold", "lead",
+                    "objective-ms"}),
      compare},
     {"placement",
      "balance and movement of consistent hashing with and "

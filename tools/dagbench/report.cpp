@@ -63,8 +63,8 @@ double nice_step(double span, int parts) {
 
 /// A step in seconds that people read as time (1 s ... 1 h).
 std::size_t time_step(std::size_t n) {
-  for (std::size_t s : {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800,
-                        3600, 7200})
+  for (std::size_t s :
+       {1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200})
     if (n / s <= 8)
       return s;
   return 14400;
@@ -260,9 +260,9 @@ std::string summary_table(const std::vector<labelled_run>& runs) {
     o << "<tr><td>" << escape(run.label) << "</td><td>" << r.ops << "</td><td>"
       << r.errors << "</td><td>" << std::setprecision(2)
       << us(r.all_ns.percentile(99)) / 1000 << "</td><td>"
-      << us(r.all_ns.percentile(99.9)) / 1000 << "</td><td>"
-      << t.worst << "</td><td>" << t.splits << "</td><td>" << t.moves
-      << "</td><td>" << t.moved << "</td></tr>\n";
+      << us(r.all_ns.percentile(99.9)) / 1000 << "</td><td>" << t.worst
+      << "</td><td>" << t.splits << "</td><td>" << t.moves << "</td><td>"
+      << t.moved << "</td></tr>\n";
   }
   o << "</table>\n";
   return o.str();
@@ -281,8 +281,8 @@ std::string overlay_charts(const std::vector<labelled_run>& runs) {
     p99.push_back(std::move(a));
     imb.push_back(std::move(b));
   }
-  return chart("p99 latency per second, every run", "microseconds", p99, {},
-               "", {}) +
+  return chart("p99 latency per second, every run", "microseconds", p99, {}, "",
+               {}) +
          chart("Max/mean shard load per second, every run",
                "busiest shard / mean", imb, {}, "", {});
 }
@@ -379,6 +379,8 @@ nlohmann::json to_json(const labelled_run& run) {
   j["send_lag_p99_us"] = us(r.send_lag_ns.percentile(99));
   if (r.routers)
     j["router"] = router_json(*r.routers);
+  if (run.figures)
+    j["policy"] = to_json(*run.figures);
   auto& ts = j["per_second"] = nlohmann::json::array();
   for (auto& s : r.per_second)
     ts.push_back({{"ops", s.ops},
@@ -422,6 +424,7 @@ void write_html(std::ostream& out, const std::string& title,
       << escape(title) << "</title><style>" << style
       << "</style></head><body>\n<h1>" << escape(title)
       << "</h1>\n<p id=\"check\">charts not checked</p>\n";
+  out << policy_table(runs);
   out << summary_table(runs);
   if (runs.size() > 1)
     out << overlay_charts(runs);
@@ -458,6 +461,15 @@ void write_html(std::ostream& out, const std::string& title,
                  {p50, p99, p999}, marks, "splits", moves);
     out << chart("Imbalance", "busiest shard / mean", {imb}, marks, "splits",
                  moves);
+    if (run.figures)
+      for (auto& t : run.figures->traces)
+        out << chart("Forecast at the day's start against the actual load: " +
+                         t.dir + (t.model.empty() ? "" : " (" + t.model + ")"),
+                     "operations per second",
+                     {{"actual", t.actual},
+                      {"forecast", t.mean},
+                      {"upper bound", t.upper}},
+                     marks, "splits", moves);
   }
   out << "<p>Dashed red lines: seconds with DAG splits; dotted blue lines: "
          "seconds in which a migration of a part ended.</p>\n"

@@ -47,7 +47,21 @@ generated make_workload(const args_map& a) {
   o.duration_s = real(a, "seconds", 10);
   o.clients = static_cast<uint32_t>(num(a, "clients", 16));
   std::string kind = a.count("workload") ? a.at("workload") : "zipf";
-  double rate = real(a, "rate", 10000);
+  bool daily = kind == "diurnal" || kind == "batch" || kind == "bursts";
+  // Daily workloads: --days compressed days of --period seconds; all but
+  // the last are history (imported by compare, not replayed).
+  double period =
+      real(a, "period", daily && a.count("days") ? 60 : o.duration_s);
+  uint64_t days = num(a, "days", 1);
+  if (a.count("days") && !daily)
+    throw std::invalid_argument("--days wants --workload diurnal, batch or "
+                                "bursts");
+  if (!(period > 0))
+    throw std::invalid_argument("--period wants a number above 0");
+  if (a.count("days"))
+    o.duration_s = double(days) * period;
+  double rate =
+      real(a, "rate", kind == "batch" || kind == "bursts" ? 800 : 10000);
   std::unique_ptr<workload::generator> g;
   if (kind == "uniform" || kind == "zipf") {
     g = workload::make_lookups(shape_of(a, "/lookups"), rate,
@@ -59,7 +73,7 @@ generated make_workload(const args_map& a) {
     d.dirs = num(a, "dirs", 16);
     d.files_per_dir = num(a, "files", 64);
     d.base_rate = rate / double(d.dirs);
-    d.period_s = real(a, "period", o.duration_s);
+    d.period_s = period;
     d.amplitude = real(a, "amplitude", 0.8);
     g = workload::make_diurnal(d, o);
   } else if (kind == "flash") {
@@ -72,20 +86,39 @@ generated make_workload(const args_map& a) {
     f.ramp_s = o.duration_s * 0.3;
     f.peak_s = o.duration_s * 0.2;
     g = workload::make_flash_crowd(f, o);
+  } else if (kind == "batch" || kind == "bursts") {
+    workload::daily_burst_options b;
+    b.dirs = num(a, "dirs", 32);
+    b.files_per_dir = num(a, "files", 64);
+    b.background_rate = rate;
+    b.peak_rate = real(a, "peak-rate", 1500);
+    b.period_s = period;
+    b.length_s = real(a, "burst-seconds", period / 6);
+    b.start_s = period / 2;
+    b.unannounced = kind == "bursts";
+    g = workload::make_daily_bursts(b, o);
   } else if (kind == "mixed") {
     workload::mix_options m;
     m.rate = rate;
     g = workload::make_mixed(shape_of(a, "/mixed"), m, o);
   } else {
     throw std::invalid_argument(
-        "--workload wants uniform, zipf, storm, diurnal, flash or mixed");
+        "--workload wants uniform, zipf, storm, diurnal, flash, batch, "
+        "bursts or mixed");
   }
   generated out;
+  if (daily && days > 1)
+    out.history_us = static_cast<int64_t>(double(days - 1) * period * 1e6);
   out.setup = g->setup();
   workload::event e;
   while (g->next(e))
     out.events.push_back(e);
   out.label = kind;
+  if (daily && days > 1)
+    out.label += " (" + std::to_string(days - 1) +
+                 " days of history, then one "
+                 "day of " +
+                 std::to_string(int(period)) + " s)";
   return out;
 }
 

@@ -164,3 +164,33 @@ TEST_CASE("imported events count per slot on the parts held now") {
   CHECK(access::check_event({7, "a", 3, 0}) == "a readdir names no entry");
   CHECK(access::check_event({0, "a", 0, 0}) == "no directory");
 }
+
+TEST_CASE_FIXTURE(fixture, "at home, a part moved out narrows the range "
+                           "counted to the block the home still serves") {
+  // The root list stays whole (6 names), so the home's list covers hashes
+  // it no longer serves once the upper half is moved out: counting on that
+  // list would report the whole directory as a part, overlapping the part
+  // moved out, and the planner would plan on a part that no longer exists.
+  ns_shard b{1, small()};
+  std::vector<std::string> lower;
+  for (int i = 0; i < 6; ++i) {
+    auto n = "n" + std::to_string(i);
+    run(make_request(ns_op::create, 7, n));
+    if (name_hash(n) < (uint64_t{1} << 63))
+      lower.push_back(n);
+  }
+  REQUIRE(!lower.empty());
+  hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
+  hash_range low{0, (uint64_t{1} << 63) - 1};
+  REQUIRE(s.begin_export(7, upper, 5) == errc::ok);
+  REQUIRE(b.import(7, upper, 5, s.part_entries(7, upper)) == errc::ok);
+  REQUIRE(s.release(7, upper, 5, 1, 3) == errc::ok);
+  log.take(s);
+  run(make_request(ns_op::lookup, 7, lower[0]));
+  auto c = log.take(s);
+  REQUIRE(c.parts.size() == 1);
+  CHECK(c.parts[0].part.lo == low.lo);
+  CHECK(c.parts[0].part.hi == low.hi);
+  CHECK(c.parts[0].counts[op::lookup] == 1);
+  CHECK(c.parts[0].entries == lower.size());
+}

@@ -200,6 +200,46 @@ private:
   flash_options f_;
 };
 
+class daily_bursts : public thinned_lookups {
+public:
+  daily_bursts(daily_burst_options b, common_options o)
+      : thinned_lookups(flat_shape(b.unannounced ? "/bursts" : "/batch", b.dirs,
+                                   b.files_per_dir),
+                        b.files_per_dir, o),
+        b_(b), seed_(o.seed) {
+    if (b.dirs == 0 || b.files_per_dir == 0 || b.hot_dir >= b.dirs ||
+        b.background_rate < 0 || !(b.peak_rate > 0) || !(b.period_s > 0) ||
+        !(b.length_s > 0) || b.length_s * 3 > b.period_s || b.start_s < 0 ||
+        b.start_s + b.length_s > b.period_s)
+      throw std::invalid_argument("daily bursts: bad options (the burst must "
+                                  "fit in a third of the day)");
+    max_ = b.background_rate + b.peak_rate;
+  }
+
+private:
+  std::optional<std::size_t> pick(double t_s) override {
+    double u = unit(rng_) * max_;
+    if (u < b_.background_rate)
+      return rng_() % b_.dirs;
+    auto day = static_cast<uint64_t>(t_s / b_.period_s);
+    if (day != day_ || !known_) {
+      burst_ = burst_of(b_, seed_, day);
+      day_ = day;
+      known_ = true;
+    }
+    double x = t_s - double(day) * b_.period_s - burst_.second;
+    if (x >= 0 && x < b_.length_s)
+      return burst_.first;
+    return std::nullopt;
+  }
+
+  daily_burst_options b_;
+  uint64_t seed_;
+  uint64_t day_ = 0;
+  bool known_ = false;
+  std::pair<std::size_t, double> burst_;
+};
+
 class mixed : public generator {
 public:
   mixed(shape sh, mix_options m, common_options o)
@@ -338,6 +378,21 @@ std::unique_ptr<generator> make_diurnal(diurnal_options d, common_options o) {
 }
 std::unique_ptr<generator> make_flash_crowd(flash_options f, common_options o) {
   return std::make_unique<flash_crowd>(f, o);
+}
+std::pair<std::size_t, double> burst_of(const daily_burst_options& b,
+                                        uint64_t seed, uint64_t day) {
+  if (!b.unannounced)
+    return {b.hot_dir, b.start_s};
+  // Drawn from the seed and the day alone: every replay sees the same days.
+  std::mt19937_64 rng{seed * 0x9E3779B97F4A7C15ull + day + 1};
+  auto dir = static_cast<std::size_t>(rng() % b.dirs);
+  // Away from the day's edges, so that a burst never spans two days.
+  double start = b.length_s + unit(rng) * (b.period_s - 3 * b.length_s);
+  return {dir, start};
+}
+std::unique_ptr<generator> make_daily_bursts(daily_burst_options b,
+                                             common_options o) {
+  return std::make_unique<daily_bursts>(b, o);
 }
 std::unique_ptr<generator> make_mixed(shape sh, mix_options m,
                                       common_options o) {

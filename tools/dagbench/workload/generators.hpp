@@ -91,6 +91,28 @@ std::unique_ptr<generator> make_flash_crowd(flash_options f, common_options o);
 /// The hot directory's rate at time t (seconds).
 double flash_rate(const flash_options& f, double t_s);
 
+/// Background lookups over many directories and, once every compressed
+/// day, a burst of lookups on one of them. By default the same directory at
+/// the same time of day: a periodic batch job, which history teaches. With
+/// `unannounced`, each day's directory and start are drawn afresh from the
+/// seed: bursts that history cannot teach.
+struct daily_burst_options {
+  std::size_t dirs = 32;
+  std::size_t files_per_dir = 64;
+  double background_rate = 800; ///< all directories together, per second
+  double period_s = 60;         ///< one day
+  double start_s = 30;          ///< the batch job's start into each day
+  double length_s = 10;
+  double peak_rate = 1500; ///< the burst's directory, per second, on top
+  std::size_t hot_dir = 0; ///< the batch job's directory
+  bool unannounced = false;
+};
+std::unique_ptr<generator> make_daily_bursts(daily_burst_options b,
+                                             common_options o);
+/// The directory and start (seconds into the day) of day `day`'s burst.
+std::pair<std::size_t, double> burst_of(const daily_burst_options& b,
+                                        uint64_t seed, uint64_t day);
+
 /// A file-server mix: stat-heavy lookups, creates, deletes (only of names
 /// that exist at that point), readdir. Fractions are normalised.
 struct mix_options {
