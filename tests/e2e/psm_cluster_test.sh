@@ -8,7 +8,8 @@
 # of a period: another node's planner takes over and plans the next surge,
 # no planning or move is done twice, nothing acknowledged is lost, and the
 # killed node comes back with its PSM history.
-# Usage: psm_cluster_test.sh BUILD_DIR SOURCE_DIR
+# Usage: psm_cluster_test.sh BUILD_DIR SOURCE_DIR (KEEP_WORK=1 keeps the
+# nodes' folders and logs, the trace and the replay's results)
 set -u
 build=$1
 src=$2
