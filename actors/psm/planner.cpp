@@ -1,5 +1,6 @@
 #include "actors/psm/planner.hpp"
 
+#include <cmath>
 #include <deque>
 #include <map>
 #include <memory>
@@ -197,7 +198,10 @@ void carry_out(psm_planner_pointer self, std::shared_ptr<std::deque<step>> q) {
                   move_request{s.dir, s.range, s.to})
         .then(
             [next](meta_result& r) {
-              next(r.code == errc::ok, "move", r.code);
+              // EEXIST: the part is where the step takes it (a planning
+              // carried out again after a takeover).
+              next(r.code == errc::ok || r.code == errc::eexist, "move",
+                   r.code);
             },
             lost("move"));
     break;
@@ -215,6 +219,18 @@ void carry_out(psm_planner_pointer self, std::shared_ptr<std::deque<step>> q) {
             lost("consolidate"));
     break;
   }
+}
+
+/// Whether the newest recorded planning is one this planner must carry
+/// out before planning at slot `at`: it did not carry it out itself, and
+/// the planning is not older than the quiet time (after which its
+/// decisions no longer hold anything back, and a new planning decides).
+bool takes_over(const psm_planner_state& st, const store_view& v, int64_t at) {
+  if (v.last_at < 0 || st.carried_out >= v.last_at)
+    return false;
+  auto quiet_slots = static_cast<int64_t>(std::ceil(
+      v.settings.quiet_seconds / std::max(st.opt.slot_seconds, 1e-3)));
+  return at - v.last_at <= quiet_slots;
 }
 
 /// One period: plan if this node's metadata replica leads.
@@ -238,17 +254,17 @@ void period(psm_planner_pointer self) {
                 return done(self);
               plan_now(self, v, [=](psm_planning p, decisions ds) {
                 auto& st = self->state;
-                if (p.at <= v.last_at) {
-                  // This slot is planned already: carry that planning out
-                  // unless this planner did (a takeover finishes it).
-                  if (st.carried_out >= v.last_at)
-                    return done(self);
+                if (takes_over(st, v, p.at)) {
+                  // A takeover finishes the newest planning first: its
+                  // decisions, recorded, keep their parts out of the next
+                  // plannings for the quiet time, so a step left undone
+                  // now would be lost. Every step is idempotent.
                   st.carried_out = v.last_at;
                   return carry_out(self, std::make_shared<std::deque<step>>(
                                              steps_of(v.last)));
                 }
-                if (ds.empty())
-                  return done(self);
+                if (p.at <= v.last_at || ds.empty())
+                  return done(self); // planned already, or nothing to do
                 psm_record rec{p.at, p.policy, p.count, p.decisions,
                                v.settings.decisions_kept, 0, p.node, p.series,
                                p.cost_us};

@@ -98,6 +98,10 @@ struct router_state {
   /// Imported accesses, each to the shard holding its name; answers the
   /// sum of the shards' results, or an error if a shard did not answer.
   caf::result<psm_import_result> import_accesses(std::vector<psm_access>& xs);
+  /// Sends each access to the shard holding its name by the placement
+  /// cache (refreshed for their directories first) and sums the answers.
+  void route_import(std::vector<psm_access> xs,
+                    caf::typed_response_promise<psm_import_result> rp);
   /// The directory at `path`'s series, from its home node's forecaster.
   caf::result<psm_series_view> dir_series(const std::string& path);
 

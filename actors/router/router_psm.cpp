@@ -1,5 +1,8 @@
 // The router's part in the PSM: it knows every member's forecaster (from
 // the greetings), so the planner asks it for the whole cluster's view.
+#include <memory>
+#include <set>
+
 #include <caf/all.hpp>
 
 #include "actors/gather.hpp"
@@ -35,6 +38,30 @@ router_state::collect_views(uint64_t recent) {
 
 caf::result<psm_import_result>
 router_state::import_accesses(std::vector<psm_access>& xs) {
+  // The cache may not know where parts moved (a node just restarted, or
+  // moves driven by other nodes): a shard skips the accesses of a part it
+  // does not hold, so they would be lost. Each directory's placement is read
+  // from the store first, as a move does; one that cannot be read is routed
+  // by the cache as it is.
+  auto rp = self->make_response_promise<psm_import_result>();
+  std::set<inode_id> dirs;
+  for (auto& x : xs)
+    dirs.insert(x.dir);
+  auto batch = std::make_shared<std::vector<psm_access>>(std::move(xs));
+  auto left = std::make_shared<size_t>(dirs.size());
+  if (dirs.empty())
+    route_import(std::move(*batch), rp);
+  for (auto d : dirs)
+    refresh(d, [this, batch, left, rp](bool) mutable {
+      if (--*left == 0)
+        route_import(std::move(*batch), rp);
+    });
+  return rp;
+}
+
+void router_state::route_import(
+    std::vector<psm_access> xs,
+    caf::typed_response_promise<psm_import_result> rp) {
   std::map<uint32_t, std::vector<psm_access>> by_shard;
   for (auto& x : xs) {
     auto h = x.op == static_cast<uint8_t>(access::op::readdir)
@@ -50,7 +77,7 @@ router_state::import_accesses(std::vector<psm_access>& xs) {
   };
   auto g = std::make_shared<sum>();
   g->left = by_shard.size();
-  g->rp = self->make_response_promise<psm_import_result>();
+  g->rp = std::move(rp);
   if (by_shard.empty())
     g->rp.deliver(g->r);
   auto done = [g](psm_import_result* r) {
@@ -78,7 +105,6 @@ router_state::import_accesses(std::vector<psm_access>& xs) {
         .then([done](psm_import_result& r) { done(&r); },
               [done](caf::error&) { done(nullptr); });
   }
-  return g->rp;
 }
 
 caf::result<psm_series_view>

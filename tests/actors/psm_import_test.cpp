@@ -1,6 +1,7 @@
 // `dagctl psm import` on the test coordinator: the gateway checks the
 // accesses whole, the router sends each to the shard holding its name, the
-// shard counts them per slot and reports to its node's forecaster.
+// shard counts them per slot and reports to its node's forecaster; a part
+// that moved behind the router's back still gets its accesses.
 #include "tests/actors/caf_doctest.hpp"
 
 #include "actors/gateway.hpp"
@@ -8,6 +9,7 @@
 #include "actors/psm/forecaster.hpp"
 #include "actors/router/router.hpp"
 #include "actors/shard.hpp"
+#include "model/namespace/name.hpp"
 #include "tests/actors/fixture.hpp"
 
 using namespace ds;
@@ -21,6 +23,8 @@ struct import_node : test_coordinator_fixture<ns_config> {
   psm_forecaster_actor forecaster;
   std::vector<shard_actor> shards;
   std::vector<caf::actor> all; ///< stopped at the end
+  cluster_map cluster;
+  metadata_actor md;
   router_actor router;
   gateway_actor gateway;
 
@@ -44,11 +48,10 @@ struct import_node : test_coordinator_fixture<ns_config> {
       all.push_back(caf::actor_cast<caf::actor>(c));
       all.push_back(caf::actor_cast<caf::actor>(shards.back()));
     }
-    cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 2, cluster) == "");
-    auto md = sys.spawn(meta_replica_behavior,
-                        std::shared_ptr<raft_store>{make_memory_raft_store()},
-                        meta_replica_options{});
+    md = sys.spawn(meta_replica_behavior,
+                   std::shared_ptr<raft_store>{make_memory_raft_store()},
+                   meta_replica_options{});
     router = sys.spawn(router_behavior, cluster, shards, md,
                        caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
                        size_t{16});
@@ -164,4 +167,51 @@ TEST_CASE_FIXTURE(import_node, "a directory's history by its path") {
                 refused = sys.render(e).find("ENOENT") != std::string::npos;
               });
   CHECK(refused);
+}
+
+TEST_CASE_FIXTURE(import_node,
+                  "an import through a router started after a move reaches "
+                  "the part where it is now") {
+  path_request mk;
+  mk.op = path_op::mkdir;
+  mk.path = "/m";
+  auto rh = self->request(gateway, caf::infinite, path_atom::value, mk);
+  sched.run();
+  inode_id ino = 0;
+  rh.receive([&](ns_reply& r) { ino = r.a.ino; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  REQUIRE(ino != 0);
+  // The upper half moves away from the home shard.
+  uint32_t home = hash_ring{2}.home(ino);
+  hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
+  auto mh = self->request(router, caf::infinite, move_atom::value,
+                          move_request{ino, upper, 1 - home});
+  sched.run();
+  mh.receive([](meta_result& r) { REQUIRE(r.code == errc::ok); },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  // A node restarted since: its router's cache knows no placement.
+  auto router2 = sys.spawn(router_behavior, cluster, shards, md,
+                           caf::timespan{std::chrono::seconds(1)},
+                           caf::timespan{0}, size_t{16});
+  auto gateway2 =
+      sys.spawn(gateway_behavior, router2, peers_actor{}, cluster, shards, md,
+                std::string{"test"}, psm_planner_actor{}, forecaster);
+  all.push_back(caf::actor_cast<caf::actor>(router2));
+  all.push_back(caf::actor_cast<caf::actor>(gateway2));
+  sched.run();
+  std::vector<psm_access> xs;
+  for (int i = 0; xs.size() < 5; ++i) {
+    auto name = "n" + std::to_string(i);
+    if (upper.contains(name_hash(name)))
+      xs.push_back(at(ino, name, access::op::lookup, 100'000));
+  }
+  auto ih = self->request(gateway2, caf::infinite, psm_import_atom::value, xs);
+  sched.run();
+  psm_import_result r;
+  ih.receive([&](psm_import_result& x) { r = x; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  CHECK(r.imported == 5);
+  CHECK(r.skipped == 0);
+  CHECK(total(access::series_key::range(std::to_string(ino), upper.lo,
+                                        upper.hi)) == 5);
 }

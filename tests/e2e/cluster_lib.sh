@@ -1,13 +1,23 @@
 # Shared by the end-to-end tests of the 3-node cluster in configs/cluster-3
 # (ports 4301-4303). Source it after setting `build`, `src` and `work`; it
-# declares `pids` (node -> process), `failures`, `passes` and the helpers.
+# declares `pids` (node -> process), `failures`, `passes`, `failed_checks`
+# (their descriptions), `start_args` (more dagshardd arguments for every node
+# `start` starts; none unless a test sets them) and the helpers.
 declare -A pids
 failures=0
 passes=0
+failed_checks=()
+start_args=()
 check() { # check DESCRIPTION COMMAND...
   local what=$1
   shift
-  if "$@"; then passes=$((passes + 1)); else echo "FAIL: $what"; failures=$((failures + 1)); fi
+  if "$@"; then
+    passes=$((passes + 1))
+  else
+    echo "FAIL: $what"
+    failures=$((failures + 1))
+    failed_checks+=("$what")
+  fi
 }
 ctl() { "$build/dagctl" --node "127.0.0.1:430$1" "${@:2}"; }
 require_free_ports() {
@@ -18,9 +28,9 @@ require_free_ports() {
     fi
   done
 }
-start() { # start N: node N from its config, data in $work/nodeN
+start() { # start N: node N from its config, data in $work/nodeN, then $start_args
   "$build/dagshardd" --config-file="$src/configs/cluster-3/node$1.ini" \
-    --dagshard.data-dir="$work/node$1" >>"$work/node$1.log" 2>&1 &
+    --dagshard.data-dir="$work/node$1" "${start_args[@]}" >>"$work/node$1.log" 2>&1 &
   pids[$1]=$!
 }
 wait_until() { # wait_until SECONDS COMMAND...: polls every 0.1 s
