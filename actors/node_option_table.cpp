@@ -52,6 +52,19 @@ std::string check_psm_policy(const caf::config_value& v) {
                    caf::to_string(v) + ")";
 }
 
+// Reals are checked above their minimum; 0 is a fine capacity (unlimited).
+std::string check_capacity(const caf::config_value& v) {
+  double x = -1;
+  if (auto d = caf::get_if<double>(&v))
+    x = *d;
+  else if (auto i = caf::get_if<int64_t>(&v))
+    x = static_cast<double>(*i);
+  return x >= 0 ? ""
+                : "dagshard.shard-capacity: must be 0 (unlimited) or a "
+                  "number of operations per second above 0 (got " +
+                      caf::to_string(v) + ")";
+}
+
 std::string check_log_level(const caf::config_value& v) {
   auto x = caf::get_if<std::string>(&v);
   for (auto level : {"debug", "info", "warn", "error"})
@@ -166,10 +179,11 @@ const std::vector<option_def>& option_table() {
       {"psm-count", &R::psm_count, 0, 1,
        "shards count their accesses for the PSM (false: measure its cost)",
        [](const R& r, O& o) { o.psm_count = r.psm_count; }},
-      {"shard-capacity", &R::shard_capacity, 0, 1'000'000'000,
+      {"shard-capacity", &R::shard_capacity, -1, 1'000'000'000,
        "EMULATION: ops/s each shard serves at most, the rest queue (0: "
        "unlimited; for comparisons on one machine, never in production)",
-       [](const R& r, O& o) { o.shard_capacity = r.shard_capacity; }},
+       [](const R& r, O& o) { o.shard_capacity = r.shard_capacity; },
+       check_capacity},
   };
   return table;
 }

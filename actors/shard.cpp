@@ -98,7 +98,9 @@ double shard_state::capacity_now() const {
 void shard_state::serve_held() {
   capacity_armed = false;
   auto now = capacity_now();
-  while (!held.empty() && held.front().due <= now) {
+  // Due times are sums of token intervals: a microsecond of slack keeps
+  // their rounding from holding a batch for one more timer.
+  while (!held.empty() && held.front().due <= now + 1e-6) {
     auto h = std::move(held.front());
     held.pop_front();
     meters->held.fetch_sub(h.reqs.size(), std::memory_order_relaxed);

@@ -42,8 +42,8 @@ caf::result<std::uint64_t> take_report(psm_forecaster_pointer self,
   try {
     self->state.store->append(r.slot, psm_actor::report_rows(r));
     for (auto& p : r.parts) {
-      auto& h = self->state.holders[access::series_key::range(p.dir, p.lo,
-                                                               p.hi)];
+      auto& h =
+          self->state.holders[access::series_key::range(p.dir, p.lo, p.hi)];
       if (r.slot >= h.slot)
         h = psm_holder{r.shard, p.entries, r.slot};
     }
@@ -110,8 +110,13 @@ psm_forecasts forecast_period(const psm_history::history_store& store,
                                  : std::uint64_t(std::max(opt.tiers.period, 1));
   auto since = newest + 1 >= window ? newest + 1 - window : 0;
   for (auto& k : store.active(since)) {
-    auto y = psm_actor::dense_rates(store.read(k), newest, opt.slot_seconds,
-                                    opt.max_slots);
+    auto y = k.part ? psm_actor::inherited_rates(
+                          store.read(k),
+                          store.read(access::series_key::directory(k.dir)),
+                          psm_actor::range_fraction(k.lo, k.hi), newest,
+                          opt.slot_seconds, opt.max_slots)
+                    : psm_actor::dense_rates(store.read(k), newest,
+                                             opt.slot_seconds, opt.max_slots);
     if (y.empty())
       continue;
     try {

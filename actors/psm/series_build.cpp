@@ -42,4 +42,25 @@ dense_rates(const std::vector<psm_history::history_point>& ps,
   return y;
 }
 
+std::vector<double>
+inherited_rates(const std::vector<psm_history::history_point>& own,
+                const std::vector<psm_history::history_point>& dir,
+                double fraction, std::uint64_t newest, double slot_seconds,
+                std::uint64_t max_slots) {
+  auto y = dense_rates(own, newest, slot_seconds, max_slots);
+  auto d = dense_rates(dir, newest, slot_seconds, max_slots);
+  if (y.empty() || d.size() <= y.size())
+    return y; // the part is as old as what the directory knows
+  // Both end at `newest`: the directory's extra past comes first.
+  std::vector<double> out(d.begin(), d.end() - std::ptrdiff_t(y.size()));
+  for (auto& x : out)
+    x *= fraction;
+  out.insert(out.end(), y.begin(), y.end());
+  return out;
+}
+
+double range_fraction(std::uint64_t lo, std::uint64_t hi) {
+  return (double(hi - lo) + 1.0) / 18446744073709551616.0;
+}
+
 } // namespace ds::psm_actor

@@ -24,4 +24,19 @@ std::vector<double>
 dense_rates(const std::vector<psm_history::history_point>& ps,
             std::uint64_t newest, double slot_seconds, std::uint64_t max_slots);
 
+/// A part's series for forecasting: its own rates from its first row on,
+/// and before that the directory's rates times `fraction` (the share of
+/// the hash space the part covers). A part made by a split or received by
+/// a move starts a new series; without this, its forecast would know
+/// nothing of the directory's past (a daily surge, say) until a season of
+/// its own had passed. Empty if the part has no row at or before `newest`.
+std::vector<double>
+inherited_rates(const std::vector<psm_history::history_point>& own,
+                const std::vector<psm_history::history_point>& dir,
+                double fraction, std::uint64_t newest, double slot_seconds,
+                std::uint64_t max_slots);
+
+/// The share of the hash space [lo, hi] covers, in (0, 1].
+double range_fraction(std::uint64_t lo, std::uint64_t hi);
+
 } // namespace ds::psm_actor

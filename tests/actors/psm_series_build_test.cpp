@@ -85,3 +85,27 @@ TEST_CASE("spawned detached, the forecaster stores and answers off the "
   CHECK(v.totals == std::vector<uint64_t>{4});
   self->send_exit(fc, caf::exit_reason::user_shutdown);
 }
+
+TEST_CASE("a new part inherits its share of the directory's past") {
+  // The directory: 10 ops per slot at slots 0..3, 40 at 4 and 5. The upper
+  // half of it has its own rows only from slot 4 (split off then).
+  std::vector<history_point> dir{{0, 1, ops(10, 0, 0, 0)},
+                                 {1, 1, ops(10, 0, 0, 0)},
+                                 {2, 2, ops(20, 0, 0, 0)},
+                                 {4, 1, ops(40, 0, 0, 0)},
+                                 {5, 1, ops(40, 0, 0, 0)}};
+  std::vector<history_point> part{{4, 1, ops(30, 0, 0, 0)},
+                                  {5, 1, ops(10, 0, 0, 0)}};
+  double half = psm_actor::range_fraction(uint64_t{1} << 63, ~uint64_t{0});
+  CHECK(half == 0.5);
+  CHECK(psm_actor::range_fraction(0, ~uint64_t{0}) == 1.0);
+  auto y = psm_actor::inherited_rates(part, dir, half, 5, 1.0, 100);
+  CHECK(y == std::vector<double>{5, 5, 5, 5, 30, 10});
+  // Within the window only; the own rows win where both exist.
+  CHECK(psm_actor::inherited_rates(part, dir, half, 5, 1.0, 3) ==
+        std::vector<double>{5, 30, 10});
+  // A part as old as the directory, or with no rows, keeps its own.
+  CHECK(psm_actor::inherited_rates(dir, dir, 0.25, 5, 1.0, 100) ==
+        psm_actor::dense_rates(dir, 5, 1.0, 100));
+  CHECK(psm_actor::inherited_rates({}, dir, 0.5, 5, 1.0, 100).empty());
+}

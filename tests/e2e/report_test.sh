@@ -51,8 +51,9 @@ check "compare succeeds (rc $rc)" test $rc = 0
 summary=$(python3 -c "
 import json,sys
 runs = json.load(open(sys.argv[1]))['runs']
-print(len(runs), ' '.join(r['policy'] for r in runs), sum(r['errors'] for r in runs),
-      runs[0]['ops'] == runs[1]['ops'], runs[1]['moves'] > 0, runs[0]['moves'] == 0)
+print(len(runs), ' '.join(r['policy']['policy'] for r in runs),
+      sum(r['errors'] for r in runs), runs[0]['ops'] == runs[1]['ops'],
+      runs[1]['policy']['moves'] > 0, runs[0]['policy']['moves'] == 0)
 " "$work/c.json" 2>/dev/null)
 check "compare runs home and hash on the same workload, no errors, hash moved parts ($summary)" \
   test "$summary" = "2 home hash 0 True True True"

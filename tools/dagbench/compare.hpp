@@ -27,7 +27,7 @@ struct compare_options {
   double slot_s = 1;                              ///< psm-slot
   caf::timespan period = std::chrono::seconds(2); ///< psm-period
   int64_t season = 60;                            ///< slots per day
-  int64_t horizon = 30;                           ///< slots forecast
+  int64_t horizon = 60;                           ///< slots forecast
   double threshold = 1000;                        ///< psm.threshold, ops/s
   /// Seconds between the start of the history import and the evaluated
   /// day: the forecasters and planner get that long to act first.

@@ -85,8 +85,9 @@ compare_options options_of(const args_map& a, const generated& w) {
   o.slot_s = real_option(a, "slot", 1, 0.1, 60);
   double day_s = real_option(a, "period", 60, 1, 1e6);
   o.season = std::max<int64_t>(2, std::llround(day_s / o.slot_s));
-  o.horizon = static_cast<int64_t>(real_option(
-      a, "horizon", double(std::min<int64_t>(o.season, 30)), 1, 1e6));
+  // A day ahead: the planner sees each day's surge from the day before.
+  o.horizon =
+      static_cast<int64_t>(real_option(a, "horizon", double(o.season), 1, 1e6));
   o.period = std::chrono::milliseconds(
       std::llround(1000 * real_option(a, "psm-period", 2, 0.1, 3600)));
   o.threshold = real_option(

@@ -241,7 +241,7 @@ const std::map<std::string, const char*> option_help = {
     {"shard-capacity", "EMULATED ops/s each shard serves, the rest queue (0: "
                        "none); reports say when it was on"},
     {"slot", "compare: the PSM's slot in seconds (1)"},
-    {"horizon", "compare: slots the PSM forecasts (a day, at most 30)"},
+    {"horizon", "compare: slots the PSM forecasts (a day)"},
     {"psm-period", "compare: seconds between the PSM's forecasts and "
                    "plannings (2)"},
     {"threshold", "compare: psm.threshold, ops/s (0.6 x --shard-capacity, "
