@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "psm/clustering/linkage.hpp"
 #include "psm/plan/planner_impl.hpp"
@@ -16,13 +17,23 @@ bool planner::cold(uint64_t dir) const {
 
 std::vector<int> planner::cluster() const {
   std::vector<int> labels(parts_.size(), 0);
+  // A directory predicted below the exit threshold as a whole is one that
+  // step 1 would bring home once spread: spreading it with a hot cluster
+  // would only make it flap. Its parts stay where they are.
+  std::map<uint64_t, std::vector<double>> dir_upper;
+  for (std::size_t i = 0; i < parts_.size(); ++i) {
+    auto& u = dir_upper[parts_[i]->id.dir];
+    u.resize(h_, 0.0);
+    add_to(u, upper_[i]);
+  }
   std::vector<std::size_t> active;
   for (std::size_t i = 0; i < parts_.size(); ++i) {
     double peak = peak_of(upper_[i]).value;
+    auto dir = parts_[i]->id.dir;
     // Near-idle parts cannot make a cluster hot; leaving them out keeps
     // the quadratic clustering to the parts that matter.
-    if (!cold(parts_[i]->id.dir) && peak > 0 &&
-        peak >= cfg_.cluster_floor * cfg_.threshold)
+    if (!cold(dir) && peak > 0 && peak >= cfg_.cluster_floor * cfg_.threshold &&
+        peak_of(dir_upper[dir]).value >= cfg_.exit_threshold)
       active.push_back(i);
   }
   if (active.size() == 1)

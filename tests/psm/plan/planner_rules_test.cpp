@@ -223,3 +223,22 @@ TEST_CASE("a shard busy now beyond its forecast takes no part over the next "
   CHECK(!busy.empty());
   CHECK(busy.count(1) == 0);
 }
+
+TEST_CASE("directories predicted below the exit threshold are not spread "
+          "with a hot cluster: step 1 would only bring them back") {
+  // Ten directories of the same shape on shard 0, each with an upper bound
+  // of 33 ops/s (below the exit threshold of 40), 330 together: a cluster
+  // above the threshold, made only of directories too cold to spread.
+  std::vector<part_input> ps;
+  for (uint64_t d = 1; d <= 10; ++d)
+    ps.push_back(part(d, 0, bump(0, 30, 12)));
+  auto in = input(ps, 4);
+  CHECK(of_kind(plan(in), decision_kind::move).empty());
+  // Two directories above the exit threshold in the same shape still are.
+  ps.push_back(part(11, 0, bump(0, 60, 12)));
+  ps.push_back(part(12, 0, bump(0, 60, 12)));
+  auto moves = of_kind(plan(input(ps, 4)), decision_kind::move);
+  REQUIRE(!moves.empty());
+  for (auto& m : moves)
+    CHECK(m.part.dir >= 11);
+}
