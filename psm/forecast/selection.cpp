@@ -75,7 +75,13 @@ selection select_model(const arma::vec& y, int period,
       if (!fit)
         break;
       arma::vec f = fit->point_forecast(h);
+      // A training window that repeats itself exactly has no seasonal
+      // naive error to scale by; its one-step error is the next best unit
+      // (otherwise a near-perfect forecast of a perfectly periodic series
+      // would score as infinitely bad).
       double scale = mase_scale(train, period);
+      if (!(scale > 0))
+        scale = mase_scale(train, 1);
       double mae = arma::mean(arma::abs(
           f - y.subvec(arma::uword(origin), arma::uword(origin + h - 1))));
       total += scale > 0 ? mae / scale : (mae == 0 ? 0 : 1e9);

@@ -41,6 +41,8 @@ std::string check_settings(const settings& c) {
     return "quiet_slots: must be >= 0";
   if (c.cold_periods < 1)
     return "cold_periods: must be >= 1";
+  if (!(c.trust_mase > 0))
+    return "trust_mase: must be > 0";
   if (!(std::isfinite(c.capacity_factor) && c.capacity_factor >= 1))
     return "capacity_factor: must be >= 1";
   if (!(c.cluster_distance >= 0 && c.cluster_distance <= 2))
@@ -170,7 +172,7 @@ std::string describe(const decision& d) {
                 w.cluster, w.threshold, w.shard, w.shard_peak);
   std::string out = buf;
   if (w.reacting)
-    out += ", reacting: observed above the forecast";
+    out += ", reacting: planned on the observed rate";
   if (!w.note.empty())
     out += ": " + w.note;
   return out;

@@ -78,6 +78,9 @@ struct settings {
   double cluster_floor = 0.05;         ///< parts below this fraction of the
                                        ///< threshold are left out of clusters
   uint32_t max_split = 64; ///< most sub-parts from one part (power of 2)
+  double trust_mase = 2.0; ///< a forecast whose backtest MASE is above it
+                           ///< is not planned on: the part is taken at its
+                           ///< observed rate (reacting), > 0
 };
 
 enum class decision_kind {
@@ -92,8 +95,10 @@ enum class decision_kind {
 /// Why: what the planner saw when it decided.
 struct reason {
   double forecast_peak = 0; ///< highest upper bound over the horizon, ops/s
-  bool reacting = false;    ///< the rate observed over the last period,
-                            ///< above the whole forecast, set the peak
+  bool reacting = false;    ///< the rate observed over the last period
+                            ///< set the peak: it was above the whole
+                            ///< forecast, or the forecast was not trusted
+                            ///< (backtest MASE above trust_mase)
   int64_t peak_slot = 0;    ///< the slot of that peak
   int64_t horizon = 0;      ///< slots forecast
   std::string model;        ///< the model that forecast it

@@ -1,6 +1,7 @@
 #include "psm/plan/planner.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "psm/plan/planner_impl.hpp"
@@ -36,17 +37,30 @@ void planner::floor_by_observed() {
   // The reactive floor: where history teaches nothing (an unannounced
   // burst), the rate of the last period is assumed to last one more, as a
   // reactive policy assumes, so the planner does no worse than reacting.
+  // A forecast whose model backtested worse than trust_mase (history that
+  // teaches nothing, e.g. random bursts) is not planned on at all: the
+  // part is taken at its observed rate over the whole horizon, as a
+  // reactive policy takes it, rather than spread for a peak the model
+  // cannot foresee.
   auto len = std::size_t(cfg_.period_slots);
   for (const auto* p : parts_) {
-    auto up = p->forecast.upper;
     std::size_t n = std::min(len, p->history.size());
     double observed = 0;
     for (std::size_t k = 0; k < n; ++k)
       observed += p->history[p->history.size() - 1 - k] / double(n);
+    double mase = p->forecast.backtest_mase;
+    if (std::isfinite(mase) && mase > cfg_.trust_mase) {
+      upper_.emplace_back(p->forecast.upper.size(), observed);
+      mean_.emplace_back(p->forecast.mean.size(), observed);
+      reacting_.push_back(true);
+      continue;
+    }
+    auto up = p->forecast.upper;
     for (std::size_t t = 0; t < std::min(len, up.size()); ++t)
       up[t] = std::max(up[t], observed);
     reacting_.push_back(observed > peak_of(p->forecast.upper).value);
     upper_.push_back(std::move(up));
+    mean_.push_back(p->forecast.mean);
   }
 }
 
@@ -208,7 +222,7 @@ void planner::consolidate_one(const cold_dir& c) {
     if (p.shard != home) {
       from = from == home ? p.shard : from;
       entries += p.entries;
-      add_to(moved, p.forecast.mean);
+      add_to(moved, mean_[i]);
     }
     if (peak_of(upper_[i]).value > peak_of(upper_[lead]).value)
       lead = i;

@@ -38,6 +38,9 @@ struct unit {
   std::size_t part = 0;     ///< index into the sorted parts
   uint32_t current = 0;     ///< shard index
   std::vector<double> mean; ///< its placement curve, ops/s
+  /// What its shard's predicted curve counts for it: its share of the
+  /// forecast's mean, even where the planner does not trust that forecast.
+  std::vector<double> counted;
   double peak = 0;          ///< its upper bound's peak, ops/s
   std::size_t peak_index = 0;
   double now_rate = 0; ///< its rate in the last slot, ops/s
@@ -55,7 +58,7 @@ struct cold_dir {
 class planner {
 public:
   explicit planner(const plan_input& in);
-  /// upper_ and reacting_ from the parts' forecasts and histories.
+  /// upper_, mean_ and reacting_ from the parts' forecasts and histories.
   void floor_by_observed();
   std::vector<decision> run();
 
@@ -103,7 +106,10 @@ private:
   /// Per sorted part: its forecast's upper bound, raised over the next
   /// period to the rate observed over the last one where that is higher.
   std::vector<std::vector<double>> upper_;
-  std::vector<bool> reacting_; ///< the observed rate raised the bound
+  /// Per sorted part: its forecast's mean, or the observed rate where the
+  /// forecast is not trusted.
+  std::vector<std::vector<double>> mean_;
+  std::vector<bool> reacting_; ///< the observed rate set the bound
   std::vector<const shard_input*> shards_; ///< sorted; position = index
   std::map<uint32_t, uint32_t> index_of_;
   std::size_t h_ = 0;

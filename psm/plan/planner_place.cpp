@@ -42,7 +42,7 @@ std::vector<int> planner::cluster() const {
     return labels;
   std::vector<std::vector<double>> rows;
   for (auto i : active)
-    rows.push_back(parts_[i]->forecast.mean);
+    rows.push_back(mean_[i]);
   auto dist = ds::cluster::pdist(rows, ds::cluster::metric::correlation);
   for (auto& d : dist)
     if (!std::isfinite(d)) // a flat forecast has no shape to share
@@ -100,7 +100,9 @@ void planner::make_units(std::size_t i, uint32_t n, int label,
     u.part = i;
     u.current = index_of_.at(p.shard);
     u.mean.assign(h_, 0.0);
-    add_to(u.mean, p.forecast.mean, 1.0 / n);
+    add_to(u.mean, mean_[i], 1.0 / n);
+    u.counted.assign(h_, 0.0);
+    add_to(u.counted, p.forecast.mean, 1.0 / n);
     u.peak = pk.value / n;
     u.peak_index = pk.index;
     u.now_rate = p.history.empty() ? 0.0 : p.history.back() / n;
@@ -124,7 +126,7 @@ void planner::place(std::vector<unit>& units) {
     add_to(incoming, u.mean);
     lifted[u.current] += u.now_rate;
     for (std::size_t t = 0; t < h_; ++t)
-      base[u.current][t] = std::max(0.0, base[u.current][t] - u.mean[t]);
+      base[u.current][t] = std::max(0.0, base[u.current][t] - u.counted[t]);
   }
   for (std::size_t s = 0; s < shards_.size(); ++s)
     for (std::size_t t = 0; t < std::min(h_, std::size_t(cfg_.period_slots));

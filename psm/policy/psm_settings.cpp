@@ -71,6 +71,8 @@ bool good(std::string_view key, std::string_view v) {
     return parse_double(v, d) && d >= 0 && d <= 2;
   if (key == "psm.max-split" || key == "psm.static-parts")
     return parse_uint(v, 1024, u) && power_of_two(u);
+  if (key == "psm.trust-mase")
+    return parse_double(v, d) && d > 0 && d <= 1e6;
   if (key == "psm.decisions-kept")
     return parse_uint(v, 1000000, u) && u >= 1;
   return false;
@@ -117,6 +119,7 @@ const std::vector<setting_info>& settings_table() {
       {"psm.max-split", "a power of two from 1 to 1024", "64"},
       {"psm.static-parts", "a power of two from 1 to 1024", "8"},
       {"psm.decisions-kept", "a whole number from 1 to 1000000", "10000"},
+      {"psm.trust-mase", "a number in (0, 1000000]", "2"},
   };
   return t;
 }
@@ -180,6 +183,7 @@ psm_settings read(const lookup_fn& get, policy_kind policy) {
   p.capacity_factor = number(get, "psm.capacity-factor", 1.25);
   p.cluster_distance = number(get, "psm.cluster-distance", 0.3);
   p.max_split = uint32_t(number(get, "psm.max-split", 64));
+  p.trust_mase = number(get, "psm.trust-mase", 2);
   s.static_parts = uint32_t(number(get, "psm.static-parts", 8));
   s.decisions_kept = uint32_t(number(get, "psm.decisions-kept", 10000));
   return s;

@@ -179,7 +179,8 @@ int run_replay(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
       closed
           ? replay_closed(sys, gws, w.setup, w.events,
                           static_cast<uint32_t>(num(a, "closed", 16)), progress)
-          : replay(sys, gws, w.setup, w.events, speed, progress)};
+          : replay(sys, gws, w.setup, w.events, speed, progress),
+      {}};
   if (closed)
     run.label += " (closed loop, " + a.at("closed") + " clients)";
   run.result.routers = collect_routers(sys, gws);

@@ -166,3 +166,20 @@ TEST_CASE("Holt-Winters likelihoods side by side equal lone runs bit for bit") {
   CHECK(finite > 40);
   CHECK(std::isinf(chains.back().lik));
 }
+
+TEST_CASE("a perfectly periodic series backtests on a finite scale: its "
+          "seasonal naive forecast scores 0, not infinitely bad") {
+  // A daily surge repeated exactly: the seasonal naive error in sample is
+  // 0, so the one-step error scales the backtest instead.
+  arma::vec y(8 * 20, arma::fill::value(5.0));
+  for (int d = 0; d < 8; ++d)
+    for (int t = 16; t < 20; ++t)
+      y(arma::uword(d * 20 + t)) = 400;
+  auto s = select_model(y, 20, default_candidates());
+  REQUIRE(s.model);
+  CHECK(std::isfinite(s.backtest_mase));
+  CHECK(s.backtest_mase < 0.5);
+  arma::vec f = s.model->predict(20).mean;
+  CHECK(f(17) == doctest::Approx(400).epsilon(0.05));
+  CHECK(f(2) == doctest::Approx(5).epsilon(0.2));
+}

@@ -242,3 +242,37 @@ TEST_CASE("directories predicted below the exit threshold are not spread "
   for (auto& m : moves)
     CHECK(m.part.dir >= 11);
 }
+
+TEST_CASE("a forecast that backtested badly is not planned on: the part is "
+          "taken at its observed rate") {
+  // Quiet now (history 10), forecast to surge to 300 in a few slots.
+  auto p = part(5, 0, bump(10, 300, 8));
+  p.history = flat(10);
+  auto trusted = plan(input({p}, 4));
+  REQUIRE(of_kind(trusted, decision_kind::split).size() == 1);
+  CHECK_FALSE(of_kind(trusted, decision_kind::split)[0].why.reacting);
+
+  // The same forecast from a model that backtested at 48 times the error of
+  // the seasonal naive forecast (bursts at random times): nothing moves.
+  p.forecast.backtest_mase = 48;
+  CHECK(plan(input({p}, 4)).empty());
+
+  // Untrusted and busy now: it reacts to what it observes, not to the
+  // forecast's peak.
+  for (std::size_t k = 0; k < 6; ++k)
+    p.history[p.history.size() - 1 - k] = 250;
+  auto reacted = of_kind(plan(input({p}, 4)), decision_kind::split);
+  REQUIRE(reacted.size() == 1);
+  CHECK(reacted[0].why.reacting);
+  CHECK(reacted[0].why.forecast_peak == doctest::Approx(250));
+  CHECK(describe(reacted[0]).find("reacting: planned on the observed rate") !=
+        std::string::npos);
+
+  // The bound is a setting: raised above the model's error, it is trusted.
+  auto cfg = default_settings();
+  cfg.trust_mase = 50;
+  p.history = flat(10);
+  CHECK(of_kind(plan(input({p}, 4, cfg)), decision_kind::split).size() == 1);
+  cfg.trust_mase = 0;
+  CHECK_THROWS_AS(plan(input({p}, 4, cfg)), std::invalid_argument);
+}

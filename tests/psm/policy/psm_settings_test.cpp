@@ -47,6 +47,9 @@ TEST_CASE("each psm setting refuses bad values, naming itself") {
                                       {"psm.max-split", "2048"},
                                       {"psm.static-parts", "0"},
                                       {"psm.decisions-kept", "0"},
+                                      {"psm.trust-mase", "0"},
+                                      {"psm.trust-mase", "-1"},
+                                      {"psm.trust-mase", "nan"},
                                       {"psm.thresold", "10"}}) {
     CAPTURE(k);
     CAPTURE(v);
