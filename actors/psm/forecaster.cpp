@@ -100,9 +100,19 @@ psm_node_forecasts node_forecasts(psm_forecaster_pointer self,
 
 } // namespace
 
+bool rescore_due(const access::series_key& k, std::uint64_t period,
+                 std::uint64_t rescore) {
+  if (rescore <= 1)
+    return true;
+  auto phase = std::hash<std::string>{}(k.dir) ^ (k.lo * 0x9e3779b97f4a7c15u);
+  return (period + phase) % rescore == 0;
+}
+
 psm_forecasts forecast_period(const psm_history::history_store& store,
-                              const psm_forecaster_options& opt) {
+                              const psm_forecaster_options& opt,
+                              psm_choices* kept, std::uint64_t period) {
   psm_forecasts out;
+  psm_choices next;
   std::uint64_t newest = 0;
   if (!store.newest(newest))
     return out;
@@ -120,13 +130,27 @@ psm_forecasts forecast_period(const psm_history::history_store& store,
     if (y.empty())
       continue;
     try {
+      if (!kept) {
+        out[k] = view_of(k, newest,
+                         forecast::forecast_tiered(arma::vec(y), opt.tiers));
+        continue;
+      }
+      auto i = kept->find(k);
+      auto& c = next[k];
+      if (i != kept->end() && !rescore_due(k, period, opt.rescore_periods))
+        c = std::move(i->second);
+      else
+        c = forecast::tier_choice{};
       out[k] = view_of(k, newest,
-                       forecast::forecast_tiered(arma::vec(y), opt.tiers));
+                       forecast::forecast_kept(arma::vec(y), opt.tiers, c));
     } catch (const std::exception&) {
       // A series no model can take (options checked at spawn, so this is a
       // degenerate series): it keeps no forecast this period.
+      next.erase(k);
     }
   }
+  if (kept)
+    *kept = std::move(next);
   return out;
 }
 
@@ -153,7 +177,7 @@ psm_forecaster_behavior(psm_forecaster_pointer self,
       // One period: forecast every active series, then re-arm.
       [=](psm_tick_atom) {
         auto& st = self->state;
-        st.latest = forecast_period(*st.store, st.opt);
+        st.latest = forecast_period(*st.store, st.opt, &st.kept, st.periods);
         ++st.periods;
         self->delayed_send(self, st.opt.period, psm_tick_atom::value);
       },

@@ -35,7 +35,14 @@ struct psm_forecaster_options {
   std::uint64_t active_slots = 0;
   /// Longest series handed to a model (slots): bounds a period's cost.
   std::uint64_t max_slots = 4096;
+  /// A series' tiers are backtested afresh every this many periods
+  /// (staggered over the series); between, its kept choice is refitted
+  /// without a backtest. 1: every period. >= 1.
+  std::uint64_t rescore_periods = 10;
 };
+
+/// The tier choices kept between periods, per series.
+using psm_choices = std::map<access::series_key, forecast::tier_choice>;
 
 /// The latest forecast of one series (a psm_series_view without history).
 using psm_forecasts = std::map<access::series_key, psm_series_view>;
@@ -51,6 +58,7 @@ struct psm_forecaster_state {
   std::shared_ptr<psm_history::history_store> store;
   psm_forecaster_options opt;
   psm_forecasts latest;
+  psm_choices kept; ///< per active series: its last scored choice
   /// Parts by their latest report (in memory: the next slot's reports
   /// rebuild it after a restart).
   std::map<access::series_key, psm_holder> holders;
@@ -76,8 +84,18 @@ spawn_forecaster(caf::actor_system& sys,
 
 /// Forecasts every active series of `store` as one period does; the result
 /// replaces `latest` (series no longer active are dropped). Plain code, so
-/// that the actor's answer can be checked against it.
+/// that the actor's answer can be checked against it. With `kept`, period
+/// number `period` rescores only the series due (opt.rescore_periods) or
+/// without a kept choice, refits the others' kept choices, and leaves in
+/// `kept` the choices of this period's active series only.
 psm_forecasts forecast_period(const psm_history::history_store& store,
-                              const psm_forecaster_options& opt);
+                              const psm_forecaster_options& opt,
+                              psm_choices* kept = nullptr,
+                              std::uint64_t period = 0);
+
+/// Whether series `k` is backtested afresh in period number `period`:
+/// every `rescore` periods, at a phase of its own.
+bool rescore_due(const access::series_key& k, std::uint64_t period,
+                 std::uint64_t rescore);
 
 } // namespace ds

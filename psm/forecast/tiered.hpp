@@ -4,6 +4,7 @@
 // planner's threshold, where a better forecast can change a decision.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "psm/forecast/forecaster.hpp"
@@ -35,10 +36,34 @@ struct tiered_forecast {
   std::string family;       ///< "spar", "hw", "arima", "snaive"
   double backtest_mase = 0; ///< the chosen family's backtest MASE (NaN: none)
   bool escalated = false;   ///< the full choice ran
+  bool rescored = true;     ///< backtested now (false: a kept choice refitted)
 };
 
-/// Forecasts `y` (rates per slot, oldest first) over the horizon.
+/// What a series' last scored forecast chose: kept between periods so
+/// that most periods refit that choice instead of backtesting every
+/// family again (the backtests are three quarters of a period's cost).
+struct tier_choice {
+  std::string family;                 ///< empty: nothing kept yet
+  double backtest_mase = 0;           ///< from the choice's backtest
+  bool escalated = false;             ///< chosen by the full choice
+  std::shared_ptr<fitted_model> model; ///< its structure, to refit
+  std::size_t scored_on = 0;           ///< the series' length when scored
+};
+
+/// Forecasts `y` (rates per slot, oldest first) over the horizon, scoring
+/// the tiers by backtest; records the choice in `keep` when given.
 /// Throws std::invalid_argument on an empty series or bad options.
-tiered_forecast forecast_tiered(const arma::vec& y, const tier_options& opt);
+tiered_forecast forecast_tiered(const arma::vec& y, const tier_options& opt,
+                                tier_choice* keep = nullptr);
+
+/// Forecasts `y` with the choice kept from an earlier period: the same
+/// family and structure refitted on the newer series, no backtest (the
+/// kept MASE is reported). Where a SPAR choice may now reach the threshold
+/// the tiers are scored afresh (escalating), as they are where the kept
+/// structure no longer fits; `kept` follows. An empty `kept` is scored,
+/// and so is one without a backtest (the series was too short) or scored
+/// on less than half of `y` (history imported since).
+tiered_forecast forecast_kept(const arma::vec& y, const tier_options& opt,
+                              tier_choice& kept);
 
 } // namespace ds::forecast

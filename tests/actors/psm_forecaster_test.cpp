@@ -243,3 +243,45 @@ TEST_CASE_FIXTURE(psm_fixture,
   REQUIRE(v.parts.size() == 1);
   CHECK(v.parts[0].key == cold_part);
 }
+
+TEST_CASE("each series is backtested afresh once every rescore periods, at "
+          "a phase of its own") {
+  std::vector<series_key> keys{series_key::directory("7"),
+                               series_key::range("7", 0, 99),
+                               series_key::range("7", 100, 199),
+                               series_key::directory("12")};
+  for (auto& k : keys) {
+    int due = 0;
+    for (uint64_t p = 40; p < 50; ++p)
+      due += rescore_due(k, p, 10);
+    CHECK(due == 1);
+    CHECK(rescore_due(k, 41, 1));
+  }
+}
+
+TEST_CASE_FIXTURE(psm_fixture,
+                  "between rescorings a period refits each series' kept "
+                  "choice: the same models, the newer history") {
+  auto fc = spawn();
+  for (uint64_t t = 0; t < 6 * season; ++t)
+    feed(fc, t);
+  psm_choices kept;
+  auto first = forecast_period(*store, opt, &kept, 0);
+  REQUIRE(first.count(hot_part) == 1);
+  CHECK(kept.size() == first.size());
+  auto kept_hot = kept.at(hot_part);
+  for (uint64_t t = 6 * season; t < 6 * season + 3; ++t)
+    feed(fc, t);
+  // A period in which the hot part is not due: its model family and
+  // backtest error are the kept ones, its forecast starts at the newer
+  // history's end.
+  uint64_t p = 1;
+  while (rescore_due(hot_part, p, opt.rescore_periods))
+    ++p;
+  auto later = forecast_period(*store, opt, &kept, p);
+  REQUIRE(later.count(hot_part) == 1);
+  CHECK(later[hot_part].family == first[hot_part].family);
+  CHECK(later[hot_part].backtest_mase == first[hot_part].backtest_mase);
+  CHECK(later[hot_part].origin == first[hot_part].origin + 3);
+  CHECK(kept.at(hot_part).scored_on == kept_hot.scored_on);
+}

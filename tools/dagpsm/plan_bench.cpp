@@ -79,8 +79,9 @@ plan_input make_plan(const std::vector<arma::vec>& ys, int parts,
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 6) {
-    std::fprintf(stderr, "usage: plan_bench SERIES PERIOD DAYS PARTS SHARDS\n");
+  if (argc != 6 && argc != 7) {
+    std::fprintf(stderr, "usage: plan_bench SERIES PERIOD DAYS PARTS SHARDS "
+                         "[THRESHOLD]\n");
     return 2;
   }
   int count = std::atoi(argv[1]), period = std::atoi(argv[2]),
@@ -94,7 +95,11 @@ int main(int argc, char** argv) {
   auto ys = make_series(count, period, days);
   fc::tier_options opt;
   opt.period = period;
-  opt.threshold = 100;
+  opt.threshold = argc == 7 ? std::atof(argv[6]) : 100;
+  if (!(opt.threshold > 0)) {
+    std::fprintf(stderr, "plan_bench: THRESHOLD > 0\n");
+    return 2;
+  }
   auto t0 = clk::now();
   double c0 = cpu_now();
   for (const auto& y : ys) {
@@ -110,6 +115,18 @@ int main(int argc, char** argv) {
     escalated += fc::forecast_tiered(y, opt).escalated;
   double tiered = seconds_since(t0) / count,
          tiered_cpu = (cpu_now() - c0) / count;
+  // Between rescorings: each series' choice, scored a slot earlier, is
+  // refitted on the newer series without a backtest.
+  std::vector<fc::tier_choice> kept(ys.size());
+  for (std::size_t i = 0; i < ys.size(); ++i)
+    fc::forecast_kept(arma::vec(ys[i].head(ys[i].n_elem - 1)), opt, kept[i]);
+  t0 = clk::now();
+  c0 = cpu_now();
+  int refitted = 0;
+  for (std::size_t i = 0; i < ys.size(); ++i)
+    refitted += !fc::forecast_kept(ys[i], opt, kept[i]).rescored;
+  double again = seconds_since(t0) / count,
+         again_cpu = (cpu_now() - c0) / count;
   auto in = make_plan(ys, parts, shards, period);
   t0 = clk::now();
   c0 = cpu_now();
@@ -123,6 +140,11 @@ int main(int argc, char** argv) {
   std::printf("tiered: %.3f ms CPU (%.3f ms wall) per series, %d of %d "
               "escalated\n",
               tiered_cpu * 1e3, tiered * 1e3, escalated, count);
+  std::printf("kept choice refitted: %.3f ms CPU (%.3f ms wall) per series, "
+              "%d of %d refitted without a backtest\n",
+              again_cpu * 1e3, again * 1e3, refitted, count);
+  std::printf("one period, rescoring every 10: %.3f ms CPU per series\n",
+              (tiered_cpu + 9 * again_cpu) / 10 * 1e3);
   std::printf("planning: %d parts, %u shards, horizon %d: %.1f ms CPU (%.1f "
               "ms wall), %zu decisions\n",
               parts, shards, period, planning_cpu * 1e3, planning * 1e3,

@@ -83,3 +83,55 @@ TEST_CASE("forecast_tiered: horizon, short series and bad options") {
   CHECK_THROWS_AS(forecast_tiered(cycle(6, 24, 10, 5, 3), opt),
                   std::invalid_argument);
 }
+
+TEST_CASE("forecast_kept refits the kept choice without a backtest, and "
+          "scores afresh where the choice may no longer hold") {
+  tier_options opt;
+  opt.period = 24;
+  opt.threshold = 100;
+  arma::vec y = cycle(10, 24, 20, 10, 4);
+  arma::vec older = y.head(y.n_elem - 6); // six slots ago
+
+  // Nothing kept: scored as forecast_tiered scores, and the choice kept.
+  tier_choice kept;
+  auto first = forecast_kept(older, opt, kept);
+  auto fresh = forecast_tiered(older, opt);
+  CHECK(first.rescored);
+  CHECK(first.model == fresh.model);
+  CHECK(arma::approx_equal(first.forecast.mean, fresh.forecast.mean, "absdiff",
+                           1e-12));
+  CHECK(kept.family == "spar");
+  CHECK(kept.scored_on == older.n_elem);
+  CHECK(kept.backtest_mase == first.backtest_mase);
+
+  // Six slots later: the same family refitted, the kept MASE reported, and
+  // the forecast that of the newer series.
+  auto again = forecast_kept(y, opt, kept);
+  CHECK_FALSE(again.rescored);
+  CHECK(again.family == "spar");
+  CHECK(again.backtest_mase == first.backtest_mase);
+  auto now = forecast_tiered(y, opt);
+  CHECK(arma::approx_equal(again.forecast.mean, now.forecast.mean, "absdiff",
+                           1e-9));
+  CHECK(kept.scored_on == older.n_elem); // not rescored
+
+  // The series turns hot: a kept SPAR choice that may now reach the
+  // threshold is scored afresh, and escalates.
+  arma::vec hot = arma::join_cols(y, cycle(1, 24, 95, 25, 5));
+  auto escalated = forecast_kept(hot, opt, kept);
+  CHECK(escalated.rescored);
+  CHECK(escalated.escalated);
+  CHECK(kept.escalated);
+  CHECK(kept.scored_on == hot.n_elem);
+
+  // History twice as long as what the choice was scored on (an import):
+  // scored afresh.
+  tier_choice short_kept;
+  forecast_kept(cycle(4, 24, 20, 10, 6), opt, short_kept);
+  CHECK(forecast_kept(cycle(8, 24, 20, 10, 6), opt, short_kept).rescored);
+  // A choice without a backtest (too short) is not kept for long.
+  tier_choice none;
+  forecast_kept(cycle(1, 24, 10, 5, 3), opt, none);
+  CHECK(std::isnan(none.backtest_mase));
+  CHECK(forecast_kept(cycle(1, 24, 10, 5, 3), opt, none).rescored);
+}
