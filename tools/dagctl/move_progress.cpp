@@ -8,8 +8,8 @@
 namespace ds::dagctl {
 
 std::string move_status(const migration_record& m) {
-  std::string out = "migration " + std::to_string(m.id) + " " +
-                    to_string(m.state);
+  std::string out =
+      "migration " + std::to_string(m.id) + " " + to_string(m.state);
   if (m.state == migration_record::committed)
     out += " at placement epoch " + std::to_string(m.epoch);
   return out + ", driver renewals " + std::to_string(m.progress);
