@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Progress bars: dagpsm forecast on several series and dagctl move draw one
-# on stderr when it is a terminal (script(1) gives them one), and write
-# nothing there when it is a pipe or a file, with --json, or with --quiet.
+# Progress bars: dagpsm forecast on several series, dagbench basic's phases
+# and dagctl move draw one on stderr when it is a terminal (script(1) gives
+# them one), and write nothing there when it is a pipe or a file, with
+# --json, or with --quiet.
 # Usage: progress_test.sh BUILD_DIR SOURCE_DIR
 # Ports: the node's, chosen by the system.
 set -u
@@ -43,6 +44,19 @@ echo x >"$work/bad.txt"
 check "forecast: bad series exit" $? 1
 check "forecast: nothing printed" "$(wc -c <"$work/fc.out")" 0
 grep -q "bad.txt: line 1" "$work/fc.err" && pass || fail "error: $(cat "$work/fc.err")"
+
+# --- dagbench basic's phases on an in-process node. ---------------------------
+bb=("$build/dagbench" basic --files 3000 --dirs 10 --lookups 3000)
+"${bb[@]}" >"$work/bb.out" 2>"$work/bb.err"
+check "dagbench basic exit" $? 0
+check "dagbench: three phases" "$(grep -c '^\(create-one-dir\|create-many-dirs\|lookup-random\) .* ops/s' "$work/bb.out")" 3
+grep -q 'create-one-dir \[' "$work/bb.err" "$work/bb.out" && fail "dagbench: a bar through a pipe" || pass
+on_tty "$work/tty" "${bb[@]}"
+for p in create-one-dir create-many-dirs lookup-random; do
+  grep -q "$p \[#*\] 100% 3000/3000" "$work/tty" && pass || fail "dagbench: no bar for $p: $(cat "$work/tty")"
+done
+on_tty "$work/tty" "${bb[@]}" --quiet
+grep -q 'create-one-dir \[' "$work/tty" && fail "dagbench: a bar with --quiet" || pass
 
 # --- dagctl move of a part of a large directory. ------------------------------
 "$build/dagshardd" --dagshard.port=0 --dagshard.data-dir="$work/node" >"$work/node.log" 2>&1 &
