@@ -24,6 +24,7 @@ struct move_watch::shared {
   std::mutex mtx;
   std::condition_variable cv;
   bool stop = false;
+  bool seen = false; ///< the move's record was found
   std::thread poller;
 
   shared(client c, inode_id d, hash_range r, cli::progress& b)
@@ -33,8 +34,10 @@ struct move_watch::shared {
   void show() {
     errc code = errc::ok;
     for (auto& m : cl.migrations(code))
-      if (m.id > before && m.dir == dir && m.range == range)
+      if (m.id > before && m.dir == dir && m.range == range) {
+        seen = true;
         bar.status(move_status(m));
+      }
   }
 
   void poll() {
@@ -61,7 +64,7 @@ move_watch::move_watch(client cl, inode_id dir, hash_range range,
   s_->poller = std::thread([s] { s->poll(); });
 }
 
-void move_watch::finish() {
+void move_watch::finish(const std::string& outcome) {
   if (!s_)
     return;
   {
@@ -70,13 +73,15 @@ void move_watch::finish() {
   }
   s_->cv.notify_all();
   s_->poller.join();
-  s_->show(); // its final state: committed or aborted
+  s_->show();    // its final state: committed or aborted
+  if (!s_->seen) // refused before it began (EEXIST, EBUSY, ...)
+    s_->bar.status(outcome);
   s_->bar.finish();
   s_.reset();
 }
 
 move_watch::~move_watch() {
-  finish();
+  finish("ended");
 }
 
 } // namespace ds::dagctl

@@ -28,8 +28,9 @@ public:
   move_watch(const move_watch&) = delete;
   move_watch& operator=(const move_watch&) = delete;
 
-  /// Stops polling (at once) and draws the bar's final line.
-  void finish();
+  /// Stops polling (at once) and draws the bar's final line: the record's
+  /// last state, or `outcome` when no record of the move was seen.
+  void finish(const std::string& outcome);
 
 private:
   struct shared;

@@ -73,7 +73,8 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
     }
     auto m = cl.move(inv.path, r, shard, inv.force);
     if (watch)
-      watch->finish();
+      watch->finish(m.code == errc::ok ? "done"
+                                       : std::string{to_string(m.code)});
     bar.finish();
     if (m.code != errc::ok) {
       err << to_string(m.code) << ": " << inv.path << " " << inv.part
