@@ -1,10 +1,92 @@
 #include "actors/gateway.hpp"
 
+#include "messages/health.hpp"
 #include "model/namespace/client_check.hpp"
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+#include <optional>
+
 namespace ds {
+
+namespace {
+
+/// The answers a health check waits for; the verdict goes out when the
+/// last one has arrived (or timed out).
+struct health_check {
+  node_info self;
+  std::vector<shard_info> shards;
+  std::vector<uint32_t> silent; ///< local shards that did not answer
+  std::optional<raft_status> replica;
+  bool ready = true;
+  size_t left = 0;
+  caf::typed_response_promise<node_health> rp;
+
+  void part_done() {
+    if (--left != 0)
+      return;
+    node_health out;
+    out.id = self.id;
+    out.ready = ready;
+    if (!silent.empty()) {
+      // The lowest, whichever timed out first.
+      auto i = *std::min_element(silent.begin(), silent.end());
+      out.reason = "shard " + std::to_string(i) + " does not answer";
+    } else {
+      auto v = judge_health(self, replica ? &*replica : nullptr, shards);
+      out.healthy = v.ok;
+      out.reason = v.reason;
+    }
+    rp.deliver(std::move(out));
+  }
+};
+
+constexpr auto health_deadline = std::chrono::seconds(1);
+
+} // namespace
+
+caf::result<node_health> gateway_state::health(gateway_actor::pointer self) {
+  auto c = std::make_shared<health_check>();
+  auto& m = cluster.members()[cluster.self_index()];
+  c->self = node_info{m.id, address, true, true, {}, true};
+  c->rp = self->make_response_promise<node_health>();
+  c->left = local_shards.size() + 1 + (peers ? 1 : 0);
+  for (uint32_t i = 0; i < local_shards.size(); ++i)
+    self->request(local_shards[i], health_deadline, shards_atom::value)
+        .then(
+            [c](shard_info& x) {
+              c->shards.push_back(std::move(x));
+              c->part_done();
+            },
+            [c, i](caf::error&) {
+              c->silent.push_back(i);
+              c->part_done();
+            });
+  if (metadata)
+    self->request(metadata, health_deadline, raft_status_atom::value)
+        .then(
+            [c](raft_status& r) {
+              c->replica = std::move(r);
+              c->part_done();
+            },
+            [c](caf::error&) { c->part_done(); });
+  else
+    c->part_done();
+  if (peers)
+    self->request(peers, health_deadline, nodes_atom::value)
+        .then(
+            [c](std::vector<node_info>& xs) {
+              for (auto& x : xs)
+                c->ready = c->ready && x.tried;
+              c->part_done();
+            },
+            [c](caf::error&) {
+              c->ready = false;
+              c->part_done();
+            });
+  return c->rp;
+}
 
 caf::result<std::vector<node_info>>
 gateway_state::nodes(gateway_actor::pointer self) {
@@ -92,8 +174,8 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                                  "this node runs no PSM planner");
         return self->delegate(self->state.planner, a);
       },
-      [self](psm_import_atom a, std::vector<psm_access>& xs)
-          -> caf::result<psm_import_result> {
+      [self](psm_import_atom a,
+             std::vector<psm_access>& xs) -> caf::result<psm_import_result> {
         // All or nothing: one malformed access refuses the whole message.
         if (xs.size() > max_psm_import)
           return caf::make_error(caf::sec::invalid_argument,
@@ -141,6 +223,7 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                           st.metadata, st.forecaster};
       },
       [self](nodes_atom) { return self->state.nodes(self); },
+      [self](health_atom) { return self->state.health(self); },
   };
 }
 

@@ -17,11 +17,17 @@ struct gateway_state {
   std::vector<shard_actor> local_shards;
   metadata_actor metadata; ///< empty unless this node hosts it
   std::string address;
-  psm_planner_actor planner; ///< this node's PSM planner (may be empty)
+  psm_planner_actor planner;       ///< this node's PSM planner (may be empty)
   psm_forecaster_actor forecaster; ///< this node's; empty in some tests
 
   /// The members, as the peer manager sees them (or just this node).
   caf::result<std::vector<node_info>> nodes(gateway_actor::pointer self);
+
+  /// This node's own health (judge_health over its local shards and its
+  /// metadata replica, each asked with a 1 s deadline) and readiness (every
+  /// peer tried once; the gateway is published only after the stores are
+  /// loaded).
+  caf::result<node_health> health(gateway_actor::pointer self);
 
   static inline const char* name = "dagshard.gateway";
 };

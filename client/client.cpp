@@ -93,6 +93,10 @@ std::vector<node_info> client::nodes() {
   return r ? std::move(*r) : std::vector<node_info>{};
 }
 
+caf::expected<node_health> client::health() {
+  return ask<node_health>(health_atom::value);
+}
+
 placement_info client::locate(const std::string& path) {
   auto r = ask<placement_info>(locate_atom::value, path);
   if (r)

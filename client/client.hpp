@@ -50,6 +50,10 @@ public:
   /// The cluster's members as the node sees them; empty on failure.
   std::vector<node_info> nodes();
 
+  /// The node's own health and readiness, judged by itself; the error when
+  /// it does not answer within the client's timeout.
+  caf::expected<node_health> health();
+
   /// Where the DAG node of `path`'s entry lives; EUNAVAILABLE on failure.
   placement_info locate(const std::string& path);
 
@@ -92,8 +96,7 @@ public:
   /// Imports accesses into the PSM's history (at most max_psm_import);
   /// the error when the node refused them (EINVAL: malformed, nothing
   /// stored) or did not answer.
-  caf::expected<psm_import_result>
-  psm_import(std::vector<psm_access> accesses);
+  caf::expected<psm_import_result> psm_import(std::vector<psm_access> accesses);
 
   /// The PSM history and forecast of the directory at `path`; the error
   /// says why not (its text starts with ENOENT, ENOTDIR, ...).

@@ -40,6 +40,7 @@ using part_atom = caf::atom_constant<caf::atom("nspart")>;
 using move_atom = caf::atom_constant<caf::atom("nsmove")>;
 using router_stats_atom = caf::atom_constant<caf::atom("nsrstats")>;
 using resolve_atom = caf::atom_constant<caf::atom("nsresolve")>;
+using health_atom = caf::atom_constant<caf::atom("nshealth")>;
 
 // -- the PSM: slot reports and forecasts (messages/psm.hpp) -----------------
 using psm_report_atom = caf::atom_constant<caf::atom("psmreport")>;

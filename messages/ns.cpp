@@ -15,6 +15,7 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<std::vector<shard_info>>("std::vector<ds::shard_info>");
   cfg.add_message_type<node_info>("ds::node_info");
   cfg.add_message_type<std::vector<node_info>>("std::vector<ds::node_info>");
+  cfg.add_message_type<node_health>("ds::node_health");
   cfg.add_message_type<placement_info>("ds::placement_info");
   cfg.add_message_type<node_hello>("ds::node_hello");
   cfg.add_message_type<std::vector<shard_actor>>(

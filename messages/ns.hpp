@@ -93,6 +93,16 @@ struct node_info {
   bool tried = false; ///< a first attempt to reach it has ended (or self)
 };
 
+/// A node's own verdict on itself: the rules of /health and /ready on its
+/// metrics port, answered whether that port is on or not.
+struct node_health {
+  std::string id; ///< the node's member id
+  /// Every local shard answers and the metadata replica knows a leader.
+  bool healthy = false;
+  std::string reason; ///< why not healthy
+  bool ready = false; ///< start-up over: stores loaded, every peer tried once
+};
+
 /// `dagctl placement PATH`: where an entry's DAG node lives.
 struct placement_info {
   inode_id dir = 0;   ///< the directory that holds the entry
@@ -142,6 +152,12 @@ typename Inspector::result_type inspect(Inspector& f, node_info& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_health& x) {
+  return f(caf::meta::type_name("ds::node_health"), x.id, x.healthy, x.reason,
+           x.ready);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, placement_info& x) {
   return f(caf::meta::type_name("ds::placement_info"), x.dir, x.node, x.shard,
            x.member, x.epoch, x.code);
@@ -179,7 +195,7 @@ struct node_hello {
   std::string id;
   uint64_t fingerprint = 0; ///< cluster_map::fingerprint of the sender
   std::vector<shard_actor> shards;
-  metadata_actor metadata; ///< empty unless the sender hosts it
+  metadata_actor metadata;         ///< empty unless the sender hosts it
   psm_forecaster_actor forecaster; ///< the sender's PSM forecaster, if any
 };
 
@@ -269,6 +285,9 @@ using gateway_actor = client_interface::extend<
     caf::replies_to<hello_atom>::with<node_hello>,
     // Members of the cluster and whether this node reaches them.
     caf::replies_to<nodes_atom>::with<std::vector<node_info>>,
+    // This node's health and readiness, judged by itself (as its /health
+    // and /ready would answer).
+    caf::replies_to<health_atom>::with<node_health>,
     // The PSM: a dry run of this node's planner, and its state.
     caf::replies_to<psm_plan_atom>::with<psm_planning>,
     caf::replies_to<psm_status_atom>::with<psm_status>>;

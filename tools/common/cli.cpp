@@ -259,6 +259,11 @@ void progress::update(uint64_t done, uint64_t total) {
   draw();
 }
 
+void progress::status(std::string text) {
+  status_ = std::move(text);
+  update(done_);
+}
+
 void progress::finish() {
   if (!active_ || finished_)
     return;
@@ -273,7 +278,9 @@ void progress::draw() {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
           .count();
   std::string line = "\r" + label_ + " ";
-  if (total_ > 0) {
+  if (!status_.empty()) {
+    line += status_;
+  } else if (total_ > 0) {
     auto frac = std::min(1.0, static_cast<double>(done_) / total_);
     auto filled = static_cast<int>(frac * width);
     line += "[" + std::string(filled, '#') + std::string(width - filled, '.') +
@@ -285,6 +292,7 @@ void progress::draw() {
   char tail[32];
   std::snprintf(tail, sizeof tail, " %.1f s", secs);
   line += tail;
+  line += "\033[K"; // clears what a longer line before left
   std::fputs(line.c_str(), stderr);
   std::fflush(stderr);
 }

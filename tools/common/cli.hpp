@@ -64,6 +64,9 @@ public:
   progress& operator=(const progress&) = delete;
   /// Sets the amount done so far (and the total, when not 0).
   void update(uint64_t done, uint64_t total = 0);
+  /// Shows `text` instead of a bar or a count: a state that has no
+  /// amount (a phase, say). Redrawn as update() is.
+  void status(std::string text);
   /// Draws the final state and ends the line.
   void finish();
   bool active() const { return active_; }
@@ -71,6 +74,7 @@ public:
 private:
   void draw();
   std::string label_;
+  std::string status_; ///< when not empty, drawn instead of bar and count
   uint64_t total_;
   uint64_t done_ = 0;
   bool active_;

@@ -36,10 +36,11 @@ std::vector<inode_id> make_subdirs(client& cl, inode_id root, uint64_t n,
 std::vector<std::vector<ns_request>> chunk(std::vector<ns_request> all,
                                            size_t batch);
 
-/// Closed-loop create and lookup phases over the gateways `gws`.
+/// Closed-loop create and lookup phases over the gateways `gws`; each draws
+/// a progress bar on a terminal unless `js` or `quiet`.
 int run_basic(caf::actor_system& sys, client& cl,
               const std::vector<gateway_actor>& gws, const args_map& a, bool js,
-              nlohmann::json& out);
+              nlohmann::json& out, bool quiet = false);
 
 /// Open-loop load at a fixed rate.
 int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,

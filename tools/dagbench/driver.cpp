@@ -1,6 +1,7 @@
 #include "tools/dagbench/driver.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <future>
 #include <memory>
 
@@ -19,6 +20,8 @@ struct job {
   phase_result result;
   clock_type::time_point start;
   std::promise<void> finished;
+  /// Requests answered by every client of the phase (read by progress).
+  std::shared_ptr<std::atomic<uint64_t>> answered;
 };
 
 void send_next(caf::event_based_actor* self, const gateway_actor& gw,
@@ -34,6 +37,7 @@ void send_next(caf::event_based_actor* self, const gateway_actor& gw,
                   .count();
     j->result.batch_latencies.emplace_back(ns, n);
     j->result.ops += n;
+    *j->answered += n;
     if (!reps)
       j->result.errors += n;
     else
@@ -73,16 +77,23 @@ double phase_result::percentile_us(double q) const {
   return static_cast<double>(v.back().first) / 1000.0;
 }
 
-phase_result run_phase(caf::actor_system& sys,
-                       const std::vector<gateway_actor>& gws,
-                       std::vector<std::vector<ns_request>> batches,
-                       size_t outstanding, size_t clients) {
+phase_result
+run_phase(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
+          std::vector<std::vector<ns_request>> batches, size_t outstanding,
+          size_t clients,
+          const std::function<void(uint64_t, uint64_t)>& progress) {
   clients = std::max<size_t>(clients, 1);
+  auto answered = std::make_shared<std::atomic<uint64_t>>(0);
+  uint64_t total = 0;
   std::vector<std::shared_ptr<job>> jobs;
-  for (size_t c = 0; c < clients; ++c)
+  for (size_t c = 0; c < clients; ++c) {
     jobs.push_back(std::make_shared<job>());
-  for (size_t i = 0; i < batches.size(); ++i)
+    jobs.back()->answered = answered;
+  }
+  for (size_t i = 0; i < batches.size(); ++i) {
+    total += batches[i].size();
     jobs[i % clients]->batches.push_back(std::move(batches[i]));
+  }
   std::vector<std::future<void>> done;
   auto start = clock_type::now();
   for (size_t c = 0; c < clients; ++c) {
@@ -98,7 +109,12 @@ phase_result run_phase(caf::actor_system& sys,
     });
   }
   for (auto& f : done)
-    f.wait();
+    while (f.wait_for(std::chrono::milliseconds(100)) !=
+           std::future_status::ready)
+      if (progress)
+        progress(answered->load(), total);
+  if (progress)
+    progress(answered->load(), total);
   phase_result all;
   all.seconds =
       std::chrono::duration<double>(clock_type::now() - start).count();

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -29,10 +30,13 @@ struct phase_result {
 /// Runs `batches` with `clients` independent clients, client i sending to
 /// gws[i % gws.size()] with `outstanding` batches in flight each (batches
 /// are dealt round-robin); blocks until every batch has been answered or
-/// failed (a failed batch counts all its requests as errors).
-phase_result run_phase(caf::actor_system& sys,
-                       const std::vector<gateway_actor>& gws,
-                       std::vector<std::vector<ns_request>> batches,
-                       size_t outstanding, size_t clients = 1);
+/// failed (a failed batch counts all its requests as errors). `progress`,
+/// if given, is called on the calling thread about every 100 ms with the
+/// requests answered so far and the phase's total.
+phase_result
+run_phase(caf::actor_system& sys, const std::vector<gateway_actor>& gws,
+          std::vector<std::vector<ns_request>> batches, size_t outstanding,
+          size_t clients = 1,
+          const std::function<void(uint64_t, uint64_t)>& progress = {});
 
 } // namespace ds::bench

@@ -307,7 +307,8 @@ const std::vector<command> commands = {
       "dirs", "lookups", "batch", "outstanding", "seed", "prefix", "spread"},
      on_nodes("basic", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
-                return bench::run_basic(sys, *t.cl, t.gws, a, g.json, out);
+                return bench::run_basic(sys, *t.cl, t.gws, a, g.json, out,
+                                        g.quiet);
               })},
     {"fill",
      "creates --files files in --dir with several writers, logging "

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "client/reply_json.hpp"
+#include "tools/common/cli.hpp"
 #include "tools/dagbench/commands.hpp"
 #include "tools/dagbench/driver.hpp"
 #include "tools/dagbench/open_loop.hpp"
@@ -242,7 +243,7 @@ std::string router_line(const router_stats& s) {
 
 int run_basic(caf::actor_system& sys, client& cl,
               const std::vector<gateway_actor>& gws, const args_map& a, bool js,
-              json& out) {
+              json& out, bool quiet) {
   auto files = num(a, "files", 200000);
   auto dirs = num(a, "dirs", 1000);
   auto lookups = num(a, "lookups", 1000000);
@@ -263,6 +264,16 @@ int run_basic(caf::actor_system& sys, client& cl,
     if (!js)
       print_phase(name, r);
   };
+  // Each phase draws a bar on a terminal while it runs (not with --json or
+  // --quiet).
+  auto phase = [&](const char* name, std::vector<ns_request> reqs) {
+    cli::progress bar(name, reqs.size(), !js && !quiet);
+    auto r = bench::run_phase(
+        sys, gws, chunk(std::move(reqs), batch), outstanding, clients,
+        [&bar](uint64_t done, uint64_t total) { bar.update(done, total); });
+    bar.finish();
+    report(name, r);
+  };
   // Each run works below a directory of its own, so runs against one node
   // never collide.
   auto base = a.count("prefix")
@@ -278,9 +289,7 @@ int run_basic(caf::actor_system& sys, client& cl,
         make_request(ns_op::create, one, "file-" + std::to_string(i)));
     names.emplace_back(one, all.back().name);
   }
-  report("create-one-dir",
-         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
-                          clients));
+  phase("create-one-dir", std::move(all));
   if (a.count("spread")) {
     auto bits = num(a, "spread", 2);
     if (bits < 1 || bits > 16)
@@ -294,17 +303,13 @@ int run_basic(caf::actor_system& sys, client& cl,
     all.push_back(make_request(ns_op::create, d, "file-" + std::to_string(i)));
     names.emplace_back(d, all.back().name);
   }
-  report("create-many-dirs",
-         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
-                          clients));
+  phase("create-many-dirs", std::move(all));
   std::mt19937_64 rng{seed};
   for (uint64_t i = 0; i < lookups; ++i) {
     auto& n = names[rng() % names.size()];
     all.push_back(make_request(ns_op::lookup, n.first, n.second));
   }
-  report("lookup-random",
-         bench::run_phase(sys, gws, chunk(std::move(all), batch), outstanding,
-                          clients));
+  phase("lookup-random", std::move(all));
   report_routers(sys, gws, js, out);
   return 0;
 }

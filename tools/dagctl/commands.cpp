@@ -313,7 +313,9 @@ int parse_args(int argc, char** argv, invocation& inv, std::ostream& out,
         ->required();
   simple("shards", "per-shard counters of the whole cluster");
   simple("nodes", "the cluster's members and whether they are reachable");
-  simple("health", "each node's health, as its metrics port's /health says");
+  simple("health", "every node's health and readiness, each node asked itself "
+                   "(the rules of /health and /ready); exit 1 unless all "
+                   "are reachable, healthy and ready");
   add_config_commands(app, inv);
   add_parts_commands(app, inv);
   add_psm_commands(app, inv);

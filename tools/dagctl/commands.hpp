@@ -22,7 +22,7 @@ struct invocation : cli::node_flags {
   uint32_t to = 0;               ///< move: the shard that takes the part
   bool force = false;            ///< move: even within the quiet time
   std::optional<uint64_t> if_version;
-  int64_t since = 0; ///< psm decisions: from this slot on
+  int64_t since = 0;           ///< psm decisions: from this slot on
   std::optional<double> start; ///< psm import: a trace's start (unix s)
 };
 
@@ -46,7 +46,9 @@ void add_psm_log_commands(CLI::App* psm, invocation& inv);
 int run_psm_log(client& cl, const invocation& inv, std::ostream& out,
                 std::ostream& err);
 
-/// `dagctl health`: every node's verdict (commands.cpp).
+/// `dagctl health`: every member asked for its own verdict (health_cmd.cpp).
+/// It may leave connects to silent members running: callers leave with
+/// std::_Exit afterwards.
 int show_health(client& cl, const invocation& inv, std::ostream& out,
                 std::ostream& err);
 

@@ -3,12 +3,14 @@
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "client/console.hpp"
 #include "client/reply_json.hpp"
 #include "tools/dagctl/commands.hpp"
+#include "tools/dagctl/move_progress.hpp"
 
 namespace ds::dagctl {
 
@@ -55,7 +57,25 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
     hash_range r;
     parse_part(inv.part, r);
     auto shard = inv.to;
+    // On a terminal (and without --json), the move's migration as it goes.
+    cli::progress bar("move " + inv.path + " " + inv.part + " -> shard " +
+                          std::to_string(shard) + ":",
+                      0, !inv.json);
+    std::optional<move_watch> watch;
+    if (bar.active()) {
+      path_request st;
+      st.op = path_op::stat;
+      st.path = inv.path;
+      if (auto d = cl.call(st); d.code == errc::ok) {
+        bar.status("starting");
+        watch.emplace(cl, d.a.ino, r, bar);
+      }
+    }
     auto m = cl.move(inv.path, r, shard, inv.force);
+    if (watch)
+      watch->finish(m.code == errc::ok ? "done"
+                                       : std::string{to_string(m.code)});
+    bar.finish();
     if (m.code != errc::ok) {
       err << to_string(m.code) << ": " << inv.path << " " << inv.part
           << (m.detail.empty() ? "" : ": " + m.detail) << std::endl;

@@ -17,7 +17,8 @@ struct forecast_args {
   std::string model = "auto";
   double level = 0.95;
   bool json = false;
-  std::string file;
+  bool quiet = false;             ///< no progress bar
+  std::vector<std::string> files; ///< one series each
 };
 
 struct cluster_args {
@@ -28,7 +29,8 @@ struct cluster_args {
 
 /// Declares `dagpsm forecast`'s flags on `app`.
 void declare_forecast(CLI::App& app, forecast_args& a);
-/// Runs a forecast; 0 ok, 1 bad input.
+/// Runs a forecast of each file's series; 0 ok, 1 bad input (then nothing
+/// is printed on `out`). With several series, a progress bar on a terminal.
 int run_forecast(const forecast_args& a, std::ostream& out, std::ostream& err);
 
 /// Declares `dagpsm cluster`'s flags on `app`.

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iomanip>
 #include <ostream>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -36,10 +37,13 @@ void declare_forecast(CLI::App& app, forecast_args& a) {
           "(0,1)")
       ->capture_default_str();
   app.add_flag("--json", a.json,
-               "the model, its parameters, scores and intervals as JSON");
-  app.add_option("FILE", a.file,
-                 "one non-negative number per line, or a CSV with a 'value' "
-                 "column")
+               "the model, its parameters, scores and intervals as JSON "
+               "(an array, each with its file, for several series)");
+  app.add_flag("--quiet", a.quiet, "no progress bar");
+  app.add_option("FILE", a.files,
+                 "one series per file: one non-negative number per line, or "
+                 "a CSV with a 'value' column; with several, each forecast is "
+                 "headed by '==> FILE <=='")
       ->required();
 }
 
@@ -53,50 +57,66 @@ int forecast_command(const std::vector<std::string>& args, std::ostream& out,
   return run_forecast(a, out, err);
 }
 
-int run_forecast(const forecast_args& a, std::ostream& out, std::ostream& err) {
-  auto& [period, horizon, model, level, json, file] = a;
-  std::vector<double> values;
+namespace {
+
+struct series_forecast {
+  std::string file;
+  forecast::selection sel;
+  forecast::prediction pred;
+};
+
+/// Reads one series; false, with the error on `err`, when it cannot.
+bool read_one(const std::string& file, std::vector<double>& values,
+              std::ostream& err) {
   try {
     std::ifstream in(file);
     if (!in) {
       err << "dagpsm forecast: cannot read " << file << "\n";
-      return 1;
+      return false;
     }
     values = forecast::read_series(in);
   } catch (const forecast::series_error& e) {
     err << "dagpsm forecast: " << file << ": " << e.what() << "\n";
-    return 1;
+    return false;
   }
+  return true;
+}
+
+/// Chooses or fits the model of one series and forecasts it; false, with
+/// the error on `err`, when the model does not apply.
+bool forecast_one(const forecast_args& a, const std::vector<double>& values,
+                  series_forecast& out, std::ostream& err) {
   arma::vec y(values);
-  int p = int(period);
-  forecast::selection sel;
+  int p = int(a.period);
+  auto& sel = out.sel;
+  std::string where = a.files.size() > 1 ? out.file + ": " : "";
   try {
-    if (model == "auto") {
+    if (a.model == "auto") {
       sel = forecast::select_model(y, p, forecast::default_candidates());
     } else {
-      auto c = forecast::candidate_named(model);
+      auto c = forecast::candidate_named(a.model);
       sel.model = c.fit(y, p);
-      sel.family = model;
+      sel.family = a.model;
       sel.backtest_mase = std::nan("");
       if (!sel.model) {
-        err << "dagpsm forecast: model " << model
+        err << "dagpsm forecast: " << where << "model " << a.model
             << " does not apply to this series"
             << " (too short for its season, or values <= 0 for a "
                "multiplicative one)\n";
-        return 1;
+        return false;
       }
     }
   } catch (const std::invalid_argument& e) {
-    err << "dagpsm forecast: " << e.what() << "\n";
-    return 1;
+    err << "dagpsm forecast: " << where << e.what() << "\n";
+    return false;
   }
-  auto pred = sel.model->predict(int(horizon), level);
-  if (!json) {
-    out << std::setprecision(10);
-    for (double v : pred.mean)
-      out << v << "\n";
-    return 0;
-  }
+  out.pred = sel.model->predict(int(a.horizon), a.level);
+  return true;
+}
+
+nlohmann::json to_json(const series_forecast& f, double level) {
+  auto& sel = f.sel;
+  auto& pred = f.pred;
   nlohmann::json j;
   j["model"] = sel.model->name();
   j["family"] = sel.family;
@@ -113,7 +133,55 @@ int run_forecast(const forecast_args& a, std::ostream& out, std::ostream& err) {
   j["forecast"] = std::vector<double>(pred.mean.begin(), pred.mean.end());
   j["lower"] = std::vector<double>(pred.lower.begin(), pred.lower.end());
   j["upper"] = std::vector<double>(pred.upper.begin(), pred.upper.end());
-  out << j.dump(2) << "\n";
+  return j;
+}
+
+} // namespace
+
+int run_forecast(const forecast_args& a, std::ostream& out, std::ostream& err) {
+  // Every file is read and checked before any model runs.
+  std::vector<std::vector<double>> series(a.files.size());
+  for (size_t i = 0; i < a.files.size(); ++i)
+    if (!read_one(a.files[i], series[i], err))
+      return 1;
+  std::vector<series_forecast> done(a.files.size());
+  {
+    // Several series: a bar on a terminal (not with --json or --quiet).
+    bool many = a.files.size() > 1;
+    cli::progress bar("forecast", a.files.size(), many && !a.json && !a.quiet);
+    for (size_t i = 0; i < a.files.size(); ++i) {
+      done[i].file = a.files[i];
+      std::ostringstream why; // after the bar's last line
+      if (!forecast_one(a, series[i], done[i], why)) {
+        bar.finish();
+        err << why.str();
+        return 1;
+      }
+      bar.update(i + 1);
+    }
+  }
+  bool many = done.size() > 1;
+  if (a.json) {
+    if (!many) {
+      out << to_json(done[0], a.level).dump(2) << "\n";
+      return 0;
+    }
+    auto arr = nlohmann::json::array();
+    for (auto& f : done) {
+      auto j = to_json(f, a.level);
+      j["file"] = f.file;
+      arr.push_back(std::move(j));
+    }
+    out << arr.dump(2) << "\n";
+    return 0;
+  }
+  out << std::setprecision(10);
+  for (size_t i = 0; i < done.size(); ++i) {
+    if (many) // as head(1) heads several files
+      out << (i ? "\n" : "") << "==> " << done[i].file << " <==\n";
+    for (double v : done[i].pred.mean)
+      out << v << "\n";
+  }
   return 0;
 }
 
