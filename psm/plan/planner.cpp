@@ -38,27 +38,30 @@ void planner::floor_by_observed() {
   // burst), the rate of the last period is assumed to last one more, as a
   // reactive policy assumes, so the planner does no worse than reacting.
   // A forecast whose model backtested worse than trust_mase (history that
-  // teaches nothing, e.g. random bursts) is not planned on at all: the
-  // part is taken at its observed rate over the whole horizon, as a
-  // reactive policy takes it, rather than spread for a peak the model
-  // cannot foresee.
+  // teaches nothing, e.g. random bursts) does not move anything ahead of
+  // time: for splitting and spreading the part is taken at its observed
+  // rate over the whole horizon, as a reactive policy takes it. Nor does
+  // it make a directory cold any sooner: judging consolidation keeps the
+  // forecast's bound. A bad model thus causes no churn either way.
   auto len = std::size_t(cfg_.period_slots);
   for (const auto* p : parts_) {
     std::size_t n = std::min(len, p->history.size());
     double observed = 0;
     for (std::size_t k = 0; k < n; ++k)
       observed += p->history[p->history.size() - 1 - k] / double(n);
+    auto up = p->forecast.upper;
+    for (std::size_t t = 0; t < std::min(len, up.size()); ++t)
+      up[t] = std::max(up[t], observed);
     double mase = p->forecast.backtest_mase;
     if (std::isfinite(mase) && mase > cfg_.trust_mase) {
       upper_.emplace_back(p->forecast.upper.size(), observed);
       mean_.emplace_back(p->forecast.mean.size(), observed);
       reacting_.push_back(true);
+      cold_upper_.push_back(std::move(up));
       continue;
     }
-    auto up = p->forecast.upper;
-    for (std::size_t t = 0; t < std::min(len, up.size()); ++t)
-      up[t] = std::max(up[t], observed);
     reacting_.push_back(observed > peak_of(p->forecast.upper).value);
+    cold_upper_.push_back(up);
     upper_.push_back(std::move(up));
     mean_.push_back(p->forecast.mean);
   }
@@ -177,8 +180,8 @@ void planner::judge_dir(uint64_t dir, const std::vector<std::size_t>& group) {
   std::vector<double> upper(h_, 0.0);
   for (auto i : group) {
     spread = spread || parts_[i]->shard != parts_[i]->home;
-    add_to(upper, upper_[i]);
-    if (peak_of(upper_[i]).value > peak_of(upper_[lead]).value)
+    add_to(upper, cold_upper_[i]);
+    if (peak_of(cold_upper_[i]).value > peak_of(cold_upper_[lead]).value)
       lead = i;
   }
   auto pk = peak_of(upper);

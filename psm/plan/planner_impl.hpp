@@ -110,6 +110,9 @@ private:
   /// forecast is not trusted.
   std::vector<std::vector<double>> mean_;
   std::vector<bool> reacting_; ///< the observed rate set the bound
+  /// Per sorted part: the bound that judges consolidation, the forecast's
+  /// upper bound floored as above even where it is not trusted.
+  std::vector<std::vector<double>> cold_upper_;
   std::vector<const shard_input*> shards_; ///< sorted; position = index
   std::map<uint32_t, uint32_t> index_of_;
   std::size_t h_ = 0;

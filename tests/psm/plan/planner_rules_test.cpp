@@ -276,3 +276,27 @@ TEST_CASE("a forecast that backtested badly is not planned on: the part is "
   cfg.trust_mase = 0;
   CHECK_THROWS_AS(plan(input({p}, 4, cfg)), std::invalid_argument);
 }
+
+TEST_CASE("an untrusted forecast does not make a spread directory cold "
+          "sooner: consolidation still judges the forecast") {
+  auto ps = spread_dir(20); // observed 10 per half, well below the exit 40
+  for (auto& p : ps) {
+    // Forecast to come back to 30 per half (60 in all) within the horizon,
+    // by a model that backtested badly.
+    p.forecast.mean = bump(10, 30, 12);
+    p.forecast.upper = bump(11, 33, 12);
+    p.forecast.backtest_mase = 48;
+  }
+  auto ds = plan(input(ps, 2));
+  CHECK(of_kind(ds, decision_kind::consolidate).empty());
+  auto kept = of_kind(ds, decision_kind::skip_hysteresis);
+  REQUIRE(kept.size() == 1);
+  CHECK(kept[0].why.note ==
+        "predicted between the exit threshold and the threshold");
+  // Trusted or not, a forecast that stays low lets it come home.
+  for (auto& p : ps) {
+    p.forecast.mean = flat(10);
+    p.forecast.upper = flat(11);
+  }
+  CHECK(of_kind(plan(input(ps, 2)), decision_kind::consolidate).size() == 1);
+}
