@@ -78,9 +78,10 @@ struct settings {
   double cluster_floor = 0.05;         ///< parts below this fraction of the
                                        ///< threshold are left out of clusters
   uint32_t max_split = 64; ///< most sub-parts from one part (power of 2)
-  double trust_mase = 2.0; ///< a forecast whose backtest MASE is above it
-                           ///< is not planned on: the part is taken at its
-                           ///< observed rate (reacting), > 0
+  double trust_mase = 2.0; ///< a forecast whose backtest MASE is above it,
+                           ///< or that has none (NaN), moves nothing ahead
+                           ///< of time: the part is taken at its observed
+                           ///< rate (reacting), > 0
 };
 
 enum class decision_kind {

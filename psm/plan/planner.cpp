@@ -53,7 +53,7 @@ void planner::floor_by_observed() {
     for (std::size_t t = 0; t < std::min(len, up.size()); ++t)
       up[t] = std::max(up[t], observed);
     double mase = p->forecast.backtest_mase;
-    if (std::isfinite(mase) && mase > cfg_.trust_mase) {
+    if (!(mase <= cfg_.trust_mase)) { // NaN: no backtest, no trust
       upper_.emplace_back(p->forecast.upper.size(), observed);
       mean_.emplace_back(p->forecast.mean.size(), observed);
       reacting_.push_back(true);

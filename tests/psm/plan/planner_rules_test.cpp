@@ -300,3 +300,14 @@ TEST_CASE("an untrusted forecast does not make a spread directory cold "
   }
   CHECK(of_kind(plan(input(ps, 2)), decision_kind::consolidate).size() == 1);
 }
+
+TEST_CASE("a forecast without a backtest (a series too short to score) is "
+          "not planned on ahead of time either") {
+  // The seasonal naive fallback of a young directory repeats the burst of
+  // its creation a season later: nothing moves for it.
+  auto p = part(5, 0, bump(10, 300, 8));
+  p.history = flat(10);
+  p.forecast.model = "snaive[24]";
+  p.forecast.backtest_mase = std::nan("");
+  CHECK(plan(input({p}, 4)).empty());
+}
