@@ -31,12 +31,24 @@ tiered_forecast from_selection(selection s, int horizon, double level,
   return out;
 }
 
+void cap(prediction& p, const arma::vec& y, double factor) {
+  if (!(factor > 0) || y.is_empty())
+    return;
+  double most = factor * y.max();
+  if (!(most > 0))
+    return;
+  p.mean = arma::clamp(p.mean, -arma::datum::inf, most);
+  p.upper = arma::clamp(p.upper, -arma::datum::inf, most);
+  p.lower = arma::clamp(p.lower, -arma::datum::inf, most);
+}
+
 void check(const arma::vec& y, const tier_options& opt) {
   if (y.is_empty())
     throw std::invalid_argument("forecast_tiered: empty series");
-  if (opt.period < 1 || opt.horizon < 0 || opt.origins < 1)
+  if (opt.period < 1 || opt.horizon < 0 || opt.origins < 1 ||
+      !(opt.cap_factor >= 0))
     throw std::invalid_argument("forecast_tiered: period and origins must "
-                                "be >= 1, horizon >= 0");
+                                "be >= 1, horizon and cap_factor >= 0");
 }
 
 spar_options spar_of(const tier_options& opt, int h) {
@@ -57,14 +69,18 @@ tiered_forecast forecast_tiered(const arma::vec& y, const tier_options& opt,
   if (keep)
     keep->scored_on = y.n_elem;
   auto cheap = from_selection(std::move(first), h, opt.level, false, keep);
+  cap(cheap.forecast, y, opt.cap_factor);
   if (!may_cross(cheap.forecast, opt.threshold, opt.guard))
     return cheap;
   // SPAR competes in the full choice too: escalating never picks a model
   // that backtests worse than the one it replaces.
   auto cands = default_candidates();
   cands.push_back(spar_candidate(spar_opt));
-  return from_selection(select_model(y, opt.period, cands, h, opt.origins), h,
-                        opt.level, true, keep);
+  auto full = from_selection(
+      select_model(y, opt.period, cands, h, opt.origins), h, opt.level, true,
+      keep);
+  cap(full.forecast, y, opt.cap_factor);
+  return full;
 }
 
 tiered_forecast forecast_kept(const arma::vec& y, const tier_options& opt,
@@ -82,6 +98,7 @@ tiered_forecast forecast_kept(const arma::vec& y, const tier_options& opt,
     return forecast_tiered(y, opt, &kept);
   tiered_forecast out;
   out.forecast = m->predict(h, opt.level);
+  cap(out.forecast, y, opt.cap_factor);
   if (!kept.escalated && may_cross(out.forecast, opt.threshold, opt.guard))
     return forecast_tiered(y, opt, &kept);
   out.model = m->name();

@@ -20,6 +20,12 @@ struct tier_options {
   double guard = 0.8;     ///< escalate from guard * threshold, in (0, 1]
   double level = 0.95;    ///< interval level
   int origins = 3;        ///< backtest origins of both tiers
+  /// The forecast (mean and bounds) is capped at cap_factor times the
+  /// highest value of the series: a model may extrapolate a rise (an
+  /// integrated ARIMA's bound grows without limit over a long horizon),
+  /// but the planner should not split for 15 times the busiest rate the
+  /// series ever had. 0: no cap. >= 0.
+  double cap_factor = 2;
   spar_options spar = {}; ///< SPAR's structure
 };
 

@@ -135,3 +135,26 @@ TEST_CASE("forecast_kept refits the kept choice without a backtest, and "
   CHECK(std::isnan(none.backtest_mase));
   CHECK(forecast_kept(cycle(1, 24, 10, 5, 3), opt, none).rescored);
 }
+
+TEST_CASE("a forecast is capped at cap_factor times the series' highest "
+          "value") {
+  tier_options opt;
+  opt.period = 24;
+  opt.horizon = 24 * 20; // far enough for a trend to run away
+  opt.threshold = 50;    // escalates: the full choice extrapolates the rise
+  arma::vec y = arma::regspace(0, 191) + cycle(8, 24, 0, 3, 7);
+  double most = y.max();
+  opt.cap_factor = 0;
+  auto free = forecast_tiered(y, opt);
+  CHECK(free.forecast.upper.max() > 2 * most); // the model runs away
+  opt.cap_factor = 2;
+  auto capped = forecast_tiered(y, opt);
+  CHECK(capped.forecast.upper.max() <= 2 * most + 1e-9);
+  CHECK(capped.forecast.mean.max() <= 2 * most + 1e-9);
+  CHECK(capped.model == free.model); // the same choice, only bounded
+  tier_choice kept;
+  forecast_kept(y, opt, kept);
+  CHECK(forecast_kept(y, opt, kept).forecast.upper.max() <= 2 * most + 1e-9);
+  opt.cap_factor = -1;
+  CHECK_THROWS_AS(forecast_tiered(y, opt), std::invalid_argument);
+}
