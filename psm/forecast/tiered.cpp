@@ -76,9 +76,8 @@ tiered_forecast forecast_tiered(const arma::vec& y, const tier_options& opt,
   // that backtests worse than the one it replaces.
   auto cands = default_candidates();
   cands.push_back(spar_candidate(spar_opt));
-  auto full = from_selection(
-      select_model(y, opt.period, cands, h, opt.origins), h, opt.level, true,
-      keep);
+  auto full = from_selection(select_model(y, opt.period, cands, h, opt.origins),
+                             h, opt.level, true, keep);
   cap(full.forecast, y, opt.cap_factor);
   return full;
 }
@@ -92,8 +91,8 @@ tiered_forecast forecast_kept(const arma::vec& y, const tier_options& opt,
   int h = opt.horizon > 0 ? opt.horizon : opt.period;
   candidate c = kept.family == "spar" ? spar_candidate(spar_of(opt, h))
                                       : candidate_named(kept.family);
-  model_ptr m = c.refit ? c.refit(*kept.model, y, opt.period)
-                        : c.fit(y, opt.period);
+  model_ptr m =
+      c.refit ? c.refit(*kept.model, y, opt.period) : c.fit(y, opt.period);
   if (!m) // the kept structure no longer fits the series
     return forecast_tiered(y, opt, &kept);
   tiered_forecast out;

@@ -14,12 +14,12 @@
 namespace ds::forecast {
 
 struct tier_options {
-  int period = 0;         ///< seasonal period in slots (>= 2 for SPAR)
-  int horizon = 0;        ///< slots forecast; 0: one period
-  double threshold = 0;   ///< the planner's threshold (ops/s), > 0
-  double guard = 0.8;     ///< escalate from guard * threshold, in (0, 1]
-  double level = 0.95;    ///< interval level
-  int origins = 3;        ///< backtest origins of both tiers
+  int period = 0;       ///< seasonal period in slots (>= 2 for SPAR)
+  int horizon = 0;      ///< slots forecast; 0: one period
+  double threshold = 0; ///< the planner's threshold (ops/s), > 0
+  double guard = 0.8;   ///< escalate from guard * threshold, in (0, 1]
+  double level = 0.95;  ///< interval level
+  int origins = 3;      ///< backtest origins of both tiers
   /// The forecast (mean and bounds) is capped at cap_factor times the
   /// highest value of the series: a model may extrapolate a rise (an
   /// integrated ARIMA's bound grows without limit over a long horizon),
@@ -49,9 +49,9 @@ struct tiered_forecast {
 /// that most periods refit that choice instead of backtesting every
 /// family again (the backtests are three quarters of a period's cost).
 struct tier_choice {
-  std::string family;                 ///< empty: nothing kept yet
-  double backtest_mase = 0;           ///< from the choice's backtest
-  bool escalated = false;             ///< chosen by the full choice
+  std::string family;                  ///< empty: nothing kept yet
+  double backtest_mase = 0;            ///< from the choice's backtest
+  bool escalated = false;              ///< chosen by the full choice
   std::shared_ptr<fitted_model> model; ///< its structure, to refit
   std::size_t scored_on = 0;           ///< the series' length when scored
 };

@@ -41,7 +41,7 @@ struct unit {
   /// What its shard's predicted curve counts for it: its share of the
   /// forecast's mean, even where the planner does not trust that forecast.
   std::vector<double> counted;
-  double peak = 0;          ///< its upper bound's peak, ops/s
+  double peak = 0; ///< its upper bound's peak, ops/s
   std::size_t peak_index = 0;
   double now_rate = 0; ///< its rate in the last slot, ops/s
   uint64_t entries = 0;

@@ -41,7 +41,9 @@ bool parse_uint(std::string_view s, uint64_t max, uint64_t& out) {
   return true;
 }
 
-bool power_of_two(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
+bool power_of_two(uint64_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
+}
 
 // One rule per setting: does the text parse into an allowed value?
 bool good(std::string_view key, std::string_view v) {
@@ -93,7 +95,9 @@ double number(const lookup_fn& get, const char* key, double fallback) {
 
 } // namespace
 
-const char* to_string(policy_kind k) { return policy_names(k); }
+const char* to_string(policy_kind k) {
+  return policy_names(k);
+}
 
 bool parse_policy(std::string_view s, policy_kind& out) {
   return policy_names.parse(s, out);
@@ -102,14 +106,12 @@ bool parse_policy(std::string_view s, policy_kind& out) {
 const std::vector<setting_info>& settings_table() {
   static const std::vector<setting_info> t{
       {"psm.policy",
-       "one of predictive, reactive-capacity, reactive-load, static, off",
-       ""},
+       "one of predictive, reactive-capacity, reactive-load, static, off", ""},
       {"psm.threshold", "a number of operations per second > 0", "1000"},
       {"psm.exit-threshold",
        "a number of operations per second >= 0, below psm.threshold", ""},
       {"psm.split-fill", "a number in (0, 1]", "0.8"},
-      {"psm.max-moves", "a whole number of moves per period, 0 to 100000",
-       "8"},
+      {"psm.max-moves", "a whole number of moves per period, 0 to 100000", "8"},
       {"psm.max-entries-moved", "a whole number of entries per period",
        "100000"},
       {"psm.quiet-time", "a number of seconds >= 0", "600"},
@@ -124,7 +126,9 @@ const std::vector<setting_info>& settings_table() {
   return t;
 }
 
-bool is_psm_key(std::string_view key) { return key.substr(0, 4) == "psm."; }
+bool is_psm_key(std::string_view key) {
+  return key.substr(0, 4) == "psm.";
+}
 
 std::string check_value(std::string_view key, std::string_view value) {
   if (!is_psm_key(key))

@@ -246,10 +246,9 @@ TEST_CASE_FIXTURE(psm_fixture,
 
 TEST_CASE("each series is backtested afresh once every rescore periods, at "
           "a phase of its own") {
-  std::vector<series_key> keys{series_key::directory("7"),
-                               series_key::range("7", 0, 99),
-                               series_key::range("7", 100, 199),
-                               series_key::directory("12")};
+  std::vector<series_key> keys{
+      series_key::directory("7"), series_key::range("7", 0, 99),
+      series_key::range("7", 100, 199), series_key::directory("12")};
   for (auto& k : keys) {
     int due = 0;
     for (uint64_t p = 40; p < 50; ++p)
