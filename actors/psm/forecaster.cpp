@@ -112,7 +112,9 @@ psm_forecasts forecast_period(const psm_history::history_store& store,
                               const psm_forecaster_options& opt,
                               psm_choices* kept, std::uint64_t period) {
   psm_forecasts out;
-  psm_choices next;
+  psm_choices none, next; // without `kept`, every series is scored
+  if (!kept)
+    kept = &none;
   std::uint64_t newest = 0;
   if (!store.newest(newest))
     return out;
@@ -130,11 +132,6 @@ psm_forecasts forecast_period(const psm_history::history_store& store,
     if (y.empty())
       continue;
     try {
-      if (!kept) {
-        out[k] = view_of(k, newest,
-                         forecast::forecast_tiered(arma::vec(y), opt.tiers));
-        continue;
-      }
       auto i = kept->find(k);
       auto& c = next[k];
       if (i != kept->end() && !rescore_due(k, period, opt.rescore_periods))
@@ -149,8 +146,7 @@ psm_forecasts forecast_period(const psm_history::history_store& store,
       next.erase(k);
     }
   }
-  if (kept)
-    *kept = std::move(next);
+  *kept = std::move(next);
   return out;
 }
 

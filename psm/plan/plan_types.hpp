@@ -99,7 +99,7 @@ struct reason {
   bool reacting = false;    ///< the rate observed over the last period
                             ///< set the peak: it was above the whole
                             ///< forecast, or the forecast was not trusted
-                            ///< (backtest MASE above trust_mase)
+                            ///< (backtest MASE above trust_mase, or none)
   int64_t peak_slot = 0;    ///< the slot of that peak
   int64_t horizon = 0;      ///< slots forecast
   std::string model;        ///< the model that forecast it

@@ -1,7 +1,6 @@
 #include "psm/plan/planner.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <stdexcept>
 
 #include "psm/plan/planner_impl.hpp"
@@ -38,7 +37,8 @@ void planner::floor_by_observed() {
   // burst), the rate of the last period is assumed to last one more, as a
   // reactive policy assumes, so the planner does no worse than reacting.
   // A forecast whose model backtested worse than trust_mase (history that
-  // teaches nothing, e.g. random bursts) does not move anything ahead of
+  // teaches nothing, e.g. random bursts), or that has no backtest (a series
+  // too short to score), does not move anything ahead of
   // time: for splitting and spreading the part is taken at its observed
   // rate over the whole horizon, as a reactive policy takes it. Nor does
   // it make a directory cold any sooner: judging consolidation keeps the
@@ -53,7 +53,7 @@ void planner::floor_by_observed() {
     for (std::size_t t = 0; t < std::min(len, up.size()); ++t)
       up[t] = std::max(up[t], observed);
     double mase = p->forecast.backtest_mase;
-    if (!(mase <= cfg_.trust_mase)) { // NaN: no backtest, no trust
+    if (!(mase <= cfg_.trust_mase)) { // NaN included
       upper_.emplace_back(p->forecast.upper.size(), observed);
       mean_.emplace_back(p->forecast.mean.size(), observed);
       reacting_.push_back(true);

@@ -39,17 +39,9 @@ one_down() { # one_down N: via node N, node3 unreachable and the others healthy
     grep -q '^node2 .* ready *healthy$' "$work/out" &&
     grep -q '^node3 .*UNREACHABLE: ' "$work/out"
 }
-wait_for() { # wait_for SECONDS COMMAND...: polls every 0.2 s
-  local deadline=$(($(date +%s) + $1))
-  shift
-  until "$@"; do
-    [ "$(date +%s)" -ge $deadline ] && return 1
-    sleep 0.2
-  done
-}
 
 for n in 1 2 3; do start $n; done
-wait_for 30 all_healthy && pass || fail "all healthy: $(cat "$work/out" "$work/err")"
+wait_until 30 all_healthy && pass || fail "all healthy: $(cat "$work/out" "$work/err")"
 check "healthy lines" "$(grep -c ' ready *healthy$' "$work/out")" 3
 health 2 --json
 check "json: reachable" "$(grep -o '"reachable":true' "$work/out" | wc -l)" 3
@@ -58,7 +50,7 @@ check "json: healthy" "$(grep -o '"healthy":true' "$work/out" | wc -l)" 3
 # Stop node3: it is unreachable, the other two keep a majority.
 kill -TERM "${pid[3]}"
 wait "${pid[3]}" 2>/dev/null
-wait_for 20 one_down 1 && pass || fail "node3 down, via node1: $(cat "$work/out" "$work/err")"
+wait_until 20 one_down 1 && pass || fail "node3 down, via node1: $(cat "$work/out" "$work/err")"
 health 1
 check "exit status with node3 down" $? 1
 grep -q '^node3 .*UNREACHABLE: .*[Rr]efused' "$work/out" && pass || fail "reason: $(cat "$work/out")"
@@ -71,6 +63,6 @@ grep -q '"id":"node3","reachable":false,"ready":false,"reason":"unreachable: ' "
 
 # Back again: all healthy, exit 0.
 start 3
-wait_for 30 all_healthy && pass || fail "healthy after node3 came back: $(cat "$work/out")"
+wait_until 30 all_healthy && pass || fail "healthy after node3 came back: $(cat "$work/out")"
 
 finish

@@ -61,13 +61,7 @@ grep -q 'create-one-dir \[' "$work/tty" && fail "dagbench: a bar with --quiet" |
 # --- dagctl move of a part of a large directory. ------------------------------
 "$build/dagshardd" --dagshard.port=0 --dagshard.data-dir="$work/node" >"$work/node.log" 2>&1 &
 procs+=($!)
-gw=""
-for _ in $(seq 1 100); do
-  gw=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$work/node.log")
-  [ -n "$gw" ] && break
-  sleep 0.05
-done
-[ -n "$gw" ] || { cat "$work/node.log"; echo "the node did not start"; exit 1; }
+gw=$(served_port "$work/node.log") || { cat "$work/node.log"; echo "the node did not start"; exit 1; }
 ctl=("$build/dagctl" --node "127.0.0.1:$gw")
 "$build/dagbench" fill --node "127.0.0.1:$gw" --dir /big --files 20000 --outstanding 2 >/dev/null ||
   fail "fill"

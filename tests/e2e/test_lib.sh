@@ -29,6 +29,23 @@ wait_status() { # wait_status PORT PATH CODE: until it answers CODE (20 s)
   done
   return 1
 }
+wait_until() { # wait_until SECONDS COMMAND...: polls every 0.2 s
+  local deadline=$(($(date +%s) + $1))
+  shift
+  until "$@"; do
+    [ "$(date +%s)" -ge $deadline ] && return 1
+    sleep 0.2
+  done
+}
+served_port() { # served_port LOG: the gateway port a node logged (5 s at most)
+  local p=""
+  for _ in $(seq 1 100); do
+    p=$(sed -n 's/.*serving on 127.0.0.1:\([0-9]*\).*/\1/p' "$1")
+    [ -n "$p" ] && { echo "$p"; return 0; }
+    sleep 0.05
+  done
+  return 1
+}
 finish() {
   echo "$passes passed, $failures failed"
   [ $failures = 0 ]
