@@ -20,12 +20,21 @@ struct tier_options {
   double guard = 0.8;   ///< escalate from guard * threshold, in (0, 1]
   double level = 0.95;  ///< interval level
   int origins = 3;      ///< backtest origins of both tiers
-  /// The forecast (mean and bounds) is capped at cap_factor times the
-  /// highest value of the series: a model may extrapolate a rise (an
-  /// integrated ARIMA's bound grows without limit over a long horizon),
-  /// but the planner should not split for 15 times the busiest rate the
-  /// series ever had. 0: no cap. >= 0.
+  /// The forecast (mean and bounds) is capped, slot by slot, at the
+  /// higher of the series' recent rate and cap_factor times the rate that
+  /// recurred there (recurring_level). A model may extrapolate a rise (an
+  /// integrated ARIMA's bound grows without limit over a long horizon) or
+  /// echo a burst seen once; the planner should act ahead of time only on
+  /// what recurred, with room to grow by cap_factor, and otherwise take
+  /// the rate seen now, as a reactive policy does. 0: no cap. >= 0.
   double cap_factor = 2;
+  /// A rate counts as recurring at a phase of the season where the series
+  /// reached it, within recur_window of that phase, in at least
+  /// recur_seasons past seasons. 0: the cap is the series' highest value.
+  int recur_seasons = 2;
+  /// Slots either side of the phase, as a fraction of the period (1/24: an
+  /// hour of a day), in [0, 0.5].
+  double recur_window = 1.0 / 24;
   spar_options spar = {}; ///< SPAR's structure
 };
 
@@ -34,6 +43,15 @@ struct tier_options {
 /// cannot cross the threshold by the forecast's own account, so a better
 /// model would not change what the planner does with it.
 bool may_cross(const prediction& p, double threshold, double guard);
+
+/// The rate that recurred in `y` (oldest first, the last value now) at
+/// each of the `horizon` slots after it: the seasons-th highest of the
+/// past seasons' maxima within `window` slots of the same phase (`period`
+/// slots per season); 0 where fewer seasons are known. seasons 0: the
+/// series' highest value everywhere. Throws std::invalid_argument on an
+/// empty series, period < 1, or negative horizon, seasons or window.
+arma::vec recurring_level(const arma::vec& y, int period, int horizon,
+                          int seasons, int window);
 
 /// One series' forecast with what the decision log needs about it.
 struct tiered_forecast {

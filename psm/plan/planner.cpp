@@ -118,6 +118,14 @@ bool planner::quiet_blocks_move(const part_id& id) const {
   return false;
 }
 
+bool planner::split_pending(const part_id& id) const {
+  for (const auto& d : in_.recent)
+    if (d.kind == decision_kind::split && d.part == id &&
+        recent(d, 2 * cfg_.period_slots))
+      return true;
+  return false;
+}
+
 /// A split or spread of `dir` is blocked by a recent consolidation of it;
 /// a consolidation (want_consolidate) by a recent split or move.
 bool planner::quiet_blocks_kind(uint64_t dir, bool want_consolidate) const {

@@ -84,6 +84,12 @@ private:
     return d.at > in_.now - window && d.at <= in_.now;
   }
   bool quiet_blocks_move(const part_id& id) const;
+  /// A split of exactly this part was decided within the last two
+  /// periods, yet the part is still reported whole: its split is being
+  /// carried out, or its sub-parts have not reported yet. It is neither
+  /// split again nor placed until the view shows what became of it (if
+  /// the split failed, it is decided again after that).
+  bool split_pending(const part_id& id) const;
   bool quiet_blocks_kind(uint64_t dir, bool want_consolidate) const;
   bool budget_allows(uint64_t entries) const {
     return moves_used_ < cfg_.max_moves &&

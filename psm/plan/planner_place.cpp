@@ -69,6 +69,8 @@ std::vector<unit> planner::split_hot(const std::vector<int>& labels) {
     if (labels[i] == 0 || peak_of(sums[labels[i]]).value <= cfg_.threshold)
       continue;
     const auto& p = *parts_[i];
+    if (split_pending(p.id))
+      continue; // settling: the view has not caught up with the split
     auto pk = peak_of(upper_[i]);
     uint32_t n = sub_parts_needed(pk.value, p.id.range, cfg_);
     if (n > 1) {

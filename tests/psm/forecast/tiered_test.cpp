@@ -158,3 +158,99 @@ TEST_CASE("a forecast is capped at cap_factor times the series' highest "
   opt.cap_factor = -1;
   CHECK_THROWS_AS(forecast_tiered(y, opt), std::invalid_argument);
 }
+
+TEST_CASE("recurring_level: the rate reached around a phase in enough past "
+          "seasons") {
+  // Period 4, three seasons; a peak of 9 at phase 2 in two of them.
+  arma::vec twice{0, 0, 9, 0, 0, 0, 9, 0, 0, 0, 0, 0};
+  auto s = recurring_level(twice, 4, 4, 2, 0);
+  REQUIRE(s.n_elem == 4);
+  CHECK(s(2) == 9); // reached at phase 2 in two seasons
+  CHECK(s(0) == 0);
+  CHECK(s(3) == 0);
+  CHECK(recurring_level(twice, 4, 4, 3, 0)(2) == 0); // not in three
+
+  // Seen once: not recurring.
+  arma::vec once{0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0};
+  CHECK(arma::all(recurring_level(once, 4, 4, 2, 0) == 0));
+  CHECK(arma::all(recurring_level(once, 4, 4, 2, 1) == 0));
+  CHECK(recurring_level(once, 4, 4, 1, 0)(2) == 9);
+
+  // Within the window of the phase: a peak one slot late still recurs.
+  arma::vec late{0, 0, 9, 0, 0, 0, 0, 9, 0, 0, 0, 0};
+  CHECK(recurring_level(late, 4, 4, 2, 0)(2) == 0);
+  CHECK(recurring_level(late, 4, 4, 2, 1)(2) == 9);
+
+  // Too few seasons known: nothing recurred.
+  CHECK(arma::all(recurring_level(arma::vec{9, 1, 2}, 4, 6, 2, 0) == 0));
+  // seasons 0: the series' highest value everywhere.
+  CHECK(arma::all(recurring_level(once, 4, 3, 0, 0) == 9));
+  // Beyond one season ahead, the phases further back answer.
+  CHECK(recurring_level(twice, 4, 8, 2, 0)(6) == 9);
+
+  CHECK_THROWS_AS(recurring_level(arma::vec{}, 4, 4, 2, 0),
+                  std::invalid_argument);
+  CHECK_THROWS_AS(recurring_level(once, 0, 4, 2, 0), std::invalid_argument);
+  CHECK_THROWS_AS(recurring_level(once, 4, -1, 2, 0), std::invalid_argument);
+  CHECK_THROWS_AS(recurring_level(once, 4, 4, -1, 0), std::invalid_argument);
+  CHECK_THROWS_AS(recurring_level(once, 4, 4, 2, -1), std::invalid_argument);
+}
+
+namespace {
+
+/// `seasons` seasons of 24 slots at about 10, with a burst of 100 over
+/// slots 12 to 14 in the seasons listed.
+arma::vec bursty(int seasons, std::initializer_list<int> burst_in) {
+  arma::vec y = cycle(seasons, 24, 10, 0, 11);
+  for (int s : burst_in)
+    for (int t = 12; t < 15; ++t)
+      y(arma::uword(s * 24 + t)) = 100;
+  return y;
+}
+
+} // namespace
+
+TEST_CASE("a peak seen in one past season only is not forecast ahead of "
+          "time; one that recurs is") {
+  tier_options opt;
+  opt.period = 24;
+  opt.threshold = 40;
+  // Forecast from the end of season 7: the horizon is season 8.
+  auto once = bursty(8, {6});
+  double most_quiet = once.head(6 * 24).max();
+  opt.cap_factor = 0; // no cap: the models echo the burst
+  auto free = forecast_tiered(once, opt);
+  CHECK(may_cross(free.forecast, opt.threshold, opt.guard));
+  CHECK(free.forecast.upper.max() > 2 * most_quiet);
+  opt.cap_factor = 2;
+  auto capped = forecast_tiered(once, opt);
+  CHECK(capped.forecast.upper.max() <= 2 * most_quiet + 1e-9);
+  CHECK_FALSE(may_cross(capped.forecast, opt.threshold, opt.guard));
+  tier_choice kept;
+  forecast_kept(once, opt, kept);
+  CHECK(forecast_kept(once, opt, kept).forecast.upper.max() <=
+        2 * most_quiet + 1e-9);
+
+  // The same burst on three days: the forecast keeps it, at its phase.
+  auto daily = bursty(8, {3, 5, 6});
+  auto kept_peak = forecast_tiered(daily, opt);
+  CHECK(kept_peak.forecast.upper.max() >= opt.threshold);
+  CHECK(kept_peak.forecast.upper.index_max() >= 11);
+  CHECK(kept_peak.forecast.upper.index_max() <= 15);
+
+  // A rise seen now but never before: the forecast is held at the rate
+  // seen now (the last window + 1 slots), as a reactive policy holds it.
+  arma::vec rising = cycle(8, 24, 10, 0, 12);
+  for (int t = 0; t < 6; ++t)
+    rising(rising.n_elem - 6 + t) = 10 + 8 * (t + 1); // up to 58, climbing
+  opt.cap_factor = 0;
+  CHECK(forecast_tiered(rising, opt).forecast.upper.max() > 58);
+  opt.cap_factor = 2;
+  CHECK(forecast_tiered(rising, opt).forecast.upper.max() <= 58 + 1e-9);
+
+  opt.recur_seasons = -1;
+  CHECK_THROWS_AS(forecast_tiered(once, opt), std::invalid_argument);
+  opt.recur_seasons = 2;
+  opt.recur_window = 0.6;
+  CHECK_THROWS_AS(forecast_tiered(once, opt), std::invalid_argument);
+}

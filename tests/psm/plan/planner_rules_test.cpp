@@ -311,3 +311,23 @@ TEST_CASE("a forecast without a backtest (a series too short to score) is "
   p.forecast.backtest_mase = std::nan("");
   CHECK(plan(input({p}, 4)).empty());
 }
+
+TEST_CASE("a part split within the last two periods but still reported "
+          "whole is not split again") {
+  auto in = input({part(1, 0, flat(91))}, 4); // upper 100.1: split in two
+  auto first = of_kind(plan(in), decision_kind::split);
+  REQUIRE(first.size() == 1);
+  // The split was decided a slot ago; the view still shows the part whole.
+  in.recent = {past(decision_kind::split, first[0].part, in.now - 1, 0, 0)};
+  auto ds = plan(in);
+  CHECK(of_kind(ds, decision_kind::split).empty());
+  CHECK(of_kind(ds, decision_kind::move).empty()); // nor placed meanwhile
+  // Two periods on, the view still shows it whole: the split is decided
+  // again (it failed, or was lost).
+  in.recent[0].at = in.now - 2 * in.config.period_slots;
+  CHECK(of_kind(plan(in), decision_kind::split).size() == 1);
+  // A split of another range of the directory does not hold this one.
+  in.recent[0].at = in.now - 1;
+  in.recent[0].part.range = sub_range(ds::hash_range{}, 2, 0);
+  CHECK(of_kind(plan(in), decision_kind::split).size() == 1);
+}
