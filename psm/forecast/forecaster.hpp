@@ -50,6 +50,14 @@ public:
   /// predict(h).mean alone, for models whose intervals cost far more than
   /// their points (simulated ones); backtests need only the points.
   virtual arma::vec point_forecast(int h) const { return predict(h).mean; }
+  /// The same fitted parameters applied to `y`, the fitted series grown
+  /// at its end: forecasts from y's end without estimating anything again.
+  /// nullptr where the model cannot (its state must be re-estimated, or y
+  /// is shorter than what it was fitted on).
+  virtual std::unique_ptr<fitted_model> with_series(const arma::vec& y) const {
+    (void)y;
+    return nullptr;
+  }
 };
 
 using model_ptr = std::unique_ptr<fitted_model>;

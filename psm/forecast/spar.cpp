@@ -47,6 +47,21 @@ public:
       steps_.push_back(fit_step(tau, &sums));
   }
 
+  /// Fitted steps applied to another series: no regression runs.
+  spar_model(const arma::vec& y, int period, spar_options opt,
+             std::vector<step_fit> steps)
+      : y_(y), t_(period), opt_(opt), steps_(std::move(steps)) {
+    compute_deviations();
+  }
+
+  model_ptr with_series(const arma::vec& y) const override {
+    // A longer series has every regressor of every step at its end.
+    if (y.n_elem < y_.n_elem)
+      return nullptr;
+    auto m = std::make_unique<spar_model>(y, t_, opt_, steps_);
+    return m->still_fits(y_.n_elem) ? std::move(m) : nullptr;
+  }
+
   std::string name() const override {
     return "spar(" + std::to_string(steps_.front().n) + "," +
            std::to_string(opt_.deltas) + ")[" + std::to_string(t_) + "]";
@@ -90,6 +105,25 @@ public:
   }
 
 private:
+  /// True unless the one-step forecasts of the values from index `from`
+  /// on miss them by more than twice the fit's one-step error (root mean
+  /// square): the series has changed (a level shift, a new peak) and the
+  /// coefficients must be estimated again.
+  bool still_fits(arma::uword from) const {
+    const auto& s = steps_.front();
+    if (from >= y_.n_elem || s.k0 != 1)
+      return true;
+    arma::vec x(s.coef.n_elem);
+    double ss = 0;
+    for (auto t = from - 1; t + 1 < y_.n_elem; ++t) {
+      features(t, 1, s.k0, s.n, x.memptr(), 1);
+      double e = y_(t + 1) - std::max(0.0, arma::dot(x, s.coef));
+      ss += e * e;
+    }
+    double rms = std::sqrt(ss / double(y_.n_elem - from));
+    return rms <= 2 * s.sigma;
+  }
+
   /// dy(s) for every s with n full periods behind it (NaN before), for
   /// n = 1..periods: every regression reads them many times.
   void compute_deviations() {

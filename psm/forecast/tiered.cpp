@@ -165,10 +165,14 @@ tiered_forecast forecast_kept(const arma::vec& y, const tier_options& opt,
       y.n_elem >= 2 * kept.scored_on)
     return forecast_tiered(y, opt, &kept);
   int h = opt.horizon > 0 ? opt.horizon : opt.period;
-  candidate c = kept.family == "spar" ? spar_candidate(spar_of(opt, h))
-                                      : candidate_named(kept.family);
-  model_ptr m =
-      c.refit ? c.refit(*kept.model, y, opt.period) : c.fit(y, opt.period);
+  // SPAR's coefficients carry over to the grown series as they are; the
+  // others' state is estimated again on it, within the kept structure.
+  model_ptr m = kept.model->with_series(y);
+  if (!m) {
+    candidate c = kept.family == "spar" ? spar_candidate(spar_of(opt, h))
+                                        : candidate_named(kept.family);
+    m = c.refit ? c.refit(*kept.model, y, opt.period) : c.fit(y, opt.period);
+  }
   if (!m) // the kept structure no longer fits the series
     return forecast_tiered(y, opt, &kept);
   tiered_forecast out;

@@ -80,13 +80,14 @@ struct tier_choice {
 tiered_forecast forecast_tiered(const arma::vec& y, const tier_options& opt,
                                 tier_choice* keep = nullptr);
 
-/// Forecasts `y` with the choice kept from an earlier period: the same
-/// family and structure refitted on the newer series, no backtest (the
-/// kept MASE is reported). Where a SPAR choice may now reach the threshold
-/// the tiers are scored afresh (escalating), as they are where the kept
-/// structure no longer fits; `kept` follows. An empty `kept` is scored,
-/// and so is one without a backtest (the series was too short) or scored
-/// on less than half of `y` (history imported since).
+/// Forecasts `y` with the choice kept from an earlier period, no backtest
+/// (the kept MASE is reported): a SPAR choice's coefficients applied to
+/// the newer series (estimated again when the choice is rescored), the
+/// other families' structure refitted on it. Where a SPAR choice may now reach
+/// the threshold the tiers are scored afresh (escalating), as they are where
+/// the kept structure no longer fits; `kept` follows. An empty `kept` is
+/// scored, and so is one without a backtest (the series was too short) or
+/// scored on less than half of `y` (history imported since).
 tiered_forecast forecast_kept(const arma::vec& y, const tier_options& opt,
                               tier_choice& kept);
 

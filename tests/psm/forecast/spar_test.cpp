@@ -155,3 +155,44 @@ TEST_CASE("SPAR: parameters named, short series fall back, bad options "
   // By name, as `dagpsm forecast --model spar` asks for it.
   CHECK(candidate_named("spar").fit(y, period)->name().rfind("spar(", 0) == 0);
 }
+
+TEST_CASE("SPAR's fitted coefficients apply to the grown series without a "
+          "regression") {
+  auto y = day_series(10, 3, 10000, 0, 21);
+  arma::vec older = y.head(y.n_elem - 6);
+  auto m = fit_spar(older, period);
+  // The same series: the same forecast.
+  auto same = m->with_series(older);
+  REQUIRE(same);
+  CHECK(arma::approx_equal(same->predict(period).mean, m->predict(period).mean,
+                           "absdiff", 1e-12));
+  // Six slots later: the same coefficients, a forecast from the new end.
+  auto grown = m->with_series(y);
+  REQUIRE(grown);
+  auto a = m->parameters(), b = grown->parameters();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    CHECK(a[i].value == b[i].value);
+  auto refit = fit_spar(y, period)->predict(period).mean;
+  auto reused = grown->predict(period).mean;
+  CHECK(arma::mean(arma::abs(reused - refit)) < 0.02 * arma::mean(refit));
+  CHECK(arma::mean(arma::abs(reused - m->predict(period).mean)) >
+        0.1 * arma::mean(refit)); // not the older forecast: six slots on
+  // A shorter series cannot carry them; seasonal naive never does.
+  CHECK_FALSE(m->with_series(older.head(older.n_elem - 1)));
+  CHECK_FALSE(fit_snaive(y, period)->with_series(y));
+}
+
+TEST_CASE("SPAR's coefficients are not carried over a change of the series") {
+  auto y = day_series(10, 3, 10000, 0, 22);
+  auto m = fit_spar(y, period);
+  // Six more slots of the same process: carried over.
+  arma::vec calm = day_series(11, 3, 10000, 0, 22).head(y.n_elem + 6);
+  CHECK(m->with_series(calm));
+  // Six slots of a level three times as high: estimated again.
+  arma::vec jump = y;
+  jump.resize(y.n_elem + 6);
+  for (arma::uword i = y.n_elem; i < jump.n_elem; ++i)
+    jump(i) = 3 * y(i - period);
+  CHECK_FALSE(m->with_series(jump));
+}
