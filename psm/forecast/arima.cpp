@@ -334,6 +334,30 @@ public:
     return out;
   }
   double aicc() const override { return aicc_; }
+
+  /// The fitted coefficients' residuals over the grown series; those of
+  /// its new slots (and at least the last 3) must stay within twice the
+  /// fit's error (root mean square).
+  model_ptr with_series(const arma::vec& y) const override {
+    if (y.n_elem < y_.n_elem)
+      return nullptr;
+    arima_core core(y, o_);
+    std::size_t cond = 0;
+    auto resid = core.residuals(e_, cond);
+    std::size_t fresh = std::max<std::size_t>(y.n_elem - y_.n_elem, 3);
+    if (resid.size() < fresh + cond)
+      return nullptr;
+    double ss = 0;
+    for (std::size_t i = resid.size() - fresh; i < resid.size(); ++i)
+      ss += resid[i] * resid[i];
+    if (!(ss / double(fresh) <= 4 * sigma2_))
+      return nullptr;
+    auto m = std::make_unique<arima_model>(*this);
+    m->y_ = y;
+    m->resid_ = std::move(resid);
+    return m;
+  }
+
   const arma::vec& coefficients() const { return coef_; }
   const arima_order& order() const { return o_; }
 

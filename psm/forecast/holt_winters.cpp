@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <random>
+#include <utility>
 
 #include "psm/forecast/optimize.hpp"
 #include "psm/forecast/stats.hpp"
@@ -15,12 +17,24 @@ namespace {
 
 using namespace hw_detail;
 
+/// Two sums of a series, the second weighted by position: a series that
+/// starts with another shows the same sums over that start.
+std::pair<double, double> fingerprint(const arma::vec& y) {
+  double a = 0, b = 0;
+  for (arma::uword i = 0; i < y.n_elem; ++i) {
+    a += y(i);
+    b += double(i + 1) * y(i);
+  }
+  return {a, b};
+}
+
 class hw_model : public fitted_model {
 public:
   hw_model(hw_spec spec, int m, params p, run_out end, double aicc,
-           double sigma2, std::size_t mm, arma::vec x)
+           double sigma2, std::size_t mm, arma::vec x, const arma::vec& y)
       : spec_(spec), m_(m), p_(p), end_(std::move(end)), aicc_(aicc),
-        sigma2_(sigma2), mm_(mm), x_(std::move(x)) {}
+        sigma2_(sigma2), mm_(mm), x_(std::move(x)), n_(y.n_elem),
+        head_(fingerprint(y)) {}
 
   /// The fitted parameters as the search saw them (unconstrained).
   const arma::vec& search_point() const { return x_; }
@@ -43,6 +57,25 @@ public:
     return point(arma::uword(h), end_.l, end_.b, end_.s);
   }
 
+  /// The states run over the grown series with the fitted parameters. The
+  /// fitted series must be its start (the errors of the new slots are the
+  /// growth of the sum of squares); they must stay within twice the fit's.
+  model_ptr with_series(const arma::vec& y) const override {
+    if (y.n_elem <= n_ || fingerprint(y.head(n_)) != head_)
+      return nullptr;
+    hw_core core(y, m_, spec_);
+    run_out end = core.run(core.decode(x_));
+    double fresh = double(y.n_elem - n_);
+    if (!std::isfinite(end.lik) ||
+        !((end.sse - end_.sse) / fresh <= 4 * sigma2_))
+      return nullptr;
+    auto m = std::make_unique<hw_model>(*this);
+    m->end_ = std::move(end);
+    m->n_ = y.n_elem;
+    m->head_ = fingerprint(y);
+    return m;
+  }
+
   prediction predict(int h, double level) const override {
     prediction out;
     out.level = level;
@@ -52,7 +85,8 @@ public:
     out.lower.set_size(H);
     out.upper.set_size(H);
     if (spec_.season == hw_season::multiplicative) {
-      simulate(H, level, out);
+      if (!scaled_bounds(level, out))
+        simulate(H, level, out);
     } else {
       double acc = 0;
       for (arma::uword k = 0; k < H; ++k) {
@@ -93,11 +127,40 @@ private:
     return f;
   }
 
+  /// Without a trend, every simulated path is the point forecast times a
+  /// product of factors (1 + alpha e), (1 + gamma e), (1 + e) that the
+  /// states do not enter: the bounds over the point forecast depend on the
+  /// parameters alone. A model carried over to a grown series (with_series)
+  /// keeps them and scales them by its new point forecast. False where
+  /// they are not known for this level and horizon.
+  bool scaled_bounds(double level, prediction& out) const {
+    const auto& r = ratios_;
+    if (spec_.trend || !r || r->level != level ||
+        r->lower.n_elem < out.mean.n_elem)
+      return false;
+    for (arma::uword k = 0; k < out.mean.n_elem; ++k)
+      if (!std::isfinite(r->lower(k)) || !std::isfinite(r->upper(k)))
+        return false;
+    out.lower = out.mean % r->lower.head(out.mean.n_elem);
+    out.upper = out.mean % r->upper.head(out.mean.n_elem);
+    return true;
+  }
+
+  void keep_ratios(double level, const prediction& out) const {
+    if (spec_.trend)
+      return;
+    auto r = std::make_shared<bound_ratios>();
+    r->level = level;
+    r->lower = out.lower / out.mean; // NaN where the point forecast is 0
+    r->upper = out.upper / out.mean;
+    ratios_ = std::move(r);
+  }
+
   void simulate(arma::uword H, double level, prediction& out) const {
     const int paths = 2000;
     std::mt19937_64 rng(20261124);
     std::normal_distribution<double> eps(0, std::sqrt(sigma2_));
-    arma::mat sims(paths, H);
+    arma::mat sims(H, paths); // a path per column: written contiguously
     for (int r = 0; r < paths; ++r) {
       double l = end_.l, b = end_.b;
       std::vector<double> s = end_.s;
@@ -106,18 +169,27 @@ private:
         double base = l + p_.phi * b;
         double e = eps(rng);
         double yv = base * si * (1 + e);
-        sims(r, k) = yv;
+        sims(k, arma::uword(r)) = yv;
         l = base * (1 + p_.alpha * e);
         b = p_.phi * b + p_.beta * base * e;
         s[k % mm_] = si * (1 + p_.gamma * e);
       }
     }
     double lo = (1 - level) / 2, hi = 1 - lo;
+    auto at_lo = std::size_t(lo * (paths - 1)),
+         at_hi = std::size_t(hi * (paths - 1));
+    std::vector<double> step(paths);
     for (arma::uword k = 0; k < H; ++k) {
-      arma::vec col = arma::sort(sims.col(k));
-      out.lower(k) = std::max(0.0, col(arma::uword(lo * (paths - 1))));
-      out.upper(k) = col(arma::uword(hi * (paths - 1)));
+      // The two order statistics alone: no full sort of the paths.
+      for (int r = 0; r < paths; ++r)
+        step[std::size_t(r)] = sims(k, arma::uword(r));
+      std::nth_element(step.begin(), step.begin() + long(at_lo), step.end());
+      out.lower(k) = std::max(0.0, step[at_lo]);
+      std::nth_element(step.begin() + long(at_lo), step.begin() + long(at_hi),
+                       step.end());
+      out.upper(k) = step[at_hi];
     }
+    keep_ratios(level, out);
   }
 
   hw_spec spec_;
@@ -127,6 +199,15 @@ private:
   double aicc_, sigma2_;
   std::size_t mm_;
   arma::vec x_;
+  struct bound_ratios {
+    double level = 0;
+    arma::vec lower, upper; ///< the simulated bounds over the point forecast
+  };
+  /// Shared by the copies with_series makes: the same parameters.
+  mutable std::shared_ptr<const bound_ratios> ratios_;
+  arma::uword n_; ///< the length of the series the states ran over
+  std::pair<double, double> head_; ///< its fingerprint: a longer series
+                                   ///< starts with it if theirs agree
 };
 
 } // namespace
@@ -189,7 +270,7 @@ model_ptr make_model(const hw_job& j, const arma::vec& y, int period) {
   double sigma2 = end.sse / std::max(1.0, n - double(k));
   std::size_t mm = j.spec.season == hw_season::none ? 1 : std::size_t(period);
   return std::make_unique<hw_model>(j.spec, period, p, std::move(end), aicc,
-                                    sigma2, mm, j.best.x);
+                                    sigma2, mm, j.best.x, y);
 }
 
 // Fits the variants side by side: every round, each running search says

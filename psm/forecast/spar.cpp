@@ -59,7 +59,10 @@ public:
     if (y.n_elem < y_.n_elem)
       return nullptr;
     auto m = std::make_unique<spar_model>(y, t_, opt_, steps_);
-    return m->still_fits(y_.n_elem) ? std::move(m) : nullptr;
+    // The new slots, and at least the last 3 (a series that keeps a
+    // bounded window grows at its end as it loses its start).
+    auto from = std::min(y_.n_elem, y.n_elem >= 3 ? y.n_elem - 3 : 0);
+    return m->still_fits(from) ? std::move(m) : nullptr;
   }
 
   std::string name() const override {
@@ -111,6 +114,8 @@ private:
   /// coefficients must be estimated again.
   bool still_fits(arma::uword from) const {
     const auto& s = steps_.front();
+    auto first = arma::uword(s.n * t_ + opt_.deltas); // regressors exist
+    from = std::max(from, first);
     if (from >= y_.n_elem || s.k0 != 1)
       return true;
     arma::vec x(s.coef.n_elem);

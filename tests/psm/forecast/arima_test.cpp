@@ -135,3 +135,29 @@ TEST_CASE("side-by-side gradients fit exactly what one-by-one ones fit") {
     CHECK(ca == cb);
   }
 }
+
+TEST_CASE("ARIMA carried over to a grown series: coefficients kept, "
+          "residuals run on") {
+  std::mt19937_64 rng(41);
+  std::normal_distribution<double> e(0, 1);
+  arma::vec y(300);
+  double prev = 0;
+  for (arma::uword t = 0; t < y.n_elem; ++t) {
+    prev = 0.6 * prev + e(rng);
+    y(t) = 20 + prev;
+  }
+  arma::vec older = y.head(y.n_elem - 4);
+  auto m = fit_arima(older, arima_order{1, 0, 0, 0, 0, 0, 0, true});
+  REQUIRE(m);
+  auto grown = m->with_series(y);
+  REQUIRE(grown);
+  CHECK(arima_coefficients(*grown) == arima_coefficients(*m));
+  // AR(1) about the mean: the one-step forecast follows the newest value.
+  auto cf = arima_coefficients(*m);
+  double want = cf[1] + cf[0] * (y(y.n_elem - 1) - cf[1]);
+  CHECK(grown->predict(1).mean(0) == doctest::Approx(want));
+  CHECK_FALSE(m->with_series(older.head(older.n_elem - 1))); // shorter
+  arma::vec jump = y;
+  jump.tail(4) += 30; // a level shift: the fit no longer holds
+  CHECK_FALSE(m->with_series(jump));
+}

@@ -183,3 +183,43 @@ TEST_CASE("a perfectly periodic series backtests on a finite scale: its "
   CHECK(f(17) == doctest::Approx(400).epsilon(0.05));
   CHECK(f(2) == doctest::Approx(5).epsilon(0.2));
 }
+
+TEST_CASE("Holt-Winters carried over to a grown series: states run on, "
+          "parameters kept, bounds as simulated") {
+  std::mt19937_64 rng(31);
+  std::normal_distribution<double> e(0, 0.05);
+  arma::vec y(24 * 8);
+  for (arma::uword t = 0; t < y.n_elem; ++t)
+    y(t) = 50 * (1.5 + std::sin(2 * M_PI * double(t % 24) / 24)) * (1 + e(rng));
+  arma::vec older = y.head(y.n_elem - 5);
+  hw_spec mnm{false, false, hw_season::multiplicative};
+  // Carried over before the fitted model predicted: simulated afresh.
+  auto simulated = fit_holt_winters(older, 24, mnm)->with_series(y);
+  auto m = fit_holt_winters(older, 24, mnm);
+  REQUIRE(simulated);
+  auto sim = simulated->predict(24, 0.9);
+  // Carried over after: the bounds scale with the point forecast.
+  m->predict(24, 0.9);
+  auto scaled = m->with_series(y);
+  REQUIRE(scaled);
+  auto sc = scaled->predict(24, 0.9);
+  CHECK(arma::approx_equal(sc.mean, sim.mean, "reldiff", 1e-12));
+  CHECK(arma::approx_equal(sc.lower, sim.lower, "reldiff", 1e-9));
+  CHECK(arma::approx_equal(sc.upper, sim.upper, "reldiff", 1e-9));
+  auto a = m->parameters(), b = scaled->parameters();
+  REQUIRE(a.size() == b.size());
+  for (std::size_t i = 0; i < a.size(); ++i)
+    CHECK(a[i].value == b[i].value);
+  // The states moved on: the forecast starts five slots later.
+  CHECK_FALSE(
+      arma::approx_equal(sc.mean, m->predict(24, 0.9).mean, "reldiff", 1e-3));
+  // Not carried: a series that does not start with the fitted one, a
+  // series no longer than it, or one that changed (errors beyond the fit's).
+  arma::vec other = y;
+  other(0) += 1;
+  CHECK_FALSE(m->with_series(other));
+  CHECK_FALSE(m->with_series(older));
+  arma::vec jump = y;
+  jump.tail(5) *= 3;
+  CHECK_FALSE(m->with_series(jump));
+}
