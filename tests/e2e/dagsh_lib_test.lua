@@ -157,6 +157,16 @@ for i, w in ipairs(wwant) do
 end
 check(#wrong == 0, "a long batch answers in order; wrong at " .. table.concat(wrong, " ", 1, math.min(#wrong, 10)))
 check(wr[1].kind == "file" and dagsh.is_error(wr[1002]), "long batch results are entries and error tables")
+local one, inbatch = ns.stat("/lib/win/f1"), ns.batch{ { op = "stat", path = "/lib/win/f1" } }[1]
+local same = true
+for k, v in pairs(one) do same = same and inbatch[k] == v end
+for k in pairs(inbatch) do same = same and one[k] ~= nil end
+check(same, "a batch's entry has the fields and values of ns.stat's")
+check(collectgarbage("isrunning"), "the collector runs after a batch")
+collectgarbage("stop")
+ns.batch{ { op = "stat", path = "/lib/win/f1" } }
+check(not collectgarbage("isrunning"), "a batch leaves a stopped collector stopped")
+collectgarbage("restart")
 
 -- cluster ----------------------------------------------------------------------
 local nodes = cluster.nodes()
