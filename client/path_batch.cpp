@@ -48,25 +48,32 @@ private:
 
   void add(size_t i) {
     const auto& req = reqs_[i];
-    if (auto err = split_path(req.path, parts_); err != errc::ok) {
-      out_[i] = answer(err);
-      return;
+    std::string_view name;
+    inode_id dir = 0;
+    if (batchable(req.op) && below_last_parent(req.path, name)) {
+      dir = last_parent_ino_;
+    } else {
+      if (auto err = split_path(req.path, parts_); err != errc::ok) {
+        out_[i] = answer(err);
+        return;
+      }
+      if (parts_.empty() || !batchable(req.op)) {
+        drain(); // keeps the order of everything sent before
+        out_[i] = io_.send_path(req);
+        last_parent_ok_ = false;
+        if (req.op == path_op::rmdir && out_[i].code == errc::ok)
+          forget(req.path);
+        return;
+      }
+      name = parts_.back();
+      auto parent = parent_ino(parent_of(req.path, name));
+      if (parent.code != errc::ok) {
+        out_[i] = parent;
+        return;
+      }
+      dir = parent.a.ino;
     }
-    if (parts_.empty() || !batchable(req.op)) {
-      drain(); // keeps the order of everything sent before
-      out_[i] = io_.send_path(req);
-      last_parent_ok_ = false;
-      if (req.op == path_op::rmdir && out_[i].code == errc::ok)
-        forget(req.path);
-      return;
-    }
-    const auto& name = parts_.back();
-    auto dir = parent_ino(parent_of(req.path, name));
-    if (dir.code != errc::ok) {
-      out_[i] = dir;
-      return;
-    }
-    auto r = make_request(to_ns_op(req.op), dir.a.ino, name);
+    auto r = make_request(to_ns_op(req.op), dir, std::string{name});
     r.mode = req.mode;
     // A batch applies its requests in order, but batches in flight
     // together may pass each other.
@@ -100,8 +107,25 @@ private:
     }
   }
 
+  /// True, with its last component in `name`, if `path` names a valid
+  /// entry directly in the last parent: then split_path would accept it
+  /// (the parent's components were checked when it became the last parent,
+  /// and the depth is that of the path that made it so), and only the name
+  /// needs checking.
+  bool below_last_parent(std::string_view path, std::string_view& name) const {
+    if (!last_parent_ok_ || path.size() > max_path_bytes)
+      return false;
+    // "/" + name in the root, "/a" + "/" + name elsewhere
+    auto skip = last_parent_.size() == 1 ? 1 : last_parent_.size() + 1;
+    if (path.size() <= skip || path[skip - 1] != '/' ||
+        path.compare(0, last_parent_.size(), last_parent_) != 0)
+      return false;
+    name = path.substr(skip);
+    return validate_name(name) == errc::ok;
+  }
+
   static std::string_view parent_of(std::string_view path,
-                                    const std::string& name) {
+                                    std::string_view name) {
     auto p = path.substr(0, path.size() - name.size() - 1);
     return p.empty() ? std::string_view{"/"} : p;
   }

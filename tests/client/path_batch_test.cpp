@@ -220,6 +220,26 @@ TEST_CASE("large batches are cut into chunks, in order") {
   CHECK(node.entries.size() == 5);
 }
 
+TEST_CASE("paths in the last parent are checked as split_path checks them") {
+  fake_node node;
+  auto io = node.io();
+  auto out = run_path_batch(
+      {req(path_op::mkdir, "/d"), req(path_op::create, "/d/x"),
+       req(path_op::create, "/d/"), req(path_op::create, "/d/.."),
+       req(path_op::create, "/d/" + std::string(256, 'n')),
+       req(path_op::create, "/d//y"), req(path_op::create, "/dd/y"),
+       req(path_op::create, "/d/x/y"), req(path_op::create, "/d/y"),
+       req(path_op::create, "/y"),
+       req(path_op::create, "/d/" + std::string(4094, 'n'))},
+      io);
+  CHECK(codes(out) == std::vector<errc>{errc::ok, errc::ok, errc::einval,
+                                        errc::einval, errc::enametoolong,
+                                        errc::einval, errc::enoent,
+                                        errc::enotdir, errc::ok, errc::ok,
+                                        errc::enametoolong});
+  CHECK(node.entries.size() == 4);
+}
+
 TEST_CASE("a batch larger than the window answers every request in order") {
   fake_node node;
   auto io = node.io();
