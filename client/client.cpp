@@ -58,6 +58,13 @@ std::vector<ns_reply> client::batch(std::vector<ns_request> reqs) {
 
 std::vector<ns_reply>
 client::path_batch(const std::vector<path_request>& reqs) {
+  std::vector<ns_reply> out(reqs.size());
+  path_batch(reqs, [&out](size_t i, ns_reply& r) { out[i] = std::move(r); });
+  return out;
+}
+
+void client::path_batch(const std::vector<path_request>& reqs,
+                        const std::function<void(size_t, ns_reply&)>& each) {
   caf::scoped_actor self{*sys_};
   using handle = decltype(self->request(gw_, timeout_, ns_atom::value,
                                         std::vector<ns_request>{}));
@@ -79,7 +86,7 @@ client::path_batch(const std::vector<path_request>& reqs) {
     return out;
   };
   io.send_path = [this](const path_request& r) { return call(r); };
-  return run_path_batch(reqs, io);
+  run_path_batch(reqs, io, each);
 }
 
 std::vector<std::vector<ns_reply>>

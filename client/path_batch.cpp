@@ -24,18 +24,20 @@ ns_reply answer(errc code) {
 class path_batcher {
 public:
   path_batcher(const std::vector<path_request>& reqs, const path_batch_io& io,
-               size_t chunk, size_t window)
-      : reqs_(reqs), io_(io), chunk_(chunk), window_(window),
-        out_(reqs.size()) {
+               const path_answer_fn& each, size_t chunk, size_t window)
+      : reqs_(reqs), io_(io), each_(each), chunk_(chunk), window_(window),
+        out_(reqs.size()), known_(reqs.size(), false) {
     dirs_["/"] = root_ino;
     cur_.reserve(chunk_);
   }
 
-  std::vector<ns_reply> run() {
-    for (size_t i = 0; i < reqs_.size(); ++i)
+  void run() {
+    for (size_t i = 0; i < reqs_.size(); ++i) {
       add(i);
+      hand_out();
+    }
     drain();
-    return std::move(out_);
+    hand_out();
   }
 
 private:
@@ -54,21 +56,22 @@ private:
       dir = last_parent_ino_;
     } else {
       if (auto err = split_path(req.path, parts_); err != errc::ok) {
-        out_[i] = answer(err);
+        known(i, answer(err));
         return;
       }
       if (parts_.empty() || !batchable(req.op)) {
         drain(); // keeps the order of everything sent before
-        out_[i] = io_.send_path(req);
+        auto r = io_.send_path(req);
         last_parent_ok_ = false;
-        if (req.op == path_op::rmdir && out_[i].code == errc::ok)
+        if (req.op == path_op::rmdir && r.code == errc::ok)
           forget(req.path);
+        known(i, std::move(r));
         return;
       }
       name = parts_.back();
       auto parent = parent_ino(parent_of(req.path, name));
       if (parent.code != errc::ok) {
-        out_[i] = parent;
+        known(i, std::move(parent));
         return;
       }
       dir = parent.a.ino;
@@ -243,14 +246,30 @@ private:
                   (req.op == path_op::mkdir || req.op == path_op::stat);
     if (is_dir)
       dirs_[req.path] = rep.a.ino;
+    known(i, std::move(rep));
+  }
+
+  void known(size_t i, ns_reply rep) {
     out_[i] = std::move(rep);
+    known_[i] = true;
+  }
+
+  /// Hands out the answers known without a gap after those handed out.
+  void hand_out() {
+    for (; next_ < out_.size() && known_[next_]; ++next_) {
+      each_(next_, out_[next_]);
+      out_[next_] = ns_reply{}; // what each_ left of it is not needed
+    }
   }
 
   const std::vector<path_request>& reqs_;
   const path_batch_io& io_;
+  const path_answer_fn& each_;
   size_t chunk_;
   size_t window_;
-  std::vector<ns_reply> out_;
+  std::vector<ns_reply> out_; ///< answers known, not yet handed out
+  std::vector<bool> known_;   ///< whether out_[i] is known
+  size_t next_ = 0;           ///< the first answer not handed out
   std::unordered_map<std::string, inode_id> dirs_; ///< resolved directories
   std::vector<std::string> parts_; ///< the request's path, split (reused)
   /// The parent of the last request queued, while it needs no new look.
@@ -268,10 +287,20 @@ private:
 
 } // namespace
 
+void run_path_batch(const std::vector<path_request>& reqs,
+                    const path_batch_io& io, const path_answer_fn& each,
+                    size_t chunk, size_t window) {
+  path_batcher{reqs, io, each, chunk, window}.run();
+}
+
 std::vector<ns_reply> run_path_batch(const std::vector<path_request>& reqs,
                                      const path_batch_io& io, size_t chunk,
                                      size_t window) {
-  return path_batcher{reqs, io, chunk, window}.run();
+  std::vector<ns_reply> out(reqs.size());
+  run_path_batch(
+      reqs, io, [&out](size_t i, ns_reply& r) { out[i] = std::move(r); }, chunk,
+      window);
+  return out;
 }
 
 } // namespace ds

@@ -43,4 +43,15 @@ std::vector<ns_reply> run_path_batch(const std::vector<path_request>& reqs,
                                      const path_batch_io& io,
                                      size_t chunk = 1024, size_t window = 8);
 
+/// Called with each request's index and answer, in request order, as soon
+/// as that answer and every one before it are known; it may take the
+/// answer (move from it).
+using path_answer_fn = std::function<void(size_t, ns_reply&)>;
+
+/// run_path_batch handing each answer to `each` while later batches are
+/// still in flight, instead of answering them all at the end.
+void run_path_batch(const std::vector<path_request>& reqs,
+                    const path_batch_io& io, const path_answer_fn& each,
+                    size_t chunk = 1024, size_t window = 8);
+
 } // namespace ds

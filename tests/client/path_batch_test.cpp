@@ -299,6 +299,37 @@ TEST_CASE("a lost batch answers its requests EUNAVAILABLE, the others theirs") {
                                         errc::ok});
 }
 
+TEST_CASE("answers are handed out in order while later batches fly") {
+  fake_node node;
+  auto io = node.io();
+  std::vector<path_request> reqs;
+  for (int i = 0; i < 10; ++i) {
+    reqs.push_back(req(path_op::create, "/f" + std::to_string(i)));
+    if (i == 4)
+      reqs.push_back(req(path_op::create, "bad")); // known at once
+  }
+  std::vector<size_t> order;
+  std::vector<errc> got;
+  std::vector<size_t> sent_then; // batches sent when each was handed out
+  run_path_batch(
+      reqs, io,
+      [&](size_t i, ns_reply& r) {
+        order.push_back(i);
+        got.push_back(r.code);
+        sent_then.push_back(node.batches.size());
+      },
+      2, 2);
+  std::vector<size_t> all(reqs.size());
+  for (size_t i = 0; i < all.size(); ++i)
+    all[i] = i;
+  CHECK(order == all);
+  auto want = std::vector<errc>(reqs.size(), errc::ok);
+  want[5] = errc::einval;
+  CHECK(got == want);
+  // The first answers went out before the last batch was sent.
+  CHECK(sent_then.front() < node.batches.size());
+}
+
 TEST_CASE("rmdir goes alone and forgets the directory") {
   fake_node node;
   auto io = node.io();

@@ -246,21 +246,30 @@ int ns_batch(lua_State* L) {
   for (lua_Integer i = 1; i <= n; ++i)
     reqs->push_back(batch_request(L, i));
   auto cl = client_of(L);
-  auto reps = gated<std::vector<ns_reply>>(
-      L, [cl, reqs] { return cl->path_batch(*reqs); });
   collector_pause pause{L};
   auto keys = push_entry_keys(L);
   lua_createtable(L, static_cast<int>(n), 0);
-  for (size_t i = 0; i < reps.size(); ++i) {
-    auto& r = reps[i];
-    auto& path = (*reqs)[i].path;
+  auto results = lua_gettop(L);
+  auto push = [L, keys, results, &reqs = *reqs](size_t i, ns_reply& r) {
+    auto& path = reqs[i].path;
     if (r.code == errc::ok)
       push_entry(L, r, path, keys);
     else
       push_error(L, std::string{to_string(r.code)}, path,
                  error_line(r.code, path));
-    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+    lua_rawseti(L, results, static_cast<lua_Integer>(i + 1));
+  };
+  if (!state_of(L).gate.interruptible()) {
+    // On this thread: each answer becomes a table while later batches
+    // are still in flight.
+    cl->path_batch(*reqs, push);
+    return 1;
   }
+  // On the gate's worker, which must not touch Lua: the tables come after.
+  auto reps = gated<std::vector<ns_reply>>(
+      L, [cl, reqs] { return cl->path_batch(*reqs); });
+  for (size_t i = 0; i < reps.size(); ++i)
+    push(i, reps[i]);
   return 1;
 }
 
