@@ -2,6 +2,8 @@
 
 #include "client/path_batch.hpp"
 
+#include <deque>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/openssl/all.hpp>
@@ -56,12 +58,35 @@ std::vector<ns_reply> client::batch(std::vector<ns_request> reqs) {
 
 std::vector<ns_reply>
 client::path_batch(const std::vector<path_request>& reqs) {
+  std::vector<ns_reply> out(reqs.size());
+  path_batch(reqs, [&out](size_t i, ns_reply& r) { out[i] = std::move(r); });
+  return out;
+}
+
+void client::path_batch(const std::vector<path_request>& reqs,
+                        const std::function<void(size_t, ns_reply&)>& each) {
+  caf::scoped_actor self{*sys_};
+  using handle = decltype(self->request(gw_, timeout_, ns_atom::value,
+                                        std::vector<ns_request>{}));
+  // Batches in flight, oldest first, with their sizes. A reply that comes
+  // before an older one waits in the mailbox until that one is received.
+  std::deque<std::pair<handle, size_t>> sent;
   path_batch_io io;
-  io.send_batches = [this](std::vector<path_batch_io::batch> bs) {
-    return batches(std::move(bs));
+  io.send_batch = [&](path_batch_io::batch b) {
+    auto n = b.size();
+    sent.emplace_back(
+        self->request(gw_, timeout_, ns_atom::value, std::move(b)), n);
+  };
+  io.receive_batch = [&] {
+    auto [h, n] = std::move(sent.front());
+    sent.pop_front();
+    path_batch_io::answers out;
+    h.receive([&](path_batch_io::answers& r) { out = std::move(r); },
+              [&, n = n](caf::error& e) { out.assign(n, failure(e)); });
+    return out;
   };
   io.send_path = [this](const path_request& r) { return call(r); };
-  return run_path_batch(reqs, io);
+  run_path_batch(reqs, io, each);
 }
 
 std::vector<std::vector<ns_reply>>

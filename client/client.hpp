@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,6 +44,10 @@ public:
   /// Path-addressed requests answered in order, as if sent one after the
   /// other, in as few messages as the gateway allows (see run_path_batch).
   std::vector<ns_reply> path_batch(const std::vector<path_request>& reqs);
+  /// path_batch handing each answer to `each` (request index, answer) in
+  /// order as soon as it and those before it are known.
+  void path_batch(const std::vector<path_request>& reqs,
+                  const std::function<void(size_t, ns_reply&)>& each);
 
   /// Every shard's counters; empty on failure.
   std::vector<shard_info> shards();

@@ -1,6 +1,10 @@
 #include "client/path_batch.hpp"
 
+#include <cstdint>
+#include <deque>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "model/namespace/name.hpp"
@@ -15,65 +19,77 @@ ns_reply answer(errc code) {
   return r;
 }
 
-/// The state of one run: the parents resolved so far and the requests
-/// waiting to be sent.
+/// The state of one run: the parents resolved so far, the batch being
+/// filled and the batches in flight.
 class path_batcher {
 public:
   path_batcher(const std::vector<path_request>& reqs, const path_batch_io& io,
-               size_t chunk, size_t window)
-      : reqs_(reqs), io_(io), chunk_(chunk), window_(window),
-        out_(reqs.size()) {
+               const path_answer_fn& each, size_t chunk, size_t window)
+      : reqs_(reqs), io_(io), each_(each), chunk_(chunk), window_(window),
+        out_(reqs.size()), known_(reqs.size(), false) {
     dirs_["/"] = root_ino;
+    cur_.reserve(chunk_);
   }
 
-  std::vector<ns_reply> run() {
-    for (size_t i = 0; i < reqs_.size(); ++i)
+  void run() {
+    for (size_t i = 0; i < reqs_.size(); ++i) {
       add(i);
-    flush();
-    return std::move(out_);
+      hand_out();
+    }
+    drain();
+    hand_out();
   }
 
 private:
+  /// A batch sent and not yet answered: its number and, per request, the
+  /// index of the request in reqs_.
+  struct in_flight {
+    uint64_t seq;
+    std::vector<size_t> index;
+  };
+
   void add(size_t i) {
     const auto& req = reqs_[i];
-    std::vector<std::string> parts;
-    if (auto err = split_path(req.path, parts); err != errc::ok) {
-      out_[i] = answer(err);
-      return;
+    std::string_view name;
+    inode_id dir = 0;
+    if (batchable(req.op) && below_last_parent(req.path, name)) {
+      dir = last_parent_ino_;
+    } else {
+      if (auto err = split_path(req.path, parts_); err != errc::ok) {
+        known(i, answer(err));
+        return;
+      }
+      if (parts_.empty() || !batchable(req.op)) {
+        drain(); // keeps the order of everything sent before
+        auto r = io_.send_path(req);
+        last_parent_ok_ = false;
+        if (req.op == path_op::rmdir && r.code == errc::ok)
+          forget(req.path);
+        known(i, std::move(r));
+        return;
+      }
+      name = parts_.back();
+      auto parent = parent_ino(parent_of(req.path, name));
+      if (parent.code != errc::ok) {
+        known(i, std::move(parent));
+        return;
+      }
+      dir = parent.a.ino;
     }
-    if (parts.empty() || !batchable(req.op)) {
-      flush(); // keeps the order of everything sent before
-      out_[i] = io_.send_path(req);
-      if (req.op == path_op::rmdir && out_[i].code == errc::ok)
-        forget(req.path);
-      return;
-    }
-    auto parent = parent_of(req.path, parts.back());
-    // A parent touched by a waiting request is known only after its answer.
-    if (touched_.count(parent) > 0 || dirs_.count(parent) == 0)
-      flush();
-    auto dir = resolve(parent);
-    if (dir.code != errc::ok) {
-      out_[i] = dir;
-      return;
-    }
-    auto r = make_request(to_ns_op(req.op), dir.a.ino, parts.back());
+    auto r = make_request(to_ns_op(req.op), dir, std::string{name});
     r.mode = req.mode;
-    bool full = pending_.empty() || pending_.back().size() >= chunk_;
     // A batch applies its requests in order, but batches in flight
     // together may pass each other.
-    auto earlier = touched_.find(req.path);
-    if (earlier != touched_.end() &&
-        (full || earlier->second + 1 != pending_.size()))
-      flush();
-    if (pending_.empty() || pending_.back().size() >= chunk_) {
-      if (pending_.size() == window_)
-        flush();
-      pending_.emplace_back();
-    }
-    pending_.back().push_back(std::move(r));
-    index_.push_back(i);
-    touched_[req.path] = pending_.size() - 1;
+    std::string_view path = req.path;
+    if (auto earlier = touched(path); earlier && *earlier != cur_seq_)
+      settle(*earlier);
+    if (last_parent_ok_ && path == last_parent_)
+      last_parent_ok_ = false; // its children wait for this request
+    cur_.push_back(std::move(r));
+    cur_index_.push_back(i);
+    touched_[path] = cur_seq_;
+    if (cur_.size() >= chunk_)
+      send();
   }
 
   static bool batchable(path_op op) {
@@ -94,10 +110,54 @@ private:
     }
   }
 
-  static std::string parent_of(const std::string& path,
-                               const std::string& name) {
+  /// True, with its last component in `name`, if `path` names a valid
+  /// entry directly in the last parent: then split_path would accept it
+  /// (the parent's components were checked when it became the last parent,
+  /// and the depth is that of the path that made it so), and only the name
+  /// needs checking.
+  bool below_last_parent(std::string_view path, std::string_view& name) const {
+    if (!last_parent_ok_ || path.size() > max_path_bytes)
+      return false;
+    // "/" + name in the root, "/a" + "/" + name elsewhere
+    auto skip = last_parent_.size() == 1 ? 1 : last_parent_.size() + 1;
+    if (path.size() <= skip || path[skip - 1] != '/' ||
+        path.compare(0, last_parent_.size(), last_parent_) != 0)
+      return false;
+    name = path.substr(skip);
+    return validate_name(name) == errc::ok;
+  }
+
+  static std::string_view parent_of(std::string_view path,
+                                    std::string_view name) {
     auto p = path.substr(0, path.size() - name.size() - 1);
-    return p.empty() ? "/" : p;
+    return p.empty() ? std::string_view{"/"} : p;
+  }
+
+  /// The inode of `parent` (in `a.ino`) once every request before that
+  /// could change what it names has answered, or why it cannot be had.
+  /// The last parent is remembered: a run of requests in one directory
+  /// looks it up once.
+  ns_reply parent_ino(std::string_view parent) {
+    ns_reply r;
+    if (last_parent_ok_ && parent == last_parent_) {
+      r.a.ino = last_parent_ino_;
+      return r;
+    }
+    // A parent touched by a waiting request is known only after its answer.
+    if (auto earlier = touched(parent))
+      settle(*earlier);
+    std::string p{parent};
+    // An unknown parent is asked for by path, which must not pass a
+    // request in flight on one of its ancestors.
+    if (dirs_.count(p) == 0)
+      drain();
+    r = resolve(p);
+    if (r.code == errc::ok) {
+      last_parent_ = std::move(p);
+      last_parent_ino_ = r.a.ino;
+      last_parent_ok_ = true;
+    }
+    return r;
   }
 
   /// The parent's inode (in `a.ino`), or why it cannot be had.
@@ -120,6 +180,7 @@ private:
 
   /// Drops the removed directory and everything cached below it.
   void forget(const std::string& path) {
+    last_parent_ok_ = false;
     auto prefix = path + "/";
     for (auto it = dirs_.begin(); it != dirs_.end();)
       it = it->first == path || it->first.rfind(prefix, 0) == 0
@@ -127,24 +188,56 @@ private:
                : std::next(it);
   }
 
-  /// Sends every waiting batch together and takes in their answers.
-  void flush() {
-    if (pending_.empty())
+  /// The batch of the last waiting request on `path`, if one waits.
+  std::optional<uint64_t> touched(std::string_view path) const {
+    auto it = touched_.find(path);
+    if (it == touched_.end())
+      return std::nullopt;
+    return it->second;
+  }
+
+  /// Sends the batch being filled; first takes in the oldest answer if
+  /// the window is full.
+  void send() {
+    if (cur_.empty())
       return;
-    std::vector<size_t> sizes;
-    for (auto& b : pending_)
-      sizes.push_back(b.size());
-    auto answers = io_.send_batches(std::move(pending_));
-    size_t k = 0;
-    for (size_t b = 0; b < sizes.size(); ++b) {
-      bool whole = b < answers.size() && answers[b].size() == sizes[b];
-      for (size_t j = 0; j < sizes[b]; ++j, ++k)
-        take(index_[k],
-             whole ? std::move(answers[b][j]) : answer(errc::eunavailable));
+    if (flying_.size() >= window_)
+      receive();
+    io_.send_batch(std::move(cur_));
+    flying_.push_back({cur_seq_++, std::move(cur_index_)});
+    cur_.clear();
+    cur_.reserve(chunk_);
+    cur_index_.clear();
+  }
+
+  /// Takes in the answer of the oldest batch in flight.
+  void receive() {
+    auto b = std::move(flying_.front());
+    flying_.pop_front();
+    auto answers = io_.receive_batch();
+    bool whole = answers.size() == b.index.size();
+    for (size_t j = 0; j < b.index.size(); ++j) {
+      auto i = b.index[j];
+      auto it = touched_.find(reqs_[i].path);
+      if (it != touched_.end() && it->second == b.seq)
+        touched_.erase(it);
+      take(i, whole ? std::move(answers[j]) : answer(errc::eunavailable));
     }
-    pending_.clear();
-    index_.clear();
-    touched_.clear();
+  }
+
+  /// Waits until batch `seq` and every batch before it have answered.
+  void settle(uint64_t seq) {
+    if (seq == cur_seq_)
+      send();
+    while (!flying_.empty() && flying_.front().seq <= seq)
+      receive();
+  }
+
+  /// Sends the batch being filled and takes in every answer.
+  void drain() {
+    send();
+    while (!flying_.empty())
+      receive();
   }
 
   void take(size_t i, ns_reply rep) {
@@ -153,27 +246,61 @@ private:
                   (req.op == path_op::mkdir || req.op == path_op::stat);
     if (is_dir)
       dirs_[req.path] = rep.a.ino;
+    known(i, std::move(rep));
+  }
+
+  void known(size_t i, ns_reply rep) {
     out_[i] = std::move(rep);
+    known_[i] = true;
+  }
+
+  /// Hands out the answers known without a gap after those handed out.
+  void hand_out() {
+    for (; next_ < out_.size() && known_[next_]; ++next_) {
+      each_(next_, out_[next_]);
+      out_[next_] = ns_reply{}; // what each_ left of it is not needed
+    }
   }
 
   const std::vector<path_request>& reqs_;
   const path_batch_io& io_;
+  const path_answer_fn& each_;
   size_t chunk_;
   size_t window_;
-  std::vector<ns_reply> out_;
+  std::vector<ns_reply> out_; ///< answers known, not yet handed out
+  std::vector<bool> known_;   ///< whether out_[i] is known
+  size_t next_ = 0;           ///< the first answer not handed out
   std::unordered_map<std::string, inode_id> dirs_; ///< resolved directories
-  std::vector<std::vector<ns_request>> pending_;   ///< batches not yet sent
-  std::vector<size_t> index_; ///< the k-th waiting request is reqs_[index_[k]]
-  /// Paths of waiting requests -> the batch of the last one.
-  std::unordered_map<std::string, size_t> touched_;
+  std::vector<std::string> parts_; ///< the request's path, split (reused)
+  /// The parent of the last request queued, while it needs no new look.
+  std::string last_parent_;
+  inode_id last_parent_ino_ = 0;
+  bool last_parent_ok_ = false;
+  std::vector<ns_request> cur_;   ///< the batch being filled
+  std::vector<size_t> cur_index_; ///< its requests' indexes in reqs_
+  uint64_t cur_seq_ = 0;          ///< its number
+  std::deque<in_flight> flying_;  ///< oldest first
+  /// Paths of waiting requests (views of reqs_) -> the batch of the last
+  /// one; an entry goes when that batch answers.
+  std::unordered_map<std::string_view, uint64_t> touched_;
 };
 
 } // namespace
 
+void run_path_batch(const std::vector<path_request>& reqs,
+                    const path_batch_io& io, const path_answer_fn& each,
+                    size_t chunk, size_t window) {
+  path_batcher{reqs, io, each, chunk, window}.run();
+}
+
 std::vector<ns_reply> run_path_batch(const std::vector<path_request>& reqs,
                                      const path_batch_io& io, size_t chunk,
                                      size_t window) {
-  return path_batcher{reqs, io, chunk, window}.run();
+  std::vector<ns_reply> out(reqs.size());
+  run_path_batch(
+      reqs, io, [&out](size_t i, ns_reply& r) { out[i] = std::move(r); }, chunk,
+      window);
+  return out;
 }
 
 } // namespace ds

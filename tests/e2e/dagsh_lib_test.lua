@@ -132,6 +132,42 @@ check(not okb and tostring(eb):find("ops%[2%]"), "a malformed op is refused: " .
 raises("ENOENT", "/nb", ns.stat, "/nb")
 check(#ns.batch({}) == 0, "an empty batch")
 
+-- a batch longer than the client's window of batches in flight (8 of 1,024
+-- requests), with failures mixed in: every op answered, in order
+ns.mkdir("/lib/win")
+local wops, wwant = {}, {}
+local function wop(op, path, w) wops[#wops + 1] = { op = op, path = path }; wwant[#wwant + 1] = w end
+for i = 1, 12000 do
+  wop("create", "/lib/win/f" .. i, "ok")
+  if i % 1000 == 0 then
+    wop("create", "/lib/win/f" .. (i - 900), "EEXIST")
+    wop("rm", "/lib/win/none" .. i, "ENOENT")
+    wop("stat", "/lib/win/f" .. (i - 1), "ok")
+    wop("create", "/lib/win/nodir" .. i .. "/x", "ENOENT")
+    wop("rm", "/lib/win/f" .. (i - 2), "ok")
+    wop("stat", "/lib/win/f" .. (i - 2), "ENOENT")
+  end
+end
+local wr = ns.batch(wops)
+check(#wr == #wops, "a long batch answers every op: " .. #wr .. " of " .. #wops)
+local wrong = {}
+for i, w in ipairs(wwant) do
+  local r = wr[i]
+  if (r.code or "ok") ~= w or r.path ~= wops[i].path then wrong[#wrong + 1] = i end
+end
+check(#wrong == 0, "a long batch answers in order; wrong at " .. table.concat(wrong, " ", 1, math.min(#wrong, 10)))
+check(wr[1].kind == "file" and dagsh.is_error(wr[1002]), "long batch results are entries and error tables")
+local one, inbatch = ns.stat("/lib/win/f1"), ns.batch{ { op = "stat", path = "/lib/win/f1" } }[1]
+local same = true
+for k, v in pairs(one) do same = same and inbatch[k] == v end
+for k in pairs(inbatch) do same = same and one[k] ~= nil end
+check(same, "a batch's entry has the fields and values of ns.stat's")
+check(collectgarbage("isrunning"), "the collector runs after a batch")
+collectgarbage("stop")
+ns.batch{ { op = "stat", path = "/lib/win/f1" } }
+check(not collectgarbage("isrunning"), "a batch leaves a stopped collector stopped")
+collectgarbage("restart")
+
 -- cluster ----------------------------------------------------------------------
 local nodes = cluster.nodes()
 check(#nodes == 1 and nodes[1].self and nodes[1].reachable, "one node, this one")

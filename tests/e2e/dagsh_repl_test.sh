@@ -76,6 +76,9 @@ wait_for "144" "a multi-line chunk"
 # Errors are printed, the shell goes on.
 type_text 'ns.stat("/missing")'; key Enter
 wait_for "dagsh: ENOENT: /missing" "an error"
+# A batch in the interactive mode (its call runs on the shell's worker).
+type_text 'local r = ns.batch{ { op = "mkdir", path = "/bt" }, { op = "create", path = "/bt/x" }, { op = "create", path = "/bt/x" }, { op = "stat", path = "/bt/x" } } print(#r .. ":" .. r[2].path .. ":" .. r[3].code .. ":" .. r[4].kind)'; key Enter
+wait_for "4:/bt/x:EEXIST:file" "a batch answered in order"
 # Tab: a field of a library table, then a path inside a string.
 type_text 'ns.cre'; key Tab
 wait_for "dagsh> ns.create" "Tab completes a field"

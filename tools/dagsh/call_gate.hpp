@@ -23,6 +23,7 @@ public:
   /// Interruptible: calls run on the worker and `interrupted` abandons
   /// them; otherwise they run on the caller's thread (scripts).
   void set_interruptible(bool on) { interruptible_ = on; }
+  bool interruptible() const { return interruptible_; }
 
   /// f's result, or nothing when `interrupted` was raised first (the
   /// worker finishes f and drops its result; a new worker takes over).

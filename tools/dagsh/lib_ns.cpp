@@ -39,7 +39,6 @@ ns_reply call(lua_State* L, path_op op, const std::string& path,
 }
 
 /// The entry's attributes and its path, as `dagctl --json stat` prints.
-/// Straight into a table: a batch pushes one per request.
 void push_entry(lua_State* L, const ns_reply& r, const std::string& path) {
   lua_createtable(L, 0, 7);
   for_each_field(r.a, [L](const char* name, auto value) {
@@ -52,6 +51,61 @@ void push_entry(lua_State* L, const ns_reply& r, const std::string& path) {
   lua_pushlstring(L, path.data(), path.size());
   lua_setfield(L, -2, "path");
 }
+
+/// Pushes an entry's field names (those of push_entry, in its order) and
+/// answers the stack index of the first: a batch pushes one entry per
+/// request, and reusing the names saves looking each one up per entry.
+int push_entry_keys(lua_State* L) {
+  int n = 0;
+  for_each_field(attrs{}, [L, &n](const char* name, auto) {
+    lua_pushstring(L, name);
+    ++n;
+  });
+  lua_pushliteral(L, "path");
+  return lua_gettop(L) - n;
+}
+
+/// push_entry with the names of push_entry_keys at stack index `keys`.
+void push_entry(lua_State* L, const ns_reply& r, const std::string& path,
+                int keys) {
+  lua_createtable(L, 0, 7);
+  int k = keys;
+  for_each_field(r.a, [L, &k](const char*, auto value) {
+    lua_pushvalue(L, k++);
+    if constexpr (std::is_same_v<decltype(value), std::string_view>)
+      lua_pushlstring(L, value.data(), value.size());
+    else
+      lua_pushinteger(L, static_cast<lua_Integer>(value));
+    lua_rawset(L, -3); // a new table without a metatable: as lua_setfield
+  });
+  lua_pushvalue(L, k);
+  lua_pushlstring(L, path.data(), path.size());
+  lua_rawset(L, -3);
+}
+
+/// Stops Lua's collector while a batch's answers are built, if it runs:
+/// every table made then stays reachable until the batch returns, so
+/// collecting meanwhile finds nothing to free, and each of its passes
+/// walks the growing list of answers again. Restarts it even when a Lua
+/// error (C++ exception) leaves the scope.
+class collector_pause {
+public:
+  explicit collector_pause(lua_State* L)
+      : L_(L), was_running_(lua_gc(L, LUA_GCISRUNNING) != 0) {
+    if (was_running_)
+      lua_gc(L_, LUA_GCSTOP);
+  }
+  ~collector_pause() {
+    if (was_running_)
+      lua_gc(L_, LUA_GCRESTART);
+  }
+  collector_pause(const collector_pause&) = delete;
+  collector_pause& operator=(const collector_pause&) = delete;
+
+private:
+  lua_State* L_;
+  bool was_running_;
+};
 
 int path_call(lua_State* L, path_op op) {
   auto path = check_path(L, 1);
@@ -192,19 +246,30 @@ int ns_batch(lua_State* L) {
   for (lua_Integer i = 1; i <= n; ++i)
     reqs->push_back(batch_request(L, i));
   auto cl = client_of(L);
-  auto reps = gated<std::vector<ns_reply>>(
-      L, [cl, reqs] { return cl->path_batch(*reqs); });
+  collector_pause pause{L};
+  auto keys = push_entry_keys(L);
   lua_createtable(L, static_cast<int>(n), 0);
-  for (size_t i = 0; i < reps.size(); ++i) {
-    auto& r = reps[i];
-    auto& path = (*reqs)[i].path;
+  auto results = lua_gettop(L);
+  auto push = [L, keys, results, &reqs = *reqs](size_t i, ns_reply& r) {
+    auto& path = reqs[i].path;
     if (r.code == errc::ok)
-      push_entry(L, r, path);
+      push_entry(L, r, path, keys);
     else
       push_error(L, std::string{to_string(r.code)}, path,
                  error_line(r.code, path));
-    lua_rawseti(L, -2, static_cast<lua_Integer>(i + 1));
+    lua_rawseti(L, results, static_cast<lua_Integer>(i + 1));
+  };
+  if (!state_of(L).gate.interruptible()) {
+    // On this thread: each answer becomes a table while later batches
+    // are still in flight.
+    cl->path_batch(*reqs, push);
+    return 1;
   }
+  // On the gate's worker, which must not touch Lua: the tables come after.
+  auto reps = gated<std::vector<ns_reply>>(
+      L, [cl, reqs] { return cl->path_batch(*reqs); });
+  for (size_t i = 0; i < reps.size(); ++i)
+    push(i, reps[i]);
   return 1;
 }
 
