@@ -64,7 +64,9 @@ public:
     if (y.n_elem <= n_ || fingerprint(y.head(n_)) != head_)
       return nullptr;
     hw_core core(y, m_, spec_);
-    run_out end = core.run(core.decode(x_));
+    if (!core.ok()) // e.g. a multiplicative model and a slot of 0 since
+      return nullptr;
+    run_out end = core.run(p_);
     double fresh = double(y.n_elem - n_);
     if (!std::isfinite(end.lik) ||
         !((end.sse - end_.sse) / fresh <= 4 * sigma2_))

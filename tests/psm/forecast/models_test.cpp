@@ -222,4 +222,8 @@ TEST_CASE("Holt-Winters carried over to a grown series: states run on, "
   arma::vec jump = y;
   jump.tail(5) *= 3;
   CHECK_FALSE(m->with_series(jump));
+  // A slot of 0 since: a multiplicative model no longer applies.
+  arma::vec idle = y;
+  idle(idle.n_elem - 1) = 0;
+  CHECK_FALSE(m->with_series(idle));
 }
