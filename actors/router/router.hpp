@@ -110,7 +110,6 @@ struct router_state {
   void part_step(uint32_t shard, part_request req,
                  std::function<void(part_reply)> done);
   void to_meta(meta_command cmd, std::function<void(meta_result)> done);
-  part_request step_of(const move_job& j, part_request::op_t op);
   void move_begin(std::shared_ptr<move_job> j);
   void move_commit(std::shared_ptr<move_job> j);
   void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
@@ -131,11 +130,12 @@ struct router_state {
   /// A started move whose progress count has not grown for this long (as
   /// this router observed it) has lost its driver and is aborted.
   caf::timespan move_lease = std::chrono::seconds(15);
-  /// Release `p`'s part at shard `from`, then, only if that release is
-  /// durable, activate it at `p.shard`; `done` gets the activate's code, or
-  /// EUNAVAILABLE if the source did not confirm the release.
-  void finish_committed(part_request p, uint32_t from,
-                        std::function<void(errc)> done);
+  /// Release `part` at shard `from` (moved to `to` at `epoch`), then, only
+  /// if that release is durable, activate it at `to`; `done` gets the
+  /// activate's code, or EUNAVAILABLE if the source did not confirm the
+  /// release.
+  void finish_committed(part_ref part, uint32_t from, uint32_t to,
+                        uint64_t epoch, std::function<void(errc)> done);
 
   // -- settling moves whose driver is gone (router_resolve.cpp) -----------
   /// How often this node's shards are scanned for unresolved moves (0:
