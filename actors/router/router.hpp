@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "messages/ns.hpp"
+#include "model/batch_queue.hpp"
 #include "model/meta/cluster_map.hpp"
 #include "model/meta/placement.hpp"
 #include "model/meta/route.hpp"
@@ -53,17 +54,16 @@ struct router_state {
   caf::result<std::vector<raft_status>> collect_raft();
   void set_peer(uint32_t node, node_hello& hello);
   // -- cluster settings, batched (router_settings.cpp) -------------------
-  struct pending_set {
-    meta_command cmd;
-    std::function<void(caf::expected<meta_result>)> done;
-  };
-  std::vector<pending_set> sets_pending;
-  bool sets_flush_scheduled = false;
+  /// Answers one set's caller.
+  using set_done = std::function<void(caf::expected<meta_result>)>;
+  /// The sets waiting for the next batch to the leader; no bound on the
+  /// batches on their way.
+  batch_queue<meta_command, set_done> sets{max_meta_batch};
   /// Raft id of the replica that last answered as leader (0: unknown).
   uint64_t meta_leader = 0;
   caf::result<meta_result> queue_set(meta_command cmd);
   caf::result<meta_batch_reply> queue_sets(std::vector<meta_command> cmds);
-  void enqueue_set(pending_set p);
+  void enqueue_set(meta_command cmd, set_done done);
   void flush_sets();
 
   /// Forwards a request to the metadata replica with the router's timeout.
