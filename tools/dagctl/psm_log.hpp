@@ -1,5 +1,5 @@
 // The access logs `dagctl psm import` reads: a dagbench trace
-// (docs/TRACES.md) or a CSV of timestamped accesses (docs/dagctl.md):
+// (docs/TRACES.md) or a CSV of timestamped accesses (README.md):
 //   TIME,OPERATION,PATH
 // TIME: seconds since the epoch (may be fractional); OPERATION: lookup,
 // stat, create, mkdir, delete, unlink or readdir; PATH: an absolute path

@@ -1,5 +1,6 @@
 // Unit tests of the Raft core through its public interface, one node or a
-// hand-driven pair; the simulated-network suites live in raft_sim_*_test.cpp.
+// hand-driven pair; the simulated-network suites live in raft_faults_test.cpp
+// and raft_scenarios_test.cpp.
 #include "model/raft/check.hpp"
 #include "model/raft/raft.hpp"
 

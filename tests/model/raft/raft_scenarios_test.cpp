@@ -1,4 +1,5 @@
-// The scenario table of the reliability notes, run on the simulated network.
+// The classic Raft scenarios (elections, agreement, failures, persistence),
+// one test case each, run on the simulated network.
 // Each case prints its seed on failure; RAFT_SEED=<n> replays one seed.
 #include "tests/model/raft/sim.hpp"
 
