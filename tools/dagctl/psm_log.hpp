@@ -28,7 +28,7 @@ struct log_access {
 
 struct access_log {
   std::vector<log_access> accesses; ///< in file order
-  bool relative = false; ///< a trace: times from its start
+  bool relative = false;            ///< a trace: times from its start
 };
 
 /// A malformed log: what() is "line N: why".
