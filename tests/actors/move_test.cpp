@@ -350,7 +350,7 @@ struct move_fixture : node_fixture {
 } // namespace
 
 TEST_CASE_FIXTURE(move_fixture,
-                  "a part moves under load; no request fails, none is lost") {
+                  "a part moves under load, no request fails, none is lost") {
   make_dir(200);
   auto to = (home + 1) % 4;
   // The move and 300 single requests, interleaved with its steps.

@@ -253,7 +253,7 @@ TEST_CASE("persistence: crash and restart all, the leader, or subsets") {
 }
 
 TEST_CASE(
-    "figure 8: leaders crash soon after proposing; all agree in the end") {
+    "figure 8: leaders crash soon after proposing, all agree in the end") {
   for (auto seed : seeds(700, 300)) {
     CAPTURE(seed);
     config base;
