@@ -7,6 +7,7 @@
 // per follower).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -38,6 +39,7 @@ struct meta_replica_options {
 };
 
 struct meta_replica_state {
+  metadata_actor::pointer self = nullptr;
   std::unique_ptr<raft::node> core;
   std::shared_ptr<raft_store> store;
   meta_replica_options opts;
@@ -52,7 +54,53 @@ struct meta_replica_state {
   bool stopped = false;
   uint64_t logged_leader = 0; ///< the leader last logged (0: none)
 
+  /// Loads the store into the Raft core and the state machine; a group of
+  /// one campaigns at once, a larger one starts its clock.
+  void start(std::shared_ptr<raft_store> st, meta_replica_options o);
+
+  // -- requests -----------------------------------------------------------
+  /// A command: proposed here if leader, forwarded to the leader if one is
+  /// known, else parked until one is (EUNAVAILABLE after wait_ticks).
+  caf::result<meta_result> command(const meta_command& cmd);
+  /// A batch of commands, proposed or forwarded together, answered once
+  /// all have applied (or failed).
+  caf::result<meta_batch_reply> commands(std::vector<meta_command> cmds);
+  /// A linearizable read: `answer` runs once the state machine has applied
+  /// the read index.
+  template <class T> caf::result<T> read(std::function<T()> answer);
+  /// This replica's Raft state.
+  raft_status status() const;
+  /// A Raft message from another replica; a malformed one is dropped.
+  void receive(const std::string& bytes);
+  /// The replica of Raft id `id` is reachable at `handle` (null: not).
+  void set_peer(uint64_t id, const caf::strong_actor_ptr& handle);
+
+  // -- the driver loop ----------------------------------------------------
+  /// The Raft clock ticked: parked work is handed on or expired.
+  void on_tick();
+  /// Handles every ready of the core in turn, behind the messages already
+  /// queued (schedule_drive) so that they join the same ready.
+  void schedule_drive();
+  void drive();
+
   static inline const char* name = "dagshard.meta_replica";
+
+private:
+  bool submit(const meta_command& cmd,
+              caf::typed_response_promise<meta_result> rp);
+  bool submit_batch(const std::vector<meta_command>& cmds,
+                    caf::typed_response_promise<meta_batch_reply> rp);
+  /// The leader's replica if another replica leads and is reachable.
+  metadata_actor leader_peer() const;
+  void apply_ready(const raft::ready& rd);
+  void apply_entry(const raft::entry& e);
+  void push_placement(inode_id dir);
+  void save_timed(const raft::ready& rd);
+  void count_proposals(uint64_t n);
+  void maybe_compact();
+  void send_all(const std::vector<raft::message>& ms);
+  void log_leader_change();
+  void start_ticker(caf::timespan period);
 };
 
 /// "" if every byte the replica will read from `store` decodes (its

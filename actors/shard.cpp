@@ -6,7 +6,6 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
-#include "model/enum_names.hpp"
 
 namespace ds {
 
@@ -18,9 +17,32 @@ int64_t wall_clock_ns() {
       .count();
 }
 
-constexpr enum_names<part_request::op_t, 7> step_names{
-    {"begin_export", "release", "thaw", "import", "activate", "discard",
-     "unresolved"}};
+// Applies one step of moving a part to the core: one operator per step.
+struct part_step_applier {
+  ns_shard& c;
+  part_reply& rep;
+  void operator()(part_begin_export& s) {
+    rep.code = c.begin_export(s.part.dir, s.part.range, s.part.migration);
+  }
+  void operator()(part_release& s) {
+    rep.code =
+        c.release(s.part.dir, s.part.range, s.part.migration, s.to, s.epoch);
+  }
+  void operator()(part_thaw& s) {
+    rep.code = c.thaw(s.part.dir, s.part.range, s.part.migration);
+  }
+  void operator()(part_import& s) {
+    rep.code = c.import(s.part.dir, s.part.range, s.part.migration,
+                        std::move(s.entries));
+  }
+  void operator()(part_activate& s) {
+    rep.code = c.activate(s.part.dir, s.part.range, s.part.migration, s.epoch);
+  }
+  void operator()(part_discard& s) {
+    rep.code = c.discard(s.part.dir, s.part.range, s.part.migration);
+  }
+  void operator()(part_list_unresolved&) { rep.unresolved = c.unresolved(); }
+};
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
@@ -130,46 +152,25 @@ void shard_state::arm_capacity() {
 caf::result<part_reply> shard_state::part_step(part_request& req) {
   part_reply rep;
   auto& c = *core;
-  switch (req.op) {
-  case part_request::begin_export:
-    rep.code = c.begin_export(req.dir, req.range, req.migration);
-    break;
-  case part_request::release:
-    rep.code =
-        c.release(req.dir, req.range, req.migration, req.shard, req.epoch);
-    break;
-  case part_request::thaw:
-    rep.code = c.thaw(req.dir, req.range, req.migration);
-    break;
-  case part_request::import:
-    rep.code =
-        c.import(req.dir, req.range, req.migration, std::move(req.entries));
-    break;
-  case part_request::activate:
-    rep.code = c.activate(req.dir, req.range, req.migration, req.epoch);
-    break;
-  case part_request::discard:
-    rep.code = c.discard(req.dir, req.range, req.migration);
-    break;
-  case part_request::unresolved:
-    rep.unresolved = c.unresolved();
-    return rep;
-  }
+  std::visit(part_step_applier{c, rep}, req);
+  const part_ref* part = part_of(req);
+  if (!part)
+    return rep; // a listing changes nothing
   log_event(rep.code == errc::ok ? log_level::info : log_level::warn, "shard",
             "migration step",
             {{"shard", c.shard_id()},
-             {"migration", req.migration},
-             {"step", step_names(req.op)},
-             {"dir", req.dir},
+             {"migration", part->migration},
+             {"step", step_name(req)},
+             {"dir", part->dir},
              {"result", to_string(rep.code)}});
   if (rep.code != errc::ok)
     return rep;
   // Answer once this step, and every write before it, is durable. After a
   // begin_export no write to the part follows, so its entries are final.
   auto rp = self->make_response_promise<part_reply>();
-  bool exporting = req.op == part_request::begin_export;
-  auto dir = req.dir;
-  auto range = req.range;
+  bool exporting = std::holds_alternative<part_begin_export>(req);
+  auto dir = part->dir;
+  auto range = part->range;
   auto answer = [this, rp, exporting, dir, range](bool durable) mutable {
     part_reply r;
     if (!durable)

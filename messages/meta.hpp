@@ -4,16 +4,14 @@
 
 #include <cstdint>
 #include <string>
-#include <variant>
 #include <vector>
 
-#include <caf/error.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
-#include <caf/sec.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "messages/atoms.hpp"
+#include "messages/variant_inspect.hpp"
 #include "model/meta/meta_state.hpp"
 
 namespace ds {
@@ -51,39 +49,11 @@ typename Inspector::result_type inspect(Inspector& f, raft_status& x) {
            x.reachable);
 }
 
-// meta_command is a std::variant, which CAF 0.17 cannot inspect by itself.
-// It is inspected directly rather than wrapped in a struct with a kind tag:
-// a kind byte (the alternative's index) goes first, then the alternative's
-// own fields (its inspect in model/meta/meta_command.hpp). The inspector
-// handles the kind before the helper that follows it, so when loading, the
-// helper knows which alternative to construct (the way caf::variant is
-// inspected). A kind this build does not know is an error, not a default.
-namespace detail {
-
-struct meta_command_body {
-  uint8_t& kind;
-  meta_command& cmd;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, meta_command_body& x) {
-  if constexpr (Inspector::writes_state) {
-    if (!emplace_kind(x.cmd, x.kind))
-      return caf::make_error(caf::sec::invalid_argument,
-                             "unknown metadata command kind",
-                             static_cast<int>(x.kind));
-  }
-  return std::visit(
-      [&f](auto& c) -> typename Inspector::result_type { return f(c); }, x.cmd);
-}
-
-} // namespace detail
-
+/// A kind byte, then the command's fields (messages/variant_inspect.hpp).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_command& x) {
-  uint8_t kind = kind_of(x);
-  detail::meta_command_body body{kind, x};
-  return f(caf::meta::type_name("ds::meta_command"), kind, body);
+  return detail::inspect_variant(f, x, "ds::meta_command",
+                                 "unknown metadata command kind");
 }
 
 template <class Inspector>

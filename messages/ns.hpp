@@ -13,8 +13,10 @@
 
 #include "messages/meta.hpp"
 #include "messages/psm.hpp"
+#include "messages/variant_inspect.hpp"
 #include "model/namespace/ns_ops.hpp"
 #include "model/namespace/ns_shard.hpp"
+#include "model/namespace/part_request.hpp"
 
 namespace ds {
 
@@ -28,27 +30,6 @@ struct shard_info {
   bool reachable = true;
   ns_shard_stats stats;
   uint64_t commits = 0; ///< storage transactions
-};
-
-/// One step of moving a part of a directory, sent to a shard (see
-/// ns_shard's migration steps).
-struct part_request {
-  enum op_t : uint8_t {
-    begin_export,
-    release,
-    thaw,
-    import,
-    activate,
-    discard,
-    unresolved, ///< list the parts exporting or pending here
-  };
-  op_t op = begin_export;
-  inode_id dir = 0;
-  hash_range range;
-  uint64_t migration = 0;
-  uint32_t shard = 0;         ///< release: where the part went
-  uint64_t epoch = 0;         ///< release, activate
-  std::vector<entry> entries; ///< import
 };
 
 /// Answered once the step is durable. begin_export: the part's entries.
@@ -113,10 +94,11 @@ struct placement_info {
   errc code = errc::ok;
 };
 
+/// A kind byte, then the step's fields (messages/variant_inspect.hpp).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, part_request& x) {
-  return f(caf::meta::type_name("ds::part_request"), x.op, x.dir, x.range,
-           x.migration, x.shard, x.epoch, x.entries);
+  return detail::inspect_variant(f, x, "ds::part_request",
+                                 "unknown part step kind");
 }
 
 template <class Inspector>

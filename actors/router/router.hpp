@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "messages/ns.hpp"
+#include "model/batch_queue.hpp"
 #include "model/meta/cluster_map.hpp"
 #include "model/meta/placement.hpp"
 #include "model/meta/route.hpp"
@@ -53,17 +54,16 @@ struct router_state {
   caf::result<std::vector<raft_status>> collect_raft();
   void set_peer(uint32_t node, node_hello& hello);
   // -- cluster settings, batched (router_settings.cpp) -------------------
-  struct pending_set {
-    meta_command cmd;
-    std::function<void(caf::expected<meta_result>)> done;
-  };
-  std::vector<pending_set> sets_pending;
-  bool sets_flush_scheduled = false;
+  /// Answers one set's caller.
+  using set_done = std::function<void(caf::expected<meta_result>)>;
+  /// The sets waiting for the next batch to the leader; no bound on the
+  /// batches on their way.
+  batch_queue<meta_command, set_done> sets{max_meta_batch};
   /// Raft id of the replica that last answered as leader (0: unknown).
   uint64_t meta_leader = 0;
   caf::result<meta_result> queue_set(meta_command cmd);
   caf::result<meta_batch_reply> queue_sets(std::vector<meta_command> cmds);
-  void enqueue_set(pending_set p);
+  void enqueue_set(meta_command cmd, set_done done);
   void flush_sets();
 
   /// Forwards a request to the metadata replica with the router's timeout.
@@ -110,7 +110,6 @@ struct router_state {
   void part_step(uint32_t shard, part_request req,
                  std::function<void(part_reply)> done);
   void to_meta(meta_command cmd, std::function<void(meta_result)> done);
-  part_request step_of(const move_job& j, part_request::op_t op);
   void move_begin(std::shared_ptr<move_job> j);
   void move_commit(std::shared_ptr<move_job> j);
   void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
@@ -131,11 +130,12 @@ struct router_state {
   /// A started move whose progress count has not grown for this long (as
   /// this router observed it) has lost its driver and is aborted.
   caf::timespan move_lease = std::chrono::seconds(15);
-  /// Release `p`'s part at shard `from`, then, only if that release is
-  /// durable, activate it at `p.shard`; `done` gets the activate's code, or
-  /// EUNAVAILABLE if the source did not confirm the release.
-  void finish_committed(part_request p, uint32_t from,
-                        std::function<void(errc)> done);
+  /// Release `part` at shard `from` (moved to `to` at `epoch`), then, only
+  /// if that release is durable, activate it at `to`; `done` gets the
+  /// activate's code, or EUNAVAILABLE if the source did not confirm the
+  /// release.
+  void finish_committed(part_ref part, uint32_t from, uint32_t to,
+                        uint64_t epoch, std::function<void(errc)> done);
 
   // -- settling moves whose driver is gone (router_resolve.cpp) -----------
   /// How often this node's shards are scanned for unresolved moves (0:

@@ -30,6 +30,8 @@ struct move_job {
   uint64_t id = 0;
   uint64_t epoch = 0;
   caf::typed_response_promise<meta_result> rp;
+  /// The part being moved, as the steps name it.
+  part_ref part() const { return {req.dir, req.range, id}; }
 };
 
 void router_state::part_step(uint32_t shard, part_request req,
@@ -41,8 +43,8 @@ void router_state::part_step(uint32_t shard, part_request req,
   }
   // The steps that carry a part's entries take time in proportion to its
   // size: a slow copy is not a lost shard.
-  bool bulk =
-      req.op == part_request::begin_export || req.op == part_request::import;
+  bool bulk = std::holds_alternative<part_begin_export>(req) ||
+              std::holds_alternative<part_import>(req);
   self->request(shards[shard], bulk ? bulk_timeout : timeout, part_atom::value,
                 std::move(req))
       .then([done](part_reply& r) { done(std::move(r)); },
@@ -64,17 +66,6 @@ void router_state::to_meta(meta_command cmd,
             });
 }
 
-part_request router_state::step_of(const move_job& j, part_request::op_t op) {
-  part_request p;
-  p.op = op;
-  p.dir = j.req.dir;
-  p.range = j.req.range;
-  p.migration = j.id;
-  p.shard = j.req.to;
-  p.epoch = j.epoch;
-  return p;
-}
-
 void router_state::move_begin(std::shared_ptr<move_job> j) {
   migration_begin b{j->req.dir, j->req.range, j->from,     j->req.to,
                     owner_id(), now_ns(),     j->req.force};
@@ -87,18 +78,16 @@ void router_state::move_begin(std::shared_ptr<move_job> j) {
     }
     j->id = r.migration;
     renew(j);
-    part_step(j->from, step_of(*j, part_request::begin_export),
-              [this, j](part_reply p) {
-                if (p.code != errc::ok)
-                  return move_abort(j, p.code, false);
-                auto imp = step_of(*j, part_request::import);
-                imp.entries = std::move(p.entries);
-                part_step(j->req.to, std::move(imp), [this, j](part_reply q) {
-                  if (q.code != errc::ok)
-                    return move_abort(j, q.code, true);
-                  move_commit(j);
-                });
-              });
+    part_step(j->from, part_begin_export{j->part()}, [this, j](part_reply p) {
+      if (p.code != errc::ok)
+        return move_abort(j, p.code, false);
+      part_import imp{j->part(), std::move(p.entries)};
+      part_step(j->req.to, std::move(imp), [this, j](part_reply q) {
+        if (q.code != errc::ok)
+          return move_abort(j, q.code, true);
+        move_commit(j);
+      });
+    });
   });
 }
 
@@ -117,49 +106,49 @@ void router_state::move_commit(std::shared_ptr<move_job> j) {
 
 void router_state::move_abort(std::shared_ptr<move_job> j, errc why,
                               bool exported) {
-  to_meta(migration_abort{j->id, now_ns()}, [this, j, why,
-                                             exported](meta_result r) {
-    if (r.code == errc::econflict) { // it had committed: finish it
-      j->epoch = r.epoch;
-      return move_finish(j);
-    }
-    meta_result out;
-    out.code = r.code == errc::ok ? why : errc::eunavailable;
-    out.migration = j->id;
-    if (r.code != errc::ok) { // undecided: the part stays frozen
-      j->rp.deliver(out);
-      return;
-    }
-    auto done = [j, out](part_reply) mutable { j->rp.deliver(out); };
-    part_step(j->from, step_of(*j, part_request::thaw),
-              [this, j, exported, done](part_reply) mutable {
-                if (!exported)
-                  return done(part_reply{});
-                part_step(j->req.to, step_of(*j, part_request::discard), done);
-              });
-  });
+  to_meta(migration_abort{j->id, now_ns()},
+          [this, j, why, exported](meta_result r) {
+            if (r.code == errc::econflict) { // it had committed: finish it
+              j->epoch = r.epoch;
+              return move_finish(j);
+            }
+            meta_result out;
+            out.code = r.code == errc::ok ? why : errc::eunavailable;
+            out.migration = j->id;
+            if (r.code != errc::ok) { // undecided: the part stays frozen
+              j->rp.deliver(out);
+              return;
+            }
+            auto done = [j, out](part_reply) mutable { j->rp.deliver(out); };
+            part_step(j->from, part_thaw{j->part()},
+                      [this, j, exported, done](part_reply) mutable {
+                        if (!exported)
+                          return done(part_reply{});
+                        part_step(j->req.to, part_discard{j->part()}, done);
+                      });
+          });
 }
 
-void router_state::finish_committed(part_request p, uint32_t from,
+void router_state::finish_committed(part_ref part, uint32_t from, uint32_t to,
+                                    uint64_t epoch,
                                     std::function<void(errc)> done) {
   // The destination may serve only once the source cannot: the release
   // must be durable at the source (its answer says so) before the activate
   // is sent. A release that fails or is never answered leaves the part
   // pending at the destination (writes to it wait, reads go on at the
   // source); the scans finish it in the same order once the source answers.
-  p.op = part_request::release;
-  auto to = p.shard;
-  part_step(from, p, [this, p, to, done](part_reply r) mutable {
-    if (r.code != errc::ok)
-      return done(errc::eunavailable);
-    p.op = part_request::activate;
-    part_step(to, p, [done](part_reply a) { done(a.code); });
-  });
+  part_step(from, part_release{part, to, epoch},
+            [this, part, to, epoch, done](part_reply r) {
+              if (r.code != errc::ok)
+                return done(errc::eunavailable);
+              part_step(to, part_activate{part, epoch},
+                        [done](part_reply a) { done(a.code); });
+            });
 }
 
 void router_state::move_finish(std::shared_ptr<move_job> j) {
   finish_committed(
-      step_of(*j, part_request::release), j->from, [this, j](errc code) {
+      j->part(), j->from, j->req.to, j->epoch, [this, j](errc code) {
         meta_result out;
         out.code = code; // EUNAVAILABLE: committed, finished by the scans
         out.epoch = j->epoch;

@@ -46,9 +46,7 @@ void router_state::resolve_scan() {
   };
   for (uint32_t k = 0; k < cluster.shards_per_node(); ++k) {
     auto g = cluster.global_shard(cluster.self_index(), k);
-    part_request q;
-    q.op = part_request::unresolved;
-    part_step(g, q, [g, found, left, done](part_reply r) {
+    part_step(g, part_list_unresolved{}, [g, found, left, done](part_reply r) {
       for (auto& u : r.unresolved)
         found->emplace_back(g, u);
       if (--*left == 0)
@@ -111,21 +109,17 @@ void router_state::settle(uint32_t shard, unresolved_part u,
   // driver is at work, or the lease decides (scan_log).
   if (!rec || rec->state == migration_record::started)
     return;
-  part_request p;
-  p.dir = u.dir;
-  p.range = u.part.range;
-  p.migration = u.part.migration;
-  p.shard = rec->to;
-  p.epoch = rec->epoch;
+  part_ref part{u.dir, u.part.range, u.part.migration};
   auto again = [this, dir = u.dir](auto&&...) { refresh(dir, [](bool) {}); };
   // Committed: whichever side this node found, the source releases first
   // and the destination activates only after (finish_committed), so the
   // scans of two nodes obey the same order as the driver.
   if (rec->state == migration_record::committed)
-    return finish_committed(p, rec->from, again);
-  bool exporting = u.part.state == dir_part::exporting;
-  p.op = exporting ? part_request::thaw : part_request::discard;
-  part_step(shard, p, again);
+    return finish_committed(part, rec->from, rec->to, rec->epoch, again);
+  if (u.part.state == dir_part::exporting)
+    part_step(shard, part_thaw{part}, again);
+  else
+    part_step(shard, part_discard{part}, again);
 }
 
 } // namespace ds

@@ -8,23 +8,21 @@
 
 namespace ds {
 
-void router_state::enqueue_set(pending_set p) {
-  sets_pending.push_back(std::move(p));
-  if (!sets_flush_scheduled) {
-    // Behind every message already queued: they join the same batch.
-    sets_flush_scheduled = true;
+void router_state::enqueue_set(meta_command cmd, set_done done) {
+  // The flush runs behind every message already queued: they join the
+  // same batch.
+  if (sets.push(std::move(cmd), std::move(done)))
     self->send(self, meta_flush_atom::value);
-  }
 }
 
 caf::result<meta_result> router_state::queue_set(meta_command cmd) {
   auto rp = self->make_response_promise<meta_result>();
-  enqueue_set({std::move(cmd), [rp](caf::expected<meta_result> r) mutable {
-                 if (r)
-                   rp.deliver(*r);
-                 else
-                   rp.deliver(r.error());
-               }});
+  enqueue_set(std::move(cmd), [rp](caf::expected<meta_result> r) mutable {
+    if (r)
+      rp.deliver(*r);
+    else
+      rp.deliver(r.error());
+  });
   return rp;
 }
 
@@ -42,54 +40,48 @@ router_state::queue_sets(std::vector<meta_command> cmds) {
   g->reply.results.resize(cmds.size());
   g->left = cmds.size();
   for (size_t i = 0; i < cmds.size(); ++i)
-    enqueue_set(
-        {std::move(cmds[i]),
-         [this, g, i, rp](caf::expected<meta_result> r) mutable {
-           g->reply.results[i] = r ? *r : meta_result{errc::eunavailable, 0, 0};
-           if (--g->left == 0) {
-             g->reply.leader = meta_leader;
-             rp.deliver(std::move(g->reply));
-           }
-         }});
+    enqueue_set(std::move(cmds[i]), [this, g, i,
+                                     rp](caf::expected<meta_result> r) mutable {
+      g->reply.results[i] = r ? *r : meta_result{errc::eunavailable, 0, 0};
+      if (--g->left == 0) {
+        g->reply.leader = meta_leader;
+        rp.deliver(std::move(g->reply));
+      }
+    });
   return rp;
 }
 
 void router_state::flush_sets() {
-  sets_flush_scheduled = false;
-  while (!sets_pending.empty()) {
-    size_t n = std::min(sets_pending.size(), max_meta_batch);
-    auto batch = std::make_shared<std::vector<pending_set>>(
-        std::make_move_iterator(sets_pending.begin()),
-        std::make_move_iterator(sets_pending.begin() + std::ptrdiff_t(n)));
-    sets_pending.erase(sets_pending.begin(),
-                       sets_pending.begin() + std::ptrdiff_t(n));
-    std::vector<meta_command> cmds;
-    cmds.reserve(n);
-    for (auto& p : *batch)
-      cmds.push_back(p.cmd);
+  sets.flushing();
+  while (sets.ready()) {
+    using batch = decltype(sets)::batch;
+    auto b = std::make_shared<batch>(sets.take());
     metadata_actor target = metadata;
     if (meta_leader > 0 && meta_leader <= replicas.size() &&
         replicas[meta_leader - 1])
       target = replicas[meta_leader - 1];
     if (!target) {
-      for (auto& p : *batch)
-        p.done(caf::make_error(caf::sec::request_receiver_down,
-                               "the metadata replica is not reachable"));
+      sets.done();
+      for (auto& w : b->waiters)
+        w(caf::make_error(caf::sec::request_receiver_down,
+                          "the metadata replica is not reachable"));
       continue;
     }
-    self->request(target, timeout, meta_batch_atom::value, std::move(cmds))
+    self->request(target, timeout, meta_batch_atom::value, std::move(b->items))
         .then(
-            [this, batch](meta_batch_reply& r) {
+            [this, b](meta_batch_reply& r) {
+              sets.done();
               meta_leader = r.leader;
-              for (size_t i = 0; i < batch->size(); ++i)
-                (*batch)[i].done(i < r.results.size()
-                                     ? r.results[i]
-                                     : meta_result{errc::eunavailable, 0, 0});
+              for (size_t i = 0; i < b->waiters.size(); ++i)
+                b->waiters[i](i < r.results.size()
+                                  ? r.results[i]
+                                  : meta_result{errc::eunavailable, 0, 0});
             },
-            [this, batch](caf::error& e) {
+            [this, b](caf::error& e) {
+              sets.done();
               meta_leader = 0; // ask this node's replica next time
-              for (auto& p : *batch)
-                p.done(e);
+              for (auto& w : b->waiters)
+                w(e);
             });
   }
 }

@@ -9,11 +9,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <variant>
 
 #include "model/namespace/parts.hpp"
 #include "model/namespace/types.hpp"
+#include "model/variant_kind.hpp"
 
 namespace ds {
 
@@ -101,34 +101,15 @@ struct psm_record {
 };
 
 /// One command of the metadata log. The alternatives' order is their kind
-/// number in the log's encoding and on the wire: append, never reorder.
+/// number (kind_of, emplace_kind) in the log's encoding and on the wire:
+/// append, never reorder.
 using meta_command =
     std::variant<config_set, migration_begin, migration_commit, migration_abort,
                  psm_record, migration_progress>;
 
-/// The kind number of `c` (its alternative's index).
-inline uint8_t kind_of(const meta_command& c) {
-  return static_cast<uint8_t>(c.index());
-}
-
-/// "config_set", "migration_begin", "migration_commit" or
-/// "migration_abort".
+/// The name of `c`'s kind: its alternative's type name ("config_set",
+/// "migration_begin", ...).
 const char* kind_name(const meta_command& c);
-
-namespace detail {
-template <std::size_t... I>
-bool emplace_kind(meta_command& c, std::size_t kind,
-                  std::index_sequence<I...>) {
-  return ((kind == I ? (c.emplace<I>(), true) : false) || ...);
-}
-} // namespace detail
-
-/// Makes `c` a default command of kind number `kind`; false (and `c`
-/// unchanged) if there is no such kind.
-inline bool emplace_kind(meta_command& c, std::size_t kind) {
-  return detail::emplace_kind(
-      c, kind, std::make_index_sequence<std::variant_size_v<meta_command>>{});
-}
 
 // The field lists below are also the log's encoding of each command
 // (version 4, meta_codec.cpp), in this order: changing one changes what

@@ -1,7 +1,8 @@
 // The PSM's access history: per series (a directory, or one part of it) and
 // per slot, the counts of lookups, creates, deletes and readdirs.
 //
-// Resolution by age (documented in docs/ARCHITECTURE.md, "PSM history"):
+// Resolution by age (documented in docs/ARCHITECTURE.md, "The PSM's
+// history and forecaster"):
 //  - level 0: the newest `full_slots` slots, one row per slot;
 //  - level 1: older slots summed into buckets of `mid_width` slots (one
 //    minute at the shipped 10 s slot), for `mid_slots` slots more;

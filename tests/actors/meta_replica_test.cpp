@@ -117,7 +117,7 @@ struct group_fixture : test_coordinator_fixture<ns_config> {
 
 TEST_CASE_FIXTURE(
     group_fixture,
-    "three replicas elect one leader; any replica serves sets and reads") {
+    "three replicas elect one leader, any replica serves sets and reads") {
   pass(3000);
   uint64_t l = leader();
   REQUIRE(l != 0);
@@ -141,7 +141,7 @@ TEST_CASE_FIXTURE(
 
 TEST_CASE_FIXTURE(
     group_fixture,
-    "a cut-off leader serves no stale read; the majority goes on") {
+    "a cut-off leader serves no stale read, the majority goes on") {
   pass(3000);
   uint64_t old = leader();
   REQUIRE(old != 0);
@@ -168,7 +168,7 @@ TEST_CASE_FIXTURE(
 
 TEST_CASE_FIXTURE(
     group_fixture,
-    "a replica restarts from its raft log; snapshots compact it") {
+    "a replica restarts from its raft log, snapshots compact it") {
   pass(3000);
   uint64_t l = leader();
   REQUIRE(l != 0);
@@ -193,7 +193,7 @@ TEST_CASE_FIXTURE(
 }
 
 TEST_CASE(
-    "a replica whose log cannot be synced stops; the other two keep serving") {
+    "a replica whose log cannot be synced stops, the other two keep serving") {
   group_fixture g(3); // replica 1's third save fails
   g.pass(4000);
   // Whatever happened, replica 1 is gone or never acked past its last save;

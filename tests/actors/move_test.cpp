@@ -62,19 +62,25 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
 
 /// The PSM's messages pass through a proxy shard unchanged; the proxy
 /// never queues for capacity (the real shard keeps its own).
-#define DS_PSM_PASSTHROUGH(self, real)                                        \
+#define DS_PSM_PASSTHROUGH(self, real)                                         \
   [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },          \
       [](capacity_atom) {},                                                    \
       [=](psm_import_atom a, std::vector<psm_access>& xs) {                    \
         return self->delegate(real, a, std::move(xs));                         \
       }
 
-/// A shard as seen through a faulty link for one step: with `lose`, step
-/// `op` is lost both ways (the shard never hears it, the sender never hears
-/// back: a source cut off at the worst moment); otherwise it fails (EIO,
-/// the shard's storage failed). Everything else passes through.
+/// The kind number of step `Step` in part_request.
+template <class Step> uint8_t step_kind() {
+  return kind_of(part_request{Step{}});
+}
+
+/// A shard as seen through a faulty link for one step: with `lose`, the
+/// step of kind `kind` is lost both ways (the shard never hears it, the
+/// sender never hears back: a source cut off at the worst moment);
+/// otherwise it fails (EIO, the shard's storage failed). Everything else
+/// passes through.
 shard_actor::behavior_type faulty_step(shard_actor::pointer self,
-                                       shard_actor real, part_request::op_t op,
+                                       shard_actor real, uint8_t kind,
                                        bool lose) {
   return {
       [=](ns_atom a, std::vector<ns_request>& reqs) {
@@ -82,9 +88,9 @@ shard_actor::behavior_type faulty_step(shard_actor::pointer self,
       },
       [=](shards_atom a) { return self->delegate(real, a); },
       [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (req.op == op && lose)
+        if (kind_of(req) == kind && lose)
           return self->make_response_promise<part_reply>();
-        if (req.op == op)
+        if (kind_of(req) == kind)
           return part_reply{errc::eio, {}, {}};
         return self->delegate(real, a, std::move(req));
       },
@@ -112,7 +118,7 @@ slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
       },
       [=](shards_atom a) { return self->delegate(real, a); },
       [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (req.op != part_request::import)
+        if (!std::holds_alternative<part_import>(req))
           return self->delegate(real, a, std::move(req));
         auto rp = self->make_response_promise<part_reply>();
         auto id = ++self->state.seq;
@@ -344,7 +350,7 @@ struct move_fixture : node_fixture {
 } // namespace
 
 TEST_CASE_FIXTURE(move_fixture,
-                  "a part moves under load; no request fails, none is lost") {
+                  "a part moves under load, no request fails, none is lost") {
   make_dir(200);
   auto to = (home + 1) % 4;
   // The move and 300 single requests, interleaved with its steps.
@@ -518,8 +524,8 @@ TEST_CASE_FIXTURE(move_fixture,
   auto to = (home + 1) % 4;
   // The driver reaches the source through a link that loses `release`.
   auto via = shards;
-  via[home] =
-      keep(sys.spawn(faulty_step, shards[home], part_request::release, true));
+  via[home] = keep(
+      sys.spawn(faulty_step, shards[home], step_kind<part_release>(), true));
   auto driver = keep(extra_router(metadata, via));
   auto m = move(driver, upper, to);
   CHECK(m.code == errc::eunavailable); // committed, not finished
@@ -582,16 +588,10 @@ struct orphan_fixture : move_fixture {
     id =
         meta(migration_begin{dir, upper, home, to, "gone", 0, false}).migration;
     REQUIRE(id != 0);
-    part_request p;
-    p.op = part_request::begin_export;
-    p.dir = dir;
-    p.range = upper;
-    p.migration = id;
-    auto ex = step(home, p);
+    part_ref part{dir, upper, id};
+    auto ex = step(home, part_begin_export{part});
     REQUIRE(ex.code == errc::ok);
-    p.op = part_request::import;
-    p.entries = ex.entries;
-    REQUIRE(step(to, p).code == errc::ok);
+    REQUIRE(step(to, part_import{part, ex.entries}).code == errc::ok);
     if (commit) {
       REQUIRE(meta(migration_commit{id}).code == errc::ok);
     }
@@ -650,8 +650,8 @@ TEST_CASE_FIXTURE(orphan_fixture,
   // The destination's node reaches the source through a link that loses
   // `release`: its scan must leave the part pending.
   auto view = shards;
-  view[home] =
-      keep(sys.spawn(faulty_step, shards[home], part_request::release, true));
+  view[home] = keep(
+      sys.spawn(faulty_step, shards[home], step_kind<part_release>(), true));
   scan_twice(node_router(to / 2, view));
   CHECK(serves(home, h));
   CHECK_FALSE(serves(to, h));
@@ -727,8 +727,8 @@ TEST_CASE_FIXTURE(ownerless_fixture,
   auto lossy =
       keep(sys.spawn(deaf_metadata, metadata, false, 3, false)); // aborts
   auto via = shards;
-  via[home] = keep(
-      sys.spawn(faulty_step, shards[home], part_request::begin_export, false));
+  via[home] = keep(sys.spawn(faulty_step, shards[home],
+                             step_kind<part_begin_export>(), false));
   auto driver = keep(extra_router(lossy, via));
   CHECK(move(driver, upper, to).code == errc::eunavailable);
   check_settled();

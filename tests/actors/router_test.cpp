@@ -183,7 +183,7 @@ TEST_CASE_FIXTURE(node_fixture,
 
 TEST_CASE_FIXTURE(node_fixture,
                   "a shard on an unreachable node answers EUNAVAILABLE at "
-                  "once; the other shards serve") {
+                  "once, the other shards serve") {
   REQUIRE(path(path_op::mkdir, "/far").code == errc::ok);
   REQUIRE(path(path_op::mkdir, "/near").code == errc::ok);
   auto far = path(path_op::stat, "/far").a.ino;

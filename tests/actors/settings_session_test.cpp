@@ -126,7 +126,7 @@ TEST_CASE_FIXTURE(session_fixture,
 }
 
 TEST_CASE_FIXTURE(session_fixture,
-                  "batches in flight are bounded; a batch without an answer "
+                  "batches in flight are bounded, a batch without an answer "
                   "fails its callers only") {
   settings_session_options o;
   o.max_in_flight = 2;
@@ -247,7 +247,7 @@ TEST_CASE_FIXTURE(session_fixture,
 
 TEST_CASE_FIXTURE(node_fixture,
                   "gets through a session see the sets acknowledged before "
-                  "them; the gateway refuses an empty or oversized read") {
+                  "them, the gateway refuses an empty or oversized read") {
   auto s = spawn_settings_session(sys, gateway, settings_session_options{});
   auto run = [&] {
     for (int i = 0; i < 300; ++i) {

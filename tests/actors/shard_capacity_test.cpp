@@ -143,9 +143,8 @@ TEST_CASE_FIXTURE(capacity_shard, "migration steps are not held behind "
   send("a", {make_request(ns_op::create, 1, "a")});
   send("b", {make_request(ns_op::create, 1, "b")});
   sched.run();
-  part_request u;
-  u.op = part_request::unresolved;
-  auto rh = self->request(shard, caf::infinite, part_atom::value, u);
+  auto rh = self->request(shard, caf::infinite, part_atom::value,
+                          part_request{part_list_unresolved{}});
   sched.run();
   bool answered = false;
   rh.receive([&](part_reply&) { answered = true; },

@@ -34,7 +34,7 @@ TEST_CASE("every member reached, healthy and ready: exit status 0") {
                        "healthy\n") != std::string::npos);
 }
 
-TEST_CASE("an unreachable member is shown with its reason; exit status 1") {
+TEST_CASE("an unreachable member is shown with its reason, exit status 1") {
   std::vector<member_health> xs{answered("a", true, true),
                                 unreachable("c", "Connection refused")};
   CHECK(health_exit_status(xs) == 1);

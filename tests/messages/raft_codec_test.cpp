@@ -13,7 +13,7 @@ raft::entry ent(uint64_t term, uint64_t index, std::string data) {
 } // namespace
 
 TEST_CASE(
-    "raft messages round-trip; junk is refused with wire_error") {
+    "raft messages round-trip, junk is refused with wire_error") {
   raft::message m;
   m.type = raft::msg_type::snapshot;
   m.from = 1;

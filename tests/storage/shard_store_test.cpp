@@ -155,7 +155,7 @@ TEST_CASE("a damaged node record is reported by load, not crashed on") {
   CHECK_THROWS_AS(st->load(), sql::storage_error);
 }
 
-TEST_CASE("part records persist; a version 1 file gains their table") {
+TEST_CASE("part records persist, a version 1 file gains their table") {
   temp_dir dir;
   auto path = dir.file("shard-0.db");
   {

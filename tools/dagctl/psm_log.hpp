@@ -1,5 +1,5 @@
 // The access logs `dagctl psm import` reads: a dagbench trace
-// (docs/TRACES.md) or a CSV of timestamped accesses (docs/dagctl.md):
+// (docs/TRACES.md) or a CSV of timestamped accesses (README.md):
 //   TIME,OPERATION,PATH
 // TIME: seconds since the epoch (may be fractional); OPERATION: lookup,
 // stat, create, mkdir, delete, unlink or readdir; PATH: an absolute path
@@ -28,7 +28,7 @@ struct log_access {
 
 struct access_log {
   std::vector<log_access> accesses; ///< in file order
-  bool relative = false; ///< a trace: times from its start
+  bool relative = false;            ///< a trace: times from its start
 };
 
 /// A malformed log: what() is "line N: why".

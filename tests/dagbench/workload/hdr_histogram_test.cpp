@@ -53,7 +53,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "small values are exact; out-of-range values are clamped and counted") {
+    "small values are exact, out-of-range values are clamped and counted") {
   hdr_histogram h(1, 1000000, 3);
   for (int64_t v = 1; v <= 2000; ++v)
     h.record(v);
@@ -66,7 +66,7 @@ TEST_CASE(
   CHECK(h.precision() == doctest::Approx(1.0 / 1024));
 }
 
-TEST_CASE("merge adds counts; shapes must match; encode round-trips") {
+TEST_CASE("merge adds counts, shapes must match, encode round-trips") {
   hdr_histogram a, b;
   for (int i = 1; i <= 1000; ++i) {
     a.record(i * 1000);

@@ -35,7 +35,7 @@ TEST_CASE("max over mean sums the marked seconds' loads per shard") {
   CHECK(max_over_mean(ops, {false, false, true, false}) == 0);
 }
 
-TEST_CASE("a batch job's day surges at the same time each day; unannounced "
+TEST_CASE("a batch job's day surges at the same time each day, unannounced "
           "bursts do not") {
   daily_burst_options b;
   b.period_s = 60;

@@ -52,7 +52,7 @@ TEST_CASE("bad keys and oversize values are refused") {
   CHECK(s.config_list().empty());
 }
 
-TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
+TEST_CASE("a migration commits or aborts once, commits raise the epoch") {
   meta_state s;
   migration_begin b{
       5, hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 0, 2, "", 0, false};
@@ -103,7 +103,7 @@ TEST_CASE("a migration commits or aborts once; commits raise the epoch") {
   CHECK(s.migrations().size() == 3);
 }
 
-TEST_CASE("a started migration's progress grows; a decided one refuses "
+TEST_CASE("a started migration's progress grows, a decided one refuses "
           "progress") {
   meta_state s;
   migration_begin b{

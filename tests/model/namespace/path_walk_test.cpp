@@ -124,7 +124,7 @@ TEST_CASE("readdir looks its target up, then lists it with the cookie") {
   CHECK(rep.code == errc::enotdir);
 }
 
-TEST_CASE("rmdir: lookup, prepare, unlink, commit; the unlink's answer") {
+TEST_CASE("rmdir: lookup, prepare, unlink, commit, the unlink's answer") {
   path_job j;
   ns_reply out;
   REQUIRE_FALSE(start_walk(req(path_op::rmdir, "/d"), j, out));
@@ -301,7 +301,7 @@ TEST_CASE("ESTALE on a handle the walk looked up itself is ENOENT") {
   CHECK(rep.code == errc::enoent);
 }
 
-TEST_CASE("readdir lists a cached target; stale, it looks the target up") {
+TEST_CASE("readdir lists a cached target, stale, it looks the target up") {
   dir_cache cache{16};
   cache.insert(root_ino, "a", 10);
   path_job j;
@@ -326,7 +326,7 @@ TEST_CASE("readdir lists a cached target; stale, it looks the target up") {
   CHECK_FALSE(r.cached);
 }
 
-TEST_CASE("mkdir and stat of a directory teach the cache; rmdir drops it") {
+TEST_CASE("mkdir and stat of a directory teach the cache, rmdir drops it") {
   dir_cache cache{16};
   path_job j;
   ns_reply out;

@@ -1,5 +1,6 @@
 // Unit tests of the Raft core through its public interface, one node or a
-// hand-driven pair; the simulated-network suites live in raft_sim_*_test.cpp.
+// hand-driven pair; the simulated-network suites live in raft_faults_test.cpp
+// and raft_scenarios_test.cpp.
 #include "model/raft/check.hpp"
 #include "model/raft/raft.hpp"
 
@@ -89,7 +90,7 @@ TEST_CASE("a restarted node keeps its term, vote and log") {
   CHECK(r2.messages[0].reject);
 }
 
-TEST_CASE("voter sets encode and decode; malformed data is refused") {
+TEST_CASE("voter sets encode and decode, malformed data is refused") {
   std::vector<node_id> v{1, 2, 300000000000ULL};
   CHECK(decode_voters(encode_voters(v)) == v);
   CHECK(!decode_voters(""));
@@ -145,7 +146,7 @@ void elect_first(node& n) {
 
 } // namespace
 
-TEST_CASE("a leader's appends leave before its write; batched proposals "
+TEST_CASE("a leader's appends leave before its write, batched proposals "
           "share one append per follower") {
   node n(make_config(1, {1, 2, 3}), {});
   elect_first(n);

@@ -1,4 +1,5 @@
-// The scenario table of the reliability notes, run on the simulated network.
+// The classic Raft scenarios (elections, agreement, failures, persistence),
+// one test case each, run on the simulated network.
 // Each case prints its seed on failure; RAFT_SEED=<n> replays one seed.
 #include "tests/model/raft/sim.hpp"
 
@@ -252,7 +253,7 @@ TEST_CASE("persistence: crash and restart all, the leader, or subsets") {
 }
 
 TEST_CASE(
-    "figure 8: leaders crash soon after proposing; all agree in the end") {
+    "figure 8: leaders crash soon after proposing, all agree in the end") {
   for (auto seed : seeds(700, 300)) {
     CAPTURE(seed);
     config base;

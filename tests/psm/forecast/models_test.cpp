@@ -31,7 +31,7 @@ arma::vec seasonal(int n, int m, double level, double slope, double amp,
 } // namespace
 
 TEST_CASE(
-    "seasonal naive repeats the last season; intervals widen per season") {
+    "seasonal naive repeats the last season, intervals widen per season") {
   arma::vec y{1, 2, 3, 4, 2, 3, 4, 5};
   auto m = fit_snaive(y, 4);
   auto p = m->predict(9, 0.95);
