@@ -84,13 +84,19 @@ TEST_CASE("reactive-load splits only after two periods over the threshold") {
   CHECK(ds[0].why.model == "observed");
 }
 
-TEST_CASE("predictive uses the forecast; a part without one keeps its rate") {
+TEST_CASE("predictive uses the forecast, and a part without one keeps its "
+          "rate") {
   auto ctx = context(policy_kind::predictive);
   auto p = part("5", 0, ~0ull, 1, 20, {10, 10, 10, 10});
   p.forecast.has_forecast = true;
   p.forecast.mean = {10, 10, 300, 300};
   p.forecast.upper = {12, 12, 350, 350};
   p.forecast.model = "spar";
+  // Not backtested: not trusted, so planned on its observed rate (10).
+  for (auto& d : decide({psm_node_forecasts{20, 1, {p}}}, ctx))
+    CHECK(d.kind != plan::decision_kind::split);
+  p.forecast.backtested = true;
+  p.forecast.backtest_mase = 0.5;
   auto in = build_input({p, part("6", 0, ~0ull, 2, 20, {30})}, ctx, 20);
   REQUIRE(in.parts.size() == 2);
   CHECK(in.parts[0].forecast.upper[2] == 350);
