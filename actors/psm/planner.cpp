@@ -20,7 +20,7 @@ using psm_policy::policy_kind;
 
 /// What the metadata store says before a planning.
 struct store_view {
-  psm_policy::psm_settings settings;
+  plan::psm_config settings;
   decisions recent;           ///< decisions of the kept plannings
   int64_t last_at = -1;       ///< the newest planning's slot
   decisions last;             ///< its decisions
@@ -61,7 +61,7 @@ void read_store(psm_planner_pointer self, std::function<void(store_view)> next,
           [=](std::vector<config_entry>& cfg) {
             auto& st = self->state;
             store_view v;
-            v.settings = psm_policy::read(lookup_in(std::move(cfg)),
+            v.settings = plan::read_config(lookup_in(std::move(cfg)),
                                           st.opt.default_policy);
             st.status.policy = psm_policy::to_string(v.settings.policy);
             self->request(st.metadata, st.opt.timeout,
