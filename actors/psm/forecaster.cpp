@@ -35,69 +35,6 @@ psm_series_view view_of(const access::series_key& k, std::uint64_t origin,
   return v;
 }
 
-// The report handler: durable first, then the answer. A failed write stops
-// the actor, as after any failed commit (storage/sqlite.hpp).
-caf::result<std::uint64_t> take_report(psm_forecaster_pointer self,
-                                       const psm_slot_report& r) {
-  try {
-    self->state.store->append(r.slot, psm_actor::report_rows(r));
-    for (auto& p : r.parts) {
-      auto& h =
-          self->state.holders[access::series_key::range(p.dir, p.lo, p.hi)];
-      if (r.slot >= h.slot)
-        h = psm_holder{r.shard, p.entries, r.slot};
-    }
-  } catch (const sql::storage_error& e) {
-    auto err = caf::make_error(caf::sec::runtime_error,
-                               std::string{"psm history: "} + e.what());
-    self->quit(err);
-    return err;
-  }
-  return r.slot;
-}
-
-psm_series_view series_view(psm_forecaster_pointer self,
-                            const access::series_key& k) {
-  auto& st = self->state;
-  auto i = st.latest.find(k);
-  psm_series_view v = i != st.latest.end() ? i->second : psm_series_view{};
-  v.key = k;
-  v.slot_seconds = st.opt.slot_seconds;
-  for (auto& p : st.store->read(k)) {
-    v.slots.push_back(p.slot);
-    v.widths.push_back(p.width);
-    v.totals.push_back(p.counts.total());
-  }
-  return v;
-}
-
-// The planner's view: parts reported within the last `recent` slots.
-psm_node_forecasts node_forecasts(psm_forecaster_pointer self,
-                                  std::uint64_t recent) {
-  auto& st = self->state;
-  psm_node_forecasts out;
-  out.periods = st.periods;
-  if (!st.store->newest(out.newest))
-    return out;
-  recent = std::max<std::uint64_t>(recent, 1);
-  auto since = out.newest + 1 >= recent ? out.newest + 1 - recent : 0;
-  for (auto& [k, h] : st.holders) {
-    if (h.slot < since)
-      continue;
-    psm_part_state p;
-    p.key = k;
-    p.shard = h.shard;
-    p.entries = h.entries;
-    p.reported = h.slot;
-    p.recent = psm_actor::dense_rates(st.store->read(k), out.newest,
-                                      st.opt.slot_seconds, recent);
-    if (auto i = st.latest.find(k); i != st.latest.end())
-      p.forecast = i->second;
-    out.parts.push_back(std::move(p));
-  }
-  return out;
-}
-
 } // namespace
 
 bool rescore_due(const access::series_key& k, std::uint64_t period,
@@ -150,33 +87,97 @@ psm_forecasts forecast_period(const psm_history::history_store& store,
   return out;
 }
 
+void psm_forecaster_state::start(std::shared_ptr<psm_history::history_store> st,
+                                 psm_forecaster_options o) {
+  store = std::move(st);
+  opt = std::move(o);
+  self->delayed_send(self, opt.period, psm_tick_atom::value);
+}
+
+caf::result<std::uint64_t>
+psm_forecaster_state::take_report(const psm_slot_report& r) {
+  try {
+    store->append(r.slot, psm_actor::report_rows(r));
+    for (auto& p : r.parts) {
+      auto& h = holders[access::series_key::range(p.dir, p.lo, p.hi)];
+      if (r.slot >= h.slot)
+        h = psm_holder{r.shard, p.entries, r.slot};
+    }
+  } catch (const sql::storage_error& e) {
+    auto err = caf::make_error(caf::sec::runtime_error,
+                               std::string{"psm history: "} + e.what());
+    self->quit(err);
+    return err;
+  }
+  return r.slot;
+}
+
+psm_series_view
+psm_forecaster_state::series_view(const access::series_key& k) const {
+  auto i = latest.find(k);
+  psm_series_view v = i != latest.end() ? i->second : psm_series_view{};
+  v.key = k;
+  v.slot_seconds = opt.slot_seconds;
+  for (auto& p : store->read(k)) {
+    v.slots.push_back(p.slot);
+    v.widths.push_back(p.width);
+    v.totals.push_back(p.counts.total());
+  }
+  return v;
+}
+
+psm_node_forecasts
+psm_forecaster_state::node_forecasts(std::uint64_t recent) const {
+  psm_node_forecasts out;
+  out.periods = periods;
+  if (!store->newest(out.newest))
+    return out;
+  recent = std::max<std::uint64_t>(recent, 1);
+  auto since = out.newest + 1 >= recent ? out.newest + 1 - recent : 0;
+  for (auto& [k, h] : holders) {
+    if (h.slot < since)
+      continue;
+    psm_part_state p;
+    p.key = k;
+    p.shard = h.shard;
+    p.entries = h.entries;
+    p.reported = h.slot;
+    p.recent = psm_actor::dense_rates(store->read(k), out.newest,
+                                      opt.slot_seconds, recent);
+    if (auto i = latest.find(k); i != latest.end())
+      p.forecast = i->second;
+    out.parts.push_back(std::move(p));
+  }
+  return out;
+}
+
+void psm_forecaster_state::on_tick() {
+  latest = forecast_period(*store, opt, &kept, periods);
+  ++periods;
+  self->delayed_send(self, opt.period, psm_tick_atom::value);
+}
+
 psm_forecaster_actor::behavior_type
 psm_forecaster_behavior(psm_forecaster_pointer self,
                         std::shared_ptr<psm_history::history_store> store,
                         psm_forecaster_options opt) {
-  self->state.store = std::move(store);
-  self->state.opt = opt;
-  self->delayed_send(self, opt.period, psm_tick_atom::value);
+  self->state.self = self;
+  self->state.start(std::move(store), std::move(opt));
   return {
       // Persist, then acknowledge with the report's slot.
-      [=](psm_report_atom, const psm_slot_report& r) {
-        return take_report(self, r);
+      [self](psm_report_atom, const psm_slot_report& r) {
+        return self->state.take_report(r);
       },
       // The stored history and the latest forecast of one series.
-      [=](psm_series_atom, const access::series_key& k) {
-        return series_view(self, k);
+      [self](psm_series_atom, const access::series_key& k) {
+        return self->state.series_view(k);
       },
       // The planner's view of this node's parts.
-      [=](psm_forecasts_atom, std::uint64_t recent) {
-        return node_forecasts(self, recent);
+      [self](psm_forecasts_atom, std::uint64_t recent) {
+        return self->state.node_forecasts(recent);
       },
       // One period: forecast every active series, then re-arm.
-      [=](psm_tick_atom) {
-        auto& st = self->state;
-        st.latest = forecast_period(*st.store, st.opt, &st.kept, st.periods);
-        ++st.periods;
-        self->delayed_send(self, st.opt.period, psm_tick_atom::value);
-      },
+      [self](psm_tick_atom) { self->state.on_tick(); },
   };
 }
 

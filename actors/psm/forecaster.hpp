@@ -55,6 +55,7 @@ struct psm_holder {
 };
 
 struct psm_forecaster_state {
+  psm_forecaster_actor::pointer self = nullptr;
   std::shared_ptr<psm_history::history_store> store;
   psm_forecaster_options opt;
   psm_forecasts latest;
@@ -63,6 +64,21 @@ struct psm_forecaster_state {
   /// rebuild it after a restart).
   std::map<access::series_key, psm_holder> holders;
   std::uint64_t periods = 0; ///< periods forecast since start
+
+  /// Keeps the store and the options and starts the first period's timer.
+  void start(std::shared_ptr<psm_history::history_store> st,
+             psm_forecaster_options o);
+  /// Stores a shard's slot report durably, then answers with its slot. A
+  /// failed write stops the actor, as after any failed commit
+  /// (storage/sqlite.hpp).
+  caf::result<std::uint64_t> take_report(const psm_slot_report& r);
+  /// The stored history and the latest forecast of series `k`.
+  psm_series_view series_view(const access::series_key& k) const;
+  /// The planner's view: the parts reported within the last `recent` slots.
+  psm_node_forecasts node_forecasts(std::uint64_t recent) const;
+  /// One period: forecasts every active series, then re-arms the timer.
+  void on_tick();
+
   static inline const char* name = "psm_forecaster";
 };
 

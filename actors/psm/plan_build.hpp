@@ -10,13 +10,13 @@
 #include "messages/psm.hpp"
 #include "model/namespace/types.hpp"
 #include "psm/plan/planner.hpp"
-#include "psm/policy/psm_settings.hpp"
+#include "psm/plan/psm_config.hpp"
 
 namespace ds::psm_actor {
 
 /// What a planning knows besides the parts.
 struct plan_context {
-  psm_policy::psm_settings settings;
+  plan::psm_config settings;
   double slot_seconds = 10;
   int64_t horizon = 1;      ///< slots forecast (psm.horizon)
   int64_t period_slots = 1; ///< slots per planning period

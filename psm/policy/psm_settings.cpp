@@ -169,28 +169,8 @@ std::string check_set(std::string_view key, std::string_view value,
          std::to_string(t) + "), not '" + std::string{value} + "'";
 }
 
-psm_settings read(const lookup_fn& get, policy_kind policy) {
-  psm_settings s;
-  s.policy = policy;
-  if (auto v = get("psm.policy"))
-    parse_policy(*v, s.policy);
-  auto& p = s.plan;
-  p.threshold = number(get, "psm.threshold", 1000);
-  p.exit_threshold = number(get, "psm.exit-threshold", p.threshold / 2);
-  if (p.exit_threshold >= p.threshold)
-    p.exit_threshold = p.threshold / 2;
-  p.split_fill = number(get, "psm.split-fill", 0.8);
-  p.max_moves = uint32_t(number(get, "psm.max-moves", 8));
-  p.max_entries_moved = uint64_t(number(get, "psm.max-entries-moved", 100000));
-  s.quiet_seconds = number(get, "psm.quiet-time", 600);
-  p.cold_periods = int(number(get, "psm.cold-periods", 3));
-  p.capacity_factor = number(get, "psm.capacity-factor", 1.25);
-  p.cluster_distance = number(get, "psm.cluster-distance", 0.3);
-  p.max_split = uint32_t(number(get, "psm.max-split", 64));
-  p.trust_mase = number(get, "psm.trust-mase", 2);
-  s.static_parts = uint32_t(number(get, "psm.static-parts", 8));
-  s.decisions_kept = uint32_t(number(get, "psm.decisions-kept", 10000));
-  return s;
+double read_number(const lookup_fn& current, const char* key, double fallback) {
+  return number(current, key, fallback);
 }
 
 } // namespace ds::psm_policy

@@ -1,8 +1,9 @@
-// The PSM's cluster settings (psm.*): their names, defaults, checks and
-// parsed form. Kept in the replicated settings, so a change reaches every
-// node's planner and is checked where it is applied: the metadata state
-// machine refuses a bad value (EINVAL) and changes nothing, and dagctl
-// names the setting and says what it must be. Pure: no CAF, no I/O.
+// The PSM's cluster settings (psm.*): their names, defaults and checks.
+// Kept in the replicated settings, so a change reaches every node's planner
+// and is checked where it is applied: the metadata state machine refuses a
+// bad value (EINVAL) and changes nothing, and dagctl names the setting and
+// says what it must be. Their parsed form, the planner's settings among
+// them, is psm/plan/psm_config.hpp. Pure: no CAF, no I/O.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +12,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include "psm/plan/plan_types.hpp"
 
 namespace ds::psm_policy {
 
@@ -29,19 +28,10 @@ enum class policy_kind {
 const char* to_string(policy_kind k);
 bool parse_policy(std::string_view s, policy_kind& out);
 
-/// Everything the psm.* settings say, parsed.
-struct psm_settings {
-  policy_kind policy = policy_kind::off;
-  plan::settings plan;       ///< thresholds, budget, clustering, splits
-  double quiet_seconds = 0;  ///< psm.quiet-time: no move back within it
-  uint32_t static_parts = 8; ///< psm.static-parts: parts per directory
-  uint32_t decisions_kept = 10000; ///< psm.decisions-kept
-};
-
 /// One psm.* setting: its name, what it must be, its default.
 struct setting_info {
   const char* key;
-  const char* must_be; ///< for people: "a number > 0"
+  const char* must_be;  ///< for people: "a number > 0"
   const char* fallback; ///< value when unset ("" for a derived default)
 };
 
@@ -65,9 +55,9 @@ using lookup_fn = std::function<std::optional<std::string>(const std::string&)>;
 std::string check_set(std::string_view key, std::string_view value,
                       const lookup_fn& current);
 
-/// The settings as `current` has them, unset ones at their defaults and
-/// `policy` the node's default when psm.policy is unset. Values that do not
-/// parse (not possible through check_set) also fall back to defaults.
-psm_settings read(const lookup_fn& current, policy_kind policy);
+/// The number that numeric setting `key` holds in `current`; `fallback`
+/// when it is unset or not a good value for `key` (not possible through
+/// check_set).
+double read_number(const lookup_fn& current, const char* key, double fallback);
 
 } // namespace ds::psm_policy

@@ -1,5 +1,5 @@
 // The psm.* settings: every bad value is refused by name, the thresholds
-// keep their order, and the parsed settings follow what is set.
+// keep their order, and a numeric setting reads as set or falls back.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -77,29 +77,19 @@ TEST_CASE("the exit threshold stays below the threshold, whichever is set") {
   CHECK(check_set("psm.threshold", "1", from({})) == "");
 }
 
-TEST_CASE("the parsed settings follow what is set, defaults elsewhere") {
-  auto s = read(from({}), policy_kind::predictive);
-  CHECK(s.policy == policy_kind::predictive);
-  CHECK(s.plan.threshold == 1000);
-  CHECK(s.plan.exit_threshold == 500);
-  CHECK(s.plan.max_moves == 8);
-  CHECK(s.quiet_seconds == 600);
-  s = read(from({{"psm.policy", "static"},
-                 {"psm.threshold", "50"},
-                 {"psm.max-moves", "2"},
-                 {"psm.static-parts", "16"},
-                 {"psm.quiet-time", "30"}}),
-           policy_kind::predictive);
-  CHECK(s.policy == policy_kind::fixed);
-  CHECK(s.plan.threshold == 50);
-  CHECK(s.plan.exit_threshold == 25);
-  CHECK(s.plan.max_moves == 2);
-  CHECK(s.static_parts == 16);
-  CHECK(s.quiet_seconds == 30);
+TEST_CASE("a numeric setting reads as set, the fallback when unset or bad") {
+  auto cur = from({{"psm.threshold", "250"}, {"psm.split-fill", "2"}});
+  CHECK(read_number(cur, "psm.threshold", 1000) == 250);
+  CHECK(read_number(cur, "psm.max-moves", 8) == 8);      // unset
+  CHECK(read_number(cur, "psm.split-fill", 0.8) == 0.8); // out of (0, 1]
+}
+
+TEST_CASE("each policy name parses back to itself") {
   policy_kind k;
   for (auto name :
        {"predictive", "reactive-capacity", "reactive-load", "static", "off"}) {
     REQUIRE(parse_policy(name, k));
     CHECK(std::string{to_string(k)} == name);
   }
+  CHECK_FALSE(parse_policy("Predictive", k));
 }
