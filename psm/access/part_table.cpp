@@ -19,10 +19,18 @@ part_table::part_table(std::size_t expected)
     : cells_(pow2_at_least(2 * expected)) {}
 
 std::size_t part_table::hash_of(const part_ref& p) {
-  // Inodes and aligned ranges differ in few bits: one multiply spreads
-  // them, and folding the high half down puts them in the masked bits.
-  std::uint64_t x = (p.dir ^ p.lo ^ (p.hi << 7)) * 0x9E3779B97F4A7C15ull;
-  return static_cast<std::size_t>(x ^ (x >> 32));
+  // A directory's parts differ only in the high bits of their ranges, and
+  // a multiply carries bits up, never down: the range is folded in rotated
+  // and the whole word mixed (a 64-bit finalizer), so that every bit of the
+  // key reaches the masked low bits. Without it, all parts of a directory
+  // shared one probe chain.
+  std::uint64_t x = p.dir ^ p.lo ^ ((p.hi << 32) | (p.hi >> 32));
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return static_cast<std::size_t>(x);
 }
 
 op_counts& part_table::counts_of(const part_ref& p) {
@@ -62,10 +70,9 @@ std::vector<part_tally> part_table::take() {
     cells_[i].full = false;
   }
   used_.clear();
-  std::sort(out.begin(), out.end(),
-            [](const part_tally& a, const part_tally& b) {
-              return a.part < b.part;
-            });
+  std::sort(
+      out.begin(), out.end(),
+      [](const part_tally& a, const part_tally& b) { return a.part < b.part; });
   return out;
 }
 

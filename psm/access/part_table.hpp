@@ -21,7 +21,8 @@ struct part_ref {
   }
   friend bool operator<(const part_ref& a, const part_ref& b) {
     return a.dir != b.dir ? a.dir < b.dir
-                          : a.lo != b.lo ? a.lo < b.lo : a.hi < b.hi;
+           : a.lo != b.lo ? a.lo < b.lo
+                          : a.hi < b.hi;
   }
 };
 
@@ -42,6 +43,10 @@ public:
   /// Adds one operation of kind o on part p.
   void count(const part_ref& p, op o) { counts_of(p)[o] += 1; }
 
+  /// The table's hash of a part: every bit of the key reaches its low
+  /// bits, which choose the cell.
+  static std::size_t hash_of(const part_ref& p);
+
   /// Parts counted since the last take().
   std::size_t size() const { return used_.size(); }
 
@@ -56,10 +61,9 @@ private:
   };
   op_counts& counts_of(const part_ref& p);
   void grow();
-  static std::size_t hash_of(const part_ref& p);
 
-  std::vector<cell> cells_;        ///< size: a power of two
-  std::vector<std::size_t> used_;  ///< indexes of full cells
+  std::vector<cell> cells_;       ///< size: a power of two
+  std::vector<std::size_t> used_; ///< indexes of full cells
 };
 
 } // namespace ds::access

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include <map>
 #include <random>
 
@@ -43,4 +45,16 @@ TEST_CASE("part_table starts each slot empty after take") {
   REQUIRE(s.size() == 1);
   CHECK(s[0].counts[op::readdir] == 1);
   CHECK(s[0].counts[op::create] == 0); // nothing left from the slot before
+}
+
+TEST_CASE("the parts of one directory spread over the table's cells") {
+  // 64 aligned ranges of one directory differ only in their high bits;
+  // their low 7 bits (a table of 128 cells) must still differ for most.
+  std::set<std::size_t> cells;
+  const std::uint64_t width = std::uint64_t{1} << 58;
+  for (std::uint64_t k = 0; k < 64; ++k)
+    cells.insert(part_table::hash_of(part_ref{70368744177665ull, k * width,
+                                              k * width + (width - 1)}) &
+                 127);
+  CHECK(cells.size() >= 40); // random placement gives about 50
 }
