@@ -21,6 +21,7 @@ int64_t wall_clock_ns() {
 struct part_step_applier {
   ns_shard& c;
   part_reply& rep;
+  int64_t now_ns;
   void operator()(part_begin_export& s) {
     rep.code = c.begin_export(s.part.dir, s.part.range, s.part.migration);
   }
@@ -42,6 +43,18 @@ struct part_step_applier {
     rep.code = c.discard(s.part.dir, s.part.range, s.part.migration);
   }
   void operator()(part_list_unresolved&) { rep.unresolved = c.unresolved(); }
+  void operator()(part_copy& s) {
+    rep.code = c.copy_part(s.part.dir, s.part.range, s.part.migration, s.first,
+                           s.after_hash, s.after_name, s.max, now_ns,
+                           rep.entries, rep.eof);
+  }
+  void operator()(part_freeze& s) {
+    rep.code = c.freeze(s.part.dir, s.part.range, s.part.migration, now_ns);
+  }
+  void operator()(part_patch& s) {
+    rep.code = c.patch(s.part.dir, s.part.range, s.part.migration, s.hashes,
+                       std::move(s.entries));
+  }
 };
 
 double seconds_since(std::chrono::steady_clock::time_point t) {
@@ -152,7 +165,7 @@ void shard_state::arm_capacity() {
 caf::result<part_reply> shard_state::part_step(part_request& req) {
   part_reply rep;
   auto& c = *core;
-  std::visit(part_step_applier{c, rep}, req);
+  std::visit(part_step_applier{c, rep, wall_clock_ns()}, req);
   const part_ref* part = part_of(req);
   if (!part)
     return rep; // a listing changes nothing
@@ -166,18 +179,26 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
   if (rep.code != errc::ok)
     return rep;
   // Answer once this step, and every write before it, is durable. After a
-  // begin_export no write to the part follows, so its entries are final.
+  // begin_export or a freeze no write to the part follows, so the entries
+  // (or the delta) read then are final. A copy's chunk was read now: it may
+  // hold writes not yet durable, so it waits for them too.
   auto rp = self->make_response_promise<part_reply>();
   bool exporting = std::holds_alternative<part_begin_export>(req);
+  bool freezing = std::holds_alternative<part_freeze>(req);
+  auto migration = part->migration;
   auto dir = part->dir;
   auto range = part->range;
-  auto answer = [this, rp, exporting, dir, range](bool durable) mutable {
-    part_reply r;
-    if (!durable)
-      r.code = errc::eio;
-    else if (exporting)
-      r.entries = core->part_entries(dir, range);
-    rp.deliver(std::move(r));
+  auto answer = [this, rp, exporting, freezing, migration, dir, range,
+                 rep = std::move(rep)](bool durable) mutable {
+    if (!durable) {
+      rp.deliver(part_reply{errc::eio, {}, {}, false, {}});
+      return;
+    }
+    if (exporting)
+      rep.entries = core->part_entries(dir, range);
+    else if (freezing)
+      core->copy_delta(dir, range, migration, rep.hashes, rep.entries);
+    rp.deliver(std::move(rep));
   };
   if (!c.dirty() && !committing) {
     answer(true); // nothing is waiting for storage

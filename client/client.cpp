@@ -165,7 +165,7 @@ std::vector<raft_status> client::raft_state(errc& code) {
 }
 
 meta_result client::move(const std::string& dir_path, hash_range part,
-                         uint32_t to, bool force) {
+                         uint32_t to, bool force, uint32_t chunk) {
   path_request st;
   st.op = path_op::stat;
   st.path = dir_path;
@@ -176,7 +176,7 @@ meta_result client::move(const std::string& dir_path, hash_range part,
     return out;
   }
   auto r = ask<meta_result>(move_atom::value,
-                            move_request{d.a.ino, part, to, force});
+                            move_request{d.a.ino, part, to, force, chunk});
   return r ? *r : meta_result{errc::eunavailable, 0, 0};
 }
 

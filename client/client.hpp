@@ -80,8 +80,9 @@ public:
   /// Moves part `part` of directory `dir_path` to shard `to` (migration
   /// protocol); EUNAVAILABLE if the node cannot be reached. `force`: even
   /// within the part's quiet time (otherwise EBUSY, with a detail).
+  /// `chunk`: most entries per chunk of the copy (0: the node's default).
   meta_result move(const std::string& dir_path, hash_range part, uint32_t to,
-                   bool force = false);
+                   bool force = false, uint32_t chunk = 0);
 
   /// Every migration recorded; sets `code` to EUNAVAILABLE on failure.
   std::vector<migration_record> migrations(errc& code);

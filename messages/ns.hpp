@@ -32,11 +32,15 @@ struct shard_info {
   uint64_t commits = 0; ///< storage transactions
 };
 
-/// Answered once the step is durable. begin_export: the part's entries.
+/// Answered once the step is durable. begin_export: the part's entries;
+/// copy: a chunk of them, and `eof` after the last; freeze: the delta, the
+/// touched name hashes and their entries.
 struct part_reply {
   errc code = errc::ok;
   std::vector<entry> entries;
   std::vector<unresolved_part> unresolved;
+  bool eof = false;
+  std::vector<uint64_t> hashes;
 };
 
 /// A move of one part of a directory to another shard (`dagctl move`).
@@ -45,6 +49,8 @@ struct move_request {
   hash_range range;
   uint32_t to = 0;
   bool force = false; ///< move even within the part's quiet time
+  /// Most entries per chunk of the copy; 0: the router's default (4096).
+  uint32_t chunk = 0;
 };
 
 /// A router's counters of its placement cache.
@@ -55,7 +61,10 @@ struct router_stats {
   uint64_t wrong_shard = 0;  ///< EWRONGSHARD answers received
   uint64_t refreshes = 0;    ///< placement reads from the metadata store
   uint64_t retries = 0;      ///< requests sent again after EWRONGSHARD
-  uint64_t pushes = 0;       ///< placement changes pushed to this router
+  /// EWRONGSHARD answers that named the part's holder: sent there at once,
+  /// and the part kept in the cache, without a placement read.
+  uint64_t redirects = 0;
+  uint64_t pushes = 0; ///< placement changes pushed to this router
   // The directory-lookup cache of path walks:
   uint64_t dir_hits = 0;      ///< path components resolved from the cache
   uint64_t dir_misses = 0;    ///< path components looked up on a shard
@@ -104,13 +113,13 @@ typename Inspector::result_type inspect(Inspector& f, part_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, part_reply& x) {
   return f(caf::meta::type_name("ds::part_reply"), x.code, x.entries,
-           x.unresolved);
+           x.unresolved, x.eof, x.hashes);
 }
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, move_request& x) {
   return f(caf::meta::type_name("ds::move_request"), x.dir, x.range, x.to,
-           x.force);
+           x.force, x.chunk);
 }
 
 template <class Inspector>
@@ -118,7 +127,7 @@ typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("ds::router_stats"), x.routed, x.cache_hits,
            x.cache_misses, x.wrong_shard, x.refreshes, x.retries, x.pushes,
            x.dir_hits, x.dir_misses, x.dir_stale, x.dir_evictions,
-           x.dir_entries);
+           x.dir_entries, x.redirects);
 }
 
 template <class Inspector>

@@ -192,6 +192,9 @@ std::vector<named_counter> router_counters(const router_stats& s) {
        s.refreshes},
       {"router_retries_total", "requests sent again after EWRONGSHARD",
        s.retries},
+      {"router_redirects_total",
+       "EWRONGSHARD answers naming the holder (no placement read)",
+       s.redirects},
       {"router_pushes_total", "placement changes pushed to this router",
        s.pushes},
       {"router_dir_cache_hits_total",
@@ -273,8 +276,9 @@ std::vector<MetricFamily> node_collector::Collect() const {
     add_raft(fs, s.replica);
   if (auto m = node_.raft_meters.get()) {
     labels l{{"group", "meta"}};
-    fs.add("raft_proposals_total", "commands proposed by this replica as leader",
-           counter, l, double(m->proposals.load(std::memory_order_relaxed)));
+    fs.add("raft_proposals_total",
+           "commands proposed by this replica as leader", counter, l,
+           double(m->proposals.load(std::memory_order_relaxed)));
     fs.add_histogram("raft_append_duration_seconds",
                      "one append to the raft log, fsync included", l,
                      m->append_seconds.read());

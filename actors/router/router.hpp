@@ -110,7 +110,14 @@ struct router_state {
   void part_step(uint32_t shard, part_request req,
                  std::function<void(part_reply)> done);
   void to_meta(meta_command cmd, std::function<void(meta_result)> done);
+  /// Takes the redirect of an EWRONGSHARD answer into the placement cache;
+  /// false if the answer named no holder.
+  bool take_redirect(inode_id dir, const ns_reply& rep);
   void move_begin(std::shared_ptr<move_job> j);
+  /// Copies the next chunk of the part from the source to the destination
+  /// while the source serves it; after the last, freezes and patches.
+  void move_copy(std::shared_ptr<move_job> j);
+  void move_freeze(std::shared_ptr<move_job> j);
   void move_commit(std::shared_ptr<move_job> j);
   void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
   void move_finish(std::shared_ptr<move_job> j);
@@ -125,8 +132,13 @@ struct router_state {
   caf::actor_clock::time_point clock_at_start;
   /// This node's id: the owner recorded for the moves it drives.
   std::string owner_id() const;
-  /// How long a copy step (begin_export, import) may take.
+  /// How long a copy step (begin_export, copy, import, freeze, patch) may
+  /// take.
   caf::timespan bulk_timeout = std::chrono::minutes(5);
+  /// Most entries in one chunk of a part's copy (a move may ask for fewer
+  /// or more, up to max_copy_chunk).
+  uint32_t copy_chunk = 4096;
+  static constexpr uint32_t max_copy_chunk = 1u << 20;
   /// A started move whose progress count has not grown for this long (as
   /// this router observed it) has lost its driver and is aborted.
   caf::timespan move_lease = std::chrono::seconds(15);

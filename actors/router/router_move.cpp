@@ -7,9 +7,12 @@
 //      this node; while the driver works it records progress every third
 //      of the move lease, so that a move is never aborted for being slow,
 //      only for having lost its driver (router_resolve.cpp);
-//   2. the source stops writes to the part and, once that is durable,
-//      hands over its entries (reads go on);
-//   3. the destination stores them as a pending part (not served);
+//   2. the source hands over the part's entries in chunks while it keeps
+//      serving it, recording which names the writes meanwhile touch; the
+//      destination stores each chunk in a pending part (not served);
+//   3. the source stops writes to the part and, once that is durable,
+//      hands over the delta: the touched names as they are now (reads go
+//      on); the destination applies it;
 //   4. commit: the placement changes at epoch e (the commit point);
 //   5. the source releases the part (EWRONGSHARD from now on); only once
 //      that is durable there does the destination activate it, so two
@@ -29,6 +32,11 @@ struct move_job {
   uint32_t from = 0;
   uint64_t id = 0;
   uint64_t epoch = 0;
+  /// The copy's cursor: the last entry copied, and whether any was.
+  bool copied = false;
+  uint64_t after_hash = 0;
+  std::string after_name;
+  uint64_t entries = 0; ///< copied so far (the delta not included)
   caf::typed_response_promise<meta_result> rp;
   /// The part being moved, as the steps name it.
   part_ref part() const { return {req.dir, req.range, id}; }
@@ -44,7 +52,10 @@ void router_state::part_step(uint32_t shard, part_request req,
   // The steps that carry a part's entries take time in proportion to its
   // size: a slow copy is not a lost shard.
   bool bulk = std::holds_alternative<part_begin_export>(req) ||
-              std::holds_alternative<part_import>(req);
+              std::holds_alternative<part_import>(req) ||
+              std::holds_alternative<part_copy>(req) ||
+              std::holds_alternative<part_freeze>(req) ||
+              std::holds_alternative<part_patch>(req);
   self->request(shards[shard], bulk ? bulk_timeout : timeout, part_atom::value,
                 std::move(req))
       .then([done](part_reply& r) { done(std::move(r)); },
@@ -78,15 +89,46 @@ void router_state::move_begin(std::shared_ptr<move_job> j) {
     }
     j->id = r.migration;
     renew(j);
-    part_step(j->from, part_begin_export{j->part()}, [this, j](part_reply p) {
-      if (p.code != errc::ok)
-        return move_abort(j, p.code, false);
-      part_import imp{j->part(), std::move(p.entries)};
-      part_step(j->req.to, std::move(imp), [this, j](part_reply q) {
-        if (q.code != errc::ok)
-          return move_abort(j, q.code, true);
-        move_commit(j);
-      });
+    move_copy(j);
+  });
+}
+
+void router_state::move_copy(std::shared_ptr<move_job> j) {
+  part_copy c{j->part(), !j->copied, j->after_hash, j->after_name,
+              j->req.chunk ? j->req.chunk : copy_chunk};
+  part_step(j->from, std::move(c), [this, j](part_reply p) {
+    if (p.code != errc::ok) // nothing frozen; the copy so far is discarded
+      return move_abort(j, p.code, j->copied);
+    bool eof = p.eof;
+    if (!p.entries.empty()) {
+      j->after_hash = p.entries.back().hash;
+      j->after_name = p.entries.back().name;
+    }
+    bool first = !j->copied;
+    j->copied = true;
+    j->entries += p.entries.size();
+    if (p.entries.empty() && !first)
+      return move_freeze(j); // the last chunk was full; none followed
+    part_import imp{j->part(), std::move(p.entries)};
+    part_step(j->req.to, std::move(imp), [this, j, eof](part_reply q) {
+      if (q.code != errc::ok)
+        return move_abort(j, q.code, true);
+      if (eof)
+        return move_freeze(j);
+      move_copy(j);
+    });
+  });
+}
+
+void router_state::move_freeze(std::shared_ptr<move_job> j) {
+  part_step(j->from, part_freeze{j->part()}, [this, j](part_reply p) {
+    if (p.code != errc::ok)
+      return move_abort(j, p.code, true);
+    part_patch patch{j->part(), std::move(p.hashes), std::move(p.entries)};
+    part_step(j->req.to, std::move(patch), [this, j](part_reply q) {
+      if (q.code != errc::ok)
+        return move_abort(j, q.code, true);
+      move_commit(j);
     });
   });
 }
@@ -184,7 +226,8 @@ std::string router_state::owner_id() const {
 }
 
 caf::result<meta_result> router_state::move(move_request& m) {
-  if (m.to >= shards.size() || !m.range.aligned() || m.dir == 0)
+  if (m.to >= shards.size() || !m.range.aligned() || m.dir == 0 ||
+      m.chunk > max_copy_chunk)
     return meta_result{errc::einval, 0, 0, 0};
   auto rp = self->make_response_promise<meta_result>();
   // The current holder, from the placement store (not the cache).

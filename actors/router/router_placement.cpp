@@ -6,8 +6,11 @@
 // that does not hold the part asked for answers EWRONGSHARD: the router
 // reads the directory's placement from the metadata store (linearizable)
 // and sends the request again, with a growing pause while a move is under
-// way. Pushes from the metadata replica keep the cache fresh; a lost push
-// costs one EWRONGSHARD, never a stale answer, since shards decide.
+// way. A shard that gave the part away names where it went (a redirect in
+// the answer): the router then keeps that part in its cache and sends the
+// request there at once, without reading the placement. Pushes from the
+// metadata replica keep the cache fresh; a lost push costs one EWRONGSHARD,
+// never a stale answer, since shards decide.
 #include <caf/all.hpp>
 
 #include "actors/router/router.hpp"
@@ -29,8 +32,9 @@ struct route_job {
   std::function<void(std::vector<ns_reply>)> done;
   int attempt = 0;
   caf::actor_clock::time_point deadline; ///< no retry starts after it
-  size_t left = 0; ///< shards of this round not yet answered
-  std::vector<size_t> again;
+  size_t left = 0;                ///< shards of this round not yet answered
+  std::vector<size_t> again;      ///< EWRONGSHARD: read the placement
+  std::vector<size_t> redirected; ///< EWRONGSHARD naming the holder
 };
 
 uint32_t router_state::shard_for(ns_request& r, uint64_t limit) {
@@ -81,7 +85,10 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
         if (rep.code == errc::ewrongshard) {
           ++stats.wrong_shard;
           if (job->attempt + 1 < max_attempts) {
-            job->again.push_back(i);
+            if (take_redirect(job->reqs[i].dir, rep))
+              job->redirected.push_back(i);
+            else
+              job->again.push_back(i);
             continue;
           }
           rep = error_reply(errc::eunavailable); // a move that never ends
@@ -103,7 +110,31 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
     next_round(job);
 }
 
+bool router_state::take_redirect(inode_id dir, const ns_reply& rep) {
+  part_redirect rd;
+  if (!part_redirect::decode(rep.cookie, rd) || rd.shard >= shards.size())
+    return false;
+  ++stats.redirects;
+  auto i = placed.find(dir);
+  if (i == placed.end()) // nothing known: the rest stays at the home
+    i = placed.emplace(dir, dir_placement{dir, 0, {}}).first;
+  learn_part(i->second, placement_entry{rd.range, rd.shard, rd.epoch});
+  return true;
+}
+
 void router_state::next_round(std::shared_ptr<route_job> job) {
+  if (job->again.empty() && !job->redirected.empty()) {
+    // Every request sent back named its part's holder: there at once.
+    auto go = std::move(job->redirected);
+    job->redirected.clear();
+    ++job->attempt;
+    stats.retries += go.size();
+    return dispatch(job, std::move(go));
+  }
+  // Any others read the placement: the redirected ones go with them.
+  job->again.insert(job->again.end(), job->redirected.begin(),
+                    job->redirected.end());
+  job->redirected.clear();
   if (job->again.empty()) {
     for (size_t i = 0; i < job->out.size(); ++i)
       continue_at_cut(job->reqs[i], job->limit[i], job->out[i]);

@@ -45,6 +45,23 @@ uint32_t choose_shard(ns_request& r, const dir_placement* p, uint32_t home,
   return s.shard;
 }
 
+bool learn_part(dir_placement& p, const placement_entry& e) {
+  for (auto& x : p.parts)
+    if (x.range.overlaps(e.range.lo, e.range.hi) && x.epoch >= e.epoch)
+      return false; // as new or newer
+  p.parts.erase(std::remove_if(p.parts.begin(), p.parts.end(),
+                               [&](const placement_entry& x) {
+                                 return x.range.overlaps(e.range.lo,
+                                                         e.range.hi);
+                               }),
+                p.parts.end());
+  auto at = std::lower_bound(
+      p.parts.begin(), p.parts.end(), e,
+      [](const auto& x, const auto& y) { return x.range.lo < y.range.lo; });
+  p.parts.insert(at, e);
+  return true;
+}
+
 uint32_t holder_of(const dir_placement* p, uint64_t h, uint32_t home) {
   return p ? segment_of(*p, h, home).shard : home;
 }

@@ -29,6 +29,12 @@ placement_segment segment_of(const dir_placement& p, uint64_t h, uint32_t home);
 uint32_t choose_shard(ns_request& r, const dir_placement* p, uint32_t home,
                       uint64_t limit);
 
+/// Takes in one part's placement learned from a shard's redirect: the part
+/// replaces what `p` said of its range, unless `p` knows of a later move
+/// overlapping it. `p`'s epoch stays (it still dates the rest of the map,
+/// so a pushed or read map replaces it). False if nothing changed.
+bool learn_part(dir_placement& p, const placement_entry& e);
+
 /// The shard holding hash `h` of a directory by `p` (nullptr: the home).
 uint32_t holder_of(const dir_placement* p, uint64_t h, uint32_t home);
 

@@ -7,6 +7,51 @@
 
 namespace ds {
 
+// -- part_redirect -----------------------------------------------------------
+
+namespace {
+
+constexpr char redirect_tag = 'R';
+constexpr size_t redirect_bytes = 1 + 8 + 8 + 4 + 8;
+
+void put_be(std::string& out, uint64_t v, int bytes) {
+  for (int i = bytes - 1; i >= 0; --i)
+    out.push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+uint64_t get_be(std::string_view in, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i)
+    v = v << 8 | static_cast<uint8_t>(in[at + i]);
+  return v;
+}
+
+} // namespace
+
+std::string part_redirect::encode() const {
+  std::string out;
+  out.reserve(redirect_bytes);
+  out.push_back(redirect_tag);
+  put_be(out, range.lo, 8);
+  put_be(out, range.hi, 8);
+  put_be(out, shard, 4);
+  put_be(out, epoch, 8);
+  return out;
+}
+
+bool part_redirect::decode(std::string_view bytes, part_redirect& out) {
+  if (bytes.size() != redirect_bytes || bytes[0] != redirect_tag)
+    return false;
+  part_redirect r;
+  r.range = hash_range{get_be(bytes, 1, 8), get_be(bytes, 9, 8)};
+  r.shard = static_cast<uint32_t>(get_be(bytes, 17, 4));
+  r.epoch = get_be(bytes, 21, 8);
+  if (!r.range.aligned())
+    return false;
+  out = r;
+  return true;
+}
+
 // -- dir_parts ---------------------------------------------------------------
 
 bool dir_parts::reads(uint64_t h) const {
@@ -112,6 +157,14 @@ errc ns_shard::check_part(const ns_request& r, ns_reply& rep) {
   ++counters_.wrong_shard;
   rep.code = errc::ewrongshard;
   rep.epoch = dp.epoch;
+  // A part given away names where it went (the home keeps that record).
+  if (validate_name(r.name) == errc::ok && r.op != ns_op::readdir &&
+      r.op != ns_op::split) {
+    auto h = name_hash(r.name);
+    for (auto& p : dp.parts)
+      if (p.state == dir_part::out && p.range.contains(h))
+        rep.cookie = part_redirect{p.range, p.shard, p.epoch}.encode();
+  }
   return rep.code;
 }
 
@@ -124,38 +177,49 @@ void ns_shard::touch_parts(inode_id dir) {
 
 // -- migration steps ---------------------------------------------------------
 
-errc ns_shard::begin_export(inode_id dir, hash_range r, uint64_t migration) {
+errc ns_shard::export_check(inode_id dir, hash_range r,
+                            uint64_t migration) const {
   if (!r.aligned() || migration == 0)
     return errc::einval;
   if (dead_.count(dir))
     return errc::enoent;
   if (closing_.count(dir))
     return errc::ebusy;
+  if (auto e = copy_conflict(dir, r, migration); e != errc::ok)
+    return e;
   auto i = parts_.find(dir);
-  if (i == parts_.end()) {
-    parts_[dir].parts.push_back(
-        dir_part{r, dir_part::exporting, 0, 0, migration});
-    touch_parts(dir);
+  if (i == parts_.end())
     return errc::ok;
-  }
   auto& dp = i->second;
-  if (dp.moving()) {
-    auto p = dp.find(r);
-    if (p && p->state == dir_part::exporting && p->migration == migration)
-      return errc::ok; // repeated
+  if (dp.moving())
     return errc::ebusy;
-  }
   if (!dp.reads_all(r.lo, r.hi))
     return errc::ewrongshard;
+  bool exact = false;
+  for (auto& p : dp.parts) {
+    if (dp.home && p.range.overlaps(r.lo, r.hi))
+      return errc::einval; // nested in or around a part moved before
+    exact = exact || p.range == r;
+  }
+  if (!dp.home && !exact)
+    return errc::einval; // a received part moves whole
+  return errc::ok;
+}
+
+errc ns_shard::begin_export(inode_id dir, hash_range r, uint64_t migration) {
+  auto i = parts_.find(dir);
+  if (i != parts_.end()) {
+    auto p = i->second.find(r);
+    if (p && p->state == dir_part::exporting && p->migration == migration)
+      return errc::ok; // repeated
+  }
+  if (auto e = export_check(dir, r, migration); e != errc::ok)
+    return e;
+  auto& dp = parts_[dir]; // no record: the home, holding everything
   if (dp.home) {
-    for (auto& p : dp.parts)
-      if (p.range.overlaps(r.lo, r.hi))
-        return errc::einval; // nested in or around a part moved before
     dp.parts.push_back(dir_part{r, dir_part::exporting, 0, 0, migration});
   } else {
     auto p = dp.find(r);
-    if (!p)
-      return errc::einval; // a received part moves whole
     p->state = dir_part::exporting;
     p->migration = migration;
   }
@@ -209,6 +273,7 @@ errc ns_shard::release(inode_id dir, hash_range r, uint64_t migration,
     return errc::ok; // repeated: a received part that left again
   if (!p || p->state != dir_part::exporting || p->migration != migration)
     return errc::enoent;
+  end_copy(migration);
   auto& dp = i->second;
   counters_.moved_out += drop_range(dir, r);
   if (dp.home) {
@@ -222,10 +287,11 @@ errc ns_shard::release(inode_id dir, hash_range r, uint64_t migration,
 }
 
 errc ns_shard::thaw(inode_id dir, hash_range r, uint64_t migration) {
+  bool copying = end_copy(migration); // a copy not yet frozen ends too
   auto i = parts_.find(dir);
   auto p = i == parts_.end() ? nullptr : i->second.find(r);
   if (!p || p->state != dir_part::exporting || p->migration != migration)
-    return errc::enoent;
+    return copying ? errc::ok : errc::enoent;
   auto& dp = i->second;
   if (dp.home)
     dp.remove(p);
@@ -257,8 +323,10 @@ errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
   }
   auto& dp = it->second;
   auto p = dp.find(r);
-  if (p && p->state == dir_part::pending && p->migration == migration)
-    return errc::ok; // repeated
+  if (p && p->state == dir_part::pending && p->migration == migration) {
+    put_entries(dir, std::move(entries)); // the next chunk, or repeated
+    return errc::ok;
+  }
   if (dp.home && !(p && p->state == dir_part::out))
     return errc::einval; // the home holds it, or it is moving
   if (!dp.home)

@@ -43,6 +43,8 @@ uint64_t ns_shard::key_of(inode_id dir, uint64_t hash) {
 
 void ns_shard::mark_name(inode_id dir, uint64_t hash) {
   pending_dirty_.names.insert(key_of(dir, hash));
+  if (!copies_.empty())
+    record_copy(dir, hash);
 }
 
 bool ns_shard::name_dirty(inode_id dir, uint64_t hash) const {
@@ -77,6 +79,8 @@ bool ns_shard::waits(const ns_request& r, const ns_reply& rep) const {
 ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
   ++counters_.ops;
   last_walk_.valid = false;
+  if (!copies_.empty())
+    expire_copies(now_ns);
   ns_reply rep;
   if (check_part(r, rep) != errc::ok) {
     must_wait = false; // placement information; nothing was read
@@ -347,8 +351,8 @@ ns_reply ns_shard::split(const ns_request& r) {
         return rep;
       }
   }
-  rep.code = i->second.split_range(r.from, r.until, r.max_entries,
-                                   changes_of(r.dir));
+  rep.code =
+      i->second.split_range(r.from, r.until, r.max_entries, changes_of(r.dir));
   return rep;
 }
 

@@ -25,6 +25,10 @@ struct ns_shard_config {
   /// finishes or aborts its three rmdir steps well within it; if it died
   /// meanwhile, the block lapses instead of lasting until a restart.
   int64_t rmdir_lease_ns = int64_t{30} * 1'000'000'000;
+  /// How long a copy of a part (copy_part) lasts without a next chunk or
+  /// its freeze (ns): a copy whose driver died ends instead of recording
+  /// writes for ever.
+  int64_t copy_lease_ns = int64_t{30} * 1'000'000'000;
 };
 
 /// One stored entry or node, with its directory.
@@ -149,6 +153,32 @@ public:
   /// rmdir is under way in the directory; einval: `r` is not a DAG node's
   /// range, or cuts a received part.
   errc begin_export(inode_id dir, hash_range r, uint64_t migration);
+  /// Source, copy while serving (ns_copy.cpp): the next chunk of part `r`'s
+  /// entries after (`after_hash`, `after_name`), at most `max`, into `out`;
+  /// `eof` once none follow. With `first` it starts the copy (the cursor is
+  /// ignored) after the checks of begin_export, and from then on records
+  /// the hashes of names that writes to the part touch. ENOENT: no copy of
+  /// this migration is under way (the source restarted, or the copy's
+  /// lease lapsed); EBUSY: another move or copy overlaps.
+  errc copy_part(inode_id dir, hash_range r, uint64_t migration, bool first,
+                 uint64_t after_hash, const std::string& after_name, size_t max,
+                 int64_t now_ns, std::vector<entry>& out, bool& eof);
+  /// Source, after a copy's last chunk: stops writes to the part as
+  /// begin_export does. ENOENT if no copy of this migration is under way.
+  /// Repeating it is harmless.
+  errc freeze(inode_id dir, hash_range r, uint64_t migration, int64_t now_ns);
+  /// The delta of a frozen copy: the name hashes the writes during it
+  /// touched, and the entries with those hashes now (complete once the
+  /// batch holding freeze's change is durable).
+  void copy_delta(inode_id dir, hash_range r, uint64_t migration,
+                  std::vector<uint64_t>& hashes,
+                  std::vector<entry>& entries) const;
+  /// Destination: applies a copy's delta to the pending part: every entry
+  /// of each hash is replaced by those of `entries` with that hash.
+  errc patch(inode_id dir, hash_range r, uint64_t migration,
+             const std::vector<uint64_t>& hashes, std::vector<entry> entries);
+  /// Copies under way (recording writes) on this shard.
+  size_t copies() const { return copies_.size(); }
   /// The entries of part `r` (complete once the batch holding
   /// begin_export's change is durable: no write to it can follow).
   std::vector<entry> part_entries(inode_id dir, hash_range r) const;
@@ -221,6 +251,29 @@ private:
   void touch_parts(inode_id dir);
   /// Erases the entries of part `r`; returns how many there were.
   size_t drop_range(inode_id dir, hash_range r);
+  /// Stores `entries` (checked) in `dir`, replacing equal names.
+  void put_entries(inode_id dir, std::vector<entry> entries);
+  /// A part being copied while it serves (ns_copy.cpp).
+  struct copy_session {
+    inode_id dir = 0;
+    hash_range range;
+    uint64_t migration = 0;
+    int64_t last_ns = 0; ///< last chunk or freeze (the lease runs from it)
+    bool frozen = false;
+    std::unordered_set<uint64_t> touched; ///< name hashes written meanwhile
+  };
+  std::vector<copy_session> copies_;
+  copy_session* copy_of(inode_id dir, uint64_t migration);
+  /// A write touched hash `hash` of `dir`: copies of it record that.
+  void record_copy(inode_id dir, uint64_t hash);
+  /// Drops copies whose lease lapsed (a frozen one waits for its end).
+  void expire_copies(int64_t now_ns);
+  /// Ends the copy of `migration` (thaw, release), if any; true if there was.
+  bool end_copy(uint64_t migration);
+  /// EBUSY if a copy of another migration overlaps `r` of `dir`.
+  errc copy_conflict(inode_id dir, hash_range r, uint64_t migration) const;
+  /// The checks begin_export makes before it freezes part `r` of `dir`.
+  errc export_check(inode_id dir, hash_range r, uint64_t migration) const;
   std::unordered_map<inode_id, dir_parts> parts_;
   std::vector<inode_id> touched_parts_;
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -40,7 +41,8 @@ typename Inspector::result_type inspect(Inspector& f, part_only_step<Kind>& x) {
   return f(x.part);
 }
 
-/// Source: stop writes to the part; answered with its entries.
+/// Source: stop writes to the part; answered with its entries (the whole
+/// part copied in one message while writes wait: small parts, and tests).
 using part_begin_export = part_only_step<0>;
 /// Source, the move was aborted: writes are served again.
 using part_thaw = part_only_step<1>;
@@ -60,7 +62,9 @@ typename Inspector::result_type inspect(Inspector& f, part_release& x) {
   return f(x.part, x.to, x.epoch);
 }
 
-/// Destination: store the part's entries, not served until activated.
+/// Destination: store the part's entries, not served until activated. A
+/// copy sends them in chunks: the first import creates the pending part,
+/// the next ones (same migration) add to it, replacing equal names.
 struct part_import {
   part_ref part;
   std::vector<entry> entries; ///< what begin_export answered
@@ -84,6 +88,45 @@ typename Inspector::result_type inspect(Inspector& f, part_activate& x) {
   return f(x.part, x.epoch);
 }
 
+/// Source: the next chunk of the part's entries while the part keeps
+/// serving writes; the first chunk starts recording which names the writes
+/// meanwhile touch (in memory: a restart of the source ends the copy, and
+/// the next chunk or the freeze answers ENOENT). Answered with up to `max`
+/// entries after (`after_hash`, `after_name`) in readdir order, and `eof`.
+struct part_copy {
+  part_ref part;
+  bool first = true; ///< starts the copy (the cursor is ignored)
+  uint64_t after_hash = 0;
+  std::string after_name;
+  uint32_t max = 0; ///< most entries in the answer (at least 1)
+};
+
+/// The field list of part_copy.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, part_copy& x) {
+  return f(x.part, x.first, x.after_hash, x.after_name, x.max);
+}
+
+/// Source, after the last chunk of a copy: stop writes to the part (as
+/// begin_export does); answered with the delta: the name hashes the writes
+/// during the copy touched (`hashes`) and their entries now (`entries`).
+using part_freeze = part_only_step<3>;
+
+/// Destination: apply the delta of a copy to the pending part: every entry
+/// of each hash in `hashes` is replaced by those of `entries` with that
+/// hash (none: the names were removed). Repeating it is harmless.
+struct part_patch {
+  part_ref part;
+  std::vector<uint64_t> hashes;
+  std::vector<entry> entries;
+};
+
+/// The field list of part_patch.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, part_patch& x) {
+  return f(x.part, x.hashes, x.entries);
+}
+
 /// List the parts exporting or pending on the shard (moves left
 /// unresolved); about no part in particular.
 struct part_list_unresolved {};
@@ -98,7 +141,8 @@ typename Inspector::result_type inspect(Inspector& f, part_list_unresolved&) {
 /// on the wire (kind_of, emplace_kind): append, never reorder.
 using part_request =
     std::variant<part_begin_export, part_release, part_thaw, part_import,
-                 part_activate, part_discard, part_list_unresolved>;
+                 part_activate, part_discard, part_list_unresolved, part_copy,
+                 part_freeze, part_patch>;
 
 /// The name of `r`'s step ("begin_export", "release", ... "unresolved").
 const char* step_name(const part_request& r);

@@ -9,6 +9,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace ds {
@@ -36,6 +38,21 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, hash_range& x) {
   return f(x.lo, x.hi);
 }
+
+/// Where a part went, as an EWRONGSHARD answer names it (in the reply's
+/// cookie): a router with a stale placement sends the request there at once
+/// and keeps the part in its cache, instead of reading the placement.
+struct part_redirect {
+  hash_range range;
+  uint32_t shard = 0;
+  uint64_t epoch = 0; ///< the placement epoch of the move that put it there
+
+  /// 29 bytes: a tag, then range, shard and epoch big-endian.
+  std::string encode() const;
+  /// Parses encode()'s output; false for anything else (an EWRONGSHARD
+  /// without a redirect has an empty cookie).
+  static bool decode(std::string_view bytes, part_redirect& out);
+};
 
 /// One part of a directory as one shard sees it.
 struct dir_part {

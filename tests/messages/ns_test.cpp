@@ -47,9 +47,12 @@ TEST_CASE("every step of a part_request round-trips through CAF") {
   e.hash = 99;
   e.row = 3;
   std::vector<part_request> all{
-      part_begin_export{part}, part_release{part, 3, 11}, part_thaw{part},
-      part_import{part, {e}},  part_activate{part, 12},   part_discard{part},
-      part_list_unresolved{}};
+      part_begin_export{part}, part_release{part, 3, 11},
+      part_thaw{part},         part_import{part, {e}},
+      part_activate{part, 12}, part_discard{part},
+      part_list_unresolved{},  part_copy{part, false, 99, "notes.txt", 64},
+      part_freeze{part},       part_patch{part, {99}, {e}}};
+  REQUIRE(all.size() == std::variant_size_v<part_request>);
   for (size_t i = 0; i < all.size(); ++i) {
     auto& r = all[i];
     CAPTURE(step_name(r));
@@ -71,7 +74,7 @@ TEST_CASE("every step of a part_request round-trips through CAF") {
 
 TEST_CASE("a part_request of an unknown kind does not load") {
   auto buf = save(part_thaw{part_ref{1, {}, 2}});
-  buf[0] = 7;
+  buf[0] = static_cast<char>(std::variant_size_v<part_request>);
   part_request out = part_discard{part_ref{5, {}, 6}};
   CHECK(load(buf, out) == caf::sec::invalid_argument);
   REQUIRE(std::holds_alternative<part_discard>(out)); // unchanged

@@ -9,73 +9,10 @@
 #include "model/namespace/name.hpp"
 #include "model/namespace/ns_shard.hpp"
 #include "storage/shard_store.hpp"
+#include "tests/storage/part_fixture.hpp"
 
 using namespace ds;
-
-namespace {
-
-constexpr inode_id dir = 7;
-const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
-const hash_range lower{0, (uint64_t{1} << 63) - 1};
-
-/// A shard with its own memory store: every step's changes are committed.
-struct node {
-  ns_shard core;
-  std::unique_ptr<shard_store> store = make_memory_shard_store();
-  explicit node(uint32_t id) : core(id, {}) {}
-  ns_reply run(ns_request r) {
-    bool wait = false;
-    auto rep = core.apply(r, 1000, wait);
-    sync();
-    return rep;
-  }
-  void sync() {
-    if (core.dirty()) {
-      store->commit(core.take_changes());
-      core.committed();
-    }
-  }
-  /// A fresh core from what was committed.
-  void restart() {
-    auto l = store->load();
-    ns_shard back{core.shard_id(), {}};
-    REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row,
-                         l.parts) == "");
-    core = std::move(back);
-  }
-};
-
-errc code(node& n, ns_op op, const std::string& name) {
-  return n.run(make_request(op, dir, name)).code;
-}
-
-/// Every name of `dir` that `n` lists in [lo, hi].
-std::vector<std::string> listing(node& n, hash_range r) {
-  std::vector<std::string> out;
-  auto q = make_request(ns_op::readdir, dir);
-  q.from = r.lo;
-  q.until = r.hi;
-  q.max_entries = 7;
-  for (;;) {
-    auto rep = n.run(q);
-    REQUIRE(rep.code == errc::ok);
-    for (auto& e : rep.entries)
-      out.push_back(e.name);
-    if (rep.eof)
-      return out;
-    q.cookie = rep.cookie;
-  }
-}
-
-std::string name_in(const hash_range& r, int& k) {
-  for (;;) {
-    auto n = "f" + std::to_string(k++);
-    if (r.contains(name_hash(n)))
-      return n;
-  }
-}
-
-} // namespace
+using namespace ds::test;
 
 TEST_CASE("a part moves from its home to another shard") {
   node a{0}, b{1};
@@ -111,6 +48,11 @@ TEST_CASE("a part moves from its home to another shard") {
   auto wrong = a.run(make_request(ns_op::lookup, dir, moving[0].name));
   CHECK(wrong.code == errc::ewrongshard);
   CHECK(wrong.epoch == 3); // the epoch of the move
+  part_redirect went;      // and where the part went
+  REQUIRE(part_redirect::decode(wrong.cookie, went));
+  CHECK(went.range == upper);
+  CHECK(went.shard == 1);
+  CHECK(went.epoch == 3);
   REQUIRE(b.core.activate(dir, upper, 5, 3) == errc::ok);
   b.sync();
   for (auto& [n, at] : made) {

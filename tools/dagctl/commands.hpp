@@ -21,6 +21,7 @@ struct invocation : cli::node_flags {
   std::string part;              ///< move: BITS:INDEX
   uint32_t to = 0;               ///< move: the shard that takes the part
   bool force = false;            ///< move: even within the quiet time
+  uint32_t chunk = 0;            ///< move: entries per copy chunk (0: default)
   std::optional<uint64_t> if_version;
   int64_t since = 0;           ///< psm decisions: from this slot on
   std::optional<double> start; ///< psm import: a trace's start (unix s)

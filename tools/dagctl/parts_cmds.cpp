@@ -43,6 +43,10 @@ void add_parts_commands(CLI::App& app, invocation& inv) {
       ->check(CLI::Range(0, 1'000'000));
   move->add_flag("--force", inv.force,
                  "move even if the part moved within move-quiet-time");
+  move->add_option("--chunk", inv.chunk,
+                   "entries per chunk of the copy while the part serves "
+                   "(default 4096)")
+      ->check(CLI::Range(1, 1 << 20));
   move->callback([&inv] { inv.command = "move"; });
   app.add_subcommand("migrations",
                      "every move of a part: state and placement epoch")
@@ -71,7 +75,7 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
         watch.emplace(cl, d.a.ino, r, bar);
       }
     }
-    auto m = cl.move(inv.path, r, shard, inv.force);
+    auto m = cl.move(inv.path, r, shard, inv.force, inv.chunk);
     if (watch)
       watch->finish(m.code == errc::ok ? "done"
                                        : std::string{to_string(m.code)});
@@ -131,7 +135,8 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
   }
   out << "routed:       " << s.routed << "\ncache hits:   " << s.cache_hits
       << "\ncache misses: " << s.cache_misses << " (sent to the home shard)"
-      << "\nwrong shard:  " << s.wrong_shard
+      << "\nwrong shard:  " << s.wrong_shard << " (" << s.redirects
+      << " named the holder)"
       << "\nrefreshes:    " << s.refreshes << "\nretries:      " << s.retries
       << "\npushes:       " << s.pushes
       << "\ndirectory lookups (path components):"

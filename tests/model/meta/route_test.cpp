@@ -121,3 +121,40 @@ TEST_CASE("the caller's own end is never passed, and ends the listing") {
   CHECK(choose_shard(bad, &p, 3, ~uint64_t{0}) == 3);
   CHECK(bad.until == ~uint64_t{0});
 }
+
+TEST_CASE("a redirect's part replaces what the cache said of its range") {
+  auto p = upper_on_5();
+  // A later move of the upper quarter to shard 9.
+  placement_entry q{hash_range{half + (half >> 1), ~uint64_t{0}}, 9, 4};
+  CHECK(learn_part(p, q));
+  CHECK(p.epoch == 2); // the rest of the map keeps its date
+  REQUIRE(p.parts.size() == 1);
+  CHECK(p.parts[0].shard == 9);
+  CHECK(holder_of(&p, half + (half >> 1) + 1, 0) == 9);
+  CHECK(holder_of(&p, half + 1, 0) == 0); // the home, until told more
+  // An older redirect does not undo a newer entry.
+  CHECK_FALSE(
+      learn_part(p, placement_entry{hash_range{half, ~uint64_t{0}}, 5, 3}));
+  CHECK(p.parts[0].shard == 9);
+  // Entries stay sorted by hash.
+  CHECK(learn_part(p, placement_entry{hash_range{0, (half >> 1) - 1}, 3, 6}));
+  REQUIRE(p.parts.size() == 2);
+  CHECK(p.parts[0].range.lo == 0);
+}
+
+TEST_CASE("a redirect round-trips, and anything else is not one") {
+  part_redirect r{hash_range{half, ~uint64_t{0}}, 7, 12};
+  part_redirect back;
+  REQUIRE(part_redirect::decode(r.encode(), back));
+  CHECK(back.range == r.range);
+  CHECK(back.shard == 7);
+  CHECK(back.epoch == 12);
+  CHECK_FALSE(part_redirect::decode("", back));
+  auto bad = r.encode();
+  bad[0] = 'X';
+  CHECK_FALSE(part_redirect::decode(bad, back));
+  CHECK_FALSE(part_redirect::decode(r.encode() + "x", back));
+  // A range that is not a DAG node's is refused.
+  part_redirect odd{hash_range{1, 2}, 7, 12};
+  CHECK_FALSE(part_redirect::decode(odd.encode(), back));
+}

@@ -1,0 +1,179 @@
+// Copying a part while its source keeps serving it (docs/ARCHITECTURE.md,
+// "Parts of directories"): the source hands out the part's entries in
+// chunks and records the name hashes that writes touch meanwhile; then it
+// stops writes (freeze) and hands out only what those writes changed, so
+// writes wait for the delta, not for the whole copy. The copy lives in
+// memory: a source that restarts has none, and the next chunk or freeze
+// answers ENOENT, which aborts the move.
+#include <algorithm>
+#include <unordered_set>
+
+#include "model/namespace/name.hpp"
+#include "model/namespace/ns_shard.hpp"
+
+namespace ds {
+
+ns_shard::copy_session* ns_shard::copy_of(inode_id dir, uint64_t migration) {
+  for (auto& c : copies_)
+    if (c.dir == dir && c.migration == migration)
+      return &c;
+  return nullptr;
+}
+
+void ns_shard::expire_copies(int64_t now_ns) {
+  copies_.erase(std::remove_if(copies_.begin(), copies_.end(),
+                               [&](const copy_session& c) {
+                                 return !c.frozen &&
+                                        now_ns - c.last_ns > cfg_.copy_lease_ns;
+                               }),
+                copies_.end());
+}
+
+bool ns_shard::end_copy(uint64_t migration) {
+  auto n = copies_.size();
+  copies_.erase(std::remove_if(copies_.begin(), copies_.end(),
+                               [&](const copy_session& c) {
+                                 return c.migration == migration;
+                               }),
+                copies_.end());
+  return copies_.size() != n;
+}
+
+errc ns_shard::copy_conflict(inode_id dir, hash_range r,
+                             uint64_t migration) const {
+  for (auto& c : copies_)
+    if (c.dir == dir && c.migration != migration &&
+        c.range.overlaps(r.lo, r.hi))
+      return errc::ebusy;
+  return errc::ok;
+}
+
+void ns_shard::record_copy(inode_id dir, uint64_t hash) {
+  for (auto& c : copies_)
+    if (c.dir == dir && c.range.contains(hash))
+      c.touched.insert(hash);
+}
+
+errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
+                         bool first, uint64_t after_hash,
+                         const std::string& after_name, size_t max,
+                         int64_t now_ns, std::vector<entry>& out, bool& eof) {
+  out.clear();
+  eof = false;
+  if (max == 0 || !r.aligned() || migration == 0)
+    return errc::einval;
+  if (!first &&
+      (!r.contains(after_hash) || validate_name(after_name) != errc::ok))
+    return errc::einval;
+  expire_copies(now_ns);
+  auto c = copy_of(dir, migration);
+  if (c && !(c->range == r))
+    return errc::einval;
+  if (first && !c) {
+    if (auto e = export_check(dir, r, migration); e != errc::ok)
+      return e;
+    copies_.push_back(copy_session{dir, r, migration, now_ns, false, {}});
+    c = &copies_.back();
+  }
+  if (!c)
+    return errc::enoent; // the copy ended: restart, lease, thaw
+  if (c->frozen)
+    return errc::einval; // no chunk follows the freeze
+  c->last_ns = now_ns;
+  auto d = dag(dir);
+  if (!d) {
+    eof = true;
+    return errc::ok;
+  }
+  readdir_cookie cur{after_hash, after_name, false};
+  if (first)
+    cur = r.lo == 0 ? readdir_cookie{} : readdir_cookie::after(r.lo - 1);
+  while (out.size() < max) {
+    bool end = false;
+    auto page = d->readdir(cur, max - out.size(), end);
+    for (auto& e : page) {
+      if (e.hash > r.hi) {
+        eof = true;
+        return errc::ok;
+      }
+      out.push_back(e);
+    }
+    if (end || page.empty()) {
+      eof = true;
+      return errc::ok;
+    }
+    cur = readdir_cookie{page.back().hash, page.back().name, false};
+  }
+  return errc::ok;
+}
+
+errc ns_shard::freeze(inode_id dir, hash_range r, uint64_t migration,
+                      int64_t now_ns) {
+  expire_copies(now_ns);
+  auto c = copy_of(dir, migration);
+  if (!c)
+    return errc::enoent;
+  if (!(c->range == r))
+    return errc::einval;
+  auto e = begin_export(dir, r, migration);
+  if (e == errc::ok) {
+    c->frozen = true;
+    c->last_ns = now_ns;
+  }
+  return e;
+}
+
+void ns_shard::copy_delta(inode_id dir, hash_range r, uint64_t migration,
+                          std::vector<uint64_t>& hashes,
+                          std::vector<entry>& entries) const {
+  hashes.clear();
+  entries.clear();
+  for (auto& c : copies_) {
+    if (c.dir != dir || c.migration != migration || !(c.range == r))
+      continue;
+    hashes.assign(c.touched.begin(), c.touched.end());
+    std::sort(hashes.begin(), hashes.end());
+    for (auto h : hashes)
+      for (auto& e : part_entries(dir, hash_range{h, h}))
+        entries.push_back(e);
+  }
+}
+
+void ns_shard::put_entries(inode_id dir, std::vector<entry> entries) {
+  auto d = dags_.find(dir);
+  if (d == dags_.end())
+    return;
+  auto& ch = changes_of(dir);
+  for (auto& e : entries) {
+    if (d->second.find(e.name, e.hash))
+      d->second.erase(e.name, e.hash, ch);
+    e.row = next_row_++;
+    auto h = e.hash;
+    d->second.insert(std::move(e), ch);
+    mark_name(dir, h);
+  }
+}
+
+errc ns_shard::patch(inode_id dir, hash_range r, uint64_t migration,
+                     const std::vector<uint64_t>& hashes,
+                     std::vector<entry> entries) {
+  auto i = parts_.find(dir);
+  auto p = i == parts_.end() ? nullptr : i->second.find(r);
+  if (!p || p->state != dir_part::pending || p->migration != migration)
+    return errc::enoent;
+  std::unordered_set<uint64_t> touched(hashes.begin(), hashes.end());
+  for (auto h : hashes)
+    if (!r.contains(h))
+      return errc::einval;
+  for (auto& e : entries)
+    if (validate_name(e.name) != errc::ok || e.hash != name_hash(e.name) ||
+        !touched.count(e.hash))
+      return errc::einval;
+  for (auto h : touched)
+    drop_range(dir, hash_range{h, h});
+  put_entries(dir, std::move(entries));
+  touch_parts(dir);
+  return errc::ok;
+}
+
+} // namespace ds
