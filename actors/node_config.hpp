@@ -9,9 +9,10 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/timespan.hpp>
 
-#include "psm/policy/psm_settings.hpp"
 #include "model/meta/cluster_map.hpp"
+#include "model/meta/meta_state.hpp"
 #include "model/namespace/ns_shard.hpp"
+#include "psm/policy/psm_settings.hpp"
 #include "storage/shard_store.hpp"
 
 namespace ds {
@@ -44,15 +45,19 @@ struct node_options {
   /// psm.policy while the cluster setting is unset.
   psm_policy::policy_kind psm_policy = psm_policy::policy_kind::off;
   /// The PSM's access log and forecaster (docs/ARCHITECTURE.md, PSM).
-  double psm_slot = 10;                  ///< slot length (s), > 0
+  double psm_slot = 10;                                ///< slot length (s), > 0
   caf::timespan psm_period = std::chrono::seconds(60); ///< forecast period
-  int64_t psm_horizon = 360;             ///< slots forecast
-  int64_t psm_season = 8640;             ///< seasonal period (slots)
+  int64_t psm_horizon = 360;                           ///< slots forecast
+  int64_t psm_season = 8640;  ///< seasonal period (slots)
   double psm_threshold = 100; ///< ops/s from which the full choice may run
   bool psm_count = true;      ///< false: shards count nothing (A/B of cost)
   /// Emulated service capacity of each shard, ops/s (0: unlimited). For
   /// comparisons on one machine only: see psm/capacity/token_bucket.hpp.
   double shard_capacity = 0;
+  /// The metadata store's record of moves: settled ones beyond this many,
+  /// or older than this, are pruned. Must be the same on every member:
+  /// each node's router proposes its own in the commands that prune.
+  migration_history history;
 };
 
 /// The [dagshard] values as CAF parses them, before they are checked and
@@ -86,6 +91,8 @@ struct raw_options {
   double psm_threshold = 100;
   bool psm_count = true;
   double shard_capacity = 0;
+  int64_t migration_history = 1000;
+  caf::timespan migration_history_age = std::chrono::hours(7 * 24);
 };
 
 class node_config : public caf::actor_system_config {

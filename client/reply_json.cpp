@@ -80,7 +80,8 @@ json to_json(const migration_record& m) {
               {"from", m.from},
               {"to", m.to},
               {"state", to_string(m.state)},
-              {"epoch", m.epoch}};
+              {"epoch", m.epoch},
+              {"settled", m.settled}};
 }
 
 json to_json(const router_stats& s) {
@@ -184,8 +185,7 @@ nlohmann::json series_json(const std::string& path, const psm_series_view& v) {
         {"level", v.level},
         {"model", v.model},
         {"family", v.family},
-        {"backtest_mase",
-         v.backtested ? json(v.backtest_mase) : json(nullptr)},
+        {"backtest_mase", v.backtested ? json(v.backtest_mase) : json(nullptr)},
         {"escalated", v.escalated},
         {"mean", v.mean},
         {"lower", v.lower},

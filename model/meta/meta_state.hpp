@@ -103,6 +103,14 @@ struct moved_part {
   }
 };
 
+/// How many finished migration records the metadata store keeps, and for
+/// how long (the node settings migration-history and
+/// migration-history-age; migration_settled carries them).
+struct migration_history {
+  uint32_t keep = 1000;
+  int64_t age_ns = int64_t{7} * 86400 * 1'000'000'000;
+};
+
 /// A page of the migration records: those with an id above `after`, oldest
 /// first, at most `limit` of them (0: max_migration_page); or, if
 /// `unsettled_only`, every record not settled yet (what the routers' scans
