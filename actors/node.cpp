@@ -115,12 +115,11 @@ psm_planner_actor spawn_planner(caf::actor_system& sys,
   po.slot_seconds = opts.psm_slot;
   po.horizon = opts.psm_horizon;
   auto period_s = std::chrono::duration<double>(opts.psm_period).count();
-  po.period_slots = std::max<int64_t>(
-      1, std::llround(period_s / std::max(opts.psm_slot, 1e-6)));
+  po.period_slots =
+      std::max<int64_t>(1, std::llround(period_s / std::max(opts.psm_slot, 1e-6)));
   // Rates of the last periods: the reactive floor, two periods of
   // reactive-load, the cold periods before a consolidation.
-  po.recent_slots =
-      static_cast<uint64_t>(std::max<int64_t>(64, 8 * po.period_slots));
+  po.recent_slots = static_cast<uint64_t>(std::max<int64_t>(64, 8 * po.period_slots));
   return sys.spawn(psm_planner_behavior, h.router, h.metadata, po);
 }
 
@@ -177,10 +176,11 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       h.committers.push_back(
           sys.spawn<caf::detached>(committer_behavior, stores[i]));
       h.meters.push_back(std::make_shared<shard_meters>());
-      h.shards.push_back(
-          sys.spawn(metered_shard_behavior, cores[i], h.committers.back(),
-                    h.meters.back(), shard_psm(opts, h.forecaster),
-                    shard_capacity_options{opts.shard_capacity, 0, {}}));
+      h.shards.push_back(sys.spawn(metered_shard_behavior, cores[i],
+                                   h.committers.back(), h.meters.back(),
+                                   shard_psm(opts, h.forecaster),
+                                   shard_capacity_options{
+                                       opts.shard_capacity, 0, {}}));
     }
     // Every member runs one replica of the metadata Raft group.
     try {
@@ -214,9 +214,9 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
                                   : std::string{"in-process"};
     h.planner = spawn_planner(sys, opts, cluster, h);
-    h.gateway =
-        sys.spawn(gateway_behavior, h.router, h.peers, cluster, h.shards,
-                  h.metadata, address, h.planner, h.forecaster);
+    h.gateway = sys.spawn(gateway_behavior, h.router, h.peers, cluster,
+                          h.shards, h.metadata, address, h.planner,
+                          h.forecaster);
     if (publish) {
       auto port = opts.tls ? caf::openssl::publish(h.gateway, opts.port,
                                                    opts.bind.c_str(), true)

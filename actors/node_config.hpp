@@ -9,10 +9,10 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/timespan.hpp>
 
+#include "psm/policy/psm_settings.hpp"
 #include "model/meta/cluster_map.hpp"
 #include "model/meta/meta_state.hpp"
 #include "model/namespace/ns_shard.hpp"
-#include "psm/policy/psm_settings.hpp"
 #include "storage/shard_store.hpp"
 
 namespace ds {
@@ -45,10 +45,10 @@ struct node_options {
   /// psm.policy while the cluster setting is unset.
   psm_policy::policy_kind psm_policy = psm_policy::policy_kind::off;
   /// The PSM's access log and forecaster (docs/ARCHITECTURE.md, PSM).
-  double psm_slot = 10;                                ///< slot length (s), > 0
+  double psm_slot = 10;                  ///< slot length (s), > 0
   caf::timespan psm_period = std::chrono::seconds(60); ///< forecast period
-  int64_t psm_horizon = 360;                           ///< slots forecast
-  int64_t psm_season = 8640;  ///< seasonal period (slots)
+  int64_t psm_horizon = 360;             ///< slots forecast
+  int64_t psm_season = 8640;             ///< seasonal period (slots)
   double psm_threshold = 100; ///< ops/s from which the full choice may run
   bool psm_count = true;      ///< false: shards count nothing (A/B of cost)
   /// Emulated service capacity of each shard, ops/s (0: unlimited). For

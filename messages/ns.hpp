@@ -222,9 +222,9 @@ using client_interface = caf::typed_actor<
     caf::replies_to<move_atom, move_request>::with<meta_result>,
     // This node's router counters.
     caf::replies_to<router_stats_atom>::with<router_stats>,
-    // Every migration record kept, oldest first (a bounded history).
+    // Every migration recorded, oldest first.
     caf::replies_to<migrations_atom>::with<std::vector<migration_record>>,
-    // A page of the migration records kept, oldest first.
+    // A page of the migration records kept (a bounded history).
     caf::replies_to<migrations_atom, migration_query>::with<migration_page>,
     // The PSM's recorded plannings at slot `since` or later, oldest first.
     caf::replies_to<psm_plannings_atom,
