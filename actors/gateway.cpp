@@ -158,6 +158,10 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
       [self](migrations_atom a) -> caf::result<std::vector<migration_record>> {
         return self->delegate(self->state.router, a);
       },
+      [self](migrations_atom a,
+             migration_query& q) -> caf::result<migration_page> {
+        return self->delegate(self->state.router, a, std::move(q));
+      },
       [self](psm_plannings_atom a,
              int64_t since) -> caf::result<std::vector<psm_planning>> {
         return self->delegate(self->state.router, a, since);

@@ -451,6 +451,10 @@ meta_replica_behavior(metadata_actor::stateful_pointer<meta_replica_state> self,
           return out;
         });
       },
+      [self](migrations_atom, migration_query& q) {
+        return self->state.read<migration_page>(
+            [self, q] { return self->state.machine.migrations_page(q); });
+      },
       [self](psm_plannings_atom, int64_t since) {
         return self->state.read<std::vector<psm_planning>>([self, since] {
           std::vector<psm_planning> out;

@@ -204,9 +204,10 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       stop_node(sys, h);
       throw node_error(e.what());
     }
-    h.router = sys.spawn(
-        router_behavior, cluster, h.shards, h.metadata, opts.request_timeout,
-        caf::timespan{std::chrono::seconds(5)}, opts.dir_cache_entries);
+    h.router =
+        sys.spawn(router_with_history, cluster, h.shards, h.metadata,
+                  opts.request_timeout, caf::timespan{std::chrono::seconds(5)},
+                  opts.dir_cache_entries, opts.history);
     caf::anon_send(h.router, psm_fcaster_atom::value, h.forecaster);
     if (!opts.peers.empty())
       h.peers = sys.spawn(peers_behavior, cluster, h.router, opts.tls);

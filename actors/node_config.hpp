@@ -11,6 +11,7 @@
 
 #include "psm/policy/psm_settings.hpp"
 #include "model/meta/cluster_map.hpp"
+#include "model/meta/meta_state.hpp"
 #include "model/namespace/ns_shard.hpp"
 #include "storage/shard_store.hpp"
 
@@ -53,6 +54,10 @@ struct node_options {
   /// Emulated service capacity of each shard, ops/s (0: unlimited). For
   /// comparisons on one machine only: see psm/capacity/token_bucket.hpp.
   double shard_capacity = 0;
+  /// The metadata store's record of moves: settled ones beyond this many,
+  /// or older than this, are pruned. Must be the same on every member:
+  /// each node's router proposes its own in the commands that prune.
+  migration_history history;
 };
 
 /// The [dagshard] values as CAF parses them, before they are checked and
@@ -86,6 +91,8 @@ struct raw_options {
   double psm_threshold = 100;
   bool psm_count = true;
   double shard_capacity = 0;
+  int64_t migration_history = 1000;
+  caf::timespan migration_history_age = std::chrono::hours(7 * 24);
 };
 
 class node_config : public caf::actor_system_config {

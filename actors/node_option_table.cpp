@@ -184,6 +184,22 @@ const std::vector<option_def>& option_table() {
        "unlimited; for comparisons on one machine, never in production)",
        [](const R& r, O& o) { o.shard_capacity = r.shard_capacity; },
        check_capacity},
+      {"migration-history", &R::migration_history, 1, 1'000'000,
+       "finished moves the metadata store keeps a record of (moves still "
+       "settling are always kept); the same on every member",
+       [](const R& r, O& o) {
+         o.history.keep = static_cast<uint32_t>(r.migration_history);
+       }},
+      {"migration-history-age", &R::migration_history_age, 1000,
+       int64_t{3650} * 86400'000,
+       "how long the record of a finished move is kept at most, such as "
+       "168h; the same on every member",
+       [](const R& r, O& o) {
+         o.history.age_ns =
+             std::chrono::duration_cast<std::chrono::nanoseconds>(
+                 r.migration_history_age)
+                 .count();
+       }},
   };
   return table;
 }

@@ -185,6 +185,11 @@ std::vector<migration_record> client::migrations(errc& code) {
       ask<std::vector<migration_record>>(migrations_atom::value), code);
 }
 
+migration_page client::migrations(const migration_query& q, errc& code) {
+  return value_or_unavailable(ask<migration_page>(migrations_atom::value, q),
+                              code);
+}
+
 std::vector<psm_planning> client::psm_plannings(int64_t since, errc& code) {
   return value_or_unavailable(
       ask<std::vector<psm_planning>>(psm_plannings_atom::value, since), code);

@@ -84,8 +84,11 @@ public:
   meta_result move(const std::string& dir_path, hash_range part, uint32_t to,
                    bool force = false, uint32_t chunk = 0);
 
-  /// Every migration recorded; sets `code` to EUNAVAILABLE on failure.
+  /// Every migration record kept; sets `code` to EUNAVAILABLE on failure.
   std::vector<migration_record> migrations(errc& code);
+  /// A page of the migration records kept (see migration_query); sets
+  /// `code` to EUNAVAILABLE on failure.
+  migration_page migrations(const migration_query& q, errc& code);
 
   /// The node's router counters; sets `code` to EUNAVAILABLE on failure.
   router_stats router(errc& code);

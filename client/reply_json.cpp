@@ -80,7 +80,8 @@ json to_json(const migration_record& m) {
               {"from", m.from},
               {"to", m.to},
               {"state", to_string(m.state)},
-              {"epoch", m.epoch}};
+              {"epoch", m.epoch},
+              {"settled", m.settled}};
 }
 
 json to_json(const router_stats& s) {

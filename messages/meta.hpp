@@ -81,8 +81,10 @@ using metadata_actor = caf::typed_actor<
     caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
     // The placement of one directory's parts, linearizable.
     caf::replies_to<place_get_atom, inode_id>::with<dir_placement>,
-    // Every migration recorded, oldest first, linearizable.
+    // Every migration record kept, oldest first, linearizable.
     caf::replies_to<migrations_atom>::with<std::vector<migration_record>>,
+    // A page of the records kept (or the unsettled ones), linearizable.
+    caf::replies_to<migrations_atom, migration_query>::with<migration_page>,
     // The PSM's plannings at slot `since` or later, linearizable.
     caf::replies_to<psm_plannings_atom,
                     std::int64_t>::with<std::vector<psm_planning>>,

@@ -41,6 +41,8 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<migration_record>("ds::migration_record");
   cfg.add_message_type<std::vector<migration_record>>(
       "std::vector<ds::migration_record>");
+  cfg.add_message_type<migration_query>("ds::migration_query");
+  cfg.add_message_type<migration_page>("ds::migration_page");
   cfg.add_message_type<raft_status>("ds::raft_status");
   cfg.add_message_type<std::vector<raft_status>>(
       "std::vector<ds::raft_status>");

@@ -233,6 +233,8 @@ using client_interface = caf::typed_actor<
     caf::replies_to<router_stats_atom>::with<router_stats>,
     // Every migration recorded, oldest first.
     caf::replies_to<migrations_atom>::with<std::vector<migration_record>>,
+    // A page of the migration records kept (a bounded history).
+    caf::replies_to<migrations_atom, migration_query>::with<migration_page>,
     // The PSM's recorded plannings at slot `since` or later, oldest first.
     caf::replies_to<psm_plannings_atom,
                     std::int64_t>::with<std::vector<psm_planning>>,

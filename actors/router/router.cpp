@@ -8,7 +8,6 @@
 
 namespace ds {
 
-
 caf::result<std::vector<ns_reply>>
 router_state::route(std::vector<ns_request>& reqs) {
   if (reqs.empty())
@@ -115,7 +114,19 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
                 metadata_actor metadata, caf::timespan timeout,
                 caf::timespan resolve_every, size_t dir_cache_entries) {
+  return router_with_history(self, std::move(cluster), std::move(local),
+                             std::move(metadata), timeout, resolve_every,
+                             dir_cache_entries, migration_history{});
+}
+
+router_actor::behavior_type
+router_with_history(router_actor::stateful_pointer<router_state> self,
+                    cluster_map cluster, std::vector<shard_actor> local,
+                    metadata_actor metadata, caf::timespan timeout,
+                    caf::timespan resolve_every, size_t dir_cache_entries,
+                    migration_history history) {
   auto& st = self->state;
+  st.history = history;
   st.self = self;
   st.dirs = std::make_unique<dir_cache>(dir_cache_entries);
   st.ring = hash_ring{cluster.total_shards()};
@@ -192,6 +203,9 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
       },
       [self](migrations_atom a) {
         return self->state.to_metadata<std::vector<migration_record>>(a);
+      },
+      [self](migrations_atom a, migration_query& q) {
+        return self->state.to_metadata<migration_page>(a, q);
       },
       [self](psm_plannings_atom a, int64_t since) {
         return self->state.to_metadata<std::vector<psm_planning>>(a, since);

@@ -160,10 +160,18 @@ struct router_state {
   std::map<uint64_t, std::pair<uint64_t, caf::actor_clock::time_point>> watched;
   void resolve_scan();
   /// Aborts the started moves whose driver is gone, then settles `ripe`.
-  void scan_log(std::vector<migration_record> log,
+  void scan_log(migration_page log,
                 std::vector<std::pair<uint32_t, unresolved_part>> ripe);
-  void settle(uint32_t shard, unresolved_part u,
-              const std::vector<migration_record>& log);
+  void settle(uint32_t shard, unresolved_part u, const migration_page& log);
+  /// Records as settled the finished moves out of this node's shards that
+  /// neither of their shards reports any more (router_history.cpp).
+  void settle_records(const migration_page& log);
+  /// A part `shard` still reports for a settled move (its record settled,
+  /// kept or pruned): thaw it (exporting) or discard it (pending).
+  void undo_settled(uint32_t shard, const unresolved_part& u);
+  /// The bound of the metadata store's record of moves, which this router
+  /// proposes with every migration_settled.
+  migration_history history;
 
   static inline const char* name = "dagshard.router";
 };
@@ -177,5 +185,14 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
                 metadata_actor metadata, caf::timespan timeout,
                 caf::timespan resolve_every, size_t dir_cache_entries);
+
+/// router_behavior with the bound of the migration history that its scans
+/// propose (router_behavior: the defaults).
+router_actor::behavior_type
+router_with_history(router_actor::stateful_pointer<router_state> self,
+                    cluster_map cluster, std::vector<shard_actor> local,
+                    metadata_actor metadata, caf::timespan timeout,
+                    caf::timespan resolve_every, size_t dir_cache_entries,
+                    migration_history history);
 
 } // namespace ds

@@ -14,6 +14,10 @@
 //   the source and only then activate at the destination (the driver's
 //   order, whichever side this node holds); aborted, thaw or discard. A
 //   started move's marks wait for the log to decide.
+// - settled moves (router_history.cpp): a mark whose move is settled
+//   (its record settled, kept or pruned) came from a copy step that was
+//   still on its way when both shards had finished; it is undone: thaw or
+//   discard.
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
@@ -37,9 +41,11 @@ void router_state::resolve_scan() {
     seen_unresolved = std::move(now);
     if (!metadata)
       return;
-    self->request(metadata, timeout, migrations_atom::value)
+    // The records not settled yet: those the scan may act on.
+    self->request(metadata, timeout, migrations_atom::value,
+                  migration_query{0, 0, true})
         .then(
-            [this, ripe](std::vector<migration_record>& log) mutable {
+            [this, ripe](migration_page& log) mutable {
               scan_log(std::move(log), std::move(ripe));
             },
             [](caf::error&) {}); // the next scan tries again
@@ -56,12 +62,12 @@ void router_state::resolve_scan() {
 }
 
 void router_state::scan_log(
-    std::vector<migration_record> log,
+    migration_page log,
     std::vector<std::pair<uint32_t, unresolved_part>> ripe) {
   auto now = self->clock().now();
   decltype(watched) next;
   std::vector<uint64_t> lapsed;
-  for (auto& m : log) {
+  for (auto& m : log.records) {
     if (m.state != migration_record::started)
       continue;
     auto i = watched.find(m.id);
@@ -74,10 +80,11 @@ void router_state::scan_log(
       lapsed.push_back(m.id);
   }
   watched = std::move(next);
-  auto shared = std::make_shared<std::vector<migration_record>>(std::move(log));
+  auto shared = std::make_shared<migration_page>(std::move(log));
   auto then = [this, shared, ripe] {
     for (auto& [s, u] : ripe)
       settle(s, u, *shared);
+    settle_records(*shared);
   };
   if (lapsed.empty())
     return then();
@@ -85,7 +92,7 @@ void router_state::scan_log(
   for (auto id : lapsed)
     to_meta(migration_abort{id, now_ns()}, [this, id, shared, left,
                                             then](meta_result r) {
-      for (auto& m : *shared)
+      for (auto& m : shared->records)
         if (m.id == id && r.code == errc::ok)
           m.state = migration_record::aborted;
         else if (m.id == id && r.code == errc::econflict) {
@@ -100,16 +107,20 @@ void router_state::scan_log(
 }
 
 void router_state::settle(uint32_t shard, unresolved_part u,
-                          const std::vector<migration_record>& log) {
+                          const migration_page& log) {
   const migration_record* rec = nullptr;
-  for (auto& m : log)
+  for (auto& m : log.records)
     if (m.id == u.part.migration)
       rec = &m;
-  // Not in the log: nothing decides it; leave it alone. Started: its
-  // driver is at work, or the lease decides (scan_log).
-  if (!rec || rec->state == migration_record::started)
-    return;
   part_ref part{u.dir, u.part.range, u.part.migration};
+  // An id the log never gave: nothing decides it; leave it alone.
+  if (!rec && u.part.migration >= log.next_id)
+    return;
+  if (!rec)
+    return undo_settled(shard, u);
+  // Started: its driver is at work, or the lease decides (scan_log).
+  if (rec->state == migration_record::started)
+    return;
   auto again = [this, dir = u.dir](auto&&...) { refresh(dir, [](bool) {}); };
   // Committed: whichever side this node found, the source releases first
   // and the destination activates only after (finish_committed), so the

@@ -6,22 +6,23 @@
 
 namespace ds {
 
-// A command, version 4: [4, kind, the command's fields in the order of its
+// A command, version 5: [5, kind, the command's fields in the order of its
 // inspect()], kind being its index in meta_command:
-//   config_set:         [4, 0, key, value, if_version, conditional]
-//   migration_begin:    [4, 1, dir, lo, hi, from, to, owner, now_ns, force]
-//   migration_commit:   [4, 2, migration, now_ns]
-//   migration_abort:    [4, 3, migration, now_ns]
-//   psm_record:         [4, 4, at, policy, count, decisions, keep,
+//   config_set:         [5, 0, key, value, if_version, conditional]
+//   migration_begin:    [5, 1, dir, lo, hi, from, to, owner, now_ns, force]
+//   migration_commit:   [5, 2, migration, now_ns]
+//   migration_abort:    [5, 3, migration, now_ns]
+//   psm_record:         [5, 4, at, policy, count, decisions, keep,
 //                        keep_slots, node, series, cost_us]
-//   migration_progress: [4, 5, migration]
-// Older entries stay in raft.db files and are still read: version 3 had
-// the same layout with the leading v3_fields() of kinds 0-4 only (the
-// fields after them keep their defaults; psm_record is unchanged);
-// version 2 was one
-// flat list for every kind, [2, kind, key, value, if_version, conditional,
-// dir, lo, hi, from, shard, migration]; version 1 (9 fields: [1, 0, key,
-// value, if_version, conditional, dir, node, shard]) carried settings only.
+//   migration_progress: [5, 5, migration]
+//   migration_settled:  [5, 6, migration, now_ns, keep, keep_ns]
+// Older entries stay in raft.db files and are still read: version 4 had
+// the same layout for kinds 0-5 (v4_kinds); version 3 had the leading
+// v3_fields() of kinds 0-4 only (the fields after them keep their
+// defaults; psm_record is unchanged); version 2 was one flat list for
+// every kind, [2, kind, key, value, if_version, conditional, dir, lo, hi,
+// from, shard, migration]; version 1 (9 fields: [1, 0, key, value,
+// if_version, conditional, dir, node, shard]) carried settings only.
 
 namespace {
 
@@ -69,13 +70,15 @@ uint32_t field_count(meta_command& c) {
       c);
 }
 
-// Versions 3 and 4: [version, kind, fields...].
-meta_command decode_listed(const msgpack::object& o, bool v3) {
+// Versions 3 to 5: [version, kind, fields...].
+meta_command decode_listed(const msgpack::object& o, int version) {
   if (o.type != msgpack::type::ARRAY || o.via.array.size < 2)
     throw meta_codec_error("malformed metadata command");
   meta_command c;
   auto kind = o.via.array.ptr[1].as<unsigned>();
-  if ((v3 && v3_fields(kind) == 0) || !emplace_kind(c, kind))
+  bool v3 = version == 3;
+  if ((v3 && v3_fields(kind) == 0) || (version == 4 && kind >= v4_kinds) ||
+      !emplace_kind(c, kind))
     throw meta_codec_error("metadata command of unknown kind");
   auto n = v3 ? std::min(v3_fields(kind), field_count(c)) : field_count(c);
   auto* f = mp::fields<meta_codec_error>(o, 2 + n, "metadata command");
@@ -124,7 +127,7 @@ std::string encode_meta_command(const meta_command& c) {
   mp::packer pk{buf};
   auto& cmd = const_cast<meta_command&>(c); // inspect() takes a reference
   pk.pack_array(2 + field_count(cmd));
-  pk.pack(4);
+  pk.pack(5);
   pk.pack(static_cast<unsigned>(kind_of(c)));
   std::visit(
       [&pk](auto& x) {
@@ -147,26 +150,29 @@ meta_command decode_meta_command(const std::string& bytes) {
     case 2:
       return decode_flat(o, false);
     case 3:
-      return decode_listed(o, true);
     case 4:
-      return decode_listed(o, false);
+    case 5:
+      return decode_listed(o, o.via.array.ptr[0].as<int>());
     default:
       throw meta_codec_error("metadata command of unknown version");
     }
   });
 }
 
-// A snapshot: [3, [[key, value, version]...], [[dir, lo, hi, shard,
-// epoch]...], epoch, [[id, dir, lo, hi, from, to, state, epoch, owner,
-// progress, begun_ns, ended_ns]...], [[at, policy, count, decisions, node,
-// series, cost_us]...]]. Version 3 had the first 8 fields of a migration
-// only; version 2 had no PSM plannings; version 1 had no migrations, and
-// its placement list was always empty.
+// A snapshot, version 5: [5, [[key, value, version]...], [[dir, lo, hi,
+// shard, epoch]...], epoch, [[id, dir, lo, hi, from, to, state, epoch,
+// owner, progress, begun_ns, ended_ns, settled]...], [[at, policy, count,
+// decisions, node, series, cost_us]...], next_migration, [[dir, lo, hi,
+// at_ns, migration]...] (moved parts whose records were pruned)]. Version 4
+// had neither of the last two nor a migration's settled flag (its next id
+// is one above its highest); version 3 had the first 8 fields of a
+// migration only; version 2 had no PSM plannings; version 1 had no
+// migrations, and its placement list was always empty.
 std::string encode_meta_state(const meta_state& s) {
   msgpack::sbuffer buf;
   mp::packer pk{buf};
-  pk.pack_array(6);
-  pk.pack(4);
+  pk.pack_array(8);
+  pk.pack(5);
   auto cfg = s.config_list();
   pk.pack_array(static_cast<uint32_t>(cfg.size()));
   for (auto& e : cfg) {
@@ -191,7 +197,7 @@ std::string encode_meta_state(const meta_state& s) {
   pk.pack(s.epoch());
   pk.pack_array(static_cast<uint32_t>(s.migrations().size()));
   for (auto& [id, m] : s.migrations()) {
-    pk.pack_array(12);
+    pk.pack_array(13);
     pk.pack(m.id);
     pk.pack(m.dir);
     pk.pack(m.range.lo);
@@ -204,6 +210,7 @@ std::string encode_meta_state(const meta_state& s) {
     pk.pack(m.progress);
     pk.pack(m.begun_ns);
     pk.pack(m.ended_ns);
+    pk.pack(m.settled);
   }
   pk.pack_array(static_cast<uint32_t>(s.plannings().size()));
   for (auto& p : s.plannings()) {
@@ -216,6 +223,20 @@ std::string encode_meta_state(const meta_state& s) {
     pk.pack(p.series);
     pk.pack(p.cost_us);
   }
+  pk.pack(s.next_migration());
+  size_t moved = 0;
+  for (auto& [dir, parts] : s.moved())
+    moved += parts.size();
+  pk.pack_array(static_cast<uint32_t>(moved));
+  for (auto& [dir, parts] : s.moved())
+    for (auto& p : parts) {
+      pk.pack_array(5);
+      pk.pack(dir);
+      pk.pack(p.range.lo);
+      pk.pack(p.range.hi);
+      pk.pack(p.at_ns);
+      pk.pack(p.migration);
+    }
   return std::string(buf.data(), buf.size());
 }
 
@@ -230,11 +251,12 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
     if (o.type != msgpack::type::ARRAY || o.via.array.size < 4)
       throw meta_codec_error("malformed metadata snapshot");
     int version = o.via.array.ptr[0].as<int>();
-    if (version < 1 || version > 4)
+    if (version < 1 || version > 5)
       throw meta_codec_error("metadata snapshot of unknown version");
     bool v1 = version == 1;
     auto* f = mp::fields<meta_codec_error>(
-        o, unsigned(std::min(version, 3)) + 3, "metadata snapshot");
+        o, version == 5 ? 8 : unsigned(std::min(version, 3)) + 3,
+        "metadata snapshot");
     std::vector<config_entry> cfg;
     if (f[1].type != msgpack::type::ARRAY || f[2].type != msgpack::type::ARRAY)
       throw meta_codec_error("malformed metadata snapshot");
@@ -263,7 +285,9 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
         throw meta_codec_error("malformed metadata snapshot");
       for (uint32_t i = 0; i < f[4].via.array.size; ++i) {
         auto* e = mp::fields<meta_codec_error>(f[4].via.array.ptr[i],
-                                               version < 4 ? 8 : 12,
+                                               version < 4    ? 8
+                                               : version == 4 ? 12
+                                                              : 13,
                                                "metadata snapshot move");
         migration_record m;
         m.id = e[0].as<uint64_t>();
@@ -276,12 +300,14 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
           throw meta_codec_error("metadata snapshot move: bad state");
         m.state = static_cast<migration_record::state_t>(st);
         m.epoch = e[7].as<uint64_t>();
-        if (version == 4) {
+        if (version >= 4) {
           m.owner = mp::bytes(e[8]);
           m.progress = e[9].as<uint64_t>();
           m.begun_ns = e[10].as<int64_t>();
           m.ended_ns = e[11].as<int64_t>();
         }
+        if (version >= 5)
+          m.settled = e[12].as<bool>();
         migrations[m.id] = m;
       }
     }
@@ -298,8 +324,29 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
                              e[6].as<uint64_t>()});
       }
     }
+    uint64_t next_migration = 0; // before version 5: from the records
+    std::map<inode_id, std::vector<moved_part>> moved;
+    if (version >= 5) {
+      next_migration = f[6].as<uint64_t>();
+      if (next_migration == 0 ||
+          (!migrations.empty() && next_migration <= migrations.rbegin()->first))
+        throw meta_codec_error("metadata snapshot: bad next migration id");
+      if (f[7].type != msgpack::type::ARRAY)
+        throw meta_codec_error("malformed metadata snapshot");
+      for (uint32_t i = 0; i < f[7].via.array.size; ++i) {
+        auto* e = mp::fields<meta_codec_error>(f[7].via.array.ptr[i], 5,
+                                               "metadata snapshot moved part");
+        moved_part p{{e[1].as<uint64_t>(), e[2].as<uint64_t>()},
+                     e[3].as<int64_t>(),
+                     e[4].as<uint64_t>()};
+        if (!p.range.aligned())
+          throw meta_codec_error("metadata snapshot moved part: bad range");
+        moved[e[0].as<uint64_t>()].push_back(p);
+      }
+    }
     out.restore(std::move(cfg), std::move(placed), std::move(migrations),
-                f[3].as<uint64_t>(), std::move(plannings));
+                f[3].as<uint64_t>(), std::move(plannings), next_migration,
+                std::move(moved));
     return 0;
   });
 }

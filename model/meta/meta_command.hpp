@@ -77,6 +77,24 @@ struct migration_progress {
   }
 };
 
+/// Both shards of the finished (committed or aborted) move `migration`
+/// have done their side: the source released or thawed the part, the
+/// destination activated or discarded it, and neither reports it any more.
+/// Only a settled record may be pruned: after it, the state machine prunes
+/// the settled records beyond the bound the command carries (the proposer's
+/// node settings migration-history and migration-history-age), so that
+/// every replica prunes the same records whatever its own settings.
+struct migration_settled {
+  uint64_t migration = 0;
+  int64_t now_ns = 0;   ///< the proposer's clock (see migration_begin)
+  uint32_t keep = 1000; ///< most records kept (unsettled ones always stay)
+  int64_t keep_ns = int64_t{7} * 86400 * 1'000'000'000; ///< age bound, ns
+  bool operator==(const migration_settled& o) const {
+    return migration == o.migration && now_ns == o.now_ns && keep == o.keep &&
+           keep_ns == o.keep_ns;
+  }
+};
+
 /// One planning of the PSM: its decisions, kept with a bounded retention
 /// (the metadata state keeps at most `keep` decisions, none older than
 /// `keep_slots` before the newest planning). A planning is recorded once:
@@ -105,18 +123,19 @@ struct psm_record {
 /// append, never reorder.
 using meta_command =
     std::variant<config_set, migration_begin, migration_commit, migration_abort,
-                 psm_record, migration_progress>;
+                 psm_record, migration_progress, migration_settled>;
 
 /// The name of `c`'s kind: its alternative's type name ("config_set",
 /// "migration_begin", ...).
 const char* kind_name(const meta_command& c);
 
 // The field lists below are also the log's encoding of each command
-// (version 4, meta_codec.cpp), in this order: changing one changes what
+// (version 5, meta_codec.cpp), in this order: changing one changes what
 // raft.db files hold, so it takes a new version of the encoding there (the
 // golden bytes in meta_codec_test.cpp catch an accidental change). Fields
 // are only ever appended: version 3 of a kind is the first v3_fields() of
-// its list.
+// its list; version 4 is version 5 without the kinds after
+// migration_progress.
 
 /// How many leading fields of each kind's list version 3 had (0: the kind
 /// did not exist; psm_record: all of them, it is unchanged since).
@@ -124,6 +143,10 @@ inline uint32_t v3_fields(std::size_t kind) {
   constexpr uint32_t n[] = {4, 5, 1, 1, UINT32_MAX};
   return kind < 5 ? n[kind] : 0;
 }
+
+/// How many kinds version 4 of the log's encoding had (those before
+/// migration_settled).
+constexpr std::size_t v4_kinds = 6;
 
 /// The field list of config_set.
 template <class Inspector>
@@ -149,6 +172,12 @@ typename Inspector::result_type inspect(Inspector& f, migration_commit& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_abort& x) {
   return f(x.migration, x.now_ns);
+}
+
+/// The field list of migration_settled.
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_settled& x) {
+  return f(x.migration, x.now_ns, x.keep, x.keep_ns);
 }
 
 /// The field list of migration_progress.

@@ -133,7 +133,7 @@ meta_result meta_state::apply_one(const migration_begin& cmd) {
   if (auto q = quiet_check(cmd); q.code != errc::ok)
     return q;
   migration_record m;
-  m.id = migrations_.empty() ? 1 : migrations_.rbegin()->first + 1;
+  m.id = next_migration_++;
   m.dir = cmd.dir;
   m.range = cmd.range;
   m.from = cmd.from;
@@ -155,21 +155,31 @@ meta_result meta_state::quiet_check(const migration_begin& cmd) const {
   int64_t quiet = default_move_quiet_time_ns;
   if (auto i = config_.find(move_quiet_time_key); i != config_.end())
     parse_duration_ns(i->second.value, quiet); // checked when it was set
-  for (auto& [id, m] : migrations_) {
-    if (m.state != migration_record::committed || m.dir != cmd.dir ||
-        m.ended_ns == 0 || !m.range.overlaps(cmd.range.lo, cmd.range.hi))
-      continue;
-    auto since = cmd.now_ns - m.ended_ns;
-    if (since >= quiet)
-      continue;
-    r.code = errc::ebusy;
+  // The latest overlapping move within the quiet time, from the records
+  // and from the moves whose records were pruned (meta_history.cpp).
+  int64_t latest = 0;
+  auto consider = [&](const hash_range& range, int64_t at, uint64_t id) {
+    if (at == 0 || !range.overlaps(cmd.range.lo, cmd.range.hi) ||
+        cmd.now_ns - at >= quiet || (r.migration != 0 && at < latest))
+      return;
+    latest = at;
     r.migration = id;
-    r.detail = "the part moved " + std::to_string(since / 1'000'000'000) +
-               " s ago (migration " + std::to_string(id) + "); " +
-               move_quiet_time_key + " is " +
-               std::to_string(quiet / 1'000'000'000) +
-               " s; force the move to override";
-  }
+  };
+  for (auto& [id, m] : migrations_)
+    if (m.state == migration_record::committed && m.dir == cmd.dir)
+      consider(m.range, m.ended_ns, id);
+  if (auto i = moved_.find(cmd.dir); i != moved_.end())
+    for (auto& p : i->second)
+      consider(p.range, p.at_ns, p.migration);
+  if (r.migration == 0)
+    return r;
+  r.code = errc::ebusy;
+  r.detail = "the part moved " +
+             std::to_string((cmd.now_ns - latest) / 1'000'000'000) +
+             " s ago (migration " + std::to_string(r.migration) + "); " +
+             move_quiet_time_key + " is " +
+             std::to_string(quiet / 1'000'000'000) +
+             " s; force the move to override";
   return r;
 }
 
@@ -261,7 +271,8 @@ void meta_state::restore(
     std::vector<config_entry> config,
     std::map<inode_id, std::vector<placement_entry>> placed,
     std::map<uint64_t, migration_record> migrations, uint64_t epoch,
-    std::deque<psm_planning> plannings) {
+    std::deque<psm_planning> plannings, uint64_t next_migration,
+    std::map<inode_id, std::vector<moved_part>> moved) {
   config_.clear();
   for (auto& e : config)
     config_[e.key] = std::move(e);
@@ -269,6 +280,10 @@ void meta_state::restore(
   migrations_ = std::move(migrations);
   epoch_ = epoch;
   plannings_ = std::move(plannings);
+  if (next_migration == 0) // a snapshot from before ids outlived records
+    next_migration = migrations_.empty() ? 1 : migrations_.rbegin()->first + 1;
+  next_migration_ = next_migration;
+  moved_ = std::move(moved);
 }
 
 meta_result meta_state::apply_one(const psm_record& cmd) {

@@ -80,13 +80,69 @@ struct migration_record {
   uint64_t progress = 0; ///< started: grows while its driver is at work
   int64_t begun_ns = 0;  ///< the begin's proposer clock (0: not known)
   int64_t ended_ns = 0;  ///< the commit's or abort's proposer clock
+  /// Finished, and both shards have done their side (migration_settled):
+  /// the record may be pruned.
+  bool settled = false;
 };
 
 /// The field list of migration_record (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_record& x) {
   return f(x.id, x.dir, x.range, x.from, x.to, x.state, x.epoch, x.owner,
-           x.progress, x.begun_ns, x.ended_ns);
+           x.progress, x.begun_ns, x.ended_ns, x.settled);
+}
+
+/// When a part last moved, kept after the record of that move was pruned
+/// so that the quiet time (move-quiet-time) still sees it.
+struct moved_part {
+  hash_range range;
+  int64_t at_ns = 0;      ///< the commit's proposer clock
+  uint64_t migration = 0; ///< the move (its record may be gone)
+  bool operator==(const moved_part& o) const {
+    return range == o.range && at_ns == o.at_ns && migration == o.migration;
+  }
+};
+
+/// How many finished migration records the metadata store keeps, and for
+/// how long (the node settings migration-history and
+/// migration-history-age; migration_settled carries them).
+struct migration_history {
+  uint32_t keep = 1000;
+  int64_t age_ns = int64_t{7} * 86400 * 1'000'000'000;
+};
+
+/// A page of the migration records: those with an id above `after`, oldest
+/// first, at most `limit` of them (0: max_migration_page); or, if
+/// `unsettled_only`, every record not settled yet (what the routers' scans
+/// need), whatever `after` and `limit` say.
+struct migration_query {
+  uint64_t after = 0;
+  uint32_t limit = 0;
+  bool unsettled_only = false;
+};
+
+/// The field list of migration_query (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_query& x) {
+  return f(x.after, x.limit, x.unsettled_only);
+}
+
+/// Most records in one page.
+constexpr uint32_t max_migration_page = 10000;
+
+/// The answer to a migration_query.
+struct migration_page {
+  std::vector<migration_record> records;
+  uint64_t total = 0;   ///< records kept now
+  uint64_t next_id = 1; ///< the id the next move gets: an id below it that
+                        ///< is not kept was settled and pruned
+  bool more = false;    ///< records above the last one returned remain
+};
+
+/// The field list of migration_page (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, migration_page& x) {
+  return f(x.records, x.total, x.next_id, x.more);
 }
 
 /// "started", "committed" or "aborted".
@@ -167,14 +223,27 @@ public:
     return migrations_;
   }
 
+  /// The id the next migration_begin gets (ids are never reused, also
+  /// after their records were pruned).
+  uint64_t next_migration() const { return next_migration_; }
+  /// The last move time of parts whose move record was pruned.
+  const std::map<inode_id, std::vector<moved_part>>& moved() const {
+    return moved_;
+  }
+  /// A page of the records (see migration_query).
+  migration_page migrations_page(const migration_query& q) const;
+
   /// The PSM's recorded plannings, oldest first.
   const std::deque<psm_planning>& plannings() const { return plannings_; }
 
-  /// Replaces the whole state (a loaded or received snapshot).
+  /// Replaces the whole state (a loaded or received snapshot);
+  /// `next_migration` 0: one above the highest id in `migrations`.
   void restore(std::vector<config_entry> config,
                std::map<inode_id, std::vector<placement_entry>> placed,
                std::map<uint64_t, migration_record> migrations, uint64_t epoch,
-               std::deque<psm_planning> plannings = {});
+               std::deque<psm_planning> plannings = {},
+               uint64_t next_migration = 0,
+               std::map<inode_id, std::vector<moved_part>> moved = {});
 
 private:
   meta_result apply_one(const config_set& cmd);
@@ -183,6 +252,10 @@ private:
   meta_result apply_one(const migration_abort& cmd);
   meta_result apply_one(const psm_record& cmd);
   meta_result apply_one(const migration_progress& cmd);
+  meta_result apply_one(const migration_settled& cmd);
+  /// Drops the settled records beyond `cmd`'s bound, oldest first, and the
+  /// moved_ times that no quiet time can reach any more.
+  void prune(const migration_settled& cmd);
   /// EBUSY (with a detail) if an overlapping part of `cmd.dir` moved within
   /// the quiet time before `cmd.now_ns`.
   meta_result quiet_check(const migration_begin& cmd) const;
@@ -192,6 +265,8 @@ private:
   std::map<uint64_t, migration_record> migrations_;
   uint64_t epoch_ = 0;
   std::deque<psm_planning> plannings_;
+  uint64_t next_migration_ = 1;
+  std::map<inode_id, std::vector<moved_part>> moved_;
 };
 
 } // namespace ds

@@ -48,6 +48,9 @@ metadata_actor::behavior_type deaf_metadata(metadata_actor::pointer self,
         return self->delegate(real, a, d);
       },
       [=](migrations_atom a) { return self->delegate(real, a); },
+      [=](migrations_atom a, migration_query& q) {
+        return self->delegate(real, a, std::move(q));
+      },
       [=](psm_plannings_atom a, int64_t since) {
         return self->delegate(real, a, since);
       },

@@ -71,6 +71,11 @@ check "five migrations committed" \
   test "$(ctl 2 --json migrations | grep -o '"state":"committed"' | wc -l)" = 5
 check "the placement epoch is 5" \
   bash -c "'$build/dagctl' --node 127.0.0.1:4303 migrations | tail -1 | grep -q ' 5$'"
+# Both shards of each move are done: the scans record it (every 5 s).
+all_settled() { test "$(ctl 2 --json migrations | grep -o '"settled":true' | wc -l)" = 5; }
+check "the five moves end settled" wait_until 30 all_settled
+check "migrations pages: two records after id 2, and where the next page starts" \
+  test "$(ctl 1 --json migrations --limit 2 --after 2 | python3 -c "import json,sys; r=json.load(sys.stdin); print([m['id'] for m in r['migrations']], r['next_after'], r['kept'])")" = "[3, 4] 4 5"
 # placement names the shard of each name's part: quarters 0 and 2 (on
 # shards b and a) and 1 and 3 (home) must all show up among 40 names.
 seen=$(for i in $(seq 0 39); do ctl 3 --json placement "/hot/file-$i" | grep -o '"shard":[0-9]*' | cut -d: -f2; done | sort -u | tr '\n' ' ')

@@ -35,7 +35,8 @@ TEST_CASE("every kind of meta_command round-trips through CAF") {
                                 migration_begin{5, upper, 1, 7, "b", 9, true},
                                 migration_commit{11, 4},
                                 migration_abort{12},
-                                migration_progress{13}};
+                                migration_progress{13},
+                                migration_settled{14, 5, 1000, 60}};
   for (auto& c : all) {
     CAPTURE(kind_name(c));
     auto buf = save(c);
@@ -67,4 +68,35 @@ TEST_CASE("a meta_command prints its fields") {
   auto s = caf::deep_to_string(meta_command{config_set{"app.period", "60"}});
   CHECK(s.find("app.period") != std::string::npos);
   CHECK(s.find("60") != std::string::npos);
+}
+
+TEST_CASE("a migration query and page round-trip through CAF") {
+  migration_query q{42, 7, true};
+  migration_record m;
+  m.id = 43;
+  m.dir = 5;
+  m.range = upper;
+  m.state = migration_record::committed;
+  m.epoch = 3;
+  m.owner = "a";
+  m.ended_ns = 9;
+  m.settled = true;
+  migration_page p{{m}, 12, 50, true};
+  std::vector<char> buf;
+  caf::binary_serializer sink{nullptr, buf};
+  REQUIRE(!sink(q, p));
+  migration_query q2;
+  migration_page p2;
+  caf::binary_deserializer source{nullptr, buf};
+  REQUIRE(!source(q2, p2));
+  CHECK(q2.after == 42);
+  CHECK(q2.limit == 7);
+  CHECK(q2.unsettled_only);
+  REQUIRE(p2.records.size() == 1);
+  CHECK(p2.records[0].settled);
+  CHECK(p2.records[0].range == upper);
+  CHECK(p2.records[0].ended_ns == 9);
+  CHECK(p2.total == 12);
+  CHECK(p2.next_id == 50);
+  CHECK(p2.more);
 }

@@ -24,6 +24,9 @@ struct invocation : cli::node_flags {
   uint32_t chunk = 0;            ///< move: entries per copy chunk (0: default)
   std::optional<uint64_t> if_version;
   int64_t since = 0;           ///< psm decisions: from this slot on
+  uint64_t after = 0;          ///< migrations: records above this id
+  uint32_t limit = 100;        ///< migrations: records per page
+  bool unsettled = false;      ///< migrations: only those not settled
   std::optional<double> start; ///< psm import: a trace's start (unix s)
 };
 

@@ -18,6 +18,46 @@ namespace {
 
 using json = nlohmann::json;
 
+int show_migrations(client& cl, const invocation& inv, std::ostream& out,
+                    std::ostream& err) {
+  errc code = errc::ok;
+  auto page =
+      cl.migrations(migration_query{inv.after, inv.limit, inv.unsettled}, code);
+  if (code != errc::ok) {
+    err << "EUNAVAILABLE: the node did not answer" << std::endl;
+    return 2;
+  }
+  // The id to ask after for the next page (0: this is the last).
+  uint64_t next =
+      page.more && !page.records.empty() ? page.records.back().id : 0;
+  if (inv.json) {
+    json arr = json::array();
+    for (auto& m : page.records)
+      arr.push_back(to_json(m));
+    out << json{{"migrations", arr},
+                {"kept", page.total},
+                {"next_id", page.next_id},
+                {"next_after", next}}
+               .dump()
+        << std::endl;
+    return 0;
+  }
+  out << std::left << std::setw(6) << "ID" << std::setw(22) << "DIR"
+      << std::setw(40) << "PART" << std::setw(6) << "FROM" << std::setw(6)
+      << "TO" << std::setw(11) << "STATE" << std::setw(9) << "SETTLED"
+      << "EPOCH\n";
+  for (auto& m : page.records)
+    out << std::setw(6) << m.id << std::setw(22) << m.dir << std::setw(40)
+        << (hex64(m.range.lo) + ".." + hex64(m.range.hi)) << std::setw(6)
+        << m.from << std::setw(6) << m.to << std::setw(11) << to_string(m.state)
+        << std::setw(9) << (m.settled ? "yes" : "no") << m.epoch << "\n";
+  // Only when there is more, so that the last line is the last record.
+  if (next != 0)
+    out << "(" << page.total << " records kept; next page: --after " << next
+        << ")\n";
+  return 0;
+}
+
 } // namespace
 
 void add_parts_commands(CLI::App& app, invocation& inv) {
@@ -48,9 +88,18 @@ void add_parts_commands(CLI::App& app, invocation& inv) {
                    "(default 4096)")
       ->check(CLI::Range(1, 1 << 20));
   move->callback([&inv] { inv.command = "move"; });
-  app.add_subcommand("migrations",
-                     "every move of a part: state and placement epoch")
-      ->callback([&inv] { inv.command = "migrations"; });
+  auto ms = app.add_subcommand(
+      "migrations", "the record of moves of parts, oldest first, a page at a "
+                    "time: state, whether both shards are done (settled), "
+                    "placement epoch; settled records beyond "
+                    "migration-history (count, age) are pruned");
+  ms->add_option("--after", inv.after,
+                 "only records with an id above this (the next page)");
+  ms->add_option("--limit", inv.limit, "records per page, 1..10000")
+      ->check(CLI::Range(1u, max_migration_page));
+  ms->add_flag("--unsettled", inv.unsettled,
+               "only moves whose shards are not both done (never pruned)");
+  ms->callback([&inv] { inv.command = "migrations"; });
   app.add_subcommand("router", "this node's router counters (placement cache)")
       ->callback([&inv] { inv.command = "router"; });
 }
@@ -100,30 +149,8 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
     return 0;
   }
   errc code = errc::ok;
-  if (inv.command == "migrations") {
-    auto xs = cl.migrations(code);
-    if (code != errc::ok) {
-      err << "EUNAVAILABLE: the node did not answer" << std::endl;
-      return 2;
-    }
-    if (inv.json) {
-      json arr = json::array();
-      for (auto& m : xs)
-        arr.push_back(to_json(m));
-      out << json{{"migrations", arr}}.dump() << std::endl;
-      return 0;
-    }
-    out << std::left << std::setw(6) << "ID" << std::setw(22) << "DIR"
-        << std::setw(40) << "PART" << std::setw(6) << "FROM" << std::setw(6)
-        << "TO" << std::setw(11) << "STATE"
-        << "EPOCH\n";
-    for (auto& m : xs)
-      out << std::setw(6) << m.id << std::setw(22) << m.dir << std::setw(40)
-          << (hex64(m.range.lo) + ".." + hex64(m.range.hi)) << std::setw(6)
-          << m.from << std::setw(6) << m.to << std::setw(11)
-          << to_string(m.state) << m.epoch << "\n";
-    return 0;
-  }
+  if (inv.command == "migrations")
+    return show_migrations(cl, inv, out, err);
   auto s = cl.router(code);
   if (code != errc::ok) {
     err << "EUNAVAILABLE: the node did not answer" << std::endl;

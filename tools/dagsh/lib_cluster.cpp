@@ -97,8 +97,8 @@ const lib_fn fns[] = {
      "(the INDEX-th of 2^BITS equal parts of dir's name hashes)\nto shard; "
      "reads and writes go on."},
     {"migrations", cluster_migrations,
-     "migrations() -> list\nEvery move of a part: {id, dir, lo, hi, from, to, "
-     "state, epoch}."},
+     "migrations() -> list\nThe record of moves kept (a bounded history): "
+     "{id, dir, lo, hi, from, to, state, epoch, settled}."},
     {"router", cluster_router,
      "router() -> table\nThis node's router counters: {routed, cache_hits, "
      "cache_misses, wrong_shard, refreshes, retries, pushes}."},

@@ -25,7 +25,8 @@ std::vector<meta_command> one_of_each() {
           migration_abort{12, 5},
           psm_record{-3, "predictive", 2, std::string("\x92\x01", 2), 50, 600,
                      "node-1", 17, 4200},
-          migration_progress{13}};
+          migration_progress{13},
+          migration_settled{14, 99, 1000, 604800000000000}};
 }
 
 // Bytes that the version-2 encoder wrote, one command of each kind (the
@@ -77,28 +78,54 @@ TEST_CASE("every kind of metadata command round-trips") {
   for (auto& c : one_of_each()) {
     CAPTURE(kind_name(c));
     auto bytes = encode_meta_command(c);
-    CHECK(static_cast<unsigned char>(bytes[1]) == 4); // the current version
+    CHECK(static_cast<unsigned char>(bytes[1]) == 5); // the current version
     CHECK(decode_meta_command(bytes) == c);
   }
 }
 
-TEST_CASE("the version-4 encoding of each kind stays what raft.db files "
+TEST_CASE("the version-5 encoding of each kind stays what raft.db files "
           "hold") {
-  // [4, kind, the fields of the command's inspect, in order].
+  // [5, kind, the fields of the command's inspect, in order].
   CHECK(encode_meta_command(config_set{"k", "v", 3, true}) ==
-        bytes("\x96\x04\x00\xc4\x01k\xc4\x01v\x03\xc3"));
+        bytes("\x96\x05\x00\xc4\x01k\xc4\x01v\x03\xc3"));
   CHECK(encode_meta_command(migration_begin{42, upper, 1, 5, "n", 9, true}) ==
-        bytes("\x9a\x04\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
+        bytes("\x9a\x05\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
               "\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01\x05\xc4\x01n\x09\xc3"));
   CHECK(encode_meta_command(migration_commit{7, 2}) ==
-        bytes("\x94\x04\x02\x07\x02"));
+        bytes("\x94\x05\x02\x07\x02"));
   CHECK(encode_meta_command(migration_abort{9, 3}) ==
-        bytes("\x94\x04\x03\x09\x03"));
+        bytes("\x94\x05\x03\x09\x03"));
   CHECK(encode_meta_command(migration_progress{8}) ==
-        bytes("\x93\x04\x05\x08"));
+        bytes("\x93\x05\x05\x08"));
   CHECK(encode_meta_command(psm_record{5, "off", 0, "", 9, 60, "n", 2, 7}) ==
-        bytes("\x9b\x04\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
+        bytes("\x9b\x05\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
               "\x02\x07"));
+  CHECK(encode_meta_command(migration_settled{8, 3, 10, 60}) ==
+        bytes("\x96\x05\x06\x08\x03\x0a\x3c"));
+}
+
+TEST_CASE("commands written in version 4 still decode, and version 4 has "
+          "no settled kind") {
+  // The bytes the version-4 encoder wrote.
+  CHECK(decode_meta_command(bytes("\x96\x04\x00\xc4\x01k\xc4\x01v\x03\xc3")) ==
+        meta_command{config_set{"k", "v", 3, true}});
+  CHECK(decode_meta_command(
+            bytes("\x9a\x04\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
+                  "\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01\x05\xc4\x01n\x09"
+                  "\xc3")) ==
+        meta_command{migration_begin{42, upper, 1, 5, "n", 9, true}});
+  CHECK(decode_meta_command(bytes("\x94\x04\x02\x07\x02")) ==
+        meta_command{migration_commit{7, 2}});
+  CHECK(decode_meta_command(bytes("\x94\x04\x03\x09\x03")) ==
+        meta_command{migration_abort{9, 3}});
+  CHECK(decode_meta_command(bytes("\x93\x04\x05\x08")) ==
+        meta_command{migration_progress{8}});
+  CHECK(decode_meta_command(
+            bytes("\x9b\x04\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
+                  "\x02\x07")) ==
+        meta_command{psm_record{5, "off", 0, "", 9, 60, "n", 2, 7}});
+  CHECK_THROWS_AS(decode_meta_command(bytes("\x96\x04\x06\x08\x03\x0a\x3c")),
+                  meta_codec_error);
 }
 
 TEST_CASE("commands written in version 3 still decode, with no time, owner "
@@ -145,9 +172,10 @@ TEST_CASE("settings written in version 1 still decode, and other kinds of "
 TEST_CASE("malformed commands are refused with meta_codec_error") {
   CHECK_THROWS_AS(decode_meta_command(""), meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command("\x93\x01\x02\x03"), meta_codec_error);
-  CHECK_THROWS_AS(decode_meta_command(pack_list(5, 2, 7)), meta_codec_error);
-  // Version 4: an unknown kind, a field too many or too few, a wrong type.
-  CHECK_THROWS_AS(decode_meta_command(pack_list(4, 6, 7)), meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(pack_list(6, 2, 7)), meta_codec_error);
+  // Version 5: an unknown kind, a field too many or too few, a wrong type.
+  CHECK_THROWS_AS(decode_meta_command(pack_list(5, 7, 7)), meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(pack_list(5, 6, 7)), meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command(pack_list(4, 2, 7, 8, 9)),
                   meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command(pack_list(4, 3, 7)), meta_codec_error);
