@@ -169,8 +169,12 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
   const part_ref* part = part_of(req);
   if (!part)
     return rep; // a listing changes nothing
-  log_event(rep.code == errc::ok ? log_level::info : log_level::warn, "shard",
-            "migration step",
+  // A copy's later chunks are one step each: only the first is news.
+  auto* copy = std::get_if<part_copy>(&req);
+  auto level = rep.code != errc::ok   ? log_level::warn
+               : copy && !copy->first ? log_level::debug
+                                      : log_level::info;
+  log_event(level, "shard", "migration step",
             {{"shard", c.shard_id()},
              {"migration", part->migration},
              {"step", step_name(req)},

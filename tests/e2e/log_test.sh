@@ -46,7 +46,7 @@ assert n >= 5, n
 PY
 has 'e["component"] == "node" and e["msg"].startswith("serving on 127.0.0.1:4448") and e["shards"] == 4' "serving event"
 has 'e["component"] == "raft" and e["msg"] == "metadata leader elected" and e["leader"] == 1' "leader event"
-has 'e["component"] == "shard" and e["msg"] == "migration step" and e["step"] == "begin_export"' "export step"
+has 'e["component"] == "shard" and e["msg"] == "migration step" and e["step"] == "freeze"' "freeze step"
 has 'e["component"] == "shard" and e["msg"] == "migration step" and e["step"] == "activate" and e["shard"] == 2' "activate step"
 has 'e["msg"] == "stopped"' "stop event"
 
