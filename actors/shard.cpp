@@ -247,8 +247,16 @@ void shard_state::on_committed(uint64_t batch) {
     after_commit.pop_front();
     f(true);
   }
+  collect_garbage();
   if (core->dirty())
     start_commit();
+}
+
+void shard_state::collect_garbage() {
+  // Entries of parts given away go a chunk per commit, joining the
+  // requests' batches, until none are left.
+  if (core->has_garbage())
+    core->collect_garbage(garbage_chunk);
 }
 
 void shard_state::fail(const caf::error& err) {
@@ -310,6 +318,9 @@ metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
   st.committer = std::move(committer);
   st.psm = std::move(psm);
   st.start_slots();
+  st.collect_garbage(); // left by a release before a restart
+  if (st.core->dirty())
+    st.start_commit();
   return {
       [self](ns_atom, std::vector<ns_request>& reqs)
           -> caf::result<std::vector<ns_reply>> {

@@ -63,6 +63,10 @@ struct shard_state {
   std::deque<waiting> queue; ///< ordered by batch
   uint64_t open_batch = 1;   ///< id of the batch now collecting changes
   bool committing = false;   ///< a batch is at the committer
+  /// Most entries of parts given away dropped per commit.
+  static constexpr size_t garbage_chunk = 1024;
+  /// Drops a chunk of the entries of parts given away, if any are left.
+  void collect_garbage();
   uint64_t commits = 0;
   std::shared_ptr<shard_meters> meters; ///< read by the metrics endpoint
   std::chrono::steady_clock::time_point commit_started;

@@ -133,9 +133,25 @@ void ns_shard::copy_delta(inode_id dir, hash_range r, uint64_t migration,
       continue;
     hashes.assign(c.touched.begin(), c.touched.end());
     std::sort(hashes.begin(), hashes.end());
-    for (auto h : hashes)
-      for (auto& e : part_entries(dir, hash_range{h, h}))
-        entries.push_back(e);
+    auto d = dag(dir);
+    if (!d)
+      return;
+    // Names of one hash are few: small pages, not a part's worth each.
+    for (auto h : hashes) {
+      auto cur = h == 0 ? readdir_cookie{} : readdir_cookie::after(h - 1);
+      for (bool end = false, more = true; more && !end;) {
+        auto page = d->readdir(cur, 4, end);
+        for (auto& e : page) {
+          more = e.hash == h;
+          if (!more)
+            break;
+          entries.push_back(e);
+        }
+        if (page.empty())
+          break;
+        cur = readdir_cookie{page.back().hash, page.back().name, false};
+      }
+    }
   }
 }
 
@@ -174,6 +190,78 @@ errc ns_shard::patch(inode_id dir, hash_range r, uint64_t migration,
   put_entries(dir, std::move(entries));
   touch_parts(dir);
   return errc::ok;
+}
+
+// -- entries of parts given away ---------------------------------------------
+
+size_t ns_shard::collect_garbage(size_t max) {
+  size_t n = 0;
+  while (n < max && !garbage_.empty()) {
+    auto [dir, r] = garbage_.back();
+    auto d = dags_.find(dir);
+    std::vector<entry> gone;
+    if (d != dags_.end()) {
+      auto c = r.lo == 0 ? readdir_cookie{} : readdir_cookie::after(r.lo - 1);
+      bool end = false;
+      for (auto& e : d->second.readdir(c, max - n, end))
+        if (e.hash <= r.hi)
+          gone.push_back(e);
+    }
+    if (gone.size() < max - n)
+      garbage_.pop_back(); // nothing of the range is left after these
+    if (gone.empty())
+      continue;
+    auto& ch = changes_of(dir);
+    for (auto& e : gone) {
+      d->second.erase(e.name, e.hash, ch);
+      mark_name(dir, e.hash);
+    }
+    n += gone.size();
+  }
+  return n;
+}
+
+void ns_shard::purge_garbage(inode_id dir, hash_range r) {
+  for (size_t i = 0; i < garbage_.size();) {
+    auto [d, g] = garbage_[i];
+    if (d == dir && g.overlaps(r.lo, r.hi)) {
+      drop_range(dir, g);
+      garbage_.erase(garbage_.begin() + static_cast<std::ptrdiff_t>(i));
+    } else {
+      ++i;
+    }
+  }
+}
+
+void ns_shard::find_garbage() {
+  garbage_.clear();
+  for (auto& [dir, dp] : parts_) {
+    if (dp.home) { // what it gave away
+      for (auto& p : dp.parts)
+        if (p.state == dir_part::out)
+          garbage_.emplace_back(dir, p.range);
+      continue;
+    }
+    // A guest holds only its parts: any other entry is left from one that
+    // went on.
+    auto d = dags_.find(dir);
+    if (d == dags_.end())
+      continue;
+    readdir_cookie c;
+    for (bool end = false; !end;) {
+      auto page = d->second.readdir(c, 4096, end);
+      for (auto& e : page) {
+        bool held = false;
+        for (auto& p : dp.parts)
+          held = held || p.range.contains(e.hash);
+        if (!held)
+          garbage_.emplace_back(dir, hash_range{e.hash, e.hash});
+      }
+      if (page.empty())
+        break;
+      c = readdir_cookie{page.back().hash, page.back().name, false};
+    }
+  }
 }
 
 } // namespace ds

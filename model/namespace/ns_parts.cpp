@@ -236,8 +236,12 @@ std::vector<entry> ns_shard::part_entries(inode_id dir, hash_range r) const {
   if (r.lo > 0)
     c = readdir_cookie::after(r.lo - 1);
   bool eof = false;
+  // Pages grow from a few entries: a part of one hash (a patch, a purge)
+  // costs a few entries, not a page of 4096 beyond it.
+  size_t page_size = 8;
   while (!eof) {
-    auto page = d->readdir(c, 4096, eof);
+    auto page = d->readdir(c, page_size, eof);
+    page_size = std::min<size_t>(page_size * 4, 4096);
     for (auto& e : page) {
       if (e.hash > r.hi)
         return out;
@@ -275,7 +279,9 @@ errc ns_shard::release(inode_id dir, hash_range r, uint64_t migration,
     return errc::enoent;
   end_copy(migration);
   auto& dp = i->second;
-  counters_.moved_out += drop_range(dir, r);
+  // The entries go later (collect_garbage): this commit stays small.
+  counters_.moved_out += entries_in(dir, r);
+  garbage_.emplace_back(dir, r);
   if (dp.home) {
     *p = dir_part{r, dir_part::out, shard, epoch, 0};
   } else {
@@ -333,6 +339,7 @@ errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
     for (auto& q : dp.parts)
       if (q.range.overlaps(r.lo, r.hi))
         return errc::einval;
+  purge_garbage(dir, r); // left from when the part last lived here
   auto d = dags_.find(dir);
   if (d == dags_.end()) {
     d = dags_.emplace(dir, hdag{cfg_.dag}).first;

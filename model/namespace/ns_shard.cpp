@@ -446,6 +446,7 @@ ns_shard::restore(std::vector<dir_node> nodes, std::vector<dir_entry> entries,
   // Never hand out an inode number twice, even if the stored counter lags.
   next_seq_ = std::max(next_seq, max_seq + 1);
   next_row_ = std::max(next_row, max_row + 1);
+  find_garbage();
   return {};
 }
 

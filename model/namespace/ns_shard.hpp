@@ -179,6 +179,13 @@ public:
              const std::vector<uint64_t>& hashes, std::vector<entry> entries);
   /// Copies under way (recording writes) on this shard.
   size_t copies() const { return copies_.size(); }
+  /// Entries of parts given away that are still stored (never served): a
+  /// release only marks its part, so that its commit stays small and the
+  /// destination serves soon; the entries are dropped afterwards, a chunk
+  /// per commit (ns_copy.cpp). A restart finds the ones left.
+  bool has_garbage() const { return !garbage_.empty(); }
+  /// Drops up to `max` such entries; returns how many.
+  size_t collect_garbage(size_t max);
   /// The entries of part `r` (complete once the batch holding
   /// begin_export's change is durable: no write to it can follow).
   std::vector<entry> part_entries(inode_id dir, hash_range r) const;
@@ -263,6 +270,12 @@ private:
     std::unordered_set<uint64_t> touched; ///< name hashes written meanwhile
   };
   std::vector<copy_session> copies_;
+  /// Ranges of directories whose stored entries are no longer held here.
+  std::vector<std::pair<inode_id, hash_range>> garbage_;
+  /// Fills garbage_ from the part records and the DAGs (restore).
+  void find_garbage();
+  /// Drops at once the garbage of `dir` overlapping `r` (a part arrives).
+  void purge_garbage(inode_id dir, hash_range r);
   copy_session* copy_of(inode_id dir, uint64_t migration);
   /// A write touched hash `hash` of `dir`: copies of it record that.
   void record_copy(inode_id dir, uint64_t hash);

@@ -266,3 +266,48 @@ TEST_CASE("random writes during chunked copies: the destination ends equal "
     REQUIRE(b.core.check() == "");
   }
 }
+
+TEST_CASE("a release leaves its entries to be dropped later, a chunk at a "
+          "time, also after a restart, and never serves them") {
+  node a{0}, b{1};
+  for (int i = 0; i < 3000; ++i)
+    REQUIRE(code(a, ns_op::create, "f" + std::to_string(i)) == errc::ok);
+  auto held = a.core.entries_in(dir, upper);
+  REQUIRE(copy_move(a, b, upper, 2, 500) == errc::ok);
+  REQUIRE(a.core.release(dir, upper, 2, 1, 3) == errc::ok);
+  a.sync();
+  CHECK(a.core.has_garbage());
+  CHECK(a.core.entries_in(dir, upper) == held); // still stored
+  CHECK(a.core.stats().moved_out == held);
+  // Not served: the part lives on shard 1 now.
+  auto moved = b.core.part_entries(dir, upper);
+  REQUIRE(!moved.empty());
+  CHECK(code(a, ns_op::lookup, moved[0].name) == errc::ewrongshard);
+  // A restart before any was dropped finds them again.
+  a.restart();
+  CHECK(a.core.has_garbage());
+  size_t rounds = 0;
+  while (a.core.has_garbage()) {
+    CHECK(a.core.collect_garbage(400) <= 400);
+    a.sync();
+    ++rounds;
+  }
+  CHECK(rounds >= held / 400);
+  CHECK(a.core.entries_in(dir, upper) == 0);
+  CHECK(a.core.entries_in(dir, lower) == 3000 - held);
+  CHECK(a.core.check() == "");
+  // Garbage left at a guest (the part went on from it) is found at a
+  // restart too, and a part coming back purges what is left of it first.
+  REQUIRE(b.core.activate(dir, upper, 2, 3) == errc::ok);
+  b.sync();
+  REQUIRE(copy_move(b, a, upper, 8, 1000) == errc::ok);
+  REQUIRE(b.core.release(dir, upper, 8, 0, 5) == errc::ok);
+  b.sync();
+  b.restart();
+  CHECK(b.core.has_garbage());
+  REQUIRE(a.core.activate(dir, upper, 8, 5) == errc::ok);
+  a.sync();
+  REQUIRE(copy_move(a, b, upper, 9, 1000) == errc::ok); // b purges first
+  CHECK(b.core.entries_in(dir, upper) == held);
+  CHECK(b.core.check() == "");
+}

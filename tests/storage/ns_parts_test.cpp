@@ -132,6 +132,7 @@ TEST_CASE("a part moves back to its home") {
   REQUIRE(a.core.activate(dir, upper, 2, 2) == errc::ok);
   a.sync();
   b.sync();
+  b.collect();
   CHECK(a.core.parts(dir) == nullptr);
   CHECK(a.core.stats().entries == 50);
   CHECK(b.core.stats().entries == 0);
@@ -151,6 +152,7 @@ TEST_CASE("a directory spread over shards is not removed") {
           errc::ok);
   REQUIRE(a.core.release(dir, upper, 1, 1, 1) == errc::ok);
   REQUIRE(b.core.activate(dir, upper, 1, 1) == errc::ok);
+  a.collect();
   CHECK(a.core.stats().entries == 0);
   // Empty here, but not everywhere: refused rather than half removed.
   CHECK(a.run(make_request(ns_op::rmdir_prepare, dir)).code == errc::ebusy);

@@ -36,6 +36,13 @@ struct node {
       core.committed();
     }
   }
+  /// Drops every entry of the parts given away (the shard actor does it a
+  /// chunk per commit after a release).
+  void collect() {
+    while (core.has_garbage())
+      core.collect_garbage(1024);
+    sync();
+  }
   /// A fresh core from what was committed.
   void restart() {
     auto l = store->load();

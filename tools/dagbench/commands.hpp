@@ -46,6 +46,11 @@ int run_basic(caf::actor_system& sys, client& cl,
 int run_open(caf::actor_system& sys, client& cl, const args_map& a, bool js,
              nlohmann::json& out);
 
+/// A move of a large part under single creates and lookups to it: their
+/// latencies before the move and while it runs (move_bench.cpp).
+int run_move(client& cl, const args_map& a, bool js, nlohmann::json& out,
+             bool quiet);
+
 /// Creates files with several writers, logging each acknowledgement.
 int run_fill(client& cl, const args_map& a, bool quiet);
 

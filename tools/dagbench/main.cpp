@@ -193,7 +193,9 @@ const std::map<std::string, const char*> option_help = {
     {"prefix", "directory to work in (/dagbench-TIME-PID)"},
     {"spread", "after the first phase, move the 2^BITS parts of its "
                "directory over all shards"},
-    {"dir", "the directory to fill or verify"},
+    {"dir", "the directory to fill or verify (move: /movebench)"},
+    {"to", "move: the shard that takes the part (another node's)"},
+    {"chunk", "move: entries per chunk of the copy (the node's 4096)"},
     {"dir-cache", "in-process nodes: the routers' directory-lookup cache "
                   "(65536; 0: none)"},
     {"psm-count", "in-process node: shards count accesses for the PSM "
@@ -317,6 +319,16 @@ const std::vector<command> commands = {
      on_nodes("fill", false,
               [](auto&, targets& t, auto& a, auto& g, json&) {
                 return bench::run_fill(*t.cl, a, g.quiet);
+              })},
+    {"move",
+     "fills --dir with --files files, then moves its upper half to another "
+     "shard (--to) while --clients send single creates and lookups to it; "
+     "their latencies before and during the move",
+     {"node", "shards", "sync", "psm-count", "dir", "files", "clients", "to",
+      "chunk", "seconds", "seed"},
+     on_nodes("move", true,
+              [](auto&, targets& t, auto& a, auto& g, json& out) {
+                return bench::run_move(*t.cl, a, g.json, out, g.quiet);
               })},
     {"stat",
      "--count single stats of --path, one at a time: the baseline of "
