@@ -42,7 +42,7 @@ struct client {
 
 struct run {
   world w;
-  scanner scan{w};
+  scanner scans[2]{scanner{w, "a"}, scanner{w, "b"}}; ///< two routers'
   std::vector<std::shared_ptr<driver>> drivers;
   std::vector<client> clients;
   std::vector<std::string> names;
@@ -114,6 +114,8 @@ struct run {
     w.queue.push_back(message{
         "client " + c.req.name + " -> s" + std::to_string(s),
         [this, cp, s, req] {
+          if (!w.shards[s]->up)
+            return unknown(*cp);
           bool wait = false;
           auto rep = w.shards[s]->core.apply(req, w.now, wait);
           w.shards[s]->sync();
@@ -201,12 +203,18 @@ struct run {
     if (k < 760 && live.size() < 2)
       return start_move();
     if (k < 780) {
+      // At most one shard is down at a time; the next such event
+      // brings it back.
+      for (uint32_t d = 0; d < w.shards.size(); ++d)
+        if (!w.shards[d]->up)
+          return bring_up(d);
       auto s = static_cast<uint32_t>(w.pick(w.shards.size()));
-      w.note("restart s" + std::to_string(s));
-      auto e = w.shards[s]->restart();
-      if (!e.empty())
-        w.fail("restart of s" + std::to_string(s) + ": " + e);
-      return;
+      if (w.shards[s]->up) {
+        w.note("crash s" + std::to_string(s));
+        w.shards[s]->up = false;
+        return;
+      }
+      return bring_up(s);
     }
     if (k < 795 && !live.empty()) {
       auto& d = live[w.pick(live.size())];
@@ -215,13 +223,29 @@ struct run {
       return;
     }
     if (k < 870)
-      return scan.scan();
+      return scans[w.pick(2)].scan();
     if (k < 950) {
       w.now += 5 * second;
       w.note("time +5s");
       for (auto& d : live)
         d->renew();
       return;
+    }
+  }
+
+  void bring_up(uint32_t s) {
+    w.note("restart s" + std::to_string(s));
+    auto e = w.shards[s]->restart();
+    if (!e.empty())
+      w.fail("restart of s" + std::to_string(s) + ": " + e);
+    w.shards[s]->up = true;
+  }
+
+  void drain() {
+    while (!w.queue.empty() && w.failure.empty()) {
+      ++tick;
+      w.step_message(w.pick(w.queue.size()), false);
+      check_single_server();
     }
   }
 
@@ -238,15 +262,15 @@ struct run {
     for (auto& d : drivers)
       d->alive = false;
     w.meta_loss_pct = 0;
-    while (!w.queue.empty() && w.failure.empty()) {
-      ++tick;
-      w.step_message(w.pick(w.queue.size()), false);
-      check_single_server();
-    }
+    for (uint32_t s = 0; s < w.shards.size(); ++s)
+      if (!w.shards[s]->up)
+        bring_up(s);
+    drain();
     for (int i = 0; i < 8 && w.failure.empty(); ++i) {
       w.now += 10 * second;
-      scan.scan();
+      scans[i % 2].scan();
       check_single_server();
+      drain();
     }
     if (!w.failure.empty())
       return;

@@ -1,7 +1,8 @@
 // The scan of the seeded move test (move_random_test.cpp), following
-// actors/router/router_resolve.cpp and router_history.cpp: one router that
-// is the source's node for every move. It reaches every shard at once (its
-// own steps are not lost; the drivers' are).
+// actors/router/router_resolve.cpp and router_history.cpp, as one router
+// runs it (the test runs two, each with its own memory of earlier scans).
+// It lists the marks of the shards that are up at once; its steps are
+// messages like the drivers': delayed, reordered or lost.
 #pragma once
 
 #include <map>
@@ -15,14 +16,14 @@ namespace ds::sim {
 
 class scanner {
 public:
-  explicit scanner(world& w) : w(w) {}
+  scanner(world& w, std::string name) : w(w), name(std::move(name)) {}
 
   void scan() {
-    w.note("scan");
+    w.note("scan " + name);
     std::set<std::pair<uint32_t, uint64_t>> now;
     std::vector<std::pair<uint32_t, unresolved_part>> ripe;
     for (uint32_t s = 0; s < w.shards.size(); ++s)
-      for (auto& u : w.shards[s]->core.unresolved()) {
+      for (auto& u : listing(s)) {
         auto key = std::make_pair(s, u.part.migration);
         now.insert(key);
         if (seen.count(key))
@@ -38,13 +39,25 @@ public:
 
 private:
   world& w;
+  std::string name;
   std::set<std::pair<uint32_t, uint64_t>> seen;
   std::map<uint64_t, std::pair<uint64_t, int64_t>> watched;
 
-  template <class F> errc on(uint32_t s, F f) {
-    auto e = f(w.shards[s]->core);
-    w.shards[s]->sync();
-    return e;
+  /// The marks of shard `s` (none if it is down: it does not answer).
+  std::vector<unresolved_part> listing(uint32_t s) const {
+    if (!w.shards[s]->up)
+      return {};
+    return w.shards[s]->core.unresolved();
+  }
+
+  /// Sends step `f` to shard `s`; `then` gets its code (EUNAVAILABLE:
+  /// lost).
+  template <class F, class Then>
+  void on(uint32_t s, const std::string& what, F f, Then then) {
+    w.send_step(
+        s, "scan " + name + " " + what,
+        [f](ns_shard& c, int64_t) { return step_reply{f(c)}; },
+        [then](step_reply r) { then(r.code); });
   }
 
   void scan_log(migration_page& log) {
@@ -77,15 +90,17 @@ private:
 
   void undo(uint32_t s, const unresolved_part& u) {
     part_ref p{u.dir, u.part.range, u.part.migration};
-    auto e = on(s, [&](ns_shard& c) {
-      return u.part.state == dir_part::exporting
-                 ? c.thaw(p.dir, p.range, p.migration)
-                 : c.discard(p.dir, p.range, p.migration);
-    });
-    w.note("  scan: s" + std::to_string(s) + " m" +
-           std::to_string(p.migration) +
-           (u.part.state == dir_part::exporting ? " thaw: " : " discard: ") +
-           str(e));
+    auto mid = "m" + std::to_string(p.migration);
+    if (u.part.state == dir_part::exporting)
+      on(
+          s, mid + " thaw",
+          [p](ns_shard& c) { return c.thaw(p.dir, p.range, p.migration); },
+          [](errc) {});
+    else
+      on(
+          s, mid + " discard",
+          [p](ns_shard& c) { return c.discard(p.dir, p.range, p.migration); },
+          [](errc) {});
   }
 
   void settle(uint32_t s, const unresolved_part& u, const migration_page& log) {
@@ -100,31 +115,46 @@ private:
     if (rec->state == migration_record::started)
       return;
     part_ref p{u.dir, u.part.range, u.part.migration};
-    auto r = on(rec->from, [&](ns_shard& c) {
-      return c.release(p.dir, p.range, p.migration, rec->to, rec->epoch);
-    });
-    w.note("  scan: m" + std::to_string(p.migration) + " release at s" +
-           std::to_string(rec->from) + ": " + str(r));
-    if (r != errc::ok)
-      return;
-    auto a = on(rec->to, [&](ns_shard& c) {
-      return c.activate(p.dir, p.range, p.migration, rec->epoch);
-    });
-    w.note("  scan: m" + std::to_string(p.migration) + " activate at s" +
-           std::to_string(rec->to) + ": " + str(a));
+    auto mid = "m" + std::to_string(p.migration);
+    auto to = rec->to;
+    auto epoch = rec->epoch;
+    // The source releases first; only once it answered does the
+    // destination activate (finish_committed).
+    on(
+        rec->from, mid + " release",
+        [p, to, epoch](ns_shard& c) {
+          return c.release(p.dir, p.range, p.migration, to, epoch);
+        },
+        [this, p, to, epoch, mid](errc r) {
+          if (r != errc::ok)
+            return;
+          on(
+              to, mid + " activate",
+              [p, epoch](ns_shard& c) {
+                return c.activate(p.dir, p.range, p.migration, epoch);
+              },
+              [](errc) {});
+        });
   }
 
+  /// A finished move neither of whose shards lists it (both answered) is
+  /// settled.
   void settle_records(const migration_page& log) {
     std::map<uint32_t, std::set<uint64_t>> heard;
     for (uint32_t s = 0; s < w.shards.size(); ++s)
-      for (auto& u : w.shards[s]->core.unresolved())
-        heard[s].insert(u.part.migration);
+      if (w.shards[s]->up) {
+        auto& ids = heard[s];
+        for (auto& u : listing(s))
+          ids.insert(u.part.migration);
+      }
     for (auto& m : log.records) {
       if (m.state == migration_record::started || m.settled ||
+          !heard.count(m.from) || !heard.count(m.to) ||
           heard[m.from].count(m.id) || heard[m.to].count(m.id))
         continue;
       auto r = w.to_meta(migration_settled{m.id, w.now, 2});
-      w.note("  scan: m" + std::to_string(m.id) + " settled: " + str(r.code));
+      w.note("  scan " + name + ": m" + std::to_string(m.id) +
+             " settled: " + str(r.code));
     }
   }
 };

@@ -47,6 +47,7 @@ struct shard_box {
   uint32_t id = 0;
   ns_shard core{0, {}};
   std::unique_ptr<shard_store> store = make_memory_shard_store();
+  bool up = true; ///< down: what is sent to it is lost
   explicit shard_box(uint32_t id) : id(id), core(id, {}) {}
   void sync() {
     if (core.dirty()) {
@@ -119,6 +120,10 @@ public:
     queue.push_back(message{
         what + " -> s" + std::to_string(s),
         [this, s, what, fn, done, timeout] {
+          if (!shards[s]->up) {
+            note("  s" + std::to_string(s) + " is down");
+            return timeout();
+          }
           auto r = fn(shards[s]->core, now);
           shards[s]->sync();
           note("  s" + std::to_string(s) + " " + what + ": " + str(r.code));
