@@ -76,7 +76,7 @@ private:
     watched = std::move(next);
     for (auto id : lapsed) {
       auto r = w.to_meta(migration_abort{id, w.now});
-      w.note("  scan: m" + std::to_string(id) +
+      w.note("  scan " + name + ": m" + std::to_string(id) +
              " lapsed, abort: " + str(r.code));
       for (auto& m : log.records)
         if (m.id == id && r.code == errc::ok)
