@@ -2,7 +2,8 @@
 // "Tests" point 2). A world of three shards, the metadata log, drivers of
 // moves, a scan, and clients that create, unlink and look up names through
 // routers with stale placements; a seeded scheduler delivers messages in
-// any order, loses some, restarts shards, kills drivers, runs scans and
+// any order, loses some, commits shards' changes, crashes and restarts
+// shards, kills drivers, runs scans and
 // advances time. Checked after every event: no hash is served by two
 // shards. At the end, once everything is healed and the scans are quiet:
 // every part has exactly one holder, the one the placement names, and the
@@ -111,21 +112,21 @@ struct run {
     auto req = c.req;
     auto s = choose_shard(req, &c.cache, home, ~uint64_t{0});
     auto* cp = &c;
-    w.queue.push_back(message{
-        "client " + c.req.name + " -> s" + std::to_string(s),
-        [this, cp, s, req] {
-          if (!w.shards[s]->up)
-            return unknown(*cp);
-          bool wait = false;
-          auto rep = w.shards[s]->core.apply(req, w.now, wait);
-          w.shards[s]->sync();
-          w.note("  s" + std::to_string(s) + " " + req.name + ": " +
-                 str(rep.code));
-          w.queue.push_back(message{"client reply " + req.name,
-                                    [this, cp, rep] { answer(*cp, rep); },
-                                    [this, cp] { unknown(*cp); }});
-        },
-        [this, cp] { unknown(*cp); }});
+    w.queue.push_back(
+        message{"client " + c.req.name + " -> s" + std::to_string(s),
+                [this, cp, s, req] {
+                  if (!w.shards[s]->up)
+                    return unknown(*cp);
+                  bool wait = false;
+                  auto rep = w.shards[s]->core.apply(req, w.now, wait);
+                  w.note("  s" + std::to_string(s) + " " + req.name + ": " +
+                         str(rep.code));
+                  w.answer_after_commit(
+                      s, message{"client reply " + req.name,
+                                 [this, cp, rep] { answer(*cp, rep); },
+                                 [this, cp] { unknown(*cp); }});
+                },
+                [this, cp] { unknown(*cp); }});
   }
 
   void unknown(client& c) {
@@ -211,7 +212,7 @@ struct run {
       auto s = static_cast<uint32_t>(w.pick(w.shards.size()));
       if (w.shards[s]->up) {
         w.note("crash s" + std::to_string(s));
-        w.shards[s]->up = false;
+        w.crash(s);
         return;
       }
       return bring_up(s);
@@ -222,14 +223,19 @@ struct run {
       d->alive = false;
       return;
     }
-    if (k < 870)
+    if (k < 850)
       return scans[w.pick(2)].scan();
-    if (k < 950) {
+    if (k < 910) {
       w.now += 5 * second;
       w.note("time +5s");
       for (auto& d : live)
         d->renew();
       return;
+    }
+    auto s = static_cast<uint32_t>(w.pick(w.shards.size()));
+    if (w.shards[s]->up) {
+      w.note("commit s" + std::to_string(s));
+      w.commit(s);
     }
   }
 
@@ -241,8 +247,13 @@ struct run {
     w.shards[s]->up = true;
   }
 
+  /// Delivers every message, and commits, until nothing is left.
   void drain() {
-    while (!w.queue.empty() && w.failure.empty()) {
+    for (;;) {
+      for (uint32_t s = 0; s < w.shards.size(); ++s)
+        w.commit(s);
+      if (w.queue.empty() || !w.failure.empty())
+        return;
       ++tick;
       w.step_message(w.pick(w.queue.size()), false);
       check_single_server();

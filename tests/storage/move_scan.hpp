@@ -43,9 +43,17 @@ private:
   std::set<std::pair<uint32_t, uint64_t>> seen;
   std::map<uint64_t, std::pair<uint64_t, int64_t>> watched;
 
-  /// The marks of shard `s` (none if it is down: it does not answer).
+  /// Whether shard `s` answers a listing now: not if it is down, nor, when
+  /// a listing is answered only once it is durable, while changes wait for
+  /// a commit (the scan goes on without that answer).
+  bool answers(uint32_t s) const {
+    auto& b = *w.shards[s];
+    return b.up && !(w.listing_when_durable && b.core.dirty());
+  }
+
+  /// The marks of shard `s` (none if it does not answer).
   std::vector<unresolved_part> listing(uint32_t s) const {
-    if (!w.shards[s]->up)
+    if (!answers(s))
       return {};
     return w.shards[s]->core.unresolved();
   }
@@ -142,7 +150,7 @@ private:
   void settle_records(const migration_page& log) {
     std::map<uint32_t, std::set<uint64_t>> heard;
     for (uint32_t s = 0; s < w.shards.size(); ++s)
-      if (w.shards[s]->up) {
+      if (answers(s)) {
         auto& ids = heard[s];
         for (auto& u : listing(s))
           ids.insert(u.part.migration);

@@ -40,14 +40,25 @@ template <class T> std::string str(T x) {
   return std::string(to_string(x));
 }
 
+/// A message on its way: delivered (`deliver`) or lost (`lost`).
+struct message {
+  std::string what;
+  std::function<void()> deliver;
+  std::function<void()> lost;
+};
+
 /// A shard: its core and its memory store. Every delivered request is
-/// committed before its answer leaves; a restart reloads the store, so
-/// what lives only in memory (copy sessions) is lost.
+/// answered only once its changes are committed (a commit event of the
+/// scheduler takes every change so far into one batch); a crash loses
+/// what was not committed and the answers waiting for it, and a restart
+/// reloads the store, so copy sessions are lost too.
 struct shard_box {
   uint32_t id = 0;
   ns_shard core{0, {}};
   std::unique_ptr<shard_store> store = make_memory_shard_store();
   bool up = true; ///< down: what is sent to it is lost
+  /// Answers waiting for the next commit (sent, lost on a crash).
+  std::vector<message> waiting;
   explicit shard_box(uint32_t id) : id(id), core(id, {}) {}
   void sync() {
     if (core.dirty()) {
@@ -65,13 +76,6 @@ struct shard_box {
       core = std::move(back);
     return e;
   }
-};
-
-/// A message on its way: delivered (`deliver`) or lost (`lost`).
-struct message {
-  std::string what;
-  std::function<void()> deliver;
-  std::function<void()> lost;
 };
 
 /// The answer of a part step as the driver sees it (EUNAVAILABLE: lost).
@@ -99,6 +103,13 @@ public:
   std::vector<std::string> trace;
   std::string failure;         ///< the first broken check ("" while all hold)
   uint64_t meta_loss_pct = 10; ///< answers of the log lost (percent)
+  /// How a shard answers a listing of its marks (part_list_unresolved,
+  /// actors/shard.cpp): false, at once from memory, changes not yet
+  /// durable included; true, only once they are durable.
+  bool listing_when_durable = false;
+  /// How often a shard commits right after a request (percent); otherwise
+  /// a later commit event of the scheduler does.
+  uint64_t auto_commit_pct = 70;
 
   uint64_t pick(uint64_t n) { return n ? rng() % n : 0; }
   bool chance(uint64_t pct) { return pick(100) < pct; }
@@ -125,13 +136,43 @@ public:
             return timeout();
           }
           auto r = fn(shards[s]->core, now);
-          shards[s]->sync();
           note("  s" + std::to_string(s) + " " + what + ": " + str(r.code));
-          queue.push_back(
-              message{"reply " + what + " from s" + std::to_string(s),
-                      [done, r] { done(r); }, timeout});
+          answer_after_commit(
+              s, message{"reply " + what + " from s" + std::to_string(s),
+                         [done, r] { done(r); }, timeout});
         },
         timeout});
+  }
+
+  /// Sends `reply` from shard `s` once what it changed is committed (at
+  /// once if nothing waits to be).
+  void answer_after_commit(uint32_t s, message reply) {
+    if (chance(auto_commit_pct))
+      commit(s); // the commit started at once
+    if (shards[s]->core.dirty())
+      shards[s]->waiting.push_back(std::move(reply));
+    else
+      queue.push_back(std::move(reply));
+  }
+
+  /// Shard `s` commits every change so far; the answers waiting leave.
+  void commit(uint32_t s) {
+    auto& b = *shards[s];
+    b.sync();
+    for (auto& m : b.waiting)
+      queue.push_back(std::move(m));
+    b.waiting.clear();
+  }
+
+  /// Shard `s` goes down: what it did not commit is lost (it reloads its
+  /// store when it comes back), and so are the answers waiting for it.
+  void crash(uint32_t s) {
+    auto& b = *shards[s];
+    b.up = false;
+    auto lost = std::move(b.waiting);
+    b.waiting.clear();
+    for (auto& m : lost)
+      m.lost();
   }
 
   /// Applies a command to the log; its answer may be lost (before or
