@@ -103,10 +103,10 @@ public:
   std::vector<std::string> trace;
   std::string failure;         ///< the first broken check ("" while all hold)
   uint64_t meta_loss_pct = 10; ///< answers of the log lost (percent)
-  /// How a shard answers a listing of its marks (part_list_unresolved,
-  /// actors/shard.cpp): false, at once from memory, changes not yet
-  /// durable included; true, only once they are durable.
-  bool listing_when_durable = false;
+  /// How a shard answers a listing of its marks (part_list_unresolved):
+  /// only once what it reports is durable, as actors/shard.cpp does (false:
+  /// at once from memory, as it did before; seed 29 then loses a part).
+  bool listing_when_durable = true;
   /// How often a shard commits right after a request (percent); otherwise
   /// a later commit event of the scheduler does.
   uint64_t auto_commit_pct = 70;
