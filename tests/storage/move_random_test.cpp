@@ -1,17 +1,17 @@
 // The seeded random test of moving parts over the pure cores (issue 13,
 // "Tests" point 2). A world of three shards, the metadata log, drivers of
-// moves, a scan, and clients that create, unlink and look up names through
-// routers with stale placements; a seeded scheduler delivers messages in
-// any order, loses some, commits shards' changes, crashes and restarts
-// shards, kills drivers, runs scans and
-// advances time. Checked after every event: no hash is served by two
-// shards. At the end, once everything is healed and the scans are quiet:
-// every part has exactly one holder, the one the placement names, and the
-// history of the names (with a lookup of each at the end, after a restart
-// of every shard) is linearizable, so no acknowledged write is lost.
+// moves, two routers' scans, and clients that create, unlink and look up
+// names through routers with stale placements; a seeded scheduler delivers
+// messages in any order, loses some, commits shards' changes, crashes and
+// restarts shards, kills drivers, runs scans and advances time. Checked
+// after every event: no hash is served by two shards. At the end, once
+// everything is healed and the scans are quiet: every part has exactly one
+// holder, the one the placement names, and the history of the names (with
+// a lookup of each at the end, after a restart of every shard) is
+// linearizable, so no acknowledged write is lost.
 //
 // DS_SEED=n runs seed n alone (a failure prints its seed); DS_SEEDS=k runs
-// seeds 1..k (default 300).
+// seeds 1..k (default 300); DS_TRACE=1 with DS_SEED prints every event.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
