@@ -11,7 +11,8 @@
 // linearizable, so no acknowledged write is lost.
 //
 // DS_SEED=n runs seed n alone (a failure prints its seed); DS_SEEDS=k runs
-// seeds 1..k (default 300); DS_TRACE=1 with DS_SEED prints every event.
+// seeds 1..k (default 300); DS_EVENTS=e sets the events per seed (1500);
+// DS_TRACE=1 with DS_SEED prints every event.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -334,12 +335,13 @@ TEST_CASE("moves under writes, losses, restarts and dead drivers keep one "
           "holder per part and a linearizable namespace") {
   uint64_t only = env_number("DS_SEED", 0);
   uint64_t count = env_number("DS_SEEDS", 300);
+  uint64_t events = env_number("DS_EVENTS", 1500);
   uint64_t first = only ? only : 1, last = only ? only : count;
   uint64_t moves = 0, committed = 0;
   for (uint64_t seed = first; seed <= last; ++seed) {
     CAPTURE(seed);
     run r{seed};
-    r.go(1500);
+    r.go(static_cast<int>(events));
     committed += r.w.meta.epoch(); // one epoch per commit
     moves += r.w.meta.next_migration() - 1;
     if (!r.w.failure.empty()) {
