@@ -167,8 +167,27 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
   auto& c = *core;
   std::visit(part_step_applier{c, rep, wall_clock_ns()}, req);
   const part_ref* part = part_of(req);
-  if (!part)
-    return rep; // a listing changes nothing
+  if (!part) {
+    // A listing changes nothing, but what it reports must be durable: an
+    // activate or a release applied here and lost in a crash before its
+    // commit would bring its mark back after the scans had settled the
+    // move on this report, and they would undo that mark (a discard of the
+    // part the source released). So it waits for the commit of every
+    // change before it, as the steps do.
+    if (!c.dirty() && !committing)
+      return rep;
+    auto rp = self->make_response_promise<part_reply>();
+    after_commit.emplace_back(
+        c.dirty() ? open_batch : open_batch - 1,
+        [rp, rep = std::move(rep)](bool durable) mutable {
+          if (!durable)
+            rep = part_reply{errc::eio, {}, {}, false, {}};
+          rp.deliver(std::move(rep));
+        });
+    if (!committing)
+      start_commit();
+    return rp;
+  }
   // A copy's later chunks are one step each: only the first is news.
   auto* copy = std::get_if<part_copy>(&req);
   auto level = rep.code != errc::ok   ? log_level::warn

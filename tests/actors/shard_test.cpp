@@ -96,3 +96,33 @@ TEST_CASE_FIXTURE(one_shard,
   auto r = path(path_op::stat, "/lost");
   CHECK(r.code == errc::eunavailable);
 }
+
+TEST_CASE_FIXTURE(one_shard, "a listing of unresolved parts is answered only "
+                             "once what it reports is durable") {
+  // A received part, pending and durable.
+  const inode_id dir = 99;
+  const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
+  part_ref part{dir, upper, 5};
+  self->send(shard(), part_atom::value, part_request{part_import{part, {}}});
+  sched.run();
+  self->receive([](part_reply& r) { CHECK(r.code == errc::ok); });
+  // The activate is applied in memory; its commit has not run yet. A
+  // listing that reported "nothing unresolved" now would let the scans
+  // settle the move, and a crash before the commit would bring the
+  // pending mark back as a mark of a settled move, which the scans undo
+  // by discarding the part the source already released.
+  self->send(shard(), part_atom::value, part_request{part_activate{part, 1}});
+  self->send(shard(), part_atom::value, part_request{part_list_unresolved{}});
+  expect((part_atom, part_request), from(self).to(shard()));
+  expect((part_atom, part_request), from(self).to(shard()));
+  CHECK(self->mailbox().empty());
+  sched.run();
+  int answers = 0;
+  for (int i = 0; i < 2; ++i)
+    self->receive([&](part_reply& r) {
+      CHECK(r.code == errc::ok);
+      CHECK(r.unresolved.empty());
+      ++answers;
+    });
+  CHECK(answers == 2);
+}
