@@ -132,8 +132,8 @@ struct router_state {
   caf::actor_clock::time_point clock_at_start;
   /// This node's id: the owner recorded for the moves it drives.
   std::string owner_id() const;
-  /// How long a copy step (begin_export, copy, import, freeze, patch) may
-  /// take.
+  /// How long a whole part's export (begin_export) may take; a chunk's
+  /// steps (copy, import, freeze, patch) get ten request timeouts.
   caf::timespan bulk_timeout = std::chrono::minutes(5);
   /// Most entries in one chunk of a part's copy (a move may ask for fewer
   /// or more, up to max_copy_chunk).

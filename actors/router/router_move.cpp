@@ -49,15 +49,18 @@ void router_state::part_step(uint32_t shard, part_request req,
     r.code = errc::eunavailable;
     return done(r);
   }
-  // The steps that carry a part's entries take time in proportion to its
-  // size: a slow copy is not a lost shard.
-  bool bulk = std::holds_alternative<part_begin_export>(req) ||
-              std::holds_alternative<part_import>(req) ||
-              std::holds_alternative<part_copy>(req) ||
-              std::holds_alternative<part_freeze>(req) ||
-              std::holds_alternative<part_patch>(req);
-  self->request(shards[shard], bulk ? bulk_timeout : timeout, part_atom::value,
-                std::move(req))
+  // A whole part's export takes time in proportion to its size: a slow
+  // copy is not a lost shard. A chunk's steps are bounded by the chunk
+  // (or, for a delta, by the writes during the copy): a shard that does not
+  // answer one within ten request timeouts is taken for lost, and the move
+  // aborts instead of waiting minutes for a node that died.
+  bool bulk = std::holds_alternative<part_begin_export>(req);
+  bool chunk = std::holds_alternative<part_import>(req) ||
+               std::holds_alternative<part_copy>(req) ||
+               std::holds_alternative<part_freeze>(req) ||
+               std::holds_alternative<part_patch>(req);
+  auto limit = bulk ? bulk_timeout : chunk ? 10 * timeout : timeout;
+  self->request(shards[shard], limit, part_atom::value, std::move(req))
       .then([done](part_reply& r) { done(std::move(r)); },
             [done](caf::error&) {
               part_reply r;

@@ -101,8 +101,7 @@ shard_actor::behavior_type faulty_step(shard_actor::pointer self,
   };
 }
 
-/// A shard that takes `delay` to store a copy's delta (a slow store, while
-/// the source is frozen).
+/// A shard that takes `delay` to store each chunk of a copy (a slow store).
 using slow_shard_actor =
     shard_actor::extend<caf::reacts_to<retry_atom, uint64_t>>;
 
@@ -122,7 +121,7 @@ slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
       },
       [=](shards_atom a) { return self->delegate(real, a); },
       [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (!std::holds_alternative<part_patch>(req))
+        if (!std::holds_alternative<part_import>(req))
           return self->delegate(real, a, std::move(req));
         auto rp = self->make_response_promise<part_reply>();
         auto id = ++self->state.seq;
@@ -834,19 +833,20 @@ TEST_CASE_FIXTURE(move_fixture,
                   "a slow move whose driver is alive is not aborted") {
   make_dir(40);
   auto to = (home + 1) % 4;
-  // The destination takes 40 s to store the copy's delta; the node's scan
-  // runs every 5 s meanwhile and sees the source frozen all along.
+  // The destination takes 6 s to store each chunk of 4 entries (the move
+  // takes well over a lease); the node's scan runs every 5 s meanwhile and
+  // sees the destination's pending copy all along.
   auto via = shards;
   via[to] = caf::actor_cast<shard_actor>(keep(sys.spawn(
-      slow_import, shards[to], caf::timespan{std::chrono::seconds(40)})));
+      slow_import, shards[to], caf::timespan{std::chrono::seconds(6)})));
   auto driver = keep(extra_router(metadata, via));
   auto rh = self->request(driver, caf::infinite, move_atom::value,
-                          move_request{dir, upper, to, false});
+                          move_request{dir, upper, to, false, 4});
   size_t scans_met_it = 0;
   for (int t = 0; t < 60; ++t) {
     sched.run();
     if (t % 5 == 0) {
-      scans_met_it += !cores[home]->unresolved().empty();
+      scans_met_it += !cores[to]->unresolved().empty();
       self->send(router, resolve_atom::value);
       sched.run();
     }
@@ -856,7 +856,7 @@ TEST_CASE_FIXTURE(move_fixture,
   meta_result m;
   rh.receive([&](meta_result& x) { m = x; },
              [&](caf::error& e) { FAIL(sys.render(e)); });
-  CHECK(scans_met_it >= 8);
+  CHECK(scans_met_it >= 6);
   CHECK(m.code == errc::ok);
   auto rec = records().at(m.migration);
   CHECK(rec.state == migration_record::committed);
