@@ -513,15 +513,16 @@ TEST_CASE_FIXTURE(move_fixture,
   CHECK(r.at(0).code == errc::ok);
   CHECK(stats_of(late).wrong_shard == 1);
   CHECK(stats_of(late).cache_hits >= 2);
-  // A second move is pushed to it: still no wrong shard.
-  REQUIRE(move(gateway, upper, (to + 1) % 4).code == errc::ok);
+  // A second move (forced: within the quiet time) is pushed to it: still
+  // no wrong shard.
+  REQUIRE(move(gateway, upper, (to + 1) % 4, true).code == errc::ok);
   r = batch(late, {make_request(ns_op::lookup, dir, moved_name)});
   CHECK(r.at(0).code == errc::ok);
   auto s2 = stats_of(late);
   CHECK(s2.pushes == 1);
   CHECK(s2.wrong_shard == 1);
   // Moving it back home empties the other shards' records.
-  REQUIRE(move(gateway, upper, home).code == errc::ok);
+  REQUIRE(move(gateway, upper, home, true).code == errc::ok);
   CHECK(cores[home]->parts(dir) == nullptr);
   CHECK(list_all().size() == 40);
   caf::anon_send_exit(late, caf::exit_reason::user_shutdown);
@@ -549,7 +550,7 @@ TEST_CASE_FIXTURE(move_fixture,
   // the old holder (which keeps no record of a part that left it again)
   // answers EWRONGSHARD with a newer epoch, r2 reads the placement and
   // retries. Nothing stale is ever served.
-  REQUIRE(move(gateway, upper, (home + 2) % 4).code == errc::ok);
+  REQUIRE(move(gateway, upper, (home + 2) % 4, true).code == errc::ok);
   CHECK(lookup() == errc::ok);
   auto s = stats_of(r2);
   CHECK(s.pushes == 0);
