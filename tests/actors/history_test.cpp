@@ -2,7 +2,7 @@
 // a move ends settled once both of its shards are done, a shard that does
 // not answer keeps its move unsettled, and a mark of a settled move whose
 // record was pruned is undone.
-#include "tests/actors/fixture.hpp"
+#include "tests/actors/dir_fixture.hpp"
 
 #include <map>
 
@@ -38,34 +38,13 @@ shard_actor::behavior_type cut_off(shard_actor::pointer self, shard_actor real,
   };
 }
 
-struct history_fixture : node_fixture {
-  inode_id dir = 0;
-  uint32_t home = 0;
+struct history_fixture : dir_fixture {
   std::vector<caf::actor> extras;
 
   ~history_fixture() {
     for (auto& a : extras)
       caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     sched.run();
-  }
-
-  /// Runs until nothing is left, pauses included (virtual time).
-  void run_all() {
-    for (int i = 0; i < 100000; ++i) {
-      sched.run();
-      if (!sched.trigger_timeout())
-        return;
-    }
-    FAIL("the system never became idle");
-  }
-
-  void make_dir(int files) {
-    REQUIRE(path(path_op::mkdir, "/hot").code == errc::ok);
-    dir = path(path_op::stat, "/hot").a.ino;
-    home = hash_ring{static_cast<uint32_t>(shards.size())}.home(dir);
-    for (int i = 0; i < files; ++i)
-      REQUIRE(path(path_op::create, "/hot/f" + std::to_string(i)).code ==
-              errc::ok);
   }
 
   meta_result move(hash_range r, uint32_t to) {

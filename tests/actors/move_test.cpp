@@ -1,6 +1,6 @@
 // Moving a part of a directory between shards while requests keep coming,
 // and routers whose placement cache is stale or missed a push.
-#include "tests/actors/fixture.hpp"
+#include "tests/actors/dir_fixture.hpp"
 
 #include <map>
 #include <set>
@@ -142,28 +142,7 @@ slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
   };
 }
 
-struct move_fixture : node_fixture {
-  inode_id dir = 0;
-  uint32_t home = 0;
-
-  /// Runs until nothing is left, pauses included (virtual time).
-  void run_all() {
-    for (int i = 0; i < 100000; ++i) {
-      sched.run();
-      if (!sched.trigger_timeout())
-        return;
-    }
-    FAIL("the system never became idle");
-  }
-
-  void make_dir(int files) {
-    REQUIRE(path(path_op::mkdir, "/hot").code == errc::ok);
-    dir = path(path_op::stat, "/hot").a.ino;
-    home = hash_ring{static_cast<uint32_t>(shards.size())}.home(dir);
-    for (int i = 0; i < files; ++i)
-      REQUIRE(path(path_op::create, "/hot/f" + std::to_string(i)).code ==
-              errc::ok);
-  }
+struct move_fixture : dir_fixture {
 
   template <class Handle>
   meta_result move(const Handle& via, hash_range r, uint32_t to,
