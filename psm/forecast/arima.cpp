@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "psm/forecast/arima_lanes.hpp"
+#include "psm/forecast/arima_poly.hpp"
 #include "psm/forecast/optimize.hpp"
 #include "psm/forecast/stats.hpp"
 
@@ -13,57 +14,6 @@ namespace ds::forecast {
 namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
-
-// Product of polynomials in B with coefficient vectors (index = power).
-std::vector<double> mul(const std::vector<double>& a,
-                        const std::vector<double>& b) {
-  std::vector<double> c(a.size() + b.size() - 1, 0.0);
-  for (std::size_t i = 0; i < a.size(); ++i)
-    for (std::size_t j = 0; j < b.size(); ++j)
-      c[i + j] += a[i] * b[j];
-  return c;
-}
-
-// |roots| > 1/0.9999 of 1 - c1 z - ... - ck z^k (sign = -1) or 1 + c1 z +
-// ... (sign = +1): the companion matrix's eigenvalues lie inside radius
-// 0.9999. Tested by the step-down (Schur-Cohn) recursion on the polynomial
-// with roots scaled by 1/0.9999: every reflection coefficient must be below
-// one in magnitude. No eigen-decomposition (the test runs at every
-// likelihood evaluation).
-bool outside_unit_circle(const double* c, int k, double sign) {
-  if (k == 0)
-    return true;
-  constexpr int max_k = 128;
-  if (k > max_k)
-    return false;
-  // a(z) = 1 - sum a_i z^i with a_i = -sign * c_i, scaled: a_i / 0.9999^i.
-  double a[max_k + 1], prev[max_k + 1];
-  double r = 1;
-  for (int i = 1; i <= k; ++i) {
-    r /= 0.9999;
-    a[i] = -sign * c[i - 1] * r;
-  }
-  for (int j = k; j >= 1; --j) {
-    double kappa = a[j];
-    if (!(std::abs(kappa) < 1))
-      return false;
-    double den = 1 - kappa * kappa;
-    for (int i = 1; i < j; ++i)
-      prev[i] = a[i];
-    for (int i = 1; i < j; ++i)
-      a[i] = (prev[i] + kappa * prev[j - i]) / den;
-  }
-  return true;
-}
-
-arma::vec difference(const arma::vec& y, int d, int D, int s) {
-  arma::vec w = y;
-  for (int i = 0; i < d && w.n_elem > 1; ++i)
-    w = w.tail(w.n_elem - 1) - w.head(w.n_elem - 1);
-  for (int i = 0; i < D && w.n_elem > arma::uword(s); ++i)
-    w = w.tail(w.n_elem - arma::uword(s)) - w.head(w.n_elem - arma::uword(s));
-  return w;
-}
 
 struct expanded {
   std::vector<double> phi;   ///< phi_1..: x_t = sum phi_k x_{t-k} + ...
@@ -78,7 +28,7 @@ public:
       o_.s = 0;
       o_.P = o_.D = o_.Q = 0;
     }
-    w_ = difference(y, o_.d, o_.D, std::max(o_.s, 1));
+    w_ = poly::difference(y, o_.d, o_.D, std::max(o_.s, 1));
     npar_ = o_.p + o_.q + o_.P + o_.Q + (o_.constant ? 1 : 0);
   }
   int npar() const { return npar_; }
@@ -88,10 +38,10 @@ public:
   // Splits and checks a parameter vector; false if not stationary/invertible.
   bool expand(const arma::vec& x, expanded& out) const {
     const double* c = x.memptr();
-    if (!outside_unit_circle(c, o_.p, -1) ||
-        !outside_unit_circle(c + o_.p, o_.q, +1) ||
-        !outside_unit_circle(c + o_.p + o_.q, o_.P, -1) ||
-        !outside_unit_circle(c + o_.p + o_.q + o_.P, o_.Q, +1))
+    if (!poly::outside_unit_circle(c, o_.p, -1) ||
+        !poly::outside_unit_circle(c + o_.p, o_.q, +1) ||
+        !poly::outside_unit_circle(c + o_.p + o_.q, o_.P, -1) ||
+        !poly::outside_unit_circle(c + o_.p + o_.q + o_.P, o_.Q, +1))
       return false;
     std::vector<double> ar{1}, ma{1}, sar{1}, sma{1};
     for (int i = 0; i < o_.p; ++i)
@@ -107,7 +57,7 @@ public:
       for (int j = 0; j < o_.Q; ++j)
         sma[std::size_t(o_.s * (j + 1))] = c[o_.p + o_.q + o_.P + j];
     }
-    auto a = mul(ar, sar), m = mul(ma, sma);
+    auto a = poly::mul(ar, sar), m = poly::mul(ma, sma);
     out.phi.assign(a.begin() + 1, a.end());
     for (auto& v : out.phi)
       v = -v;
@@ -367,13 +317,13 @@ public:
     for (auto v : e_.phi)
       full.push_back(-v);
     for (int i = 0; i < o_.d; ++i)
-      full = mul(full, {1, -1});
+      full = poly::mul(full, {1, -1});
     if (o_.s > 1)
       for (int i = 0; i < o_.D; ++i) {
         std::vector<double> sd(std::size_t(o_.s + 1), 0.0);
         sd[0] = 1;
         sd[std::size_t(o_.s)] = -1;
-        full = mul(full, sd);
+        full = poly::mul(full, sd);
       }
     std::vector<double> phis(full.begin() + 1, full.end());
     for (auto& v : phis)
