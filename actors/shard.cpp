@@ -167,71 +167,57 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
   auto& c = *core;
   std::visit(part_step_applier{c, rep, wall_clock_ns()}, req);
   const part_ref* part = part_of(req);
-  if (!part) {
-    // A listing changes nothing, but what it reports must be durable: an
-    // activate or a release applied here and lost in a crash before its
-    // commit would bring its mark back after the scans had settled the
-    // move on this report, and they would undo that mark (a discard of the
-    // part the source released). So it waits for the commit of every
-    // change before it, as the steps do.
-    if (!c.dirty() && !committing)
-      return rep;
-    auto rp = self->make_response_promise<part_reply>();
-    after_commit.emplace_back(
-        c.dirty() ? open_batch : open_batch - 1,
-        [rp, rep = std::move(rep)](bool durable) mutable {
-          if (!durable)
-            rep = part_reply{errc::eio, {}, {}, false, {}};
-          rp.deliver(std::move(rep));
-        });
-    if (!committing)
-      start_commit();
-    return rp;
+  if (part) {
+    // A copy's later chunks are one step each: only the first is news.
+    auto* copy = std::get_if<part_copy>(&req);
+    auto level = rep.code != errc::ok   ? log_level::warn
+                 : copy && !copy->first ? log_level::debug
+                                        : log_level::info;
+    log_event(level, "shard", "migration step",
+              {{"shard", c.shard_id()},
+               {"migration", part->migration},
+               {"step", step_name(req)},
+               {"dir", part->dir},
+               {"result", to_string(rep.code)}});
   }
-  // A copy's later chunks are one step each: only the first is news.
-  auto* copy = std::get_if<part_copy>(&req);
-  auto level = rep.code != errc::ok   ? log_level::warn
-               : copy && !copy->first ? log_level::debug
-                                      : log_level::info;
-  log_event(level, "shard", "migration step",
-            {{"shard", c.shard_id()},
-             {"migration", part->migration},
-             {"step", step_name(req)},
-             {"dir", part->dir},
-             {"result", to_string(rep.code)}});
   if (rep.code != errc::ok)
     return rep;
   // Answer once this step, and every write before it, is durable. After a
   // begin_export or a freeze no write to the part follows, so the entries
   // (or the delta) read then are final. A copy's chunk was read now: it may
-  // hold writes not yet durable, so it waits for them too.
+  // hold writes not yet durable, so it waits for them too. A listing of
+  // unresolved parts changes nothing, but what it reports must be durable:
+  // an activate or a release applied here and lost in a crash before its
+  // commit would bring its mark back after the scans had settled the move
+  // on this report, and they would undo that mark (a discard of the part
+  // the source released).
   auto rp = self->make_response_promise<part_reply>();
   bool exporting = std::holds_alternative<part_begin_export>(req);
   bool freezing = std::holds_alternative<part_freeze>(req);
-  auto migration = part->migration;
-  auto dir = part->dir;
-  auto range = part->range;
-  auto answer = [this, rp, exporting, freezing, migration, dir, range,
-                 rep = std::move(rep)](bool durable) mutable {
+  auto ref = part ? *part : part_ref{};
+  when_durable([this, rp, exporting, freezing, ref,
+                rep = std::move(rep)](bool durable) mutable {
     if (!durable) {
       rp.deliver(part_reply{errc::eio, {}, {}, false, {}});
       return;
     }
     if (exporting)
-      rep.entries = core->part_entries(dir, range);
+      rep.entries = core->part_entries(ref.dir, ref.range);
     else if (freezing)
-      core->copy_delta(dir, range, migration, rep.hashes, rep.entries);
+      core->copy_delta(ref.dir, ref.range, ref.migration, rep.hashes,
+                       rep.entries);
     rp.deliver(std::move(rep));
-  };
-  if (!c.dirty() && !committing) {
-    answer(true); // nothing is waiting for storage
-    return rp;
-  }
-  after_commit.emplace_back(c.dirty() ? open_batch : open_batch - 1,
-                            std::move(answer));
+  });
+  return rp;
+}
+
+void shard_state::when_durable(std::function<void(bool)> f) {
+  if (!core->dirty() && !committing)
+    return f(true); // nothing is waiting for storage
+  after_commit.emplace_back(core->dirty() ? open_batch : open_batch - 1,
+                            std::move(f));
   if (!committing)
     start_commit();
-  return rp;
 }
 
 void shard_state::start_commit() {

@@ -65,6 +65,9 @@ struct shard_state {
   bool committing = false;   ///< a batch is at the committer
   /// Most entries of parts given away dropped per commit.
   static constexpr size_t garbage_chunk = 1024;
+  /// Runs `f` once every change made so far is durable (true), or the
+  /// commit failed (false).
+  void when_durable(std::function<void(bool)> f);
   /// Drops a chunk of the entries of parts given away, if any are left.
   void collect_garbage();
   uint64_t commits = 0;

@@ -80,30 +80,10 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
   if (c->frozen)
     return errc::einval; // no chunk follows the freeze
   c->last_ns = now_ns;
-  auto d = dag(dir);
-  if (!d) {
-    eof = true;
-    return errc::ok;
-  }
-  readdir_cookie cur{after_hash, after_name, false};
-  if (first)
-    cur = r.lo == 0 ? readdir_cookie{} : readdir_cookie::after(r.lo - 1);
-  while (out.size() < max) {
-    bool end = false;
-    auto page = d->readdir(cur, max - out.size(), end);
-    for (auto& e : page) {
-      if (e.hash > r.hi) {
-        eof = true;
-        return errc::ok;
-      }
-      out.push_back(e);
-    }
-    if (end || page.empty()) {
-      eof = true;
-      return errc::ok;
-    }
-    cur = readdir_cookie{page.back().hash, page.back().name, false};
-  }
+  out = range_entries(dir, r,
+                      first ? start_of(r)
+                            : readdir_cookie{after_hash, after_name, false},
+                      max, eof);
   return errc::ok;
 }
 
@@ -133,25 +113,9 @@ void ns_shard::copy_delta(inode_id dir, hash_range r, uint64_t migration,
       continue;
     hashes.assign(c.touched.begin(), c.touched.end());
     std::sort(hashes.begin(), hashes.end());
-    auto d = dag(dir);
-    if (!d)
-      return;
-    // Names of one hash are few: small pages, not a part's worth each.
-    for (auto h : hashes) {
-      auto cur = h == 0 ? readdir_cookie{} : readdir_cookie::after(h - 1);
-      for (bool end = false, more = true; more && !end;) {
-        auto page = d->readdir(cur, 4, end);
-        for (auto& e : page) {
-          more = e.hash == h;
-          if (!more)
-            break;
-          entries.push_back(e);
-        }
-        if (page.empty())
-          break;
-        cur = readdir_cookie{page.back().hash, page.back().name, false};
-      }
-    }
+    for (auto h : hashes)
+      for (auto& e : part_entries(dir, hash_range{h, h}))
+        entries.push_back(e);
   }
 }
 
@@ -198,22 +162,16 @@ size_t ns_shard::collect_garbage(size_t max) {
   size_t n = 0;
   while (n < max && !garbage_.empty()) {
     auto [dir, r] = garbage_.back();
-    auto d = dags_.find(dir);
-    std::vector<entry> gone;
-    if (d != dags_.end()) {
-      auto c = r.lo == 0 ? readdir_cookie{} : readdir_cookie::after(r.lo - 1);
-      bool end = false;
-      for (auto& e : d->second.readdir(c, max - n, end))
-        if (e.hash <= r.hi)
-          gone.push_back(e);
-    }
-    if (gone.size() < max - n)
+    bool end = false;
+    auto gone = range_entries(dir, r, start_of(r), max - n, end);
+    if (end)
       garbage_.pop_back(); // nothing of the range is left after these
     if (gone.empty())
       continue;
     auto& ch = changes_of(dir);
+    auto& d = dags_.at(dir); // it holds what `gone` lists
     for (auto& e : gone) {
-      d->second.erase(e.name, e.hash, ch);
+      d.erase(e.name, e.hash, ch);
       mark_name(dir, e.hash);
     }
     n += gone.size();
@@ -244,22 +202,12 @@ void ns_shard::find_garbage() {
     }
     // A guest holds only its parts: any other entry is left from one that
     // went on.
-    auto d = dags_.find(dir);
-    if (d == dags_.end())
-      continue;
-    readdir_cookie c;
-    for (bool end = false; !end;) {
-      auto page = d->second.readdir(c, 4096, end);
-      for (auto& e : page) {
-        bool held = false;
-        for (auto& p : dp.parts)
-          held = held || p.range.contains(e.hash);
-        if (!held)
-          garbage_.emplace_back(dir, hash_range{e.hash, e.hash});
-      }
-      if (page.empty())
-        break;
-      c = readdir_cookie{page.back().hash, page.back().name, false};
+    for (auto& e : part_entries(dir, hash_range{})) {
+      bool held = false;
+      for (auto& p : dp.parts)
+        held = held || p.range.contains(e.hash);
+      if (!held)
+        garbage_.emplace_back(dir, hash_range{e.hash, e.hash});
     }
   }
 }

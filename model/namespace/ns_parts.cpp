@@ -1,6 +1,7 @@
 // Parts of directories held by one shard, and the shard's side of moving a
 // part to another shard (docs/ARCHITECTURE.md, "Parts of directories").
 #include <algorithm>
+#include <cstdint>
 
 #include "model/namespace/name.hpp"
 #include "model/namespace/ns_shard.hpp"
@@ -227,20 +228,24 @@ errc ns_shard::begin_export(inode_id dir, hash_range r, uint64_t migration) {
   return errc::ok;
 }
 
-std::vector<entry> ns_shard::part_entries(inode_id dir, hash_range r) const {
+readdir_cookie ns_shard::start_of(hash_range r) {
+  return r.lo == 0 ? readdir_cookie{} : readdir_cookie::after(r.lo - 1);
+}
+
+std::vector<entry> ns_shard::range_entries(inode_id dir, hash_range r,
+                                           readdir_cookie from, size_t max,
+                                           bool& eof) const {
   std::vector<entry> out;
+  eof = true;
   auto d = dag(dir);
   if (!d)
     return out;
-  readdir_cookie c{r.lo, {}, true};
-  if (r.lo > 0)
-    c = readdir_cookie::after(r.lo - 1);
-  bool eof = false;
-  // Pages grow from a few entries: a part of one hash (a patch, a purge)
-  // costs a few entries, not a page of 4096 beyond it.
+  // Pages grow from a few entries: a part of one hash (a delta, a patch, a
+  // purge) costs a few entries, not a page of 4096 beyond it.
   size_t page_size = 8;
-  while (!eof) {
-    auto page = d->readdir(c, page_size, eof);
+  while (out.size() < max) {
+    bool end = false;
+    auto page = d->readdir(from, std::min(page_size, max - out.size()), end);
     page_size = std::min<size_t>(page_size * 4, 4096);
     for (auto& e : page) {
       if (e.hash > r.hi)
@@ -248,11 +253,17 @@ std::vector<entry> ns_shard::part_entries(inode_id dir, hash_range r) const {
       if (e.hash >= r.lo)
         out.push_back(e);
     }
-    if (page.empty())
-      break;
-    c = readdir_cookie{page.back().hash, page.back().name, false};
+    if (end || page.empty())
+      return out;
+    from = readdir_cookie{page.back().hash, page.back().name, false};
   }
+  eof = false; // `max` reached: more may follow
   return out;
+}
+
+std::vector<entry> ns_shard::part_entries(inode_id dir, hash_range r) const {
+  bool eof = false;
+  return range_entries(dir, r, start_of(r), SIZE_MAX, eof);
 }
 
 size_t ns_shard::drop_range(inode_id dir, hash_range r) {

@@ -256,6 +256,13 @@ private:
   /// is not served here; ok otherwise.
   errc check_part(const ns_request& r, ns_reply& rep);
   void touch_parts(inode_id dir);
+  /// Entries of `dir` in `r` after `from` in readdir order, at most `max`;
+  /// `eof` unless `max` stopped it.
+  std::vector<entry> range_entries(inode_id dir, hash_range r,
+                                   readdir_cookie from, size_t max,
+                                   bool& eof) const;
+  /// The position before the first name of `r`.
+  static readdir_cookie start_of(hash_range r);
   /// Erases the entries of part `r`; returns how many there were.
   size_t drop_range(inode_id dir, hash_range r);
   /// Stores `entries` (checked) in `dir`, replacing equal names.

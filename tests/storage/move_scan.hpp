@@ -64,7 +64,7 @@ private:
   void on(uint32_t s, const std::string& what, F f, Then then) {
     w.send_step(
         s, "scan " + name + " " + what,
-        [f](ns_shard& c, int64_t) { return step_reply{f(c)}; },
+        [f](ns_shard& c, int64_t) { return step_reply::of(f(c)); },
         [then](step_reply r) { then(r.code); });
   }
 

@@ -84,6 +84,8 @@ struct step_reply {
   std::vector<entry> entries;
   bool eof = false;
   std::vector<uint64_t> hashes;
+  /// A step that answers its code only.
+  static step_reply of(errc code) { return step_reply{code, {}, false, {}}; }
 };
 
 using part_fn = std::function<step_reply(ns_shard&, int64_t now)>;
@@ -377,7 +379,7 @@ private:
     step(
         from, "thaw",
         [=](ns_shard& c, int64_t) {
-          return step_reply{c.thaw(p.dir, p.range, p.migration)};
+          return step_reply::of(c.thaw(p.dir, p.range, p.migration));
         },
         [this, exported, p](step_reply) {
           if (!exported)
@@ -385,7 +387,7 @@ private:
           step(
               to, "discard",
               [=](ns_shard& c, int64_t) {
-                return step_reply{c.discard(p.dir, p.range, p.migration)};
+                return step_reply::of(c.discard(p.dir, p.range, p.migration));
               },
               [this](step_reply) { finish(); });
         });
@@ -398,7 +400,8 @@ private:
     step(
         from, "release",
         [=](ns_shard& c, int64_t) {
-          return step_reply{c.release(p.dir, p.range, p.migration, dest, e)};
+          return step_reply::of(
+              c.release(p.dir, p.range, p.migration, dest, e));
         },
         [this, p, e](step_reply r) {
           if (r.code != errc::ok)
@@ -406,7 +409,8 @@ private:
           step(
               to, "activate",
               [=](ns_shard& c, int64_t) {
-                return step_reply{c.activate(p.dir, p.range, p.migration, e)};
+                return step_reply::of(
+                    c.activate(p.dir, p.range, p.migration, e));
               },
               [this](step_reply) { finish(); });
         });
