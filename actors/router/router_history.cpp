@@ -10,8 +10,8 @@
 // shard that is down does not answer, so its move stays unsettled (and its
 // record kept) until it is back and the scans have finished its side.
 //
-// After that, a mark for the move can still appear: a copy step (export or
-// import) that was on its way when the move was decided. Nothing will
+// After that, a mark for the move can still appear: a copy step (a freeze,
+// an export or an import) that was on its way when the move was decided. Nothing will
 // finish such a move any more, so the scans undo the mark: the source thaws
 // (after a commit the source no longer accepts the export, and after an
 // abort it holds the part), the destination discards (after a commit it no
