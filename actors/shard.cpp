@@ -9,13 +9,13 @@
 
 namespace ds {
 
-namespace {
-
 int64_t wall_clock_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
+
+namespace {
 
 // Applies one step of moving a part to the core: one operator per step.
 struct part_step_applier {
@@ -83,7 +83,14 @@ shard_state::serve(std::vector<ns_request>& reqs) {
     }
   }
   bool wait = false;
-  auto out = apply(reqs, wait);
+  std::vector<size_t> held_back;
+  auto out = apply(reqs, wait, &held_back);
+  if (!held_back.empty()) {
+    auto rp = self->make_response_promise<std::vector<ns_reply>>();
+    park(rp, std::move(reqs), std::move(out), std::move(held_back), wait,
+         arrived);
+    return rp;
+  }
   if (!wait) {
     meters->request_seconds.observe(seconds_since(arrived), out.size());
     return out;
@@ -94,20 +101,41 @@ shard_state::serve(std::vector<ns_request>& reqs) {
 }
 
 std::vector<ns_reply> shard_state::apply(std::vector<ns_request>& reqs,
-                                         bool& wait) {
+                                         bool& wait,
+                                         std::vector<size_t>* parked_out) {
   std::vector<ns_reply> out;
   out.reserve(reqs.size());
   auto now = wall_clock_ns();
-  for (auto& r : reqs) {
+  for (size_t i = 0; i < reqs.size(); ++i) {
+    if (parked_out && core->parks(reqs[i])) {
+      parked_out->push_back(i);
+      out.emplace_back();
+      continue;
+    }
     bool w = false;
-    out.push_back(core->apply(r, now, w));
-    if (counting)
-      log.record(*core, r, out.back());
+    out.push_back(apply_one(reqs[i], now, w));
     wait = wait || w;
-    meters->ops[static_cast<size_t>(r.op)].fetch_add(1,
-                                                     std::memory_order_relaxed);
   }
   return out;
+}
+
+ns_reply shard_state::apply_one(const ns_request& r, int64_t now_ns,
+                                bool& wait) {
+  auto rep = core->apply(r, now_ns, wait);
+  if (counting)
+    log.record(*core, r, rep);
+  meters->ops[static_cast<size_t>(r.op)].fetch_add(1,
+                                                   std::memory_order_relaxed);
+  return rep;
+}
+
+void shard_state::answer(caf::typed_response_promise<std::vector<ns_reply>> rp,
+                         std::vector<ns_reply> out, bool wait,
+                         std::chrono::steady_clock::time_point arrived) {
+  if (wait)
+    return answer_when_durable(std::move(rp), std::move(out), arrived);
+  meters->request_seconds.observe(seconds_since(arrived), out.size());
+  rp.deliver(std::move(out));
 }
 
 void shard_state::answer_when_durable(
@@ -140,13 +168,13 @@ void shard_state::serve_held() {
     held.pop_front();
     meters->held.fetch_sub(h.reqs.size(), std::memory_order_relaxed);
     bool wait = false;
-    auto out = apply(h.reqs, wait);
-    if (!wait) {
-      meters->request_seconds.observe(seconds_since(h.arrived), out.size());
-      h.rp.deliver(std::move(out));
-    } else {
-      answer_when_durable(h.rp, std::move(out), h.arrived);
-    }
+    std::vector<size_t> held_back;
+    auto out = apply(h.reqs, wait, &held_back);
+    if (!held_back.empty())
+      park(std::move(h.rp), std::move(h.reqs), std::move(out),
+           std::move(held_back), wait, h.arrived);
+    else
+      answer(std::move(h.rp), std::move(out), wait, h.arrived);
   }
   arm_capacity();
 }
@@ -182,6 +210,7 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
   }
   if (rep.code != errc::ok)
     return rep;
+  unpark(false); // a part may have changed hands: held requests go on
   // Answer once this step, and every write before it, is durable. After a
   // begin_export or a freeze no write to the part follows, so the entries
   // (or the delta) read then are final. A copy's chunk was read now: it may
@@ -286,6 +315,12 @@ void shard_state::fail(const caf::error& err) {
                                        ns_reply{errc::eio, {}, {}, {}, false}));
   }
   held.clear();
+  for (auto& b : parked) {
+    meters->parked.fetch_sub(b.left.size(), std::memory_order_relaxed);
+    b.rp.deliver(std::vector<ns_reply>(b.reqs.size(),
+                                       ns_reply{errc::eio, {}, {}, {}, false}));
+  }
+  parked.clear();
   self->send_exit(committer, caf::exit_reason::user_shutdown);
   self->quit(err);
 }
@@ -337,6 +372,10 @@ metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
       },
       [self](psm_tick_atom, uint64_t slot) { self->state.end_slot(slot); },
       [self](capacity_atom) { self->state.serve_held(); },
+      [self](park_atom) {
+        self->state.park_armed = false;
+        self->state.unpark(true);
+      },
       [self](psm_import_atom, std::vector<psm_access>& xs) {
         return self->state.import_accesses(xs);
       },

@@ -76,7 +76,16 @@ struct shard_state {
 
   caf::result<std::vector<ns_reply>> serve(std::vector<ns_request>& reqs);
   /// Applies a batch now; `wait` is set if an answer needs a commit first.
-  std::vector<ns_reply> apply(std::vector<ns_request>& reqs, bool& wait);
+  /// With `parked`, requests the core would hold (ns_shard::parks) are not
+  /// applied: their indices go there, their answers stay empty.
+  std::vector<ns_reply> apply(std::vector<ns_request>& reqs, bool& wait,
+                              std::vector<size_t>* parked = nullptr);
+  /// Applies one request: counted, and logged for the PSM.
+  ns_reply apply_one(const ns_request& r, int64_t now_ns, bool& wait);
+  /// Answers a batch applied whole: now, or once it is durable.
+  void answer(caf::typed_response_promise<std::vector<ns_reply>> rp,
+              std::vector<ns_reply> out, bool wait,
+              std::chrono::steady_clock::time_point arrived);
   /// Answers `out` through `rp` once the changes it depends on are durable.
   void
   answer_when_durable(caf::typed_response_promise<std::vector<ns_reply>> rp,
@@ -107,6 +116,34 @@ struct shard_state {
   void serve_held();
   void arm_capacity();
 
+  // -- requests held while their part changes hands (shard_park.cpp) -------
+  // A write to a part frozen for its move, or any request to a part received
+  // and not yet activated, would be refused with EWRONGSHARD and retried by
+  // its router after pauses and placement reads. Held here instead, it is
+  // applied as soon as a migration step changes the part (the release
+  // answers it with a redirect to the new holder, the thaw and the activate
+  // serve it), or after park_limit (then refused as before).
+  struct parked_batch {
+    caf::typed_response_promise<std::vector<ns_reply>> rp;
+    std::vector<ns_request> reqs;
+    std::vector<ns_reply> out;
+    std::vector<size_t> left; ///< indices of the requests not yet applied
+    bool wait = false;        ///< an applied answer needs a commit first
+    std::chrono::steady_clock::time_point arrived;
+    caf::actor_clock::time_point due; ///< applied then at the latest
+  };
+  std::deque<parked_batch> parked; ///< in arrival order
+  caf::timespan park_limit = std::chrono::milliseconds(500);
+  bool park_armed = false; ///< a park_atom is on its way
+  void park(caf::typed_response_promise<std::vector<ns_reply>> rp,
+            std::vector<ns_request> reqs, std::vector<ns_reply> out,
+            std::vector<size_t> left, bool wait,
+            std::chrono::steady_clock::time_point arrived);
+  /// Applies the held requests that no longer park, and, with `due`, those
+  /// held up to park_limit; answers the batches left with none held.
+  void unpark(bool due);
+  void arm_park();
+
   // -- the PSM access log (shard_psm.cpp) ----------------------------------
   shard_psm_options psm;
   bool counting = false; ///< a forecaster is set and counting is on
@@ -127,6 +164,9 @@ struct committer_state {
   bool failed = false;
   static inline const char* name = "dagshard.committer";
 };
+
+/// Nanoseconds since the epoch, as the shard core's leases count them.
+int64_t wall_clock_ns();
 
 /// `core` must already be restored from the committer's store.
 shard_actor::behavior_type

@@ -29,6 +29,7 @@ using ns_atom = caf::atom_constant<caf::atom("ns")>;
 using path_atom = caf::atom_constant<caf::atom("nspath")>;
 using shards_atom = caf::atom_constant<caf::atom("nsshards")>;
 using capacity_atom = caf::atom_constant<caf::atom("nscapacity")>;
+using park_atom = caf::atom_constant<caf::atom("nspark")>;
 using commit_atom = caf::atom_constant<caf::atom("nscommit")>;
 using node_atom = caf::atom_constant<caf::atom("nsnode")>;
 using hello_atom = caf::atom_constant<caf::atom("nshello")>;

@@ -168,6 +168,8 @@ using shard_actor = caf::typed_actor<
     caf::reacts_to<psm_tick_atom, uint64_t>,
     // Internal: with an emulated capacity, serve the held batches now due.
     caf::reacts_to<capacity_atom>,
+    // Internal: requests held while their part changes hands are due.
+    caf::reacts_to<park_atom>,
     // Imported accesses: counted per slot on the parts held here, sent to
     // this node's forecaster.
     caf::replies_to<psm_import_atom,

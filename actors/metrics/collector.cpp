@@ -109,6 +109,13 @@ void add_shard(families& fs, const shard_info& x, const shard_meters* m) {
          "requests queued beyond the emulated shard capacity "
          "(shard-capacity; 0 when unlimited)",
          gauge, l, double(m->held.load(std::memory_order_relaxed)));
+  fs.add("shard_parked_requests",
+         "requests held while their part changes hands (a move's last "
+         "steps)",
+         gauge, l, double(m->parked.load(std::memory_order_relaxed)));
+  fs.add("shard_parked_requests_total",
+         "requests that were held while their part changed hands", counter, l,
+         double(m->parked_total.load(std::memory_order_relaxed)));
 }
 
 void add_raft(families& fs, const raft_status& r) {

@@ -54,6 +54,10 @@ struct shard_meters {
   std::atomic<uint64_t> waiting{0}; ///< answers held until durable
   /// Requests queued beyond the emulated capacity (shard-capacity).
   std::atomic<uint64_t> held{0};
+  /// Requests held while their part changes hands (a move's last steps).
+  std::atomic<uint64_t> parked{0};
+  /// Requests that were held so, in all.
+  std::atomic<uint64_t> parked_total{0};
 };
 
 /// What a metadata replica measures about its Raft work.

@@ -108,7 +108,40 @@ bool dir_parts::moving() const {
   return false;
 }
 
+bool dir_parts::changing(uint64_t h, bool write) const {
+  for (auto& p : parts)
+    if (p.range.contains(h) && (p.state == dir_part::pending ||
+                                (write && p.state == dir_part::exporting)))
+      return true;
+  return false;
+}
+
 // -- serving -----------------------------------------------------------------
+
+bool ns_shard::parks(const ns_request& r) const {
+  auto i = parts_.find(r.dir);
+  if (i == parts_.end() || validate_name(r.name) != errc::ok)
+    return false;
+  switch (r.op) {
+  case ns_op::lookup:
+  case ns_op::locate:
+    return i->second.changing(name_hash(r.name), false);
+  case ns_op::create:
+  case ns_op::mkdir:
+  case ns_op::unlink:
+  case ns_op::rmdir_unlink:
+    return i->second.changing(name_hash(r.name), true);
+  default: // readdir, splits and rmdir steps are answered at once
+    return false;
+  }
+}
+
+const part_redirect* ns_shard::went(inode_id dir, uint64_t h) const {
+  for (auto i = left_.rbegin(); i != left_.rend(); ++i)
+    if (i->first == dir && i->second.range.contains(h))
+      return &i->second;
+  return nullptr;
+}
 
 const dir_parts* ns_shard::parts(inode_id dir) const {
   auto i = parts_.find(dir);
@@ -158,13 +191,17 @@ errc ns_shard::check_part(const ns_request& r, ns_reply& rep) {
   ++counters_.wrong_shard;
   rep.code = errc::ewrongshard;
   rep.epoch = dp.epoch;
-  // A part given away names where it went (the home keeps that record).
+  // A part given away names where it went: the home keeps that record, a
+  // guest remembers the parts it gave away lately (in memory).
   if (validate_name(r.name) == errc::ok && r.op != ns_op::readdir &&
       r.op != ns_op::split) {
     auto h = name_hash(r.name);
     for (auto& p : dp.parts)
       if (p.state == dir_part::out && p.range.contains(h))
         rep.cookie = part_redirect{p.range, p.shard, p.epoch}.encode();
+    if (rep.cookie.empty())
+      if (auto w = went(r.dir, h))
+        rep.cookie = w->encode();
   }
   return rep.code;
 }
@@ -297,6 +334,9 @@ errc ns_shard::release(inode_id dir, hash_range r, uint64_t migration,
     *p = dir_part{r, dir_part::out, shard, epoch, 0};
   } else {
     dp.remove(p);
+    left_.emplace_back(dir, part_redirect{r, shard, epoch});
+    if (left_.size() > max_left)
+      left_.pop_front();
   }
   dp.epoch = std::max(dp.epoch, epoch);
   touch_parts(dir);

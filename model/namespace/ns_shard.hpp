@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -125,6 +126,12 @@ public:
   /// directory (readdir, rmdir), or the directory's pending removal. The
   /// caller then answers only after the commit.
   ns_reply apply(const ns_request& r, int64_t now_ns, bool& must_wait);
+
+  /// True if `r` addresses a name whose part is about to change hands here
+  /// (dir_parts::changing): applied now it would only be refused. Its
+  /// caller may hold it until a migration step has been applied, or for a
+  /// short while, and then apply it.
+  bool parks(const ns_request& r) const;
 
   /// True if changes wait to be taken into a commit batch.
   bool dirty() const { return !pending_dirty_.dirs.empty(); }
@@ -296,6 +303,12 @@ private:
   errc export_check(inode_id dir, hash_range r, uint64_t migration) const;
   std::unordered_map<inode_id, dir_parts> parts_;
   std::vector<inode_id> touched_parts_;
+  /// Parts this shard held as a guest and released, newest last (memory
+  /// only): a request that still comes here is told where they went.
+  std::deque<std::pair<inode_id, part_redirect>> left_;
+  static constexpr size_t max_left = 1024;
+  /// Where the part of `dir` holding hash `h` went from here, if known.
+  const part_redirect* went(inode_id dir, uint64_t h) const;
 
   uint32_t shard_id_;
   ns_shard_config cfg_;

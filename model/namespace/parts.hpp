@@ -94,6 +94,11 @@ struct dir_parts {
   void remove(dir_part* p) { parts.erase(parts.begin() + (p - parts.data())); }
   /// True while a part is exporting or pending (a migration is under way).
   bool moving() const;
+  /// True if hash `h` lies in a part about to change hands here, for a
+  /// request that a write (`write`) or a read: a pending part (its activate
+  /// or discard comes next) stops both, an exporting one (its release or
+  /// thaw comes next) stops writes.
+  bool changing(uint64_t h, bool write) const;
   /// True if nothing distinguishes this record from having none.
   bool trivial() const { return home && parts.empty(); }
 };

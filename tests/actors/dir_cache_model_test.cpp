@@ -47,7 +47,7 @@ shard_actor::behavior_type stale_blind(shard_actor::pointer self,
         return self->delegate(inner, a, std::move(p));
       },
       [](psm_tick_atom, uint64_t) {}, // the inner shard keeps its own slots
-      [](capacity_atom) {},           // and its own capacity
+      [](capacity_atom) {}, [](park_atom) {},           // and its own capacity
       [=](psm_import_atom a, std::vector<psm_access>& xs)
           -> caf::result<psm_import_result> {
         return self->delegate(inner, a, std::move(xs));

@@ -31,7 +31,7 @@ shard_actor::behavior_type cut_off(shard_actor::pointer self, shard_actor real,
         return self->delegate(real, a, std::move(req));
       },
       [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },
-      [](capacity_atom) {},
+      [](capacity_atom) {}, [](park_atom) {},
       [=](psm_import_atom a, std::vector<psm_access>& xs) {
         return self->delegate(real, a, std::move(xs));
       },
