@@ -288,8 +288,10 @@ void shard_state::on_committed(uint64_t batch) {
 
 void shard_state::collect_garbage() {
   // Entries of parts given away go a chunk per commit, joining the
-  // requests' batches, until none are left.
-  if (core->has_garbage())
+  // requests' batches, until none are left. Not into a batch that a
+  // migration step waits for: a release's commit (the writes to its part
+  // wait for it) stays small, and the chunk goes into the commit after.
+  if (core->has_garbage() && after_commit.empty())
     core->collect_garbage(garbage_chunk);
 }
 

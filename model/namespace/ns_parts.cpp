@@ -430,7 +430,7 @@ errc ns_shard::activate(inode_id dir, hash_range r, uint64_t migration,
     return errc::ok; // repeated
   if (p->state != dir_part::pending || p->migration != migration)
     return errc::enoent;
-  counters_.moved_in += part_entries(dir, r).size();
+  counters_.moved_in += entries_in(dir, r);
   ++counters_.moves_in;
   if (dp.home)
     dp.remove(p);
