@@ -30,6 +30,11 @@ void ns_shard::expire_copies(int64_t now_ns) {
 }
 
 bool ns_shard::end_copy(uint64_t migration) {
+  if (std::find(ended_.begin(), ended_.end(), migration) == ended_.end()) {
+    ended_.push_back(migration);
+    if (ended_.size() > max_ended)
+      ended_.pop_front();
+  }
   auto n = copies_.size();
   copies_.erase(std::remove_if(copies_.begin(), copies_.end(),
                                [&](const copy_session& c) {
@@ -70,6 +75,8 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
   if (c && !(c->range == r))
     return errc::einval;
   if (first && !c) {
+    if (std::find(ended_.begin(), ended_.end(), migration) != ended_.end())
+      return errc::enoent; // thawed or released before this chunk came
     if (auto e = export_check(dir, r, migration); e != errc::ok)
       return e;
     copies_.push_back(copy_session{dir, r, migration, now_ns, false, {}});

@@ -296,7 +296,12 @@ private:
   /// Drops copies whose lease lapsed (a frozen one waits for its end).
   void expire_copies(int64_t now_ns);
   /// Ends the copy of `migration` (thaw, release), if any; true if there was.
+  /// The migration is remembered as ended: a first chunk of it that comes
+  /// later (sent before the abort, delivered after) starts no copy.
   bool end_copy(uint64_t migration);
+  /// Migrations whose copy ended here lately, newest last (memory only).
+  std::deque<uint64_t> ended_;
+  static constexpr size_t max_ended = 1024;
   /// EBUSY if a copy of another migration overlaps `r` of `dir`.
   errc copy_conflict(inode_id dir, hash_range r, uint64_t migration) const;
   /// The checks begin_export makes before it freezes part `r` of `dir`.

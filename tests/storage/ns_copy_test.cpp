@@ -191,6 +191,15 @@ TEST_CASE("a frozen copy answers its delta again, and a thaw ends a copy") {
           errc::ok);
   CHECK(a.core.thaw(dir, upper, 7) == errc::ok);
   CHECK(a.core.copies() == 0);
+  // A first chunk of an aborted move that arrives after its thaw (sent
+  // before the abort) starts no copy, so it blocks no later move.
+  CHECK(a.core.thaw(dir, upper, 8) == errc::enoent); // aborted before any copy
+  CHECK(a.core.copy_part(dir, upper, 8, true, 0, "", 5, a.now, out, eof) ==
+        errc::enoent);
+  CHECK(a.core.copies() == 0);
+  REQUIRE(a.core.copy_part(dir, upper, 9, true, 0, "", 5, a.now, out, eof) ==
+          errc::ok);
+  CHECK(a.core.copies() == 1);
 }
 
 TEST_CASE("bad copy steps change nothing") {
