@@ -3,10 +3,10 @@
 // section and value, and a file that passes has its members made into a
 // cluster map, as node_config's start-up check does.
 //
-// node_config::load_and_check itself is not called: in a clang build, CAF
-// 0.17's parser (built by GCC, as Debian ships it) calls a null check
-// function for list options such as dagshard.peers; the GCC build of
-// dagshardd is not affected.
+// node_config::load_and_check itself is not called: in this clang build,
+// CAF 0.17's parser (Debian's library, built by GCC) called a null check
+// function on dagshard.peers (a list option); dagshardd, built by GCC,
+// reads the same files.
 #include <cstddef>
 #include <cstdint>
 #include <sstream>
