@@ -85,6 +85,21 @@ void node_codec() {
   put("node_codec", "parts", std::string(1, '\1') + ds::encode_parts(p));
 }
 
+// dag_restore reads its input as a recipe (FuzzedDataProvider: a config,
+// node records, entries, then operations), not as an encoding: its seeds
+// are two byte patterns, one that restores no records and runs operations
+// on an empty DAG, one that tries records first.
+void dag_recipes() {
+  std::string ops;
+  for (int i = 0; i < 64; ++i)
+    ops += static_cast<char>(i * 7);
+  put("dag_restore", "ops", ops);
+  std::string records(96, '\x01');
+  for (size_t i = 0; i < records.size(); i += 3)
+    records[i] = static_cast<char>(i);
+  put("dag_restore", "records", records);
+}
+
 void raft_messages() {
   using namespace ds::raft;
   message a;
@@ -231,6 +246,7 @@ int main(int argc, char** argv) {
   names();
   cookies();
   node_codec();
+  dag_recipes();
   raft_messages();
   meta();
   traces();
