@@ -2,6 +2,7 @@
 #include "actors/node_option_table.hpp"
 
 #include <array>
+#include <cstring>
 #include <type_traits>
 #include <variant>
 
@@ -16,6 +17,12 @@
 namespace ds {
 
 namespace {
+
+/// CAF 0.17's string_view converts from `const char*` only when CAF was
+/// built by GCC; with clang (the fuzzing build) it takes arrays only.
+caf::string_view view(const char* s) {
+  return {s, std::strlen(s)};
+}
 
 std::string range_error(const option_def& r, const std::string& got) {
   auto type = kind_of(r);
@@ -103,7 +110,7 @@ constexpr std::array<const char*, 7> known_sections = {
 // name holds a value instead of a section.
 const caf::settings* section_of(const caf::settings& file, const char* name,
                                 std::string& err) {
-  auto i = file.find(name);
+  auto i = file.find(view(name));
   if (i == file.end())
     return nullptr;
   auto sec = caf::get_if<caf::settings>(&i->second);
@@ -221,8 +228,11 @@ std::string validate_dagshard_settings(const caf::settings& file) {
 node_config::node_config() {
   caf::config_option_adder group{custom_options_, "dagshard"};
   for (auto& d : option_table())
-    std::visit([&](auto member) { group.add(raw_.*member, d.key, d.help); },
-               d.member);
+    std::visit(
+        [&](auto member) {
+          group.add(raw_.*member, view(d.key), view(d.help));
+        },
+        d.member);
   load<caf::io::middleman>();
   add_ns_message_types(*this);
 }
@@ -259,9 +269,9 @@ std::string node_config::check_values() {
             caf::config_value::list xs;
             for (auto& x : raw_.*member)
               xs.emplace_back(x);
-            sec[d.key] = std::move(xs);
+            sec[view(d.key)] = std::move(xs);
           } else {
-            sec[d.key] = raw_.*member;
+            sec[view(d.key)] = raw_.*member;
           }
         },
         d.member);

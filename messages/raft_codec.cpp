@@ -64,7 +64,7 @@ std::string encode_raft_message(const raft::message& m) {
 
 raft::message decode_raft_message(const std::string& bytes) {
   return mp::guarded<wire_error>("raft message", [&] {
-    auto oh = msgpack::unpack(bytes.data(), bytes.size());
+    auto oh = mp::unpack(bytes);
     auto* f = mp::fields<wire_error>(oh.get(), 15, "raft message");
     if (f[0].as<int>() != 1)
       throw wire_error("raft message of unknown version");

@@ -3,7 +3,9 @@
 // msgpack exception turned into the decoder's own error type. Header-only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 
 #include <msgpack.hpp>
@@ -16,6 +18,26 @@ using packer = msgpack::packer<msgpack::sbuffer>;
 inline void pack_bytes(packer& pk, const std::string& s) {
   pk.pack_bin(static_cast<uint32_t>(s.size()));
   pk.pack_bin_body(s.data(), static_cast<uint32_t>(s.size()));
+}
+
+/// Deepest nesting of arrays and maps that a dagshard record uses (3) with
+/// room to grow; deeper input is refused.
+constexpr std::size_t max_depth = 16;
+
+/// Unpacks `bytes`, which must hold exactly one msgpack value. msgpack
+/// allocates an array's or a map's elements when it reads the header, so a
+/// header that claims 2^32 elements would ask for ~100 GB from a 5-byte
+/// input: every count is bounded by the input's size (each element takes at
+/// least one byte). Throws a std::runtime_error (msgpack's) for malformed,
+/// truncated or oversized input, and for bytes after the value.
+inline msgpack::object_handle unpack(const std::string& bytes) {
+  auto n = bytes.size();
+  msgpack::unpack_limit limit{n, n / 2, n, n, n, max_depth};
+  std::size_t off = 0;
+  auto oh = msgpack::unpack(bytes.data(), n, off, nullptr, nullptr, limit);
+  if (off != n)
+    throw std::runtime_error("bytes after the value");
+  return oh;
 }
 
 /// The bytes of a bin (or str) value.

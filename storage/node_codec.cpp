@@ -21,7 +21,7 @@ std::string encode_node(const node_record& r) {
 
 void decode_node(const std::string& bytes, node_record& out) {
   mp::guarded<sql::storage_error>("node record", [&] {
-    auto oh = msgpack::unpack(bytes.data(), bytes.size());
+    auto oh = mp::unpack(bytes);
     auto* f = mp::fields<sql::storage_error>(oh.get(), 7, "node record");
     if (f[0].as<int>() != 1)
       throw sql::storage_error("node record has an unknown version");
@@ -60,7 +60,7 @@ std::string encode_parts(const dir_parts& p) {
 
 void decode_parts(const std::string& bytes, dir_parts& out) {
   mp::guarded<sql::storage_error>("part record", [&] {
-    auto oh = msgpack::unpack(bytes.data(), bytes.size());
+    auto oh = mp::unpack(bytes);
     auto* f = mp::fields<sql::storage_error>(oh.get(), 4, "part record");
     if (f[0].as<int>() != 1)
       throw sql::storage_error("part record has an unknown version");

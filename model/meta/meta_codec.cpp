@@ -140,7 +140,7 @@ std::string encode_meta_command(const meta_command& c) {
 
 meta_command decode_meta_command(const std::string& bytes) {
   return mp::guarded<meta_codec_error>("metadata command", [&] {
-    auto oh = msgpack::unpack(bytes.data(), bytes.size());
+    auto oh = mp::unpack(bytes);
     auto& o = oh.get();
     if (o.type != msgpack::type::ARRAY || o.via.array.size == 0)
       throw meta_codec_error("malformed metadata command");
@@ -246,7 +246,7 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
     return;
   }
   mp::guarded<meta_codec_error>("metadata snapshot", [&] {
-    auto oh = msgpack::unpack(bytes.data(), bytes.size());
+    auto oh = mp::unpack(bytes);
     auto& o = oh.get();
     if (o.type != msgpack::type::ARRAY || o.via.array.size < 4)
       throw meta_codec_error("malformed metadata snapshot");

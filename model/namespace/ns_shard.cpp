@@ -4,20 +4,9 @@
 
 #include <algorithm>
 
-#include "model/enum_names.hpp"
 #include "model/namespace/name.hpp"
 
 namespace ds {
-
-namespace {
-constexpr enum_names<ns_op, 11> ns_op_names{
-    {"lookup", "create", "mkdir", "unlink", "readdir", "rmdir_prepare",
-     "rmdir_unlink", "rmdir_commit", "rmdir_abort", "split", "locate"}};
-} // namespace
-
-const char* to_string(ns_op x) {
-  return ns_op_names(x);
-}
 
 inode_id make_ino(uint32_t shard_id, uint64_t seq) {
   return (uint64_t{shard_id} + 1) << 44 | (seq & ((uint64_t{1} << 44) - 1));

@@ -7,18 +7,6 @@
 
 namespace ds::access {
 
-std::string check_event(const access_event& e) {
-  if (e.dir == 0)
-    return "no directory";
-  if (e.op > static_cast<std::uint8_t>(op::readdir))
-    return "unknown operation " + std::to_string(e.op);
-  if (e.time_ms < 0)
-    return "time before the epoch";
-  if (e.op == static_cast<std::uint8_t>(op::readdir))
-    return e.name.empty() ? "" : "a readdir names no entry";
-  return validate_name(e.name) == errc::ok ? "" : "bad name '" + e.name + "'";
-}
-
 imported_slots import_events(const ns_shard& core,
                              const std::vector<access_event>& events,
                              double slot_seconds, std::size_t k) {

@@ -49,7 +49,7 @@ std::string encode_decisions(const std::vector<decision>& ds) {
 
 std::vector<decision> decode_decisions(const std::string& bytes) {
   return mp::guarded<std::invalid_argument>("PSM decisions", [&] {
-    auto oh = msgpack::unpack(bytes.data(), bytes.size());
+    auto oh = mp::unpack(bytes);
     auto* top = mp::fields<std::invalid_argument>(oh.get(), 2, "PSM decisions");
     if (top[0].as<int>() != 1)
       throw std::invalid_argument("PSM decisions of unknown version");
