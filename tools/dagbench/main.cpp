@@ -208,7 +208,8 @@ const std::map<std::string, const char*> option_help = {
     {"ack-log", "file of acknowledged names, one per line"},
     {"until-file", "--files is a minimum: creates go on until this file "
                    "exists"},
-    {"rate", "arrivals per second (open: 20000, workloads: 10000)"},
+    {"rate", "arrivals per second (open: 20000, workloads: 10000; move: "
+             "none, closed loop)"},
     {"seconds", "duration (10)"},
     {"lookup-percent", "share of lookups; the rest are creates (90)"},
     {"profile", "piecewise rate RATE:SECONDS[,RATE:SECONDS...]"},
@@ -325,7 +326,7 @@ const std::vector<command> commands = {
      "shard (--to) while --clients send single creates and lookups to it; "
      "their latencies before and during the move",
      {"node", "shards", "sync", "psm-count", "dir", "files", "clients", "to",
-      "chunk", "seconds", "seed"},
+      "chunk", "seconds", "seed", "rate"},
      on_nodes("move", true,
               [](auto&, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_move(*t.cl, a, g.json, out, g.quiet);

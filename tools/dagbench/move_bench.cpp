@@ -84,7 +84,13 @@ void fill(client& cl, inode_id dir, uint64_t n, uint64_t writers) {
 
 int run_move(client& cl, const args_map& a, bool js, json& out, bool quiet) {
   auto files = num(a, "files", 100'000);
-  auto clients = num(a, "clients", 4);
+  // With --rate, the load is open loop: requests fall due at that rate,
+  // spread over the clients, whatever the answers; a request's latency runs
+  // from when it fell due, so a client held up by a slow answer counts the
+  // delay of the requests it sends late. Without, each client sends its
+  // next request when the last is answered (closed loop).
+  auto rate = a.count("rate") ? num(a, "rate", 0) : 0;
+  auto clients = num(a, "clients", rate ? 64 : 4);
   auto chunk = num(a, "chunk", 0);
   auto before_s = num(a, "seconds", 2);
   auto seed = num(a, "seed", 1);
@@ -98,11 +104,15 @@ int run_move(client& cl, const args_map& a, bool js, json& out, bool quiet) {
   auto home = cl.locate(path + "/file-0").shard; // the home holds it all
   auto to = static_cast<uint32_t>(
       a.count("to") ? num(a, "to", 0) : (home + (n >= 8 ? n / 3 : 1)) % n);
-  if (!quiet && !js)
+  if (!quiet && !js) {
     std::cout << "filled " << path << " with " << files
               << " files; moving its upper half from shard " << home
               << " to shard " << to << " under " << clients
-              << " clients of single requests\n";
+              << " clients of single requests";
+    if (rate)
+      std::cout << ", " << rate << " due per second in all (open loop)";
+    std::cout << "\n";
+  }
 
   std::atomic<bool> stop{false};
   auto t0 = steady::now();
@@ -117,6 +127,14 @@ int run_move(client& cl, const args_map& a, bool js, json& out, bool quiet) {
       auto name = write ? "w" + std::to_string(c) + "-" + std::to_string(i)
                         : "file-" + std::to_string(rng() % files);
       auto start = steady::now();
+      if (rate) {
+        // Request i of client c falls due at (i * clients + c) / rate s.
+        auto due = t0 + std::chrono::nanoseconds(static_cast<int64_t>(
+                            (i * clients + c) * 1e9 / double(rate)));
+        if (due > start)
+          std::this_thread::sleep_until(due);
+        start = due;
+      }
       auto r = cl.batch(
           {make_request(write ? ns_op::create : ns_op::lookup, dir, name)});
       auto end = steady::now();
@@ -159,6 +177,7 @@ int run_move(client& cl, const args_map& a, bool js, json& out, bool quiet) {
   if (js) {
     out = json{{"files", files},
                {"clients", clients},
+               {"rate", rate},
                {"from", home},
                {"to", to},
                {"move", to_string(m.code)},
