@@ -81,7 +81,8 @@ json to_json(const migration_record& m) {
               {"to", m.to},
               {"state", to_string(m.state)},
               {"epoch", m.epoch},
-              {"settled", m.settled}};
+              {"settled", m.settled},
+              {"entries", m.entries}};
 }
 
 json to_json(const router_stats& s) {

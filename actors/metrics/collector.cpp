@@ -166,6 +166,32 @@ void add_process(families& fs) {
            double(resident) * double(::sysconf(_SC_PAGESIZE)));
 }
 
+// The moves recorded and their entries, by state; the entries moved by
+// every committed move (when `moved` is known).
+void add_migrations(families& fs, const std::vector<migration_record>& ms,
+                    const uint64_t* moved) {
+  for (auto st : {migration_record::started, migration_record::committed,
+                  migration_record::aborted}) {
+    double n = 0, entries = 0;
+    for (auto& m : ms)
+      if (m.state == st) {
+        ++n;
+        entries += double(m.entries);
+      }
+    fs.add("migrations", "moves of parts recorded, by state", gauge,
+           {{"state", to_string(st)}}, n);
+    fs.add("migration_entries",
+           "entries sent by the moves recorded, by state (started: so far; "
+           "aborted: before the abort)",
+           gauge, {{"state", to_string(st)}}, entries);
+  }
+  if (moved)
+    fs.add("migration_entries_moved_total",
+           "entries moved by every committed move of the cluster, pruned "
+           "records included",
+           counter, {}, double(*moved));
+}
+
 // Asks `dst` within `timeout`; false if it did not answer.
 template <class Handle, class Result, class... Ts>
 bool ask(caf::scoped_actor& self, const Handle& dst, caf::timespan timeout,
@@ -184,6 +210,14 @@ bool ask(caf::scoped_actor& self, const Handle& dst, caf::timespan timeout,
 }
 
 } // namespace
+
+std::vector<MetricFamily>
+migration_metrics(const std::vector<migration_record>& records,
+                  const uint64_t* entries_moved) {
+  families fs;
+  add_migrations(fs, records, entries_moved);
+  return fs.take();
+}
 
 std::vector<named_counter> router_counters(const router_stats& s) {
   return {
@@ -239,6 +273,11 @@ node_snapshot node_collector::snapshot(caf::timespan timeout) const {
   s.replica_ok =
       ask(self, node_.metadata, timeout, s.replica, raft_status_atom::value);
   ask(self, node_.metadata, timeout, s.migrations, migrations_atom::value);
+  // A page after every id: no records, only the counts kept beside them.
+  migration_page none;
+  s.moved_ok = ask(self, node_.metadata, timeout, none, migrations_atom::value,
+                   migration_query{~uint64_t{0}, 1, false});
+  s.entries_moved = none.entries_moved;
   ask(self, node_.peers, timeout, s.nodes, nodes_atom::value);
   s.psm_ok = ask(self, node_.planner, timeout, s.psm, psm_status_atom::value);
   return s;
@@ -292,14 +331,7 @@ std::vector<MetricFamily> node_collector::Collect() const {
     fs.add_histogram("raft_append_entries", "entries written per append", l,
                      m->append_entries.read());
   }
-  for (auto st : {migration_record::started, migration_record::committed,
-                  migration_record::aborted}) {
-    double n = 0;
-    for (auto& m : s.migrations)
-      n += m.state == st;
-    fs.add("migrations", "moves of parts recorded, by state", gauge,
-           {{"state", to_string(st)}}, n);
-  }
+  add_migrations(fs, s.migrations, s.moved_ok ? &s.entries_moved : nullptr);
   double reachable = 0;
   for (auto& n : s.nodes)
     reachable += !n.self && n.reachable;

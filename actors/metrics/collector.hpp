@@ -26,6 +26,8 @@ struct node_snapshot {
   bool replica_ok = false;
   raft_status replica;
   std::vector<migration_record> migrations;
+  bool moved_ok = false;
+  uint64_t entries_moved = 0;   ///< by all committed moves (meta_state)
   std::vector<node_info> nodes; ///< empty for a node without peers
   bool psm_ok = false;
   psm_status psm; ///< the node's PSM planner
@@ -52,6 +54,15 @@ private:
   const node_handles& node_;
   std::string node_id_;
 };
+
+/// The families of the moves recorded (`records`: every record kept) and
+/// their entries, by state (dagshard_migrations,
+/// dagshard_migration_entries), and, unless `entries_moved` is null, the
+/// counter of entries moved by every committed move
+/// (dagshard_migration_entries_moved_total).
+std::vector<prometheus::MetricFamily>
+migration_metrics(const std::vector<migration_record>& records,
+                  const uint64_t* entries_moved);
 
 /// The router's counters: name (without prefix), help, value. The one place
 /// that lists router_stats's fields for the metrics.

@@ -122,8 +122,16 @@ struct router_state {
   void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
   void move_finish(std::shared_ptr<move_job> j);
   /// Records the driver's progress every third of the move lease while the
-  /// move is under way (until `w`'s answer is delivered).
+  /// move is under way (until `w`'s answer is delivered), with the entries
+  /// sent so far.
   void renew(std::weak_ptr<move_job> w);
+  /// Between renewals, records the entries sent so far once
+  /// `progress_every` has passed since the last record (after a chunk), so
+  /// that `dagctl move` and `dagctl migrations` follow a long copy.
+  void report_entries(move_job& j);
+  /// Least time between two records of a copy's entries (besides the
+  /// renewals): one metadata log entry per move per this period.
+  caf::timespan progress_every = std::chrono::seconds(1);
   /// The proposer's clock that migration commands carry (ns since the
   /// epoch): the wall clock at start plus the actor clock's advance, so
   /// that virtual time drives it in tests.

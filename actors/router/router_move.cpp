@@ -6,14 +6,16 @@
 //   1. begin: the metadata store records the migration (id) and its owner,
 //      this node; while the driver works it records progress every third
 //      of the move lease, so that a move is never aborted for being slow,
-//      only for having lost its driver (router_resolve.cpp);
+//      only for having lost its driver (router_resolve.cpp), and the
+//      entries sent so far (also after a chunk, at most once a second);
 //   2. the source hands over the part's entries in chunks while it keeps
 //      serving it, recording which names the writes meanwhile touch; the
 //      destination stores each chunk in a pending part (not served);
 //   3. the source stops writes to the part and, once that is durable,
 //      hands over the delta: the touched names as they are now (reads go
 //      on); the destination applies it;
-//   4. commit: the placement changes at epoch e (the commit point);
+//   4. commit: the placement changes at epoch e (the commit point); the
+//      commit carries the final count of entries sent (chunks and delta);
 //   5. the source releases the part (EWRONGSHARD from now on); only once
 //      that is durable there does the destination activate it, so two
 //      shards never both serve the part.
@@ -36,7 +38,11 @@ struct move_job {
   bool copied = false;
   uint64_t after_hash = 0;
   std::string after_name;
-  uint64_t entries = 0; ///< copied so far (the delta not included)
+  /// Entries sent to the destination so far: the chunks, then the delta
+  /// (an entry written during the copy may be sent in both).
+  uint64_t entries = 0;
+  /// When `entries` was last recorded in the metadata store (or the begin).
+  caf::actor_clock::time_point reported;
   caf::typed_response_promise<meta_result> rp;
   /// The part being moved, as the steps name it.
   part_ref part() const { return {req.dir, req.range, id}; }
@@ -91,6 +97,7 @@ void router_state::move_begin(std::shared_ptr<move_job> j) {
       return;
     }
     j->id = r.migration;
+    j->reported = self->clock().now();
     renew(j);
     move_copy(j);
   });
@@ -116,6 +123,7 @@ void router_state::move_copy(std::shared_ptr<move_job> j) {
     part_step(j->req.to, std::move(imp), [this, j, eof](part_reply q) {
       if (q.code != errc::ok)
         return move_abort(j, q.code, true);
+      report_entries(*j);
       if (eof)
         return move_freeze(j);
       move_copy(j);
@@ -127,17 +135,20 @@ void router_state::move_freeze(std::shared_ptr<move_job> j) {
   part_step(j->from, part_freeze{j->part()}, [this, j](part_reply p) {
     if (p.code != errc::ok)
       return move_abort(j, p.code, true);
+    auto delta = p.entries.size();
     part_patch patch{j->part(), std::move(p.hashes), std::move(p.entries)};
-    part_step(j->req.to, std::move(patch), [this, j](part_reply q) {
+    part_step(j->req.to, std::move(patch), [this, j, delta](part_reply q) {
       if (q.code != errc::ok)
         return move_abort(j, q.code, true);
+      j->entries += delta;
       move_commit(j);
     });
   });
 }
 
 void router_state::move_commit(std::shared_ptr<move_job> j) {
-  to_meta(migration_commit{j->id, now_ns()}, [this, j](meta_result r) {
+  migration_commit c{j->id, now_ns(), j->entries};
+  to_meta(c, [this, j](meta_result r) {
     if (r.code == errc::ok) {
       j->epoch = r.epoch;
       return move_finish(j);
@@ -198,6 +209,7 @@ void router_state::move_finish(std::shared_ptr<move_job> j) {
         out.code = code; // EUNAVAILABLE: committed, finished by the scans
         out.epoch = j->epoch;
         out.migration = j->id;
+        out.entries = j->entries;
         refresh(j->req.dir, [j, out](bool) mutable { j->rp.deliver(out); });
       });
 }
@@ -208,13 +220,24 @@ void router_state::renew(std::weak_ptr<move_job> w) {
     auto j = w.lock();
     if (!j || !j->rp.pending())
       return; // the driver is done with it
-    to_meta(migration_progress{j->id}, [this, w](meta_result r) {
+    j->reported = self->clock().now();
+    to_meta(migration_progress{j->id, j->entries}, [this, w](meta_result r) {
       if (r.code == errc::econflict || r.code == errc::enoent)
         return; // decided already: the next step learns how
       renew(w); // recorded, or no quorum now: keep trying
     });
   };
   self->delayed_send(self, move_lease / 3, retry_atom::value, id);
+}
+
+void router_state::report_entries(move_job& j) {
+  auto now = self->clock().now();
+  if (now - j.reported < progress_every)
+    return;
+  j.reported = now;
+  // Nobody waits for it: a lost record is made good by the next one, and
+  // the renewals alone keep the move alive.
+  to_meta(migration_progress{j.id, j.entries}, [](meta_result) {});
 }
 
 int64_t router_state::now_ns() const {

@@ -6,18 +6,20 @@
 
 namespace ds {
 
-// A command, version 5: [5, kind, the command's fields in the order of its
+// A command, version 6: [6, kind, the command's fields in the order of its
 // inspect()], kind being its index in meta_command:
-//   config_set:         [5, 0, key, value, if_version, conditional]
-//   migration_begin:    [5, 1, dir, lo, hi, from, to, owner, now_ns, force]
-//   migration_commit:   [5, 2, migration, now_ns]
-//   migration_abort:    [5, 3, migration, now_ns]
-//   psm_record:         [5, 4, at, policy, count, decisions, keep,
+//   config_set:         [6, 0, key, value, if_version, conditional]
+//   migration_begin:    [6, 1, dir, lo, hi, from, to, owner, now_ns, force]
+//   migration_commit:   [6, 2, migration, now_ns, entries]
+//   migration_abort:    [6, 3, migration, now_ns]
+//   psm_record:         [6, 4, at, policy, count, decisions, keep,
 //                        keep_slots, node, series, cost_us]
-//   migration_progress: [5, 5, migration]
-//   migration_settled:  [5, 6, migration, now_ns, keep, keep_ns]
-// Older entries stay in raft.db files and are still read: version 4 had
-// the same layout for kinds 0-5 (v4_kinds); version 3 had the leading
+//   migration_progress: [6, 5, migration, entries]
+//   migration_settled:  [6, 6, migration, now_ns, keep, keep_ns]
+// Older entries stay in raft.db files and are still read: version 5 had
+// the same layout without the `entries` of migration_commit and
+// migration_progress (v5_fields(); they read as 0); version 4 had
+// version 5's layout for kinds 0-5 (v4_kinds); version 3 had the leading
 // v3_fields() of kinds 0-4 only (the fields after them keep their
 // defaults; psm_record is unchanged); version 2 was one flat list for
 // every kind, [2, kind, key, value, if_version, conditional, dir, lo, hi,
@@ -70,7 +72,7 @@ uint32_t field_count(meta_command& c) {
       c);
 }
 
-// Versions 3 to 5: [version, kind, fields...].
+// Versions 3 to 6: [version, kind, fields...].
 meta_command decode_listed(const msgpack::object& o, int version) {
   if (o.type != msgpack::type::ARRAY || o.via.array.size < 2)
     throw meta_codec_error("malformed metadata command");
@@ -80,7 +82,11 @@ meta_command decode_listed(const msgpack::object& o, int version) {
   if ((v3 && v3_fields(kind) == 0) || (version == 4 && kind >= v4_kinds) ||
       !emplace_kind(c, kind))
     throw meta_codec_error("metadata command of unknown kind");
-  auto n = v3 ? std::min(v3_fields(kind), field_count(c)) : field_count(c);
+  auto n = field_count(c);
+  if (v3)
+    n = std::min(v3_fields(kind), n);
+  else if (version < 6)
+    n = std::min(v5_fields(kind), n);
   auto* f = mp::fields<meta_codec_error>(o, 2 + n, "metadata command");
   std::visit(
       [f, n](auto& x) {
@@ -127,7 +133,7 @@ std::string encode_meta_command(const meta_command& c) {
   mp::packer pk{buf};
   auto& cmd = const_cast<meta_command&>(c); // inspect() takes a reference
   pk.pack_array(2 + field_count(cmd));
-  pk.pack(5);
+  pk.pack(6);
   pk.pack(static_cast<unsigned>(kind_of(c)));
   std::visit(
       [&pk](auto& x) {
@@ -152,6 +158,7 @@ meta_command decode_meta_command(const std::string& bytes) {
     case 3:
     case 4:
     case 5:
+    case 6:
       return decode_listed(o, o.via.array.ptr[0].as<int>());
     default:
       throw meta_codec_error("metadata command of unknown version");
@@ -159,20 +166,22 @@ meta_command decode_meta_command(const std::string& bytes) {
   });
 }
 
-// A snapshot, version 5: [5, [[key, value, version]...], [[dir, lo, hi,
+// A snapshot, version 6: [6, [[key, value, version]...], [[dir, lo, hi,
 // shard, epoch]...], epoch, [[id, dir, lo, hi, from, to, state, epoch,
-// owner, progress, begun_ns, ended_ns, settled]...], [[at, policy, count,
-// decisions, node, series, cost_us]...], next_migration, [[dir, lo, hi,
-// at_ns, migration]...] (moved parts whose records were pruned)]. Version 4
-// had neither of the last two nor a migration's settled flag (its next id
-// is one above its highest); version 3 had the first 8 fields of a
-// migration only; version 2 had no PSM plannings; version 1 had no
-// migrations, and its placement list was always empty.
+// owner, progress, begun_ns, ended_ns, settled, entries]...], [[at, policy,
+// count, decisions, node, series, cost_us]...], next_migration, [[dir, lo,
+// hi, at_ns, migration]...] (moved parts whose records were pruned),
+// entries_moved]. Version 5 had neither a migration's entries nor the
+// entries moved by all committed moves (both read as 0); version 4 had
+// neither next_migration nor the moved parts nor a migration's settled
+// flag (its next id is one above its highest); version 3 had the first 8
+// fields of a migration only; version 2 had no PSM plannings; version 1
+// had no migrations, and its placement list was always empty.
 std::string encode_meta_state(const meta_state& s) {
   msgpack::sbuffer buf;
   mp::packer pk{buf};
-  pk.pack_array(8);
-  pk.pack(5);
+  pk.pack_array(9);
+  pk.pack(6);
   auto cfg = s.config_list();
   pk.pack_array(static_cast<uint32_t>(cfg.size()));
   for (auto& e : cfg) {
@@ -197,7 +206,7 @@ std::string encode_meta_state(const meta_state& s) {
   pk.pack(s.epoch());
   pk.pack_array(static_cast<uint32_t>(s.migrations().size()));
   for (auto& [id, m] : s.migrations()) {
-    pk.pack_array(13);
+    pk.pack_array(14);
     pk.pack(m.id);
     pk.pack(m.dir);
     pk.pack(m.range.lo);
@@ -211,6 +220,7 @@ std::string encode_meta_state(const meta_state& s) {
     pk.pack(m.begun_ns);
     pk.pack(m.ended_ns);
     pk.pack(m.settled);
+    pk.pack(m.entries);
   }
   pk.pack_array(static_cast<uint32_t>(s.plannings().size()));
   for (auto& p : s.plannings()) {
@@ -237,6 +247,7 @@ std::string encode_meta_state(const meta_state& s) {
       pk.pack(p.at_ns);
       pk.pack(p.migration);
     }
+  pk.pack(s.entries_moved());
   return std::string(buf.data(), buf.size());
 }
 
@@ -251,11 +262,14 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
     if (o.type != msgpack::type::ARRAY || o.via.array.size < 4)
       throw meta_codec_error("malformed metadata snapshot");
     int version = o.via.array.ptr[0].as<int>();
-    if (version < 1 || version > 5)
+    if (version < 1 || version > 6)
       throw meta_codec_error("metadata snapshot of unknown version");
     bool v1 = version == 1;
     auto* f = mp::fields<meta_codec_error>(
-        o, version == 5 ? 8 : unsigned(std::min(version, 3)) + 3,
+        o,
+        version == 6   ? 9
+        : version == 5 ? 8
+                       : unsigned(std::min(version, 3)) + 3,
         "metadata snapshot");
     std::vector<config_entry> cfg;
     if (f[1].type != msgpack::type::ARRAY || f[2].type != msgpack::type::ARRAY)
@@ -287,7 +301,8 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
         auto* e = mp::fields<meta_codec_error>(f[4].via.array.ptr[i],
                                                version < 4    ? 8
                                                : version == 4 ? 12
-                                                              : 13,
+                                               : version == 5 ? 13
+                                                              : 14,
                                                "metadata snapshot move");
         migration_record m;
         m.id = e[0].as<uint64_t>();
@@ -308,6 +323,8 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
         }
         if (version >= 5)
           m.settled = e[12].as<bool>();
+        if (version >= 6)
+          m.entries = e[13].as<uint64_t>();
         migrations[m.id] = m;
       }
     }
@@ -344,9 +361,10 @@ void decode_meta_state(const std::string& bytes, meta_state& out) {
         moved[e[0].as<uint64_t>()].push_back(p);
       }
     }
+    uint64_t entries_moved = version >= 6 ? f[8].as<uint64_t>() : 0;
     out.restore(std::move(cfg), std::move(placed), std::move(migrations),
                 f[3].as<uint64_t>(), std::move(plannings), next_migration,
-                std::move(moved));
+                std::move(moved), entries_moved);
     return 0;
   });
 }

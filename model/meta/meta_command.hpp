@@ -51,11 +51,16 @@ struct migration_begin {
 
 /// The move `migration` takes effect: the placement changes (the commit
 /// point of a move). `now_ns`: the proposer's clock (see migration_begin).
+/// `entries`: the final count of entries the driver sent to the
+/// destination (the copy's chunks and the delta; 0 in entries written
+/// before it existed).
 struct migration_commit {
   uint64_t migration = 0;
   int64_t now_ns = 0;
+  uint64_t entries = 0;
   bool operator==(const migration_commit& o) const {
-    return migration == o.migration && now_ns == o.now_ns;
+    return migration == o.migration && now_ns == o.now_ns &&
+           entries == o.entries;
   }
 };
 
@@ -69,11 +74,14 @@ struct migration_abort {
 };
 
 /// The driver of a started move is alive and at work: its progress count
-/// grows. A move whose count stops growing has lost its driver.
+/// grows. A move whose count stops growing has lost its driver. `entries`:
+/// the entries it has sent to the destination so far (the record keeps the
+/// largest count it was told; 0 in entries written before it existed).
 struct migration_progress {
   uint64_t migration = 0;
+  uint64_t entries = 0;
   bool operator==(const migration_progress& o) const {
-    return migration == o.migration;
+    return migration == o.migration && entries == o.entries;
   }
 };
 
@@ -130,18 +138,25 @@ using meta_command =
 const char* kind_name(const meta_command& c);
 
 // The field lists below are also the log's encoding of each command
-// (version 5, meta_codec.cpp), in this order: changing one changes what
+// (version 6, meta_codec.cpp), in this order: changing one changes what
 // raft.db files hold, so it takes a new version of the encoding there (the
 // golden bytes in meta_codec_test.cpp catch an accidental change). Fields
 // are only ever appended: version 3 of a kind is the first v3_fields() of
-// its list; version 4 is version 5 without the kinds after
-// migration_progress.
+// its list; version 5 is the first v5_fields(); version 4 is version 5
+// without the kinds after migration_progress.
 
 /// How many leading fields of each kind's list version 3 had (0: the kind
 /// did not exist; psm_record: all of them, it is unchanged since).
 inline uint32_t v3_fields(std::size_t kind) {
   constexpr uint32_t n[] = {4, 5, 1, 1, UINT32_MAX};
   return kind < 5 ? n[kind] : 0;
+}
+
+/// How many leading fields of each kind's list version 5 (and 4) had:
+/// all but the `entries` that version 6 appended to migration_commit and
+/// migration_progress.
+inline uint32_t v5_fields(std::size_t kind) {
+  return kind == 2 ? 2 : kind == 5 ? 1 : UINT32_MAX;
 }
 
 /// How many kinds version 4 of the log's encoding had (those before
@@ -165,7 +180,7 @@ typename Inspector::result_type inspect(Inspector& f, migration_begin& x) {
 /// The field list of migration_commit.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_commit& x) {
-  return f(x.migration, x.now_ns);
+  return f(x.migration, x.now_ns, x.entries);
 }
 
 /// The field list of migration_abort.
@@ -183,7 +198,7 @@ typename Inspector::result_type inspect(Inspector& f, migration_settled& x) {
 /// The field list of migration_progress.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_progress& x) {
-  return f(x.migration);
+  return f(x.migration, x.entries);
 }
 
 } // namespace ds

@@ -97,6 +97,7 @@ void meta_state::prune(const migration_settled& cmd) {
 migration_page meta_state::migrations_page(const migration_query& q) const {
   migration_page out;
   out.total = migrations_.size();
+  out.entries_moved = entries_moved_;
   out.next_id = next_migration_;
   if (q.unsettled_only) {
     for (auto& [id, m] : migrations_)

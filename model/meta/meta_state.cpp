@@ -211,6 +211,7 @@ meta_result meta_state::apply_one(const migration_commit& cmd) {
   }
   if (m.state == migration_record::committed) { // repeated: same answer
     r.epoch = m.epoch;
+    r.entries = m.entries;
     return r;
   }
   auto& parts = placed_[m.dir];
@@ -221,12 +222,19 @@ meta_result meta_state::apply_one(const migration_commit& cmd) {
               parts.end());
   m.state = migration_record::committed;
   m.ended_ns = cmd.now_ns;
+  // The commit's count is final: it counts all that the progress reports
+  // counted and what was sent after them. A commit written before it
+  // carried one (0) keeps what they reported.
+  if (cmd.entries != 0)
+    m.entries = cmd.entries;
+  entries_moved_ += m.entries;
   m.epoch = ++epoch_;
   parts.push_back(placement_entry{m.range, m.to, m.epoch});
   std::sort(parts.begin(), parts.end(), [](const auto& x, const auto& y) {
     return x.range.lo < y.range.lo;
   });
   r.epoch = m.epoch;
+  r.entries = m.entries;
   return r;
 }
 
@@ -251,9 +259,12 @@ meta_result meta_state::apply_one(const migration_abort& cmd) {
 meta_result meta_state::apply_one(const migration_progress& cmd) {
   meta_result r{errc::ok, 0, epoch_};
   auto* m = find_migration(migrations_, cmd.migration, r);
-  if (m && m->state == migration_record::started)
+  if (m && m->state == migration_record::started) {
     r.version = ++m->progress;
-  else if (m) // decided already: the driver learns it here and stops
+    // Reports may be applied out of order (a retry through another
+    // leader): the count never goes back.
+    m->entries = std::max(m->entries, cmd.entries);
+  } else if (m) // decided already: the driver learns it here and stops
     r = meta_result{errc::econflict, 0, m->epoch};
   return r;
 }
@@ -272,7 +283,7 @@ void meta_state::restore(
     std::map<inode_id, std::vector<placement_entry>> placed,
     std::map<uint64_t, migration_record> migrations, uint64_t epoch,
     std::deque<psm_planning> plannings, uint64_t next_migration,
-    std::map<inode_id, std::vector<moved_part>> moved) {
+    std::map<inode_id, std::vector<moved_part>> moved, uint64_t entries_moved) {
   config_.clear();
   for (auto& e : config)
     config_[e.key] = std::move(e);
@@ -284,6 +295,7 @@ void meta_state::restore(
     next_migration = migrations_.empty() ? 1 : migrations_.rbegin()->first + 1;
   next_migration_ = next_migration;
   moved_ = std::move(moved);
+  entries_moved_ = entries_moved;
 }
 
 meta_result meta_state::apply_one(const psm_record& cmd) {

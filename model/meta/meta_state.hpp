@@ -32,12 +32,15 @@ struct meta_result {
   uint64_t epoch = 0;     ///< placement epoch (migration_*: of that move)
   uint64_t migration = 0; ///< migration_begin: the new migration's id
   std::string detail;     ///< why a command was refused, for people
+  /// migration_commit, and a move's answer: the entries moved (as
+  /// migration_record::entries).
+  uint64_t entries = 0;
 };
 
 /// The field list of meta_result (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, meta_result& x) {
-  return f(x.code, x.version, x.epoch, x.migration, x.detail);
+  return f(x.code, x.version, x.epoch, x.migration, x.detail, x.entries);
 }
 
 /// Where one part of a directory lives, since which epoch.
@@ -83,13 +86,18 @@ struct migration_record {
   /// Finished, and both shards have done their side (migration_settled):
   /// the record may be pruned.
   bool settled = false;
+  /// Entries the driver sent to the destination (the copy's chunks and
+  /// the delta; an entry written during the copy may be sent twice):
+  /// committed, the final count its commit carried; started or aborted,
+  /// the latest its progress reports gave.
+  uint64_t entries = 0;
 };
 
 /// The field list of migration_record (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_record& x) {
   return f(x.id, x.dir, x.range, x.from, x.to, x.state, x.epoch, x.owner,
-           x.progress, x.begun_ns, x.ended_ns, x.settled);
+           x.progress, x.begun_ns, x.ended_ns, x.settled, x.entries);
 }
 
 /// When a part last moved, kept after the record of that move was pruned
@@ -137,12 +145,15 @@ struct migration_page {
   uint64_t next_id = 1; ///< the id the next move gets: an id below it that
                         ///< is not kept was settled and pruned
   bool more = false;    ///< records above the last one returned remain
+  /// Entries moved by every committed move so far, pruned records
+  /// included (meta_state::entries_moved()).
+  uint64_t entries_moved = 0;
 };
 
 /// The field list of migration_page (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, migration_page& x) {
-  return f(x.records, x.total, x.next_id, x.more);
+  return f(x.records, x.total, x.next_id, x.more, x.entries_moved);
 }
 
 /// "started", "committed" or "aborted".
@@ -232,6 +243,9 @@ public:
   }
   /// A page of the records (see migration_query).
   migration_page migrations_page(const migration_query& q) const;
+  /// The sum of the entries of every committed move, also of those whose
+  /// records were pruned: it only grows (a counter for the metrics).
+  uint64_t entries_moved() const { return entries_moved_; }
 
   /// The PSM's recorded plannings, oldest first.
   const std::deque<psm_planning>& plannings() const { return plannings_; }
@@ -243,7 +257,8 @@ public:
                std::map<uint64_t, migration_record> migrations, uint64_t epoch,
                std::deque<psm_planning> plannings = {},
                uint64_t next_migration = 0,
-               std::map<inode_id, std::vector<moved_part>> moved = {});
+               std::map<inode_id, std::vector<moved_part>> moved = {},
+               uint64_t entries_moved = 0);
 
 private:
   meta_result apply_one(const config_set& cmd);
@@ -267,6 +282,7 @@ private:
   std::deque<psm_planning> plannings_;
   uint64_t next_migration_ = 1;
   std::map<inode_id, std::vector<moved_part>> moved_;
+  uint64_t entries_moved_ = 0;
 };
 
 } // namespace ds

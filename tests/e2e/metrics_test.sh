@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The metrics port of a node: a scrape matches the operations made through
-# dagctl; /ready and /health answer 200; /health turns 503 while the
+# dagctl, and the moves of parts with the entries they moved; /ready and
+# /health answer 200; /health turns 503 while the
 # metadata group has no leader and back to 200 when it has one.
 # Every metric the Grafana dashboard plots is in the scrape.
 # Usage: metrics_test.sh BUILD_DIR SOURCE_DIR
@@ -90,6 +91,29 @@ for m in $(grep -o 'dagshard_[a-z_]*' "$src/configs/grafana/dagshard.json" | sor
   grep -q "^# TYPE $base " "$work/metrics" && pass || fail "dashboard plots $m, not in the scrape"
 done
 check "unknown path" "$(http_status "$http_one" /nothing)" 404
+# Both halves of /m (f3..f7: five entries) move away from their shard; the
+# records, the moves' answers and the counter each say five entries.
+move_half() { # move_half PART: to the first shard that does not hold it
+  local s
+  for s in 0 1 2 3; do
+    "$build/dagctl" --node "127.0.0.1:$gw_one" --json move /m "$1" $s >"$work/mv.json" 2>"$work/mv.err" && return 0
+    grep -q EEXIST "$work/mv.err" || return 1
+  done
+  return 1
+}
+move_half 1:0 && pass || fail "move 1:0: $(cat "$work/mv.err")"
+moved=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['entries'])" "$work/mv.json")
+move_half 1:1 && pass || fail "move 1:1: $(cat "$work/mv.err")"
+moved=$((moved + $(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['entries'])" "$work/mv.json")))
+check "the moves' answers count the five entries" "$moved" 5
+check "the records count the five entries" \
+  "$("$build/dagctl" --node "127.0.0.1:$gw_one" --json migrations | python3 -c "import json,sys; r=json.load(sys.stdin); print(sum(m['entries'] for m in r['migrations']), r['entries_moved'])")" "5 5"
+curl -sf "http://127.0.0.1:$http_one/metrics" >"$work/metrics" || fail "scrape"
+check "migrations committed" "$(sum dagshard_migrations 'state="committed"')" 2
+check "entries of the committed moves" "$(sum dagshard_migration_entries 'state="committed"')" 5
+check "entries moved" "$(sum dagshard_migration_entries_moved_total)" 5
+grep -q '^# TYPE dagshard_migration_entries_moved_total counter' "$work/metrics" && pass || fail "entries moved is a counter"
+check "the shards moved them too" "$(sum dagshard_shard_entries_moved_total 'direction="in"')" 5
 
 # --- Two nodes: no leader without a majority. -------------------------------
 start a 4445 --dagshard.node-id=a --dagshard.port=4444 '--dagshard.peers=["b@127.0.0.1:4446"]'

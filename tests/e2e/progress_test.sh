@@ -86,11 +86,16 @@ move_to() {
 move_to plain 2:0
 check "move exit" $? 0
 check "move: quiet stderr through a pipe" "$(wc -c <"$work/mv.err")" 0
-grep -q '^moved: migration [0-9]*, placement epoch [0-9]*$' "$work/mv.out" && pass || fail "move: $(cat "$work/mv.out")"
+grep -q '^moved: migration [0-9]*, placement epoch [0-9]*, [1-9][0-9]* entries$' "$work/mv.out" && pass || fail "move: $(cat "$work/mv.out")"
 move_to tty 2:1
 grep -q '^moved: migration' "$work/tty" && pass || fail "move on a terminal: $(cat "$work/tty")"
-grep -q 'move /big 2:1 -> shard [0-9]*: migration [0-9]* committed at placement epoch [0-9]*, driver renewals [0-9]*' \
+grep -q 'move /big 2:1 -> shard [0-9]*: migration [0-9]* committed at placement epoch [0-9]*, [1-9][0-9]* entries moved, driver renewals [0-9]*' \
   "$work/tty" && pass || fail "no move status on a terminal: $(cat "$work/tty")"
+# The entries the status line ends with are those the move printed and
+# the record keeps.
+shown=$(grep -o '[0-9]* entries moved' "$work/tty" | tail -1 | cut -d' ' -f1)
+printed=$(sed -n 's/^moved: migration [0-9]*, placement epoch [0-9]*, \([0-9]*\) entries.*/\1/p' "$work/tty")
+check "move on a terminal: the status and the result agree" "$shown" "$printed"
 move_to tty 2:2 --json
 grep -q 'migration [0-9]* started\|driver renewals\|starting' "$work/tty" && fail "a move status with --json" || pass
 grep -q '"migration":[1-9]' "$work/tty" && pass || fail "move --json: $(cat "$work/tty")"

@@ -33,9 +33,9 @@ TEST_CASE("every kind of meta_command round-trips through CAF") {
   std::vector<meta_command> all{config_set{"app.period", "60", 3, true},
                                 migration_begin{5, upper, 1, 7, "", 0, false},
                                 migration_begin{5, upper, 1, 7, "b", 9, true},
-                                migration_commit{11, 4},
+                                migration_commit{11, 4, 70000},
                                 migration_abort{12},
-                                migration_progress{13},
+                                migration_progress{13, 4096},
                                 migration_settled{14, 5, 1000, 60}};
   for (auto& c : all) {
     CAPTURE(kind_name(c));
@@ -81,7 +81,8 @@ TEST_CASE("a migration query and page round-trip through CAF") {
   m.owner = "a";
   m.ended_ns = 9;
   m.settled = true;
-  migration_page p{{m}, 12, 50, true};
+  m.entries = 4242;
+  migration_page p{{m}, 12, 50, true, 90000};
   std::vector<char> buf;
   caf::binary_serializer sink{nullptr, buf};
   REQUIRE(!sink(q, p));
@@ -96,6 +97,8 @@ TEST_CASE("a migration query and page round-trip through CAF") {
   CHECK(p2.records[0].settled);
   CHECK(p2.records[0].range == upper);
   CHECK(p2.records[0].ended_ns == 9);
+  CHECK(p2.records[0].entries == 4242);
+  CHECK(p2.entries_moved == 90000);
   CHECK(p2.total == 12);
   CHECK(p2.next_id == 50);
   CHECK(p2.more);

@@ -12,6 +12,9 @@ std::string move_status(const migration_record& m) {
       "migration " + std::to_string(m.id) + " " + to_string(m.state);
   if (m.state == migration_record::committed)
     out += " at placement epoch " + std::to_string(m.epoch);
+  out += ", " + std::to_string(m.entries) +
+         (m.state == migration_record::committed ? " entries moved"
+                                                 : " entries copied");
   return out + ", driver renewals " + std::to_string(m.progress);
 }
 
@@ -30,11 +33,13 @@ struct move_watch::shared {
   shared(client c, inode_id d, hash_range r, cli::progress& b)
       : cl(std::move(c)), dir(d), range(r), bar(b) {}
 
-  /// Shows the move's record, once it is there.
+  /// Shows the move's record, once it is there. Reads only the records
+  /// begun since the move started (a few), not the whole history.
   void show() {
     errc code = errc::ok;
-    for (auto& m : cl.migrations(code))
-      if (m.id > before && m.dir == dir && m.range == range) {
+    auto page = cl.migrations(migration_query{before, 0, false}, code);
+    for (auto& m : page.records)
+      if (m.dir == dir && m.range == range) {
         seen = true;
         bar.status(move_status(m));
       }
@@ -55,11 +60,11 @@ move_watch::move_watch(client cl, inode_id dir, hash_range range,
   cl.set_timeout(std::chrono::seconds(2)); // a poll never holds up the end
   auto s = std::make_shared<shared>(cl, dir, range, bar);
   errc code = errc::ok;
-  auto xs = cl.migrations(code);
+  // Ids are never reused: every id the move can get is at or above next_id.
+  auto page = cl.migrations(migration_query{~uint64_t{0}, 1, false}, code);
   if (code != errc::ok)
     return; // the move itself will say what is wrong
-  for (auto& m : xs)
-    s->before = std::max(s->before, m.id);
+  s->before = page.next_id - 1;
   s_ = s;
   s_->poller = std::thread([s] { s->poll(); });
 }

@@ -11,16 +11,18 @@
 namespace ds::dagctl {
 
 /// The line shown for a migration record: its id, state (with the epoch
-/// once committed), and how often its driver has recorded progress (the
-/// lease renewals, one a third of the move lease, that keep a slow move
-/// alive). The record holds no count of entries copied.
+/// once committed), the entries its driver has sent to the destination
+/// (recorded at most once a second while it copies; the final count once
+/// committed), and how often the driver has renewed its lease (one a third
+/// of the move lease, that keep a slow move alive).
 std::string move_status(const migration_record& m);
 
 /// Polls the node's migrations every 250 ms on a thread of its own, from
 /// construction until destruction or finish(), and shows on `bar` the
 /// record of the move of `range` in directory `dir` that began after
-/// construction (one whose id is above every id recorded before). Does
-/// nothing when `bar` is not active (not a terminal, or --json).
+/// construction (one whose id is at or above the next id the metadata
+/// store would give then). Does nothing when `bar` is not active (not a
+/// terminal, or --json).
 class move_watch {
 public:
   move_watch(client cl, inode_id dir, hash_range range, cli::progress& bar);

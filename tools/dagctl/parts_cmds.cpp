@@ -37,6 +37,7 @@ int show_migrations(client& cl, const invocation& inv, std::ostream& out,
     out << json{{"migrations", arr},
                 {"kept", page.total},
                 {"next_id", page.next_id},
+                {"entries_moved", page.entries_moved},
                 {"next_after", next}}
                .dump()
         << std::endl;
@@ -45,12 +46,14 @@ int show_migrations(client& cl, const invocation& inv, std::ostream& out,
   out << std::left << std::setw(6) << "ID" << std::setw(22) << "DIR"
       << std::setw(40) << "PART" << std::setw(6) << "FROM" << std::setw(6)
       << "TO" << std::setw(11) << "STATE" << std::setw(9) << "SETTLED"
+      << std::setw(10) << "ENTRIES"
       << "EPOCH\n";
   for (auto& m : page.records)
     out << std::setw(6) << m.id << std::setw(22) << m.dir << std::setw(40)
         << (hex64(m.range.lo) + ".." + hex64(m.range.hi)) << std::setw(6)
         << m.from << std::setw(6) << m.to << std::setw(11) << to_string(m.state)
-        << std::setw(9) << (m.settled ? "yes" : "no") << m.epoch << "\n";
+        << std::setw(9) << (m.settled ? "yes" : "no") << std::setw(10)
+        << m.entries << m.epoch << "\n";
   // Only when there is more, so that the last line is the last record.
   if (next != 0)
     out << "(" << page.total << " records kept; next page: --after " << next
@@ -63,7 +66,8 @@ int show_migrations(client& cl, const invocation& inv, std::ostream& out,
 void add_parts_commands(CLI::App& app, invocation& inv) {
   auto move = app.add_subcommand(
       "move", "move part INDEX of the 2^BITS equal parts of DIR's name hashes "
-              "to SHARD (reads and writes go on)");
+              "to SHARD (reads and writes go on); on a terminal, shows the "
+              "entries copied as it goes; prints the entries moved");
   move->add_option("DIR", inv.path, "the directory")->required();
   move->add_option("PART", inv.part,
                    "BITS:INDEX, 1 <= BITS <= 32, "
@@ -91,8 +95,9 @@ void add_parts_commands(CLI::App& app, invocation& inv) {
   auto ms = app.add_subcommand(
       "migrations", "the record of moves of parts, oldest first, a page at a "
                     "time: state, whether both shards are done (settled), "
-                    "placement epoch; settled records beyond "
-                    "migration-history (count, age) are pruned");
+                    "entries sent (final once committed), placement epoch; "
+                    "settled records beyond migration-history (count, age) "
+                    "are pruned");
   ms->add_option("--after", inv.after,
                  "only records with an id above this (the next page)");
   ms->add_option("--limit", inv.limit, "records per page, 1..10000")
@@ -141,11 +146,14 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
       return m.code == errc::eunavailable ? 2 : 1;
     }
     if (inv.json)
-      out << json{{"migration", m.migration}, {"epoch", m.epoch}}.dump()
+      out << json{{"migration", m.migration},
+                  {"epoch", m.epoch},
+                  {"entries", m.entries}}
+                 .dump()
           << std::endl;
     else
       out << "moved: migration " << m.migration << ", placement epoch "
-          << m.epoch << "\n";
+          << m.epoch << ", " << m.entries << " entries\n";
     return 0;
   }
   errc code = errc::ok;

@@ -57,7 +57,9 @@ int cluster_move(lua_State* L) {
       gated<meta_result>(L, [cl, dir, r, to] { return cl->move(dir, r, to); });
   if (m.code != errc::ok)
     raise_errc(L, m.code, dir + " " + part);
-  push_json(L, json{{"migration", m.migration}, {"epoch", m.epoch}});
+  push_json(L, json{{"migration", m.migration},
+                    {"epoch", m.epoch},
+                    {"entries", m.entries}});
   return 1;
 }
 
@@ -93,12 +95,13 @@ const lib_fn fns[] = {
      "placement(path) -> table\nWhere the DAG node of path's entry lives: "
      "{path, dir, dag_node, shard, node, epoch}."},
     {"move", cluster_move,
-     "move(dir, part, shard) -> {migration, epoch}\nMoves part \"BITS:INDEX\" "
+     "move(dir, part, shard) -> {migration, epoch, entries}\nMoves part "
+     "\"BITS:INDEX\" "
      "(the INDEX-th of 2^BITS equal parts of dir's name hashes)\nto shard; "
      "reads and writes go on."},
     {"migrations", cluster_migrations,
      "migrations() -> list\nThe record of moves kept (a bounded history): "
-     "{id, dir, lo, hi, from, to, state, epoch, settled}."},
+     "{id, dir, lo, hi, from, to, state, epoch, settled, entries}."},
     {"router", cluster_router,
      "router() -> table\nThis node's router counters: {routed, cache_hits, "
      "cache_misses, wrong_shard, refreshes, retries, pushes}."},

@@ -22,10 +22,12 @@ std::vector<meta_command> one_of_each() {
           migration_begin{5, upper, 1, 7, "node-b", -3, true},
           migration_commit{11},
           migration_commit{11, 1700000000123456789},
+          migration_commit{11, 5, 1234567},
           migration_abort{12, 5},
           psm_record{-3, "predictive", 2, std::string("\x92\x01", 2), 50, 600,
                      "node-1", 17, 4200},
           migration_progress{13},
+          migration_progress{13, 40960},
           migration_settled{14, 99, 1000, 604800000000000}};
 }
 
@@ -78,30 +80,63 @@ TEST_CASE("every kind of metadata command round-trips") {
   for (auto& c : one_of_each()) {
     CAPTURE(kind_name(c));
     auto bytes = encode_meta_command(c);
-    CHECK(static_cast<unsigned char>(bytes[1]) == 5); // the current version
+    CHECK(static_cast<unsigned char>(bytes[1]) == 6); // the current version
     CHECK(decode_meta_command(bytes) == c);
   }
 }
 
-TEST_CASE("the version-5 encoding of each kind stays what raft.db files "
+TEST_CASE("the version-6 encoding of each kind stays what raft.db files "
           "hold") {
-  // [5, kind, the fields of the command's inspect, in order].
+  // [6, kind, the fields of the command's inspect, in order].
   CHECK(encode_meta_command(config_set{"k", "v", 3, true}) ==
-        bytes("\x96\x05\x00\xc4\x01k\xc4\x01v\x03\xc3"));
+        bytes("\x96\x06\x00\xc4\x01k\xc4\x01v\x03\xc3"));
   CHECK(encode_meta_command(migration_begin{42, upper, 1, 5, "n", 9, true}) ==
-        bytes("\x9a\x05\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
+        bytes("\x9a\x06\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
               "\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01\x05\xc4\x01n\x09\xc3"));
-  CHECK(encode_meta_command(migration_commit{7, 2}) ==
-        bytes("\x94\x05\x02\x07\x02"));
+  CHECK(encode_meta_command(migration_commit{7, 2, 300}) ==
+        bytes("\x95\x06\x02\x07\x02\xcd\x01\x2c"));
   CHECK(encode_meta_command(migration_abort{9, 3}) ==
-        bytes("\x94\x05\x03\x09\x03"));
-  CHECK(encode_meta_command(migration_progress{8}) ==
-        bytes("\x93\x05\x05\x08"));
+        bytes("\x94\x06\x03\x09\x03"));
+  CHECK(encode_meta_command(migration_progress{8, 4}) ==
+        bytes("\x94\x06\x05\x08\x04"));
   CHECK(encode_meta_command(psm_record{5, "off", 0, "", 9, 60, "n", 2, 7}) ==
-        bytes("\x9b\x05\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
+        bytes("\x9b\x06\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
               "\x02\x07"));
   CHECK(encode_meta_command(migration_settled{8, 3, 10, 60}) ==
-        bytes("\x96\x05\x06\x08\x03\x0a\x3c"));
+        bytes("\x96\x06\x06\x08\x03\x0a\x3c"));
+}
+
+TEST_CASE("commands written in version 5 still decode, with no entries in "
+          "commits and progress") {
+  // The bytes the version-5 encoder wrote.
+  CHECK(decode_meta_command(bytes("\x96\x05\x00\xc4\x01k\xc4\x01v\x03\xc3")) ==
+        meta_command{config_set{"k", "v", 3, true}});
+  CHECK(decode_meta_command(
+            bytes("\x9a\x05\x01\x2a\xcf\x80\x00\x00\x00\x00\x00\x00\x00"
+                  "\xcf\xff\xff\xff\xff\xff\xff\xff\xff\x01\x05\xc4\x01n\x09"
+                  "\xc3")) ==
+        meta_command{migration_begin{42, upper, 1, 5, "n", 9, true}});
+  CHECK(decode_meta_command(bytes("\x94\x05\x02\x07\x02")) ==
+        meta_command{migration_commit{7, 2, 0}});
+  CHECK(decode_meta_command(bytes("\x94\x05\x03\x09\x03")) ==
+        meta_command{migration_abort{9, 3}});
+  CHECK(decode_meta_command(bytes("\x93\x05\x05\x08")) ==
+        meta_command{migration_progress{8, 0}});
+  CHECK(decode_meta_command(
+            bytes("\x9b\x05\x04\x05\xc4\x03off\x00\xc4\x00\x09\x3c\xc4\x01n"
+                  "\x02\x07")) ==
+        meta_command{psm_record{5, "off", 0, "", 9, 60, "n", 2, 7}});
+  CHECK(decode_meta_command(bytes("\x96\x05\x06\x08\x03\x0a\x3c")) ==
+        meta_command{migration_settled{8, 3, 10, 60}});
+  // A version-6 list in a version-5 entry is refused, and the other way.
+  CHECK_THROWS_AS(decode_meta_command(bytes("\x95\x05\x02\x07\x02\x03")),
+                  meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(bytes("\x94\x05\x05\x08\x04")),
+                  meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(bytes("\x94\x06\x02\x07\x02")),
+                  meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(bytes("\x93\x06\x05\x08")),
+                  meta_codec_error);
 }
 
 TEST_CASE("commands written in version 4 still decode, and version 4 has "
@@ -172,10 +207,14 @@ TEST_CASE("settings written in version 1 still decode, and other kinds of "
 TEST_CASE("malformed commands are refused with meta_codec_error") {
   CHECK_THROWS_AS(decode_meta_command(""), meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command("\x93\x01\x02\x03"), meta_codec_error);
-  CHECK_THROWS_AS(decode_meta_command(pack_list(6, 2, 7)), meta_codec_error);
-  // Version 5: an unknown kind, a field too many or too few, a wrong type.
+  CHECK_THROWS_AS(decode_meta_command(pack_list(7, 2, 7)), meta_codec_error);
+  // Versions 4 to 6: an unknown kind, a field too many or too few, a wrong
+  // type.
+  CHECK_THROWS_AS(decode_meta_command(pack_list(6, 7, 7)), meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command(pack_list(5, 7, 7)), meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command(pack_list(5, 6, 7)), meta_codec_error);
+  CHECK_THROWS_AS(decode_meta_command(pack_list(6, 2, 7, 8, std::string("x"))),
+                  meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command(pack_list(4, 2, 7, 8, 9)),
                   meta_codec_error);
   CHECK_THROWS_AS(decode_meta_command(pack_list(4, 3, 7)), meta_codec_error);
@@ -247,4 +286,64 @@ TEST_CASE("metadata states round-trip through snapshots, and junk is "
   decode_meta_state(encode_meta_state(st), restored);
   CHECK_THROWS_AS(decode_meta_state("x", restored), meta_codec_error);
   CHECK(restored.epoch() == st.epoch()); // unchanged by the refused bytes
+}
+
+TEST_CASE("snapshots carry each record's entries and the entries moved, and "
+          "version-5 snapshots load without them") {
+  meta_state st;
+  auto a = st.apply(migration_begin{5, upper, 0, 1, "n", 1, true}).migration;
+  st.apply(migration_progress{a, 100});
+  st.apply(migration_commit{a, 2, 250});
+  auto b = st.apply(migration_begin{6, upper, 0, 1, "n", 3, true}).migration;
+  st.apply(migration_progress{b, 70}); // left started
+  meta_state r;
+  decode_meta_state(encode_meta_state(st), r);
+  CHECK(r.migrations().at(a).entries == 250);
+  CHECK(r.migrations().at(b).entries == 70);
+  CHECK(r.entries_moved() == 250);
+  CHECK(encode_meta_state(r) == encode_meta_state(st));
+  // The counter outlives the records: prune the committed one.
+  REQUIRE(st.apply(migration_settled{a, 4, 1, 1000}).code == errc::ok);
+  REQUIRE(st.migrations().count(a) == 0);
+  decode_meta_state(encode_meta_state(st), r);
+  CHECK(r.entries_moved() == 250);
+  // A version-5 snapshot, as its encoder wrote it: 13 fields a record, no
+  // entries moved after the moved parts.
+  msgpack::sbuffer buf;
+  mp::packer pk{buf};
+  pk.pack_array(8);
+  pk.pack(5);
+  pk.pack_array(0);
+  pk.pack_array(0);
+  pk.pack(uint64_t{1});
+  pk.pack_array(1);
+  pk.pack_array(13);
+  for (uint64_t x : {7, 5, 0, 63, 0, 1, 1, 1})
+    pk.pack(x);
+  mp::pack_bytes(pk, "n");
+  pk.pack(uint64_t{3});
+  pk.pack(int64_t{1});
+  pk.pack(int64_t{2});
+  pk.pack(true);
+  pk.pack_array(0);
+  pk.pack(uint64_t{9});
+  pk.pack_array(0);
+  decode_meta_state(std::string(buf.data(), buf.size()), r);
+  REQUIRE(r.migrations().size() == 1);
+  CHECK(r.migrations().at(7).entries == 0);
+  CHECK(r.migrations().at(7).progress == 3);
+  CHECK(r.migrations().at(7).settled);
+  CHECK(r.next_migration() == 9);
+  CHECK(r.entries_moved() == 0);
+  // A version-6 snapshot cut to version 5's length is refused.
+  auto v6 = encode_meta_state(st);
+  msgpack::sbuffer cut;
+  mp::packer pc{cut};
+  auto oh = msgpack::unpack(v6.data(), v6.size());
+  auto& o = oh.get();
+  pc.pack_array(8);
+  for (uint32_t i = 0; i < 8; ++i)
+    pc.pack(o.via.array.ptr[i]);
+  CHECK_THROWS_AS(decode_meta_state(std::string(cut.data(), cut.size()), r),
+                  meta_codec_error);
 }

@@ -131,6 +131,47 @@ TEST_CASE("a started migration's progress grows, a decided one refuses "
   CHECK(s.apply(migration_progress{id2}).code == errc::econflict);
 }
 
+TEST_CASE("a migration's record carries the entries its driver reports, "
+          "and its commit's final count") {
+  meta_state s;
+  const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
+  auto id = s.apply(migration_begin{5, upper, 0, 2, "n", 1000, true}).migration;
+  CHECK(s.migrations().at(id).entries == 0);
+  CHECK(s.apply(migration_progress{id, 4096}).code == errc::ok);
+  CHECK(s.migrations().at(id).entries == 4096);
+  // A report applied late (a retry through another leader) never lowers it.
+  CHECK(s.apply(migration_progress{id, 1024}).code == errc::ok);
+  CHECK(s.migrations().at(id).entries == 4096);
+  CHECK(s.migrations().at(id).progress == 2);
+  CHECK(s.entries_moved() == 0); // nothing committed yet
+  auto c = s.apply(migration_commit{id, 2000, 10007});
+  CHECK(c.code == errc::ok);
+  CHECK(c.entries == 10007);
+  CHECK(s.migrations().at(id).entries == 10007);
+  CHECK(s.entries_moved() == 10007);
+  // A repeated commit answers the same and counts nothing twice.
+  CHECK(s.apply(migration_commit{id, 3000, 5}).entries == 10007);
+  CHECK(s.migrations().at(id).entries == 10007);
+  CHECK(s.entries_moved() == 10007);
+  // An aborted move keeps what it had reported, and moved nothing.
+  auto id2 =
+      s.apply(migration_begin{6, upper, 0, 2, "n", 1000, true}).migration;
+  s.apply(migration_progress{id2, 300});
+  CHECK(s.apply(migration_abort{id2, 4000}).code == errc::ok);
+  CHECK(s.migrations().at(id2).entries == 300);
+  CHECK(s.apply(migration_commit{id2, 5000, 400}).code == errc::econflict);
+  CHECK(s.migrations().at(id2).entries == 300);
+  CHECK(s.entries_moved() == 10007);
+  // A commit written before commits carried a count keeps the reported one.
+  auto id3 =
+      s.apply(migration_begin{7, upper, 0, 2, "n", 1000, true}).migration;
+  s.apply(migration_progress{id3, 12});
+  CHECK(s.apply(migration_commit{id3, 6000}).code == errc::ok);
+  CHECK(s.migrations().at(id3).entries == 12);
+  CHECK(s.entries_moved() == 10019);
+  CHECK(s.migrations_page(migration_query{}).entries_moved == 10019);
+}
+
 TEST_CASE("a part that moved does not move again within the quiet time "
           "unless forced") {
   meta_state s;

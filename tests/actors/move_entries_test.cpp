@@ -1,0 +1,219 @@
+// The entries a move carries: counted by its driver, recorded as it copies
+// and exactly at its commit, and shown by the metrics.
+#include "tests/actors/dir_fixture.hpp"
+
+#include <map>
+#include <vector>
+
+#include <prometheus/metric_family.h>
+
+#include "actors/metrics/collector.hpp"
+#include "model/namespace/name.hpp"
+
+using namespace ds;
+using namespace ds::test;
+
+namespace {
+
+const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
+
+/// A shard that takes `delay` to store each chunk of a copy (a slow
+/// destination), so that a copy spans virtual seconds.
+using slow_shard_actor =
+    shard_actor::extend<caf::reacts_to<retry_atom, uint64_t>>;
+
+struct slow_state {
+  std::map<uint64_t,
+           std::pair<caf::typed_response_promise<part_reply>, part_request>>
+      held;
+  uint64_t seq = 0;
+};
+
+slow_shard_actor::behavior_type
+slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
+            shard_actor real, caf::timespan delay) {
+  return {
+      [=](ns_atom a, std::vector<ns_request>& reqs) {
+        return self->delegate(real, a, std::move(reqs));
+      },
+      [=](shards_atom a) { return self->delegate(real, a); },
+      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
+        if (!std::holds_alternative<part_import>(req))
+          return self->delegate(real, a, std::move(req));
+        auto rp = self->make_response_promise<part_reply>();
+        auto id = ++self->state.seq;
+        self->state.held.emplace(id, std::make_pair(rp, std::move(req)));
+        self->delayed_send(self, delay, retry_atom::value, id);
+        return rp;
+      },
+      [=](retry_atom, uint64_t id) {
+        auto held = std::move(self->state.held.at(id));
+        self->state.held.erase(id);
+        self->request(real, caf::infinite, part_atom::value,
+                      std::move(held.second))
+            .then([rp = held.first](part_reply& r) mutable {
+              rp.deliver(std::move(r));
+            });
+      },
+      [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },
+      [](capacity_atom) {},
+      [](park_atom) {},
+      [=](psm_import_atom a, std::vector<psm_access>& xs) {
+        return self->delegate(real, a, std::move(xs));
+      },
+  };
+}
+
+struct entries_fixture : dir_fixture {
+  std::vector<caf::actor> extras;
+
+  ~entries_fixture() {
+    for (auto& a : extras)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  /// How many of make_dir's `files` files hash into `r`.
+  static uint64_t files_in(hash_range r, int files) {
+    uint64_t n = 0;
+    for (int i = 0; i < files; ++i)
+      n += r.contains(name_hash("f" + std::to_string(i)));
+    return n;
+  }
+
+  /// A page of every migration record (and the entries moved).
+  migration_page page() {
+    migration_page out;
+    auto rh = self->request(metadata, caf::infinite, migrations_atom::value,
+                            migration_query{});
+    sched.run();
+    rh.receive([&](migration_page& p) { out = std::move(p); },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  /// The value of the sample of `family` labelled state=`state` (any
+  /// sample if `state` is empty); -1 if there is none.
+  static double sample(const std::vector<prometheus::MetricFamily>& fs,
+                       const std::string& family, const std::string& state) {
+    for (auto& f : fs)
+      if (f.name == family)
+        for (auto& m : f.metric)
+          if (state.empty() || (!m.label.empty() && m.label[0].value == state))
+            return f.type == prometheus::MetricType::Counter ? m.counter.value
+                                                             : m.gauge.value;
+    return -1;
+  }
+};
+
+} // namespace
+
+TEST_CASE_FIXTURE(entries_fixture,
+                  "a move's record carries exactly the entries of the part "
+                  "it moved, and the metrics match") {
+  make_dir(300);
+  auto want = files_in(upper, 300);
+  REQUIRE(want > 100); // several chunks of 7
+  auto to = (home + 1) % 4;
+  auto rh = self->request(gateway, caf::infinite, move_atom::value,
+                          move_request{dir, upper, to, false, 7});
+  run_all();
+  meta_result moved;
+  rh.receive([&](meta_result& r) { moved = r; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  REQUIRE(moved.code == errc::ok);
+  CHECK(moved.entries == want);
+  auto p = page();
+  REQUIRE(p.records.size() == 1);
+  CHECK(p.records[0].state == migration_record::committed);
+  CHECK(p.records[0].entries == want);
+  CHECK(p.entries_moved == want);
+  // What the shards count agrees (no writes during the copy: no delta).
+  CHECK(cores[to]->stats().moved_in == want);
+  auto fs = migration_metrics(p.records, &p.entries_moved);
+  CHECK(sample(fs, "dagshard_migration_entries_moved_total", "") ==
+        double(want));
+  CHECK(sample(fs, "dagshard_migration_entries", "committed") == double(want));
+  CHECK(sample(fs, "dagshard_migration_entries", "started") == 0);
+  CHECK(sample(fs, "dagshard_migrations", "committed") == 1);
+  // A second move, of the other half, adds to the counter.
+  auto lower = hash_range{0, (uint64_t{1} << 63) - 1};
+  auto rh2 = self->request(gateway, caf::infinite, move_atom::value,
+                           move_request{dir, lower, to, false, 50});
+  run_all();
+  rh2.receive([&](meta_result& r) { moved = r; },
+              [&](caf::error& e) { FAIL(sys.render(e)); });
+  REQUIRE(moved.code == errc::ok);
+  CHECK(moved.entries == 300 - want);
+  p = page();
+  CHECK(p.entries_moved == 300);
+  auto fs2 = migration_metrics(p.records, &p.entries_moved);
+  CHECK(sample(fs2, "dagshard_migration_entries_moved_total", "") == 300);
+  CHECK(sample(fs2, "dagshard_migration_entries", "committed") == 300);
+  // Without the total (the replica did not answer), no counter at all.
+  CHECK(sample(migration_metrics(p.records, nullptr),
+               "dagshard_migration_entries_moved_total", "") == -1);
+}
+
+TEST_CASE_FIXTURE(entries_fixture,
+                  "a long copy records the entries it has sent as it goes") {
+  make_dir(300);
+  auto want = files_in(upper, 300);
+  auto to = (home + 1) % 4;
+  // The destination takes 400 ms per chunk of 10 entries: the copy takes
+  // several virtual seconds, and the driver records its count about once
+  // a second.
+  auto view = shards;
+  view[to] = caf::actor_cast<shard_actor>(sys.spawn(
+      slow_import, shards[to], caf::timespan{std::chrono::milliseconds(400)}));
+  extras.push_back(caf::actor_cast<caf::actor>(view[to]));
+  cluster_map cluster;
+  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
+  auto driver = sys.spawn(router_behavior, cluster, view, metadata,
+                          caf::timespan{std::chrono::seconds(1)},
+                          caf::timespan{0}, size_t{256});
+  extras.push_back(caf::actor_cast<caf::actor>(driver));
+  sched.run();
+  auto rh = self->request(driver, caf::infinite, move_atom::value,
+                          move_request{dir, upper, to, false, 10});
+  sched.run();
+  std::vector<uint64_t> seen; // the started record's counts, as they change
+  for (int i = 0; i < 10000 && self->mailbox().empty(); ++i) {
+    if (!sched.trigger_timeout())
+      break;
+    sched.run();
+    if (!self->mailbox().empty())
+      break; // answered: the record is committed now
+    auto p = page();
+    REQUIRE(p.records.size() == 1);
+    auto& m = p.records[0];
+    if (m.state != migration_record::started)
+      continue;
+    if (seen.empty() || seen.back() != m.entries)
+      seen.push_back(m.entries);
+  }
+  meta_result moved;
+  rh.receive([&](meta_result& r) { moved = r; },
+             [&](caf::error& e) { FAIL(sys.render(e)); });
+  REQUIRE(moved.code == errc::ok);
+  // The count grew chunk by chunk while the move was started, never past
+  // the part, and the commit says exactly how many.
+  std::string counts;
+  for (auto n : seen)
+    counts += " " + std::to_string(n);
+  MESSAGE("counts recorded while started:" << counts << "; final " << want);
+  REQUIRE(seen.size() >= 4);
+  for (size_t i = 1; i < seen.size(); ++i) {
+    CHECK(seen[i] > seen[i - 1]);
+    CHECK((seen[i] % 10 == 0 || seen[i] == want)); // after a chunk
+    CHECK(seen[i] <= want);
+  }
+  auto p = page();
+  REQUIRE(p.records.size() == 1);
+  CHECK(p.records[0].entries == want);
+  CHECK(moved.entries == want);
+  // One record of the count per second or so besides the renewals, not one
+  // per chunk: fewer progress records than chunks.
+  CHECK(p.records[0].progress < want / 10);
+  CHECK(p.records[0].progress >= seen.size() - 1);
+}
