@@ -220,23 +220,32 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
   // commit would bring its mark back after the scans had settled the move
   // on this report, and they would undo that mark (a discard of the part
   // the source released).
+  //
+  // Except the freeze: it is answered at once, with its delta (final, as no
+  // write to the part follows), so that the destination stores the delta
+  // while this shard commits the freeze. The driver commits the move only
+  // once a listing of unresolved parts here, answered once durable, shows
+  // the part exporting: if this shard loses the freeze first (a crash), the
+  // listing does not, and the move aborts; the writes in the delta that
+  // were never durable here were never acknowledged either.
+  auto ref = part ? *part : part_ref{};
+  if (std::holds_alternative<part_freeze>(req)) {
+    core->copy_delta(ref.dir, ref.range, ref.migration, rep.hashes,
+                     rep.entries);
+    return rep;
+  }
   auto rp = self->make_response_promise<part_reply>();
   bool exporting = std::holds_alternative<part_begin_export>(req);
-  bool freezing = std::holds_alternative<part_freeze>(req);
-  auto ref = part ? *part : part_ref{};
-  when_durable([this, rp, exporting, freezing, ref,
-                rep = std::move(rep)](bool durable) mutable {
-    if (!durable) {
-      rp.deliver(part_reply{errc::eio, {}, {}, false, {}});
-      return;
-    }
-    if (exporting)
-      rep.entries = core->part_entries(ref.dir, ref.range);
-    else if (freezing)
-      core->copy_delta(ref.dir, ref.range, ref.migration, rep.hashes,
-                       rep.entries);
-    rp.deliver(std::move(rep));
-  });
+  when_durable(
+      [this, rp, exporting, ref, rep = std::move(rep)](bool durable) mutable {
+        if (!durable) {
+          rp.deliver(part_reply{errc::eio, {}, {}, false, {}});
+          return;
+        }
+        if (exporting)
+          rep.entries = core->part_entries(ref.dir, ref.range);
+        rp.deliver(std::move(rep));
+      });
   return rp;
 }
 

@@ -11,9 +11,10 @@
 //   2. the source hands over the part's entries in chunks while it keeps
 //      serving it, recording which names the writes meanwhile touch; the
 //      destination stores each chunk in a pending part (not served);
-//   3. the source stops writes to the part and, once that is durable,
-//      hands over the delta: the touched names as they are now (reads go
-//      on); the destination applies it;
+//   3. the source stops writes to the part and hands over the delta: the
+//      touched names as they are now (reads go on); the destination stores
+//      it while the source commits the freeze, which a listing of the
+//      source's unresolved parts (answered once durable) then proves;
 //   4. commit: the placement changes at epoch e (the commit point); the
 //      commit carries the final count of entries sent (chunks and delta);
 //   5. the source releases the part (EWRONGSHARD from now on); only once
@@ -135,13 +136,33 @@ void router_state::move_freeze(std::shared_ptr<move_job> j) {
   part_step(j->from, part_freeze{j->part()}, [this, j](part_reply p) {
     if (p.code != errc::ok)
       return move_abort(j, p.code, true);
+    // The freeze is answered before it is durable: the destination stores
+    // the delta meanwhile, and a listing of the source's unresolved parts
+    // (answered once durable) proves the freeze before the commit.
     auto delta = p.entries.size();
-    part_patch patch{j->part(), std::move(p.hashes), std::move(p.entries)};
-    part_step(j->req.to, std::move(patch), [this, j, delta](part_reply q) {
-      if (q.code != errc::ok)
-        return move_abort(j, q.code, true);
+    auto left = std::make_shared<int>(2);
+    auto failed = std::make_shared<errc>(errc::ok);
+    auto joined = [this, j, left, failed, delta](errc e) {
+      if (e != errc::ok && *failed == errc::ok)
+        *failed = e;
+      if (--*left > 0)
+        return;
+      if (*failed != errc::ok)
+        return move_abort(j, *failed, true);
       j->entries += delta;
       move_commit(j);
+    };
+    part_patch patch{j->part(), std::move(p.hashes), std::move(p.entries)};
+    part_step(j->req.to, std::move(patch),
+              [joined](part_reply q) { joined(q.code); });
+    part_step(j->from, part_list_unresolved{}, [j, joined](part_reply u) {
+      if (u.code != errc::ok)
+        return joined(u.code);
+      for (auto& x : u.unresolved)
+        if (x.dir == j->req.dir && x.part.range == j->req.range &&
+            x.part.migration == j->id && x.part.state == dir_part::exporting)
+          return joined(errc::ok);
+      joined(errc::eunavailable); // the source lost the freeze (a restart)
     });
   });
 }

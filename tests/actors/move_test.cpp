@@ -313,9 +313,8 @@ struct move_fixture : dir_fixture {
     return p ? p->reads(h) : cores[s]->dag(dir) != nullptr;
   }
 
-  /// The code of a lookup of `name` sent straight to shard `s`.
-  /// A lookup sent to shard `s` itself, run until it is answered (a
-  /// request to a part changing hands there may be held a while).
+  /// The code of a lookup of `name` sent to shard `s` itself, run until it is
+  /// answered (a request to a part changing hands there may be held a while).
   errc at_shard(uint32_t s, const std::string& name) {
     errc out = errc::eio;
     auto rh = self->request(
@@ -667,6 +666,22 @@ TEST_CASE_FIXTURE(move_fixture,
   auto later = keep(extra_router(metadata));
   CHECK(lookup_via(later, name) == errc::ok);
   CHECK(list_all().size() == 41);
+}
+
+TEST_CASE_FIXTURE(move_fixture, "a move whose freeze is never durable at "
+                                "the source is aborted, not committed") {
+  make_dir(40);
+  auto to = (home + 1) % 4;
+  // The freeze is answered at once and the destination stores its delta
+  // meanwhile; the source's commit of the freeze (its next commit) fails,
+  // and the shard stops. The move must not commit on the delta alone.
+  stores[home]->fail_next = true;
+  auto m = move(gateway, upper, to);
+  CHECK(m.code != errc::ok);
+  REQUIRE(m.migration != 0);
+  CHECK(records().at(m.migration).state == migration_record::aborted);
+  CHECK_FALSE(serves(to, name_hash(upper_name())));
+  CHECK(cores[to]->unresolved().empty()); // the copy was discarded
 }
 
 namespace {
