@@ -1,6 +1,7 @@
 // The entries a move carries: counted by its driver, recorded as it copies
 // and exactly at its commit, and shown by the metrics.
 #include "tests/actors/dir_fixture.hpp"
+#include "tests/actors/slow_shard.hpp"
 
 #include <map>
 #include <vector>
@@ -16,53 +17,6 @@ using namespace ds::test;
 namespace {
 
 const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
-
-/// A shard that takes `delay` to store each chunk of a copy (a slow
-/// destination), so that a copy spans virtual seconds.
-using slow_shard_actor =
-    shard_actor::extend<caf::reacts_to<retry_atom, uint64_t>>;
-
-struct slow_state {
-  std::map<uint64_t,
-           std::pair<caf::typed_response_promise<part_reply>, part_request>>
-      held;
-  uint64_t seq = 0;
-};
-
-slow_shard_actor::behavior_type
-slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
-            shard_actor real, caf::timespan delay) {
-  return {
-      [=](ns_atom a, std::vector<ns_request>& reqs) {
-        return self->delegate(real, a, std::move(reqs));
-      },
-      [=](shards_atom a) { return self->delegate(real, a); },
-      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (!std::holds_alternative<part_import>(req))
-          return self->delegate(real, a, std::move(req));
-        auto rp = self->make_response_promise<part_reply>();
-        auto id = ++self->state.seq;
-        self->state.held.emplace(id, std::make_pair(rp, std::move(req)));
-        self->delayed_send(self, delay, retry_atom::value, id);
-        return rp;
-      },
-      [=](retry_atom, uint64_t id) {
-        auto held = std::move(self->state.held.at(id));
-        self->state.held.erase(id);
-        self->request(real, caf::infinite, part_atom::value,
-                      std::move(held.second))
-            .then([rp = held.first](part_reply& r) mutable {
-              rp.deliver(std::move(r));
-            });
-      },
-      [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },
-      [](capacity_atom) {},
-      [](park_atom) {},
-      [=](psm_import_atom a, std::vector<psm_access>& xs) {
-        return self->delegate(real, a, std::move(xs));
-      },
-  };
-}
 
 struct entries_fixture : dir_fixture {
   std::vector<caf::actor> extras;

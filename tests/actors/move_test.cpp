@@ -1,6 +1,7 @@
 // Moving a part of a directory between shards while requests keep coming,
 // and routers whose placement cache is stale or missed a push.
 #include "tests/actors/dir_fixture.hpp"
+#include "tests/actors/slow_shard.hpp"
 
 #include <map>
 #include <set>
@@ -122,47 +123,6 @@ shard_actor::behavior_type forgetful(shard_actor::pointer self,
       [=](shards_atom a) { return self->delegate(real, a); },
       [=](part_atom a, part_request& req) {
         return self->delegate(real, a, std::move(req));
-      },
-      DS_PSM_PASSTHROUGH(self, real),
-  };
-}
-
-/// A shard that takes `delay` to store each chunk of a copy (a slow store).
-using slow_shard_actor =
-    shard_actor::extend<caf::reacts_to<retry_atom, uint64_t>>;
-
-struct slow_state {
-  std::map<uint64_t,
-           std::pair<caf::typed_response_promise<part_reply>, part_request>>
-      held;
-  uint64_t seq = 0;
-};
-
-slow_shard_actor::behavior_type
-slow_import(slow_shard_actor::stateful_pointer<slow_state> self,
-            shard_actor real, caf::timespan delay) {
-  return {
-      [=](ns_atom a, std::vector<ns_request>& reqs) {
-        return self->delegate(real, a, std::move(reqs));
-      },
-      [=](shards_atom a) { return self->delegate(real, a); },
-      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (!std::holds_alternative<part_import>(req))
-          return self->delegate(real, a, std::move(req));
-        auto rp = self->make_response_promise<part_reply>();
-        auto id = ++self->state.seq;
-        self->state.held.emplace(id, std::make_pair(rp, std::move(req)));
-        self->delayed_send(self, delay, retry_atom::value, id);
-        return rp;
-      },
-      [=](retry_atom, uint64_t id) {
-        auto held = std::move(self->state.held.at(id));
-        self->state.held.erase(id);
-        self->request(real, caf::infinite, part_atom::value,
-                      std::move(held.second))
-            .then([rp = held.first](part_reply& r) mutable {
-              rp.deliver(std::move(r));
-            });
       },
       DS_PSM_PASSTHROUGH(self, real),
   };
