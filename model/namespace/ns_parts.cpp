@@ -27,6 +27,26 @@ uint64_t get_be(std::string_view in, size_t at, int bytes) {
   return v;
 }
 
+/// How an operation uses the one name it addresses, if it addresses one
+/// that a part decides: the serving check and the holding of requests
+/// (ns_shard::parks) classify operations alike.
+enum class name_use { none, read, write };
+
+name_use use_of(ns_op op) {
+  switch (op) {
+  case ns_op::lookup:
+  case ns_op::locate:
+    return name_use::read;
+  case ns_op::create:
+  case ns_op::mkdir:
+  case ns_op::unlink:
+  case ns_op::rmdir_unlink:
+    return name_use::write;
+  default: // readdir, splits and rmdir steps
+    return name_use::none;
+  }
+}
+
 } // namespace
 
 std::string part_redirect::encode() const {
@@ -119,21 +139,13 @@ bool dir_parts::changing(uint64_t h, bool write) const {
 // -- serving -----------------------------------------------------------------
 
 bool ns_shard::parks(const ns_request& r) const {
+  auto use = use_of(r.op); // readdir, splits and rmdir steps never wait
+  if (use == name_use::none)
+    return false;
   auto i = parts_.find(r.dir);
   if (i == parts_.end() || validate_name(r.name) != errc::ok)
     return false;
-  switch (r.op) {
-  case ns_op::lookup:
-  case ns_op::locate:
-    return i->second.changing(name_hash(r.name), false);
-  case ns_op::create:
-  case ns_op::mkdir:
-  case ns_op::unlink:
-  case ns_op::rmdir_unlink:
-    return i->second.changing(name_hash(r.name), true);
-  default: // readdir, splits and rmdir steps are answered at once
-    return false;
-  }
+  return i->second.changing(name_hash(r.name), use == name_use::write);
 }
 
 const part_redirect* ns_shard::went(inode_id dir, uint64_t h) const {
@@ -154,38 +166,26 @@ errc ns_shard::check_part(const ns_request& r, ns_reply& rep) {
     return errc::ok;
   auto& dp = i->second;
   bool ok = true;
-  switch (r.op) {
-  case ns_op::lookup:
-  case ns_op::locate:
-    ok = validate_name(r.name) != errc::ok || dp.reads(name_hash(r.name));
-    break;
-  case ns_op::create:
-  case ns_op::mkdir:
-  case ns_op::unlink:
-  case ns_op::rmdir_unlink:
-    ok = validate_name(r.name) != errc::ok || dp.writes(name_hash(r.name));
-    break;
-  case ns_op::readdir: {
+  auto use = use_of(r.op);
+  if (use != name_use::none) {
+    ok = validate_name(r.name) != errc::ok ||
+         (use == name_use::read ? dp.reads(name_hash(r.name))
+                                : dp.writes(name_hash(r.name)));
+  } else if (r.op == ns_op::readdir) {
     readdir_cookie c;
     if (!readdir_cookie::decode(r.cookie, c))
       return errc::ok; // answered EINVAL by readdir
     ok = dp.reads_all(c.start ? r.from : c.next_hash(), r.until);
-    break;
-  }
-  case ns_op::split: {
+  } else if (r.op == ns_op::split) {
     // A split stays inside the shard that holds the node's range.
     if (r.node == 0) {
       ok = dp.reads_all(r.from, r.until);
-      break;
+    } else {
+      auto d = dag(r.dir);
+      auto n = d ? d->node(r.node) : nullptr;
+      ok = !n || n->is_array() || dp.reads_all(n->lo, n->hi);
     }
-    auto d = dag(r.dir);
-    auto n = d ? d->node(r.node) : nullptr;
-    ok = !n || n->is_array() || dp.reads_all(n->lo, n->hi);
-    break;
-  }
-  default: // rmdir steps: decided by rmdir_step
-    break;
-  }
+  } // rmdir steps: decided by rmdir_step
   if (ok)
     return errc::ok;
   ++counters_.wrong_shard;
