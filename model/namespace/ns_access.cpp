@@ -15,9 +15,8 @@ hash_range ns_shard::served_part(inode_id dir, uint64_t h) const {
   return held_part(dir, h, r);
 }
 
-hash_range ns_shard::held_part(inode_id dir, uint64_t h, hash_range r) const {
-  if (parts_.empty())
-    return r; // nothing was ever moved: the common case
+hash_range ns_shard::narrowed_part(inode_id dir, uint64_t h,
+                                   hash_range r) const {
   auto i = parts_.find(dir);
   if (i == parts_.end())
     return r;

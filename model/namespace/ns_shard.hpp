@@ -225,8 +225,11 @@ public:
   /// here.
   hash_range served_part(inode_id dir, uint64_t h) const;
   /// `list` (the range of the DAG list covering `h`) narrowed as
-  /// served_part() says.
-  hash_range held_part(inode_id dir, uint64_t h, hash_range list) const;
+  /// served_part() says. Inline for the shard that never moved a part (the
+  /// common case), on the request path of every counted lookup.
+  hash_range held_part(inode_id dir, uint64_t h, hash_range list) const {
+    return parts_.empty() ? list : narrowed_part(dir, h, list);
+  }
   /// What the last request's lookup walked to: the name's hash and the
   /// range of the DAG list covering it; valid only if the last request was
   /// a lookup that found its directory's DAG. Spares the access log a
@@ -252,6 +255,8 @@ public:
   std::string check() const;
 
 private:
+  /// held_part() where some part of some directory moved.
+  hash_range narrowed_part(inode_id dir, uint64_t h, hash_range list) const;
   ns_reply lookup(const ns_request& r);
   ns_reply insert(const ns_request& r, entry_kind k, int64_t now_ns);
   ns_reply remove(const ns_request& r, bool dir_entry);

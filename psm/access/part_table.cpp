@@ -15,27 +15,24 @@ std::size_t pow2_at_least(std::size_t n) {
 
 } // namespace
 
-part_table::part_table(std::size_t expected)
-    : cells_(pow2_at_least(2 * expected)) {}
+part_table::part_table(std::size_t expected) {
+  size_to(pow2_at_least(2 * expected));
+}
 
-std::size_t part_table::hash_of(const part_ref& p) {
-  // A directory's parts differ only in the high bits of their ranges, and
-  // a multiply carries bits up, never down: the range is folded in rotated
-  // and the whole word mixed (a 64-bit finalizer), so that every bit of the
-  // key reaches the masked low bits. Without it, all parts of a directory
-  // shared one probe chain.
-  std::uint64_t x = p.dir ^ p.lo ^ ((p.hi << 32) | (p.hi >> 32));
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdull;
-  x ^= x >> 33;
-  x *= 0xc4ceb9fe1a85ec53ull;
-  x ^= x >> 33;
-  return static_cast<std::size_t>(x);
+void part_table::size_to(std::size_t cells) {
+  cells_.assign(cells, cell{});
+  mask_ = cells - 1;
+  shift_ = 64;
+  for (std::size_t c = cells; c > 1; c >>= 1)
+    --shift_;
+}
+
+void part_table::insert(const part_ref& p, op o) {
+  counts_of(p)[o] += 1;
 }
 
 op_counts& part_table::counts_of(const part_ref& p) {
-  auto mask = cells_.size() - 1;
-  for (auto i = hash_of(p) & mask;; i = (i + 1) & mask) {
+  for (auto i = cell_of(p);; i = (i + 1) & mask_) {
     auto& c = cells_[i];
     if (c.full && c.t.part == p)
       return c.t.counts;
@@ -53,8 +50,8 @@ op_counts& part_table::counts_of(const part_ref& p) {
 }
 
 void part_table::grow() {
-  std::vector<cell> old(cells_.size() * 2);
-  old.swap(cells_);
+  auto old = std::move(cells_);
+  size_to(old.size() * 2);
   auto was = std::move(used_);
   used_.clear();
   used_.reserve(was.size() * 2);

@@ -40,12 +40,29 @@ public:
   /// Room for `expected` parts before the first growth.
   explicit part_table(std::size_t expected = 64);
 
-  /// Adds one operation of kind o on part p.
-  void count(const part_ref& p, op o) { counts_of(p)[o] += 1; }
+  /// Adds one operation of kind o on part p. Inline: this is on the
+  /// request path of every counted operation; a part seen before in the
+  /// slot costs one hash and, mostly, one probe.
+  void count(const part_ref& p, op o) {
+    for (auto i = cell_of(p);; i = (i + 1) & mask_) {
+      auto& c = cells_[i];
+      if (!c.full)
+        return insert(p, o);
+      if (c.t.part == p) {
+        c.t.counts[o] += 1;
+        return;
+      }
+    }
+  }
 
-  /// The table's hash of a part: every bit of the key reaches its low
-  /// bits, which choose the cell.
-  static std::size_t hash_of(const part_ref& p);
+  /// The cell a part's probe starts at: a multiplicative (Fibonacci) hash
+  /// whose top bits choose the cell. Every bit of the key reaches the top
+  /// bits (a multiply carries bits up), so the parts of one directory,
+  /// which differ only in the high bits of their ranges, spread too.
+  std::size_t cell_of(const part_ref& p) const {
+    std::uint64_t x = p.dir ^ p.lo ^ ((p.hi << 32) | (p.hi >> 32));
+    return static_cast<std::size_t>((x * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
 
   /// Parts counted since the last take().
   std::size_t size() const { return used_.size(); }
@@ -59,10 +76,16 @@ private:
     part_tally t;
     bool full = false;
   };
+  /// Counts o on p, which is not in the table: takes a free cell, growing
+  /// the table first if it would pass half full.
+  void insert(const part_ref& p, op o);
   op_counts& counts_of(const part_ref& p);
   void grow();
+  void size_to(std::size_t cells);
 
   std::vector<cell> cells_;       ///< size: a power of two
+  std::size_t mask_ = 0;          ///< cells_.size() - 1
+  unsigned shift_ = 64;           ///< 64 - log2(cells_.size())
   std::vector<std::size_t> used_; ///< indexes of full cells
 };
 

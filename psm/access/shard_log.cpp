@@ -42,18 +42,19 @@ std::uint32_t shard_log::next_gap() {
   return 1 + static_cast<std::uint32_t>(rng_ % (2 * sample_ - 1));
 }
 
-void shard_log::record(const ns_shard& core, const ns_request& r,
-                       const ns_reply& rep) {
+void shard_log::sample(const ns_request& r, std::uint64_t h) {
+  names_.add(r.dir, h, r.name, sample_);
+  gap_ = next_gap();
+}
+
+void shard_log::record_other(const ns_shard& core, const ns_request& r,
+                             const ns_reply& rep) {
   op o;
   if (rep.code == errc::ewrongshard || !counted_op(r.op, o))
     return;
   uint64_t h = 0;
   hash_range range;
-  auto& w = core.last_walk();
-  if (o == op::lookup && w.valid && w.dir == r.dir) {
-    h = w.hash; // the lookup's own hash and list
-    range = core.held_part(r.dir, h, w.list);
-  } else if (o == op::readdir) {
+  if (o == op::readdir) {
     readdir_cookie c;
     h = readdir_cookie::decode(r.cookie, c) && !c.start ? c.next_hash()
                                                         : r.from;
@@ -62,11 +63,7 @@ void shard_log::record(const ns_shard& core, const ns_request& r,
     h = name_hash(r.name);
     range = core.served_part(r.dir, h);
   }
-  if (o != op::readdir && --gap_ == 0) {
-    names_.add(r.dir, h, r.name, sample_);
-    gap_ = next_gap();
-  }
-  parts_.count(part_ref{r.dir, range.lo, range.hi}, o);
+  count(r, h, range, o);
 }
 
 slot_counts collect(const ns_shard& core, std::vector<part_tally> tallies,
@@ -92,10 +89,9 @@ slot_counts shard_log::take(const ns_shard& core) {
     if (at == tallies.begin() + counted || !(at->part == p))
       tallies.push_back(part_tally{p, {}});
   }
-  std::sort(tallies.begin(), tallies.end(),
-            [](const part_tally& a, const part_tally& b) {
-              return a.part < b.part;
-            });
+  std::sort(
+      tallies.begin(), tallies.end(),
+      [](const part_tally& a, const part_tally& b) { return a.part < b.part; });
   return collect(core, std::move(tallies), names_);
 }
 

@@ -48,7 +48,17 @@ public:
   /// Counts request r, answered with rep by `core` (call after apply). A
   /// request answered EWRONGSHARD, or of a kind not counted, is ignored.
   /// A readdir counts on the part that holds its page's first hash.
-  void record(const ns_shard& core, const ns_request& r, const ns_reply& rep);
+  /// Inline for a lookup that walked its directory here (the hottest
+  /// request): it counts with the lookup's own hash and list.
+  void record(const ns_shard& core, const ns_request& r, const ns_reply& rep) {
+    auto& w = core.last_walk();
+    if (r.op == ns_op::lookup && w.valid && w.dir == r.dir) {
+      auto range = core.held_part(r.dir, w.hash, w.list);
+      count(r, w.hash, range, op::lookup);
+    } else {
+      record_other(core, r, rep);
+    }
+  }
 
   /// The slot's counts, each part with its entries in `core` now; parts
   /// received from other shards are listed even when nothing was counted,
@@ -56,6 +66,19 @@ public:
   slot_counts take(const ns_shard& core);
 
 private:
+  /// record() of every request but a lookup that walked here.
+  void record_other(const ns_shard& core, const ns_request& r,
+                    const ns_reply& rep);
+  /// Counts o on `range`, and offers r's name (hash h) to the sketch when
+  /// its sampling gap runs out (never a readdir's).
+  void count(const ns_request& r, std::uint64_t h, hash_range range, op o) {
+    if (o != op::readdir && --gap_ == 0)
+      sample(r, h);
+    parts_.count(part_ref{r.dir, range.lo, range.hi}, o);
+  }
+  /// Offers r's name to the sketch, weighted by the sampling rate, and
+  /// draws the next gap.
+  void sample(const ns_request& r, std::uint64_t h);
   /// Accesses until the next one the sketch sees (1 to 2 * sample - 1).
   std::uint32_t next_gap();
 
