@@ -6,7 +6,8 @@
 namespace ds::plan {
 
 curve_ring::curve_ring(std::vector<std::vector<double>> base,
-                       const std::vector<double>& incoming, double c)
+                       const std::vector<double>& incoming, double c,
+                       double target)
     : ring_(uint32_t(base.size())), loads_(std::move(base)) {
   if (loads_.empty() || incoming.empty())
     throw std::invalid_argument("curve_ring: no shards or an empty horizon");
@@ -17,8 +18,11 @@ curve_ring::curve_ring(std::vector<std::vector<double>> base,
     for (std::size_t i = 0; i < l.size(); ++i)
       total[i] += l[i];
   }
-  bound_ =
-      c * *std::max_element(total.begin(), total.end()) / double(loads_.size());
+  double mean_peak =
+      *std::max_element(total.begin(), total.end()) / double(loads_.size());
+  bound_ = c * mean_peak;
+  if (target > 0)
+    bound_ = std::max(mean_peak, std::min(bound_, target));
 }
 
 double curve_ring::peak_with(uint32_t s,

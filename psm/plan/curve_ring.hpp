@@ -24,9 +24,12 @@ class curve_ring {
 public:
   /// Shards 0..n-1 (n = base.size() >= 1) carrying the `base` curves (all of
   /// the same length h >= 1, ops/s), with `incoming` the sum of the curves
-  /// still to place, and capacity factor c >= 1.
+  /// still to place, and capacity factor c >= 1. A `target` > 0 lowers
+  /// the bound to it, but never below the peak of the mean curve (the
+  /// least any placement can reach): a shard is kept below the rate it is
+  /// known to serve well whenever the total allows.
   curve_ring(std::vector<std::vector<double>> base,
-             const std::vector<double>& incoming, double c);
+             const std::vector<double>& incoming, double c, double target = 0);
 
   /// Where a part of predicted `curve` keyed `key` goes, now on `current`
   /// (or >= n if on no shard). In order of preference:

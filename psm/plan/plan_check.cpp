@@ -45,6 +45,8 @@ std::string check_settings(const settings& c) {
     return "trust_mase: must be > 0";
   if (!(std::isfinite(c.capacity_factor) && c.capacity_factor >= 1))
     return "capacity_factor: must be >= 1";
+  if (!(std::isfinite(c.shard_target) && c.shard_target >= 0))
+    return "shard_target: must be >= 0";
   if (!(c.cluster_distance >= 0 && c.cluster_distance <= 2))
     return "cluster_distance: must be in [0, 2]";
   if (!(c.cluster_floor >= 0 && c.cluster_floor <= 1))

@@ -73,11 +73,14 @@ struct settings {
   int cold_periods = 3;                ///< K: periods below the exit threshold
                                        ///< before consolidation, >= 1
   double capacity_factor = 1.25;       ///< c of bounded loads, >= 1
-  double cluster_distance = 0.3;       ///< clusters join below this correlation
-                                       ///< distance (1 - r), in [0, 2]
-  double cluster_floor = 0.05;         ///< parts below this fraction of the
-                                       ///< threshold are left out of clusters
-  uint32_t max_split = 64; ///< most sub-parts from one part (power of 2)
+  double shard_target = 0;             ///< the most a shard should carry at its
+                           ///< predicted peak, ops/s (P-Store's target
+                           ///< rate per server); 0: none, >= 0
+  double cluster_distance = 0.3; ///< clusters join below this correlation
+                                 ///< distance (1 - r), in [0, 2]
+  double cluster_floor = 0.05;   ///< parts below this fraction of the
+                                 ///< threshold are left out of clusters
+  uint32_t max_split = 64;       ///< most sub-parts from one part (power of 2)
   double trust_mase = 2.0; ///< a forecast whose backtest MASE is above it,
                            ///< or that has none (NaN), moves nothing ahead
                            ///< of time: the part is taken at its observed

@@ -134,7 +134,8 @@ void planner::place(std::vector<unit>& units) {
     for (std::size_t t = 0; t < std::min(h_, std::size_t(cfg_.period_slots));
          ++t)
       base[s][t] = std::max(base[s][t], shards_[s]->load - lifted[s]);
-  ring_.emplace(std::move(base), incoming, cfg_.capacity_factor);
+  ring_.emplace(std::move(base), incoming, cfg_.capacity_factor,
+                cfg_.shard_target);
   std::sort(units.begin(), units.end(), [](const unit& a, const unit& b) {
     return a.peak != b.peak ? a.peak > b.peak : a.id < b.id;
   });

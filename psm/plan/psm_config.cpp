@@ -21,6 +21,7 @@ psm_config read_config(const psm_policy::lookup_fn& get,
   s.quiet_seconds = read_number(get, "psm.quiet-time", 600);
   p.cold_periods = int(read_number(get, "psm.cold-periods", 3));
   p.capacity_factor = read_number(get, "psm.capacity-factor", 1.25);
+  p.shard_target = read_number(get, "psm.shard-target", 0);
   p.cluster_distance = read_number(get, "psm.cluster-distance", 0.3);
   p.max_split = uint32_t(read_number(get, "psm.max-split", 64));
   p.trust_mase = read_number(get, "psm.trust-mase", 2);

@@ -69,6 +69,8 @@ bool good(std::string_view key, std::string_view v) {
     return parse_uint(v, 100000, u) && u >= 1;
   if (key == "psm.capacity-factor")
     return parse_double(v, d) && d >= 1 && d <= 16;
+  if (key == "psm.shard-target")
+    return parse_double(v, d) && d >= 0 && d <= 1e12;
   if (key == "psm.cluster-distance")
     return parse_double(v, d) && d >= 0 && d <= 2;
   if (key == "psm.max-split" || key == "psm.static-parts")
@@ -117,6 +119,8 @@ const std::vector<setting_info>& settings_table() {
       {"psm.quiet-time", "a number of seconds >= 0", "600"},
       {"psm.cold-periods", "a whole number of periods >= 1", "3"},
       {"psm.capacity-factor", "a number in [1, 16]", "1.25"},
+      {"psm.shard-target",
+       "a number of operations per second >= 0 (0: no target)", "0"},
       {"psm.cluster-distance", "a number in [0, 2]", "0.3"},
       {"psm.max-split", "a power of two from 1 to 1024", "64"},
       {"psm.static-parts", "a power of two from 1 to 1024", "8"},

@@ -29,6 +29,7 @@ struct compare_options {
   int64_t season = 60;                            ///< slots per day
   int64_t horizon = 60;                           ///< slots forecast
   double threshold = 1000;                        ///< psm.threshold, ops/s
+  double shard_target = 0; ///< psm.shard-target, ops/s (0: none)
   /// Seconds between the start of the history import and the evaluated
   /// day: the forecasters and planner get that long to act first.
   double lead_s = 10;

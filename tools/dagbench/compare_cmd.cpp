@@ -93,6 +93,9 @@ compare_options options_of(const args_map& a, const generated& w) {
   o.threshold = real_option(
       a, "threshold", o.shard_capacity > 0 ? 0.6 * o.shard_capacity : 1000,
       1e-3, 1e9);
+  o.shard_target =
+      real_option(a, "shard-target",
+                  o.shard_capacity > 0 ? 0.8 * o.shard_capacity : 0, 0, 1e12);
   o.lead_s = real_option(a, "lead", 10, 0, 3600);
   o.objective_ms = real_option(a, "objective-ms", 20, 1e-3, 1e6);
   (void)w;

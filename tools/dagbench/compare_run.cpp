@@ -152,6 +152,7 @@ policy_figures figures_of(const replay_result& r,
                           const compare_options& o) {
   policy_figures f;
   f.shard_capacity = o.shard_capacity;
+  f.shard_target = o.shard_target;
   f.objective_ms = o.objective_ms;
   auto surges = workload::surge_seconds(workload::offered_per_second(day));
   std::vector<int64_t> p99;
@@ -277,6 +278,7 @@ labelled_run run_policy(caf::actor_system& sys, const generated& w,
     auto day_start = wall::now();
     if (psm) {
       set(cl, "psm.threshold", std::to_string(o.threshold));
+      set(cl, "psm.shard-target", std::to_string(o.shard_target));
       day_start += std::chrono::milliseconds(std::llround(o.lead_s * 1000));
       if (w.history_us > 0)
         imported = import_history(cl, w, day_start);

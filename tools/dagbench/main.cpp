@@ -249,6 +249,8 @@ const std::map<std::string, const char*> option_help = {
                    "plannings (2)"},
     {"threshold", "compare: psm.threshold, ops/s (0.6 x --shard-capacity, "
                   "else 1000)"},
+    {"shard-target", "compare: psm.shard-target, ops/s (0.8 x "
+                     "--shard-capacity, else 0: none)"},
     {"lead", "compare: seconds between the history's import and the day "
              "(10)"},
     {"objective-ms", "compare: the latency objective of violation seconds "

@@ -30,6 +30,7 @@ struct forecast_trace {
 struct policy_figures {
   std::string policy;
   double shard_capacity = 0;        ///< emulated ops/s per shard (0: none)
+  double shard_target = 0;          ///< psm.shard-target (0: none)
   double objective_ms = 0;          ///< the latency objective
   uint64_t violation_seconds = 0;   ///< seconds with p99 above the objective
   uint64_t surge_seconds = 0;       ///< seconds offered >= 1.5 x the median

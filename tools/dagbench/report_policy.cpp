@@ -71,6 +71,8 @@ std::string conditions(const std::vector<labelled_run>& runs) {
       if (f.shard_capacity > 0)
         o << "EMULATED shard capacity: " << f.shard_capacity
           << " ops/s per shard (a token bucket; requests beyond it queue).";
+      if (f.shard_target > 0)
+        o << " PSM shard target: " << f.shard_target << " ops/s.";
       else
         o << "No emulated shard capacity: every shard shares the same cores.";
       o << " Day MASE: the forecasts of the day's two hottest directories, "
@@ -147,6 +149,7 @@ nlohmann::json to_json(const policy_figures& f) {
   };
   nlohmann::json j{{"policy", f.policy},
                    {"shard_capacity", f.shard_capacity},
+                   {"shard_target", f.shard_target},
                    {"objective_ms", f.objective_ms},
                    {"violation_seconds", f.violation_seconds},
                    {"surge_seconds", f.surge_seconds},

@@ -31,7 +31,9 @@ TEST_CASE("the parsed settings follow what is set, defaults elsewhere") {
   CHECK(s.plan.exit_threshold == 500);
   CHECK(s.plan.max_moves == 8);
   CHECK(s.quiet_seconds == 600);
+  CHECK(s.plan.shard_target == 0);
   s = read_config(from({{"psm.policy", "static"},
+                        {"psm.shard-target", "800"},
                         {"psm.threshold", "50"},
                         {"psm.max-moves", "2"},
                         {"psm.static-parts", "16"},
@@ -43,6 +45,7 @@ TEST_CASE("the parsed settings follow what is set, defaults elsewhere") {
   CHECK(s.plan.max_moves == 2);
   CHECK(s.static_parts == 16);
   CHECK(s.quiet_seconds == 30);
+  CHECK(s.plan.shard_target == 800);
 }
 
 TEST_CASE("an exit threshold at or above the threshold reads as its half") {
