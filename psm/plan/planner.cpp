@@ -264,10 +264,53 @@ void planner::consolidate_one(const cold_dir& c) {
 
 } // namespace detail
 
+plan_input with_pending_moves(const plan_input& in) {
+  auto window = 2 * std::max<int64_t>(in.config.period_slots, 1);
+  auto pending = [&](const part_input& p) -> const decision* {
+    const decision* newest = nullptr;
+    for (const auto& d : in.recent)
+      if (d.kind == decision_kind::move && d.part == p.id &&
+          d.from == p.shard && d.to != p.shard && d.at > in.now - window &&
+          d.at <= in.now && (!newest || d.at > newest->at))
+        newest = &d;
+    return newest;
+  };
+  auto shard = [](plan_input& x, uint32_t id) -> shard_input* {
+    for (auto& s : x.shards)
+      if (s.id == id)
+        return &s;
+    return nullptr;
+  };
+  bool any = false;
+  for (const auto& p : in.parts)
+    any = any || pending(p);
+  if (!any)
+    return in;
+  plan_input out = in;
+  for (auto& p : out.parts) {
+    const auto* d = pending(p);
+    auto* from = d ? shard(out, p.shard) : nullptr;
+    auto* to = d ? shard(out, d->to) : nullptr;
+    if (!from || !to)
+      continue;
+    double now = p.history.empty() ? 0 : p.history.back();
+    from->load = std::max(0.0, from->load - now);
+    to->load += now;
+    for (std::size_t t = 0; t < p.forecast.mean.size(); ++t) {
+      from->predicted[t] =
+          std::max(0.0, from->predicted[t] - p.forecast.mean[t]);
+      to->predicted[t] += p.forecast.mean[t];
+    }
+    p.shard = d->to;
+  }
+  return out;
+}
+
 std::vector<decision> plan(const plan_input& in) {
   if (auto e = check(in); !e.empty())
     throw std::invalid_argument("plan: " + e);
-  return detail::planner(in).run();
+  auto now = with_pending_moves(in);
+  return detail::planner(now).run();
 }
 
 } // namespace ds::plan

@@ -42,7 +42,19 @@ namespace ds::plan {
 std::string check(const plan_input& in);
 
 /// One planning. Throws std::invalid_argument with check()'s message.
+/// Moves decided within the last two periods are taken as done
+/// (with_pending_moves) before anything is planned.
 std::vector<decision> plan(const plan_input& in);
+
+/// `in` with every part that a move decided within the last two periods
+/// takes away from the shard the view still shows it on placed at the
+/// move's destination, the two shards' current and predicted loads moved
+/// with it. A move's source keeps reporting the part until the move is
+/// done, and its destination reports it only from the next slot after:
+/// meanwhile the destination looks lighter than it is about to be, and a
+/// planning that believed it would send it more. A move that failed is
+/// believed for two periods at most; after that the view decides again.
+plan_input with_pending_moves(const plan_input& in);
 
 /// The power of two of sub-parts that brings a part predicted at `peak`
 /// (ops/s) under split_fill * threshold, at most max_split and at most what

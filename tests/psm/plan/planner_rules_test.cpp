@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <set>
 #include <stdexcept>
 
@@ -42,8 +43,10 @@ TEST_CASE("a part moved within the quiet time stays, after it it may "
   auto in = input(ps, 2);
   auto first = of_kind(plan(in), decision_kind::move);
   REQUIRE(first.size() == 1);
-  // It moved 0 -> 1 at now - 10; the world put it back on 0 meanwhile.
-  in.recent = {past(decision_kind::move, first[0].part, in.now - 10, 0, 1)};
+  // It moved 0 -> 1 two periods ago (a move that recent is taken as done,
+  // below); the world put it back on 0 meanwhile.
+  in.recent = {past(decision_kind::move, first[0].part,
+                    in.now - 2 * in.config.period_slots, 0, 1)};
   auto ds = plan(in);
   CHECK(of_kind(ds, decision_kind::move).empty());
   auto quiet = of_kind(ds, decision_kind::skip_quiet);
@@ -330,4 +333,38 @@ TEST_CASE("a part split within the last two periods but still reported "
   in.recent[0].at = in.now - 1;
   in.recent[0].part.range = sub_range(ds::hash_range{}, 2, 0);
   CHECK(of_kind(plan(in), decision_kind::split).size() == 1);
+}
+
+TEST_CASE("a move decided within two periods counts at its destination, "
+          "though the view still shows the part at its source") {
+  // Three parts that peak together, on shard 0 of 3: the first planning
+  // keeps one and moves two, one to each other shard.
+  std::vector<part_input> ps;
+  for (uint64_t d = 1; d <= 3; ++d)
+    ps.push_back(part(d, 0, bump(0, 60, 12)));
+  auto in = input(ps, 3);
+  auto first = of_kind(plan(in), decision_kind::move);
+  REQUIRE(first.size() == 2);
+  // A slot later the moves are under way: the view still shows all three
+  // on shard 0, and a fourth directory that peaks with them appears there.
+  // Bounded by 1.25 x 240 / 3 = 100 ops/s, every shard can take one part
+  // of 60 but not two: the shards the moves go to are full already.
+  ps.push_back(part(4, 0, bump(0, 60, 12)));
+  in = input(ps, 3);
+  in.now += 1;
+  in.recent = first;
+  auto pending = with_pending_moves(in);
+  for (const auto& d : first) {
+    auto p = std::find_if(pending.parts.begin(), pending.parts.end(),
+                          [&](const part_input& x) { return x.id == d.part; });
+    REQUIRE(p != pending.parts.end());
+    CHECK(p->shard == d.to);
+    CHECK(pending.shards[d.to].predicted[12] == doctest::Approx(60));
+  }
+  CHECK(pending.shards[0].predicted[12] == doctest::Approx(120));
+  auto ds = plan(in);
+  CHECK(of_kind(ds, decision_kind::move).empty());
+  // Two periods on, a move the view still does not show is not believed.
+  in.now = first[0].at + 2 * in.config.period_slots;
+  CHECK(with_pending_moves(in).shards[0].predicted[12] == doctest::Approx(240));
 }
