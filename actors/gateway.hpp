@@ -1,5 +1,6 @@
-// The node gateway: the actor published on a node's port. Checks input size
-// and hands client requests to the node's router; greets peers.
+// The node gateway: the actor published on a node's port, the node's client
+// face. Checks input size and hands client requests to the node's router;
+// greets members (only them: the greeting carries internal handles).
 #pragma once
 
 #include <string>
@@ -28,6 +29,10 @@ struct gateway_state {
   /// peer tried once; the gateway is published only after the stores are
   /// loaded).
   caf::result<node_health> health(gateway_actor::pointer self);
+
+  /// The greeting with this node's internal handles, for members of the
+  /// cluster only (EINVAL to anyone else).
+  caf::result<node_hello> hello(gateway_actor::pointer self);
 
   static inline const char* name = "dagshard.gateway";
 };
