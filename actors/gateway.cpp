@@ -133,7 +133,7 @@ caf::result<node_hello> gateway_state::hello(gateway_actor::pointer self) {
 }
 
 gateway_actor::behavior_type
-gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
+gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
                  std::string address, psm_planner_actor planner,

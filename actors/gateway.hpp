@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/member_gate.hpp"
 #include "messages/ns.hpp"
 #include "model/meta/cluster_map.hpp"
 
@@ -38,7 +39,7 @@ struct gateway_state {
 };
 
 gateway_actor::behavior_type
-gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
+gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
                  std::string address, psm_planner_actor planner,

@@ -112,15 +112,11 @@ void set_gate(const caf::actor_system& sys, std::shared_ptr<member_gate> g) {
     t.gates.erase(&sys);
 }
 
-bool admit_message(caf::scheduled_actor& self, caf::mailbox_element& x) {
-  // No sender: this node's anonymous sends and timers. A message from a
-  // directly connected node always arrives with a proxy of its sender
-  // (actor id 0 for an anonymous send); only a routed one can lack it.
-  if (!x.sender || x.sender->node() == self.node())
-    return true;
-  auto gate = gate_of(self.home_system());
-  if (gate && gate->member_of(x.sender->node()))
-    return true;
+namespace {
+
+/// Drops `x` from a stranger: counts and logs it, answers a request EINVAL.
+void refuse(caf::scheduled_actor& self, caf::mailbox_element& x,
+            member_gate* gate) {
   if (gate)
     gate->count_refused(self.name(), caf::to_string(x.sender->node()),
                         describe(x.content()));
@@ -132,6 +128,32 @@ bool admit_message(caf::scheduled_actor& self, caf::mailbox_element& x) {
                           "EINVAL: internal operation refused: the sender is "
                           "not a member of this cluster")),
                       self.context());
+}
+
+} // namespace
+
+bool admit_client_message(caf::scheduled_actor& self, caf::mailbox_element& x) {
+  if (!x.sender || x.sender->node() == self.node())
+    return true;
+  auto& xs = x.content();
+  if (!x.mid.is_response() && xs.size() > 0 &&
+      xs.match_element<caf::atom_value>(0) &&
+      xs.get_as<caf::atom_value>(0) != caf::sys_atom::value)
+    return true;
+  refuse(self, x, gate_of(self.home_system()).get());
+  return false;
+}
+
+bool admit_message(caf::scheduled_actor& self, caf::mailbox_element& x) {
+  // No sender: this node's anonymous sends and timers. A message from a
+  // directly connected node always arrives with a proxy of its sender
+  // (actor id 0 for an anonymous send); only a routed one can lack it.
+  if (!x.sender || x.sender->node() == self.node())
+    return true;
+  auto gate = gate_of(self.home_system());
+  if (gate && gate->member_of(x.sender->node()))
+    return true;
+  refuse(self, x, gate.get());
   return false;
 }
 

@@ -107,4 +107,29 @@ template <class Handle, class State>
 using guarded_pointer =
     caf::stateful_actor<State, guarded_actor<typename Handle::base>>*;
 
+/// Whether the gateway, the node's client face, may handle `x`. From this
+/// node, or without a sender: anything. From any other node: only what
+/// its interface is made of, messages and requests that start with an
+/// atom; no response (the gateway asks this node's actors only), no exit
+/// or down message. Otherwise as admit_message.
+bool admit_client_message(caf::scheduled_actor& self, caf::mailbox_element& x);
+
+/// An actor that serves clients: admit_client_message before its behavior.
+template <class Base> class client_face_actor : public Base {
+public:
+  using Base::Base;
+  using Base::consume;
+
+  caf::invoke_message_result consume(caf::mailbox_element& x) override {
+    if (!admit_client_message(*this, x))
+      return caf::invoke_message_result::dropped;
+    return Base::consume(x);
+  }
+};
+
+/// The self pointer of a stateful client face of interface `Handle`.
+template <class Handle, class State>
+using client_face_pointer =
+    caf::stateful_actor<State, client_face_actor<typename Handle::base>>*;
+
 } // namespace ds

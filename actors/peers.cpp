@@ -65,7 +65,13 @@ void peers_state::greet(uint32_t i, gateway_actor gw) {
                       {{"peer", l.who.id}, {"address", l.who.address()}});
             self->send(router, peer_atom::value, i, std::move(h));
           },
-          [this, i](caf::error& err) { lost(i, self->system().render(err)); });
+          [this, i](caf::error& err) {
+            // A member greets only the members it has reached itself.
+            if (err == caf::sec::invalid_argument)
+              return lost(i, "'" + links[i].who.id +
+                                 "' has not reached this node yet");
+            lost(i, self->system().render(err));
+          });
 }
 
 void peers_state::forget(uint32_t i) {

@@ -235,12 +235,14 @@ TEST_CASE_FIXTURE(faces_fixture,
 }
 
 TEST_CASE_FIXTURE(faces_fixture, "an exit message from a client kills no "
-                                 "internal actor; a member is served") {
+                                 "actor of the node; a member is served") {
   auto kill = caf::exit_msg{caf::actor_addr{}, caf::exit_reason::kill};
   send_from(stranger, false, shards[0], kill);
   send_from(stranger, false, metadata, kill);
   send_from(stranger, false, router, kill);
-  CHECK(gate->refused() == 3);
+  // Not even the client face: a client may ask it, not stop it.
+  send_from(stranger, false, gateway, kill);
+  CHECK(gate->refused() == 4);
   CHECK(path(path_op::mkdir, "/alive").code == errc::ok);
   CHECK(replica_status().role == "leader");
   // A member's messages pass.
@@ -259,4 +261,16 @@ TEST_CASE("a member gate knows each member by its latest node id") {
   CHECK(g.member_of(other_node(3)) == 2u);
   g.forget(2);
   CHECK(!g.member_of(other_node(3)));
+}
+
+TEST_CASE_FIXTURE(faces_fixture,
+                  "the gateway takes no response from another node") {
+  // A stranger who guesses the id of a request the gateway has pending
+  // (it asks only this node's actors) cannot answer it in their place.
+  auto forged = caf::make_message_id(7).response_id();
+  caf::actor_cast<caf::strong_actor_ptr>(gateway)->enqueue(
+      stranger, forged, caf::make_message(ns_reply{}), nullptr);
+  sched.run();
+  CHECK(gate->refused() == 1);
+  CHECK(path(path_op::mkdir, "/served").code == errc::ok);
 }

@@ -1,17 +1,24 @@
-// A client that tries the node's internal face from outside, with nothing
-// but CAF's public API: it asks the gateway for the internal handles, then
-// takes the handle of the actor that answers it (the router, which the
-// gateway hands client requests to) from an answer's sender, and sends that
-// actor internal operations around the gateway's checks.
-// Usage: faces_probe HOST PORT. Prints one line per check; exit 0 if every
-// internal operation was refused and the namespace is as it was.
+// A client that tries a node's internal face from outside with nothing but
+// CAF's public API. It asks the gateway for the internal handles; then it
+// addresses every actor id of the node by hand (a proxy routed by its own
+// BASP broker, as CAF makes for any handle it deserializes), and sends each
+// actor that turns out to be an internal one the crafted messages of a
+// review: begin_export with an unknown migration id, thaw, a Raft append
+// at a higher term with a conflicting entry, rmdir_commit, and an exit.
+// Usage: faces_probe HOST PORT DIR_PATH. Prints one line per check, and
+// "guarded N" (the internal actors found); exit 0 if each crafted message
+// was refused. The caller checks that nothing changed.
 #include <iostream>
+#include <map>
 #include <string>
 
 #include <caf/all.hpp>
+#include <caf/forwarding_actor_proxy.hpp>
 #include <caf/io/all.hpp>
+#include <caf/io/basp_broker.hpp>
 
 #include "client/client.hpp"
+#include "messages/raft_codec.hpp"
 
 using namespace ds;
 
@@ -33,21 +40,51 @@ void check(bool ok, const std::string& what) {
 
 constexpr auto deadline = std::chrono::seconds(5);
 
-/// The answer to `xs` from `dst`: EINVAL (sec::invalid_argument)?
-template <class Handle, class Reply, class... Ts>
-bool refused(caf::scoped_actor& self, const Handle& dst, Ts&&... xs) {
-  bool out = false;
+/// Actor `aid` of node `nid`, as a handle that this process's BASP broker
+/// carries there.
+caf::actor by_id(caf::actor_system& sys, const caf::node_id& nid,
+                 caf::actor_id aid) {
+  auto basp =
+      sys.middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+  caf::actor_config cfg;
+  return caf::actor_cast<caf::actor>(
+      caf::make_actor<caf::forwarding_actor_proxy, caf::strong_actor_ptr>(
+          aid, nid, &sys, cfg, basp));
+}
+
+/// How `dst` answers `xs`: "value", "EINVAL", or the error's text.
+template <class... Ts>
+std::string answer(caf::scoped_actor& self, const caf::actor& dst, Ts&&... xs) {
+  std::string out = "no answer";
   self->request(dst, deadline, std::forward<Ts>(xs)...)
-      .receive([](Reply&) {},
-               [&](caf::error& e) { out = e == caf::sec::invalid_argument; });
+      .receive([&](caf::message&) { out = "value"; },
+               [&](caf::error& e) {
+                 out = e == caf::sec::invalid_argument
+                           ? "EINVAL"
+                           : self->system().render(e);
+               });
   return out;
+}
+
+std::string crafted_append() {
+  raft::message m;
+  m.type = raft::msg_type::append;
+  m.from = 2;
+  m.to = 1;
+  m.term = 1000;
+  raft::entry e;
+  e.term = 1000;
+  e.index = 1;
+  m.entries.push_back(e);
+  m.commit = 1;
+  return encode_raft_message(m);
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::cerr << "usage: faces_probe HOST PORT\n";
+  if (argc != 4) {
+    std::cerr << "usage: faces_probe HOST PORT DIR_PATH\n";
     return 2;
   }
   probe_config cfg;
@@ -60,47 +97,49 @@ int main(int argc, char** argv) {
     return 2;
   }
   caf::scoped_actor self{sys};
-  auto gw = c->gateway();
-  check(refused<gateway_actor, node_hello>(self, gw, hello_atom::value),
+  auto gw = caf::actor_cast<caf::actor>(c->gateway());
+  check(answer(self, gw, hello_atom::value) == "EINVAL",
         "hello from a client is refused");
-  path_request mk;
-  mk.op = path_op::mkdir;
-  mk.path = "/probe";
-  check(c->call(mk).code == errc::ok, "mkdir /probe");
   path_request st;
   st.op = path_op::stat;
-  st.path = "/probe";
-  // The router answers the gateway's clients itself: its handle is the
-  // sender of this answer.
-  caf::strong_actor_ptr answerer;
-  inode_id ino = 0;
-  self->request(gw, deadline, path_atom::value, st)
-      .receive(
-          [&](ns_reply& r) {
-            answerer = self->current_sender();
-            ino = r.a.ino;
-          },
-          [&](caf::error&) {});
-  check(answerer && answerer != caf::actor_cast<caf::strong_actor_ptr>(gw),
-        "an answer names an internal actor as its sender");
-  if (!answerer)
-    return 1;
-  auto router = caf::actor_cast<router_actor>(answerer);
-  std::vector<ns_request> commit{make_request(ns_op::rmdir_commit, ino)};
-  check(refused<router_actor, std::vector<ns_reply>>(self, router,
-                                                     ns_atom::value, commit),
-        "rmdir_commit sent to the router directly is refused");
-  check(refused<router_actor, meta_result>(
-            self, router, move_atom::value,
-            move_request{ino, hash_range{0, ~uint64_t{0}}, 0, true, 0}),
-        "a move sent to the router directly is refused");
-  // One-way: forget node 0's shards; then die.
-  self->send(router, peer_atom::value, uint32_t{0}, node_hello{});
-  self->send_exit(router, caf::exit_reason::kill);
-  path_request in;
-  in.op = path_op::create;
-  in.path = "/probe/still-a-directory";
-  check(c->call(in).code == errc::ok,
-        "the node still serves, and /probe is still a directory");
+  st.path = argv[3];
+  auto dir = c->call(st);
+  check(dir.code == errc::ok, std::string{"stat "} + argv[3]);
+  // Every actor id the node may have used so far: the gateway answers,
+  // ids of actors never seen by another node are unknown, and the rest
+  // refuse (their gate) or not.
+  std::map<std::string, int> kinds;
+  std::vector<caf::actor> guarded;
+  for (caf::actor_id aid = 1; aid <= 400; ++aid) {
+    if (aid == gw.id())
+      continue;
+    auto a = by_id(sys, gw.node(), aid);
+    auto what = answer(self, a, raft_status_atom::value);
+    ++kinds[what];
+    if (what == "EINVAL")
+      guarded.push_back(a);
+  }
+  for (auto& [what, n] : kinds)
+    std::cout << "ids answering '" << what << "': " << n << "\n";
+  std::cout << "guarded " << guarded.size() << "\n";
+  part_ref part{dir.a.ino, hash_range{uint64_t{1} << 63, ~uint64_t{0}}, 999};
+  std::vector<ns_request> commit{make_request(ns_op::rmdir_commit, dir.a.ino)};
+  for (auto& a : guarded) {
+    auto id = std::to_string(a.id());
+    check(answer(self, a, part_atom::value,
+                 part_request{part_begin_export{part}}) == "EINVAL",
+          "begin_export to actor " + id + " is refused");
+    check(answer(self, a, part_atom::value, part_request{part_thaw{part}}) ==
+              "EINVAL",
+          "thaw to actor " + id + " is refused");
+    check(answer(self, a, ns_atom::value, commit) == "EINVAL",
+          "rmdir_commit to actor " + id + " is refused");
+    self->send(a, raft_atom::value, crafted_append());
+    self->send_exit(a, caf::exit_reason::kill);
+  }
+  self->send_exit(gw, caf::exit_reason::kill);
+  errc code = errc::eio;
+  c->raft_state(code);
+  check(code == errc::ok, "the gateway still answers");
   return failures == 0 ? 0 : 1;
 }
