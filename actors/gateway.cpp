@@ -1,5 +1,7 @@
 #include "actors/gateway.hpp"
 
+#include "actors/member_gate.hpp"
+
 #include "messages/health.hpp"
 #include "model/namespace/client_check.hpp"
 
@@ -43,6 +45,21 @@ struct health_check {
 };
 
 constexpr auto health_deadline = std::chrono::seconds(1);
+
+/// Hands a client's request to one of this node's actors and its answer
+/// back to the client. Not a delegation: the internal actor must see the
+/// gateway as the sender, for it takes messages only from this node and
+/// the members' (member_gate), and it never answers a client itself.
+/// Without a deadline: local, and the router answers every request.
+template <class Reply, class Handle, class... Ts>
+caf::result<Reply> relay(gateway_actor::pointer self, const Handle& dst,
+                         Ts&&... xs) {
+  auto rp = self->make_response_promise<Reply>();
+  self->request(dst, caf::infinite, std::forward<Ts>(xs)...)
+      .then([rp](Reply& r) mutable { rp.deliver(std::move(r)); },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
 
 } // namespace
 
@@ -91,13 +108,32 @@ caf::result<node_health> gateway_state::health(gateway_actor::pointer self) {
 caf::result<std::vector<node_info>>
 gateway_state::nodes(gateway_actor::pointer self) {
   if (peers)
-    return self->delegate(peers, nodes_atom::value);
+    return relay<std::vector<node_info>>(self, peers, nodes_atom::value);
   auto& m = cluster.members()[cluster.self_index()];
   return std::vector<node_info>{node_info{m.id, address, true, true, {}, true}};
 }
 
+caf::result<node_hello> gateway_state::hello(gateway_actor::pointer self) {
+  // The greeting carries the internal handles: members only. A client, or
+  // a member this node has not reached yet (it asks again), gets none.
+  auto sender = self->current_sender();
+  bool member = sender && sender->node() == self->node();
+  if (!member && sender)
+    if (auto g = gate_of(self->home_system()))
+      member = g->member_of(sender->node()).has_value();
+  if (!member) {
+    // Perhaps a member this node has not reached yet: reach it now.
+    if (peers)
+      self->send(peers, hello_atom::value);
+    return caf::make_error(caf::sec::invalid_argument,
+                           "EINVAL: hello is for members of the cluster");
+  }
+  return node_hello{cluster.members()[cluster.self_index()].id,
+                    cluster.fingerprint(), local_shards, metadata, forecaster};
+}
+
 gateway_actor::behavior_type
-gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
+gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
                  std::string address, psm_planner_actor planner,
@@ -121,22 +157,24 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
                                      std::to_string(max_batch));
         if (auto why = check_client_batch(reqs); !why.empty())
           return caf::make_error(caf::sec::invalid_argument, why);
-        return self->delegate(self->state.router, a, std::move(reqs));
+        return relay<std::vector<ns_reply>>(self, self->state.router, a,
+                                            std::move(reqs));
       },
       [self](path_atom a, path_request& req) -> caf::result<ns_reply> {
-        return self->delegate(self->state.router, a, std::move(req));
+        return relay<ns_reply>(self, self->state.router, a, std::move(req));
       },
       [self](locate_atom a, std::string& path) -> caf::result<placement_info> {
-        return self->delegate(self->state.router, a, std::move(path));
+        return relay<placement_info>(self, self->state.router, a,
+                                     std::move(path));
       },
       [self](shards_atom a) -> caf::result<std::vector<shard_info>> {
-        return self->delegate(self->state.router, a);
+        return relay<std::vector<shard_info>>(self, self->state.router, a);
       },
       [self](meta_atom a, meta_command& cmd) -> caf::result<meta_result> {
         // Clients change settings only; placement is the cluster's business.
         if (!std::holds_alternative<config_set>(cmd))
           return meta_result{errc::einval, 0, 0};
-        return self->delegate(self->state.router, a, std::move(cmd));
+        return relay<meta_result>(self, self->state.router, a, std::move(cmd));
       },
       [self](meta_batch_atom a,
              std::vector<meta_command>& cmds) -> caf::result<meta_batch_reply> {
@@ -147,36 +185,39 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
           if (!std::holds_alternative<config_set>(c))
             return caf::make_error(caf::sec::invalid_argument,
                                    "a batch of settings holds sets only");
-        return self->delegate(self->state.router, a, std::move(cmds));
+        return relay<meta_batch_reply>(self, self->state.router, a,
+                                       std::move(cmds));
       },
       [self](move_atom a, move_request& m) -> caf::result<meta_result> {
-        return self->delegate(self->state.router, a, std::move(m));
+        return relay<meta_result>(self, self->state.router, a, std::move(m));
       },
       [self](router_stats_atom a) -> caf::result<router_stats> {
-        return self->delegate(self->state.router, a);
+        return relay<router_stats>(self, self->state.router, a);
       },
       [self](migrations_atom a) -> caf::result<std::vector<migration_record>> {
-        return self->delegate(self->state.router, a);
+        return relay<std::vector<migration_record>>(self, self->state.router,
+                                                    a);
       },
       [self](migrations_atom a,
              migration_query& q) -> caf::result<migration_page> {
-        return self->delegate(self->state.router, a, std::move(q));
+        return relay<migration_page>(self, self->state.router, a, std::move(q));
       },
       [self](psm_plannings_atom a,
              int64_t since) -> caf::result<std::vector<psm_planning>> {
-        return self->delegate(self->state.router, a, since);
+        return relay<std::vector<psm_planning>>(self, self->state.router, a,
+                                                since);
       },
       [self](psm_plan_atom a) -> caf::result<psm_planning> {
         if (!self->state.planner)
           return caf::make_error(caf::sec::request_receiver_down,
                                  "this node runs no PSM planner");
-        return self->delegate(self->state.planner, a);
+        return relay<psm_planning>(self, self->state.planner, a);
       },
       [self](psm_status_atom a) -> caf::result<psm_status> {
         if (!self->state.planner)
           return caf::make_error(caf::sec::request_receiver_down,
                                  "this node runs no PSM planner");
-        return self->delegate(self->state.planner, a);
+        return relay<psm_status>(self, self->state.planner, a);
       },
       [self](psm_import_atom a,
              std::vector<psm_access>& xs) -> caf::result<psm_import_result> {
@@ -190,27 +231,30 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
           if (auto why = access::check_event(xs[i]); !why.empty())
             return caf::make_error(caf::sec::invalid_argument,
                                    "access " + std::to_string(i) + ": " + why);
-        return self->delegate(self->state.router, a, std::move(xs));
+        return relay<psm_import_result>(self, self->state.router, a,
+                                        std::move(xs));
       },
       [self](psm_series_atom a,
              std::string& path) -> caf::result<psm_series_view> {
-        return self->delegate(self->state.router, a, std::move(path));
+        return relay<psm_series_view>(self, self->state.router, a,
+                                      std::move(path));
       },
       [self](cfg_get_many_atom a, std::vector<std::string>& keys)
           -> caf::result<std::vector<config_entry>> {
         if (keys.empty() || keys.size() > max_meta_batch)
           return caf::make_error(caf::sec::invalid_argument,
                                  "a read of settings names 1 to 1024 keys");
-        return self->delegate(self->state.router, a, std::move(keys));
+        return relay<std::vector<config_entry>>(self, self->state.router, a,
+                                                std::move(keys));
       },
       [self](cfg_get_atom a, std::string& key) -> caf::result<config_entry> {
-        return self->delegate(self->state.router, a, std::move(key));
+        return relay<config_entry>(self, self->state.router, a, std::move(key));
       },
       [self](cfg_list_atom a) -> caf::result<std::vector<config_entry>> {
-        return self->delegate(self->state.router, a);
+        return relay<std::vector<config_entry>>(self, self->state.router, a);
       },
       [self](raft_status_atom a) -> caf::result<std::vector<raft_status>> {
-        return self->delegate(self->state.router, a);
+        return relay<std::vector<raft_status>>(self, self->state.router, a);
       },
       [self](node_atom) -> caf::result<std::string, uint32_t> {
         return {self->state.address, self->state.cluster.shards_per_node()};
@@ -220,11 +264,8 @@ gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
         if (sender && sender->node() == self->node())
           self->state.address = std::move(address);
       },
-      [self](hello_atom) {
-        auto& st = self->state;
-        return node_hello{st.cluster.members()[st.cluster.self_index()].id,
-                          st.cluster.fingerprint(), st.local_shards,
-                          st.metadata, st.forecaster};
+      [self](hello_atom) -> caf::result<node_hello> {
+        return self->state.hello(self);
       },
       [self](nodes_atom) { return self->state.nodes(self); },
       [self](health_atom) { return self->state.health(self); },

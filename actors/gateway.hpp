@@ -1,10 +1,12 @@
-// The node gateway: the actor published on a node's port. Checks input size
-// and hands client requests to the node's router; greets peers.
+// The node gateway: the actor published on a node's port, the node's client
+// face. Checks input size and hands client requests to the node's router;
+// greets members (only them: the greeting carries internal handles).
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "actors/member_gate.hpp"
 #include "messages/ns.hpp"
 #include "model/meta/cluster_map.hpp"
 
@@ -29,11 +31,15 @@ struct gateway_state {
   /// loaded).
   caf::result<node_health> health(gateway_actor::pointer self);
 
+  /// The greeting with this node's internal handles, for members of the
+  /// cluster only (EINVAL to anyone else).
+  caf::result<node_hello> hello(gateway_actor::pointer self);
+
   static inline const char* name = "dagshard.gateway";
 };
 
 gateway_actor::behavior_type
-gateway_behavior(gateway_actor::stateful_pointer<gateway_state> self,
+gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
                  std::string address, psm_planner_actor planner,

@@ -219,15 +219,32 @@ raft_status meta_replica_state::status() const {
   return s;
 }
 
-void meta_replica_state::receive(const std::string& bytes) {
+void meta_replica_state::receive(const std::string& bytes,
+                                 const caf::strong_actor_ptr& sender) {
+  auto drop = [this](const std::string& why) {
+    if (auto g = gate_of(self->home_system()))
+      g->count_undecodable(name, why);
+    else
+      log_event(log_level::warn, "raft", "malformed raft message dropped",
+                {{"replica", opts.id}, {"error", why}});
+  };
   raft::message m;
   try {
     m = decode_raft_message(bytes);
   } catch (const std::exception& e) {
-    log_event(log_level::warn, "raft", "malformed raft message dropped",
-              {{"replica", opts.id}, {"error", e.what()}});
-    return;
+    return drop(e.what());
   }
+  // A member speaks for its own replica only: the Raft id is its member
+  // index + 1. (Senders on this node are the tests' replicas.)
+  if (sender && sender->node() != self->node()) {
+    auto g = gate_of(self->home_system());
+    auto member = g ? g->member_of(sender->node()) : std::nullopt;
+    if (!member || m.from != *member + 1ull)
+      return drop("a raft message from replica " + std::to_string(m.from) +
+                  " sent by another member");
+  }
+  if (m.to != opts.id)
+    return drop("a raft message for replica " + std::to_string(m.to));
   core->step(m);
   schedule_drive();
 }
@@ -406,7 +423,7 @@ std::string check_meta_store(raft_store& store) {
 }
 
 metadata_actor::behavior_type
-meta_replica_behavior(metadata_actor::stateful_pointer<meta_replica_state> self,
+meta_replica_behavior(guarded_pointer<metadata_actor, meta_replica_state> self,
                       std::shared_ptr<raft_store> store,
                       meta_replica_options opts) {
   auto& st = self->state;
@@ -469,7 +486,7 @@ meta_replica_behavior(metadata_actor::stateful_pointer<meta_replica_state> self,
       },
       [self](raft_status_atom) { return self->state.status(); },
       [self](raft_atom, const std::string& bytes) {
-        self->state.receive(bytes);
+        self->state.receive(bytes, self->current_sender());
       },
       [self](raft_peer_atom, uint64_t id, caf::strong_actor_ptr& handle) {
         self->state.set_peer(id, handle);

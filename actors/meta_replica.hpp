@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/member_gate.hpp"
 #include "actors/metrics/meters.hpp"
 #include "messages/meta.hpp"
 #include "model/meta/replica_book.hpp"
@@ -70,8 +71,10 @@ struct meta_replica_state {
   template <class T> caf::result<T> read(std::function<T()> answer);
   /// This replica's Raft state.
   raft_status status() const;
-  /// A Raft message from another replica; a malformed one is dropped.
-  void receive(const std::string& bytes);
+  /// A Raft message from another replica. One that does not decode, is
+  /// not addressed to this replica, or comes from another member's node
+  /// than its `from` replica's is dropped, counted and logged (member_gate).
+  void receive(const std::string& bytes, const caf::strong_actor_ptr& sender);
   /// The replica of Raft id `id` is reachable at `handle` (null: not).
   void set_peer(uint64_t id, const caf::strong_actor_ptr& handle);
 
@@ -113,7 +116,7 @@ std::string check_meta_store(raft_store& store);
 /// The store is loaded at start; a damaged one throws from the caller's
 /// open_sqlite_raft_store before the actor is spawned.
 metadata_actor::behavior_type
-meta_replica_behavior(metadata_actor::stateful_pointer<meta_replica_state> self,
+meta_replica_behavior(guarded_pointer<metadata_actor, meta_replica_state> self,
                       std::shared_ptr<raft_store> store,
                       meta_replica_options opts);
 

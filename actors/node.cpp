@@ -18,6 +18,7 @@
 #include <caf/openssl/all.hpp>
 
 #include "actors/gateway.hpp"
+#include "actors/member_gate.hpp"
 #include "actors/meta_replica.hpp"
 #include "actors/peers.hpp"
 #include "actors/psm/forecaster.hpp"
@@ -164,6 +165,9 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     throw node_error(err);
   node_handles h;
   make_dirs(opts.data_dir);
+  // Before any actor exists: every internal actor consults it.
+  h.gate = std::make_shared<member_gate>();
+  set_gate(sys, h.gate);
   h.lock_fd = lock_data_dir(opts.data_dir);
   try {
     check_extra_shards(opts.data_dir, opts.shards);
@@ -234,6 +238,8 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
                  opts.bind + ":" + std::to_string(h.port));
     }
   } catch (...) {
+    if (gate_of(sys) == h.gate)
+      set_gate(sys, nullptr);
     if (h.lock_fd >= 0) {
       ::close(h.lock_fd);
       h.lock_fd = -1;
@@ -291,6 +297,8 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
   h.router = nullptr;
   h.planner = nullptr;
   h.shards.clear();
+  if (h.gate && gate_of(sys) == h.gate)
+    set_gate(sys, nullptr);
   if (h.lock_fd >= 0) {
     ::close(h.lock_fd);
     h.lock_fd = -1;

@@ -8,6 +8,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/member_gate.hpp"
 #include "actors/metrics/meters.hpp"
 #include "actors/node_config.hpp"
 #include "messages/ns.hpp"
@@ -31,9 +32,12 @@ struct node_handles {
   std::shared_ptr<ds::raft_meters> raft_meters; ///< its proposals and appends
   psm_planner_actor planner; ///< the PSM's planner (plans beside the leader)
   psm_forecaster_actor forecaster; ///< the PSM forecaster (psm.db), detached
-  uint16_t port = 0;       ///< the published port (0 if not published)
-  int lock_fd = -1;        ///< holds the data folder's lock while the node runs
-  bool tls = false;        ///< published through CAF\'s OpenSSL module
+  /// Members' node ids for the internal actors' gates, and the count of
+  /// messages refused or undecodable.
+  std::shared_ptr<member_gate> gate;
+  uint16_t port = 0; ///< the published port (0 if not published)
+  int lock_fd = -1;  ///< holds the data folder's lock while the node runs
+  bool tls = false;  ///< published through CAF\'s OpenSSL module
 };
 
 /// Starts a node. With `publish`, the gateway listens on opts.bind:opts.port.

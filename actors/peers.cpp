@@ -20,12 +20,19 @@ void peers_state::connect(uint32_t i) {
   self->request(mm, std::chrono::seconds(5), caf::connect_atom::value,
                 l.who.host, l.who.port)
       .then(
-          [this, i](const caf::node_id&, caf::strong_actor_ptr& p,
+          [this, i](const caf::node_id& nid, caf::strong_actor_ptr& p,
                     const std::set<std::string>& ifs) {
             links[i].connecting = false;
-            if (!p || !self->system().assignable<gateway_actor>(ifs))
+            if (!p || !self->system().assignable<gateway_actor>(ifs)) {
+              forget(i);
               return lost(i,
                           "no dagshard gateway at " + links[i].who.address());
+            }
+            // Whoever answers at a member's configured address speaks for
+            // that member (until its greeting says otherwise): its node's
+            // messages pass the internal actors' gates from now on.
+            if (gate)
+              gate->admit(i, nid);
             greet(i, caf::actor_cast<gateway_actor>(std::move(p)));
           },
           [this, i](caf::error& err) {
@@ -39,12 +46,16 @@ void peers_state::greet(uint32_t i, gateway_actor gw) {
       .then(
           [this, i, gw](node_hello& h) {
             auto& l = links[i];
-            if (h.id != l.who.id)
+            if (h.id != l.who.id) {
+              forget(i);
               return lost(i, "the node at " + l.who.address() + " is '" + h.id +
                                  "', not '" + l.who.id + "'");
-            if (h.fingerprint != cluster.fingerprint())
+            }
+            if (h.fingerprint != cluster.fingerprint()) {
+              forget(i);
               return lost(i, "'" + h.id +
                                  "' has another member list or shard count");
+            }
             self->monitor(gw);
             l.gateway = gw;
             l.tried = true;
@@ -54,7 +65,18 @@ void peers_state::greet(uint32_t i, gateway_actor gw) {
                       {{"peer", l.who.id}, {"address", l.who.address()}});
             self->send(router, peer_atom::value, i, std::move(h));
           },
-          [this, i](caf::error& err) { lost(i, self->system().render(err)); });
+          [this, i](caf::error& err) {
+            // A member greets only the members it has reached itself.
+            if (err == caf::sec::invalid_argument)
+              return lost(i, "'" + links[i].who.id +
+                                 "' has not reached this node yet");
+            lost(i, self->system().render(err));
+          });
+}
+
+void peers_state::forget(uint32_t i) {
+  if (gate)
+    gate->forget(i);
 }
 
 void peers_state::lost(uint32_t i, std::string why) {
@@ -71,8 +93,24 @@ void peers_state::lost(uint32_t i, std::string why) {
   self->send(router, peer_atom::value, i, node_hello{});
   // Never retry at once: a refused connect returns in microseconds.
   l.backoff = std::clamp(l.backoff, min_backoff, max_backoff);
-  self->delayed_send(self, l.backoff, retry_atom::value, i);
+  if (!l.retry_due) {
+    l.retry_due = true;
+    self->delayed_send(self, l.backoff, retry_atom::value, i);
+  }
   l.backoff = std::min(l.backoff * 2, max_backoff);
+}
+
+void peers_state::hurry() {
+  auto now = self->clock().now();
+  if (last_hurry != caf::actor_clock::time_point{} &&
+      now - last_hurry < min_backoff)
+    return;
+  last_hurry = now;
+  for (uint32_t i = 0; i < links.size(); ++i)
+    if (!links[i].gateway && !links[i].connecting) {
+      links[i].backoff = min_backoff;
+      connect(i);
+    }
 }
 
 std::vector<node_info> peers_state::nodes() const {
@@ -88,12 +126,13 @@ std::vector<node_info> peers_state::nodes() const {
 }
 
 peers_actor::behavior_type
-peers_behavior(peers_actor::stateful_pointer<peers_state> self,
+peers_behavior(guarded_pointer<peers_actor, peers_state> self,
                cluster_map cluster, router_actor router, bool tls) {
   auto& st = self->state;
   st.self = self;
   st.router = std::move(router);
   st.tls = tls;
+  st.gate = gate_of(self->system());
   for (auto& m : cluster.members()) {
     peer_link l; // keeps the member defaults (back-off 100 ms)
     l.who = m;
@@ -113,9 +152,12 @@ peers_behavior(peers_actor::stateful_pointer<peers_state> self,
   return {
       [self](nodes_atom) { return self->state.nodes(); },
       [self](retry_atom, uint32_t i) {
-        if (i < self->state.links.size())
+        if (i < self->state.links.size()) {
+          self->state.links[i].retry_due = false;
           self->state.connect(i);
+        }
       },
+      [self](hello_atom) { self->state.hurry(); },
   };
 }
 

@@ -2,13 +2,18 @@
 // cluster. Connects through the middleman actor (never blocking a scheduler
 // thread), greets each peer, checks that it agrees on the cluster (same
 // members and shard count), monitors it, and reconnects with back-off after
-// it goes away. The router learns each peer's shards, or their loss.
+// it goes away. The router learns each peer's shards, or their loss; the
+// node's member gate learns each member's node id (actors/member_gate.hpp).
 #pragma once
 
+#include <caf/actor_clock.hpp>
+
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "actors/member_gate.hpp"
 #include "messages/ns.hpp"
 #include "model/meta/cluster_map.hpp"
 
@@ -20,7 +25,8 @@ struct peer_link {
   bool connecting = false;
   std::chrono::milliseconds backoff{100};
   std::string detail = "not connected yet";
-  bool tried = false; ///< a first attempt has ended, either way
+  bool tried = false;     ///< a first attempt has ended, either way
+  bool retry_due = false; ///< a retry is scheduled (one at a time)
 };
 
 struct peers_state {
@@ -29,10 +35,20 @@ struct peers_state {
   router_actor router;
   bool tls = false;             ///< connect through CAF's OpenSSL module
   std::vector<peer_link> links; ///< indexed like cluster.members()
+  /// The node's member gate (none in tests without one): told the node id
+  /// of each member reached, and of each that turned out not to be one.
+  std::shared_ptr<member_gate> gate;
 
   void connect(uint32_t i);
   void greet(uint32_t i, gateway_actor gw);
   void lost(uint32_t i, std::string why);
+  /// Member `i`'s node id no longer passes the gates.
+  void forget(uint32_t i);
+  /// A node this one has not reached asked to be greeted (a member that
+  /// just started, maybe): tries every unreached member now, at most once
+  /// per min_backoff, instead of at the end of its back-off.
+  void hurry();
+  caf::actor_clock::time_point last_hurry{};
   std::vector<node_info> nodes() const;
 
   /// Most time between two attempts to reach a member that is down.
@@ -42,7 +58,7 @@ struct peers_state {
 };
 
 peers_actor::behavior_type
-peers_behavior(peers_actor::stateful_pointer<peers_state> self,
+peers_behavior(guarded_pointer<peers_actor, peers_state> self,
                cluster_map cluster, router_actor router, bool tls);
 
 } // namespace ds

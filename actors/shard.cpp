@@ -345,14 +345,14 @@ shard_info shard_state::info() const {
 }
 
 shard_actor::behavior_type
-shard_behavior(shard_actor::stateful_pointer<shard_state> self,
+shard_behavior(guarded_pointer<shard_actor, shard_state> self,
                std::shared_ptr<ns_shard> core, committer_actor committer) {
   return metered_shard_behavior(self, std::move(core), std::move(committer),
                                 std::make_shared<shard_meters>(), {}, {});
 }
 
 shard_actor::behavior_type
-metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
+metered_shard_behavior(guarded_pointer<shard_actor, shard_state> self,
                        std::shared_ptr<ns_shard> core,
                        committer_actor committer,
                        std::shared_ptr<shard_meters> meters,

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/member_gate.hpp"
 #include "actors/metrics/meters.hpp"
 #include "messages/ns.hpp"
 #include "messages/psm.hpp"
@@ -170,13 +171,13 @@ int64_t wall_clock_ns();
 
 /// `core` must already be restored from the committer's store.
 shard_actor::behavior_type
-shard_behavior(shard_actor::stateful_pointer<shard_state> self,
+shard_behavior(guarded_pointer<shard_actor, shard_state> self,
                std::shared_ptr<ns_shard> core, committer_actor committer);
 
 /// The same, measuring its work into `meters` and, with a forecaster in
 /// `psm`, counting its accesses for the PSM.
 shard_actor::behavior_type
-metered_shard_behavior(shard_actor::stateful_pointer<shard_state> self,
+metered_shard_behavior(guarded_pointer<shard_actor, shard_state> self,
                        std::shared_ptr<ns_shard> core,
                        committer_actor committer,
                        std::shared_ptr<shard_meters> meters,

@@ -276,7 +276,8 @@ using gateway_actor = client_interface::extend<
     // Sets the address the node is reachable at (once it is published);
     // accepted from this node only.
     caf::reacts_to<node_atom, std::string>,
-    // A peer's greeting: answers this node's.
+    // A peer's greeting: answers this node's (to members only: it carries
+    // internal handles; anyone else gets EINVAL).
     caf::replies_to<hello_atom>::with<node_hello>,
     // Members of the cluster and whether this node reaches them.
     caf::replies_to<nodes_atom>::with<std::vector<node_info>>,
@@ -292,7 +293,10 @@ using peers_actor = caf::typed_actor<
     // Members and their reachability.
     caf::replies_to<nodes_atom>::with<std::vector<node_info>>,
     // Internal: try member `i` again.
-    caf::reacts_to<retry_atom, uint32_t>>;
+    caf::reacts_to<retry_atom, uint32_t>,
+    // From the gateway: a node that is no known member asked for a
+    // greeting; try the unreached members now (at most every 100 ms).
+    caf::reacts_to<hello_atom>>;
 
 /// Registers every message type of this header under a stable name.
 void add_ns_message_types(caf::actor_system_config& cfg);

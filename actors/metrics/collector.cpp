@@ -331,6 +331,15 @@ std::vector<MetricFamily> node_collector::Collect() const {
     fs.add_histogram("raft_append_entries", "entries written per append", l,
                      m->append_entries.read());
   }
+  if (auto g = node_.gate.get()) {
+    fs.add("refused_messages_total",
+           "messages to internal actors from non-members, dropped", counter, {},
+           double(g->refused()));
+    fs.add("undecodable_messages_total",
+           "internal messages that did not decode or named another sender, "
+           "dropped",
+           counter, {}, double(g->undecodable()));
+  }
   add_migrations(fs, s.migrations, s.moved_ok ? &s.entries_moved : nullptr);
   double reachable = 0;
   for (auto& n : s.nodes)

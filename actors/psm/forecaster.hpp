@@ -18,6 +18,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/member_gate.hpp"
 #include "messages/psm.hpp"
 #include "psm/forecast/tiered.hpp"
 #include "storage/psm/history_store.hpp"
@@ -83,7 +84,7 @@ struct psm_forecaster_state {
 };
 
 using psm_forecaster_pointer =
-    psm_forecaster_actor::stateful_pointer<psm_forecaster_state>;
+    guarded_pointer<psm_forecaster_actor, psm_forecaster_state>;
 
 /// The behavior; tests spawn it on the test coordinator, nodes through
 /// spawn_forecaster. The first period's timer starts at spawn.

@@ -24,6 +24,7 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
+#include "actors/member_gate.hpp"
 #include "messages/ns.hpp"
 #include "model/meta/placement.hpp"
 #include "psm/plan/psm_config.hpp"
@@ -124,7 +125,7 @@ private:
 };
 
 using psm_planner_pointer =
-    psm_planner_actor::stateful_pointer<psm_planner_state>;
+    guarded_pointer<psm_planner_actor, psm_planner_state>;
 
 /// The first period's timer starts at spawn.
 psm_planner_actor::behavior_type psm_planner_behavior(psm_planner_pointer self,

@@ -110,7 +110,7 @@ caf::result<Reply> router_state::to_metadata(Ts... xs) {
 }
 
 router_actor::behavior_type
-router_behavior(router_actor::stateful_pointer<router_state> self,
+router_behavior(guarded_pointer<router_actor, router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
                 metadata_actor metadata, caf::timespan timeout,
                 caf::timespan resolve_every, size_t dir_cache_entries) {
@@ -120,7 +120,7 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
 }
 
 router_actor::behavior_type
-router_with_history(router_actor::stateful_pointer<router_state> self,
+router_with_history(guarded_pointer<router_actor, router_state> self,
                     cluster_map cluster, std::vector<shard_actor> local,
                     metadata_actor metadata, caf::timespan timeout,
                     caf::timespan resolve_every, size_t dir_cache_entries,

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "actors/member_gate.hpp"
 #include "messages/ns.hpp"
 #include "model/batch_queue.hpp"
 #include "model/meta/cluster_map.hpp"
@@ -189,7 +190,7 @@ struct router_state {
 /// never) the router settles moves its node's shards were left in. Its
 /// directory-lookup cache holds up to `dir_cache_entries` (0: none).
 router_actor::behavior_type
-router_behavior(router_actor::stateful_pointer<router_state> self,
+router_behavior(guarded_pointer<router_actor, router_state> self,
                 cluster_map cluster, std::vector<shard_actor> local,
                 metadata_actor metadata, caf::timespan timeout,
                 caf::timespan resolve_every, size_t dir_cache_entries);
@@ -197,7 +198,7 @@ router_behavior(router_actor::stateful_pointer<router_state> self,
 /// router_behavior with the bound of the migration history that its scans
 /// propose (router_behavior: the defaults).
 router_actor::behavior_type
-router_with_history(router_actor::stateful_pointer<router_state> self,
+router_with_history(guarded_pointer<router_actor, router_state> self,
                     cluster_map cluster, std::vector<shard_actor> local,
                     metadata_actor metadata, caf::timespan timeout,
                     caf::timespan resolve_every, size_t dir_cache_entries,

@@ -172,9 +172,9 @@ TEST_CASE_FIXTURE(psm_fixture,
   // The next period comes by itself.
   CHECK(sched.advance_time(opt.period) == 1);
   sched.run();
-  CHECK(deref<caf::stateful_actor<psm_forecaster_state,
-                                  psm_forecaster_actor::base>>(fc)
-            .state.periods == 2);
+  CHECK(
+      deref<std::remove_pointer_t<psm_forecaster_pointer>>(fc).state.periods ==
+      2);
 }
 
 TEST_CASE_FIXTURE(
