@@ -160,6 +160,7 @@ caf::expected<uint16_t> publish_plaintext(caf::actor_system& sys,
                                           node_handles& h) {
   guard::guard_options go;
   go.max_payload = opts.max_message_bytes;
+  go.handshake_timeout = opts.handshake_timeout;
   h.guard_meters = go.meters;
   h.guard = guard::spawn_guarded_middleman(sys, std::move(go));
   return guard::publish_guarded(

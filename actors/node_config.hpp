@@ -40,6 +40,9 @@ struct node_options {
   /// header that claims more closes its connection before anything is
   /// allocated or deserialized (actors/guard/).
   uint32_t max_message_bytes = 64u << 20;
+  /// A connection to the plaintext port without a handshake by then is
+  /// closed (idle connections must not hold the node's descriptors).
+  std::chrono::milliseconds handshake_timeout{10'000};
   /// Directory lookups ((parent, name) -> directory) a router caches, LRU
   /// (0: none).
   size_t dir_cache_entries = 65536;
@@ -87,6 +90,7 @@ struct raw_options {
   bool tls = false;
   bool plaintext_ok = false;
   int64_t max_message_bytes = int64_t{64} << 20;
+  caf::timespan handshake_timeout = std::chrono::seconds(10);
   int64_t dir_cache_entries = 65536;
   int64_t metrics_port = 0;
   std::string metrics_bind = "127.0.0.1";

@@ -144,6 +144,14 @@ const std::vector<option_def>& option_table() {
        [](const R& r, O& o) {
          o.max_message_bytes = static_cast<uint32_t>(r.max_message_bytes);
        }},
+      {"handshake-timeout", &R::handshake_timeout, 100, 3600'000,
+       "a connection to the plaintext port that has not sent a handshake "
+       "by then is closed",
+       [](const R& r, O& o) {
+         o.handshake_timeout =
+             std::chrono::duration_cast<std::chrono::milliseconds>(
+                 r.handshake_timeout);
+       }},
       {"dir-cache-entries", &R::dir_cache_entries, 0, int64_t{1} << 24,
        "directory lookups a router caches (0: none)",
        [](const R& r, O& o) {

@@ -45,6 +45,8 @@ const char* to_string(refusal r) {
     return "own_node_id";
   case refusal::oversized:
     return "oversized";
+  case refusal::handshake_timeout:
+    return "handshake_timeout";
   }
   return "?";
 }

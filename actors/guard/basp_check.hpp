@@ -40,10 +40,11 @@ enum class refusal : uint8_t {
   bad_handshake,     ///< a handshake payload that is not a node id
   own_node_id,       ///< a handshake that claims to be this node
   oversized,         ///< payload length above the node's cap
+  handshake_timeout, ///< no handshake within the node's handshake-timeout
 };
 
 /// Number of refusal kinds, `none` included.
-constexpr size_t refusal_kinds = 8;
+constexpr size_t refusal_kinds = 9;
 
 /// A short name for logs and metric labels ("oversized", ...).
 const char* to_string(refusal r);
@@ -62,6 +63,9 @@ public:
 
   /// Whole frames accepted so far.
   uint64_t frames() const { return frames_; }
+
+  /// A well-formed client handshake has arrived.
+  bool greeted() const { return greeted_; }
 
 private:
   refusal check_header();

@@ -5,6 +5,7 @@
 // the stream as a failed read, which CAF treats as a closed connection.
 #include "actors/guard/guard.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <caf/all.hpp>
@@ -16,6 +17,7 @@
 #include <caf/io/network/stream_impl.hpp>
 #include <caf/policy/tcp.hpp>
 
+#include "actors/guard/deadlines.hpp"
 #include "actors/log.hpp"
 
 namespace ds::guard {
@@ -29,6 +31,9 @@ struct shared_settings {
   uint32_t max_payload = 0;
   std::string own_node; ///< this node's id, serialized as in a handshake
   std::shared_ptr<guard_meters> meters;
+  std::chrono::milliseconds handshake_timeout{0};
+  /// Shuts down connections that miss the handshake deadline.
+  std::unique_ptr<deadline_sweeper> sweeper;
 };
 
 using settings_ptr = std::shared_ptr<const shared_settings>;
@@ -36,8 +41,8 @@ using settings_ptr = std::shared_ptr<const shared_settings>;
 /// TCP reads and writes, with every byte read checked before CAF sees it.
 class guard_policy {
 public:
-  guard_policy(settings_ptr s, std::string peer)
-      : settings_(std::move(s)), peer_(std::move(peer)),
+  guard_policy(settings_ptr s, std::shared_ptr<conn_watch> watch)
+      : settings_(std::move(s)), watch_(std::move(watch)),
         check_(settings_->max_payload, settings_->own_node) {}
 
   net::rw_state read_some(size_t& result, net::native_socket fd, void* buf,
@@ -46,9 +51,12 @@ public:
     if (st != net::rw_state::success || result == 0)
       return st;
     auto why = check_.feed(static_cast<const char*>(buf), result);
-    if (why == refusal::none)
+    if (why == refusal::none) {
+      if (check_.greeted())
+        watch_->set_greeted();
       return st;
-    note_refusal(*settings_->meters, why, peer_);
+    }
+    note_refusal(*settings_->meters, why, watch_->peer());
     result = 0;
     return net::rw_state::failure;
   }
@@ -62,7 +70,7 @@ public:
 
 private:
   settings_ptr settings_;
-  std::string peer_; ///< the client's address, for the log
+  std::shared_ptr<conn_watch> watch_; ///< its deadline and peer address
   basp_check check_;
 };
 
@@ -70,9 +78,13 @@ private:
 class guarded_scribe : public caf::io::scribe {
 public:
   guarded_scribe(net::default_multiplexer& mx, net::native_socket fd,
-                 settings_ptr s, std::string peer)
-      : caf::io::scribe(net::conn_hdl_from_socket(fd)),
-        stream_(mx, fd, std::move(s), std::move(peer)) {}
+                 settings_ptr s, std::shared_ptr<conn_watch> watch)
+      : caf::io::scribe(net::conn_hdl_from_socket(fd)), watch_(watch),
+        stream_(mx, fd, std::move(s), std::move(watch)) {}
+
+  // The stream closes the socket after this body: the sweeper must not
+  // touch its descriptor from here on.
+  ~guarded_scribe() override { watch_->release(); }
 
   void configure_read(caf::io::receive_policy::config config) override {
     stream_.configure_read(config);
@@ -102,6 +114,7 @@ public:
 
 private:
   bool launched_ = false;
+  std::shared_ptr<conn_watch> watch_;
   net::stream_impl<guard_policy> stream_;
 };
 
@@ -120,8 +133,12 @@ public:
     net::keepalive(fd, true);
     settings_->meters->accepted.fetch_add(1, std::memory_order_relaxed);
     auto peer = net::remote_addr_of_fd(fd);
-    caf::io::scribe_ptr s = caf::make_counted<guarded_scribe>(
-        mx, fd, settings_, peer ? *peer : std::string{"?"});
+    auto watch = std::make_shared<conn_watch>(
+        fd, peer ? *peer : std::string{"?"},
+        std::chrono::steady_clock::now() + settings_->handshake_timeout);
+    settings_->sweeper->watch(watch);
+    caf::io::scribe_ptr s =
+        caf::make_counted<guarded_scribe>(mx, fd, settings_, std::move(watch));
     auto hdl = s->hdl();
     parent()->add_scribe(std::move(s));
     return doorman::new_connection(&mx, hdl);
@@ -183,6 +200,14 @@ caf::io::middleman_actor spawn_guarded_middleman(caf::actor_system& sys,
   auto s = std::make_shared<shared_settings>();
   s->max_payload = opts.max_payload;
   s->meters = std::move(opts.meters);
+  s->handshake_timeout = opts.handshake_timeout;
+  auto period =
+      std::clamp(opts.handshake_timeout / 4, std::chrono::milliseconds{10},
+                 std::chrono::milliseconds{1000});
+  s->sweeper = std::make_unique<deadline_sweeper>(
+      period, [m = s->meters](const conn_watch& c) {
+        note_refusal(*m, refusal::handshake_timeout, c.peer());
+      });
   std::vector<char> buf;
   caf::binary_serializer sink{sys, buf};
   if (!sink(sys.node()) && buf.size() == node_id_bytes)

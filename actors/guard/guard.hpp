@@ -9,6 +9,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -36,6 +37,8 @@ struct guard_meters {
 /// The guard's settings for one node.
 struct guard_options {
   uint32_t max_payload = 64u << 20; ///< bytes of one message at most
+  /// A connection without a client handshake by then is shut down.
+  std::chrono::milliseconds handshake_timeout{10'000};
   std::shared_ptr<guard_meters> meters = std::make_shared<guard_meters>();
 };
 

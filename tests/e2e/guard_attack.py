@@ -9,7 +9,8 @@ bytes and closes them; none waits for the node to answer. Kinds: crash48
 (the 48-byte frames that crashed CAF 0.17's BASP), garbage, truncated,
 huge (headers claiming payloads of up to 4 GiB; claim4g holds one such
 connection open for 2 s), fuzz (seeded random BASP
-headers after a well-formed handshake).
+headers after a well-formed handshake), idle (half a header, then waits up
+to 10 s for the node to close the connection; exit status 1 if it does not).
 """
 import os
 import random
@@ -100,6 +101,17 @@ def fuzz(port, rng):
         send(port, first + header(op, plen, *fields) + body)
 
 
+def idle(port, rng):
+    """Half a header, then silence: exits 0 once the node closes it."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(header(1, 32)[:5])
+        try:
+            while s.recv(4096):
+                pass
+        except socket.timeout:
+            sys.exit(1)
+
+
 def main():
     if sys.argv[1] == "ports":
         print(" ".join(str(p) for p in listening_ports(int(sys.argv[2]))))
@@ -107,7 +119,7 @@ def main():
     kind, port = sys.argv[1], int(sys.argv[2])
     rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
     {"claim4g": claim4g, "crash48": crash48, "garbage": garbage, "truncated": truncated,
-     "huge": huge, "fuzz": fuzz}[kind](port, rng)
+     "huge": huge, "fuzz": fuzz, "idle": idle}[kind](port, rng)
 
 
 if __name__ == "__main__":

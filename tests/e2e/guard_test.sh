@@ -59,7 +59,7 @@ attack_all() { # attack_all NAME CTL_ARGS...: every attack on every port
 rss_kb() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
 
 # --- plaintext ---------------------------------------------------------------
-start plain --config-file="$src/configs/embedded.ini"
+start plain --config-file="$src/configs/embedded.ini" --dagshard.handshake-timeout=1s
 "$build/dagctl" --node "127.0.0.1:$port" mkdir /guarded >/dev/null || fail "mkdir"
 # One connection claiming a 4 GiB payload: CAF alone allocates all of it.
 $attack claim4g "$port" &
@@ -72,9 +72,13 @@ done
 wait $!
 [ "$rss" -lt 524288 ] && pass || fail "a header claiming 4 GiB grew the node to $rss kB"
 attack_all plain
+# A connection that never completes its handshake is closed at the deadline.
+$attack idle "$port" && pass || fail "an idle connection was left open"
+serving "plain after an idle connection"
 # What the guard refused is counted by reason, and logged at most once a second.
 http_status "$metrics" /metrics >/dev/null
-for reason in bad_handshake server_handshake oversized no_handshake unknown_operation; do
+for reason in bad_handshake server_handshake oversized no_handshake unknown_operation \
+  handshake_timeout; do
   n=$(sed -n "s/^dagshard_guard_refused_total{reason=\"$reason\"} \([0-9]*\).*/\1/p" "$work/body")
   [ "${n:-0}" -gt 0 ] && pass || fail "no refusal counted as $reason"
 done
@@ -115,6 +119,7 @@ refused_start "dagshard.plaintext-ok" --dagshard.bind=0.0.0.0
 refused_start "dagshard.max-message-bytes: must be an integer in 65536..4294967295" \
   --dagshard.max-message-bytes=100
 refused_start "dagshard.max-message-bytes" --dagshard.max-message-bytes=4294967296
+refused_start "dagshard.handshake-timeout: must be a duration" --dagshard.handshake-timeout=5ms
 printf '[dagshard]\nmax-message-bytes="big"\n' >"$work/bad.ini"
 refused_start "dagshard.max-message-bytes" --config-file="$work/bad.ini"
 printf '[dagshard]\nplaintext-ok=1\n' >"$work/bad.ini"
