@@ -154,6 +154,21 @@ shard_psm_options shard_psm(const node_options& opts,
   return o;
 }
 
+/// Publishes the gateway behind the BASP guard (actors/guard/): CAF's BASP
+/// must not see bytes that could crash it.
+caf::expected<uint16_t> publish_plaintext(caf::actor_system& sys,
+                                          const node_options& opts,
+                                          node_handles& h) {
+  guard::guard_options go;
+  go.max_payload = opts.max_message_bytes;
+  go.handshake_timeout = opts.handshake_timeout;
+  h.guard_meters = go.meters;
+  h.guard = guard::spawn_guarded_middleman(sys, std::move(go));
+  return guard::publish_guarded(
+      sys, h.guard, caf::actor_cast<caf::strong_actor_ptr>(h.gateway),
+      sys.message_types(h.gateway), opts.port, opts.bind);
+}
+
 } // namespace
 
 node_handles start_node(caf::actor_system& sys, const node_options& opts,
@@ -222,11 +237,10 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
                           h.shards, h.metadata, address, h.planner,
                           h.forecaster);
     if (publish) {
-      auto port = opts.tls ? caf::openssl::publish(h.gateway, opts.port,
-                                                   opts.bind.c_str(), true)
-                           : sys.middleman().publish(h.gateway, opts.port,
-                                                     opts.bind.c_str(), true);
       h.tls = opts.tls;
+      auto port = h.tls ? caf::openssl::publish(h.gateway, opts.port,
+                                                opts.bind.c_str(), true)
+                        : publish_plaintext(sys, opts, h);
       if (!port) {
         stop_node(sys, h);
         throw node_error("cannot listen on " + address + ": " +
@@ -250,20 +264,18 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
 }
 
 void stop_node(caf::actor_system& sys, node_handles& h) {
-  if (h.port != 0) {
-    if (h.tls) {
-      // CAF 0.17's openssl::unpublish helper does not compile; ask the
-      // OpenSSL middleman actor directly.
-      caf::scoped_actor self{sys};
-      self->request(sys.openssl_manager().actor_handle(),
-                    std::chrono::seconds(2), caf::unpublish_atom::value,
-                    h.gateway.address(), h.port)
-          .receive([] {}, [](caf::error&) {});
-    } else {
-      sys.middleman().unpublish(h.gateway, h.port);
-    }
-    h.port = 0;
+  if (h.port != 0 && h.tls) {
+    // CAF 0.17's openssl::unpublish helper does not compile; ask the
+    // OpenSSL middleman actor directly.
+    caf::scoped_actor self{sys};
+    self->request(sys.openssl_manager().actor_handle(), std::chrono::seconds(2),
+                  caf::unpublish_atom::value, h.gateway.address(), h.port)
+        .receive([] {}, [](caf::error&) {});
   }
+  // A plaintext node: close the port, end the guard's middleman actor.
+  if (h.guard)
+    guard::stop_guarded_middleman(sys, h.guard, h.gateway.address(), h.port);
+  h.port = 0;
   auto stop = [](const auto& hdl) {
     if (hdl)
       caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include <caf/fwd.hpp>
+#include <caf/io/middleman_actor.hpp>
 
+#include "actors/guard/guard.hpp"
 #include "actors/member_gate.hpp"
 #include "actors/metrics/meters.hpp"
 #include "actors/node_config.hpp"
@@ -35,9 +37,14 @@ struct node_handles {
   /// Members' node ids for the internal actors' gates, and the count of
   /// messages refused or undecodable.
   std::shared_ptr<member_gate> gate;
-  uint16_t port = 0; ///< the published port (0 if not published)
-  int lock_fd = -1;  ///< holds the data folder's lock while the node runs
-  bool tls = false;  ///< published through CAF\'s OpenSSL module
+  uint16_t port = 0;       ///< the published port (0 if not published)
+  int lock_fd = -1;        ///< holds the data folder's lock while the node runs
+  bool tls = false;        ///< published through CAF\'s OpenSSL module
+  /// The middleman actor whose acceptor checks every byte before BASP
+  /// (plaintext nodes; empty with tls or unpublished).
+  caf::io::middleman_actor guard;
+  /// What the guard counted (refused connections by reason).
+  std::shared_ptr<guard::guard_meters> guard_meters;
 };
 
 /// Starts a node. With `publish`, the gateway listens on opts.bind:opts.port.

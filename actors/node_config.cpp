@@ -10,6 +10,8 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <unistd.h>
 
 #include "messages/ns.hpp"
@@ -283,9 +285,15 @@ std::string node_config::check_values() {
     return "dagshard.level-bits: must not exceed dagshard.max-width-bits";
   for (auto& d : option_table())
     d.copy(raw_, opts_);
-  if (opts_.tls)
+  if (opts_.tls) {
     if (auto err = check_tls(); !err.empty())
       return err;
+  } else if (!opts_.plaintext_ok && !is_loopback_address(opts_.bind)) {
+    return "dagshard.bind: " + opts_.bind +
+           " is not a loopback address, and plaintext there lets anyone "
+           "who reaches the port use the node: set dagshard.tls (with "
+           "[openssl]), or dagshard.plaintext-ok=true to accept that";
+  }
   if (!opts_.peers.empty() && opts_.port == 0)
     return "dagshard.port: a cluster node needs a fixed port";
   cluster_map check;
@@ -294,6 +302,17 @@ std::string node_config::check_values() {
       !err.empty())
     return "dagshard.peers: " + err;
   return {};
+}
+
+bool is_loopback_address(const std::string& addr) {
+  if (addr == "localhost")
+    return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, addr.c_str(), &v4) == 1)
+    return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  return ::inet_pton(AF_INET6, addr.c_str(), &v6) == 1 &&
+         IN6_IS_ADDR_LOOPBACK(&v6);
 }
 
 std::string node_config::check_tls() {

@@ -33,6 +33,16 @@ struct node_options {
   /// key and cafile must be set: peers without a certificate of that CA are
   /// refused).
   bool tls = false;
+  /// Plaintext BASP on an address other than loopback is refused unless
+  /// this is set (the node then warns at start).
+  bool plaintext_ok = false;
+  /// The most bytes one BASP message may carry on the plaintext port; a
+  /// header that claims more closes its connection before anything is
+  /// allocated or deserialized (actors/guard/).
+  uint32_t max_message_bytes = 64u << 20;
+  /// A connection to the plaintext port without a handshake by then is
+  /// closed (idle connections must not hold the node's descriptors).
+  std::chrono::milliseconds handshake_timeout{10'000};
   /// Directory lookups ((parent, name) -> directory) a router caches, LRU
   /// (0: none).
   size_t dir_cache_entries = 65536;
@@ -78,6 +88,9 @@ struct raw_options {
   std::vector<std::string> peers;
   double capacity_factor = 1.25;
   bool tls = false;
+  bool plaintext_ok = false;
+  int64_t max_message_bytes = int64_t{64} << 20;
+  caf::timespan handshake_timeout = std::chrono::seconds(10);
   int64_t dir_cache_entries = 65536;
   int64_t metrics_port = 0;
   std::string metrics_bind = "127.0.0.1";
@@ -115,6 +128,10 @@ private:
   raw_options raw_; ///< bound to CAF's options; checked and copied into opts_
   node_options opts_;
 };
+
+/// True for an address that only this host can reach: 127.0.0.0/8, ::1,
+/// "localhost".
+bool is_loopback_address(const std::string& addr);
 
 /// dagshardd's --help text and man page (troff), from the option table.
 std::string node_help();

@@ -134,6 +134,24 @@ const std::vector<option_def>& option_table() {
        [](const R& r, O& o) { o.capacity_factor = r.capacity_factor; }},
       {"tls", &R::tls, 0, 1, "mutual TLS ([openssl] certificate, key, cafile)",
        [](const R& r, O& o) { o.tls = r.tls; }},
+      {"plaintext-ok", &R::plaintext_ok, 0, 1,
+       "allow plaintext (no tls) on a bind address other than loopback: "
+       "anyone who reaches the port can use the node",
+       [](const R& r, O& o) { o.plaintext_ok = r.plaintext_ok; }},
+      {"max-message-bytes", &R::max_message_bytes, 65536, 4294967295,
+       "most bytes one message may carry on the plaintext port; a larger one "
+       "closes its connection unread",
+       [](const R& r, O& o) {
+         o.max_message_bytes = static_cast<uint32_t>(r.max_message_bytes);
+       }},
+      {"handshake-timeout", &R::handshake_timeout, 100, 3600'000,
+       "a connection to the plaintext port that has not sent a handshake "
+       "by then is closed",
+       [](const R& r, O& o) {
+         o.handshake_timeout =
+             std::chrono::duration_cast<std::chrono::milliseconds>(
+                 r.handshake_timeout);
+       }},
       {"dir-cache-entries", &R::dir_cache_entries, 0, int64_t{1} << 24,
        "directory lookups a router caches (0: none)",
        [](const R& r, O& o) {

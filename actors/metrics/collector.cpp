@@ -62,6 +62,18 @@ private:
 constexpr auto counter = MetricType::Counter;
 constexpr auto gauge = MetricType::Gauge;
 
+// The BASP guard of a plaintext port (actors/guard/).
+void add_guard(families& fs, const guard::guard_meters& m) {
+  fs.add("guard_accepted_total", "connections accepted on the plaintext port",
+         counter, {}, double(m.accepted.load(std::memory_order_relaxed)));
+  for (size_t i = 1; i < guard::refusal_kinds; ++i)
+    fs.add("guard_refused_total",
+           "connections the BASP guard closed before BASP read them, by "
+           "reason",
+           counter, {{"reason", to_string(static_cast<guard::refusal>(i))}},
+           double(m.refused[i].load(std::memory_order_relaxed)));
+}
+
 void add_shard(families& fs, const shard_info& x, const shard_meters* m) {
   labels l{{"shard", std::to_string(x.shard)}};
   auto& s = x.stats;
@@ -340,6 +352,8 @@ std::vector<MetricFamily> node_collector::Collect() const {
            "dropped",
            counter, {}, double(g->undecodable()));
   }
+  if (auto m = node_.guard_meters.get())
+    add_guard(fs, *m);
   add_migrations(fs, s.migrations, s.moved_ok ? &s.entries_moved : nullptr);
   double reachable = 0;
   for (auto& n : s.nodes)

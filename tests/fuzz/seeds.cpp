@@ -13,6 +13,7 @@
 
 #include <caf/binary_serializer.hpp>
 
+#include "actors/guard/basp_check.hpp"
 #include "messages/ns.hpp"
 #include "messages/raft_codec.hpp"
 #include "model/meta/meta_codec.hpp"
@@ -237,6 +238,31 @@ void configs() {
 
 } // namespace
 
+// What a console sends a node's plaintext port: its handshake, a message, a
+// heartbeat; the first byte is the fuzz target's cut of the stream.
+std::string basp_header(uint8_t op, uint32_t payload, uint64_t dest) {
+  std::string h{static_cast<char>(op), 0, 0, 0};
+  for (int i = 3; i >= 0; --i)
+    h.push_back(static_cast<char>(payload >> (8 * i)));
+  h.append(16, '\0');
+  for (int i = 7; i >= 0; --i)
+    h.push_back(static_cast<char>(dest >> (8 * i)));
+  return h;
+}
+
+void basp_streams() {
+  std::string node;
+  for (int i = 7; i >= 0; --i)
+    node.push_back(
+        static_cast<char>(ds::guard::default_node_id_class >> (8 * i)));
+  node += std::string{0, 0, 0x10, 0x2a} + std::string(20, '\x33');
+  auto hello = basp_header(1, 32, 0) + node;
+  put("basp_stream", "hello", std::string(1, '\x05') + hello);
+  put("basp_stream", "session",
+      std::string(1, '\x0c') + hello + basp_header(2, 4, 7) + "abcd" +
+          basp_header(6, 0, 0));
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::cerr << "usage: fuzz_seeds CORPUS_DIR\n";
@@ -252,5 +278,6 @@ int main(int argc, char** argv) {
   traces();
   client_messages();
   configs();
+  basp_streams();
   return 0;
 }

@@ -17,14 +17,6 @@
 #include "actors/metrics/endpoint.hpp"
 #include "actors/node.hpp"
 
-namespace {
-
-bool is_loopback(const std::string& addr) {
-  return addr.rfind("127.", 0) == 0 || addr == "localhost" || addr == "::1";
-}
-
-} // namespace
-
 int main(int argc, char** argv) {
   using ds::log_event;
   using ds::log_level;
@@ -68,11 +60,12 @@ int main(int argc, char** argv) {
       ds::stop_node(sys, node);
     return 1;
   }
-  if (!is_loopback(opts.bind))
+  // The configuration refused this unless dagshard.plaintext-ok is set.
+  if (!opts.tls && !ds::is_loopback_address(opts.bind))
     log_event(log_level::warn, "node",
-              "listening on " + opts.bind +
-                  " without authentication; anyone who can reach this port "
-                  "can change the namespace");
+              "plaintext on " + opts.bind +
+                  " (dagshard.plaintext-ok): no authentication, anyone who "
+                  "can reach this port can read and change the namespace");
   auto address = opts.bind + ":" + std::to_string(node.port);
   log_event(log_level::info, "node", "serving on " + address,
             {{"node_id", opts.node_id},
