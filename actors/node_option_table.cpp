@@ -138,9 +138,10 @@ const std::vector<option_def>& option_table() {
        "allow plaintext (no tls) on a bind address other than loopback: "
        "anyone who reaches the port can use the node",
        [](const R& r, O& o) { o.plaintext_ok = r.plaintext_ok; }},
-      {"max-message-bytes", &R::max_message_bytes, 65536, 4294967295,
+      {"max-message-bytes", &R::max_message_bytes, 33554432, 4294967295,
        "most bytes one message may carry on the plaintext port; a larger one "
-       "closes its connection unread",
+       "closes its connection unread (at least 32 MiB: the replies of the "
+       "largest client batch fit)",
        [](const R& r, O& o) {
          o.max_message_bytes = static_cast<uint32_t>(r.max_message_bytes);
        }},

@@ -15,8 +15,13 @@
 namespace ds {
 
 /// Most readdir entries one client batch may ask for in all (its pages'
-/// sizes summed, each cut to max_readdir_page): about 25 MB of replies.
-constexpr std::size_t max_batch_readdir_entries = std::size_t{1} << 18;
+/// sizes summed, each cut to max_readdir_page). An entry of a 255-byte
+/// name takes about 330 bytes on the wire, so the replies of one batch stay
+/// under 22 MB even when one shard holds every page: below the least
+/// `max-message-bytes` a node accepts (32 MiB), so that no client can make
+/// a shard's reply that the node receiving it must refuse (closing the
+/// link between two nodes).
+constexpr std::size_t max_batch_readdir_entries = std::size_t{1} << 16;
 
 /// True for the operations a client may send in a batch (lookup, create,
 /// mkdir, unlink, readdir, locate); the others are the router's steps.

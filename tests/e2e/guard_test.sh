@@ -116,8 +116,8 @@ refused_start() { # refused_start WANT ARGS...: exit 2 with WANT in the log
 }
 refused_start "dagshard.bind: 0.0.0.0 is not a loopback address" --dagshard.bind=0.0.0.0
 refused_start "dagshard.plaintext-ok" --dagshard.bind=0.0.0.0
-refused_start "dagshard.max-message-bytes: must be an integer in 65536..4294967295" \
-  --dagshard.max-message-bytes=100
+refused_start "dagshard.max-message-bytes: must be an integer in 33554432..4294967295" \
+  --dagshard.max-message-bytes=65536
 refused_start "dagshard.max-message-bytes" --dagshard.max-message-bytes=4294967296
 refused_start "dagshard.handshake-timeout: must be a duration" --dagshard.handshake-timeout=5ms
 printf '[dagshard]\nmax-message-bytes="big"\n' >"$work/bad.ini"
