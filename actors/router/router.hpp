@@ -145,9 +145,11 @@ struct router_state {
   /// steps (copy, import, freeze, patch) get ten request timeouts.
   caf::timespan bulk_timeout = std::chrono::minutes(5);
   /// Most entries in one chunk of a part's copy (a move may ask for fewer
-  /// or more, up to max_copy_chunk).
+  /// or more, up to max_copy_chunk: 65,536 entries of 255-byte names are
+  /// about 22 MB, under the least max-message-bytes a node accepts, so a
+  /// chunk always passes the receiving node's guard).
   uint32_t copy_chunk = 4096;
-  static constexpr uint32_t max_copy_chunk = 1u << 20;
+  static constexpr uint32_t max_copy_chunk = 1u << 16;
   /// A started move whose progress count has not grown for this long (as
   /// this router observed it) has lost its driver and is aborted.
   caf::timespan move_lease = std::chrono::seconds(15);

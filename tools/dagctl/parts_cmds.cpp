@@ -90,7 +90,7 @@ void add_parts_commands(CLI::App& app, invocation& inv) {
   move->add_option("--chunk", inv.chunk,
                    "entries per chunk of the copy while the part serves "
                    "(default 4096)")
-      ->check(CLI::Range(1, 1 << 20));
+      ->check(CLI::Range(1, 1 << 16));
   move->callback([&inv] { inv.command = "move"; });
   auto ms = app.add_subcommand(
       "migrations", "the record of moves of parts, oldest first, a page at a "
