@@ -35,6 +35,11 @@ struct config {
   std::uint64_t seed = 0;
   /// Most entries in one append message (>= 1).
   std::size_t max_entries_per_msg = 64;
+  /// Most command bytes in one append message, as etcd's MaxSizePerMsg: an
+  /// append stops before the entry that would pass it, but always carries
+  /// one entry. Messages between members cross the receiving node's guard,
+  /// whose max-message-bytes is at least 32 MiB. (>= 1)
+  std::size_t max_bytes_per_msg = std::size_t{8} << 20;
   /// Most append messages in flight to one follower while streaming (>= 1).
   std::size_t max_inflight = 64;
 };

@@ -41,15 +41,22 @@ bool raft_log::is_up_to_date(index_t i, term_t t) const {
   return t > last_term() || (t == last_term() && i >= last_index());
 }
 
-std::vector<entry> raft_log::slice(index_t lo, index_t hi,
-                                   std::size_t max) const {
+std::vector<entry> raft_log::slice(index_t lo, index_t hi, std::size_t max,
+                                   std::size_t max_bytes) const {
   DS_RAFT_CHECK(lo >= first_index(), "slice below the first index");
   hi = std::min(hi, last_index() + 1);
   if (lo >= hi)
     return {};
   std::size_t n = std::max<std::size_t>(1, std::min<std::size_t>(max, hi - lo));
   auto b = entries_.begin() + static_cast<std::ptrdiff_t>(lo - first_index());
-  return std::vector<entry>(b, b + static_cast<std::ptrdiff_t>(n));
+  // The first entry always goes; the others while the bytes stay in bound.
+  std::size_t k = 1, bytes = b->data.size();
+  for (; k < n; ++k) {
+    bytes += b[static_cast<std::ptrdiff_t>(k)].data.size();
+    if (bytes > max_bytes)
+      break;
+  }
+  return std::vector<entry>(b, b + static_cast<std::ptrdiff_t>(k));
 }
 
 std::optional<index_t> raft_log::maybe_append(index_t prev, term_t prev_term,

@@ -5,6 +5,7 @@
 #include "model/raft/types.hpp"
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -38,9 +39,10 @@ public:
 
   /// The entry at i; REQUIRES first_index() <= i <= last_index().
   const entry& at(index_t i) const { return entries_[i - first_index()]; }
-  /// Entries [lo, hi), at most `max` of them (at least one if any);
-  /// REQUIRES first_index() <= lo.
-  std::vector<entry> slice(index_t lo, index_t hi, std::size_t max) const;
+  /// Entries [lo, hi), at most `max` of them and of at most `max_bytes` of
+  /// commands, but at least one if any; REQUIRES first_index() <= lo.
+  std::vector<entry> slice(index_t lo, index_t hi, std::size_t max,
+                           std::size_t max_bytes = SIZE_MAX) const;
 
   /// Follower side of AppendEntries: if (prev, prev_term) matches, drops any
   /// conflicting suffix, appends what is new and returns the index of the

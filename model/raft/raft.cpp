@@ -28,7 +28,8 @@ node::node(const config& cfg, restored_state restored)
   DS_RAFT_CHECK(cfg_.heartbeat_ticks >= 1 &&
                     cfg_.election_ticks > cfg_.heartbeat_ticks,
                 "need 1 <= heartbeat_ticks < election_ticks");
-  DS_RAFT_CHECK(cfg_.max_entries_per_msg >= 1 && cfg_.max_inflight >= 1,
+  DS_RAFT_CHECK(cfg_.max_entries_per_msg >= 1 && cfg_.max_bytes_per_msg >= 1 &&
+                    cfg_.max_inflight >= 1,
                 "message limits must be at least 1");
   term_ = restored.hard.term;
   vote_ = restored.hard.vote;

@@ -108,7 +108,8 @@ bool node::send_append(node_id to, bool send_if_empty) {
   }
   std::vector<entry> ents;
   if (pr.next <= log_.last_index())
-    ents = log_.slice(pr.next, log_.last_index() + 1, cfg_.max_entries_per_msg);
+    ents = log_.slice(pr.next, log_.last_index() + 1, cfg_.max_entries_per_msg,
+                      cfg_.max_bytes_per_msg);
   if (ents.empty() && !send_if_empty)
     return false;
   bool sent_entries = !ents.empty();

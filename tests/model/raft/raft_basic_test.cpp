@@ -203,3 +203,17 @@ TEST_CASE("a follower's acknowledgement never leaves before its write") {
   CHECK(rd.messages[0].type == msg_type::append_resp);
   n.advance(rd);
 }
+
+TEST_CASE("a slice of the log is bounded in entries and in bytes, and holds "
+          "one entry whatever its size") {
+  std::vector<entry> es;
+  for (index_t i = 1; i <= 10; ++i)
+    es.push_back(entry{1, i, entry_type::normal, std::string(100, 'x')});
+  raft_log log({}, es, 0);
+  CHECK(log.slice(1, 11, 64).size() == 10);
+  CHECK(log.slice(1, 11, 4).size() == 4);
+  CHECK(log.slice(1, 11, 64, 350).size() == 3); // 300 bytes, a 4th passes
+  CHECK(log.slice(1, 11, 64, 300).size() == 3); // exactly at the bound
+  CHECK(log.slice(1, 11, 64, 10).size() == 1);  // one entry always goes
+  CHECK(log.slice(4, 11, 64, 250).front().index == 4);
+}
