@@ -1,5 +1,7 @@
 #include "actors/member_gate.hpp"
 
+#include <utility>
+
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
@@ -63,37 +65,31 @@ std::optional<uint32_t> member_gate::member_of(const caf::node_id& id) const {
   return std::nullopt;
 }
 
+std::optional<uint64_t> member_gate::count(std::atomic<uint64_t>& n,
+                                           log_limit& l) {
+  n.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (!l.due())
+    return std::nullopt;
+  return std::exchange(l.quiet, 0);
+}
+
 void member_gate::count_refused(const std::string& to, const std::string& from,
                                 const std::string& what) {
-  refused_.fetch_add(1, std::memory_order_relaxed);
-  uint64_t quiet = 0;
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (!refused_log_.due())
-      return;
-    quiet = refused_log_.quiet;
-    refused_log_.quiet = 0;
-  }
-  log_event(log_level::warn, "node", "message from a non-member refused",
-            {{"to", to},
-             {"from", from},
-             {"message", what},
-             {"refused_since_last_line", quiet}});
+  if (auto quiet = count(refused_, refused_log_))
+    log_event(log_level::warn, "node", "message from a non-member refused",
+              {{"to", to},
+               {"from", from},
+               {"message", what},
+               {"refused_since_last_line", *quiet}});
 }
 
 void member_gate::count_undecodable(const std::string& to,
                                     const std::string& why) {
-  undecodable_.fetch_add(1, std::memory_order_relaxed);
-  uint64_t quiet = 0;
-  {
-    std::lock_guard<std::mutex> guard{mtx_};
-    if (!undecodable_log_.due())
-      return;
-    quiet = undecodable_log_.quiet;
-    undecodable_log_.quiet = 0;
-  }
-  log_event(log_level::warn, "node", "undecodable message dropped",
-            {{"to", to}, {"error", why}, {"dropped_since_last_line", quiet}});
+  if (auto quiet = count(undecodable_, undecodable_log_))
+    log_event(
+        log_level::warn, "node", "undecodable message dropped",
+        {{"to", to}, {"error", why}, {"dropped_since_last_line", *quiet}});
 }
 
 std::shared_ptr<member_gate> gate_of(const caf::actor_system& sys) {

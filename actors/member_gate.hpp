@@ -67,6 +67,9 @@ private:
     uint64_t quiet = 0; ///< events not logged since the last line
     bool due();
   };
+  /// Counts one event in `n`; if `l` lets a line out now, the events it
+  /// held back since the last one (else nullopt).
+  std::optional<uint64_t> count(std::atomic<uint64_t>& n, log_limit& l);
 
   mutable std::mutex mtx_;
   std::map<uint32_t, caf::node_id> members_;
@@ -87,25 +90,28 @@ void set_gate(const caf::actor_system& sys, std::shared_ptr<member_gate> g);
 /// messages are admitted.
 bool admit_message(caf::scheduled_actor& self, caf::mailbox_element& x);
 
-/// An actor whose mailbox admits members only (admit_message) before its
+/// An actor whose mailbox passes every element through `Admit` before its
 /// behavior sees anything: messages, responses, exit and down messages.
-template <class Base> class guarded_actor : public Base {
+template <class Base,
+          bool (*Admit)(caf::scheduled_actor&, caf::mailbox_element&)>
+class admitting_actor : public Base {
 public:
   using Base::Base;
   using Base::consume;
 
   caf::invoke_message_result consume(caf::mailbox_element& x) override {
-    if (!admit_message(*this, x))
+    if (!Admit(*this, x))
       return caf::invoke_message_result::dropped;
     return Base::consume(x);
   }
 };
 
-/// The self pointer of a guarded stateful actor of interface `Handle`:
-/// a behavior function taking it is spawned guarded.
+/// The self pointer of a guarded stateful actor of interface `Handle`
+/// (admit_message): a behavior function taking it is spawned guarded.
 template <class Handle, class State>
 using guarded_pointer =
-    caf::stateful_actor<State, guarded_actor<typename Handle::base>>*;
+    caf::stateful_actor<State,
+                        admitting_actor<typename Handle::base, admit_message>>*;
 
 /// Whether the gateway, the node's client face, may handle `x`. From this
 /// node, or without a sender: anything. From any other node: only what
@@ -114,22 +120,10 @@ using guarded_pointer =
 /// or down message. Otherwise as admit_message.
 bool admit_client_message(caf::scheduled_actor& self, caf::mailbox_element& x);
 
-/// An actor that serves clients: admit_client_message before its behavior.
-template <class Base> class client_face_actor : public Base {
-public:
-  using Base::Base;
-  using Base::consume;
-
-  caf::invoke_message_result consume(caf::mailbox_element& x) override {
-    if (!admit_client_message(*this, x))
-      return caf::invoke_message_result::dropped;
-    return Base::consume(x);
-  }
-};
-
-/// The self pointer of a stateful client face of interface `Handle`.
+/// The self pointer of a stateful client face of interface `Handle`
+/// (admit_client_message).
 template <class Handle, class State>
-using client_face_pointer =
-    caf::stateful_actor<State, client_face_actor<typename Handle::base>>*;
+using client_face_pointer = caf::stateful_actor<
+    State, admitting_actor<typename Handle::base, admit_client_message>>*;
 
 } // namespace ds
