@@ -8,6 +8,7 @@
 // middle), which is two to three times faster than a WITHOUT ROWID table
 // clustered by (grp, idx) once entries hold a kilobyte or more.
 #include <algorithm>
+#include <cstdint>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -34,7 +35,15 @@ int64_t s(uint64_t x) {
   throw sql::storage_error("raft group " + std::to_string(group) + ": " + why);
 }
 
-void gap(uint32_t group, uint64_t index) {
+/// A stored group id, refused if out of range (a damaged row).
+uint32_t group_of(int64_t x) {
+  if (x < 0 || x > int64_t{UINT32_MAX})
+    throw sql::storage_error("a row has a malformed raft group id " +
+                             std::to_string(x));
+  return static_cast<uint32_t>(x);
+}
+
+[[noreturn]] void gap(uint32_t group, uint64_t index) {
   refuse(group, "its log has a gap before index " + std::to_string(index));
 }
 
@@ -45,13 +54,13 @@ std::map<uint32_t, detail::group_shadow> scan(sql::db& d) {
   std::map<uint32_t, detail::group_shadow> out;
   auto h = d.prepare("SELECT grp, term, vote, commit_index FROM hard");
   while (h.step()) {
-    auto& g = out[static_cast<uint32_t>(h.int64(0))];
+    auto& g = out[group_of(h.int64(0))];
     g.hard = raft::hard_state{u(h.int64(1)), u(h.int64(2)), u(h.int64(3))};
     g.commit = g.hard.commit;
   }
   auto sn = d.prepare("SELECT grp, idx, voters FROM snap");
   while (sn.step()) {
-    auto group = static_cast<uint32_t>(sn.int64(0));
+    auto group = group_of(sn.int64(0));
     if (!raft::decode_voters(sn.blob(2)))
       refuse(group, "its snapshot has a malformed voter list");
     auto& g = out[group];
@@ -59,7 +68,7 @@ std::map<uint32_t, detail::group_shadow> scan(sql::db& d) {
   }
   auto e = d.prepare("SELECT grp, idx FROM entries ORDER BY grp, idx");
   while (e.step()) {
-    auto group = static_cast<uint32_t>(e.int64(0));
+    auto group = group_of(e.int64(0));
     auto index = u(e.int64(1));
     auto& g = out[group];
     if (index <= g.snap)

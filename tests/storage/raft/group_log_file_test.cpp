@@ -109,6 +109,11 @@ TEST_CASE("group log file: a damaged group log is refused untouched") {
   }
   {
     temp_dir dir;
+    refused_after(make_file(dir), "UPDATE hard SET grp = -5",
+                  "malformed raft group id -5");
+  }
+  {
+    temp_dir dir;
     auto path = make_file(dir);
     {
       sql::db d(path, false);
