@@ -42,6 +42,18 @@ struct config {
   std::size_t max_bytes_per_msg = std::size_t{8} << 20;
   /// Most append messages in flight to one follower while streaming (>= 1).
   std::size_t max_inflight = 64;
+  /// Leader lease (Raft thesis 6.4.1), in ticks; 0: no lease. A leader holds
+  /// its lease for lease_ticks ticks from the send of a heartbeat round that
+  /// a quorum acknowledged, and serves reads without a round of messages
+  /// while it holds it (node::lease_valid). Safe because, with check_quorum,
+  /// a follower that acknowledged such a heartbeat refuses votes for
+  /// election_ticks of its own ticks, and a node that restarts refuses them
+  /// for its first election_ticks ticks. The driver owns the clock bound:
+  /// if tick periods of two nodes differ by at most a factor (1 + drift),
+  /// lease_ticks <= (election_ticks - 1) / (1 + drift) keeps a deposed leader
+  /// from serving a read after a new leader is elected.
+  /// REQUIRES: 0 <= lease_ticks < election_ticks, check_quorum if > 0.
+  int lease_ticks = 0;
 };
 
 /// What a node restarts from: everything its storage holds.

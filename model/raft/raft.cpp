@@ -31,6 +31,14 @@ node::node(const config& cfg, restored_state restored)
   DS_RAFT_CHECK(cfg_.max_entries_per_msg >= 1 && cfg_.max_bytes_per_msg >= 1 &&
                     cfg_.max_inflight >= 1,
                 "message limits must be at least 1");
+  DS_RAFT_CHECK(cfg_.lease_ticks >= 0 &&
+                    cfg_.lease_ticks < cfg_.election_ticks &&
+                    (cfg_.lease_ticks == 0 || cfg_.check_quorum),
+                "need 0 <= lease_ticks < election_ticks, with check_quorum");
+  // A node that restarts has forgotten which leader it heard from last: it
+  // must not help elect another while that leader's lease may still run.
+  if (cfg_.lease_ticks > 0)
+    start_hold_ = cfg_.election_ticks;
   term_ = restored.hard.term;
   vote_ = restored.hard.vote;
   // What is on disk; if the log clamped the commit index, the first ready
@@ -56,6 +64,7 @@ void node::reset(term_t t) {
   pending_reads_.clear();
   waiting_reads_.clear();
   batched_reads_.clear();
+  drop_lease();
 }
 
 void node::reset_timeout() {
@@ -200,6 +209,9 @@ void node::step_candidate(const message& m) {
 // --- ticks -------------------------------------------------------------------
 
 void node::tick() {
+  ++ticks_;
+  if (start_hold_ > 0)
+    --start_hold_;
   if (role_ == role::leader)
     tick_heartbeat();
   else
@@ -234,6 +246,10 @@ void node::tick_heartbeat() {
   }
   if (heartbeat_elapsed_ >= cfg_.heartbeat_ticks) {
     heartbeat_elapsed_ = 0;
+    // With a lease, every heartbeat is a round of its own, so that its
+    // acknowledgements date the lease from this tick.
+    if (cfg_.lease_ticks > 0 && voters_.size() > 1)
+      ++read_seq_;
     broadcast_heartbeat();
   }
 }
@@ -271,10 +287,12 @@ void node::step(const message& m) {
 bool node::step_term(const message& m) {
   bool vote_req = m.type == msg_type::vote || m.type == msg_type::prevote;
   if (m.term > term_) {
-    if (vote_req && cfg_.check_quorum && leader_ != no_node &&
-        election_elapsed_ < cfg_.election_ticks) {
+    if (vote_req && cfg_.check_quorum &&
+        ((leader_ != no_node && election_elapsed_ < cfg_.election_ticks) ||
+         start_hold_ > 0)) {
       // Leader stickiness: we heard from a live leader within the minimum
       // election timeout, so this candidate is disruptive (thesis 4.2.3).
+      // With leases, a node just restarted may have heard from one.
       return false;
     }
     if (m.type == msg_type::prevote ||
@@ -324,6 +342,26 @@ bool node::is_voter(node_id id) const {
 
 bool node::committed_in_term() const {
   return log_.term(log_.committed()) == term_;
+}
+
+bool node::lease_valid() const {
+  if (role_ != role::leader || cfg_.lease_ticks == 0 || !committed_in_term())
+    return false;
+  if (voters_.size() == 1)
+    return voters_.front() == cfg_.id;
+  return lease_held_ && ticks_ < lease_start_ + cfg_.lease_ticks;
+}
+
+void node::leader_down() {
+  if (role_ != role::follower)
+    return;
+  leader_ = no_node;
+  election_elapsed_ = std::max(election_elapsed_, cfg_.election_ticks);
+}
+
+void node::drop_lease() {
+  lease_held_ = false;
+  lease_rounds_.clear();
 }
 
 const progress* node::progress_of(node_id id) const {

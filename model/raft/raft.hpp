@@ -112,6 +112,28 @@ public:
   /// True if this leader has committed an entry of its own term (reads and
   /// membership changes wait for that, thesis 6.4 and 4.1).
   bool committed_in_term() const;
+  /// True if this node is leader, has committed an entry of its term, and
+  /// holds its lease (config::lease_ticks): it may serve a linearizable read
+  /// from its state once that state has applied log().committed(), without
+  /// a round of messages. Always false without a lease configured.
+  bool lease_valid() const;
+  /// Gives up the lease until a later heartbeat round renews it (a driver
+  /// that stops ticking the node, e.g. a quiescent group, must call this:
+  /// the lease counts this node's ticks).
+  void drop_lease();
+  /// The driver learned that this follower's leader is down: its node was
+  /// silent for at least election_ticks ticks (a driver that stopped ticking
+  /// a quiescent group tells it so). The node forgets the leader and
+  /// campaigns within election_ticks ticks. Does nothing unless a follower.
+  void leader_down();
+  /// True if reads wait for a heartbeat round or for the term's first
+  /// commit.
+  bool reads_pending() const {
+    return !pending_reads_.empty() || !waiting_reads_.empty() ||
+           !batched_reads_.empty();
+  }
+  /// Ticks this node has counted since it started.
+  std::uint64_t ticks() const { return ticks_; }
 
 private:
   struct pending_read {
@@ -194,6 +216,16 @@ private:
   /// Reads that arrived since the last ready: one heartbeat round confirms
   /// them all when the next ready is taken.
   std::vector<std::pair<node_id, std::string>> batched_reads_;
+  // Leader lease (config::lease_ticks).
+  std::uint64_t ticks_ = 0;
+  /// Heartbeat rounds not yet acknowledged by a quorum: (read_seq, tick
+  /// sent).
+  std::deque<std::pair<std::uint64_t, std::uint64_t>> lease_rounds_;
+  bool lease_held_ = false;
+  std::uint64_t lease_start_ = 0; ///< tick at which the held lease's round left
+  /// Ticks left in which a restarted node refuses votes (lease safety).
+  int start_hold_ = 0;
+  void renew_lease(std::uint64_t confirmed_seq);
 };
 
 } // namespace ds::raft

@@ -159,6 +159,9 @@ void node::broadcast_heartbeat() {
     m.read_seq = read_seq_;
     send(std::move(m));
   }
+  if (cfg_.lease_ticks > 0 &&
+      (lease_rounds_.empty() || lease_rounds_.back().first != read_seq_))
+    lease_rounds_.emplace_back(read_seq_, ticks_);
 }
 
 // Section 5.4.2: the highest index held by a quorum is committed only if its
@@ -270,10 +273,24 @@ void node::release_reads() {
     acks.push_back(v == cfg_.id ? read_seq_ : progress_[v].read_ack);
   std::sort(acks.begin(), acks.end(), std::greater<>());
   std::uint64_t confirmed = acks[quorum() - 1];
+  renew_lease(confirmed);
   while (!pending_reads_.empty() && pending_reads_.front().seq <= confirmed) {
     pending_read r = std::move(pending_reads_.front());
     pending_reads_.pop_front();
     answer_read(r.from, r.index, std::move(r.context));
+  }
+}
+
+// A quorum has acknowledged every round up to `confirmed`: each of them
+// heard from this leader after the round's send, so none votes for another
+// within election_ticks of it.
+void node::renew_lease(std::uint64_t confirmed) {
+  while (!lease_rounds_.empty() && lease_rounds_.front().first <= confirmed) {
+    std::uint64_t sent = lease_rounds_.front().second;
+    if (!lease_held_ || sent > lease_start_)
+      lease_start_ = sent;
+    lease_held_ = true;
+    lease_rounds_.pop_front();
   }
 }
 

@@ -143,6 +143,24 @@ bool cluster::read(node_id at, const std::string& ctx) {
   return alive(at) && m(at).core->read_index(ctx);
 }
 
+bool cluster::lease_read(node_id at, const std::string& ctx) {
+  if (!alive(at))
+    return false;
+  member& mb = m(at);
+  if (!mb.core->lease_valid() || mb.last_applied < mb.core->log().committed())
+    return false;
+  mb.read_values[ctx] = last_value(mb);
+  ++lease_reads;
+  return true;
+}
+
+std::string cluster::last_value(const member& mb) const {
+  for (auto rit = mb.applied.rbegin(); rit != mb.applied.rend(); ++rit)
+    if (!rit->second.second.empty())
+      return rit->second.second;
+  return {};
+}
+
 std::optional<node_id> cluster::leader() const {
   std::optional<node_id> best;
   term_t best_term = 0;
@@ -175,10 +193,13 @@ void cluster::run(int ticks) {
 void cluster::step() {
   ++now_;
   deliver();
-  if (now_ % static_cast<std::uint64_t>(steps_per_tick) == 0)
-    for (node_id a : ids())
-      if (alive(a))
-        m(a).core->tick();
+  for (node_id a : ids()) {
+    auto p = tick_period.find(a);
+    auto period = static_cast<std::uint64_t>(
+        p == tick_period.end() ? steps_per_tick : p->second);
+    if (now_ % period == 0 && alive(a))
+      m(a).core->tick();
+  }
   settle();
 }
 
@@ -346,6 +367,7 @@ void cluster::apply(node_id a, member& mb, const ready& rd) {
     if (!fresh && it->second != std::make_pair(e.term, e.data))
       fail("index " + std::to_string(e.index) +
            " applied with two different commands");
+    top_committed_term_ = std::max(top_committed_term_, e.term);
     auto ops = op_at_.find({e.index, e.term});
     if (ops != op_at_.end())
       for (std::size_t k : ops->second)
@@ -359,13 +381,7 @@ void cluster::apply(node_id a, member& mb, const ready& rd) {
       ++it;
       continue;
     }
-    std::string value;
-    for (auto rit = mb.applied.rbegin(); rit != mb.applied.rend(); ++rit)
-      if (!rit->second.second.empty()) {
-        value = rit->second.second;
-        break;
-      }
-    mb.read_values[it->context] = value;
+    mb.read_values[it->context] = last_value(mb);
     mb.reads.push_back(*it);
     it = mb.waiting.erase(it);
   }
@@ -388,6 +404,12 @@ void cluster::check() {
     if (c < mb.max_commit_seen)
       fail("commit index of node " + std::to_string(a) + " went down");
     mb.max_commit_seen = c;
+    // A lease may be held only while no later term has committed anything:
+    // otherwise a read served from it could miss that term's writes.
+    if (n.lease_valid() && top_committed_term_ > n.term())
+      fail("node " + std::to_string(a) + " holds a lease in term " +
+           std::to_string(n.term()) + " after term " +
+           std::to_string(top_committed_term_) + " committed");
     if (n.current_role() != role::leader)
       continue;
     auto [it, fresh] = leader_of_term_.emplace(n.term(), a);

@@ -117,6 +117,12 @@ public:
   /// the read index) lands in member(at).read_values[ctx].
   bool read(node_id at, const std::string& ctx);
   const std::vector<client_op>& ops() const { return ops_; }
+  /// A lease read at `at`: served at once if `at` holds its lease and has
+  /// applied its commit index (the value lands in read_values[ctx]).
+  /// Returns false if it could not be served.
+  bool lease_read(node_id at, const std::string& ctx);
+  /// Lease reads served so far.
+  std::size_t lease_reads = 0;
 
   // --- observation ---------------------------------------------------------
   /// The live leader of the highest term, if any.
@@ -142,6 +148,9 @@ public:
   std::string final_check() const;
 
   int steps_per_tick = 10;
+  /// Per-node tick periods in steps (clock drift); nodes not listed tick
+  /// every steps_per_tick steps.
+  std::map<node_id, int> tick_period;
   std::mt19937_64 rng;
 
   // --- delivery by hand (the transcript tests) -----------------------------
@@ -187,6 +196,7 @@ private:
     return picked;
   }
 
+  std::string last_value(const member& mb) const;
   member& m(node_id a) { return members_.at(a - 1); }
   const member& m(node_id a) const { return members_.at(a - 1); }
   config config_for(node_id a) const;
@@ -214,6 +224,7 @@ private:
   std::map<index_t, std::pair<term_t, std::string>> committed_;
   std::vector<client_op> ops_;
   std::map<std::pair<index_t, term_t>, std::vector<std::size_t>> op_at_;
+  term_t top_committed_term_ = 0; ///< highest term of an applied entry
   std::string violation_;
 };
 
