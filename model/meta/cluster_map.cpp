@@ -36,7 +36,8 @@ std::string parse_member(const std::string& text, member& out) {
 }
 
 std::string cluster_map::make(member self, std::vector<member> peers,
-                              uint32_t shards_per_node, cluster_map& out) {
+                              uint32_t shards_per_node, cluster_map& out,
+                              uint32_t replicas) {
   out = cluster_map{};
   if (!valid_node_id(self.id))
     return "'" + self.id + "' is not a node id";
@@ -49,16 +50,42 @@ std::string cluster_map::make(member self, std::vector<member> peers,
   for (size_t i = 1; i < peers.size(); ++i)
     if (peers[i].id == peers[i - 1].id)
       return "node id '" + peers[i].id + "' appears twice";
+  if (replicas == 0 || replicas > peers.size())
+    return "replicas must be between 1 and the number of members (" +
+           std::to_string(peers.size()) + "), not " + std::to_string(replicas);
   out.members_ = std::move(peers);
   out.per_node_ = shards_per_node;
+  out.replicas_ = replicas;
   for (size_t i = 0; i < out.members_.size(); ++i)
     if (out.members_[i].id == self_id)
       out.self_ = static_cast<uint32_t>(i);
   return {};
 }
 
+std::vector<uint32_t> cluster_map::replicas_of(uint32_t shard) const {
+  std::vector<uint32_t> out;
+  auto n = static_cast<uint32_t>(members_.size());
+  for (uint32_t k = 0; k < replicas_; ++k)
+    out.push_back((node_of(shard) + k) % n);
+  return out;
+}
+
+std::vector<uint32_t> cluster_map::hosted_by(uint32_t node) const {
+  std::vector<uint32_t> out;
+  for (uint32_t s = 0; s < total_shards(); ++s) {
+    auto rs = replicas_of(s);
+    if (std::find(rs.begin(), rs.end(), node) != rs.end())
+      out.push_back(s);
+  }
+  return out;
+}
+
 uint64_t cluster_map::fingerprint() const {
   uint64_t h = key_hash(per_node_);
+  // R = 1 leaves the digest as it was before replication, so that the files
+  // of an unreplicated cluster stay its own.
+  if (replicas_ > 1)
+    h = key_hash(h ^ (uint64_t{replicas_} << 32));
   for (auto& m : members_)
     for (char c : m.id + "@" + m.address())
       h = key_hash(h ^ static_cast<unsigned char>(c));
