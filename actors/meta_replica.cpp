@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
+#include "actors/ticker.hpp"
 #include "messages/raft_codec.hpp"
 #include "model/meta/meta_codec.hpp"
 #include "storage/sqlite.hpp"
@@ -28,26 +29,6 @@ replica_book::on_failure fail_with(caf::typed_response_promise<T> rp) {
 
 bool valid_command(const meta_command& cmd) {
   return validate_command(cmd) == errc::ok;
-}
-
-// The Raft clock. A delayed message holds a strong reference to its receiver
-// until it fires; pending at shutdown, it would keep this detached actor (and
-// so the actor system's shutdown) waiting forever. So a linked, scheduled
-// ticker keeps the clock and sends each tick through a weak address.
-caf::behavior ticker(caf::event_based_actor* t, caf::actor_addr replica_addr,
-                     caf::timespan period) {
-  t->delayed_send(t, period, raft_tick_atom::value);
-  return {
-      [t, replica_addr, period](raft_tick_atom) {
-        auto replica = caf::actor_cast<caf::actor>(replica_addr);
-        if (!replica) {
-          t->quit();
-          return;
-        }
-        t->send(replica, raft_tick_atom::value);
-        t->delayed_send(t, period, raft_tick_atom::value);
-      },
-  };
 }
 
 } // namespace
@@ -405,7 +386,8 @@ void meta_replica_state::log_leader_change() {
 void meta_replica_state::start_ticker(caf::timespan period) {
   // Arguments passed to spawn (not captured): CAF's spawn of a function
   // without arguments binds a reference through a null pointer.
-  self->spawn<caf::linked>(ticker, self->address(), period);
+  self->spawn<caf::linked>(ticker, self->address(), period,
+                           caf::make_message(raft_tick_atom::value));
 }
 
 std::string check_meta_store(raft_store& store) {

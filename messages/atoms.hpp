@@ -55,4 +55,18 @@ using psm_plan_atom = caf::atom_constant<caf::atom("psmplan")>;
 using psm_status_atom = caf::atom_constant<caf::atom("psmstatus")>;
 using psm_import_atom = caf::atom_constant<caf::atom("psmimport")>;
 
+// -- shard groups: many Raft groups per node (messages/replica.hpp) ---------
+using group_env_atom = caf::atom_constant<caf::atom("grpenv")>;
+using group_peer_atom = caf::atom_constant<caf::atom("grppeer")>;
+using group_propose_atom = caf::atom_constant<caf::atom("grpprop")>;
+using group_read_atom = caf::atom_constant<caf::atom("grpread")>;
+using group_apply_atom = caf::atom_constant<caf::atom("grpapply")>;
+using group_sink_atom = caf::atom_constant<caf::atom("grpsink")>;
+using group_tick_atom = caf::atom_constant<caf::atom("grptick")>;
+using group_flush_atom = caf::atom_constant<caf::atom("grpflush")>;
+using group_status_atom = caf::atom_constant<caf::atom("grpstat")>;
+
+// -- internal clocks (actors/ticker.hpp) -------------------------------------
+using ticker_fire_atom = caf::atom_constant<caf::atom("tickfire")>;
+
 } // namespace ds

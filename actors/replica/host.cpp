@@ -1,0 +1,297 @@
+#include "actors/replica/host.hpp"
+
+#include <caf/all.hpp>
+
+#include "actors/log.hpp"
+#include "actors/ticker.hpp"
+#include "messages/raft_codec.hpp"
+#include "storage/sqlite.hpp"
+
+namespace ds {
+
+raft::multi_config default_group_settings() {
+  raft::multi_config c;
+  c.group.election_ticks = 10;
+  c.group.heartbeat_ticks = 1;
+  c.group.lease_ticks = 8; // safe for clocks 12 % apart (ARCHITECTURE.md)
+  c.quiesce_ticks = 2;
+  c.ping_ticks = 1;
+  c.liveness_ticks = 10;
+  return c;
+}
+
+void replica_host_state::start(std::shared_ptr<group_log_store> st,
+                               replica_host_options o) {
+  store = std::move(st);
+  opts = std::move(o);
+  raft::multi_config mc = opts.multi;
+  mc.id = opts.id;
+  mc.seed = opts.seed * 7919 + opts.id;
+  core = std::make_unique<raft::multi_node>(mc);
+  for (auto& [g, voters] : opts.groups) {
+    auto restored = store->load(g);
+    applied[g] = restored.snap.meta.index;
+    core->add_group(g, voters, std::move(restored));
+    if (voters.size() == 1)
+      core->campaign(g); // a group of one needs no election timeout
+  }
+  schedule_drive();
+  if (opts.tick.count() > 0)
+    self->spawn<caf::linked>(ticker, self->address(), opts.tick,
+                             caf::make_message(group_tick_atom::value));
+}
+
+group_answer replica_host_state::refusal(uint32_t g) const {
+  group_answer a;
+  const raft::node* n = core->group(g);
+  if (!n) {
+    a.status = group_answer::no_group;
+    return a;
+  }
+  a.leader = n->leader();
+  a.status = a.leader == raft::no_node || a.leader == opts.id
+                 ? group_answer::unavailable
+                 : group_answer::not_leader;
+  return a;
+}
+
+// -- requests ----------------------------------------------------------------
+
+caf::result<group_answer> replica_host_state::propose(uint32_t g,
+                                                      std::string data) {
+  if (stopped)
+    return refusal(g);
+  auto p = core->propose(g, std::move(data));
+  if (!p)
+    return refusal(g);
+  auto rp = self->make_response_promise<group_answer>();
+  proposals[g].push_back(
+      waiting{p->index, p->term, ticks + uint64_t(opts.wait_ticks), rp});
+  schedule_drive();
+  return rp;
+}
+
+caf::result<group_answer> replica_host_state::read(uint32_t g) {
+  if (stopped || !core->hosts(g))
+    return refusal(g);
+  const raft::node* n = core->group(g);
+  raft::index_t committed = n->log().committed();
+  // The lease: this leader's state, once it has everything committed, is
+  // the linearizable state without a round of messages.
+  if (applied[g] >= committed && core->lease_read(g))
+    return group_answer{group_answer::ok, committed, n->term(), opts.id};
+  std::string ctx = std::to_string(opts.id) + "." + std::to_string(++read_seq);
+  if (!core->read_index(g, ctx))
+    return refusal(g);
+  auto rp = self->make_response_promise<group_answer>();
+  reads.emplace(ctx, reading{g, 0, ticks + uint64_t(opts.wait_ticks), rp});
+  schedule_drive();
+  return rp;
+}
+
+void replica_host_state::set_sink(uint32_t g, group_sink_actor sink) {
+  sinks[g] = sink;
+  auto it = held.find(g);
+  if (it == held.end() || !sink)
+    return;
+  self->send(sink, group_apply_atom::value, g, std::move(it->second));
+  held.erase(it);
+}
+
+void replica_host_state::receive(const std::string& bytes,
+                                 const caf::strong_actor_ptr& sender) {
+  raft::envelope e;
+  try {
+    e = decode_envelope(bytes);
+  } catch (const wire_error& err) {
+    log_event(log_level::warn, "raft", "dropped an undecodable envelope",
+              {{"error", err.what()}});
+    return;
+  }
+  // Only the host of the node it names may speak for it.
+  auto peer = peers.find(e.from);
+  if (e.to != opts.id || peer == peers.end() || !peer->second || !sender ||
+      sender->address() != peer->second.address())
+    return;
+  core->step(e);
+  schedule_drive();
+}
+
+void replica_host_state::set_peer(uint64_t id,
+                                  const caf::strong_actor_ptr& handle) {
+  if (id == opts.id)
+    return;
+  peers[id] = caf::actor_cast<replica_host_actor>(handle);
+}
+
+std::vector<group_state_info> replica_host_state::status() const {
+  std::vector<group_state_info> out;
+  for (uint32_t g : core->groups()) {
+    auto s = core->status(g);
+    out.push_back(group_state_info{g, raft::to_string(s.r), s.term, s.leader,
+                                   s.last, s.committed, s.applied,
+                                   s.quiescent});
+  }
+  return out;
+}
+
+// -- the clock and the ready loop --------------------------------------------
+
+void replica_host_state::on_tick() {
+  if (stopped)
+    return;
+  ++ticks;
+  core->tick();
+  // Work whose answer did not come in time fails; a proposal may still
+  // apply later (its outcome is then unknown to the caller, as after a
+  // lost reply).
+  for (auto& [g, ws] : proposals)
+    while (!ws.empty() && ws.front().due < ticks) {
+      ws.front().rp.deliver(refusal(g));
+      ws.pop_front();
+    }
+  for (auto it = reads.begin(); it != reads.end();)
+    if (it->second.due < ticks) {
+      it->second.rp.deliver(refusal(it->second.group));
+      it = reads.erase(it);
+    } else {
+      ++it;
+    }
+  drive();
+}
+
+void replica_host_state::schedule_drive() {
+  if (flush_scheduled || stopped)
+    return;
+  flush_scheduled = true;
+  self->send(self, group_flush_atom::value);
+}
+
+void replica_host_state::drive() {
+  flush_scheduled = false;
+  while (!stopped && core->has_ready()) {
+    raft::multi_ready rd = core->get_ready();
+    send_all(rd.early);
+    std::vector<std::pair<uint32_t, const raft::ready*>> batch;
+    for (auto& gr : rd.groups)
+      batch.emplace_back(gr.group, &gr.rd);
+    try {
+      store->save(batch);
+    } catch (const sql::storage_error& e) {
+      // Nothing unsynced was acknowledged; a restart recovers from the log.
+      fail(e.what());
+      return;
+    }
+    send_all(rd.messages);
+    for (auto& gr : rd.groups)
+      hand_out(gr.group, gr.rd);
+    core->advance(rd);
+  }
+}
+
+void replica_host_state::send_all(std::vector<raft::envelope>& es) {
+  for (auto& e : es) {
+    auto peer = peers.find(e.to);
+    if (peer != peers.end() && peer->second)
+      self->send(peer->second, group_env_atom::value, encode_envelope(e));
+  }
+}
+
+// Hands committed entries to the group's sink and answers what they decide.
+void replica_host_state::hand_out(uint32_t g, const raft::ready& rd) {
+  if (!rd.committed.empty()) {
+    std::vector<group_entry> out;
+    out.reserve(rd.committed.size());
+    for (const raft::entry& e : rd.committed)
+      out.push_back(group_entry{
+          e.index, e.term,
+          e.type == raft::entry_type::normal ? e.data : std::string{}});
+    uint64_t last = rd.committed.back().index;
+    auto sink = sinks.find(g);
+    if (sink != sinks.end() && sink->second) {
+      self->send(sink->second, group_apply_atom::value, g, std::move(out));
+    } else {
+      auto& h = held[g];
+      h.insert(h.end(), std::make_move_iterator(out.begin()),
+               std::make_move_iterator(out.end()));
+    }
+    applied[g] = last;
+    // A proposal at or below the last index either is its entry or was
+    // replaced by another leader's.
+    auto& ws = proposals[g];
+    while (!ws.empty() && ws.front().index <= last) {
+      auto& w = ws.front();
+      const raft::entry* hit = nullptr;
+      for (const raft::entry& e : rd.committed)
+        if (e.index == w.index)
+          hit = &e;
+      group_answer a{group_answer::lost, w.index, w.term, 0};
+      if (hit && hit->term == w.term)
+        a.status = group_answer::ok;
+      a.leader = core->group(g)->leader();
+      w.rp.deliver(a);
+      ws.pop_front();
+    }
+  }
+  for (const raft::read_state& r : rd.reads) {
+    auto it = reads.find(r.context);
+    if (it != reads.end())
+      it->second.index = std::max<uint64_t>(r.index, 1);
+  }
+  answer_reads(g);
+}
+
+void replica_host_state::answer_reads(uint32_t g) {
+  for (auto it = reads.begin(); it != reads.end();) {
+    reading& r = it->second;
+    if (r.group == g && r.index != 0 && r.index <= applied[g]) {
+      r.rp.deliver(
+          group_answer{group_answer::ok, r.index, core->group(g)->term(), 0});
+      it = reads.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void replica_host_state::fail(const std::string& why) {
+  stopped = true;
+  log_event(log_level::error, "raft",
+            "shard groups' log write failed; the host stops", {{"error", why}});
+  for (auto& [g, ws] : proposals)
+    for (auto& w : ws)
+      w.rp.deliver(group_answer{group_answer::unavailable, 0, 0, 0});
+  proposals.clear();
+  for (auto& [ctx, r] : reads)
+    r.rp.deliver(group_answer{group_answer::unavailable, 0, 0, 0});
+  reads.clear();
+  self->quit(caf::make_error(caf::sec::runtime_error, why));
+}
+
+replica_host_actor::behavior_type replica_host_behavior(
+    replica_host_actor::stateful_pointer<replica_host_state> self,
+    std::shared_ptr<group_log_store> store, replica_host_options opts) {
+  auto& st = self->state;
+  st.self = self;
+  st.start(std::move(store), std::move(opts));
+  return {
+      [self](group_propose_atom, uint32_t g, std::string& data) {
+        return self->state.propose(g, std::move(data));
+      },
+      [self](group_read_atom, uint32_t g) { return self->state.read(g); },
+      [self](group_sink_atom, uint32_t g, group_sink_actor& sink) {
+        self->state.set_sink(g, std::move(sink));
+      },
+      [self](group_env_atom, const std::string& bytes) {
+        self->state.receive(bytes, self->current_sender());
+      },
+      [self](group_peer_atom, uint64_t id, caf::strong_actor_ptr& handle) {
+        self->state.set_peer(id, handle);
+      },
+      [self](group_status_atom) { return self->state.status(); },
+      [self](group_tick_atom) { self->state.on_tick(); },
+      [self](group_flush_atom) { self->state.drive(); },
+  };
+}
+
+} // namespace ds

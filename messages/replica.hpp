@@ -1,0 +1,92 @@
+// Shard groups: the node's Raft host (actors/replica/host.*) and the state
+// machines it feeds (a shard replica, or a test's sink).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/atoms.hpp"
+
+namespace ds {
+
+/// A committed entry of a group, in log order.
+struct group_entry {
+  uint64_t index = 0;
+  uint64_t term = 0;
+  std::string data; ///< empty: a leader's no-op or a membership change
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_entry& x) {
+  return f(caf::meta::type_name("ds::group_entry"), x.index, x.term, x.data);
+}
+
+/// The outcome of a proposal or a read of a group.
+struct group_answer {
+  enum status_t : uint8_t {
+    ok,          ///< committed and handed to the group's state machine here
+    not_leader,  ///< this node does not lead the group; see `leader`
+    lost,        ///< another leader's entry took its place: never applies
+    unavailable, ///< no leader answered in time
+    no_group,    ///< the group has no replica on this node
+  };
+  uint8_t status = unavailable;
+  uint64_t index = 0;  ///< ok: the entry's index (a read: its read index)
+  uint64_t term = 0;   ///< ok: the entry's term
+  uint64_t leader = 0; ///< the leader this node knows (0: none)
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_answer& x) {
+  return f(caf::meta::type_name("ds::group_answer"), x.status, x.index, x.term,
+           x.leader);
+}
+
+/// One group's replica on a node, as `dagctl shards` shows it.
+struct group_state_info {
+  uint32_t group = 0;
+  std::string role;
+  uint64_t term = 0;
+  uint64_t leader = 0;
+  uint64_t last = 0;
+  uint64_t committed = 0;
+  uint64_t applied = 0;
+  bool quiescent = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, group_state_info& x) {
+  return f(caf::meta::type_name("ds::group_state_info"), x.group, x.role,
+           x.term, x.leader, x.last, x.committed, x.applied, x.quiescent);
+}
+
+/// What receives a group's committed entries on a node, in log order.
+using group_sink_actor = caf::typed_actor<
+    caf::reacts_to<group_apply_atom, uint32_t, std::vector<group_entry>>>;
+
+/// The node's Raft host: its replica of every shard group it holds.
+using replica_host_actor = caf::typed_actor<
+    // Proposes `data` to group `g`; answered once committed and handed to
+    // the group's sink here (ok), or why not.
+    caf::replies_to<group_propose_atom, uint32_t,
+                    std::string>::with<group_answer>,
+    // A linearizable read point of group `g` (ReadIndex, or the lease):
+    // answered with the index once every entry up to it was handed to the
+    // sink, in order before the answer.
+    caf::replies_to<group_read_atom, uint32_t>::with<group_answer>,
+    // Local: `sink` receives group `g`'s committed entries.
+    caf::reacts_to<group_sink_atom, uint32_t, group_sink_actor>,
+    // The messages of many groups from another node (msgpack bytes).
+    caf::reacts_to<group_env_atom, std::string>,
+    // Local: the host of node `id` is reachable at `handle` (null: not).
+    caf::reacts_to<group_peer_atom, uint64_t, caf::strong_actor_ptr>,
+    // Every group's replica here.
+    caf::replies_to<group_status_atom>::with<std::vector<group_state_info>>,
+    // Internal: the clock and the handling of ready work.
+    caf::reacts_to<group_tick_atom>, caf::reacts_to<group_flush_atom>>;
+
+} // namespace ds

@@ -1,0 +1,305 @@
+// The node's Raft host for shard groups (actors/replica/host.*) on CAF's test
+// coordinator: three hosts with memory group logs, four groups on all three,
+// virtual time by hand-sent ticks, crashes by killing a host and starting it
+// again on the same disk.
+#include "tests/actors/fixture.hpp"
+
+#include "actors/replica/host.hpp"
+#include "messages/raft_codec.hpp"
+
+using namespace ds;
+using namespace ds::test;
+
+namespace {
+
+using applied_map = std::map<uint32_t, std::vector<group_entry>>;
+
+// A sink that records what it is handed, as a shard replica would apply it.
+group_sink_actor::behavior_type recorder(group_sink_actor::pointer,
+                                         std::shared_ptr<applied_map> into) {
+  return {
+      [into](group_apply_atom, uint32_t g, std::vector<group_entry>& es) {
+        auto& v = (*into)[g];
+        v.insert(v.end(), es.begin(), es.end());
+      },
+  };
+}
+
+struct host_fixture : test_coordinator_fixture<ns_config> {
+  static constexpr uint32_t groups = 4;
+  std::vector<std::shared_ptr<memory_group_log_disk>> disks;
+  std::vector<replica_host_actor> hosts;
+  std::vector<std::shared_ptr<applied_map>> applied;
+  int fail_after_on_first = 0;
+
+  host_fixture() {
+    for (int i = 0; i < 3; ++i) {
+      disks.push_back(make_memory_group_log_disk());
+      applied.push_back(std::make_shared<applied_map>());
+    }
+    hosts.resize(3);
+    for (uint64_t i = 1; i <= 3; ++i)
+      start(i);
+    for (uint64_t i = 1; i <= 3; ++i)
+      link(i, true);
+  }
+
+  ~host_fixture() {
+    for (auto& h : hosts)
+      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
+
+  void start(uint64_t id, int fail_after = 0) {
+    replica_host_options o;
+    o.id = id;
+    for (uint32_t g = 0; g < groups; ++g)
+      o.groups[g] = {1, 2, 3};
+    o.tick = caf::timespan{0};
+    o.multi = default_group_settings();
+    o.seed = 11;
+    std::shared_ptr<group_log_store> store =
+        make_memory_group_log_store(fail_after, disks[id - 1]);
+    hosts[id - 1] = sys.spawn(replica_host_behavior, store, o);
+    applied[id - 1]->clear();
+    auto sink = sys.spawn(recorder, applied[id - 1]);
+    for (uint32_t g = 0; g < groups; ++g)
+      self->send(hosts[id - 1], group_sink_atom::value, g, sink);
+    sched.run();
+  }
+
+  void link(uint64_t id, bool up) {
+    for (uint64_t j = 1; j <= 3; ++j) {
+      if (j == id)
+        continue;
+      auto handle = [&](uint64_t k) {
+        return caf::actor_cast<caf::strong_actor_ptr>(
+            up ? hosts[k - 1] : replica_host_actor{});
+      };
+      self->send(hosts[id - 1], group_peer_atom::value, j, handle(j));
+      self->send(hosts[j - 1], group_peer_atom::value, id, handle(id));
+    }
+    sched.run();
+  }
+
+  void kill(uint64_t id) {
+    link(id, false);
+    caf::anon_send_exit(hosts[id - 1], caf::exit_reason::kill);
+    sched.run();
+    hosts[id - 1] = nullptr;
+  }
+
+  void tick(int n = 1, uint64_t skip = 0) {
+    for (int k = 0; k < n; ++k) {
+      for (uint64_t i = 1; i <= 3; ++i)
+        if (i != skip && hosts[i - 1])
+          self->send(hosts[i - 1], group_tick_atom::value);
+      sched.run();
+    }
+  }
+
+  std::vector<group_state_info> status(uint64_t id) {
+    std::vector<group_state_info> out;
+    self->send(hosts[id - 1], group_status_atom::value);
+    sched.run();
+    self->receive([&](std::vector<group_state_info>& x) { out = x; });
+    return out;
+  }
+
+  uint64_t leader(uint32_t g) {
+    for (uint64_t i = 1; i <= 3; ++i)
+      if (hosts[i - 1] && status(i)[g].role == "leader")
+        return i;
+    return 0;
+  }
+
+  bool all_led() {
+    for (uint32_t g = 0; g < groups; ++g)
+      if (leader(g) == 0)
+        return false;
+    return true;
+  }
+
+  template <class... Ts>
+  std::optional<group_answer> ask(uint64_t at, Ts... xs) {
+    std::optional<group_answer> out;
+    self->send(hosts[at - 1], xs...);
+    for (int k = 0; k < 30 && !out; ++k) {
+      sched.run();
+      self->receive([&](group_answer& a) { out = a; },
+                    caf::after(std::chrono::seconds(0)) >> [] {});
+      if (!out)
+        tick();
+    }
+    return out;
+  }
+
+  std::optional<group_answer> propose(uint64_t at, uint32_t g,
+                                      std::string data) {
+    return ask(at, group_propose_atom::value, g, std::move(data));
+  }
+
+  // The commands (non-empty entries) node `id`'s sink got for group `g`.
+  std::vector<std::string> commands(uint64_t id, uint32_t g) {
+    std::vector<std::string> out;
+    for (auto& e : (*applied[id - 1])[g])
+      if (!e.data.empty())
+        out.push_back(e.data);
+    return out;
+  }
+};
+
+bool in_order(const std::vector<group_entry>& es) {
+  for (size_t i = 1; i < es.size(); ++i)
+    if (es[i].index != es[i - 1].index + 1)
+      return false;
+  return !es.empty() && es.front().index == 1;
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(
+    host_fixture,
+    "shard groups elect and hand every replica the same entries") {
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  uint64_t l = leader(2);
+  auto a = propose(l, 2, "a");
+  auto b = propose(l, 2, "b");
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->status == group_answer::ok);
+  CHECK(b->status == group_answer::ok);
+  CHECK(b->index == a->index + 1);
+  tick(2);
+  for (uint64_t i = 1; i <= 3; ++i) {
+    CHECK(commands(i, 2) == std::vector<std::string>{"a", "b"});
+    CHECK(in_order((*applied[i - 1])[2]));
+    CHECK(commands(i, 1).empty());
+  }
+  // A follower refuses, naming the leader.
+  uint64_t f = l % 3 + 1;
+  auto r = propose(f, 2, "c");
+  REQUIRE(r);
+  CHECK(r->status == group_answer::not_leader);
+  CHECK(r->leader == l);
+  // A group this node does not host.
+  auto none = propose(l, 9, "x");
+  REQUIRE(none);
+  CHECK(none->status == group_answer::no_group);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "reads: the leader's lease, a follower's "
+                                "ReadIndex, both after every acknowledged "
+                                "write") {
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  uint64_t l = leader(1);
+  auto w = propose(l, 1, "w");
+  REQUIRE(w);
+  REQUIRE(w->status == group_answer::ok);
+  tick(1);
+  auto at_leader = ask(l, group_read_atom::value, uint32_t{1});
+  REQUIRE(at_leader);
+  CHECK(at_leader->status == group_answer::ok);
+  CHECK(at_leader->index >= w->index);
+  uint64_t f = l % 3 + 1;
+  auto at_follower = ask(f, group_read_atom::value, uint32_t{1});
+  REQUIRE(at_follower);
+  CHECK(at_follower->status == group_answer::ok);
+  CHECK(at_follower->index >= w->index);
+  // The follower's sink holds the write before the answer arrives.
+  CHECK(commands(f, 1) == std::vector<std::string>{"w"});
+}
+
+TEST_CASE_FIXTURE(host_fixture, "a killed host's groups fail over; restarted "
+                                "on its disk it catches up") {
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  uint64_t victim = leader(0);
+  REQUIRE(propose(victim, 0, "before")->status == group_answer::ok);
+  tick(2);
+  kill(victim);
+  uint64_t other = victim % 3 + 1;
+  uint64_t nl = 0;
+  for (int k = 0; k < 60 && nl == 0; ++k) {
+    tick();
+    auto st = status(other)[0];
+    if (st.role == "leader")
+      nl = other;
+    else if (st.leader != 0 && st.leader != victim)
+      nl = st.leader;
+  }
+  REQUIRE(nl != 0);
+  for (int i = 0; i < 5; ++i) {
+    auto r = propose(nl, 0, "during" + std::to_string(i));
+    REQUIRE(r);
+    CHECK(r->status == group_answer::ok);
+  }
+  start(victim);
+  link(victim, true);
+  tick(20);
+  auto got = commands(victim, 0);
+  std::vector<std::string> want{"before"};
+  for (int i = 0; i < 5; ++i)
+    want.push_back("during" + std::to_string(i));
+  CHECK(got == want);
+  CHECK(in_order((*applied[victim - 1])[0]));
+}
+
+TEST_CASE_FIXTURE(host_fixture,
+                  "a failed log write stops the host; the others serve on") {
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  uint64_t l = leader(3);
+  kill(l);
+  // Back on the same disk, with its first write failing.
+  start(l, 1);
+  self->monitor(hosts[l - 1]);
+  link(l, true);
+  tick(3, l);
+  bool stopped = false;
+  self->receive([&](caf::down_msg&) { stopped = true; },
+                caf::after(std::chrono::seconds(0)) >> [] {});
+  CHECK(stopped);
+  hosts[l - 1] = nullptr;
+  uint64_t nl = 0;
+  for (int k = 0; k < 60 && nl == 0; ++k) {
+    tick();
+    nl = leader(3);
+  }
+  REQUIRE(nl != 0);
+  auto r = propose(nl, 3, "still");
+  REQUIRE(r);
+  CHECK(r->status == group_answer::ok);
+}
+
+TEST_CASE_FIXTURE(host_fixture,
+                  "envelopes not from the named node's host are dropped") {
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  uint64_t l = leader(0);
+  uint64_t f = l % 3 + 1;
+  auto term = status(f)[0].term;
+  // An envelope claiming to come from the leader's node, sent by the test:
+  // a heartbeat of a far later term would raise the follower's term.
+  raft::envelope e;
+  e.from = l;
+  e.to = f;
+  raft::group_message gm;
+  gm.group = 0;
+  gm.msg.type = raft::msg_type::heartbeat;
+  gm.msg.from = l;
+  gm.msg.to = f;
+  gm.msg.term = term + 100;
+  e.msgs.push_back(gm);
+  self->send(hosts[f - 1], group_env_atom::value, encode_envelope(e));
+  self->send(hosts[f - 1], group_env_atom::value, std::string("junk"));
+  tick(1);
+  CHECK(status(f)[0].term == term);
+}
