@@ -1,0 +1,146 @@
+#include "storage/batch_codec.hpp"
+
+#include "model/msgpack_read.hpp"
+#include "model/namespace/name.hpp"
+#include "storage/node_codec.hpp"
+#include "storage/sqlite.hpp"
+
+namespace ds {
+
+namespace {
+
+using error = sql::storage_error;
+
+void pack_entry(mp::packer& pk, const dir_entry& x) {
+  pk.pack_array(10);
+  pk.pack(x.e.row);
+  pk.pack(x.dir);
+  pk.pack(x.e.hash);
+  pk.pack(x.e.name);
+  pk.pack(x.e.a.ino);
+  pk.pack(static_cast<unsigned>(x.e.a.kind));
+  pk.pack(x.e.a.mode);
+  pk.pack(x.e.a.size);
+  pk.pack(x.e.a.mtime);
+  pk.pack(x.e.a.version);
+}
+
+dir_entry unpack_entry(const msgpack::object& o) {
+  auto* f = mp::fields<error>(o, 10, "batch entry");
+  dir_entry x;
+  x.e.row = f[0].as<uint64_t>();
+  x.dir = f[1].as<uint64_t>();
+  x.e.hash = f[2].as<uint64_t>();
+  x.e.name = f[3].as<std::string>();
+  x.e.a.ino = f[4].as<uint64_t>();
+  auto kind = f[5].as<unsigned>();
+  if (kind > static_cast<unsigned>(entry_kind::symlink))
+    throw error("batch entry of unknown kind");
+  x.e.a.kind = static_cast<entry_kind>(kind);
+  x.e.a.mode = f[6].as<uint32_t>();
+  x.e.a.size = f[7].as<uint64_t>();
+  x.e.a.mtime = f[8].as<int64_t>();
+  x.e.a.version = f[9].as<uint64_t>();
+  if (validate_name(x.e.name) != errc::ok)
+    throw error("batch entry with an invalid name");
+  if (name_hash(x.e.name) != x.e.hash)
+    throw error("batch entry whose hash is not its name's");
+  return x;
+}
+
+const msgpack::object_array& array(const msgpack::object& o, const char* what) {
+  if (o.type != msgpack::type::ARRAY)
+    throw error(std::string{"malformed "} + what);
+  return o.via.array;
+}
+
+struct object_span {
+  const msgpack::object* b;
+  const msgpack::object* e;
+  const msgpack::object* begin() const { return b; }
+  const msgpack::object* end() const { return e; }
+};
+
+object_span mp_range(const msgpack::object_array& a) {
+  return {a.ptr, a.ptr + a.size};
+}
+
+// A [dir, bytes] pair.
+std::pair<inode_id, std::string> unpack_record(const msgpack::object& o,
+                                               const char* what) {
+  auto* f = mp::fields<error>(o, 2, what);
+  return {f[0].as<uint64_t>(), mp::bytes(f[1])};
+}
+
+} // namespace
+
+std::string encode_commit_batch(const commit_batch& b) {
+  msgpack::sbuffer buf;
+  mp::packer pk{buf};
+  pk.pack_array(9);
+  pk.pack(1); // version
+  pk.pack_array(static_cast<uint32_t>(b.put_entries.size()));
+  for (auto& x : b.put_entries)
+    pack_entry(pk, x);
+  pk.pack(b.del_rows);
+  pk.pack_array(static_cast<uint32_t>(b.put_nodes.size()));
+  for (auto& x : b.put_nodes) {
+    pk.pack_array(3);
+    pk.pack(x.dir);
+    pk.pack(x.r.id);
+    mp::pack_bytes(pk, encode_node(x.r));
+  }
+  pk.pack_array(static_cast<uint32_t>(b.del_nodes.size()));
+  for (auto& [dir, id] : b.del_nodes) {
+    pk.pack_array(2);
+    pk.pack(dir);
+    pk.pack(id);
+  }
+  pk.pack(b.dead_dirs);
+  pk.pack_array(static_cast<uint32_t>(b.put_parts.size()));
+  for (auto& [dir, p] : b.put_parts) {
+    pk.pack_array(2);
+    pk.pack(dir);
+    mp::pack_bytes(pk, encode_parts(p));
+  }
+  pk.pack(b.next_seq);
+  pk.pack(b.next_row);
+  return std::string(buf.data(), buf.size());
+}
+
+commit_batch decode_commit_batch(const std::string& bytes) {
+  return mp::guarded<error>("commit batch", [&] {
+    auto oh = mp::unpack(bytes);
+    auto* f = mp::fields<error>(oh.get(), 9, "commit batch");
+    if (f[0].as<int>() != 1)
+      throw error("commit batch of unknown version");
+    commit_batch b;
+    for (auto& o : mp_range(array(f[1], "batch entries")))
+      b.put_entries.push_back(unpack_entry(o));
+    b.del_rows = f[2].as<std::vector<uint64_t>>();
+    for (auto& o : mp_range(array(f[3], "batch nodes"))) {
+      auto* p = mp::fields<error>(o, 3, "batch node");
+      dir_node n;
+      n.dir = p[0].as<uint64_t>();
+      n.r.id = p[1].as<uint64_t>();
+      decode_node(mp::bytes(p[2]), n.r);
+      b.put_nodes.push_back(std::move(n));
+    }
+    for (auto& o : mp_range(array(f[4], "batch node removals"))) {
+      auto* p = mp::fields<error>(o, 2, "batch node removal");
+      b.del_nodes.emplace_back(p[0].as<uint64_t>(), p[1].as<uint64_t>());
+    }
+    b.dead_dirs = f[5].as<std::vector<uint64_t>>();
+    for (auto& o : mp_range(array(f[6], "batch parts"))) {
+      auto [dir, data] = unpack_record(o, "batch parts");
+      dir_parts p;
+      decode_parts(data, p);
+      b.put_parts.emplace_back(dir, std::move(p));
+    }
+    b.next_seq = f[7].as<uint64_t>();
+    b.next_row = f[8].as<uint64_t>();
+    return b;
+  });
+}
+
+} // namespace ds

@@ -1,0 +1,26 @@
+// msgpack encoding of a shard's commit batch as one command of its Raft
+// group: the leader evaluates requests against its state and proposes the
+// final state of everything they touched (commit_batch); every replica
+// writes the batch to its shard store once it is committed, in log order.
+// A batch holds final states, so applying it twice changes nothing.
+#pragma once
+
+#include <string>
+
+#include "model/namespace/ns_shard.hpp"
+
+namespace ds {
+
+/// [version=1, [[row, dir, hash, name, ino, kind, mode, size, mtime,
+/// version]...], [del_row...], [[dir, node_id, node_bytes]...], [[dir,
+/// node_id]...], [dead_dir...], [[dir, parts_bytes]...], next_seq, next_row]
+/// (node_bytes: encode_node; parts_bytes: encode_parts).
+std::string encode_commit_batch(const commit_batch& b);
+
+/// Decodes encode_commit_batch's output; throws sql::storage_error naming
+/// the problem if the bytes are not such a batch (an entry whose name is
+/// invalid or whose hash is not its name's, an unknown kind, a malformed
+/// node or part record).
+commit_batch decode_commit_batch(const std::string& bytes);
+
+} // namespace ds

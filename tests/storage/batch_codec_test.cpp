@@ -1,0 +1,122 @@
+// A shard's commit batch as a command of its Raft group: every replica that
+// writes the decoded batch ends with the state the leader wrote.
+#include <doctest/doctest.h>
+
+#include "model/namespace/name.hpp"
+#include "storage/batch_codec.hpp"
+#include "storage/shard_store.hpp"
+#include "storage/sqlite.hpp"
+
+using namespace ds;
+
+namespace {
+
+ns_reply run(ns_shard& s, ns_op op, inode_id dir, const std::string& name) {
+  bool wait = false;
+  return s.apply(make_request(op, dir, name), 1000, wait);
+}
+
+// The batches of a small history: creates that split the root's DAG, a
+// directory with files, unlinks, an rmdir.
+std::vector<commit_batch> history(ns_shard& s) {
+  std::vector<commit_batch> out;
+  for (int i = 0; i < 300; ++i)
+    run(s, ns_op::create, root_ino, "f" + std::to_string(i));
+  out.push_back(s.take_changes());
+  auto d = run(s, ns_op::mkdir, root_ino, "d");
+  for (int i = 0; i < 20; ++i)
+    run(s, ns_op::create, d.a.ino, "g" + std::to_string(i));
+  for (int i = 0; i < 300; i += 4)
+    run(s, ns_op::unlink, root_ino, "f" + std::to_string(i));
+  out.push_back(s.take_changes());
+  // An rmdir's three steps: the directory is gone (a tombstone).
+  auto e = run(s, ns_op::mkdir, root_ino, "empty");
+  out.push_back(s.take_changes());
+  bool wait = false;
+  s.apply(make_request(ns_op::rmdir_prepare, e.a.ino), 1000, wait);
+  ns_request un = make_request(ns_op::rmdir_unlink, root_ino, "empty");
+  un.expect_ino = e.a.ino;
+  s.apply(un, 1000, wait);
+  s.apply(make_request(ns_op::rmdir_commit, e.a.ino), 1000, wait);
+  out.push_back(s.take_changes());
+  REQUIRE_FALSE(out.back().dead_dirs.empty());
+  return out;
+}
+
+void same_load(const loaded_shard& x, const loaded_shard& y) {
+  REQUIRE(x.entries.size() == y.entries.size());
+  for (size_t i = 0; i < x.entries.size(); ++i) {
+    CHECK(x.entries[i].dir == y.entries[i].dir);
+    CHECK(x.entries[i].e.name == y.entries[i].e.name);
+    CHECK(x.entries[i].e.row == y.entries[i].e.row);
+    CHECK(x.entries[i].e.a == y.entries[i].e.a);
+  }
+  REQUIRE(x.nodes.size() == y.nodes.size());
+  for (size_t i = 0; i < x.nodes.size(); ++i) {
+    CHECK(x.nodes[i].dir == y.nodes[i].dir);
+    CHECK(x.nodes[i].r.id == y.nodes[i].r.id);
+    CHECK(x.nodes[i].r.slots == y.nodes[i].r.slots);
+  }
+  CHECK(x.dead == y.dead);
+  CHECK(x.next_seq == y.next_seq);
+  CHECK(x.next_row == y.next_row);
+}
+
+} // namespace
+
+TEST_CASE("a replica writing decoded batches ends where the leader did") {
+  ns_shard_config cfg;
+  cfg.dag.list_capacity = 16; // many splits
+  ns_shard s{2, cfg};
+  auto leader = make_memory_shard_store();
+  auto replica = make_memory_shard_store();
+  for (auto& b : history(s)) {
+    leader->commit(b);
+    auto bytes = encode_commit_batch(b);
+    replica->commit(decode_commit_batch(bytes));
+    // Final states: the same batch again changes nothing.
+    replica->commit(decode_commit_batch(bytes));
+  }
+  same_load(leader->load(), replica->load());
+  auto l = replica->load();
+  ns_shard back{2, cfg};
+  REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row,
+                       l.parts) == "");
+  CHECK(back.check() == "");
+  CHECK(back.stats().entries == s.stats().entries);
+}
+
+TEST_CASE("bytes that are not a commit batch are refused") {
+  ns_shard s{2, {}};
+  run(s, ns_op::create, root_ino, "x");
+  auto good = encode_commit_batch(s.take_changes());
+  CHECK_NOTHROW(decode_commit_batch(good));
+  for (size_t cut = 0; cut < good.size(); ++cut)
+    CHECK_THROWS_AS(decode_commit_batch(good.substr(0, cut)),
+                    sql::storage_error);
+  CHECK_THROWS_AS(decode_commit_batch("junk"), sql::storage_error);
+  auto tamper = [&](auto&& change) {
+    commit_batch b = decode_commit_batch(good);
+    change(b);
+    return encode_commit_batch(b);
+  };
+  // A name that is no name, a hash that is not the name's, an unknown kind.
+  CHECK_THROWS_AS(decode_commit_batch(tamper([](commit_batch& b) {
+                    b.put_entries.at(0).e.name = "a/b";
+                    b.put_entries.at(0).e.hash = name_hash("a/b");
+                  })),
+                  sql::storage_error);
+  CHECK_THROWS_AS(decode_commit_batch(tamper([](commit_batch& b) {
+                    b.put_entries.at(0).e.hash ^= 1;
+                  })),
+                  sql::storage_error);
+  CHECK_THROWS_AS(decode_commit_batch(tamper([](commit_batch& b) {
+                    b.put_entries.at(0).e.a.kind = static_cast<entry_kind>(7);
+                  })),
+                  sql::storage_error);
+  // Another version.
+  std::string v2 = good;
+  REQUIRE(static_cast<unsigned char>(v2[1]) == 1);
+  v2[1] = 2;
+  CHECK_THROWS_AS(decode_commit_batch(v2), sql::storage_error);
+}
