@@ -1,7 +1,8 @@
 // Fuzz target: the wire encoding of Raft messages between metadata replicas
-// (messages/raft_codec.hpp) and the voter sets that config entries carry
-// (model/raft/types.hpp). Bad bytes must end in wire_error; a message that
-// decodes must encode and decode to the same message.
+// and of the envelopes of shard groups between nodes
+// (messages/raft_codec.hpp), and the voter sets that config entries carry
+// (model/raft/types.hpp). Bad bytes must end in wire_error; a message or an
+// envelope that decodes must encode and decode to the same bytes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +13,13 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string in{reinterpret_cast<const char*>(data), size};
   (void)ds::raft::decode_voters(in);
+  try {
+    auto e = ds::decode_envelope(in);
+    auto again = ds::encode_envelope(e);
+    if (ds::encode_envelope(ds::decode_envelope(again)) != again)
+      std::abort();
+  } catch (const ds::wire_error&) {
+  }
   ds::raft::message m;
   try {
     m = ds::decode_raft_message(in);

@@ -140,6 +140,18 @@ void raft_messages() {
   r.term = 3;
   r.context = "req-17";
   put("raft_message", "read_index", ds::encode_raft_message(r));
+  envelope env;
+  env.from = 1;
+  env.to = 2;
+  env.msgs.push_back(group_message{7, false, a});
+  message hb;
+  hb.type = msg_type::heartbeat;
+  hb.from = 1;
+  hb.to = 2;
+  hb.term = 3;
+  hb.commit = 4;
+  env.msgs.push_back(group_message{9, true, hb});
+  put("raft_message", "envelope", ds::encode_envelope(env));
 }
 
 std::vector<ds::meta_command> commands() {
