@@ -6,6 +6,8 @@
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
+#include "storage/batch_codec.hpp"
+#include "storage/sqlite.hpp"
 
 namespace ds {
 
@@ -393,11 +395,46 @@ metered_shard_behavior(guarded_pointer<shard_actor, shard_state> self,
   };
 }
 
+void committer_state::apply_group(const std::vector<group_entry>& es) {
+  if (failed)
+    return;
+  std::vector<commit_batch> batches;
+  uint64_t last = applied;
+  try {
+    for (const group_entry& e : es) {
+      if (e.index <= last)
+        continue; // written before a restart of the group's host
+      if (e.index != last + 1)
+        throw sql::storage_error("the shard group's entries jump from " +
+                                 std::to_string(last) + " to " +
+                                 std::to_string(e.index) +
+                                 ": this replica needs a snapshot");
+      if (!e.data.empty())
+        batches.push_back(decode_commit_batch(e.data));
+      last = e.index;
+    }
+    if (last == applied)
+      return;
+    store->apply_group(batches, last);
+    applied = last;
+  } catch (const std::exception& e) {
+    failed = true;
+    log_event(log_level::error, "shard",
+              "a shard group's entries cannot be written; this replica stops "
+              "applying",
+              {{"error", e.what()}});
+  }
+}
+
 committer_actor::behavior_type
 committer_behavior(committer_actor::stateful_pointer<committer_state> self,
                    std::shared_ptr<shard_store> store) {
   self->state.store = std::move(store);
+  self->state.applied = self->state.store->applied();
   return {
+      [self](group_apply_atom, uint32_t, std::vector<group_entry>& es) {
+        self->state.apply_group(es);
+      },
       [self](commit_atom, commit_batch& b) -> caf::result<uint64_t> {
         auto& st = self->state;
         if (st.failed)

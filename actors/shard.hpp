@@ -163,6 +163,10 @@ struct shard_state {
 struct committer_state {
   std::shared_ptr<shard_store> store;
   bool failed = false;
+  /// A replica of a shard group: the log index written last.
+  uint64_t applied = 0;
+  /// Writes the group's entries after `applied` (group_apply_atom).
+  void apply_group(const std::vector<group_entry>& es);
   static inline const char* name = "dagshard.committer";
 };
 

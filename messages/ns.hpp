@@ -13,6 +13,7 @@
 
 #include "messages/meta.hpp"
 #include "messages/psm.hpp"
+#include "messages/replica.hpp"
 #include "messages/variant_inspect.hpp"
 #include "model/namespace/ns_ops.hpp"
 #include "model/namespace/ns_shard.hpp"
@@ -180,7 +181,11 @@ using shard_actor = caf::typed_actor<
 using committer_actor = caf::typed_actor<
     // Writes the batch durably; answers the count of commits so far, or an
     // error after which the store must not be used again.
-    caf::replies_to<commit_atom, commit_batch>::with<uint64_t>>;
+    caf::replies_to<commit_atom, commit_batch>::with<uint64_t>,
+    // A replica of a shard group: the group's committed entries (commit
+    // batches, messages/replica.hpp), written in one transaction with the
+    // index of the last; entries already written are skipped.
+    caf::reacts_to<group_apply_atom, uint32_t, std::vector<group_entry>>>;
 
 /// Greeting between nodes: who I am, which shards I host, and the metadata
 /// replica if I host it.

@@ -20,8 +20,18 @@ public:
     out.next_row = next_row_;
     for (auto& [dir, p] : parts_)
       out.parts.emplace_back(dir, p);
+    out.applied = applied_;
     return out;
   }
+
+  void apply_group(const std::vector<commit_batch>& batches,
+                   uint64_t applied) override {
+    for (auto& b : batches)
+      commit(b);
+    applied_ = applied;
+  }
+
+  uint64_t applied() override { return applied_; }
 
   void commit(const commit_batch& b) override {
     for (auto row : b.del_rows)
@@ -46,6 +56,7 @@ public:
   uint64_t commits() const override { return commits_; }
 
 private:
+  uint64_t applied_ = 0;
   std::map<uint64_t, dir_entry> entries_;
   std::map<std::pair<inode_id, node_id>, node_record> nodes_;
   std::set<inode_id> dead_;

@@ -27,6 +27,9 @@ struct loaded_shard {
   uint64_t next_seq = 1;
   uint64_t next_row = 1;
   std::vector<std::pair<inode_id, dir_parts>> parts;
+  /// Replicated shards: the index of the shard group's log entry written
+  /// last (0: none, or an unreplicated shard).
+  uint64_t applied = 0;
 };
 
 class shard_store {
@@ -39,6 +42,15 @@ public:
   virtual void commit(const commit_batch& b) = 0;
   /// Transactions committed so far.
   virtual uint64_t commits() const = 0;
+  /// A replica of a shard group: writes `batches`, the commands of the
+  /// group's log entries up to index `applied` in log order, and `applied`
+  /// itself, atomically and durably. Batches hold final states: writing
+  /// one again changes nothing. Throws sql::storage_error; the store is
+  /// unusable afterwards.
+  virtual void apply_group(const std::vector<commit_batch>& batches,
+                           uint64_t applied) = 0;
+  /// The index written by the last apply_group (0: none).
+  virtual uint64_t applied() = 0;
 };
 
 /// Keeps everything in memory (tests of the layers above).

@@ -1,6 +1,8 @@
 #include "storage/sqlite.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ds::sql {
 
@@ -111,6 +113,20 @@ std::string stmt::blob(int col) const {
 
 bool stmt::is_null(int col) const {
   return sqlite3_column_type(s_, col) == SQLITE_NULL;
+}
+
+void create_atomically(const std::string& path,
+                       const std::function<void(const std::string&)>& make) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0)
+    return;
+  auto tmp = path + ".new";
+  ::unlink(tmp.c_str());
+  ::unlink((tmp + "-wal").c_str());
+  ::unlink((tmp + "-shm").c_str());
+  make(tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    throw storage_error("cannot create " + path);
 }
 
 void set_durability(db& d, const char* synchronous) {

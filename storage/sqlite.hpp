@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -29,6 +30,13 @@ template <class F> void transact(db& d, F&& f);
 
 /// Sets WAL mode and the synchronous level ("FULL", "NORMAL" or "OFF").
 void set_durability(db& d, const char* synchronous);
+
+/// Creates the file at `path` if it does not exist: `make(tmp)` writes it
+/// under a temporary name, which is then renamed into place, so that a crash
+/// during creation never leaves a half-made file behind that the next start
+/// would refuse as foreign. Throws storage_error if the rename fails.
+void create_atomically(const std::string& path,
+                       const std::function<void(const std::string&)>& make);
 
 /// Opens an existing file read-only and checks, without writing to it, that
 /// it is a SQLite database whose meta table has key 'magic' = `magic`, that

@@ -14,8 +14,6 @@
 // is served from memory, so no index by name is needed on disk. Hashes are
 // stored as hash XOR 2^63 so that SQLite's signed order is the unsigned
 // hash order.
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdio>
 
@@ -34,11 +32,6 @@ int64_t to_db(uint64_t h) {
 }
 uint64_t from_db(int64_t h) {
   return static_cast<uint64_t>(h) ^ sign_bit;
-}
-
-bool file_exists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
 }
 
 /// Checks an existing file without writing to it.
@@ -92,6 +85,8 @@ public:
         db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'"));
     put_row_ = std::make_unique<sql::stmt>(
         db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_row'"));
+    put_applied_ = std::make_unique<sql::stmt>(
+        db_.prepare("INSERT OR REPLACE INTO meta VALUES ('applied', ?)"));
   }
 
   loaded_shard load() override {
@@ -138,7 +133,23 @@ public:
     auto r = db_.prepare("SELECT value FROM meta WHERE key = 'next_row'");
     if (r.step())
       out.next_row = static_cast<uint64_t>(r.int64(0));
+    out.applied = applied();
     return out;
+  }
+
+  void apply_group(const std::vector<commit_batch>& batches,
+                   uint64_t applied) override {
+    sql::transact(db_, [&] {
+      for (auto& b : batches)
+        write(b);
+      put_applied_->bind(1, static_cast<int64_t>(applied)).run();
+    });
+    ++commits_;
+  }
+
+  uint64_t applied() override {
+    auto a = db_.prepare("SELECT value FROM meta WHERE key = 'applied'");
+    return a.step() ? static_cast<uint64_t>(a.int64(0)) : 0;
   }
 
   void commit(const commit_batch& b) override {
@@ -219,7 +230,7 @@ private:
 
   sql::db db_;
   std::unique_ptr<sql::stmt> put_entry_, del_entry_, put_node_, del_node_,
-      put_dead_, put_parts_, del_parts_, put_seq_, put_row_;
+      put_dead_, put_parts_, del_parts_, put_seq_, put_row_, put_applied_;
   uint64_t commits_ = 0;
 };
 
@@ -240,18 +251,9 @@ bool parse_sync_mode(const std::string& s, sync_mode& out) {
 std::unique_ptr<shard_store> open_sqlite_shard_store(const std::string& path,
                                                      shard_identity id,
                                                      sync_mode sync) {
-  if (!file_exists(path)) {
-    // Create the schema under a temporary name and rename it into place, so
-    // that a crash during creation never leaves a half-made file behind that
-    // the next start would refuse as foreign.
-    auto tmp = path + ".new";
-    ::unlink(tmp.c_str());
-    ::unlink((tmp + "-wal").c_str());
-    ::unlink((tmp + "-shm").c_str());
-    { sqlite_shard_store init{tmp, id, sync, true}; }
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-      throw sql::storage_error("cannot create " + path);
-  }
+  sql::create_atomically(path, [&](const std::string& tmp) {
+    sqlite_shard_store init{tmp, id, sync, true};
+  });
   verify_existing(path, id);
   return std::make_unique<sqlite_shard_store>(path, id, sync, false);
 }

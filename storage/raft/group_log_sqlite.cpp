@@ -10,9 +10,6 @@
 #include <algorithm>
 #include <cstdint>
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "storage/raft/group_log_base.hpp"
 #include "storage/sqlite.hpp"
 
@@ -267,14 +264,9 @@ std::map<uint32_t, detail::group_shadow> verify(const std::string& path,
 std::unique_ptr<group_log_store>
 open_sqlite_group_log_store(const std::string& path,
                             const group_log_identity& who, sync_mode sync) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    auto tmp = path + ".new";
-    ::unlink(tmp.c_str());
+  sql::create_atomically(path, [&](const std::string& tmp) {
     sqlite_group_log_store::create(tmp, who);
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-      throw sql::storage_error("cannot create " + path);
-  }
+  });
   auto shadows = verify(path, who);
   auto d = std::make_unique<sql::db>(path, false);
   const char* modes[] = {"FULL", "NORMAL", "OFF"};

@@ -6,9 +6,6 @@
 
 #include <algorithm>
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include "storage/sqlite.hpp"
 
 namespace ds {
@@ -225,14 +222,9 @@ std::unique_ptr<raft_store> make_memory_raft_store(int fail_after) {
 std::unique_ptr<raft_store> open_sqlite_raft_store(const std::string& path,
                                                    const raft_identity& who,
                                                    sync_mode sync) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) {
-    auto tmp = path + ".new";
-    ::unlink(tmp.c_str());
+  sql::create_atomically(path, [&](const std::string& tmp) {
     sqlite_raft_store::create(tmp, who);
-    if (::rename(tmp.c_str(), path.c_str()) != 0)
-      throw sql::storage_error("cannot create " + path);
-  }
+  });
   verify(path, who);
   auto store = std::make_unique<sqlite_raft_store>(path, sync);
   store->load(); // a damaged log (gap, bad voters) is refused now

@@ -26,6 +26,13 @@ public:
     inner_->commit(b);
   }
   uint64_t commits() const override { return inner_->commits(); }
+  void apply_group(const std::vector<commit_batch>& batches,
+                   uint64_t applied) override {
+    if (fail_next)
+      throw sql::storage_error("injected fsync failure");
+    inner_->apply_group(batches, applied);
+  }
+  uint64_t applied() override { return inner_->applied(); }
   bool fail_next = false;
 
 private:

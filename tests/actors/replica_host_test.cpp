@@ -6,6 +6,7 @@
 
 #include "actors/replica/host.hpp"
 #include "messages/raft_codec.hpp"
+#include "storage/batch_codec.hpp"
 
 using namespace ds;
 using namespace ds::test;
@@ -302,4 +303,60 @@ TEST_CASE_FIXTURE(host_fixture,
   self->send(hosts[f - 1], group_env_atom::value, std::string("junk"));
   tick(1);
   CHECK(status(f)[0].term == term);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "a shard group's batches reach every "
+                                "replica's store, once each") {
+  // Each node's committer is the sink of group 1, on a memory store, from
+  // the group's first entry on.
+  std::vector<std::shared_ptr<shard_store>> stores;
+  for (uint64_t i = 1; i <= 3; ++i) {
+    stores.push_back(make_memory_shard_store());
+    auto c = sys.spawn(committer_behavior, stores.back());
+    self->send(hosts[i - 1], group_sink_atom::value, uint32_t{1},
+               caf::actor_cast<group_sink_actor>(c));
+  }
+  sched.run();
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  ns_shard s{1, {}};
+  auto direct = make_memory_shard_store();
+  uint64_t l = leader(1);
+  uint64_t last = 0;
+  for (int round = 0; round < 5; ++round) {
+    bool wait = false;
+    for (int i = 0; i < 40; ++i)
+      s.apply(
+          make_request(ns_op::create, root_ino,
+                       "r" + std::to_string(round) + "." + std::to_string(i)),
+          1000, wait);
+    auto b = s.take_changes();
+    direct->commit(b);
+    auto r = propose(l, 1, encode_commit_batch(b));
+    REQUIRE(r);
+    REQUIRE(r->status == group_answer::ok);
+    last = r->index;
+  }
+  tick(2);
+  auto want = direct->load();
+  for (auto& st : stores) {
+    CHECK(st->applied() == last);
+    auto got = st->load();
+    CHECK(got.entries.size() == want.entries.size());
+    CHECK(got.nodes.size() == want.nodes.size());
+    CHECK(got.next_seq == want.next_seq);
+  }
+  // Handed the same entries again (a restarted host), a store skips them.
+  auto commits = stores[0]->commits();
+  std::vector<group_entry> again{{last, 1, "not a batch"}};
+  auto c0 = sys.spawn(committer_behavior, stores[0]);
+  self->send(c0, group_apply_atom::value, uint32_t{1}, again);
+  sched.run();
+  CHECK(stores[0]->commits() == commits);
+  // A gap (a replica behind a compacted log) is refused, not skipped over.
+  std::vector<group_entry> gap{{last + 5, 1, std::string{}}};
+  self->send(c0, group_apply_atom::value, uint32_t{1}, gap);
+  sched.run();
+  CHECK(stores[0]->applied() == last);
 }

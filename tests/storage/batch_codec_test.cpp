@@ -6,8 +6,10 @@
 #include "storage/batch_codec.hpp"
 #include "storage/shard_store.hpp"
 #include "storage/sqlite.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace ds;
+using ds::test::temp_dir;
 
 namespace {
 
@@ -119,4 +121,36 @@ TEST_CASE("bytes that are not a commit batch are refused") {
   REQUIRE(static_cast<unsigned char>(v2[1]) == 1);
   v2[1] = 2;
   CHECK_THROWS_AS(decode_commit_batch(v2), sql::storage_error);
+}
+
+TEST_CASE("a replica's store keeps the group index it applied with the "
+          "batches") {
+  temp_dir dir;
+  auto path = dir.file("shard-2.db");
+  ns_shard_config cfg;
+  cfg.dag.list_capacity = 16;
+  ns_shard s{2, cfg};
+  auto batches = history(s);
+  auto direct = make_memory_shard_store();
+  for (auto& b : batches)
+    direct->commit(b);
+  {
+    auto st = open_sqlite_shard_store(path, {2, 4});
+    CHECK(st->applied() == 0);
+    // Entries 1 (a leader's no-op, no batch) to 3 in one transaction, then
+    // the rest.
+    st->apply_group({batches[0], batches[1]}, 3);
+    CHECK(st->applied() == 3);
+    st->apply_group({batches[2], batches[3]}, 5);
+  }
+  auto st = open_sqlite_shard_store(path, {2, 4});
+  CHECK(st->applied() == 5);
+  auto l = st->load();
+  CHECK(l.applied == 5);
+  same_load(direct->load(), l);
+  // The memory store does the same.
+  auto mem = make_memory_shard_store();
+  mem->apply_group(batches, 9);
+  CHECK(mem->applied() == 9);
+  same_load(direct->load(), mem->load());
 }

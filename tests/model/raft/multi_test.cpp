@@ -42,6 +42,13 @@ std::map<group_id, std::vector<node_id>> spread(std::size_t nodes,
   return out;
 }
 
+bool all_quiet(cluster& c) {
+  for (node_id a : c.ids())
+    if (c.get(a).awake() != 0)
+      return false;
+  return true;
+}
+
 bool all_serving(cluster& c) {
   for (group_id g : c.groups())
     if (!c.serving(g))
@@ -81,14 +88,7 @@ TEST_CASE("multi: idle groups go quiet, work wakes one and it quiets again") {
   REQUIRE(c.run_until([&] { return all_serving(c); }, 400));
   for (group_id g : c.groups())
     REQUIRE(commit_one(c, g, "w" + std::to_string(g)));
-  REQUIRE(c.run_until(
-      [&] {
-        for (node_id a : c.ids())
-          if (c.get(a).awake() != 0)
-            return false;
-        return true;
-      },
-      50));
+  REQUIRE(c.run_until([&] { return all_quiet(c); }, 50));
   c.envelopes = c.group_messages = c.group_ticks = 0;
   c.run(100);
   // Quiet: no group ticks or sends; only the nodes' pings go.
@@ -137,14 +137,7 @@ TEST_CASE("multi: the groups a dead node led elect again, quiet or not") {
     REQUIRE(c.run_until([&] { return all_serving(c); }, 400));
     for (group_id g : c.groups())
       REQUIRE(commit_one(c, g, "w" + std::to_string(g)));
-    REQUIRE(c.run_until(
-        [&] {
-          for (node_id a : c.ids())
-            if (c.get(a).awake() != 0)
-              return false;
-          return true;
-        },
-        50));
+    REQUIRE(c.run_until([&] { return all_quiet(c); }, 50));
     node_id victim = *c.leader(0);
     c.crash(victim);
     // Found down after liveness_ticks, then an election: well within
