@@ -386,8 +386,8 @@ void meta_replica_state::log_leader_change() {
 void meta_replica_state::start_ticker(caf::timespan period) {
   // Arguments passed to spawn (not captured): CAF's spawn of a function
   // without arguments binds a reference through a null pointer.
-  self->spawn<caf::linked>(ticker, self->address(), period,
-                           caf::make_message(raft_tick_atom::value));
+  self->spawn(ticker, self->address(), period,
+              caf::make_message(raft_tick_atom::value));
 }
 
 std::string check_meta_store(raft_store& store) {

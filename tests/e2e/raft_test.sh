@@ -59,5 +59,9 @@ ctl 1 raft status
 for n in 1 2 3; do kill -TERM "${pids[$n]}"; done
 stopped() { ! kill -0 "${pids[1]}" 2>/dev/null && ! kill -0 "${pids[2]}" 2>/dev/null && ! kill -0 "${pids[3]}" 2>/dev/null; }
 check "every node exits within 10 s of SIGTERM" wait_until 10 stopped
+# Reported, not failed: a node whose actor system did not stop by itself
+# (dagshardd exits anyway, 5 s after its stores closed).
+grep -l "did not finish stopping" "$work"/node*.log 2>/dev/null |
+  sed 's|.*/|note: shutdown watchdog fired in |'
 echo "raft_test: $passes passed, $failures failed"
 [ "$failures" = 0 ]

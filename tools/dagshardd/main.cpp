@@ -6,8 +6,11 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include <systemd/sd-daemon.h>
 
@@ -16,6 +19,13 @@
 #include "actors/log.hpp"
 #include "actors/metrics/endpoint.hpp"
 #include "actors/node.hpp"
+
+namespace {
+
+/// How long the actor system may take to stop after the node has.
+constexpr std::chrono::seconds shutdown_watchdog{5};
+
+} // namespace
 
 int main(int argc, char** argv) {
   using ds::log_event;
@@ -88,5 +98,16 @@ int main(int argc, char** argv) {
   metrics.reset(); // no scrape may ask a stopped node
   ds::stop_node(sys, node);
   log_event(log_level::info, "node", "stopped");
+  // Every store is closed and the data folder released. Should the actor
+  // system's own shutdown (run when main returns) wait on an actor that
+  // never ends, the process exits anyway, saying so, rather than hang until
+  // a supervisor kills it.
+  std::thread{[] {
+    std::this_thread::sleep_for(shutdown_watchdog);
+    log_event(log_level::error, "node",
+              "the actor system did not finish stopping within 5 s; exiting "
+              "without it (every store was closed before)");
+    std::_Exit(0);
+  }}.detach();
   return 0;
 }
