@@ -129,7 +129,12 @@ caf::result<node_hello> gateway_state::hello(gateway_actor::pointer self) {
                            "EINVAL: hello is for members of the cluster");
   }
   return node_hello{cluster.members()[cluster.self_index()].id,
-                    cluster.fingerprint(), local_shards, metadata, forecaster};
+                    cluster.fingerprint(),
+                    local_shards,
+                    metadata,
+                    forecaster,
+                    groups,
+                    replicas};
 }
 
 gateway_actor::behavior_type
@@ -256,6 +261,9 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
       [self](raft_status_atom a) -> caf::result<std::vector<raft_status>> {
         return relay<std::vector<raft_status>>(self, self->state.router, a);
       },
+      [self](group_status_atom a) -> caf::result<std::vector<node_groups>> {
+        return relay<std::vector<node_groups>>(self, self->state.router, a);
+      },
       [self](node_atom) -> caf::result<std::string, uint32_t> {
         return {self->state.address, self->state.cluster.shards_per_node()};
       },
@@ -263,6 +271,14 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
         auto sender = self->current_sender();
         if (sender && sender->node() == self->node())
           self->state.address = std::move(address);
+      },
+      [self](group_local_atom, replica_host_actor& host,
+             std::vector<shard_actor>& replicas) {
+        auto sender = self->current_sender();
+        if (sender && sender->node() == self->node()) {
+          self->state.groups = std::move(host);
+          self->state.replicas = std::move(replicas);
+        }
       },
       [self](hello_atom) -> caf::result<node_hello> {
         return self->state.hello(self);

@@ -18,6 +18,10 @@ struct gateway_state {
   cluster_map cluster;
   std::vector<shard_actor> local_shards;
   metadata_actor metadata; ///< empty unless this node hosts it
+  /// Replicated shards: the node's Raft host of shard groups and its
+  /// replica of each group it holds (cluster_map::hosted_by order).
+  replica_host_actor groups;
+  std::vector<shard_actor> replicas;
   std::string address;
   psm_planner_actor planner;       ///< this node's PSM planner (may be empty)
   psm_forecaster_actor forecaster; ///< this node's; empty in some tests

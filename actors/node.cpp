@@ -116,11 +116,12 @@ psm_planner_actor spawn_planner(caf::actor_system& sys,
   po.slot_seconds = opts.psm_slot;
   po.horizon = opts.psm_horizon;
   auto period_s = std::chrono::duration<double>(opts.psm_period).count();
-  po.period_slots =
-      std::max<int64_t>(1, std::llround(period_s / std::max(opts.psm_slot, 1e-6)));
+  po.period_slots = std::max<int64_t>(
+      1, std::llround(period_s / std::max(opts.psm_slot, 1e-6)));
   // Rates of the last periods: the reactive floor, two periods of
   // reactive-load, the cold periods before a consolidation.
-  po.recent_slots = static_cast<uint64_t>(std::max<int64_t>(64, 8 * po.period_slots));
+  po.recent_slots =
+      static_cast<uint64_t>(std::max<int64_t>(64, 8 * po.period_slots));
   return sys.spawn(psm_planner_behavior, h.router, h.metadata, po);
 }
 
@@ -174,8 +175,9 @@ caf::expected<uint16_t> publish_plaintext(caf::actor_system& sys,
 node_handles start_node(caf::actor_system& sys, const node_options& opts,
                         bool publish) {
   cluster_map cluster;
-  if (auto err = cluster_map::make({opts.node_id, opts.bind, opts.port},
-                                   opts.peers, opts.shards, cluster);
+  if (auto err =
+          cluster_map::make({opts.node_id, opts.bind, opts.port}, opts.peers,
+                            opts.shards, cluster, opts.replicas);
       !err.empty())
     throw node_error(err);
   node_handles h;
@@ -189,17 +191,25 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     // Open and check every file before spawning anything.
     std::vector<std::shared_ptr<ns_shard>> cores;
     std::vector<std::shared_ptr<shard_store>> stores;
-    open_shards(opts, cluster, cores, stores);
+    if (cluster.replicas() == 1)
+      open_shards(opts, cluster, cores, stores);
     h.forecaster = start_forecaster(sys, opts);
-    for (uint32_t i = 0; i < opts.shards; ++i) {
+    if (cluster.replicas() > 1) {
+      try {
+        start_groups(sys, opts, cluster, h.forecaster, h);
+      } catch (...) {
+        stop_node(sys, h);
+        throw;
+      }
+    }
+    for (uint32_t i = 0; i < cores.size(); ++i) {
       h.committers.push_back(
           sys.spawn<caf::detached>(committer_behavior, stores[i]));
       h.meters.push_back(std::make_shared<shard_meters>());
-      h.shards.push_back(sys.spawn(metered_shard_behavior, cores[i],
-                                   h.committers.back(), h.meters.back(),
-                                   shard_psm(opts, h.forecaster),
-                                   shard_capacity_options{
-                                       opts.shard_capacity, 0, {}}));
+      h.shards.push_back(
+          sys.spawn(metered_shard_behavior, cores[i], h.committers.back(),
+                    h.meters.back(), shard_psm(opts, h.forecaster),
+                    shard_capacity_options{opts.shard_capacity, 0, {}}));
     }
     // Every member runs one replica of the metadata Raft group.
     try {
@@ -228,14 +238,16 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
                   opts.request_timeout, caf::timespan{std::chrono::seconds(5)},
                   opts.dir_cache_entries, opts.history);
     caf::anon_send(h.router, psm_fcaster_atom::value, h.forecaster);
+    if (h.groups)
+      caf::anon_send(h.router, group_local_atom::value, h.groups, h.replicas);
     if (!opts.peers.empty())
       h.peers = sys.spawn(peers_behavior, cluster, h.router, opts.tls);
     std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
                                   : std::string{"in-process"};
     h.planner = spawn_planner(sys, opts, cluster, h);
-    h.gateway = sys.spawn(gateway_behavior, h.router, h.peers, cluster,
-                          h.shards, h.metadata, address, h.planner,
-                          h.forecaster);
+    h.gateway =
+        sys.spawn(gateway_behavior, h.router, h.peers, cluster, h.shards,
+                  h.metadata, address, h.planner, h.forecaster);
     if (publish) {
       h.tls = opts.tls;
       auto port = h.tls ? caf::openssl::publish(h.gateway, opts.port,
@@ -250,6 +262,10 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       caf::scoped_actor self{sys};
       self->send(h.gateway, node_atom::value,
                  opts.bind + ":" + std::to_string(h.port));
+    }
+    if (h.groups) {
+      caf::scoped_actor self{sys};
+      self->send(h.gateway, group_local_atom::value, h.groups, h.replicas);
     }
   } catch (...) {
     if (gate_of(sys) == h.gate)
@@ -286,6 +302,9 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
   stop(h.router);
   for (auto& s : h.shards)
     stop(s);
+  for (auto& s : h.replicas)
+    stop(s);
+  stop(h.groups);
   for (auto& c : h.committers)
     stop(c);
   stop(h.metadata);
@@ -295,6 +314,10 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
   caf::scoped_actor self{sys};
   for (auto& s : h.shards)
     self->wait_for(s);
+  for (auto& s : h.replicas)
+    self->wait_for(s);
+  if (h.groups)
+    self->wait_for(h.groups); // groups.db closed before the lock goes
   for (auto& c : h.committers)
     self->wait_for(c);
   if (h.metadata)
@@ -303,6 +326,8 @@ void stop_node(caf::actor_system& sys, node_handles& h) {
     self->wait_for(h.forecaster); // psm.db closed before the lock goes
   h.forecaster = nullptr;
   h.committers.clear();
+  h.replicas.clear();
+  h.groups = nullptr;
   h.metadata = nullptr;
   h.gateway = nullptr;
   h.peers = nullptr;

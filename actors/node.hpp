@@ -27,8 +27,14 @@ struct node_handles {
   gateway_actor gateway;
   router_actor router;
   peers_actor peers; ///< empty for a node without peers
+  /// The shards this node is home to, in local order (replicas > 1: its
+  /// replicas of the groups it is the preferred leader of).
   std::vector<shard_actor> shards;
   std::vector<committer_actor> committers;
+  /// Replicated shards (replicas > 1): the node's Raft host of shard groups
+  /// and its replica of each group it holds (cluster_map::hosted_by order).
+  replica_host_actor groups;
+  std::vector<shard_actor> replicas;
   std::vector<std::shared_ptr<shard_meters>> meters; ///< per local shard
   metadata_actor metadata; ///< this member's metadata replica
   std::shared_ptr<ds::raft_meters> raft_meters; ///< its proposals and appends
@@ -37,9 +43,9 @@ struct node_handles {
   /// Members' node ids for the internal actors' gates, and the count of
   /// messages refused or undecodable.
   std::shared_ptr<member_gate> gate;
-  uint16_t port = 0;       ///< the published port (0 if not published)
-  int lock_fd = -1;        ///< holds the data folder's lock while the node runs
-  bool tls = false;        ///< published through CAF\'s OpenSSL module
+  uint16_t port = 0; ///< the published port (0 if not published)
+  int lock_fd = -1;  ///< holds the data folder's lock while the node runs
+  bool tls = false;  ///< published through CAF\'s OpenSSL module
   /// The middleman actor whose acceptor checks every byte before BASP
   /// (plaintext nodes; empty with tls or unpublished).
   caf::io::middleman_actor guard;
@@ -54,5 +60,13 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
 
 /// Stops every actor of the node and releases the data folder.
 void stop_node(caf::actor_system& sys, node_handles& h);
+
+/// Replicated shards (actors/node_groups.cpp): opens groups.db and the
+/// store of every group this node holds (group-<shard>.db), spawns the Raft
+/// host, each group's committer (its sink) and shard replica. Throws
+/// node_error; nothing is written when a file is refused.
+void start_groups(caf::actor_system& sys, const node_options& opts,
+                  const cluster_map& cluster, psm_forecaster_actor forecaster,
+                  node_handles& h);
 
 } // namespace ds

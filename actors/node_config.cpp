@@ -297,8 +297,13 @@ std::string node_config::check_values() {
   if (!opts_.peers.empty() && opts_.port == 0)
     return "dagshard.port: a cluster node needs a fixed port";
   cluster_map check;
-  if (auto err = cluster_map::make({opts_.node_id, opts_.bind, opts_.port},
-                                   opts_.peers, opts_.shards, check);
+  if (opts_.replicas > opts_.peers.size() + 1)
+    return "dagshard.replicas: " + std::to_string(opts_.replicas) +
+           " replicas need as many members; the cluster has " +
+           std::to_string(opts_.peers.size() + 1);
+  if (auto err =
+          cluster_map::make({opts_.node_id, opts_.bind, opts_.port},
+                            opts_.peers, opts_.shards, check, opts_.replicas);
       !err.empty())
     return "dagshard.peers: " + err;
   return {};

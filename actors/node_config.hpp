@@ -9,10 +9,10 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/timespan.hpp>
 
-#include "psm/policy/psm_settings.hpp"
 #include "model/meta/cluster_map.hpp"
 #include "model/meta/meta_state.hpp"
 #include "model/namespace/ns_shard.hpp"
+#include "psm/policy/psm_settings.hpp"
 #include "storage/shard_store.hpp"
 
 namespace ds {
@@ -23,6 +23,9 @@ struct node_options {
   uint16_t port = 4242; ///< 0 = any free port (printed at start)
   std::string bind = "127.0.0.1";
   uint32_t shards = 4;
+  /// Replicas of every shard, each on its own member (1: unreplicated).
+  /// The same on every member; at most the number of members.
+  uint32_t replicas = 1;
   ns_shard_config ns;
   sync_mode sync = sync_mode::full;
   caf::timespan request_timeout = std::chrono::seconds(5);
@@ -55,10 +58,10 @@ struct node_options {
   /// psm.policy while the cluster setting is unset.
   psm_policy::policy_kind psm_policy = psm_policy::policy_kind::off;
   /// The PSM's access log and forecaster (docs/ARCHITECTURE.md, PSM).
-  double psm_slot = 10;                  ///< slot length (s), > 0
+  double psm_slot = 10;                                ///< slot length (s), > 0
   caf::timespan psm_period = std::chrono::seconds(60); ///< forecast period
-  int64_t psm_horizon = 360;             ///< slots forecast
-  int64_t psm_season = 8640;             ///< seasonal period (slots)
+  int64_t psm_horizon = 360;                           ///< slots forecast
+  int64_t psm_season = 8640;  ///< seasonal period (slots)
   double psm_threshold = 100; ///< ops/s from which the full choice may run
   bool psm_count = true;      ///< false: shards count nothing (A/B of cost)
   /// Emulated service capacity of each shard, ops/s (0: unlimited). For
@@ -77,6 +80,7 @@ struct raw_options {
   int64_t port = 4242;
   std::string bind = "127.0.0.1";
   int64_t shards = 4;
+  int64_t replicas = 1;
   int64_t list_capacity = 1024;
   int64_t max_width_bits = 10;
   int64_t level_bits = 4;

@@ -91,6 +91,13 @@ const std::vector<option_def>& option_table() {
        [](const R& r, O& o) { o.bind = r.bind; }},
       {"shards", &R::shards, 1, 1024, "number of DAG shards on this node",
        [](const R& r, O& o) { o.shards = static_cast<uint32_t>(r.shards); }},
+      {"replicas", &R::replicas, 1, 7,
+       "replicas of every shard, each a member of its Raft group on its own "
+       "node (1: unreplicated); the same on every member, at most their "
+       "number",
+       [](const R& r, O& o) {
+         o.replicas = static_cast<uint32_t>(r.replicas);
+       }},
       {"list-capacity", &R::list_capacity, 2, 1000000,
        "entries per DAG list before a split",
        [](const R& r, O& o) {

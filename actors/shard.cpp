@@ -68,6 +68,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 caf::result<std::vector<ns_reply>>
 shard_state::serve(std::vector<ns_request>& reqs) {
+  if (replicated())
+    return serve_replicated(reqs);
   auto arrived = std::chrono::steady_clock::now();
   if (gate) {
     // Every op takes a token; the batch is served when its last op is.
@@ -194,6 +196,10 @@ void shard_state::arm_capacity() {
 
 caf::result<part_reply> shard_state::part_step(part_request& req) {
   part_reply rep;
+  if (replicated() && !leading) {
+    rep.code = errc::enotleader;
+    return rep;
+  }
   auto& c = *core;
   std::visit(part_step_applier{c, rep, wall_clock_ns()}, req);
   const part_ref* part = part_of(req);
@@ -269,6 +275,8 @@ void shard_state::start_commit() {
                           changes.put_nodes.size() + changes.del_nodes.size() +
                           changes.dead_dirs.size() + changes.put_parts.size()));
   commit_started = std::chrono::steady_clock::now();
+  if (replicated())
+    return propose(batch, std::move(changes));
   self->request(committer, caf::infinite, commit_atom::value,
                 std::move(changes))
       .then([this, batch](uint64_t) { on_committed(batch); },
@@ -295,6 +303,8 @@ void shard_state::on_committed(uint64_t batch) {
   collect_garbage();
   if (core->dirty())
     start_commit();
+  else if (replicated() && !leading && !checking)
+    start_check(); // batches wait for this outcome to lead
 }
 
 void shard_state::collect_garbage() {
@@ -426,6 +436,24 @@ void committer_state::apply_group(const std::vector<group_entry>& es) {
   }
 }
 
+caf::result<commit_batch, uint64_t> committer_state::load_all() {
+  if (failed)
+    return caf::make_error(caf::sec::runtime_error, "store failed before");
+  try {
+    loaded_shard l = store->load();
+    commit_batch b;
+    b.put_nodes = std::move(l.nodes);
+    b.put_entries = std::move(l.entries);
+    b.dead_dirs = std::move(l.dead);
+    b.put_parts = std::move(l.parts);
+    b.next_seq = l.next_seq;
+    b.next_row = l.next_row;
+    return {std::move(b), l.applied};
+  } catch (const std::exception& e) {
+    return caf::make_error(caf::sec::runtime_error, e.what());
+  }
+}
+
 committer_actor::behavior_type
 committer_behavior(committer_actor::stateful_pointer<committer_state> self,
                    std::shared_ptr<shard_store> store) {
@@ -434,6 +462,9 @@ committer_behavior(committer_actor::stateful_pointer<committer_state> self,
   return {
       [self](group_apply_atom, uint32_t, std::vector<group_entry>& es) {
         self->state.apply_group(es);
+      },
+      [self](group_load_atom) -> caf::result<commit_batch, uint64_t> {
+        return self->state.load_all();
       },
       [self](commit_atom, commit_batch& b) -> caf::result<uint64_t> {
         auto& st = self->state;

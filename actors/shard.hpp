@@ -49,6 +49,14 @@ struct shard_capacity_options {
   std::function<double()> clock;
 };
 
+/// A shard that is one replica of its shard group (actors/shard_group.cpp).
+struct shard_group_options {
+  replica_host_actor host; ///< none: the shard is its only replica
+  uint32_t group = 0;      ///< the group: the global shard id
+  uint64_t self = 0;       ///< this node's Raft id (member index + 1)
+  ns_shard_config ns;      ///< builds the core when this replica comes to lead
+};
+
 struct shard_state {
   /// An answer held back until batch `batch` is durable.
   struct waiting {
@@ -157,6 +165,47 @@ struct shard_state {
   /// Imported accesses: one report per slot to the forecaster.
   psm_import_result import_accesses(const std::vector<psm_access>& xs);
 
+  // -- a replica of a shard group (shard_group.cpp) ------------------------
+  // Only the group's leader serves, from a core loaded from its store when
+  // it came to lead in `lead_term`. Every batch waits for a check by the
+  // node's Raft host (the leader's lease, or a ReadIndex round) issued after
+  // it arrived; one check covers every batch that arrived before it was
+  // sent. A commit is a proposal for `lead_term`; the committer is the
+  // group's sink. A replica that does not lead answers ENOTLEADER, naming
+  // the leader, and holds an empty core.
+  shard_group_options group;
+  bool replicated() const { return static_cast<bool>(group.host); }
+  bool leading = false;     ///< the core is the group's state
+  uint64_t lead_term = 0;   ///< the term this replica leads in
+  uint64_t leader_hint = 0; ///< the leader the host named last (0: none)
+  bool checking = false;    ///< a check (or a promotion) is under way
+  struct unchecked_batch {
+    caf::typed_response_promise<std::vector<ns_reply>> rp;
+    std::vector<ns_request> reqs;
+    std::chrono::steady_clock::time_point arrived;
+  };
+  std::deque<unchecked_batch> unchecked; ///< in arrival order
+  caf::result<std::vector<ns_reply>>
+  serve_replicated(std::vector<ns_request>& reqs);
+  /// Asks the host for a check covering every batch now unchecked.
+  void start_check();
+  /// The check covering the first `n` unchecked batches came back.
+  void on_checked(const group_answer& a, size_t n);
+  /// This replica leads in a.term: loads the store, then serves.
+  void promote(const group_answer& a, size_t n);
+  /// Serves the first `n` unchecked batches from the core.
+  void serve_checked(size_t n);
+  /// Stops leading: every answer not yet given gets `code` (ENOTLEADER:
+  /// nothing applied, sent again by routers) and the core is emptied.
+  void step_down(const group_answer& a, errc code);
+  /// Answers the first `n` unchecked batches with `code` whole.
+  void refuse_unchecked(size_t n, errc code);
+  ns_reply refusal(errc code) const;
+  /// Proposes the changes as batch `batch` (start_commit, replicated).
+  void propose(uint64_t batch, commit_batch changes);
+  /// Batch `batch`'s proposal was refused, lost, or not answered in time.
+  void on_refused(uint64_t batch, const group_answer& a);
+
   static inline const char* name = "dagshard.shard";
 };
 
@@ -167,6 +216,9 @@ struct committer_state {
   uint64_t applied = 0;
   /// Writes the group's entries after `applied` (group_apply_atom).
   void apply_group(const std::vector<group_entry>& es);
+  /// Everything in the store, as the batch that writes it into an empty
+  /// one, and the group index written last.
+  caf::result<commit_batch, uint64_t> load_all();
   static inline const char* name = "dagshard.committer";
 };
 
@@ -184,6 +236,14 @@ shard_actor::behavior_type
 metered_shard_behavior(guarded_pointer<shard_actor, shard_state> self,
                        std::shared_ptr<ns_shard> core,
                        committer_actor committer,
+                       std::shared_ptr<shard_meters> meters,
+                       shard_psm_options psm, shard_capacity_options capacity);
+
+/// A replica of a shard group: serves only while it leads the group
+/// (`opts.host` set). `committer` must be the group's sink at the host.
+shard_actor::behavior_type
+replica_shard_behavior(guarded_pointer<shard_actor, shard_state> self,
+                       shard_group_options opts, committer_actor committer,
                        std::shared_ptr<shard_meters> meters,
                        shard_psm_options psm, shard_capacity_options capacity);
 

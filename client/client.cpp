@@ -164,6 +164,11 @@ std::vector<raft_status> client::raft_state(errc& code) {
       ask<std::vector<raft_status>>(raft_status_atom::value), code);
 }
 
+std::vector<node_groups> client::groups(errc& code) {
+  return value_or_unavailable(
+      ask<std::vector<node_groups>>(group_status_atom::value), code);
+}
+
 meta_result client::move(const std::string& dir_path, hash_range part,
                          uint32_t to, bool force, uint32_t chunk) {
   path_request st;

@@ -76,6 +76,9 @@ public:
 
   /// The Raft state of every metadata replica; EUNAVAILABLE on failure.
   std::vector<ds::raft_status> raft_state(errc& code);
+  /// Every member's replicas of shard groups (replicas > 1; each member
+  /// unreachable and without groups otherwise).
+  std::vector<ds::node_groups> groups(errc& code);
 
   /// Moves part `part` of directory `dir_path` to shard `to` (migration
   /// protocol); EUNAVAILABLE if the node cannot be reached. `force`: even

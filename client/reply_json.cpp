@@ -68,6 +68,17 @@ json to_json(const raft_status& x) {
               {"log_entries", x.stored}};
 }
 
+json to_json(const std::string& node, const group_state_info& x) {
+  json j{{"shard", x.group},         {"node", node},
+         {"role", x.role},           {"term", x.term},
+         {"leader", x.leader},       {"last", x.last},
+         {"commit", x.committed},    {"applied", x.applied},
+         {"quiescent", x.quiescent}, {"voters", x.voters}};
+  if (!x.match.empty())
+    j["match"] = x.match;
+  return j;
+}
+
 json to_json(const config_entry& e) {
   return json{{"key", e.key}, {"value", e.value}, {"version", e.version}};
 }
@@ -93,6 +104,8 @@ json to_json(const router_stats& s) {
               {"refreshes", s.refreshes},
               {"retries", s.retries},
               {"redirects", s.redirects},
+              {"not_leader", s.not_leader},
+              {"unanswered", s.unanswered},
               {"pushes", s.pushes},
               {"dir_hits", s.dir_hits},
               {"dir_misses", s.dir_misses},

@@ -40,6 +40,8 @@ nlohmann::json to_json(const node_info& x);
 /// {id, reachable, role, term, leader, commit, applied, first, last,
 /// snapshot, log_entries}.
 nlohmann::json to_json(const raft_status& x);
+/// One member's replica of a shard group, with the member's id.
+nlohmann::json to_json(const std::string& node, const group_state_info& x);
 
 /// {key, value, version}.
 nlohmann::json to_json(const config_entry& e);

@@ -65,6 +65,8 @@ using group_sink_atom = caf::atom_constant<caf::atom("grpsink")>;
 using group_tick_atom = caf::atom_constant<caf::atom("grptick")>;
 using group_flush_atom = caf::atom_constant<caf::atom("grpflush")>;
 using group_status_atom = caf::atom_constant<caf::atom("grpstat")>;
+using group_load_atom = caf::atom_constant<caf::atom("grpload")>;
+using group_local_atom = caf::atom_constant<caf::atom("grplocal")>;
 
 // -- internal clocks (actors/ticker.hpp) -------------------------------------
 using ticker_fire_atom = caf::atom_constant<caf::atom("tickfire")>;

@@ -46,6 +46,13 @@ void add_ns_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<raft_status>("ds::raft_status");
   cfg.add_message_type<std::vector<raft_status>>(
       "std::vector<ds::raft_status>");
+  cfg.add_message_type<group_state_info>("ds::group_state_info");
+  cfg.add_message_type<std::vector<group_state_info>>(
+      "std::vector<ds::group_state_info>");
+  cfg.add_message_type<node_groups>("ds::node_groups");
+  cfg.add_message_type<std::vector<node_groups>>(
+      "std::vector<ds::node_groups>");
+  cfg.add_message_type<group_answer>("ds::group_answer");
   cfg.add_message_type<shard_actor>("ds::shard_actor");
   cfg.add_message_type<router_actor>("ds::router_actor");
   cfg.add_message_type<gateway_actor>("ds::gateway_actor");

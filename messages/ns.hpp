@@ -72,6 +72,11 @@ struct router_stats {
   uint64_t dir_stale = 0;     ///< cached entries found stale (ESTALE)
   uint64_t dir_evictions = 0; ///< entries dropped for want of room
   uint64_t dir_entries = 0;   ///< entries held now
+  // Replicated shards:
+  uint64_t not_leader = 0; ///< ENOTLEADER answers received
+  /// Requests a shard replica did not answer (its node down): sent again,
+  /// to another replica.
+  uint64_t unanswered = 0;
 };
 
 /// What `dagctl nodes` shows for one member of the cluster.
@@ -128,7 +133,7 @@ typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("ds::router_stats"), x.routed, x.cache_hits,
            x.cache_misses, x.wrong_shard, x.refreshes, x.retries, x.pushes,
            x.dir_hits, x.dir_misses, x.dir_stale, x.dir_evictions,
-           x.dir_entries, x.redirects);
+           x.dir_entries, x.redirects, x.not_leader, x.unanswered);
 }
 
 template <class Inspector>
@@ -185,7 +190,11 @@ using committer_actor = caf::typed_actor<
     // A replica of a shard group: the group's committed entries (commit
     // batches, messages/replica.hpp), written in one transaction with the
     // index of the last; entries already written are skipped.
-    caf::reacts_to<group_apply_atom, uint32_t, std::vector<group_entry>>>;
+    caf::reacts_to<group_apply_atom, uint32_t, std::vector<group_entry>>,
+    // A replica of a shard group about to lead it: everything in the store,
+    // as the batch that would write it into an empty one, and the group's
+    // index written last. Answered after every entry handed to it before.
+    caf::replies_to<group_load_atom>::with<commit_batch, uint64_t>>;
 
 /// Greeting between nodes: who I am, which shards I host, and the metadata
 /// replica if I host it.
@@ -195,12 +204,17 @@ struct node_hello {
   std::vector<shard_actor> shards;
   metadata_actor metadata;         ///< empty unless the sender hosts it
   psm_forecaster_actor forecaster; ///< the sender's PSM forecaster, if any
+  /// Replicated shards (replicas > 1): the sender's Raft host of shard
+  /// groups, and its replica of each group it holds, in the order of
+  /// cluster_map::hosted_by.
+  replica_host_actor groups;
+  std::vector<shard_actor> replicas;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, node_hello& x) {
   return f(caf::meta::type_name("ds::node_hello"), x.id, x.fingerprint,
-           x.shards, x.metadata, x.forecaster);
+           x.shards, x.metadata, x.forecaster, x.groups, x.replicas);
 }
 
 /// What clients may ask a node: the part of the interface that the router
@@ -234,6 +248,8 @@ using client_interface = caf::typed_actor<
     caf::replies_to<cfg_list_atom>::with<std::vector<config_entry>>,
     // The Raft state of every metadata replica of the cluster.
     caf::replies_to<raft_status_atom>::with<std::vector<raft_status>>,
+    // Every member's replicas of shard groups (replicas > 1; none else).
+    caf::replies_to<group_status_atom>::with<std::vector<node_groups>>,
     // Moves a part of a directory to another shard (migration protocol).
     caf::replies_to<move_atom, move_request>::with<meta_result>,
     // This node's router counters.
@@ -268,6 +284,10 @@ using router_actor = client_interface::extend<
     caf::reacts_to<meta_flush_atom>,
     // Local: this node's PSM forecaster.
     caf::reacts_to<psm_fcaster_atom, psm_forecaster_actor>,
+    // Local (replicas > 1): this node's Raft host of shard groups and its
+    // replica of each group it holds (cluster_map::hosted_by order).
+    caf::reacts_to<group_local_atom, replica_host_actor,
+                   std::vector<shard_actor>>,
     // The PSM planner's view: every reachable node's forecaster's answer
     // for the last `recent` slots (unreachable ones left out).
     caf::replies_to<psm_view_atom,
@@ -281,6 +301,10 @@ using gateway_actor = client_interface::extend<
     // Sets the address the node is reachable at (once it is published);
     // accepted from this node only.
     caf::reacts_to<node_atom, std::string>,
+    // Sets this node's Raft host of shard groups and its replica of each
+    // group it holds, for its greeting (replicas > 1); from this node only.
+    caf::reacts_to<group_local_atom, replica_host_actor,
+                   std::vector<shard_actor>>,
     // A peer's greeting: answers this node's (to members only: it carries
     // internal handles; anyone else gets EINVAL).
     caf::replies_to<hello_atom>::with<node_hello>,

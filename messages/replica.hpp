@@ -28,15 +28,18 @@ typename Inspector::result_type inspect(Inspector& f, group_entry& x) {
 /// The outcome of a proposal or a read of a group.
 struct group_answer {
   enum status_t : uint8_t {
-    ok,          ///< committed and handed to the group's state machine here
-    not_leader,  ///< this node does not lead the group; see `leader`
-    lost,        ///< another leader's entry took its place: never applies
-    unavailable, ///< no leader answered in time
-    no_group,    ///< the group has no replica on this node
+    ok,         ///< committed and handed to the group's state machine here
+    not_leader, ///< this node does not lead the group; see `leader`
+    lost,       ///< another leader's entry took its place: never applies
+    /// no leader answered in time; a proposal's outcome is then unknown
+    unavailable,
+    no_group, ///< the group has no replica on this node
   };
   uint8_t status = unavailable;
-  uint64_t index = 0;  ///< ok: the entry's index (a read: its read index)
-  uint64_t term = 0;   ///< ok: the entry's term
+  uint64_t index = 0; ///< ok: the entry's index (a read: its read index)
+  /// ok: the entry's term (a read: the leader's term); otherwise the term
+  /// this node knows
+  uint64_t term = 0;
   uint64_t leader = 0; ///< the leader this node knows (0: none)
 };
 
@@ -56,12 +59,29 @@ struct group_state_info {
   uint64_t committed = 0;
   uint64_t applied = 0;
   bool quiescent = false;
+  std::vector<uint64_t> voters; ///< Raft ids (member index + 1)
+  /// At the leader: the index each voter is known to hold, like `voters`.
+  std::vector<uint64_t> match;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, group_state_info& x) {
   return f(caf::meta::type_name("ds::group_state_info"), x.group, x.role,
-           x.term, x.leader, x.last, x.committed, x.applied, x.quiescent);
+           x.term, x.leader, x.last, x.committed, x.applied, x.quiescent,
+           x.voters, x.match);
+}
+
+/// One member's replicas of shard groups, as `dagctl shards` shows them.
+struct node_groups {
+  std::string node;
+  bool reachable = false; ///< false: `groups` is empty, the node unknown
+  std::vector<group_state_info> groups;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, node_groups& x) {
+  return f(caf::meta::type_name("ds::node_groups"), x.node, x.reachable,
+           x.groups);
 }
 
 /// What receives a group's committed entries on a node, in log order.
@@ -70,9 +90,12 @@ using group_sink_actor = caf::typed_actor<
 
 /// The node's Raft host: its replica of every shard group it holds.
 using replica_host_actor = caf::typed_actor<
-    // Proposes `data` to group `g`; answered once committed and handed to
-    // the group's sink here (ok), or why not.
-    caf::replies_to<group_propose_atom, uint32_t,
+    // Proposes `data` to group `g` in term `term` (0: any); answered once
+    // committed and handed to the group's sink here (ok), or why not. A
+    // proposal for another term than the group's current one here, or at a
+    // replica that does not lead, is refused before it is appended
+    // (not_leader); a refusal carries the current term.
+    caf::replies_to<group_propose_atom, uint32_t, uint64_t,
                     std::string>::with<group_answer>,
     // A linearizable read point of group `g` (ReadIndex, or the lease):
     // answered with the index once every entry up to it was handed to the

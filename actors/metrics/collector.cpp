@@ -250,6 +250,12 @@ std::vector<named_counter> router_counters(const router_stats& s) {
        s.redirects},
       {"router_pushes_total", "placement changes pushed to this router",
        s.pushes},
+      {"router_not_leader_total",
+       "ENOTLEADER answers of shard replicas (replicated shards)",
+       s.not_leader},
+      {"router_unanswered_total",
+       "requests a shard replica did not answer, sent to another",
+       s.unanswered},
       {"router_dir_cache_hits_total",
        "path components found in the "
        "directory-lookup cache",

@@ -37,8 +37,8 @@ void replica_host_state::start(std::shared_ptr<group_log_store> st,
   }
   schedule_drive();
   if (opts.tick.count() > 0)
-    self->spawn<caf::linked>(ticker, self->address(), opts.tick,
-                             caf::make_message(group_tick_atom::value));
+    self->spawn(ticker, self->address(), opts.tick,
+                caf::make_message(group_tick_atom::value));
 }
 
 group_answer replica_host_state::refusal(uint32_t g) const {
@@ -49,21 +49,34 @@ group_answer replica_host_state::refusal(uint32_t g) const {
     return a;
   }
   a.leader = n->leader();
+  a.term = n->term();
   a.status = a.leader == raft::no_node || a.leader == opts.id
                  ? group_answer::unavailable
                  : group_answer::not_leader;
   return a;
 }
 
+group_answer replica_host_state::not_appended(uint32_t g) const {
+  group_answer a = refusal(g);
+  if (a.status == group_answer::unavailable)
+    a.status = group_answer::not_leader; // nothing was appended: retry
+  return a;
+}
+
 // -- requests ----------------------------------------------------------------
 
-caf::result<group_answer> replica_host_state::propose(uint32_t g,
+caf::result<group_answer> replica_host_state::propose(uint32_t g, uint64_t term,
                                                       std::string data) {
-  if (stopped)
+  if (stopped || !core->hosts(g))
     return refusal(g);
+  // A proposal made against the state of an earlier term (a shard that has
+  // not seen this term's first entries) must not be appended.
+  const raft::node* n = core->group(g);
+  if (term != 0 && (n->term() != term || n->leader() != opts.id))
+    return not_appended(g);
   auto p = core->propose(g, std::move(data));
   if (!p)
-    return refusal(g);
+    return not_appended(g);
   auto rp = self->make_response_promise<group_answer>();
   proposals[g].push_back(
       waiting{p->index, p->term, ticks + uint64_t(opts.wait_ticks), rp});
@@ -128,9 +141,18 @@ std::vector<group_state_info> replica_host_state::status() const {
   std::vector<group_state_info> out;
   for (uint32_t g : core->groups()) {
     auto s = core->status(g);
-    out.push_back(group_state_info{g, raft::to_string(s.r), s.term, s.leader,
-                                   s.last, s.committed, s.applied,
-                                   s.quiescent});
+    group_state_info x{
+        g,         raft::to_string(s.r), s.term, s.leader, s.last, s.committed,
+        s.applied, s.quiescent,          {},     {}};
+    const raft::node* n = core->group(g);
+    for (raft::node_id v : n->voters()) {
+      x.voters.push_back(v);
+      if (s.r == raft::role::leader) {
+        const raft::progress* pr = n->progress_of(v);
+        x.match.push_back(v == opts.id ? s.last : pr ? pr->match : 0);
+      }
+    }
+    out.push_back(std::move(x));
   }
   return out;
 }
@@ -142,12 +164,15 @@ void replica_host_state::on_tick() {
     return;
   ++ticks;
   core->tick();
+  campaign_where_preferred();
   // Work whose answer did not come in time fails; a proposal may still
   // apply later (its outcome is then unknown to the caller, as after a
   // lost reply).
   for (auto& [g, ws] : proposals)
     while (!ws.empty() && ws.front().due < ticks) {
-      ws.front().rp.deliver(refusal(g));
+      auto a = refusal(g);
+      a.status = group_answer::unavailable; // appended: outcome unknown
+      ws.front().rp.deliver(a);
       ws.pop_front();
     }
   for (auto it = reads.begin(); it != reads.end();)
@@ -158,6 +183,27 @@ void replica_host_state::on_tick() {
       ++it;
     }
   drive();
+}
+
+// The first voter of a group (its shard's home member) is the group's
+// preferred leader: leaders spread over the members as homes do. It stands
+// for election after a few leaderless ticks instead of a whole election
+// timeout; voters that still follow a leader refuse it (check-quorum), so
+// it never unseats one.
+void replica_host_state::campaign_where_preferred() {
+  for (auto& [g, voters] : opts.groups) {
+    if (voters.size() < 2 || voters.front() != opts.id)
+      continue;
+    auto s = core->status(g);
+    if (s.leader != raft::no_node || s.r != raft::role::follower) {
+      leaderless[g] = 0;
+      continue;
+    }
+    if (++leaderless[g] >= preferred_wait_ticks) {
+      leaderless[g] = 0;
+      core->campaign(g);
+    }
+  }
 }
 
 void replica_host_state::schedule_drive() {
@@ -245,8 +291,11 @@ void replica_host_state::answer_reads(uint32_t g) {
   for (auto it = reads.begin(); it != reads.end();) {
     reading& r = it->second;
     if (r.group == g && r.index != 0 && r.index <= applied[g]) {
+      // A follower's read (forwarded to the leader) is linearizable too;
+      // `leader` tells whether this node leads.
+      const raft::node* n = core->group(g);
       r.rp.deliver(
-          group_answer{group_answer::ok, r.index, core->group(g)->term(), 0});
+          group_answer{group_answer::ok, r.index, n->term(), n->leader()});
       it = reads.erase(it);
     } else {
       ++it;
@@ -275,8 +324,8 @@ replica_host_actor::behavior_type replica_host_behavior(
   st.self = self;
   st.start(std::move(store), std::move(opts));
   return {
-      [self](group_propose_atom, uint32_t g, std::string& data) {
-        return self->state.propose(g, std::move(data));
+      [self](group_propose_atom, uint32_t g, uint64_t term, std::string& data) {
+        return self->state.propose(g, term, std::move(data));
       },
       [self](group_read_atom, uint32_t g) { return self->state.read(g); },
       [self](group_sink_atom, uint32_t g, group_sink_actor& sink) {

@@ -69,11 +69,16 @@ struct replica_host_state {
   /// Entries committed before the group's sink was set.
   std::map<uint32_t, std::vector<group_entry>> held;
   uint64_t ticks = 0;
+  /// Ticks each group this node prefers to lead has had no leader.
+  std::map<uint32_t, int> leaderless;
+  static constexpr int preferred_wait_ticks = 3;
+  void campaign_where_preferred();
   bool flush_scheduled = false;
   bool stopped = false;
 
   void start(std::shared_ptr<group_log_store> st, replica_host_options o);
-  caf::result<group_answer> propose(uint32_t g, std::string data);
+  caf::result<group_answer> propose(uint32_t g, uint64_t term,
+                                    std::string data);
   caf::result<group_answer> read(uint32_t g);
   void set_sink(uint32_t g, group_sink_actor sink);
   void receive(const std::string& bytes, const caf::strong_actor_ptr& sender);
@@ -92,6 +97,8 @@ private:
   void answer_reads(uint32_t g);
   void fail(const std::string& why);
   group_answer refusal(uint32_t g) const;
+  /// A proposal refused before it was appended: not_leader, always.
+  group_answer not_appended(uint32_t g) const;
 };
 
 /// Spawn with sys.spawn<caf::detached>(replica_host_behavior, store, opts).

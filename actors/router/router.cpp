@@ -95,6 +95,15 @@ void router_state::set_peer(uint32_t node, node_hello& hello) {
     self->send(metadata, raft_peer_atom::value, uint64_t{node} + 1,
                caf::actor_cast<caf::strong_actor_ptr>(ok ? hello.metadata
                                                          : metadata_actor{}));
+  if (!ok)
+    hello = node_hello{};
+  set_peer_groups(node, hello);
+  // This node's Raft host of shard groups talks to the peer's directly.
+  if (replicated() && cluster.self_index() < group_hosts.size() &&
+      group_hosts[cluster.self_index()])
+    self->send(group_hosts[cluster.self_index()], group_peer_atom::value,
+               uint64_t{node} + 1,
+               caf::actor_cast<caf::strong_actor_ptr>(hello.groups));
 }
 
 template <class Reply, class... Ts>
@@ -179,6 +188,11 @@ router_with_history(guarded_pointer<router_actor, router_state> self,
         return self->state.to_metadata<std::vector<config_entry>>(a);
       },
       [self](raft_status_atom) { return self->state.collect_raft(); },
+      [self](group_status_atom) { return self->state.collect_groups(); },
+      [self](group_local_atom, replica_host_actor& host,
+             std::vector<shard_actor>& local) {
+        self->state.set_local_groups(std::move(host), std::move(local));
+      },
       [self](peer_atom, uint32_t node, node_hello& hello) {
         self->state.set_peer(node, hello);
       },

@@ -54,6 +54,28 @@ struct router_state {
   caf::result<std::vector<psm_node_forecasts>> collect_views(uint64_t recent);
   caf::result<std::vector<raft_status>> collect_raft();
   void set_peer(uint32_t node, node_hello& hello);
+
+  // -- replicated shards (router_groups.cpp) -----------------------------
+  // With replicas > 1, `shards[s]` is the replica of shard s believed to
+  // lead its group: at first the home member's (the group's preferred
+  // leader), then whichever an ENOTLEADER answer names, or the next
+  // reachable replica when one does not answer.
+  bool replicated() const { return cluster.replicas() > 1; }
+  /// Every member's Raft host of shard groups, by member index.
+  std::vector<replica_host_actor> group_hosts;
+  /// Every replica of every shard: [global shard][member index].
+  std::vector<std::vector<shard_actor>> replica_shards;
+  void set_local_groups(replica_host_actor host,
+                        std::vector<shard_actor> local);
+  void set_peer_groups(uint32_t node, const node_hello& hello);
+  /// Shard s's replica on member `failed` did not lead (or answer): aims
+  /// at member `leader` (a Raft id, 0: unknown) if reachable, or else at the
+  /// next reachable replica after the failed one.
+  void follow_leader(uint32_t s, uint32_t failed, uint64_t leader);
+  /// The member whose replica of shard s `target` is (members().size():
+  /// none).
+  uint32_t member_of(uint32_t s, const shard_actor& target) const;
+  caf::result<std::vector<node_groups>> collect_groups();
   // -- cluster settings, batched (router_settings.cpp) -------------------
   /// Answers one set's caller.
   using set_done = std::function<void(caf::expected<meta_result>)>;
@@ -87,6 +109,10 @@ struct router_state {
                    std::function<void(std::vector<ns_reply>)> done);
   void dispatch(std::shared_ptr<route_job> job, std::vector<size_t> which);
   void next_round(std::shared_ptr<route_job> job);
+  /// Replicated shards: after shard s's replica `target` answered `reps`
+  /// (none: no answer), aims at the group's leader if it did not lead.
+  void aim_at_leader(route_job& job, uint32_t s, const shard_actor& target,
+                     std::vector<ns_reply>* reps);
   void run_later(uint64_t id);
   /// Reads the placement of `dir` from the metadata store, then `then`
   /// (false: it could not be read).

@@ -35,6 +35,11 @@ struct route_job {
   size_t left = 0;                ///< shards of this round not yet answered
   std::vector<size_t> again;      ///< EWRONGSHARD: read the placement
   std::vector<size_t> redirected; ///< EWRONGSHARD naming the holder
+  /// A shard group's replica did not lead or answer: sent again, to the
+  /// leader, without reading the placement; `named`: every one of them
+  /// has a leader named (no pause).
+  std::vector<size_t> to_leader;
+  bool named = true;
 };
 
 uint32_t router_state::shard_for(ns_request& r, uint64_t limit) {
@@ -77,11 +82,25 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
     for (auto i : *where)
       part.push_back(job->reqs[i]);
     stats.routed += part.size();
-    auto finish = [this, job, where](std::vector<ns_reply>* reps) {
+    auto target = shards[s];
+    auto finish = [this, job, where, s = s,
+                   target](std::vector<ns_reply>* reps) {
+      if (replicated())
+        aim_at_leader(*job, s, target, reps);
       for (size_t k = 0; k < where->size(); ++k) {
         auto i = (*where)[k];
         auto rep = reps && k < reps->size() ? std::move((*reps)[k])
                                             : error_reply(errc::eunavailable);
+        if (replicated() && (!reps || rep.code == errc::enotleader) &&
+            self->clock().now() < job->deadline) {
+          // Failover: nothing of it applied (ENOTLEADER), or no answer
+          // came (its outcome unknown: a create sent again may then find
+          // its own entry, EEXIST).
+          job->to_leader.push_back(i);
+          continue;
+        }
+        if (rep.code == errc::enotleader)
+          rep = error_reply(errc::eunavailable); // no leader in time
         if (rep.code == errc::ewrongshard) {
           ++stats.wrong_shard;
           if (job->attempt + 1 < max_attempts) {
@@ -122,7 +141,53 @@ bool router_state::take_redirect(inode_id dir, const ns_reply& rep) {
   return true;
 }
 
+void router_state::aim_at_leader(route_job& job, uint32_t s,
+                                 const shard_actor& target,
+                                 std::vector<ns_reply>* reps) {
+  uint64_t named = 0;
+  bool refused = false;
+  if (reps)
+    for (auto& r : *reps)
+      if (r.code == errc::enotleader) {
+        refused = true;
+        named = r.node;
+      }
+  if (!reps)
+    ++stats.unanswered;
+  else if (refused)
+    ++stats.not_leader;
+  else
+    return;
+  if (shards[s] != target)
+    return; // aimed elsewhere already
+  follow_leader(s, member_of(s, target), named);
+  if (named == 0 || shards[s] == target)
+    job.named = false;
+}
+
 void router_state::next_round(std::shared_ptr<route_job> job) {
+  if (!job->to_leader.empty()) {
+    // Requests for a group's leader go with the redirected ones; with the
+    // placement reads if any must be read (again).
+    auto& into = job->again.empty() ? job->redirected : job->again;
+    into.insert(into.end(), job->to_leader.begin(), job->to_leader.end());
+    bool pause = !job->named;
+    job->to_leader.clear();
+    job->named = true;
+    if (pause && job->again.empty()) {
+      // No leader named yet (an election): after a pause.
+      auto go = std::move(job->redirected);
+      job->redirected.clear();
+      int attempt = job->attempt++;
+      stats.retries += go.size();
+      auto id = ++later_seq;
+      later[id] = [this, job, go]() mutable { dispatch(job, std::move(go)); };
+      auto wait =
+          std::chrono::milliseconds(std::min(50, 1 << std::min(attempt, 6)));
+      self->delayed_send(self, wait, retry_atom::value, id);
+      return;
+    }
+  }
   if (job->again.empty() && !job->redirected.empty()) {
     // Every request sent back named its part's holder: there at once.
     auto go = std::move(job->redirected);

@@ -6,7 +6,7 @@ namespace ds {
 
 namespace {
 
-constexpr enum_names<errc, 15> names{{
+constexpr enum_names<errc, 16> names{{
     "OK",
     "ENOENT",
     "EEXIST",
@@ -22,6 +22,7 @@ constexpr enum_names<errc, 15> names{{
     "ENOSPC",
     "ECONFLICT",
     "ESTALE",
+    "ENOTLEADER",
 }};
 
 } // namespace

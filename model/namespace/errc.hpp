@@ -27,6 +27,11 @@ enum class errc : uint8_t {
   /// so the handle a router cached for it may be out of date. Routers
   /// resolve the path again; a client never sees it.
   estale,
+  /// internal: this replica of the shard's group does not lead it (or no
+  /// longer does); `ns_reply::node` holds the leader's member number (Raft
+  /// id), 0 when unknown. Nothing of the request was applied: routers send
+  /// it again, to the leader. A client never sees it.
+  enotleader,
 };
 
 /// Upper-case symbolic name, e.g. "ENOENT".

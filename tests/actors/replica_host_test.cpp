@@ -137,7 +137,7 @@ struct host_fixture : test_coordinator_fixture<ns_config> {
 
   std::optional<group_answer> propose(uint64_t at, uint32_t g,
                                       std::string data) {
-    return ask(at, group_propose_atom::value, g, std::move(data));
+    return ask(at, group_propose_atom::value, g, uint64_t{0}, std::move(data));
   }
 
   // The commands (non-empty entries) node `id`'s sink got for group `g`.
@@ -189,6 +189,39 @@ TEST_CASE_FIXTURE(
   auto none = propose(l, 9, "x");
   REQUIRE(none);
   CHECK(none->status == group_answer::no_group);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "a proposal for another term is refused "
+                                "before it is appended; reads name the "
+                                "leader") {
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  uint64_t l = leader(0);
+  uint64_t term = status(l)[0].term;
+  auto ok =
+      ask(l, group_propose_atom::value, uint32_t{0}, term, std::string{"now"});
+  REQUIRE(ok);
+  CHECK(ok->status == group_answer::ok);
+  CHECK(ok->term == term);
+  // Any other term: one the group is not in (here, the next).
+  auto stale = ask(l, group_propose_atom::value, uint32_t{0}, term + 1,
+                   std::string{"then"});
+  REQUIRE(stale);
+  CHECK(stale->status == group_answer::not_leader);
+  CHECK(stale->term == term);
+  tick(2);
+  for (uint64_t i = 1; i <= 3; ++i)
+    CHECK(commands(i, 0) == std::vector<std::string>{"now"});
+  // Reads at the leader and at a follower both name the leader.
+  auto at_leader = ask(l, group_read_atom::value, uint32_t{0});
+  REQUIRE(at_leader);
+  CHECK(at_leader->leader == l);
+  CHECK(at_leader->term == term);
+  auto at_follower = ask(l % 3 + 1, group_read_atom::value, uint32_t{0});
+  REQUIRE(at_follower);
+  CHECK(at_follower->status == group_answer::ok);
+  CHECK(at_follower->leader == l);
 }
 
 TEST_CASE_FIXTURE(host_fixture, "reads: the leader's lease, a follower's "

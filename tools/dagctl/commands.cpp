@@ -51,7 +51,9 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
     json arr = json::array();
     for (auto& x : xs)
       arr.push_back(to_json(x));
-    out << json{{"shards", arr}}.dump() << std::endl;
+    json j{{"shards", arr}};
+    add_replicas_json(cl, j);
+    out << j.dump() << std::endl;
     return 0;
   }
   out << std::left << std::setw(6) << "shard" << std::setw(14) << "node"
@@ -69,7 +71,7 @@ int show_shards(client& cl, const invocation& inv, std::ostream& out,
         << std::setw(8) << x.stats.splits << std::setw(8) << x.stats.merges
         << std::setw(10) << x.stats.parts_in << std::setw(10)
         << x.stats.parts_out << std::setw(10) << x.commits << "\n";
-  return 0;
+  return show_groups(cl, inv, out, err);
 }
 
 int show_nodes(client& cl, const invocation& inv, std::ostream& out,
@@ -272,12 +274,17 @@ void add_config_commands(CLI::App& app, invocation& inv) {
       inv.args.insert(inv.args.begin(), sub->get_name());
     });
   auto raft = app.add_subcommand("raft", "the metadata store's Raft group");
-  raft->add_subcommand("status", "role, term, commit and applied index and "
-                                 "log size of every metadata replica")
-      ->callback([&inv] {
-        inv.command = "raft";
-        inv.args = {"status"};
-      });
+  auto status =
+      raft->add_subcommand("status", "role, term, commit and applied index "
+                                     "and log size of every metadata replica; "
+                                     "with --shard, a shard's group");
+  status->callback([&inv] {
+    inv.command = "raft";
+    inv.args = {"status"};
+  });
+  status->add_option("--shard", inv.shard,
+                     "a shard's Raft group instead (replicated shards): "
+                     "each replica's role, term, indexes and lag");
 }
 
 const char* const footer =
@@ -350,6 +357,8 @@ int run(client& cl, const invocation& inv, std::ostream& out,
     return show_nodes(cl, inv, out, err);
   if (inv.command == "health")
     return show_health(cl, inv, out, err);
+  if (inv.command == "raft" && inv.shard)
+    return show_group(cl, inv, out, err);
   if (inv.command == "raft")
     return show_raft(cl, inv, out, err);
   if (inv.command == "config")

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "client/client.hpp"
 #include "tools/common/cli.hpp"
 
@@ -23,11 +25,12 @@ struct invocation : cli::node_flags {
   bool force = false;            ///< move: even within the quiet time
   uint32_t chunk = 0;            ///< move: entries per copy chunk (0: default)
   std::optional<uint64_t> if_version;
-  int64_t since = 0;           ///< psm decisions: from this slot on
-  uint64_t after = 0;          ///< migrations: records above this id
-  uint32_t limit = 100;        ///< migrations: records per page
-  bool unsettled = false;      ///< migrations: only those not settled
-  std::optional<double> start; ///< psm import: a trace's start (unix s)
+  int64_t since = 0;             ///< psm decisions: from this slot on
+  uint64_t after = 0;            ///< migrations: records above this id
+  uint32_t limit = 100;          ///< migrations: records per page
+  bool unsettled = false;        ///< migrations: only those not settled
+  std::optional<double> start;   ///< psm import: a trace's start (unix s)
+  std::optional<uint32_t> shard; ///< raft status: a shard group instead
 };
 
 /// Parses the command line. Returns -1 when `inv` holds a command to run,
@@ -55,6 +58,17 @@ int run_psm_log(client& cl, const invocation& inv, std::ostream& out,
 /// std::_Exit afterwards.
 int show_health(client& cl, const invocation& inv, std::ostream& out,
                 std::ostream& err);
+
+/// Replicated shards (groups_cmds.cpp): every shard group's replicas, as
+/// `dagctl shards` ends; and one group in detail (`raft status --shard N`).
+/// With no group anywhere (replicas = 1), show_groups prints nothing.
+int show_groups(client& cl, const invocation& inv, std::ostream& out,
+                std::ostream& err);
+int show_group(client& cl, const invocation& inv, std::ostream& out,
+               std::ostream& err);
+/// Adds "replicas" (every shard group's replicas) to `j`, if there are
+/// any groups and the node answers.
+void add_replicas_json(client& cl, nlohmann::json& j);
 
 /// Runs one command; returns the exit status.
 int run(client& cl, const invocation& inv, std::ostream& out,

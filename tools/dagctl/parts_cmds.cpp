@@ -173,7 +173,8 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
       << "\nwrong shard:  " << s.wrong_shard << " (" << s.redirects
       << " named the holder)"
       << "\nrefreshes:    " << s.refreshes << "\nretries:      " << s.retries
-      << "\npushes:       " << s.pushes
+      << "\npushes:       " << s.pushes << "\nnot leader:   " << s.not_leader
+      << " (replicated shards; " << s.unanswered << " unanswered)"
       << "\ndirectory lookups (path components):"
       << "\n  cached:     " << s.dir_hits << "\n  looked up:  " << s.dir_misses
       << "\n  stale:      " << s.dir_stale
