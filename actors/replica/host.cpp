@@ -1,5 +1,7 @@
 #include "actors/replica/host.hpp"
 
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/log.hpp"
@@ -15,7 +17,7 @@ raft::multi_config default_group_settings() {
   c.group.heartbeat_ticks = 1;
   c.group.lease_ticks = 8; // safe for clocks 12 % apart (ARCHITECTURE.md)
   c.quiesce_ticks = 2;
-  c.ping_ticks = 1;
+  c.ping_ticks = 3;
   c.liveness_ticks = 10;
   return c;
 }
@@ -93,6 +95,10 @@ caf::result<group_answer> replica_host_state::read(uint32_t g) {
   // the linearizable state without a round of messages.
   if (applied[g] >= committed && core->lease_read(g))
     return group_answer{group_answer::ok, committed, n->term(), opts.id};
+  // Only the leader reads: its shard replica alone serves. A follower's
+  // ReadIndex would wait on the leader, for ever if its node is dead.
+  if (n->leader() != opts.id)
+    return refusal(g);
   std::string ctx = std::to_string(opts.id) + "." + std::to_string(++read_seq);
   if (!core->read_index(g, ctx))
     return refusal(g);
@@ -187,12 +193,27 @@ void replica_host_state::on_tick() {
 
 // The first voter of a group (its shard's home member) is the group's
 // preferred leader: leaders spread over the members as homes do. It stands
-// for election after a few leaderless ticks instead of a whole election
-// timeout; voters that still follow a leader refuse it (check-quorum), so
-// it never unseats one.
+// for election (pre-vote first) after a few leaderless ticks instead of a
+// whole election timeout; voters that still follow a leader refuse it
+// (check-quorum), so it never unseats one. With the home down (node
+// liveness), the next voter in placement order that is up stands instead:
+// a failover elects within a few ticks of the leader's node being found
+// down, and without split votes.
 void replica_host_state::campaign_where_preferred() {
+  auto down = core->peers_down();
+  auto is_down = [&](uint64_t v) {
+    return std::find(down.begin(), down.end(), v) != down.end();
+  };
   for (auto& [g, voters] : opts.groups) {
-    if (voters.size() < 2 || voters.front() != opts.id)
+    if (voters.size() < 2)
+      continue;
+    uint64_t standing = 0;
+    for (uint64_t v : voters)
+      if (v == opts.id || !is_down(v)) {
+        standing = v;
+        break;
+      }
+    if (standing != opts.id)
       continue;
     auto s = core->status(g);
     if (s.leader != raft::no_node || s.r != raft::role::follower) {

@@ -76,6 +76,16 @@ struct router_state {
   /// none).
   uint32_t member_of(uint32_t s, const shard_actor& target) const;
   caf::result<std::vector<node_groups>> collect_groups();
+  /// Requests on their way to each member's replicas (by member index):
+  /// when the member goes away they count as unanswered at once.
+  struct in_flight_part {
+    std::shared_ptr<bool> answered;
+    std::function<void(std::vector<ns_reply>*)> unanswered;
+  };
+  std::vector<std::vector<in_flight_part>> in_flight;
+  void track_in_flight(uint32_t member, std::shared_ptr<bool> answered,
+                       std::function<void(std::vector<ns_reply>*)> f);
+  void fail_in_flight(uint32_t member);
   // -- cluster settings, batched (router_settings.cpp) -------------------
   /// Answers one set's caller.
   using set_done = std::function<void(caf::expected<meta_result>)>;

@@ -1,5 +1,7 @@
 // The router and replicated shards: which replica of each shard group it
 // sends to, and the consoles' view of every member's groups.
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/gather.hpp"
@@ -39,6 +41,8 @@ void router_state::set_peer_groups(uint32_t node, const node_hello& hello) {
     if (!shards[s] || (old && shards[s] == old))
       follow_leader(s, node, 0); // the home's if back, else another
   }
+  if (!ok)
+    fail_in_flight(node); // after the groups aimed elsewhere
 }
 
 void router_state::follow_leader(uint32_t s, uint32_t failed, uint64_t leader) {
@@ -72,6 +76,31 @@ uint32_t router_state::member_of(uint32_t s, const shard_actor& target) const {
       if (target && replica_shards[s][m] == target)
         return m;
   return static_cast<uint32_t>(cluster.members().size());
+}
+
+void router_state::track_in_flight(
+    uint32_t member, std::shared_ptr<bool> answered,
+    std::function<void(std::vector<ns_reply>*)> f) {
+  if (member >= cluster.members().size() || member == cluster.self_index())
+    return; // this node's replicas go away only with the router
+  in_flight.resize(cluster.members().size());
+  auto& xs = in_flight[member];
+  if (xs.size() >= 1024) // drop those answered since
+    xs.erase(
+        std::remove_if(xs.begin(), xs.end(),
+                       [](const in_flight_part& x) { return *x.answered; }),
+        xs.end());
+  xs.push_back(in_flight_part{std::move(answered), std::move(f)});
+}
+
+void router_state::fail_in_flight(uint32_t member) {
+  if (member >= in_flight.size())
+    return;
+  auto xs = std::move(in_flight[member]);
+  in_flight[member].clear();
+  for (auto& x : xs)
+    if (!*x.answered)
+      x.unanswered(nullptr);
 }
 
 caf::result<std::vector<node_groups>> router_state::collect_groups() {

@@ -121,6 +121,23 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
       finish(nullptr);
       continue;
     }
+    if (replicated()) {
+      // Answered once: by the replica, or as unanswered as soon as its
+      // member is found gone (fail_in_flight), not after the timeout.
+      auto answered = std::make_shared<bool>(false);
+      std::function<void(std::vector<ns_reply>*)> once =
+          [finish, answered](std::vector<ns_reply>* reps) {
+            if (*answered)
+              return;
+            *answered = true;
+            finish(reps);
+          };
+      track_in_flight(member_of(s, target), answered, once);
+      self->request(shards[s], timeout, ns_atom::value, std::move(part))
+          .then([once](std::vector<ns_reply>& reps) { once(&reps); },
+                [once](caf::error&) { once(nullptr); });
+      continue;
+    }
     self->request(shards[s], timeout, ns_atom::value, std::move(part))
         .then([finish](std::vector<ns_reply>& reps) { finish(&reps); },
               [finish](caf::error&) { finish(nullptr); });

@@ -3,8 +3,10 @@
 # 4301-4303) with dagshard.replicas=3: every shard a Raft group of three.
 # Checks: each group elects one leader; writes through any node; one node
 # killed with SIGKILL, the others keep serving everything written (no
-# EUNAVAILABLE) and take new writes; the node restarted catches up; at the
-# end the three replicas of every shard hold the same rows.
+# EUNAVAILABLE) and take new writes; the node restarted catches up; a create
+# load through one node while the others are killed and restarted in turn
+# loses nothing acknowledged and meets no EUNAVAILABLE; at the end the three
+# replicas of every shard hold the same rows; a node refuses another's data.
 # Usage: replica_test.sh BUILD_DIR SOURCE_DIR [SEED]
 set -u
 build=$1
@@ -13,7 +15,9 @@ seed=${3:-${REPLICA_E2E_SEED:-$(date +%s)}}
 echo "replica_test seed $seed (replay: REPLICA_E2E_SEED=$seed)"
 RANDOM=$seed
 work=$(mktemp -d /tmp/dagshard-replica-XXXXXX)
+load_pid=""
 cleanup() {
+  [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
   rm -rf "$work"
 }
@@ -80,6 +84,39 @@ check "every replica caught up with its group" wait_until 30 caught_up
 check "node$victim's replicas serve through their leaders" \
   ctl "$victim" stat /d3/after
 ctl "$live" shards | tail -28
+
+# Creates through one node while the other two are killed with SIGKILL and
+# restarted in turn: a majority is always up, so nothing answers
+# EUNAVAILABLE, and every acknowledged name is found through every node.
+load_node=$(( RANDOM % 3 + 1 ))
+"$build/dagbench" fill --node "127.0.0.1:430$load_node" --dir /load --files 2000 \
+  --outstanding 2 --batch 5 --ack-log "$work/acks" \
+  --until-file "$work/done" >"$work/fill.log" 2>&1 &
+load_pid=$!
+acked() { [ -f "$work/acks" ] && [ "$(wc -l <"$work/acks")" -ge "$1" ]; }
+check "the client is creating" wait_until 60 acked 200
+# REPLICA_E2E_ROUNDS (default 4) sets the kills; each round takes seconds.
+for round in $(seq 1 "${REPLICA_E2E_ROUNDS:-4}"); do
+  victim=$(( (load_node + RANDOM % 2) % 3 + 1 ))
+  before=$(wc -l <"$work/acks")
+  kill -9 "${pids[$victim]}"
+  wait "${pids[$victim]}" 2>/dev/null
+  check "round $round: creates go on with node$victim killed" \
+    wait_until 20 acked $((before + 200))
+  start "$victim"
+  check "round $round: node$victim is back" wait_until 20 all_reachable "$victim"
+done
+touch "$work/done"
+wait "$load_pid"
+load_pid=""
+cat "$work/fill.log"
+check "the client created files" acked 1000
+check "no create answered EUNAVAILABLE" bash -c "! grep -q 'refused EUNAVAILABLE' '$work/fill.log'"
+check "every replica caught up with its group after the kills" wait_until 30 caught_up
+for n in 1 2 3; do
+  check "every acknowledged file is there through node$n" \
+    "$build/dagbench" verify --node "127.0.0.1:430$n" --dir /load --ack-log "$work/acks"
+done
 
 # Stopped, the three replicas of each shard hold the same rows.
 for n in 1 2 3; do kill -TERM "${pids[$n]}"; done

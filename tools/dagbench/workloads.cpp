@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <random>
 #include <sstream>
@@ -70,6 +71,7 @@ int run_fill(client& cl, const args_map& a, bool quiet) {
       throw std::runtime_error("cannot write " + a.at("ack-log"));
   }
   std::mutex mtx;
+  std::map<errc, uint64_t> refused; ///< answers other than ok, by code
   std::atomic<uint64_t> ok{0};
   std::atomic<uint64_t> sent{0};
   std::atomic<uint64_t> next{0};
@@ -92,6 +94,8 @@ int run_fill(client& cl, const args_map& a, bool quiet) {
           ++ok;
           if (log)
             log << names[k].name << "\n";
+        } else {
+          ++refused[reps[k].code];
         }
       if (log)
         log.flush();
@@ -107,6 +111,9 @@ int run_fill(client& cl, const args_map& a, bool quiet) {
               << it->second << "\n";
   else
     std::cout << "created " << ok << " files in " << it->second << "\n";
+  // Why the others were not: one "refused CODE N" line per error code.
+  for (auto& [code, n] : refused)
+    std::cout << "refused " << to_string(code) << " " << n << "\n";
   return ok == sent ? 0 : 1;
 }
 
