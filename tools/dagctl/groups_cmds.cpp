@@ -47,6 +47,19 @@ std::string lags(const std::vector<replica_row>& rows) {
   return "-";
 }
 
+json rows_json(const std::vector<replica_row>& rows, json arr) {
+  for (auto& [node, x] : rows)
+    arr.push_back(to_json(node, x));
+  return arr;
+}
+
+json all_rows_json(const std::map<uint32_t, std::vector<replica_row>>& gs) {
+  json arr = json::array();
+  for (auto& [g, rows] : gs)
+    arr = rows_json(rows, std::move(arr));
+  return arr;
+}
+
 void print_rows(const std::vector<replica_row>& rows, std::ostream& out) {
   for (auto& [node, g] : rows)
     out << std::left << std::setw(7) << g.group << std::setw(14) << node
@@ -71,11 +84,7 @@ void add_replicas_json(client& cl, nlohmann::json& j) {
   auto groups = by_group(cl.groups(code));
   if (code != errc::ok || groups.empty())
     return;
-  json arr = json::array();
-  for (auto& [g, rows] : groups)
-    for (auto& [node, x] : rows)
-      arr.push_back(to_json(node, x));
-  j["replicas"] = arr;
+  j["replicas"] = all_rows_json(groups);
 }
 
 int show_groups(client& cl, const invocation& inv, std::ostream& out,
@@ -90,11 +99,7 @@ int show_groups(client& cl, const invocation& inv, std::ostream& out,
   if (groups.empty())
     return 0; // unreplicated shards
   if (inv.json) {
-    json arr = json::array();
-    for (auto& [g, rows] : groups)
-      for (auto& [node, x] : rows)
-        arr.push_back(to_json(node, x));
-    out << json{{"replicas", arr}}.dump() << std::endl;
+    out << json{{"replicas", all_rows_json(groups)}}.dump() << std::endl;
     return 0;
   }
   out << "\nreplicas (role* quiescent; lag: voter:entries behind the "
@@ -127,10 +132,10 @@ int show_group(client& cl, const invocation& inv, std::ostream& out,
     return 1;
   }
   if (inv.json) {
-    json arr = json::array();
-    for (auto& [node, x] : it->second)
-      arr.push_back(to_json(node, x));
-    out << json{{"shard", *inv.shard}, {"replicas", arr}}.dump() << std::endl;
+    out << json{{"shard", *inv.shard},
+                {"replicas", rows_json(it->second, json::array())}}
+               .dump()
+        << std::endl;
     return 0;
   }
   print_header(out);
