@@ -26,6 +26,11 @@ struct node_options {
   /// Replicas of every shard, each on its own member (1: unreplicated).
   /// The same on every member; at most the number of members.
   uint32_t replicas = 1;
+  /// Replicated shards: a group's log is compacted once its store holds
+  /// this many entries past the log's snapshot point, keeping the last
+  /// half of them (0: never). A replica behind the compacted log catches
+  /// up from a snapshot streamed from the leader's store.
+  uint64_t group_compact_entries = 10000;
   ns_shard_config ns;
   sync_mode sync = sync_mode::full;
   caf::timespan request_timeout = std::chrono::seconds(5);
@@ -81,6 +86,7 @@ struct raw_options {
   std::string bind = "127.0.0.1";
   int64_t shards = 4;
   int64_t replicas = 1;
+  int64_t group_compact_entries = 10000;
   int64_t list_capacity = 1024;
   int64_t max_width_bits = 10;
   int64_t level_bits = 4;

@@ -38,6 +38,8 @@ void start_groups(caf::actor_system& sys, const node_options& opts,
     ho.groups[g] = std::move(voters);
   }
   ho.multi = default_group_settings();
+  ho.compact_every = opts.group_compact_entries;
+  ho.compact_keep = opts.group_compact_entries / 2;
   ho.seed = cluster.fingerprint() + me;
   h.groups = sys.spawn<caf::detached>(replica_host_behavior, log, ho);
   caf::scoped_actor self{sys};

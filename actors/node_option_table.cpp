@@ -98,6 +98,14 @@ const std::vector<option_def>& option_table() {
        [](const R& r, O& o) {
          o.replicas = static_cast<uint32_t>(r.replicas);
        }},
+      {"group-compact-entries", &R::group_compact_entries, 0, 1000000000,
+       "replicated shards: compact a group's log once this many entries "
+       "are applied past its snapshot point, keeping the last half "
+       "(0: never)",
+       [](const R& r, O& o) {
+         o.group_compact_entries =
+             static_cast<uint64_t>(r.group_compact_entries);
+       }},
       {"list-capacity", &R::list_capacity, 2, 1000000,
        "entries per DAG list before a split",
        [](const R& r, O& o) {

@@ -219,6 +219,20 @@ struct committer_state {
   /// Everything in the store, as the batch that writes it into an empty
   /// one, and the group index written last.
   caf::result<commit_batch, uint64_t> load_all();
+  /// The store as encoded chunks of about `bytes` each, and its index.
+  caf::result<std::vector<std::string>, uint64_t> snapshot(uint64_t bytes);
+  /// Stages chunk `seq` of transfer `t`; with `index` != 0 (the last one)
+  /// installs the staged state at `index` if that is beyond `applied`.
+  caf::result<uint64_t> install(uint64_t t, uint32_t seq,
+                                const std::string& chunk, uint64_t index);
+  /// A snapshot being received: its transfer, the chunk expected next and
+  /// what the chunks so far hold.
+  struct staging {
+    uint64_t transfer = 0;
+    uint32_t next = 0;
+    commit_batch state;
+  };
+  std::optional<staging> staged;
   static inline const char* name = "dagshard.committer";
 };
 

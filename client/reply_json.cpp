@@ -73,7 +73,8 @@ json to_json(const std::string& node, const group_state_info& x) {
          {"role", x.role},           {"term", x.term},
          {"leader", x.leader},       {"last", x.last},
          {"commit", x.committed},    {"applied", x.applied},
-         {"quiescent", x.quiescent}, {"voters", x.voters}};
+         {"quiescent", x.quiescent}, {"voters", x.voters},
+         {"snapshot", x.snapshot}};
   if (!x.match.empty())
     j["match"] = x.match;
   return j;

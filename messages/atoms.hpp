@@ -67,6 +67,11 @@ using group_flush_atom = caf::atom_constant<caf::atom("grpflush")>;
 using group_status_atom = caf::atom_constant<caf::atom("grpstat")>;
 using group_load_atom = caf::atom_constant<caf::atom("grpload")>;
 using group_local_atom = caf::atom_constant<caf::atom("grplocal")>;
+using group_applied_atom = caf::atom_constant<caf::atom("grpdone")>;
+using group_snapshot_atom = caf::atom_constant<caf::atom("grpsnap")>;
+using group_install_atom = caf::atom_constant<caf::atom("grpinst")>;
+using group_chunk_atom = caf::atom_constant<caf::atom("grpchunk")>;
+using group_chunk_ack_atom = caf::atom_constant<caf::atom("grpchack")>;
 
 // -- internal clocks (actors/ticker.hpp) -------------------------------------
 using ticker_fire_atom = caf::atom_constant<caf::atom("tickfire")>;

@@ -62,13 +62,15 @@ struct group_state_info {
   std::vector<uint64_t> voters; ///< Raft ids (member index + 1)
   /// At the leader: the index each voter is known to hold, like `voters`.
   std::vector<uint64_t> match;
+  /// The log's snapshot point: entries up to it were compacted away.
+  uint64_t snapshot = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, group_state_info& x) {
   return f(caf::meta::type_name("ds::group_state_info"), x.group, x.role,
            x.term, x.leader, x.last, x.committed, x.applied, x.quiescent,
-           x.voters, x.match);
+           x.voters, x.match, x.snapshot);
 }
 
 /// One member's replicas of shard groups, as `dagctl shards` shows them.
@@ -85,8 +87,23 @@ typename Inspector::result_type inspect(Inspector& f, node_groups& x) {
 }
 
 /// What receives a group's committed entries on a node, in log order.
+/// It tells the sender (the host) with group_applied_atom how far its state
+/// is durable, so that the host may compact the group's log up to there.
 using group_sink_actor = caf::typed_actor<
-    caf::reacts_to<group_apply_atom, uint32_t, std::vector<group_entry>>>;
+    caf::reacts_to<group_apply_atom, uint32_t, std::vector<group_entry>>,
+    // A snapshot of group `g` for a follower behind the compacted log: the
+    // state as opaque chunks of at most about `bytes` each, and the index of
+    // the last entry it holds (durable).
+    caf::replies_to<group_snapshot_atom, uint32_t,
+                    uint64_t>::with<std::vector<std::string>, uint64_t>,
+    // Stages chunk `seq` (from 0, in order) of transfer `t` of group `g`.
+    // `index` != 0 marks the last chunk: the staged state then replaces the
+    // sink's own, durably and atomically, if `index` is beyond what it
+    // holds. Answers the index the sink holds afterwards (0 for a chunk
+    // staged but not last), or an error (a chunk out of order or that does
+    // not decode: the transfer is dropped, the state unchanged).
+    caf::replies_to<group_install_atom, uint32_t, uint64_t, uint32_t,
+                    std::string, uint64_t>::with<uint64_t>>;
 
 /// The node's Raft host: its replica of every shard group it holds.
 using replica_host_actor = caf::typed_actor<
@@ -109,6 +126,16 @@ using replica_host_actor = caf::typed_actor<
     caf::reacts_to<group_peer_atom, uint64_t, caf::strong_actor_ptr>,
     // Every group's replica here.
     caf::replies_to<group_status_atom>::with<std::vector<group_state_info>>,
+    // Local, from a group's sink: its state holds every entry up to `index`
+    // durably (the log may be compacted up to there).
+    caf::reacts_to<group_applied_atom, uint32_t, uint64_t>,
+    // From another node's host: one chunk of a snapshot it streams to this
+    // node (msgpack bytes, actors/replica/snapshots.hpp), answered with
+    // group_chunk_ack_atom.
+    caf::reacts_to<group_chunk_atom, std::string>,
+    // From another node's host: chunk `seq` of transfer `t` of group `g`
+    // was staged (true) or the transfer is dropped (false).
+    caf::reacts_to<group_chunk_ack_atom, uint32_t, uint64_t, uint32_t, bool>,
     // Internal: the clock and the handling of ready work.
     caf::reacts_to<group_tick_atom>, caf::reacts_to<group_flush_atom>>;
 

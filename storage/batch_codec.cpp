@@ -143,4 +143,61 @@ commit_batch decode_commit_batch(const std::string& bytes) {
   });
 }
 
+std::vector<std::string> split_commit_batch(const commit_batch& whole,
+                                            std::size_t max_bytes) {
+  std::vector<std::string> out;
+  commit_batch cur;
+  cur.del_rows = whole.del_rows;
+  cur.del_nodes = whole.del_nodes;
+  cur.next_seq = whole.next_seq;
+  cur.next_row = whole.next_row;
+  std::size_t bytes = 0;
+  auto flush = [&] {
+    out.push_back(encode_commit_batch(cur));
+    cur = commit_batch{};
+    bytes = 0;
+  };
+  // Starts a new chunk before a record that would take this one over.
+  auto room = [&](std::size_t n) {
+    if (bytes > 0 && bytes + n > max_bytes)
+      flush();
+    bytes += n;
+  };
+  for (auto& x : whole.put_parts) {
+    room(encode_parts(x.second).size() + 16);
+    cur.put_parts.push_back(x);
+  }
+  for (auto& x : whole.put_nodes) {
+    room(encode_node(x.r).size() + 24);
+    cur.put_nodes.push_back(x);
+  }
+  for (auto& x : whole.put_entries) {
+    room(x.e.name.size() + 64);
+    cur.put_entries.push_back(x);
+  }
+  for (auto dir : whole.dead_dirs) {
+    room(10);
+    cur.dead_dirs.push_back(dir);
+  }
+  flush();
+  return out;
+}
+
+void append_commit_batch(commit_batch& into, commit_batch&& part) {
+  auto move_all = [](auto& to, auto& from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()),
+              std::make_move_iterator(from.end()));
+  };
+  move_all(into.put_entries, part.put_entries);
+  move_all(into.del_rows, part.del_rows);
+  move_all(into.put_nodes, part.put_nodes);
+  move_all(into.del_nodes, part.del_nodes);
+  move_all(into.dead_dirs, part.dead_dirs);
+  move_all(into.put_parts, part.put_parts);
+  if (part.next_seq != 0)
+    into.next_seq = part.next_seq;
+  if (part.next_row != 0)
+    into.next_row = part.next_row;
+}
+
 } // namespace ds

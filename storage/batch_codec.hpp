@@ -5,7 +5,9 @@
 // A batch holds final states, so applying it twice changes nothing.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "model/namespace/ns_shard.hpp"
 
@@ -22,5 +24,17 @@ std::string encode_commit_batch(const commit_batch& b);
 /// invalid or whose hash is not its name's, an unknown kind, a malformed
 /// node or part record).
 commit_batch decode_commit_batch(const std::string& bytes);
+
+/// Cuts a whole shard's batch (a store as the batch that writes it into an
+/// empty one) into encoded batches of about `max_bytes` each at most (one
+/// record larger than that makes a chunk of its own). The first chunk
+/// carries the allocator positions; merging the decoded chunks in order
+/// with append_commit_batch gives back `whole`.
+std::vector<std::string> split_commit_batch(const commit_batch& whole,
+                                            std::size_t max_bytes);
+
+/// Appends the records of `part` to `into` and takes its allocator
+/// positions where they are set.
+void append_commit_batch(commit_batch& into, commit_batch&& part);
 
 } // namespace ds

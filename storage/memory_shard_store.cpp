@@ -31,6 +31,15 @@ public:
     applied_ = applied;
   }
 
+  void install(const commit_batch& whole, uint64_t applied) override {
+    entries_.clear();
+    nodes_.clear();
+    dead_.clear();
+    parts_.clear();
+    commit(whole);
+    applied_ = applied;
+  }
+
   uint64_t applied() override { return applied_; }
 
   void commit(const commit_batch& b) override {

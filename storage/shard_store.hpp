@@ -49,6 +49,11 @@ public:
   /// unusable afterwards.
   virtual void apply_group(const std::vector<commit_batch>& batches,
                            uint64_t applied) = 0;
+  /// A replica of a shard group receiving a snapshot: replaces everything
+  /// in the store by `whole` (a batch that writes the state into an empty
+  /// store) with `applied` as the index written last, atomically and
+  /// durably. Throws sql::storage_error; the store is unusable afterwards.
+  virtual void install(const commit_batch& whole, uint64_t applied) = 0;
   /// The index written by the last apply_group (0: none).
   virtual uint64_t applied() = 0;
 };

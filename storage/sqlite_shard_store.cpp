@@ -147,6 +147,16 @@ public:
     ++commits_;
   }
 
+  void install(const commit_batch& whole, uint64_t applied) override {
+    sql::transact(db_, [&] {
+      for (const char* t : {"nodes", "entries", "dead", "parts"})
+        db_.exec(std::string{"DELETE FROM "} + t);
+      write(whole);
+      put_applied_->bind(1, static_cast<int64_t>(applied)).run();
+    });
+    ++commits_;
+  }
+
   uint64_t applied() override {
     auto a = db_.prepare("SELECT value FROM meta WHERE key = 'applied'");
     return a.step() ? static_cast<uint64_t>(a.int64(0)) : 0;

@@ -132,6 +132,15 @@ void replica_host_state::receive(const std::string& bytes,
   if (e.to != opts.id || peer == peers.end() || !peer->second || !sender ||
       sender->address() != peer->second.address())
     return;
+  // A shard group's snapshot is its sink's state, streamed in chunks
+  // (host_snapshots.cpp): a snapshot message alone would move the log past
+  // a state the sink does not hold.
+  auto& ms = e.msgs;
+  ms.erase(std::remove_if(ms.begin(), ms.end(),
+                          [](const raft::group_message& gm) {
+                            return gm.msg.type == raft::msg_type::snapshot;
+                          }),
+           ms.end());
   core->step(e);
   schedule_drive();
 }
@@ -151,6 +160,7 @@ std::vector<group_state_info> replica_host_state::status() const {
         g,         raft::to_string(s.r), s.term, s.leader, s.last, s.committed,
         s.applied, s.quiescent,          {},     {}};
     const raft::node* n = core->group(g);
+    x.snapshot = n->log().last_snapshot().meta.index;
     for (raft::node_id v : n->voters()) {
       x.voters.push_back(v);
       if (s.r == raft::role::leader) {
@@ -188,6 +198,7 @@ void replica_host_state::on_tick() {
     } else {
       ++it;
     }
+  expire_transfers();
   drive();
 }
 
@@ -258,6 +269,19 @@ void replica_host_state::drive() {
 
 void replica_host_state::send_all(std::vector<raft::envelope>& es) {
   for (auto& e : es) {
+    // The core's snapshot message becomes a streamed transfer of the
+    // sink's state.
+    auto& ms = e.msgs;
+    ms.erase(std::remove_if(ms.begin(), ms.end(),
+                            [&](const raft::group_message& gm) {
+                              if (gm.msg.type != raft::msg_type::snapshot)
+                                return false;
+                              start_transfer(gm.group, e.to, gm.msg.term);
+                              return true;
+                            }),
+             ms.end());
+    if (ms.empty())
+      continue;
     auto peer = peers.find(e.to);
     if (peer != peers.end() && peer->second)
       self->send(peer->second, group_env_atom::value, encode_envelope(e));
@@ -359,6 +383,16 @@ replica_host_actor::behavior_type replica_host_behavior(
         self->state.set_peer(id, handle);
       },
       [self](group_status_atom) { return self->state.status(); },
+      [self](group_applied_atom, uint32_t g, uint64_t index) {
+        self->state.on_applied(g, index);
+      },
+      [self](group_chunk_atom, const std::string& bytes) {
+        self->state.on_chunk(bytes, self->current_sender());
+      },
+      [self](group_chunk_ack_atom, uint32_t g, uint64_t t, uint32_t seq,
+             bool ok) {
+        self->state.on_chunk_ack(g, t, seq, ok, self->current_sender());
+      },
       [self](group_tick_atom) { self->state.on_tick(); },
       [self](group_flush_atom) { self->state.drive(); },
   };

@@ -33,6 +33,18 @@ struct replica_host_options {
   /// come, fails after this many ticks (unavailable).
   int wait_ticks = 40;
   uint64_t seed = 1;
+  /// A group's log is compacted once its sink holds this many entries
+  /// durably past the log's snapshot point (0: never)...
+  uint64_t compact_every = 10000;
+  /// ...up to this many entries below the sink's durable index, so that a
+  /// follower a little behind still catches up from the log.
+  uint64_t compact_keep = 5000;
+  /// A follower behind the compacted log gets the sink's state streamed in
+  /// chunks of about this many bytes, one acknowledged chunk at a time.
+  uint64_t chunk_bytes = uint64_t{1} << 20;
+  /// A snapshot transfer that makes no progress for this many ticks is
+  /// dropped (the leader's Raft core asks for another).
+  int transfer_ticks = 100;
 };
 
 /// Default settings for shard groups: 50 ms ticks, elections after 10 to
@@ -76,6 +88,33 @@ struct replica_host_state {
   bool flush_scheduled = false;
   bool stopped = false;
 
+  // -- snapshots (actors/replica/host_snapshots.cpp) --
+  /// A snapshot this node streams to a follower, by (group, follower).
+  struct outgoing {
+    uint64_t id = 0;
+    uint64_t term = 0; ///< this leader's term when it began
+    uint64_t index = 0;
+    uint64_t index_term = 0;
+    std::vector<uint64_t> voters;
+    std::vector<std::string> chunks; ///< empty until the sink cut them
+    uint32_t next = 0;               ///< the chunk sent last, unacknowledged
+    uint64_t due = 0;                ///< tick after which it is dropped
+  };
+  std::map<std::pair<uint32_t, uint64_t>, outgoing> sending;
+  uint64_t transfer_seq = 0;
+  /// Each group's index its sink holds durably (group_applied_atom).
+  std::map<uint32_t, uint64_t> durable;
+  uint64_t snapshots_sent = 0;
+  uint64_t snapshots_installed = 0;
+  /// Streams group `g`'s state to `to` instead of the core's snapshot
+  /// message (one transfer per follower at a time).
+  void start_transfer(uint32_t g, uint64_t to, uint64_t term);
+  void on_applied(uint32_t g, uint64_t index);
+  void on_chunk(const std::string& bytes, const caf::strong_actor_ptr& sender);
+  void on_chunk_ack(uint32_t g, uint64_t t, uint32_t seq, bool ok,
+                    const caf::strong_actor_ptr& sender);
+  void expire_transfers();
+
   void start(std::shared_ptr<group_log_store> st, replica_host_options o);
   caf::result<group_answer> propose(uint32_t g, uint64_t term,
                                     std::string data);
@@ -92,6 +131,12 @@ struct replica_host_state {
   static inline const char* name = "dagshard.replica_host";
 
 private:
+  void cut_transfer(std::pair<uint32_t, uint64_t> key, uint64_t id,
+                    std::vector<std::string> chunks, uint64_t index);
+  void send_chunk(std::pair<uint32_t, uint64_t> key);
+  void installed(uint32_t g, uint64_t from, uint64_t leader_term,
+                 const raft::snapshot_meta& meta);
+  uint64_t peer_id(const caf::strong_actor_ptr& sender) const;
   void send_all(std::vector<raft::envelope>& es);
   void hand_out(uint32_t g, const raft::ready& rd);
   void answer_reads(uint32_t g);

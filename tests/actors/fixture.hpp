@@ -32,6 +32,11 @@ public:
       throw sql::storage_error("injected fsync failure");
     inner_->apply_group(batches, applied);
   }
+  void install(const commit_batch& whole, uint64_t applied) override {
+    if (fail_next)
+      throw sql::storage_error("injected fsync failure");
+    inner_->install(whole, applied);
+  }
   uint64_t applied() override { return inner_->applied(); }
   bool fail_next = false;
 

@@ -23,7 +23,11 @@ struct group_fixture : test_coordinator_fixture<ns_config> {
   std::vector<committer_actor> committers;
   std::vector<shard_actor> shards;
 
-  group_fixture() {
+  uint64_t compact_every = 0; ///< the hosts' log compaction (0: never)
+  uint64_t compact_keep = 0;
+
+  explicit group_fixture(uint64_t every = 0, uint64_t keep = 0)
+      : compact_every(every), compact_keep(keep) {
     hosts.resize(3);
     committers.resize(3);
     shards.resize(3);
@@ -50,6 +54,8 @@ struct group_fixture : test_coordinator_fixture<ns_config> {
     o.tick = caf::timespan{0};
     o.multi = default_group_settings();
     o.seed = 5;
+    o.compact_every = compact_every;
+    o.compact_keep = compact_keep;
     std::shared_ptr<group_log_store> log =
         make_memory_group_log_store(0, disks[id - 1]);
     auto& host = hosts[id - 1];
@@ -157,6 +163,10 @@ struct group_fixture : test_coordinator_fixture<ns_config> {
   }
 };
 
+struct compacting_fixture : group_fixture {
+  compacting_fixture() : group_fixture(10, 3) {}
+};
+
 } // namespace
 
 TEST_CASE_FIXTURE(group_fixture, "a write is answered once its group "
@@ -240,4 +250,38 @@ TEST_CASE_FIXTURE(group_fixture, "a leader cut off never answers from its "
   tick(10);
   for (uint64_t i = 1; i <= 3; ++i)
     CHECK(stored(i) == std::set<std::string>{"old", "new"});
+}
+
+TEST_CASE_FIXTURE(compacting_fixture, "a replica behind the compacted log "
+                                      "catches up from the leader's store, "
+                                      "and serves it once it leads") {
+  uint64_t l = elect();
+  REQUIRE(l != 0);
+  uint64_t f = l % 3 + 1;
+  REQUIRE(create(l, "a") == errc::ok);
+  tick(2);
+  kill(f);
+  for (int i = 0; i < 40; ++i)
+    REQUIRE(create(l, "f" + std::to_string(i)) == errc::ok);
+  REQUIRE(stored(l).size() == 41);
+  start(f);
+  link(f, true);
+  for (int k = 0; k < 60 && stored(f) != stored(l); ++k)
+    tick();
+  CHECK(stored(f) == stored(l));
+  CHECK(stores[f - 1]->applied() >= 40);
+  // Writes after the snapshot reach it from the log.
+  REQUIRE(create(l, "g") == errc::ok);
+  tick(3);
+  CHECK(stored(f).count("g") == 1);
+  // The old leader dies; the group (f among its two) serves everything.
+  kill(l);
+  uint64_t nl = elect();
+  REQUIRE(nl != 0);
+  CHECK(lookup(nl, "a").code == errc::ok);
+  CHECK(lookup(nl, "f39").code == errc::ok);
+  CHECK(create(nl, "g") == errc::eexist);
+  CHECK(create(nl, "h") == errc::ok);
+  tick(3);
+  CHECK(stored(f).count("h") == 1);
 }

@@ -1,13 +1,15 @@
 // Fuzz target: the wire encoding of Raft messages between metadata replicas
 // and of the envelopes of shard groups between nodes
-// (messages/raft_codec.hpp), and the voter sets that config entries carry
-// (model/raft/types.hpp). Bad bytes must end in wire_error; a message or an
-// envelope that decodes must encode and decode to the same bytes.
+// (messages/raft_codec.hpp), the chunks of shard groups' snapshots
+// (messages/group_chunk.hpp), and the voter sets that config entries carry
+// (model/raft/types.hpp). Bad bytes must end in wire_error; a message, an
+// envelope or a chunk that decodes must encode and decode to the same bytes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 
+#include "messages/group_chunk.hpp"
 #include "messages/raft_codec.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -17,6 +19,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto e = ds::decode_envelope(in);
     auto again = ds::encode_envelope(e);
     if (ds::encode_envelope(ds::decode_envelope(again)) != again)
+      std::abort();
+  } catch (const ds::wire_error&) {
+  }
+  try {
+    auto c = ds::decode_group_chunk(in);
+    auto again = ds::encode_group_chunk(c);
+    if (ds::encode_group_chunk(ds::decode_group_chunk(again)) != again)
       std::abort();
   } catch (const ds::wire_error&) {
   }

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "messages/group_chunk.hpp"
 #include "messages/raft_codec.hpp"
 #include "model/meta/meta_codec.hpp"
 #include "psm/plan/decision_codec.hpp"
@@ -37,6 +38,10 @@ std::string refusal(const std::string& target, const std::string& bytes) {
       // The same bytes are tried as an envelope: both refuse or decode.
       try {
         (void)decode_envelope(bytes);
+      } catch (const wire_error&) {
+      }
+      try {
+        (void)decode_group_chunk(bytes);
       } catch (const wire_error&) {
       }
       (void)decode_raft_message(bytes);

@@ -15,6 +15,7 @@
 
 #include "actors/guard/basp_check.hpp"
 #include "messages/ns.hpp"
+#include "messages/group_chunk.hpp"
 #include "messages/raft_codec.hpp"
 #include "model/meta/meta_codec.hpp"
 #include "model/namespace/hdag.hpp"
@@ -152,6 +153,18 @@ void raft_messages() {
   hb.commit = 4;
   env.msgs.push_back(group_message{9, true, hb});
   put("raft_message", "envelope", ds::encode_envelope(env));
+  ds::group_chunk c;
+  c.group = 3;
+  c.from = 1;
+  c.transfer = 2;
+  c.seq = 4;
+  c.last = true;
+  c.leader_term = 5;
+  c.index = 120;
+  c.index_term = 5;
+  c.voters = {1, 2, 3};
+  c.data = "state";
+  put("raft_message", "group_chunk", ds::encode_group_chunk(c));
 }
 
 std::vector<ds::meta_command> commands() {

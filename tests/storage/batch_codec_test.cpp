@@ -1,5 +1,7 @@
 // A shard's commit batch as a command of its Raft group: every replica that
 // writes the decoded batch ends with the state the leader wrote.
+#include <algorithm>
+
 #include <doctest/doctest.h>
 
 #include "model/namespace/name.hpp"
@@ -153,4 +155,69 @@ TEST_CASE("a replica's store keeps the group index it applied with the "
   mem->apply_group(batches, 9);
   CHECK(mem->applied() == 9);
   same_load(direct->load(), mem->load());
+}
+
+namespace {
+
+loaded_shard sorted(loaded_shard l) {
+  std::sort(l.nodes.begin(), l.nodes.end(), [](auto& a, auto& b) {
+    return std::make_pair(a.dir, a.r.id) < std::make_pair(b.dir, b.r.id);
+  });
+  std::sort(l.entries.begin(), l.entries.end(),
+            [](auto& a, auto& b) { return a.e.row < b.e.row; });
+  std::sort(l.dead.begin(), l.dead.end());
+  return l;
+}
+
+commit_batch as_batch(loaded_shard l) {
+  commit_batch b;
+  b.put_nodes = std::move(l.nodes);
+  b.put_entries = std::move(l.entries);
+  b.dead_dirs = std::move(l.dead);
+  b.put_parts = std::move(l.parts);
+  b.next_seq = l.next_seq;
+  b.next_row = l.next_row;
+  return b;
+}
+
+} // namespace
+
+TEST_CASE("a store cut into chunks and installed elsewhere replaces its "
+          "state whole") {
+  ns_shard_config cfg;
+  cfg.dag.list_capacity = 16;
+  ns_shard s{2, cfg};
+  auto leader = make_memory_shard_store();
+  for (auto& b : history(s))
+    leader->commit(b);
+  commit_batch whole = as_batch(leader->load());
+  auto chunks = split_commit_batch(whole, 2048);
+  CHECK(chunks.size() > 3);
+  // Each chunk stays near the bound (a record larger than it would not).
+  for (auto& c : chunks)
+    CHECK(c.size() < 2048 + 512);
+  // The replica held something else: it is gone after the install.
+  temp_dir dir;
+  auto replica = open_sqlite_shard_store(dir.path + "/r.db", {2, 4});
+  ns_shard other{2, cfg};
+  run(other, ns_op::create, root_ino, "only-here");
+  replica->apply_group({other.take_changes()}, 3);
+  commit_batch back;
+  for (auto& c : chunks)
+    append_commit_batch(back, decode_commit_batch(c));
+  replica->install(back, 42);
+  CHECK(replica->applied() == 42);
+  same_load(sorted(leader->load()), sorted(replica->load()));
+  for (auto& e : replica->load().entries)
+    CHECK(e.e.name != "only-here");
+  // The memory store does the same.
+  auto mem = make_memory_shard_store();
+  mem->install(back, 42);
+  same_load(sorted(leader->load()), sorted(mem->load()));
+  // An empty store is one chunk that installs an empty state.
+  auto none = split_commit_batch(commit_batch{}, 2048);
+  REQUIRE(none.size() == 1);
+  replica->install(decode_commit_batch(none[0]), 43);
+  CHECK(replica->load().entries.empty());
+  CHECK(replica->applied() == 43);
 }

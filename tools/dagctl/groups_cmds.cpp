@@ -66,14 +66,14 @@ void print_rows(const std::vector<replica_row>& rows, std::ostream& out) {
         << std::setw(11) << (g.quiescent ? g.role + "*" : g.role) << std::right
         << std::setw(7) << g.term << std::setw(8) << g.leader << std::setw(10)
         << g.last << std::setw(10) << g.committed << std::setw(10) << g.applied
-        << "\n";
+        << std::setw(10) << g.snapshot << "\n";
 }
 
 void print_header(std::ostream& out) {
   out << std::left << std::setw(7) << "shard" << std::setw(14) << "node"
       << std::setw(11) << "role" << std::right << std::setw(7) << "term"
       << std::setw(8) << "leader" << std::setw(10) << "last" << std::setw(10)
-      << "commit" << std::setw(10) << "applied"
+      << "commit" << std::setw(10) << "applied" << std::setw(10) << "snapshot"
       << "\n";
 }
 
@@ -102,8 +102,8 @@ int show_groups(client& cl, const invocation& inv, std::ostream& out,
     out << json{{"replicas", all_rows_json(groups)}}.dump() << std::endl;
     return 0;
   }
-  out << "\nreplicas (role* quiescent; lag: voter:entries behind the "
-         "leader)\n";
+  out << "\nreplicas (role* quiescent; snapshot: the log is compacted up "
+         "to there; lag: voter:entries behind the leader)\n";
   print_header(out);
   for (auto& [g, rows] : groups) {
     print_rows(rows, out);
