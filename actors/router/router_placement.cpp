@@ -188,7 +188,9 @@ void router_state::next_round(std::shared_ptr<route_job> job) {
     // placement reads if any must be read (again).
     auto& into = job->again.empty() ? job->redirected : job->again;
     into.insert(into.end(), job->to_leader.begin(), job->to_leader.end());
-    bool pause = !job->named;
+    // A named leader is tried at once, but not for ever: hints that go
+    // round (replicas that each name another during an election) pause too.
+    bool pause = !job->named || job->attempt >= 3;
     job->to_leader.clear();
     job->named = true;
     if (pause && job->again.empty()) {
