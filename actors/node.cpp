@@ -127,8 +127,14 @@ psm_planner_actor spawn_planner(caf::actor_system& sys,
 
 /// The PSM forecaster over psm.db in the data folder, detached.
 psm_forecaster_actor start_forecaster(caf::actor_system& sys,
-                                      const node_options& opts) {
+                                      const node_options& opts,
+                                      const cluster_map& cluster) {
   psm_forecaster_options fo;
+  if (cluster.replicas() > 1) {
+    fo.self_member = cluster.self_index();
+    for (uint32_t s = 0; s < cluster.total_shards(); ++s)
+      fo.home_of.push_back(cluster.node_of(s));
+  }
   fo.period = opts.psm_period;
   fo.slot_seconds = opts.psm_slot;
   fo.tiers.period = static_cast<int>(opts.psm_season);
@@ -193,7 +199,7 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     std::vector<std::shared_ptr<shard_store>> stores;
     if (cluster.replicas() == 1)
       open_shards(opts, cluster, cores, stores);
-    h.forecaster = start_forecaster(sys, opts);
+    h.forecaster = start_forecaster(sys, opts, cluster);
     if (cluster.replicas() > 1) {
       try {
         start_groups(sys, opts, cluster, h.forecaster, h);
@@ -248,6 +254,14 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     h.gateway =
         sys.spawn(gateway_behavior, h.router, h.peers, cluster, h.shards,
                   h.metadata, address, h.planner, h.forecaster);
+    // Before the port opens: a peer that greets the gateway at once must get
+    // the Raft host and the replicas in the hello (without them it would
+    // take this node for one without shard groups until they meet again).
+    // (From a local sender: the gateway takes these from its own node only.)
+    if (h.groups) {
+      caf::scoped_actor self{sys};
+      self->send(h.gateway, group_local_atom::value, h.groups, h.replicas);
+    }
     if (publish) {
       h.tls = opts.tls;
       auto port = h.tls ? caf::openssl::publish(h.gateway, opts.port,
@@ -262,10 +276,6 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       caf::scoped_actor self{sys};
       self->send(h.gateway, node_atom::value,
                  opts.bind + ":" + std::to_string(h.port));
-    }
-    if (h.groups) {
-      caf::scoped_actor self{sys};
-      self->send(h.gateway, group_local_atom::value, h.groups, h.replicas);
     }
   } catch (...) {
     if (gate_of(sys) == h.gate)

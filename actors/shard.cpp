@@ -195,11 +195,23 @@ void shard_state::arm_capacity() {
 }
 
 caf::result<part_reply> shard_state::part_step(part_request& req) {
-  part_reply rep;
-  if (replicated() && !leading) {
-    rep.code = errc::enotleader;
-    return rep;
+  auto rp = self->make_response_promise<part_reply>();
+  if (replicated()) {
+    // As a batch: only once a check by the host, issued after the step
+    // arrived, shows this replica leading (shard_group.cpp).
+    unchecked.push_back(unchecked_batch{
+        {}, {}, std::chrono::steady_clock::now(), std::move(req), rp});
+    if (!checking)
+      start_check();
+    return rp;
   }
+  run_part_step(req, rp);
+  return rp;
+}
+
+void shard_state::run_part_step(part_request& req,
+                                caf::typed_response_promise<part_reply> rp) {
+  part_reply rep;
   auto& c = *core;
   std::visit(part_step_applier{c, rep, wall_clock_ns()}, req);
   const part_ref* part = part_of(req);
@@ -216,8 +228,10 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
                {"dir", part->dir},
                {"result", to_string(rep.code)}});
   }
-  if (rep.code != errc::ok)
-    return rep;
+  if (rep.code != errc::ok) {
+    rp.deliver(std::move(rep));
+    return;
+  }
   unpark(false); // a part may have changed hands: held requests go on
   // Answer once this step, and every write before it, is durable. After a
   // begin_export or a freeze no write to the part follows, so the entries
@@ -240,9 +254,9 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
   if (std::holds_alternative<part_freeze>(req)) {
     core->copy_delta(ref.dir, ref.range, ref.migration, rep.hashes,
                      rep.entries);
-    return rep;
+    rp.deliver(std::move(rep));
+    return;
   }
-  auto rp = self->make_response_promise<part_reply>();
   bool exporting = std::holds_alternative<part_begin_export>(req);
   when_durable(
       [this, rp, exporting, ref, rep = std::move(rep)](bool durable) mutable {
@@ -254,7 +268,6 @@ caf::result<part_reply> shard_state::part_step(part_request& req) {
           rep.entries = core->part_entries(ref.dir, ref.range);
         rp.deliver(std::move(rep));
       });
-  return rp;
 }
 
 void shard_state::when_durable(std::function<void(bool)> f) {

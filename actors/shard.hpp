@@ -101,6 +101,9 @@ struct shard_state {
                       std::vector<ns_reply> out,
                       std::chrono::steady_clock::time_point arrived);
   caf::result<part_reply> part_step(part_request& req);
+  /// Applies a migration step to the core; answers through `rp`.
+  void run_part_step(part_request& req,
+                     caf::typed_response_promise<part_reply> rp);
   /// Work to run once batch `batch` is durable (migration steps); called
   /// with false if the shard stops first.
   std::deque<std::pair<uint64_t, std::function<void(bool)>>> after_commit;
@@ -179,10 +182,14 @@ struct shard_state {
   uint64_t lead_term = 0;   ///< the term this replica leads in
   uint64_t leader_hint = 0; ///< the leader the host named last (0: none)
   bool checking = false;    ///< a check (or a promotion) is under way
+  /// A batch, or a migration step (`step` set, answered through
+  /// `step_rp`), waiting for the check that lets it through.
   struct unchecked_batch {
     caf::typed_response_promise<std::vector<ns_reply>> rp;
     std::vector<ns_request> reqs;
     std::chrono::steady_clock::time_point arrived;
+    std::optional<part_request> step;
+    caf::typed_response_promise<part_reply> step_rp;
   };
   std::deque<unchecked_batch> unchecked; ///< in arrival order
   caf::result<std::vector<ns_reply>>

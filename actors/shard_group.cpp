@@ -124,6 +124,10 @@ void shard_state::serve_checked(size_t n) {
   for (size_t k = 0; k < n && !unchecked.empty() && leading; ++k) {
     auto b = std::move(unchecked.front());
     unchecked.pop_front();
+    if (b.step) {
+      run_part_step(*b.step, std::move(b.step_rp));
+      continue;
+    }
     bool wait = false;
     std::vector<size_t> held_back;
     auto out = apply(b.reqs, wait, &held_back);
@@ -138,7 +142,10 @@ void shard_state::serve_checked(size_t n) {
 void shard_state::refuse_unchecked(size_t n, errc code) {
   for (size_t k = 0; k < n && !unchecked.empty(); ++k) {
     auto& b = unchecked.front();
-    b.rp.deliver(std::vector<ns_reply>(b.reqs.size(), refusal(code)));
+    if (b.step)
+      b.step_rp.deliver(part_reply{code, {}, {}, false, {}});
+    else
+      b.rp.deliver(std::vector<ns_reply>(b.reqs.size(), refusal(code)));
     unchecked.pop_front();
   }
 }

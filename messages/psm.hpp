@@ -24,7 +24,7 @@ struct psm_part_counts {
   std::string dir;      ///< directory id
   std::uint64_t lo = 0; ///< the part's hash range, inclusive
   std::uint64_t hi = 0;
-  access::op_counts counts; ///< lookups, creates, deletes, readdirs
+  access::op_counts counts;  ///< lookups, creates, deletes, readdirs
   std::uint64_t entries = 0; ///< entries in the part at the slot's end
 };
 
@@ -79,9 +79,9 @@ struct psm_series_view {
 /// One part as its node's forecaster knows it, for the planner: who holds
 /// it, how big it is, its recent rates and its latest forecast.
 struct psm_part_state {
-  access::series_key key;    ///< a part's series (key.part is true)
-  std::uint32_t shard = 0;   ///< the shard that reported it last
-  std::uint64_t entries = 0; ///< its entries at that report
+  access::series_key key;     ///< a part's series (key.part is true)
+  std::uint32_t shard = 0;    ///< the shard that reported it last
+  std::uint64_t entries = 0;  ///< its entries at that report
   std::uint64_t reported = 0; ///< the slot of that report
   /// Ops/s per slot, oldest first; the last is the node's newest slot.
   std::vector<double> recent;
@@ -135,11 +135,10 @@ typename Inspector::result_type inspect(Inspector& f, psm_slot_report& x) {
            x.parts, x.top);
 }
 
-
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, psm_import_result& x) {
-  return f(caf::meta::type_name("ds::psm_import_result"), x.imported,
-           x.skipped, x.reports);
+  return f(caf::meta::type_name("ds::psm_import_result"), x.imported, x.skipped,
+           x.reports);
 }
 
 template <class Inspector>
@@ -158,8 +157,8 @@ typename Inspector::result_type inspect(Inspector& f, psm_part_state& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, psm_node_forecasts& x) {
-  return f(caf::meta::type_name("ds::psm_node_forecasts"), x.newest,
-           x.periods, x.parts);
+  return f(caf::meta::type_name("ds::psm_node_forecasts"), x.newest, x.periods,
+           x.parts);
 }
 
 /// A node's PSM forecaster (actors/psm/forecaster.hpp).
@@ -171,9 +170,14 @@ using psm_forecaster_actor = caf::typed_actor<
     // The parts its shards reported in the last `recent` slots, each with
     // its holder, entries, rates over those slots and latest forecast: the
     // planner's view of this node.
-    caf::replies_to<psm_forecasts_atom, std::uint64_t>::with<psm_node_forecasts>,
+    caf::replies_to<psm_forecasts_atom,
+                    std::uint64_t>::with<psm_node_forecasts>,
     // The period's timer: forecast every active series.
-    caf::reacts_to<psm_tick_atom>>;
+    caf::reacts_to<psm_tick_atom>,
+    // Local, from the router: member `node`'s forecaster (null: unknown).
+    // With replicated shards, the report of a shard group's leader goes to
+    // the forecaster of the shard's home member, wherever the leader is.
+    caf::reacts_to<psm_fcaster_atom, uint32_t, caf::strong_actor_ptr>>;
 
 /// What `dagctl psm status` shows of a node's planner.
 struct psm_status {

@@ -63,7 +63,7 @@ raft::message unpack_message(const msgpack::object& o) {
     throw wire_error("raft message of unknown version");
   raft::message m;
   auto t = f[1].as<unsigned>();
-  if (t > static_cast<unsigned>(raft::msg_type::read_index_resp))
+  if (t > static_cast<unsigned>(raft::msg_type::timeout_now))
     throw wire_error("raft message of unknown type");
   m.type = static_cast<raft::msg_type>(t);
   m.from = f[2].as<uint64_t>();

@@ -96,6 +96,15 @@ void psm_forecaster_state::start(std::shared_ptr<psm_history::history_store> st,
 
 caf::result<std::uint64_t>
 psm_forecaster_state::take_report(const psm_slot_report& r) {
+  // A shard group led here whose home is another member: its history is
+  // kept there, so that it stays in one place whoever leads.
+  if (r.shard < opt.home_of.size() && opt.home_of[r.shard] != opt.self_member) {
+    auto peer = peers.find(opt.home_of[r.shard]);
+    if (peer != peers.end() && peer->second) {
+      caf::anon_send(peer->second, psm_report_atom::value, r);
+      return r.slot;
+    }
+  }
   try {
     store->append(r.slot, psm_actor::report_rows(r));
     for (auto& p : r.parts) {
@@ -178,6 +187,12 @@ psm_forecaster_behavior(psm_forecaster_pointer self,
       },
       // One period: forecast every active series, then re-arm.
       [self](psm_tick_atom) { self->state.on_tick(); },
+      [self](psm_fcaster_atom, uint32_t node, caf::strong_actor_ptr& f) {
+        auto sender = self->current_sender();
+        if (sender && sender->node() == self->node())
+          self->state.peers[node] =
+              caf::actor_cast<psm_forecaster_actor>(std::move(f));
+      },
   };
 }
 

@@ -40,6 +40,12 @@ struct psm_forecaster_options {
   /// (staggered over the series); between, its kept choice is refitted
   /// without a backtest. 1: every period. >= 1.
   std::uint64_t rescore_periods = 10;
+  /// Replicated shards: this member's index, and each global shard's home
+  /// member; a report of a shard homed elsewhere is passed to that member's
+  /// forecaster (kept here while it is unknown). Empty: every report is
+  /// kept here.
+  std::uint32_t self_member = 0;
+  std::vector<std::uint32_t> home_of;
 };
 
 /// The tier choices kept between periods, per series.
@@ -63,6 +69,8 @@ struct psm_forecaster_state {
   psm_choices kept; ///< per active series: its last scored choice
   /// Parts by their latest report (in memory: the next slot's reports
   /// rebuild it after a restart).
+  /// Other members' forecasters, by member index (home_of's forwarding).
+  std::map<std::uint32_t, psm_forecaster_actor> peers;
   std::map<access::series_key, psm_holder> holders;
   std::uint64_t periods = 0; ///< periods forecast since start
 

@@ -181,6 +181,7 @@ void replica_host_state::on_tick() {
   ++ticks;
   core->tick();
   campaign_where_preferred();
+  hand_back_leadership();
   // Work whose answer did not come in time fails; a proposal may still
   // apply later (its outcome is then unknown to the caller, as after a
   // lost reply).
@@ -235,6 +236,39 @@ void replica_host_state::campaign_where_preferred() {
       leaderless[g] = 0;
       core->campaign(g);
     }
+  }
+}
+
+// A leader that is not its group's preferred member (after a failover, or
+// an election the home member did not win) hands the group back once the
+// home member is up and holds the whole log, so that leaders spread over
+// the members as homes do. It waits a second first, then longer after each
+// attempt that did not take: a transfer stops proposals until the target
+// stands (or an election timeout passes).
+void replica_host_state::hand_back_leadership() {
+  auto down = core->peers_down();
+  for (auto& [g, voters] : opts.groups) {
+    const raft::node* n = core->group(g);
+    uint64_t home = voters.empty() ? 0 : voters.front();
+    if (!n || voters.size() < 2 || home == opts.id ||
+        n->current_role() != raft::role::leader ||
+        std::find(down.begin(), down.end(), home) != down.end()) {
+      if (!n || n->current_role() != raft::role::leader)
+        away.erase(g);
+      continue;
+    }
+    auto& a = away[g];
+    const raft::progress* pr = n->progress_of(home);
+    if (++a.ticks < a.wait || !pr || pr->match != n->log().last_index() ||
+        n->transferring_to() != raft::no_node)
+      continue;
+    a.ticks = 0;
+    a.wait = std::min(a.wait * 2, 1200);
+    log_event(log_level::info, "raft",
+              "hands a shard group's leadership back to its home member",
+              {{"group", std::to_string(g)}, {"to", std::to_string(home)}});
+    core->transfer(g, home);
+    schedule_drive();
   }
 }
 

@@ -85,6 +85,15 @@ struct replica_host_state {
   std::map<uint32_t, int> leaderless;
   static constexpr int preferred_wait_ticks = 3;
   void campaign_where_preferred();
+  /// Groups this node leads while their preferred member is up and caught
+  /// up: ticks so far, and the ticks to wait before handing the leadership
+  /// over (doubling after each attempt that did not take, up to a minute).
+  struct away_from_home {
+    int ticks = 0;
+    int wait = 20;
+  };
+  std::map<uint32_t, away_from_home> away;
+  void hand_back_leadership();
   bool flush_scheduled = false;
   bool stopped = false;
 

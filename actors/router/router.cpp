@@ -91,6 +91,11 @@ void router_state::set_peer(uint32_t node, node_hello& hello) {
   replicas[node] = ok ? hello.metadata : metadata_actor{};
   forecasters.resize(cluster.members().size());
   forecasters[node] = ok ? hello.forecaster : psm_forecaster_actor{};
+  // Replicated shards: the local forecaster passes the reports of shards
+  // homed on that member to its forecaster.
+  if (replicated() && forecasters[cluster.self_index()])
+    self->send(forecasters[cluster.self_index()], psm_fcaster_atom::value, node,
+               caf::actor_cast<caf::strong_actor_ptr>(forecasters[node]));
   if (metadata)
     self->send(metadata, raft_peer_atom::value, uint64_t{node} + 1,
                caf::actor_cast<caf::strong_actor_ptr>(ok ? hello.metadata

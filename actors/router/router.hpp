@@ -146,6 +146,12 @@ struct router_state {
   caf::result<meta_result> move(move_request& m);
   void part_step(uint32_t shard, part_request req,
                  std::function<void(part_reply)> done);
+  /// part_step's try number `attempt`: a replica that does not lead its
+  /// group (ENOTLEADER) passes the step to the next replica after a pause,
+  /// until `deadline`.
+  void part_step_at(uint32_t shard, part_request req,
+                    std::function<void(part_reply)> done,
+                    caf::actor_clock::time_point deadline, int attempt);
   void to_meta(meta_command cmd, std::function<void(meta_result)> done);
   /// Takes the redirect of an EWRONGSHARD answer into the placement cache;
   /// false if the answer named no holder.

@@ -51,6 +51,14 @@ struct move_job {
 
 void router_state::part_step(uint32_t shard, part_request req,
                              std::function<void(part_reply)> done) {
+  part_step_at(shard, std::move(req), std::move(done),
+               self->clock().now() + 2 * timeout, 0);
+}
+
+void router_state::part_step_at(uint32_t shard, part_request req,
+                                std::function<void(part_reply)> done,
+                                caf::actor_clock::time_point deadline,
+                                int attempt) {
   if (!shards[shard]) {
     part_reply r;
     r.code = errc::eunavailable;
@@ -67,13 +75,37 @@ void router_state::part_step(uint32_t shard, part_request req,
                std::holds_alternative<part_freeze>(req) ||
                std::holds_alternative<part_patch>(req);
   auto limit = bulk ? bulk_timeout : chunk ? 10 * timeout : timeout;
-  self->request(shards[shard], limit, part_atom::value, std::move(req))
-      .then([done](part_reply& r) { done(std::move(r)); },
-            [done](caf::error&) {
-              part_reply r;
-              r.code = errc::eunavailable;
-              done(r);
-            });
+  auto target = shards[shard];
+  self->request(target, limit, part_atom::value, req)
+      .then(
+          [this, shard, req, done, deadline, attempt,
+           target](part_reply& r) mutable {
+            // Refused by a replica that does not lead: nothing was applied,
+            // the next replica may lead (an election may still be on).
+            if (r.code == errc::enotleader && replicated() &&
+                self->clock().now() < deadline) {
+              ++stats.not_leader;
+              if (shards[shard] == target)
+                follow_leader(shard, member_of(shard, target), 0);
+              auto id = ++later_seq;
+              later[id] = [this, shard, req = std::move(req),
+                           done = std::move(done), deadline,
+                           attempt]() mutable {
+                part_step_at(shard, std::move(req), std::move(done), deadline,
+                             attempt + 1);
+              };
+              auto wait = std::chrono::milliseconds(
+                  std::min(50, 1 << std::min(attempt, 6)));
+              self->delayed_send(self, wait, retry_atom::value, id);
+              return;
+            }
+            done(std::move(r));
+          },
+          [done](caf::error&) {
+            part_reply r;
+            r.code = errc::eunavailable;
+            done(r);
+          });
 }
 
 void router_state::to_meta(meta_command cmd,

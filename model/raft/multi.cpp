@@ -124,7 +124,8 @@ void multi_node::peer_is_down(node_id p) {
 bool multi_node::can_quiesce(const hosted& h) const {
   const node& n = *h.core;
   if (cfg_.quiesce_ticks == 0 || n.current_role() != role::leader ||
-      !n.committed_in_term() || n.reads_pending())
+      !n.committed_in_term() || n.reads_pending() ||
+      n.transferring_to() != no_node)
     return false;
   const raft_log& log = n.log();
   index_t last = log.last_index();
@@ -223,6 +224,13 @@ void multi_node::campaign(group_id g) {
   if (hosted* h = find(g)) {
     wake(*h);
     h->core->campaign();
+  }
+}
+
+void multi_node::transfer(group_id g, node_id to) {
+  if (hosted* h = find(g)) {
+    wake(*h);
+    h->core->transfer_leadership(to);
   }
 }
 

@@ -134,8 +134,10 @@ public:
   /// proposal would: a group that serves reads does not go quiet and lose
   /// its lease.
   bool lease_read(group_id g);
-  /// Starts an election in `g` now (tests, leadership transfer).
+  /// Starts an election in `g` now (tests).
   void campaign(group_id g);
+  /// Hands `g`'s leadership to voter `to` (node::transfer_leadership).
+  void transfer(group_id g, node_id to);
   /// The application snapshot of `g` at `index` (node::compact).
   void compact(group_id g, index_t index, std::string data);
 

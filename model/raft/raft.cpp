@@ -65,6 +65,9 @@ void node::reset(term_t t) {
   waiting_reads_.clear();
   batched_reads_.clear();
   drop_lease();
+  transfer_to_ = no_node;
+  transfer_sent_ = false;
+  lease_barred_ = false;
 }
 
 void node::reset_timeout() {
@@ -125,7 +128,7 @@ void node::campaign() {
   campaign_for(cfg_.pre_vote);
 }
 
-void node::campaign_for(bool pre) {
+void node::campaign_for(bool pre, bool transfer) {
   if (pre)
     become_pre_candidate();
   else
@@ -148,6 +151,8 @@ void node::campaign_for(bool pre) {
     m.term = vote_term;
     m.index = log_.last_index();
     m.log_term = log_.last_term();
+    if (transfer)
+      m.context = transfer_context;
     send(std::move(m));
   }
 }
@@ -227,6 +232,7 @@ void node::tick_election() {
 }
 
 void node::tick_heartbeat() {
+  tick_transfer();
   ++heartbeat_elapsed_;
   ++election_elapsed_;
   if (election_elapsed_ >= cfg_.election_ticks) {
@@ -287,7 +293,11 @@ void node::step(const message& m) {
 bool node::step_term(const message& m) {
   bool vote_req = m.type == msg_type::vote || m.type == msg_type::prevote;
   if (m.term > term_) {
-    if (vote_req && cfg_.check_quorum &&
+    // A vote of a leadership transfer: the leader asked for it and gave up
+    // its lease, so leader stickiness does not apply (the restart hold
+    // still does).
+    bool transfer = m.type == msg_type::vote && m.context == transfer_context;
+    if (vote_req && cfg_.check_quorum && !(transfer && start_hold_ == 0) &&
         ((leader_ != no_node && election_elapsed_ < cfg_.election_ticks) ||
          start_hold_ > 0)) {
       // Leader stickiness: we heard from a live leader within the minimum
@@ -345,7 +355,8 @@ bool node::committed_in_term() const {
 }
 
 bool node::lease_valid() const {
-  if (role_ != role::leader || cfg_.lease_ticks == 0 || !committed_in_term())
+  if (role_ != role::leader || cfg_.lease_ticks == 0 || !committed_in_term() ||
+      lease_barred_)
     return false;
   if (voters_.size() == 1)
     return voters_.front() == cfg_.id;

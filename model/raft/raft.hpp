@@ -24,6 +24,9 @@
 
 namespace ds::raft {
 
+/// The context of the votes of a leadership transfer.
+inline constexpr char transfer_context[] = "transfer";
+
 /// The role a node plays in its current term.
 enum class role : std::uint8_t { follower, pre_candidate, candidate, leader };
 
@@ -78,6 +81,14 @@ public:
   bool read_index(std::string context);
   /// Starts an election now (a node that is not a voter does nothing).
   void campaign();
+  /// Leadership transfer (thesis 3.10): this leader stops taking proposals,
+  /// gives up its lease for the rest of its term, brings voter `to` up to
+  /// date and tells it to stand at once (timeout_now). Abandoned after
+  /// election_ticks ticks (proposals resume; reads go by ReadIndex). Does
+  /// nothing unless leader, or if `to` is not another voter.
+  void transfer_leadership(node_id to);
+  /// The voter a transfer is under way to (no_node: none).
+  node_id transferring_to() const { return transfer_to_; }
   /// The application took a snapshot of its state at `index` with `data`:
   /// log entries up to there are dropped. The driver persists the snapshot and
   /// compacts its storage itself. REQUIRES index <= applied(), and the entry
@@ -148,7 +159,7 @@ private:
   void become_pre_candidate();
   void become_candidate();
   void become_leader();
-  void campaign_for(bool pre);
+  void campaign_for(bool pre, bool transfer = false);
   void reset(term_t t);
   void reset_timeout();
   void tick_election();
@@ -225,6 +236,15 @@ private:
   std::uint64_t lease_start_ = 0; ///< tick at which the held lease's round left
   /// Ticks left in which a restarted node refuses votes (lease safety).
   int start_hold_ = 0;
+  // Leadership transfer (raft_transfer.cpp).
+  node_id transfer_to_ = no_node;
+  bool transfer_sent_ = false; ///< timeout_now sent to transfer_to_
+  int transfer_elapsed_ = 0;
+  /// Set once a transfer started: no lease for the rest of this term (the
+  /// target may be elected without waiting out the voters' stickiness).
+  bool lease_barred_ = false;
+  void maybe_send_timeout_now();
+  void tick_transfer();
   void renew_lease(std::uint64_t confirmed_seq);
 };
 

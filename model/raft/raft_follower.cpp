@@ -23,6 +23,11 @@ void node::step_follower(const message& m) {
     leader_ = m.from;
     handle_snapshot(m);
     break;
+  case msg_type::timeout_now:
+    // Our leader hands over: stand now, without a pre-vote.
+    if (m.from == leader_ && is_voter(cfg_.id))
+      campaign_for(false, true);
+    break;
   case msg_type::read_index_resp:
     read_states_.push_back(read_state{m.index, m.context});
     break;

@@ -11,8 +11,10 @@ void node::step_leader(const message& m) {
   auto it = progress_.find(m.from);
   switch (m.type) {
   case msg_type::append_resp:
-    if (it != progress_.end())
+    if (it != progress_.end()) {
       handle_append_resp(m);
+      maybe_send_timeout_now();
+    }
     break;
   case msg_type::heartbeat_resp:
     if (it != progress_.end())
@@ -218,7 +220,8 @@ void node::flush_appends() {
 }
 
 std::optional<proposal> node::propose(std::string data) {
-  if (role_ != role::leader)
+  // During a transfer the log must stop growing for the target to catch up.
+  if (role_ != role::leader || transfer_to_ != no_node)
     return std::nullopt;
   append_as_leader(entry_type::normal, std::move(data));
   return proposal{log_.last_index(), term_};

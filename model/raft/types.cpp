@@ -5,10 +5,10 @@
 namespace ds::raft {
 
 namespace {
-constexpr enum_names<msg_type, 11> msg_type_names{
+constexpr enum_names<msg_type, 12> msg_type_names{
     {"vote", "vote_resp", "prevote", "prevote_resp", "append", "append_resp",
      "snapshot", "heartbeat", "heartbeat_resp", "read_index",
-     "read_index_resp"}};
+     "read_index_resp", "timeout_now"}};
 } // namespace
 
 const char* to_string(msg_type t) {

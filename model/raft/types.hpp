@@ -87,6 +87,10 @@ enum class msg_type : std::uint8_t {
   heartbeat_resp,  ///< echoes read_seq
   read_index,      ///< follower asks the leader for a read index
   read_index_resp, ///< leader's answer: index = read index
+  /// leadership transfer: the leader tells a caught-up voter to stand now;
+  /// its votes carry context "transfer" (voters then set aside leader
+  /// stickiness: the leader itself asked, and gave up its lease)
+  timeout_now,
 };
 
 /// A printable name of a message type (for logs and test output).

@@ -284,3 +284,40 @@ TEST_CASE_FIXTURE(psm_fixture,
   CHECK(later[hot_part].origin == first[hot_part].origin + 3);
   CHECK(kept.at(hot_part).scored_on == kept_hot.scored_on);
 }
+
+TEST_CASE_FIXTURE(psm_fixture,
+                  "replicated shards: a report of a shard homed on another "
+                  "member is kept by that member's forecaster") {
+  // Shard 0 is homed here (member 0), shard 1 on member 1.
+  opt.self_member = 0;
+  opt.home_of = {0, 1};
+  auto here = spawn();
+  auto home_store = std::make_shared<faulty_history>();
+  auto o1 = opt;
+  o1.self_member = 1;
+  auto there =
+      sys.spawn(psm_forecaster_behavior,
+                std::shared_ptr<psm_history::history_store>{home_store}, o1);
+  spawned.push_back(there);
+  sched.run();
+  // Member 1 unknown yet: kept here rather than lost.
+  feed(here, 0);
+  CHECK(store->read(hot_part).size() == 1);
+  CHECK(home_store->read(hot_part).empty());
+  // Told by the router (a local sender), the reports of shard 1 go home.
+  self->send(here, psm_fcaster_atom::value, uint32_t{1},
+             caf::actor_cast<caf::strong_actor_ptr>(there));
+  sched.run();
+  feed(here, 1);
+  sched.run();
+  CHECK(store->read(hot_part).size() == 1);
+  CHECK(home_store->read(hot_part).size() == 1);
+  // A shard homed here stays here.
+  auto r = report(2);
+  r.shard = 0;
+  self->send(here, psm_report_atom::value, r);
+  sched.run();
+  self->receive([](uint64_t) {});
+  CHECK(store->read(hot_part).size() == 2);
+  CHECK(home_store->read(hot_part).size() == 1);
+}

@@ -29,6 +29,7 @@ recording_forecaster(psm_forecaster_actor::pointer,
       },
       [](psm_forecasts_atom, std::uint64_t) { return psm_node_forecasts{}; },
       [](psm_tick_atom) {},
+      [](psm_fcaster_atom, uint32_t, caf::strong_actor_ptr&) {},
   };
 }
 
@@ -45,8 +46,9 @@ struct psm_shard : test_coordinator_fixture<ns_config> {
   psm_shard() {
     forecaster = sys.spawn(recording_forecaster, out);
     core = std::make_shared<ns_shard>(2, ns_shard_config{});
-    committer = sys.spawn(committer_behavior,
-                          std::shared_ptr<shard_store>{make_memory_shard_store()});
+    committer =
+        sys.spawn(committer_behavior,
+                  std::shared_ptr<shard_store>{make_memory_shard_store()});
     shard_psm_options o;
     o.forecaster = forecaster;
     o.slot_seconds = 1;
@@ -86,11 +88,13 @@ struct psm_shard : test_coordinator_fixture<ns_config> {
 } // namespace
 
 TEST_CASE_FIXTURE(psm_shard, "a shard reports each slot's counts once") {
-  serve({make_request(ns_op::create, 7, "a"), make_request(ns_op::create, 7, "b"),
+  serve({make_request(ns_op::create, 7, "a"),
+         make_request(ns_op::create, 7, "b"),
          make_request(ns_op::mkdir, 9, "d")});
-  serve({make_request(ns_op::lookup, 7, "a"), make_request(ns_op::lookup, 7, "a"),
-         make_request(ns_op::lookup, 7, "x"), make_request(ns_op::unlink, 7, "b"),
-         make_request(ns_op::readdir, 9)});
+  serve({make_request(ns_op::lookup, 7, "a"),
+         make_request(ns_op::lookup, 7, "a"),
+         make_request(ns_op::lookup, 7, "x"),
+         make_request(ns_op::unlink, 7, "b"), make_request(ns_op::readdir, 9)});
   pass(std::chrono::milliseconds(700));
   CHECK(out->got.empty()); // slot 1000 ends at 1001.0 s
   pass(std::chrono::milliseconds(50));
@@ -146,9 +150,9 @@ TEST_CASE_FIXTURE(psm_shard, "the report reaches the real forecaster's store") {
   o.forecaster = real;
   o.slot_seconds = 1;
   o.unix_seconds = [] { return 50.5; };
-  auto other = sys.spawn(metered_shard_behavior, core, committer,
-                         std::make_shared<shard_meters>(), o,
-                      shard_capacity_options{});
+  auto other =
+      sys.spawn(metered_shard_behavior, core, committer,
+                std::make_shared<shard_meters>(), o, shard_capacity_options{});
   sched.run();
   self->send(other, ns_atom::value,
              std::vector<ns_request>{make_request(ns_op::create, 7, "a"),

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # A 3-node cluster started from configs/cluster-3 (ports 4301-4303), driven
-# through every node; one node killed with SIGKILL under load and restarted.
-# Usage: cluster_test.sh BUILD_DIR SOURCE_DIR
+# through every node; one node frozen, then one killed with SIGKILL under
+# load and restarted. With REPLICAS=3 (configs/cluster-3's) the directories of
+# the node that is down keep serving through the other replicas; with
+# REPLICAS=1 (unreplicated shards) they answer EUNAVAILABLE at once.
+# Usage: cluster_test.sh BUILD_DIR SOURCE_DIR [REPLICAS]
 set -u
 build=$1
 src=$2
+replicas=${3:-3}
 work=$(mktemp -d /tmp/dagshard-cluster-XXXXXX)
 load_pid=""
 cleanup() {
@@ -16,6 +20,11 @@ trap cleanup EXIT
 source "$src/tests/e2e/cluster_lib.sh"
 
 require_free_ports
+start_args=(--dagshard.replicas="$replicas")
+# What a request for a part of the node that is down answers: exit 2
+# (EUNAVAILABLE) unreplicated, 0 with replicas.
+want_rc=0
+[ "$replicas" = 1 ] && want_rc=2
 
 
 start_cluster
@@ -29,7 +38,16 @@ done
 check "ls / through node3 shows 30 directories" \
   test "$(ctl 3 ls / | wc -l)" = 30
 check "stat through node2 of an entry created through node3" ctl 2 stat /d5/first >/dev/null
-check "cluster-wide shards lists 12 shards" test "$(ctl 1 --json shards | grep -o '"shard":' | wc -l)" = 12
+count_shards() {
+  ctl 1 --json shards | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["shards"]))'
+}
+check "cluster-wide shards lists 12 shards" test "$(count_shards)" = 12
+if [ "$replicas" -gt 1 ]; then
+  count_replicas() {
+    ctl 1 --json shards | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("replicas", [])))'
+  }
+  check "and 36 replicas, 3 per shard" test "$(count_replicas)" = 36
+fi
 
 # Settings through any node, read back through the others.
 check "config set through node2" ctl 2 config set psm.threshold 100
@@ -64,8 +82,8 @@ start_ns=$(date +%s%N)
 ctl 1 create "/d${on2[0]}/while-frozen" >/dev/null 2>&1
 rc=$?
 ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-check "a directory on frozen node2 answers EUNAVAILABLE (rc $rc, ${ms} ms)" \
-  test $rc = 2
+check "a directory on frozen node2 answers with exit $want_rc (rc $rc, ${ms} ms)" \
+  test $rc = $want_rc
 kill -CONT "${pids[2]}"
 check "node2 rejoins after it thaws" wait_until 15 all_reachable 1
 check "some directories live on node3" test ${#on3[@]} -gt 0
@@ -91,15 +109,17 @@ wait "${pids[3]}" 2>/dev/null
 unset 'pids[3]'
 sleep 0.5
 
-# node3's part answers EUNAVAILABLE (time printed); the rest serves.
+# node3's part answers as want_rc says (time printed); the rest serves.
 d=${on3[0]}
 start_ns=$(date +%s%N)
 ctl 1 create "/d$d/while-down" >/dev/null 2>"$work/err"
 rc=$?
 ms=$(( ($(date +%s%N) - start_ns) / 1000000 ))
-check "a directory on node3 answers EUNAVAILABLE (rc $rc, ${ms} ms)" \
-  test $rc = 2
-check "the error names EUNAVAILABLE" grep -q "^EUNAVAILABLE: " "$work/err"
+check "a directory on node3 answers with exit $want_rc (rc $rc, ${ms} ms)" \
+  test $rc = $want_rc
+if [ "$replicas" = 1 ]; then
+  check "the error names EUNAVAILABLE" grep -q "^EUNAVAILABLE: " "$work/err"
+fi
 d=${others[0]}
 check "a directory elsewhere still takes creates" ctl 2 create "/d$d/while-down"
 check "node1 reports node3 unreachable" bash -c "'$build/dagctl' --node 127.0.0.1:4301 nodes | grep -q 'node3.*UNREACHABLE'"

@@ -202,3 +202,58 @@ TEST_CASE("lease: randomized faults, every lease read sees every ack") {
     CHECK(c.violation().empty());
   }
 }
+
+TEST_CASE("transfer: a caught-up voter takes over at once, with no lease "
+          "overlap") {
+  for (auto seed : seeds(2600, 16)) {
+    CAPTURE(seed);
+    cluster c(3, seed, lease_config(seed));
+    auto l = settle(c);
+    REQUIRE(l);
+    REQUIRE(c.propose(*l, "a"));
+    REQUIRE(c.run_until([&] { return c.ops().back().acked; }, 20));
+    node_id to = *l % 3 + 1;
+    term_t before = c.get(*l).term();
+    c.get(*l).transfer_leadership(to);
+    // The old leader gives up its lease and takes no proposals meanwhile.
+    CHECK_FALSE(c.get(*l).lease_valid());
+    CHECK_FALSE(c.get(*l).propose("refused"));
+    // Well within an election timeout (10 ticks), and without waiting out
+    // the voters' leader stickiness.
+    REQUIRE(c.run_until(
+        [&] {
+          auto x = c.leader();
+          return x && *x == to;
+        },
+        4));
+    CHECK(c.get(to).term() == before + 1);
+    REQUIRE(c.propose(to, "b"));
+    REQUIRE(c.run_until([&] { return c.ops().back().acked; }, 20));
+    REQUIRE(settle(c) == to);
+    REQUIRE(c.lease_read(to, "after"));
+    CHECK(c.at(to).read_values["after"] == "b");
+    INFO(c.violation());
+    CHECK(c.violation().empty());
+  }
+}
+
+TEST_CASE("transfer: to a voter cut off, it is abandoned and the leader "
+          "carries on without its lease") {
+  cluster c(3, 2700, lease_config(2700));
+  auto l = settle(c);
+  REQUIRE(l);
+  node_id to = *l % 3 + 1;
+  c.isolate(to);
+  c.get(*l).transfer_leadership(to);
+  CHECK(c.get(*l).transferring_to() == to);
+  CHECK_FALSE(c.get(*l).propose("refused"));
+  c.run(11);
+  CHECK(c.leader() == l);
+  CHECK(c.get(*l).transferring_to() == no_node);
+  REQUIRE(c.propose(*l, "c"));
+  REQUIRE(c.run_until([&] { return c.ops().back().acked; }, 20));
+  // No lease for the rest of the term: a transfer's votes skip stickiness.
+  c.run(30);
+  CHECK_FALSE(c.get(*l).lease_valid());
+  CHECK(c.violation().empty());
+}

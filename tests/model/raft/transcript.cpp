@@ -318,7 +318,7 @@ void interpreter::move_held(const args_t& a, bool deliver) {
   if (a.size() > 2) {
     sel.type = a[2];
     bool known = false;
-    for (int t = 0; t <= static_cast<int>(msg_type::read_index_resp); ++t)
+    for (int t = 0; t <= static_cast<int>(msg_type::timeout_now); ++t)
       known = known || sel.type == to_string(static_cast<msg_type>(t));
     if (!known)
       throw bad_command("unknown message type '" + sel.type + "'");
