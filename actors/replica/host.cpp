@@ -246,6 +246,8 @@ void replica_host_state::campaign_where_preferred() {
 // attempt that did not take: a transfer stops proposals until the target
 // stands (or an election timeout passes).
 void replica_host_state::hand_back_leadership() {
+  if (!opts.hand_back)
+    return;
   auto down = core->peers_down();
   for (auto& [g, voters] : opts.groups) {
     const raft::node* n = core->group(g);
