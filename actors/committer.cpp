@@ -45,19 +45,29 @@ void committer_state::apply_group(const std::vector<group_entry>& es) {
   }
 }
 
+namespace {
+
+// Everything in a store, as the batch that writes it into an empty one.
+commit_batch whole_batch(loaded_shard l) {
+  commit_batch b;
+  b.put_nodes = std::move(l.nodes);
+  b.put_entries = std::move(l.entries);
+  b.dead_dirs = std::move(l.dead);
+  b.put_parts = std::move(l.parts);
+  b.next_seq = l.next_seq;
+  b.next_row = l.next_row;
+  return b;
+}
+
+} // namespace
+
 caf::result<commit_batch, uint64_t> committer_state::load_all() {
   if (failed)
     return caf::make_error(caf::sec::runtime_error, "store failed before");
   try {
     loaded_shard l = store->load();
-    commit_batch b;
-    b.put_nodes = std::move(l.nodes);
-    b.put_entries = std::move(l.entries);
-    b.dead_dirs = std::move(l.dead);
-    b.put_parts = std::move(l.parts);
-    b.next_seq = l.next_seq;
-    b.next_row = l.next_row;
-    return {std::move(b), l.applied};
+    uint64_t applied = l.applied;
+    return {whole_batch(std::move(l)), applied};
   } catch (const std::exception& e) {
     return caf::make_error(caf::sec::runtime_error, e.what());
   }
@@ -69,14 +79,10 @@ committer_state::snapshot(uint64_t bytes) {
     return caf::make_error(caf::sec::runtime_error, "store failed before");
   try {
     loaded_shard l = store->load();
-    commit_batch b;
-    b.put_nodes = std::move(l.nodes);
-    b.put_entries = std::move(l.entries);
-    b.dead_dirs = std::move(l.dead);
-    b.put_parts = std::move(l.parts);
-    b.next_seq = l.next_seq;
-    b.next_row = l.next_row;
-    return {split_commit_batch(b, std::max<uint64_t>(bytes, 1024)), l.applied};
+    uint64_t applied = l.applied;
+    return {split_commit_batch(whole_batch(std::move(l)),
+                               std::max<uint64_t>(bytes, 1024)),
+            applied};
   } catch (const std::exception& e) {
     return caf::make_error(caf::sec::runtime_error, e.what());
   }
