@@ -95,7 +95,11 @@ check "moving a part where it is is refused" \
 "$build/dagbench" --json run --node 127.0.0.1:4301 --workload uniform --seconds 4 \
   --rate 500 --dirs 4 --files 20 >"$work/run.json" 2>/dev/null &
 run_pid=$!
-sleep 2
+# The run's setup ends with its last file; the run samples from then on.
+for _ in $(seq 1 300); do
+  ctl 1 stat /lookups/d3/f19 >/dev/null 2>&1 && break
+  sleep 0.1
+done
 check "quarter 3 moves during a replay" ctl 2 move /hot 2:3 $a
 wait "$run_pid"
 seen_moves=$(python3 -c "

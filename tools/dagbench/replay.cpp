@@ -52,13 +52,19 @@ replay_second& second_of(run& r, int64_t due) {
   return r.result.per_second[s];
 }
 
-void finish_if_done(caf::event_based_actor* self, run& r) {
-  if (r.answered < r.events->size())
+void sample(caf::event_based_actor* self, const std::shared_ptr<run>& r,
+            bool last = false);
+
+// After the last answer, one more sample books the splits and moves made
+// since the previous one (a move that ends in the run's last second counts),
+// then the run ends.
+void finish_if_done(caf::event_based_actor* self,
+                    const std::shared_ptr<run>& r) {
+  if (r->answered < r->events->size() || !r->sampling)
     return;
-  r.result.seconds = double(now_ns(r)) / 1e9;
-  r.sampling = false;
-  r.done.set_value();
-  self->quit();
+  r->result.seconds = double(now_ns(*r)) / 1e9;
+  r->sampling = false;
+  sample(self, r, true);
 }
 
 // Books one answer: latency by operation, overall and for second `when_ns`.
@@ -89,7 +95,7 @@ void send_due(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
     auto on_done = [self, r, due, op](bool ok) {
       // Open loop: latency from the due time, filed under the due second.
       record_answer(*r, op, std::max<int64_t>(1, now_ns(*r) - due), due, ok);
-      finish_if_done(self, *r);
+      finish_if_done(self, r);
     };
     self->request(gw, std::chrono::seconds(30), path_atom::value, to_request(e))
         .then([on_done](ns_reply& rep) { on_done(rep.code == errc::ok); },
@@ -107,10 +113,19 @@ void send_due(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
   }
 }
 
-void sample(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
+void sample(caf::event_based_actor* self, const std::shared_ptr<run>& r,
+            bool last) {
+  auto end = [self, r, last] {
+    if (last) {
+      r->done.set_value();
+      self->quit();
+    } else if (r->sampling) {
+      self->delayed_send(self, std::chrono::seconds(1), sample_atom::value);
+    }
+  };
   self->request(r->gws.front(), std::chrono::seconds(5), shards_atom::value)
       .then(
-          [r](std::vector<shard_info>& xs) {
+          [r, last, end](std::vector<shard_info>& xs) {
             // Rates over the time between two answers (an answer can be
             // delayed behind queued requests), filed under the second that
             // holds the middle of that span.
@@ -125,13 +140,17 @@ void sample(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
             }
             if (r->have_last && counts.size() == r->last_counts.size()) {
               int64_t span = at - r->last_sample_ns;
-              if (span < 200'000'000)
-                return; // too close to the previous answer: wait for the next
+              if (span < 200'000'000 && !last)
+                return end(); // too close to the previous answer
               auto& sec = second_of(*r, r->last_sample_ns + span / 2);
-              sec.shard_ops.resize(counts.size());
-              for (std::size_t i = 0; i < counts.size(); ++i)
-                sec.shard_ops[i] = static_cast<uint64_t>(
-                    double(counts[i] - r->last_counts[i]) * 1e9 / double(span));
+              // A last span too short for a rate books its events only.
+              if (span >= 200'000'000) {
+                sec.shard_ops.resize(counts.size());
+                for (std::size_t i = 0; i < counts.size(); ++i)
+                  sec.shard_ops[i] = static_cast<uint64_t>(
+                      double(counts[i] - r->last_counts[i]) * 1e9 /
+                      double(span));
+              }
               sec.splits += splits - r->last_splits;
               sec.migrations += moves - r->last_moves;
               sec.entries_moved += moved - r->last_moved;
@@ -142,10 +161,9 @@ void sample(caf::event_based_actor* self, const std::shared_ptr<run>& r) {
             r->last_moved = moved;
             r->last_sample_ns = at;
             r->have_last = true;
+            end();
           },
-          [](caf::error&) {});
-  if (r->sampling)
-    self->delayed_send(self, std::chrono::seconds(1), sample_atom::value);
+          [end](caf::error&) { end(); });
 }
 
 uint64_t run_setup(caf::actor_system& sys,
@@ -183,7 +201,7 @@ void closed_next(caf::event_based_actor* self, const std::shared_ptr<run>& r,
       r->last_progress_ns = at;
       r->progress(r->answered, r->events->size());
     }
-    finish_if_done(self, *r);
+    finish_if_done(self, r);
     if (r->answered < r->events->size())
       closed_next(self, r, client);
   };
