@@ -56,6 +56,7 @@ commit_batch whole_batch(loaded_shard l) {
   b.put_parts = std::move(l.parts);
   b.next_seq = l.next_seq;
   b.next_row = l.next_row;
+  b.put_requests = std::move(l.requests);
   return b;
 }
 

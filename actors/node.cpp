@@ -87,10 +87,10 @@ void open_shards(const node_options& opts, const cluster_map& cluster,
                                         opts.sync);
       auto loaded = st->load();
       auto core = std::make_shared<ns_shard>(id, opts.ns);
-      auto err =
-          core->restore(std::move(loaded.nodes), std::move(loaded.entries),
-                        std::move(loaded.dead), loaded.next_seq,
-                        loaded.next_row, std::move(loaded.parts));
+      auto err = core->restore(
+          std::move(loaded.nodes), std::move(loaded.entries),
+          std::move(loaded.dead), loaded.next_seq, loaded.next_row,
+          std::move(loaded.parts), std::move(loaded.requests));
       if (!err.empty())
         throw node_error(path + ": " + err);
       cores.push_back(std::move(core));

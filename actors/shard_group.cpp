@@ -88,10 +88,10 @@ void shard_state::promote(const group_answer& a, size_t n) {
               why = "the store is at index " + std::to_string(applied) +
                     ", behind the group's " + std::to_string(a.index);
             else
-              why = fresh->restore(std::move(b.put_nodes),
-                                   std::move(b.put_entries),
-                                   std::move(b.dead_dirs), b.next_seq,
-                                   b.next_row, std::move(b.put_parts));
+              why = fresh->restore(
+                  std::move(b.put_nodes), std::move(b.put_entries),
+                  std::move(b.dead_dirs), b.next_seq, b.next_row,
+                  std::move(b.put_parts), std::move(b.put_requests));
             if (!why.empty()) {
               log_event(log_level::error, "shard",
                         "cannot lead the shard's group",

@@ -43,6 +43,7 @@ json to_json(const shard_info& x) {
               {"entries_moved_in", x.stats.moved_in},
               {"entries_moved_out", x.stats.moved_out},
               {"wrong_shard", x.stats.wrong_shard},
+              {"replayed", x.stats.replayed},
               {"commits", x.commits}};
 }
 
@@ -107,6 +108,7 @@ json to_json(const router_stats& s) {
               {"redirects", s.redirects},
               {"not_leader", s.not_leader},
               {"unanswered", s.unanswered},
+              {"leader_pushes", s.leader_pushes},
               {"pushes", s.pushes},
               {"dir_hits", s.dir_hits},
               {"dir_misses", s.dir_misses},

@@ -72,6 +72,8 @@ using group_snapshot_atom = caf::atom_constant<caf::atom("grpsnap")>;
 using group_install_atom = caf::atom_constant<caf::atom("grpinst")>;
 using group_chunk_atom = caf::atom_constant<caf::atom("grpchunk")>;
 using group_chunk_ack_atom = caf::atom_constant<caf::atom("grpchack")>;
+using group_watch_atom = caf::atom_constant<caf::atom("grpwatch")>;
+using group_leader_atom = caf::atom_constant<caf::atom("grplead")>;
 
 // -- internal clocks (actors/ticker.hpp) -------------------------------------
 using ticker_fire_atom = caf::atom_constant<caf::atom("tickfire")>;

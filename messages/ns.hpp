@@ -77,6 +77,8 @@ struct router_stats {
   /// Requests a shard replica did not answer (its node down): sent again,
   /// to another replica.
   uint64_t unanswered = 0;
+  /// Leaders of shard groups pushed to this router by their new leaders.
+  uint64_t leader_pushes = 0;
 };
 
 /// What `dagctl nodes` shows for one member of the cluster.
@@ -133,7 +135,8 @@ typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
   return f(caf::meta::type_name("ds::router_stats"), x.routed, x.cache_hits,
            x.cache_misses, x.wrong_shard, x.refreshes, x.retries, x.pushes,
            x.dir_hits, x.dir_misses, x.dir_stale, x.dir_evictions,
-           x.dir_entries, x.redirects, x.not_leader, x.unanswered);
+           x.dir_entries, x.redirects, x.not_leader, x.unanswered,
+           x.leader_pushes);
 }
 
 template <class Inspector>
@@ -295,6 +298,9 @@ using router_actor = client_interface::extend<
     // replica of each group it holds (cluster_map::hosted_by order).
     caf::reacts_to<group_local_atom, replica_host_actor,
                    std::vector<shard_actor>>,
+    // Replicated shards, from a host this router watches: node `leader`
+    // leads shard `s`'s group in `term`.
+    caf::reacts_to<group_leader_atom, uint32_t, uint64_t, uint64_t>,
     // The PSM planner's view: every reachable node's forecaster's answer
     // for the last `recent` slots (unreachable ones left out).
     caf::replies_to<psm_view_atom,

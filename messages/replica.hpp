@@ -136,6 +136,10 @@ using replica_host_actor = caf::typed_actor<
     // From another node's host: chunk `seq` of transfer `t` of group `g`
     // was staged (true) or the transfer is dropped (false).
     caf::reacts_to<group_chunk_ack_atom, uint32_t, uint64_t, uint32_t, bool>,
+    // From member `m`'s router (the sender): tell it whenever this host
+    // takes the lead of a group (group_leader_atom), and now of those it
+    // leads; a later watch from the same member replaces it.
+    caf::reacts_to<group_watch_atom, uint32_t>,
     // Internal: the clock and the handling of ready work.
     caf::reacts_to<group_tick_atom>, caf::reacts_to<group_flush_atom>>;
 

@@ -1,5 +1,7 @@
 #include "storage/batch_codec.hpp"
 
+#include <algorithm>
+
 #include "model/msgpack_read.hpp"
 #include "model/namespace/name.hpp"
 #include "storage/node_codec.hpp"
@@ -48,6 +50,41 @@ dir_entry unpack_entry(const msgpack::object& o) {
   return x;
 }
 
+void pack_request(mp::packer& pk, const request_record& x) {
+  pk.pack_array(11);
+  pk.pack(x.seq);
+  pk.pack(x.rid);
+  pk.pack(x.dir);
+  pk.pack(x.hash);
+  pk.pack(x.at);
+  pk.pack(x.a.ino);
+  pk.pack(static_cast<unsigned>(x.a.kind));
+  pk.pack(x.a.mode);
+  pk.pack(x.a.size);
+  pk.pack(x.a.mtime);
+  pk.pack(x.a.version);
+}
+
+request_record unpack_request(const msgpack::object& o) {
+  auto* f = mp::fields<error>(o, 11, "batch request record");
+  request_record x;
+  x.seq = f[0].as<uint64_t>();
+  x.rid = f[1].as<uint64_t>();
+  x.dir = f[2].as<uint64_t>();
+  x.hash = f[3].as<uint64_t>();
+  x.at = f[4].as<int64_t>();
+  x.a.ino = f[5].as<uint64_t>();
+  auto kind = f[6].as<unsigned>();
+  if (kind > static_cast<unsigned>(entry_kind::symlink))
+    throw error("batch request record of unknown kind");
+  x.a.kind = static_cast<entry_kind>(kind);
+  x.a.mode = f[7].as<uint32_t>();
+  x.a.size = f[8].as<uint64_t>();
+  x.a.mtime = f[9].as<int64_t>();
+  x.a.version = f[10].as<uint64_t>();
+  return x;
+}
+
 const msgpack::object_array& array(const msgpack::object& o, const char* what) {
   if (o.type != msgpack::type::ARRAY)
     throw error(std::string{"malformed "} + what);
@@ -77,8 +114,10 @@ std::pair<inode_id, std::string> unpack_record(const msgpack::object& o,
 std::string encode_commit_batch(const commit_batch& b) {
   msgpack::sbuffer buf;
   mp::packer pk{buf};
-  pk.pack_array(9);
-  pk.pack(1); // version
+  // Version 1 unless the batch has request records (version 2 adds them).
+  bool v2 = !b.put_requests.empty() || b.requests_from != 0;
+  pk.pack_array(v2 ? 11 : 9);
+  pk.pack(v2 ? 2 : 1);
   pk.pack_array(static_cast<uint32_t>(b.put_entries.size()));
   for (auto& x : b.put_entries)
     pack_entry(pk, x);
@@ -105,14 +144,22 @@ std::string encode_commit_batch(const commit_batch& b) {
   }
   pk.pack(b.next_seq);
   pk.pack(b.next_row);
+  if (v2) {
+    pk.pack_array(static_cast<uint32_t>(b.put_requests.size()));
+    for (auto& x : b.put_requests)
+      pack_request(pk, x);
+    pk.pack(b.requests_from);
+  }
   return std::string(buf.data(), buf.size());
 }
 
 commit_batch decode_commit_batch(const std::string& bytes) {
   return mp::guarded<error>("commit batch", [&] {
     auto oh = mp::unpack(bytes);
-    auto* f = mp::fields<error>(oh.get(), 9, "commit batch");
-    if (f[0].as<int>() != 1)
+    auto& top = oh.get();
+    bool v2 = top.type == msgpack::type::ARRAY && top.via.array.size == 11;
+    auto* f = mp::fields<error>(top, v2 ? 11 : 9, "commit batch");
+    if (f[0].as<int>() != (v2 ? 2 : 1))
       throw error("commit batch of unknown version");
     commit_batch b;
     for (auto& o : mp_range(array(f[1], "batch entries")))
@@ -139,6 +186,11 @@ commit_batch decode_commit_batch(const std::string& bytes) {
     }
     b.next_seq = f[7].as<uint64_t>();
     b.next_row = f[8].as<uint64_t>();
+    if (v2) {
+      for (auto& o : mp_range(array(f[9], "batch request records")))
+        b.put_requests.push_back(unpack_request(o));
+      b.requests_from = f[10].as<uint64_t>();
+    }
     return b;
   });
 }
@@ -179,6 +231,10 @@ std::vector<std::string> split_commit_batch(const commit_batch& whole,
     room(10);
     cur.dead_dirs.push_back(dir);
   }
+  for (auto& x : whole.put_requests) {
+    room(96);
+    cur.put_requests.push_back(x);
+  }
   flush();
   return out;
 }
@@ -194,6 +250,8 @@ void append_commit_batch(commit_batch& into, commit_batch&& part) {
   move_all(into.del_nodes, part.del_nodes);
   move_all(into.dead_dirs, part.dead_dirs);
   move_all(into.put_parts, part.put_parts);
+  move_all(into.put_requests, part.put_requests);
+  into.requests_from = std::max(into.requests_from, part.requests_from);
   if (part.next_seq != 0)
     into.next_seq = part.next_seq;
   if (part.next_row != 0)

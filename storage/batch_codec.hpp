@@ -16,7 +16,9 @@ namespace ds {
 /// [version=1, [[row, dir, hash, name, ino, kind, mode, size, mtime,
 /// version]...], [del_row...], [[dir, node_id, node_bytes]...], [[dir,
 /// node_id]...], [dead_dir...], [[dir, parts_bytes]...], next_seq, next_row]
-/// (node_bytes: encode_node; parts_bytes: encode_parts).
+/// (node_bytes: encode_node; parts_bytes: encode_parts). A batch with
+/// request records is version 2, with two more fields: [[seq, rid, dir,
+/// hash, at, ino, kind, mode, size, mtime, version]...], requests_from.
 std::string encode_commit_batch(const commit_batch& b);
 
 /// Decodes encode_commit_batch's output; throws sql::storage_error naming

@@ -20,6 +20,8 @@ public:
     out.next_row = next_row_;
     for (auto& [dir, p] : parts_)
       out.parts.emplace_back(dir, p);
+    for (auto& [seq, x] : requests_)
+      out.requests.push_back(x);
     out.applied = applied_;
     return out;
   }
@@ -36,6 +38,7 @@ public:
     nodes_.clear();
     dead_.clear();
     parts_.clear();
+    requests_.clear();
     commit(whole);
     applied_ = applied;
   }
@@ -57,6 +60,11 @@ public:
         parts_.erase(dir);
       else
         parts_[dir] = p;
+    for (auto& x : b.put_requests)
+      requests_[x.seq] = x;
+    if (b.requests_from != 0)
+      requests_.erase(requests_.begin(),
+                      requests_.lower_bound(b.requests_from));
     next_seq_ = b.next_seq;
     next_row_ = b.next_row;
     ++commits_;
@@ -70,6 +78,7 @@ private:
   std::map<std::pair<inode_id, node_id>, node_record> nodes_;
   std::set<inode_id> dead_;
   std::map<inode_id, dir_parts> parts_;
+  std::map<uint64_t, request_record> requests_;
   uint64_t next_seq_ = 1;
   uint64_t next_row_ = 1;
   uint64_t commits_ = 0;

@@ -27,6 +27,7 @@ struct loaded_shard {
   uint64_t next_seq = 1;
   uint64_t next_row = 1;
   std::vector<std::pair<inode_id, dir_parts>> parts;
+  std::vector<request_record> requests; ///< in increasing seq
   /// Replicated shards: the index of the shard group's log entry written
   /// last (0: none, or an unreplicated shard).
   uint64_t applied = 0;
@@ -75,6 +76,6 @@ open_sqlite_shard_store(const std::string& path, shard_identity id,
                         sync_mode sync = sync_mode::full);
 
 /// The schema version this build writes and reads.
-constexpr int64_t shard_schema_version = 2;
+constexpr int64_t shard_schema_version = 3;
 
 } // namespace ds

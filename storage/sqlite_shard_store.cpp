@@ -1,5 +1,5 @@
-// The SQLite shard file. Schema (version 2; a version 1 file gains the
-// parts table when it is opened):
+// The SQLite shard file. Schema (version 3; an older file gains the parts
+// and requests tables when it is opened):
 //   meta(key PRIMARY KEY, value)   magic, schema, shard_id, shard_count,
 //                                  next_seq, next_row
 //   nodes(dir, id, rec)            msgpack node records (storage/node_codec)
@@ -8,6 +8,9 @@
 //   dead(dir)                      removed directories
 //   parts(dir, rec)                msgpack part records of directories
 //                                  spread over shards (storage/node_codec)
+//   requests(seq PRIMARY KEY, rid, dir, hash, at, ino, kind, mode, size,
+//            mtime, version)       records of writes with a request id
+//                                  (ns_shard's request_record)
 // Entries are keyed by their row id, which the shard assigns in increasing
 // order: a create appends to the table's last pages instead of dirtying a
 // random leaf page, which made commits several times cheaper. The namespace
@@ -56,6 +59,32 @@ void verify_existing(const std::string& path, shard_identity id) {
                              " (changing the shard count needs a migration)");
 }
 
+/// Attributes in columns from..from+5 (ino, kind, mode, size, mtime,
+/// version) of a row of `what`.
+attrs read_attrs(sql::stmt& q, int from, const std::string& what) {
+  attrs a;
+  a.ino = static_cast<inode_id>(q.int64(from));
+  auto kind = q.int64(from + 1);
+  if (kind < 0 || kind > 2)
+    throw sql::storage_error(what + " has a bad kind");
+  a.kind = static_cast<entry_kind>(kind);
+  a.mode = static_cast<uint32_t>(q.int64(from + 2));
+  a.size = static_cast<uint64_t>(q.int64(from + 3));
+  a.mtime = q.int64(from + 4);
+  a.version = static_cast<uint64_t>(q.int64(from + 5));
+  return a;
+}
+
+/// Binds `a` to parameters from..from+5 of `q`.
+sql::stmt& bind_attrs(sql::stmt& q, int from, const attrs& a) {
+  return q.bind(from, static_cast<int64_t>(a.ino))
+      .bind(from + 1, static_cast<int64_t>(a.kind))
+      .bind(from + 2, static_cast<int64_t>(a.mode))
+      .bind(from + 3, static_cast<int64_t>(a.size))
+      .bind(from + 4, a.mtime)
+      .bind(from + 5, static_cast<int64_t>(a.version));
+}
+
 class sqlite_shard_store : public shard_store {
 public:
   sqlite_shard_store(const std::string& path, shard_identity id, sync_mode sync,
@@ -85,6 +114,10 @@ public:
         db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'"));
     put_row_ = std::make_unique<sql::stmt>(
         db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_row'"));
+    put_request_ = std::make_unique<sql::stmt>(db_.prepare(
+        "INSERT OR REPLACE INTO requests VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+    trim_requests_ = std::make_unique<sql::stmt>(
+        db_.prepare("DELETE FROM requests WHERE seq < ?"));
     put_applied_ = std::make_unique<sql::stmt>(
         db_.prepare("INSERT OR REPLACE INTO meta VALUES ('applied', ?)"));
   }
@@ -107,15 +140,7 @@ public:
       x.dir = static_cast<inode_id>(e.int64(1));
       x.e.hash = from_db(e.int64(2));
       x.e.name = e.blob(3);
-      x.e.a.ino = static_cast<inode_id>(e.int64(4));
-      auto kind = e.int64(5);
-      if (kind < 0 || kind > 2)
-        throw sql::storage_error("entry '" + x.e.name + "' has a bad kind");
-      x.e.a.kind = static_cast<entry_kind>(kind);
-      x.e.a.mode = static_cast<uint32_t>(e.int64(6));
-      x.e.a.size = static_cast<uint64_t>(e.int64(7));
-      x.e.a.mtime = e.int64(8);
-      x.e.a.version = static_cast<uint64_t>(e.int64(9));
+      x.e.a = read_attrs(e, 4, "entry '" + x.e.name + "'");
       out.entries.push_back(std::move(x));
     }
     auto d = db_.prepare("SELECT dir FROM dead");
@@ -133,6 +158,18 @@ public:
     auto r = db_.prepare("SELECT value FROM meta WHERE key = 'next_row'");
     if (r.step())
       out.next_row = static_cast<uint64_t>(r.int64(0));
+    auto q = db_.prepare("SELECT seq, rid, dir, hash, at, ino, kind, mode, "
+                         "size, mtime, version FROM requests ORDER BY seq");
+    while (q.step()) {
+      request_record x;
+      x.seq = static_cast<uint64_t>(q.int64(0));
+      x.rid = static_cast<uint64_t>(q.int64(1));
+      x.dir = static_cast<inode_id>(q.int64(2));
+      x.hash = from_db(q.int64(3));
+      x.at = q.int64(4);
+      x.a = read_attrs(q, 5, "request record");
+      out.requests.push_back(x);
+    }
     out.applied = applied();
     return out;
   }
@@ -149,7 +186,7 @@ public:
 
   void install(const commit_batch& whole, uint64_t applied) override {
     sql::transact(db_, [&] {
-      for (const char* t : {"nodes", "entries", "dead", "parts"})
+      for (const char* t : {"nodes", "entries", "dead", "parts", "requests"})
         db_.exec(std::string{"DELETE FROM "} + t);
       write(whole);
       put_applied_->bind(1, static_cast<int64_t>(applied)).run();
@@ -180,6 +217,7 @@ private:
              " mode INTEGER, size INTEGER, mtime INTEGER, version INTEGER)");
     db_.exec("CREATE TABLE dead(dir INTEGER PRIMARY KEY)");
     db_.exec("CREATE TABLE parts(dir INTEGER PRIMARY KEY, rec BLOB NOT NULL)");
+    db_.exec(requests_table(""));
     auto ins = db_.prepare("INSERT INTO meta VALUES (?, ?)");
     ins.bind_text(1, "magic").bind_text(2, magic).run();
     ins.bind_text(1, "schema").bind(2, shard_schema_version).run();
@@ -194,27 +232,41 @@ private:
     sql::transact(db_, [&] {
       db_.exec("CREATE TABLE IF NOT EXISTS parts(dir INTEGER PRIMARY KEY,"
                " rec BLOB NOT NULL)");
-      db_.exec("UPDATE meta SET value = 2 WHERE key = 'schema'");
+      db_.exec(requests_table("IF NOT EXISTS "));
+      db_.exec("UPDATE meta SET value = " +
+               std::to_string(shard_schema_version) + " WHERE key = 'schema'");
     });
+  }
+
+  /// The statement that makes the requests table; `how` is "" or
+  /// "IF NOT EXISTS ".
+  static std::string requests_table(const char* how) {
+    return std::string{"CREATE TABLE "} + how +
+           "requests(seq INTEGER PRIMARY KEY, rid INTEGER, dir INTEGER,"
+           " hash INTEGER, at INTEGER, ino INTEGER, kind INTEGER,"
+           " mode INTEGER, size INTEGER, mtime INTEGER, version INTEGER)";
   }
 
   void write(const commit_batch& b) {
     for (auto row : b.del_rows)
       del_entry_->bind(1, static_cast<int64_t>(row)).run();
     for (auto& x : b.put_entries) {
-      auto& a = x.e.a;
       put_entry_->bind(1, static_cast<int64_t>(x.e.row))
           .bind(2, static_cast<int64_t>(x.dir))
           .bind(3, to_db(x.e.hash))
-          .bind(4, std::string_view{x.e.name})
-          .bind(5, static_cast<int64_t>(a.ino))
-          .bind(6, static_cast<int64_t>(a.kind))
-          .bind(7, static_cast<int64_t>(a.mode))
-          .bind(8, static_cast<int64_t>(a.size))
-          .bind(9, a.mtime)
-          .bind(10, static_cast<int64_t>(a.version))
-          .run();
+          .bind(4, std::string_view{x.e.name});
+      bind_attrs(*put_entry_, 5, x.e.a).run();
     }
+    for (auto& x : b.put_requests) {
+      put_request_->bind(1, static_cast<int64_t>(x.seq))
+          .bind(2, static_cast<int64_t>(x.rid))
+          .bind(3, static_cast<int64_t>(x.dir))
+          .bind(4, to_db(x.hash))
+          .bind(5, x.at);
+      bind_attrs(*put_request_, 6, x.a).run();
+    }
+    if (b.requests_from != 0)
+      trim_requests_->bind(1, static_cast<int64_t>(b.requests_from)).run();
     for (auto& x : b.put_nodes)
       put_node_->bind(1, static_cast<int64_t>(x.dir))
           .bind(2, static_cast<int64_t>(x.r.id))
@@ -240,7 +292,8 @@ private:
 
   sql::db db_;
   std::unique_ptr<sql::stmt> put_entry_, del_entry_, put_node_, del_node_,
-      put_dead_, put_parts_, del_parts_, put_seq_, put_row_, put_applied_;
+      put_dead_, put_parts_, del_parts_, put_seq_, put_row_, put_applied_,
+      put_request_, trim_requests_;
   uint64_t commits_ = 0;
 };
 

@@ -98,6 +98,10 @@ void add_shard(families& fs, const shard_info& x, const shard_meters* m) {
          {l[0], {"direction", "in"}}, double(s.moved_in));
   fs.add("shard_entries_moved_total", "entries moved by migrations", counter,
          {l[0], {"direction", "out"}}, double(s.moved_out));
+  fs.add("shard_requests_replayed_total",
+         "requests sent again after a lost answer, answered from their "
+         "record instead of applied twice",
+         counter, l, double(s.replayed));
   if (!m)
     return;
   for (size_t op = 0; op < ns_op_count; ++op)
@@ -256,6 +260,9 @@ std::vector<named_counter> router_counters(const router_stats& s) {
       {"router_unanswered_total",
        "requests a shard replica did not answer, sent to another",
        s.unanswered},
+      {"router_leader_pushes_total",
+       "leaders of shard groups pushed by their hosts (replicated shards)",
+       s.leader_pushes},
       {"router_dir_cache_hits_total",
        "path components found in the "
        "directory-lookup cache",

@@ -297,10 +297,38 @@ void replica_host_state::drive() {
       return;
     }
     send_all(rd.messages);
-    for (auto& gr : rd.groups)
+    for (auto& gr : rd.groups) {
       hand_out(gr.group, gr.rd);
+      announce(gr.group);
+    }
     core->advance(rd);
   }
+}
+
+void replica_host_state::watch(uint32_t m, caf::actor who) {
+  // One router per member; ids beyond any cluster's size are ignored.
+  if (!who || m >= 4096)
+    return;
+  watchers[m] = who;
+  for (uint32_t g : core->groups()) {
+    const raft::node* n = core->group(g);
+    if (n->leader() == opts.id)
+      caf::anon_send(who, group_leader_atom::value, g, n->term(), opts.id);
+  }
+}
+
+// A new leader pushes its leadership to the routers that watch it, so that
+// they aim at it before a request meets a replica that does not lead.
+void replica_host_state::announce(uint32_t g) {
+  const raft::node* n = core->group(g);
+  if (!n || n->leader() != opts.id)
+    return;
+  auto& told = told_term[g];
+  if (n->term() <= told)
+    return;
+  told = n->term();
+  for (auto& [m, who] : watchers)
+    caf::anon_send(who, group_leader_atom::value, g, n->term(), opts.id);
 }
 
 void replica_host_state::send_all(std::vector<raft::envelope>& es) {
@@ -308,6 +336,7 @@ void replica_host_state::send_all(std::vector<raft::envelope>& es) {
     // The core's snapshot message becomes a streamed transfer of the
     // sink's state.
     auto& ms = e.msgs;
+    bool had = !ms.empty();
     ms.erase(std::remove_if(ms.begin(), ms.end(),
                             [&](const raft::group_message& gm) {
                               if (gm.msg.type != raft::msg_type::snapshot)
@@ -316,7 +345,10 @@ void replica_host_state::send_all(std::vector<raft::envelope>& es) {
                               return true;
                             }),
              ms.end());
-    if (ms.empty())
+    // An envelope that carried only snapshot messages is not sent; an
+    // empty one is a ping (it tells the peer this node is alive, and
+    // without it the peer's quiet groups would elect again).
+    if (had && ms.empty())
       continue;
     auto peer = peers.find(e.to);
     if (peer != peers.end() && peer->second)
@@ -428,6 +460,10 @@ replica_host_actor::behavior_type replica_host_behavior(
       [self](group_chunk_ack_atom, uint32_t g, uint64_t t, uint32_t seq,
              bool ok) {
         self->state.on_chunk_ack(g, t, seq, ok, self->current_sender());
+      },
+      [self](group_watch_atom, uint32_t m) {
+        self->state.watch(m,
+                          caf::actor_cast<caf::actor>(self->current_sender()));
       },
       [self](group_tick_atom) { self->state.on_tick(); },
       [self](group_flush_atom) { self->state.drive(); },

@@ -99,6 +99,14 @@ struct replica_host_state {
   };
   std::map<uint32_t, away_from_home> away;
   void hand_back_leadership();
+  /// Routers told of the leaders this node takes, by member (the routers'
+  /// own), and the term last told for each group.
+  std::map<uint32_t, caf::actor> watchers;
+  std::map<uint32_t, uint64_t> told_term;
+  /// Member `m`'s router `who` watches; it hears of every group led here.
+  void watch(uint32_t m, caf::actor who);
+  /// Tells the watchers if this node took the lead of `g` in a new term.
+  void announce(uint32_t g);
   bool flush_scheduled = false;
   bool stopped = false;
 

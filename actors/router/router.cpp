@@ -198,6 +198,9 @@ router_with_history(guarded_pointer<router_actor, router_state> self,
              std::vector<shard_actor>& local) {
         self->state.set_local_groups(std::move(host), std::move(local));
       },
+      [self](group_leader_atom, uint32_t s, uint64_t term, uint64_t leader) {
+        self->state.leader_pushed(s, term, leader);
+      },
       [self](peer_atom, uint32_t node, node_hello& hello) {
         self->state.set_peer(node, hello);
       },

@@ -72,6 +72,10 @@ struct router_state {
   /// at member `leader` (a Raft id, 0: unknown) if reachable, or else at the
   /// next reachable replica after the failed one.
   void follow_leader(uint32_t s, uint32_t failed, uint64_t leader);
+  /// A host pushed that node `leader` leads shard `s`'s group in `term`:
+  /// aimed there unless a later term was pushed before.
+  void leader_pushed(uint32_t s, uint64_t term, uint64_t leader);
+  std::vector<uint64_t> pushed_terms; ///< by shard
   /// The member whose replica of shard s `target` is (members().size():
   /// none).
   uint32_t member_of(uint32_t s, const shard_actor& target) const;
@@ -117,6 +121,12 @@ struct router_state {
   uint32_t shard_for(ns_request& r, uint64_t limit);
   void route_async(std::vector<ns_request> reqs,
                    std::function<void(std::vector<ns_reply>)> done);
+  /// Replicated shards: gives the writes of `reqs` that a failover may make
+  /// it send twice a fresh request id (ns_request::rid), and every other
+  /// request none (ids are the router's: a client's are dropped).
+  void stamp(std::vector<ns_request>& reqs);
+  uint64_t next_rid = 0; ///< 0: not yet drawn
+
   void dispatch(std::shared_ptr<route_job> job, std::vector<size_t> which);
   void next_round(std::shared_ptr<route_job> job);
   /// Replicated shards: after shard s's replica `target` answered `reps`

@@ -14,6 +14,8 @@ void router_state::set_local_groups(replica_host_actor host,
   size_t n = cluster.members().size();
   group_hosts.resize(n);
   group_hosts[cluster.self_index()] = std::move(host);
+  self->send(group_hosts[cluster.self_index()], group_watch_atom::value,
+             cluster.self_index());
   replica_shards.resize(cluster.total_shards());
   auto held = cluster.hosted_by(cluster.self_index());
   for (size_t k = 0; k < held.size() && k < local.size(); ++k) {
@@ -29,6 +31,8 @@ void router_state::set_peer_groups(uint32_t node, const node_hello& hello) {
   size_t n = cluster.members().size();
   group_hosts.resize(n);
   group_hosts[node] = hello.groups;
+  if (hello.groups)
+    self->send(hello.groups, group_watch_atom::value, cluster.self_index());
   replica_shards.resize(cluster.total_shards());
   auto held = cluster.hosted_by(node);
   bool ok = hello.replicas.size() == held.size();
@@ -68,6 +72,18 @@ void router_state::follow_leader(uint32_t s, uint32_t failed, uint64_t leader) {
     }
   }
   shards[s] = nullptr; // no replica reachable
+}
+
+void router_state::leader_pushed(uint32_t s, uint64_t term, uint64_t leader) {
+  if (!replicated() || s >= cluster.total_shards())
+    return;
+  pushed_terms.resize(cluster.total_shards());
+  if (term <= pushed_terms[s] || s >= replica_shards.size() || leader == 0 ||
+      leader > replica_shards[s].size() || !replica_shards[s][leader - 1])
+    return;
+  pushed_terms[s] = term;
+  ++stats.leader_pushes;
+  shards[s] = replica_shards[s][leader - 1];
 }
 
 uint32_t router_state::member_of(uint32_t s, const shard_actor& target) const {

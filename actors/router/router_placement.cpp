@@ -11,6 +11,8 @@
 // request there at once, without reading the placement. Pushes from the
 // metadata replica keep the cache fresh; a lost push costs one EWRONGSHARD,
 // never a stale answer, since shards decide.
+#include <random>
+
 #include <caf/all.hpp>
 
 #include "actors/router/router.hpp"
@@ -52,9 +54,27 @@ uint32_t router_state::shard_for(ns_request& r, uint64_t limit) {
                       ring.home(r.dir), limit);
 }
 
+void router_state::stamp(std::vector<ns_request>& reqs) {
+  for (auto& r : reqs) {
+    bool sent_again = r.op == ns_op::create || r.op == ns_op::mkdir ||
+                      r.op == ns_op::unlink || r.op == ns_op::rmdir_unlink;
+    if (!replicated() || !sent_again) {
+      r.rid = 0;
+      continue;
+    }
+    // Ids start at a random point per router (routers of other nodes, or
+    // of this one before a restart, start elsewhere in 2^64) and count up.
+    while (next_rid == 0)
+      next_rid =
+          std::random_device{}() * (uint64_t{1} << 32) ^ std::random_device{}();
+    r.rid = next_rid++;
+  }
+}
+
 void router_state::route_async(
     std::vector<ns_request> reqs,
     std::function<void(std::vector<ns_reply>)> done) {
+  stamp(reqs);
   auto job = std::make_shared<route_job>();
   job->out.resize(reqs.size());
   for (auto& r : reqs)

@@ -48,13 +48,18 @@ struct ns_request {
   /// that is being removed answers ESTALE instead of serving it, since it
   /// may already be unlinked from its parent.
   bool cached = false;
+  /// Creates, mkdirs and unlinks of replicated shards: the router's id of
+  /// the request (0: none). A router sends a request again when no answer
+  /// came (a failover); a shard that applied it already answers what it
+  /// answered then instead of EEXIST or ENOENT (ns_shard's request records).
+  uint64_t rid = 0;
 };
 
 /// The field list of ns_request (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
   return f(x.op, x.dir, x.name, x.mode, x.expect_ino, x.cookie, x.max_entries,
-           x.node, x.from, x.until, x.cached);
+           x.node, x.from, x.until, x.cached, x.rid);
 }
 
 /// A request of kind `op` on (dir, name); the other fields at their defaults.

@@ -75,6 +75,14 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
     must_wait = false; // placement information; nothing was read
     return rep;
   }
+  if (auto x = recorded(r)) {
+    // Sent again (its answer was lost): answered as it was the first time,
+    // once that is durable.
+    ++counters_.replayed;
+    rep.a = x->a;
+    must_wait = waits(r, rep);
+    return rep;
+  }
   if (is_stale(r, now_ns)) {
     rep.code = errc::estale;
     must_wait = waits(r, rep); // told only once the removal is durable
@@ -113,6 +121,8 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
   default:
     rep = rmdir_step(r, now_ns);
   }
+  if (r.rid != 0 && rep.code == errc::ok)
+    record_request(r, rep, now_ns);
   // Checked after the request ran, so that its own change counts too.
   must_wait = waits(r, rep);
   return rep;
@@ -390,6 +400,10 @@ commit_batch ns_shard::take_changes() {
   b.dead_dirs = std::move(new_dead_);
   b.next_seq = next_seq_;
   b.next_row = next_row_;
+  b.put_requests = std::move(new_requests_);
+  new_requests_.clear();
+  b.requests_from = requests_from_;
+  requests_from_ = 0;
   pending_.clear();
   auto& f = in_flight_dirty_;
   auto& p = pending_dirty_;
@@ -401,12 +415,24 @@ commit_batch ns_shard::take_changes() {
   return b;
 }
 
-std::string
-ns_shard::restore(std::vector<dir_node> nodes, std::vector<dir_entry> entries,
-                  std::vector<inode_id> dead, uint64_t next_seq,
-                  uint64_t next_row,
-                  std::vector<std::pair<inode_id, dir_parts>> parts) {
+std::string ns_shard::restore(std::vector<dir_node> nodes,
+                              std::vector<dir_entry> entries,
+                              std::vector<inode_id> dead, uint64_t next_seq,
+                              uint64_t next_row,
+                              std::vector<std::pair<inode_id, dir_parts>> parts,
+                              std::vector<request_record> requests) {
   dags_.clear();
+  requests_.clear();
+  request_order_.clear();
+  new_requests_.clear();
+  requests_from_ = 0;
+  std::sort(requests.begin(), requests.end(),
+            [](const auto& x, const auto& y) { return x.seq < y.seq; });
+  next_request_ = requests.empty() ? 1 : requests.back().seq + 1;
+  for (auto& x : requests) {
+    request_order_.emplace_back(x.seq, x.rid);
+    requests_[x.rid] = x; // a later record of an id replaces an earlier
+  }
   parts_.clear();
   for (auto& [dir, p] : parts)
     parts_[dir] = std::move(p);

@@ -30,6 +30,11 @@ struct ns_shard_config {
   /// its freeze (ns): a copy whose driver died ends instead of recording
   /// writes for ever.
   int64_t copy_lease_ns = int64_t{30} * 1'000'000'000;
+  /// How long a request record is kept (ns): well past the router's last
+  /// retry (twice its request timeout).
+  int64_t request_memory_ns = int64_t{60} * 1'000'000'000;
+  /// Most request records kept (the oldest go first).
+  size_t max_requests = size_t{1} << 18;
 };
 
 /// One stored entry or node, with its directory.
@@ -54,6 +59,24 @@ typename Inspector::result_type inspect(Inspector& f, dir_node& x) {
   return f(x.dir, x.r);
 }
 
+/// A write that carried a request id (ns_request::rid) and took effect,
+/// with its answer: the same request sent again (same id, directory and
+/// name) is answered this instead of being applied again.
+struct request_record {
+  uint64_t seq = 0; ///< order of recording (the store's key)
+  uint64_t rid = 0;
+  inode_id dir = 0;
+  uint64_t hash = 0; ///< the name's hash
+  int64_t at = 0;    ///< when it was applied (ns)
+  attrs a;           ///< the answer's attributes (its code was ok)
+};
+
+/// The field list of request_record (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_record& x) {
+  return f(x.seq, x.rid, x.dir, x.hash, x.at, x.a);
+}
+
 /// The final state of everything a batch of requests touched: what one
 /// storage transaction must write.
 struct commit_batch {
@@ -64,11 +87,15 @@ struct commit_batch {
   std::vector<inode_id> dead_dirs; ///< removed directories (tombstones)
   /// Part records of directories (a trivial record: delete it).
   std::vector<std::pair<inode_id, dir_parts>> put_parts;
-  uint64_t next_seq = 0; ///< inode allocator position
-  uint64_t next_row = 0; ///< entry row allocator position
+  uint64_t next_seq = 0;                    ///< inode allocator position
+  uint64_t next_row = 0;                    ///< entry row allocator position
+  std::vector<request_record> put_requests; ///< in increasing seq
+  /// Request records with a seq below this are dropped (0: none).
+  uint64_t requests_from = 0;
   bool empty() const {
     return put_entries.empty() && del_rows.empty() && put_nodes.empty() &&
-           del_nodes.empty() && dead_dirs.empty() && put_parts.empty();
+           del_nodes.empty() && dead_dirs.empty() && put_parts.empty() &&
+           put_requests.empty() && requests_from == 0;
   }
 };
 
@@ -76,7 +103,7 @@ struct commit_batch {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, commit_batch& x) {
   return f(x.put_entries, x.del_rows, x.put_nodes, x.del_nodes, x.dead_dirs,
-           x.next_seq, x.next_row);
+           x.next_seq, x.next_row, x.put_requests, x.requests_from);
 }
 
 /// Counters of one shard, as `dagctl shards` shows them.
@@ -93,13 +120,15 @@ struct ns_shard_stats {
   uint64_t moved_in = 0;    ///< entries received by migrations
   uint64_t moves_in = 0;    ///< migrations that ended here
   uint64_t moved_out = 0;   ///< entries handed over by migrations
+  uint64_t replayed = 0;    ///< requests sent again, answered from a record
 };
 
 /// The field list of ns_shard_stats (serialization and printing).
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, ns_shard_stats& x) {
   return f(x.dirs, x.nodes, x.entries, x.ops, x.splits, x.merges, x.wrong_shard,
-           x.parts_out, x.parts_in, x.moved_in, x.moved_out, x.moves_in);
+           x.parts_out, x.parts_in, x.moved_in, x.moved_out, x.moves_in,
+           x.replayed);
 }
 
 /// A part that a migration left unresolved (found after a restart).
@@ -148,7 +177,10 @@ public:
                       std::vector<dir_entry> entries,
                       std::vector<inode_id> dead, uint64_t next_seq,
                       uint64_t next_row = 1,
-                      std::vector<std::pair<inode_id, dir_parts>> parts = {});
+                      std::vector<std::pair<inode_id, dir_parts>> parts = {},
+                      std::vector<request_record> requests = {});
+  /// Request records kept (see request_record).
+  size_t requests() const { return requests_.size(); }
 
   // -- migration of a part (docs/ARCHITECTURE.md; ns_parts.cpp) ----------
   // Each step changes nothing when it fails; its changes join the next
@@ -346,6 +378,19 @@ private:
   bool name_dirty(inode_id dir, uint64_t hash) const;
   bool dir_dirty(inode_id dir) const;
   bool waits(const ns_request& r, const ns_reply& rep) const;
+
+  /// Request records by request id, and (seq, id) oldest first (a seq
+  /// whose id has a newer record is skipped).
+  std::unordered_map<uint64_t, request_record> requests_;
+  std::deque<std::pair<uint64_t, uint64_t>> request_order_;
+  uint64_t next_request_ = 1;
+  std::vector<request_record> new_requests_; ///< not yet taken into a batch
+  uint64_t requests_from_ = 0;               ///< likewise
+  /// The record of `r` if it was applied before (same id, dir and name).
+  const request_record* recorded(const ns_request& r) const;
+  /// Records `r`, applied at `now_ns` with answer `rep`, and drops the
+  /// records that are too old or too many.
+  void record_request(const ns_request& r, const ns_reply& rep, int64_t now_ns);
 
   dirty_set pending_dirty_;   ///< not yet taken into a batch
   dirty_set in_flight_dirty_; ///< taken, not yet durable

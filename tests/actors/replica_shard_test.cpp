@@ -223,6 +223,42 @@ TEST_CASE_FIXTURE(group_fixture, "after the leader's node dies, the new "
   CHECK(r.node == nl);
 }
 
+TEST_CASE_FIXTURE(group_fixture, "a create sent again to the next leader "
+                                 "after its answer was lost is answered "
+                                 "ok, not EEXIST") {
+  uint64_t l = elect();
+  REQUIRE(l != 0);
+  auto req = make_request(ns_op::create, root_ino, "once");
+  req.rid = 42;
+  auto first = call(l, {req}).at(0); // as if this answer were lost
+  REQUIRE(first.code == errc::ok);
+  auto unlink = make_request(ns_op::unlink, root_ino, "once");
+  REQUIRE(create(l, "other") == errc::ok);
+  kill(l);
+  uint64_t nl = elect();
+  REQUIRE(nl != 0);
+  // The router sends the same request (same id) to the new leader.
+  auto again = call(nl, {req}).at(0);
+  CHECK(again.code == errc::ok);
+  CHECK(again.a == first.a);
+  // Another create of the name, and a request without an id, are new.
+  auto rival = req;
+  rival.rid = 43;
+  CHECK(call(nl, {rival}).at(0).code == errc::eexist);
+  CHECK(create(nl, "once") == errc::eexist);
+  // Likewise an unlink: the second try after a failover answers ok.
+  unlink.rid = 44;
+  REQUIRE(call(nl, {unlink}).at(0).code == errc::ok);
+  start(l);
+  link(l, true);
+  tick(10);
+  kill(nl);
+  uint64_t third = elect();
+  REQUIRE(third != 0);
+  CHECK(call(third, {unlink}).at(0).code == errc::ok);
+  CHECK(lookup(third, "once").code == errc::enoent);
+}
+
 TEST_CASE_FIXTURE(group_fixture, "a leader cut off never answers from its "
                                  "old state") {
   uint64_t l = elect();

@@ -115,6 +115,11 @@ load_pid=""
 cat "$work/fill.log"
 check "the client created files" acked 1000
 check "no create answered EUNAVAILABLE" bash -c "! grep -q 'refused EUNAVAILABLE' '$work/fill.log'"
+# The router sends a create again when its answer was lost; the group's
+# leader answers it from its record, not EEXIST.
+check "no create answered EEXIST" bash -c "! grep -q 'refused EEXIST' '$work/fill.log'"
+echo "creates sent again and answered from their records: $(ctl "$load_node" --json shards |
+  python3 -c 'import json,sys; print(sum(s.get("replayed", 0) for s in json.load(sys.stdin)["shards"]))' 2>/dev/null)"
 check "every replica caught up with its group after the kills" wait_until 30 caught_up
 check "restarted replicas caught up from streamed snapshots" \
   grep -q "installed a shard group's snapshot" "$work"/node*.log

@@ -174,7 +174,8 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
       << " named the holder)"
       << "\nrefreshes:    " << s.refreshes << "\nretries:      " << s.retries
       << "\npushes:       " << s.pushes << "\nnot leader:   " << s.not_leader
-      << " (replicated shards; " << s.unanswered << " unanswered)"
+      << " (replicated shards; " << s.unanswered << " unanswered, "
+      << s.leader_pushes << " leaders pushed)"
       << "\ndirectory lookups (path components):"
       << "\n  cached:     " << s.dir_hits << "\n  looked up:  " << s.dir_misses
       << "\n  stale:      " << s.dir_stale

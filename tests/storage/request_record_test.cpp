@@ -1,0 +1,182 @@
+// Request ids (ns_request::rid): a write sent again after its answer was
+// lost (a failover) is answered what it was answered the first time,
+// whichever replica of the shard's group leads when it comes back, and the
+// records are bounded by age and count.
+#include <doctest/doctest.h>
+
+#include "model/namespace/name.hpp"
+#include "storage/batch_codec.hpp"
+#include "storage/shard_store.hpp"
+#include "storage/sqlite.hpp"
+#include "tests/temp_dir.hpp"
+
+using namespace ds;
+using ds::test::temp_dir;
+
+namespace {
+
+constexpr int64_t sec = 1'000'000'000;
+
+ns_request with_id(ns_op op, inode_id dir, const std::string& name,
+                   uint64_t rid) {
+  auto r = make_request(op, dir, name);
+  r.rid = rid;
+  return r;
+}
+
+ns_reply run(ns_shard& s, const ns_request& r, int64_t now = sec) {
+  bool wait = false;
+  return s.apply(r, now, wait);
+}
+
+// A core restored from what `st` holds.
+ns_shard reload(shard_store& st, ns_shard_config cfg = {}) {
+  auto l = st.load();
+  ns_shard s{0, cfg};
+  REQUIRE(s.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row, l.parts,
+                    l.requests) == "");
+  return s;
+}
+
+} // namespace
+
+TEST_CASE("a write sent again with its id is answered as the first time") {
+  ns_shard s{0, {}};
+  auto c = run(s, with_id(ns_op::create, root_ino, "a", 7));
+  REQUIRE(c.code == errc::ok);
+  // The same create again: its own entry, not EEXIST.
+  auto again = run(s, with_id(ns_op::create, root_ino, "a", 7));
+  CHECK(again.code == errc::ok);
+  CHECK(again.a == c.a);
+  CHECK(s.stats().replayed == 1);
+  // Another request for the name (another id, or none) is applied.
+  CHECK(run(s, with_id(ns_op::create, root_ino, "a", 8)).code == errc::eexist);
+  CHECK(run(s, make_request(ns_op::create, root_ino, "a")).code ==
+        errc::eexist);
+  // The id names one request: with another name it is a new request.
+  CHECK(run(s, with_id(ns_op::create, root_ino, "b", 7)).code == errc::ok);
+  CHECK(run(s, with_id(ns_op::create, root_ino, "a", 7)).code == errc::eexist);
+  // An unlink sent again: ok, not ENOENT; a mkdir likewise.
+  auto u = run(s, with_id(ns_op::unlink, root_ino, "b", 9));
+  REQUIRE(u.code == errc::ok);
+  CHECK(run(s, with_id(ns_op::unlink, root_ino, "b", 9)).code == errc::ok);
+  CHECK(run(s, with_id(ns_op::unlink, root_ino, "b", 10)).code == errc::enoent);
+  auto d = run(s, with_id(ns_op::mkdir, root_ino, "d", 11));
+  REQUIRE(d.code == errc::ok);
+  CHECK(run(s, with_id(ns_op::mkdir, root_ino, "d", 11)).a == d.a);
+  // A failed write records nothing: sent again it fails again.
+  CHECK(run(s, with_id(ns_op::unlink, root_ino, "none", 12)).code ==
+        errc::enoent);
+  CHECK(run(s, with_id(ns_op::unlink, root_ino, "none", 12)).code ==
+        errc::enoent);
+  CHECK(s.stats().replayed == 3);
+  CHECK(s.check() == "");
+}
+
+TEST_CASE("a replayed answer waits until the first one is durable") {
+  ns_shard s{0, {}};
+  bool wait = false;
+  s.apply(with_id(ns_op::create, root_ino, "a", 7), sec, wait);
+  CHECK(wait);
+  s.take_changes();
+  s.apply(with_id(ns_op::create, root_ino, "a", 7), sec, wait);
+  CHECK(wait); // the batch holding the create is not yet durable
+  s.committed();
+  s.apply(with_id(ns_op::create, root_ino, "a", 7), sec, wait);
+  CHECK_FALSE(wait);
+}
+
+TEST_CASE("the records travel with the batch to every replica's store and "
+          "to the core of the next leader") {
+  temp_dir dir;
+  ns_shard leader{0, {}};
+  auto st = open_sqlite_shard_store(dir.file("shard-0.db"), {0, 1});
+  auto mem = make_memory_shard_store();
+  auto c = run(leader, with_id(ns_op::create, root_ino, "a", 7));
+  run(leader, with_id(ns_op::create, root_ino, "b", 8));
+  auto b = leader.take_changes();
+  CHECK(b.put_requests.size() == 2);
+  auto bytes = encode_commit_batch(b);
+  st->apply_group({decode_commit_batch(bytes)}, 1);
+  mem->apply_group({decode_commit_batch(bytes)}, 1);
+  for (shard_store* x : {static_cast<shard_store*>(st.get()), mem.get()}) {
+    auto next = reload(*x);
+    CHECK(next.requests() == 2);
+    auto again = run(next, with_id(ns_op::create, root_ino, "a", 7));
+    CHECK(again.code == errc::ok);
+    CHECK(again.a == c.a);
+  }
+  // A batch without records keeps the first encoding (version 1).
+  run(leader, make_request(ns_op::create, root_ino, "c"));
+  auto plain = leader.take_changes();
+  CHECK(plain.put_requests.empty());
+  auto plain_bytes = encode_commit_batch(plain);
+  CHECK(static_cast<unsigned char>(plain_bytes[1]) == 1);
+  CHECK(decode_commit_batch(plain_bytes).put_entries.size() == 1);
+  // A snapshot of the store carries the records.
+  commit_batch whole;
+  auto l = st->load();
+  whole.put_nodes = l.nodes;
+  whole.put_entries = l.entries;
+  whole.put_requests = l.requests;
+  whole.next_seq = l.next_seq;
+  whole.next_row = l.next_row;
+  commit_batch back;
+  for (auto& chunk : split_commit_batch(whole, 1024))
+    append_commit_batch(back, decode_commit_batch(chunk));
+  auto other = make_memory_shard_store();
+  other->install(back, 1);
+  CHECK(other->load().requests.size() == 2);
+}
+
+TEST_CASE("records are dropped by age and by count, at every replica") {
+  ns_shard_config cfg;
+  cfg.request_memory_ns = 10 * sec;
+  cfg.max_requests = 3;
+  ns_shard s{0, cfg};
+  auto st = make_memory_shard_store();
+  for (int i = 1; i <= 5; ++i)
+    run(s, with_id(ns_op::create, root_ino, "f" + std::to_string(i), i),
+        sec * i);
+  CHECK(s.requests() == 3); // 3, 4, 5
+  st->commit(s.take_changes());
+  CHECK(st->load().requests.size() == 3);
+  // Sent again, the first is applied as a new request (its record went).
+  CHECK(run(s, with_id(ns_op::create, root_ino, "f1", 1), 6 * sec).code ==
+        errc::eexist);
+  CHECK(run(s, with_id(ns_op::create, root_ino, "f5", 5), 6 * sec).code ==
+        errc::ok);
+  // Twenty seconds later one new write drops all the older records.
+  run(s, with_id(ns_op::create, root_ino, "g", 100), 25 * sec);
+  CHECK(s.requests() == 1);
+  st->commit(s.take_changes());
+  auto l = st->load();
+  REQUIRE(l.requests.size() == 1);
+  CHECK(l.requests[0].rid == 100);
+  auto next = reload(*st, cfg);
+  CHECK(next.requests() == 1);
+  CHECK(run(next, with_id(ns_op::create, root_ino, "f5", 5), 26 * sec).code ==
+        errc::eexist);
+}
+
+TEST_CASE("a version 2 shard file gains the requests table") {
+  temp_dir dir;
+  auto path = dir.file("shard-0.db");
+  {
+    auto st = open_sqlite_shard_store(path, {0, 1});
+    ns_shard s{0, {}};
+    run(s, make_request(ns_op::create, root_ino, "a"));
+    st->commit(s.take_changes());
+  }
+  {
+    sql::db db{path, false}; // as version 2 wrote it
+    db.exec("DROP TABLE requests");
+    db.exec("UPDATE meta SET value = 2 WHERE key = 'schema'");
+  }
+  auto st = open_sqlite_shard_store(path, {0, 1});
+  auto s = reload(*st);
+  run(s, with_id(ns_op::create, root_ino, "b", 5));
+  st->commit(s.take_changes());
+  CHECK(st->load().requests.size() == 1);
+  CHECK(st->load().entries.size() == 2);
+}
