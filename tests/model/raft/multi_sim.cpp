@@ -204,9 +204,14 @@ void cluster::apply(node_id a, group_id g, const ready& rd) {
       if (!o.acked && o.group == g && o.where.index == e.index &&
           o.where.term == e.term && o.data == e.data)
         o.acked = true;
+    if (on_commit)
+      on_commit(a, g, e);
   }
-  for (const read_state& rs : rd.reads)
+  for (const read_state& rs : rd.reads) {
     r.reads[rs.context] = rs.index;
+    if (on_read)
+      on_read(a, g, rs);
+  }
 }
 
 // --- invariants --------------------------------------------------------------

@@ -1,0 +1,295 @@
+#include "tests/replicated/group_sim.hpp"
+
+#include <algorithm>
+
+#include "model/meta/meta_codec.hpp"
+#include "storage/batch_codec.hpp"
+
+namespace ds::gsim {
+
+namespace {
+
+raft::multi_config settings() {
+  // As actors/replica/host.cpp's default_group_settings().
+  raft::multi_config c;
+  c.group.election_ticks = 10;
+  c.group.heartbeat_ticks = 1;
+  c.group.lease_ticks = 8;
+  c.quiesce_ticks = 2;
+  c.ping_ticks = 3;
+  c.liveness_ticks = 10;
+  return c;
+}
+
+std::map<group_id, std::vector<node_id>> layout() {
+  std::map<group_id, std::vector<node_id>> out;
+  for (group_id g = 0; g < shard_groups; ++g)
+    for (node_id k = 0; k < nodes; ++k)
+      out[g].push_back((home_member(g) - 1 + k) % nodes + 1);
+  for (node_id a = 1; a <= nodes; ++a)
+    out[meta_group].push_back(a);
+  return out;
+}
+
+} // namespace
+
+world::world(uint64_t seed)
+    : c(nodes, layout(), seed, settings()), nodes_(nodes), rng(c.rng) {
+  c.on_commit = [this](node_id a, group_id g, const raft::entry& e) {
+    applied_.push_back({a, {g, e}});
+  };
+  c.on_read = [this](node_id a, group_id g, const raft::read_state& r) {
+    reads_.push_back({a, {g, r}});
+  };
+}
+
+void world::note(std::string s) {
+  trace.push_back(std::to_string(c.now()) + " " + std::move(s));
+}
+
+void world::fail(const std::string& why) {
+  if (failure.empty())
+    failure = "step " + std::to_string(c.now()) + ": " + why;
+}
+
+int64_t world::now_ns() const {
+  return 1000 * second + static_cast<int64_t>(c.now()) * step_ns;
+}
+
+std::string world::tail(size_t n) const {
+  std::string out;
+  size_t from = trace.size() > n ? trace.size() - n : 0;
+  for (size_t i = from; i < trace.size(); ++i)
+    out += trace[i] + "\n";
+  return out;
+}
+
+// --- the network of outside callers ---------------------------------------
+
+void world::post(message m) {
+  if (c.drop > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < c.drop)
+    return m.lost();
+  m.due = c.now() + 1 + pick(static_cast<uint64_t>(std::max(1, c.max_delay)));
+  m.seq = seq_++;
+  flight.push_back(std::move(m));
+}
+
+void world::deliver_due() {
+  std::vector<message> due;
+  auto split =
+      std::stable_partition(flight.begin(), flight.end(),
+                            [&](const message& m) { return m.due > c.now(); });
+  due.assign(std::make_move_iterator(split),
+             std::make_move_iterator(flight.end()));
+  flight.erase(split, flight.end());
+  std::sort(due.begin(), due.end(), [](const message& x, const message& y) {
+    return x.due != y.due ? x.due < y.due : x.seq < y.seq;
+  });
+  for (auto& m : due) {
+    if (m.inbound && !c.alive(m.node)) {
+      note("lost " + m.what + " (n" + std::to_string(m.node) + " down)");
+      m.lost();
+    } else {
+      m.deliver();
+    }
+  }
+}
+
+// --- steps -------------------------------------------------------------------
+
+void world::step() {
+  c.step();
+  if (!c.violation().empty())
+    fail(c.violation());
+  auto applied = std::move(applied_);
+  applied_.clear();
+  for (auto& [a, ge] : applied)
+    if (c.alive(a))
+      apply_entry(a, ge.first, ge.second);
+  auto reads = std::move(reads_);
+  reads_.clear();
+  for (auto& [a, gr] : reads) {
+    if (!c.alive(a))
+      continue;
+    auto& r = at(a).shards[gr.first];
+    if (r.checking && r.check_ctx == gr.second.context)
+      r.check_index = std::max<index_t>(gr.second.index, 1);
+  }
+  poll_checks();
+  expire();
+  deliver_due();
+  auto timers = std::move(timers_);
+  timers_.clear();
+  for (auto& [due, f] : timers)
+    if (due <= c.now())
+      f();
+    else
+      timers_.push_back({due, std::move(f)});
+}
+
+void world::crash(node_id a) {
+  note("crash n" + std::to_string(a));
+  c.crash(a);
+  auto& s = at(a);
+  for (auto& [g, r] : s.shards) {
+    // The store is on disk; everything else is lost with its answers.
+    auto store = std::move(r.store);
+    auto unchecked = std::move(r.unchecked);
+    auto queue = std::move(r.queue);
+    r = shard_replica{};
+    r.store = std::move(store);
+    for (auto& j : unchecked)
+      j.lost();
+    for (auto& w : queue)
+      w.j.lost();
+  }
+  auto props = std::move(s.meta.proposals);
+  s.meta = meta_replica{}; // rebuilt from the log after the restart
+  for (auto& p : props)
+    p.done(meta_result{errc::eunavailable});
+}
+
+void world::restart(node_id a) {
+  note("restart n" + std::to_string(a));
+  c.restart(a);
+}
+
+// --- the committers ----------------------------------------------------------
+
+void world::apply_entry(node_id a, group_id g, const raft::entry& e) {
+  if (g == meta_group) {
+    auto& m = at(a).meta;
+    if (e.index != m.applied + 1)
+      return fail("n" + std::to_string(a) + " meta applies " +
+                  std::to_string(e.index) + " after " +
+                  std::to_string(m.applied));
+    m.applied = e.index;
+    meta_result res;
+    if (e.type == raft::entry_type::normal && !e.data.empty())
+      res = m.machine.apply(decode_meta_command(e.data));
+    for (auto it = m.proposals.begin(); it != m.proposals.end();) {
+      if (it->where.index != e.index) {
+        ++it;
+        continue;
+      }
+      auto done = std::move(it->done);
+      bool ours = it->where.term == e.term;
+      it = m.proposals.erase(it);
+      done(ours ? res : meta_result{errc::eunavailable});
+    }
+    return;
+  }
+  auto& r = at(a).shards[g];
+  uint64_t last = r.store->applied();
+  if (e.index <= last)
+    return; // written before a restart
+  if (e.index != last + 1)
+    return fail("g" + std::to_string(g) + " n" + std::to_string(a) +
+                " entries jump from " + std::to_string(last) + " to " +
+                std::to_string(e.index));
+  std::vector<commit_batch> batches;
+  if (e.type == raft::entry_type::normal && !e.data.empty())
+    batches.push_back(decode_commit_batch(e.data));
+  r.store->apply_group(batches, e.index);
+  // The proposal of this replica's leader at this index is decided.
+  if (r.committing && r.prop.index == e.index) {
+    uint64_t batch = r.open_batch - 1;
+    if (r.prop.term == e.term)
+      on_committed(a, g, batch);
+    else
+      on_refused(a, g, batch, errc::enotleader, hint_of(a, g));
+  }
+}
+
+void world::expire() {
+  uint64_t now = c.now();
+  for (node_id a = 1; a <= nodes; ++a) {
+    if (!c.alive(a))
+      continue;
+    auto& m = at(a).meta;
+    for (auto it = m.proposals.begin(); it != m.proposals.end();) {
+      if (it->until > now) {
+        ++it;
+        continue;
+      }
+      auto done = std::move(it->done);
+      it = m.proposals.erase(it);
+      done(meta_result{errc::eunavailable});
+    }
+    for (auto& [g, r] : at(a).shards)
+      if (r.committing && r.prop_until <= now) {
+        note("n" + std::to_string(a) + " g" + std::to_string(g) +
+             " proposal unanswered");
+        on_refused(a, g, r.open_batch - 1, errc::eunavailable, hint_of(a, g));
+      }
+  }
+}
+
+// --- the metadata group ------------------------------------------------------
+
+void world::send_meta(node_id a, const meta_command& cmd,
+                      std::function<void(meta_result, node_id)> done) {
+  auto back = [this, a, done](meta_result r, node_id hint) {
+    post(message{0, 0, a, false, "meta reply",
+                 [done, r, hint] { done(r, hint); },
+                 [done] { done(meta_result{errc::eunavailable}, 0); }});
+  };
+  post(message{0, 0, a, true, "meta command -> n" + std::to_string(a),
+               [this, a, cmd, back] {
+                 const raft::node* n = c.get(a).group(meta_group);
+                 std::optional<raft::proposal> p;
+                 if (n->leader() == a)
+                   p = c.get(a).propose(meta_group, encode_meta_command(cmd));
+                 if (!p)
+                   return back(meta_result{errc::enotleader}, n->leader());
+                 at(a).meta.proposals.push_back(meta_replica::waiting{
+                     *p, c.now() + wait_steps,
+                     [back](meta_result r) { back(r, 0); }});
+               },
+               [done] { done(meta_result{errc::eunavailable}, 0); }});
+}
+
+const meta_state* world::meta_read() {
+  for (node_id a = 1; a <= nodes; ++a) {
+    if (!c.alive(a))
+      continue;
+    const raft::node* n = c.get(a).group(meta_group);
+    if (n->leader() != a)
+      continue;
+    if (at(a).meta.applied >= n->log().committed() &&
+        c.get(a).lease_read(meta_group))
+      return &at(a).meta.machine;
+    // A quiescent group holds no lease: a read wakes it.
+    c.get(a).read_index(meta_group, "wake");
+  }
+  return nullptr;
+}
+
+void world::read_meta(std::function<void(const meta_state*)> done, int tries) {
+  if (auto m = meta_read())
+    return done(m);
+  if (tries >= 10)
+    return done(nullptr);
+  after(10, [this, done, tries] { read_meta(done, tries + 1); });
+}
+
+void world::after(uint64_t steps, std::function<void()> f) {
+  timers_.push_back({c.now() + steps, std::move(f)});
+}
+
+bool world::serves(group_id g, inode_id dir, uint64_t h) const {
+  auto a = c.leader(g);
+  if (!a)
+    return false;
+  auto& s = nodes_.at(*a - 1);
+  auto it = s.shards.find(g);
+  if (it == s.shards.end() || !it->second.leading ||
+      it->second.lead_term != c.get_const(*a).group(g)->term())
+    return false;
+  auto p = it->second.core->parts(dir);
+  if (!p)
+    return g == dir % shard_groups; // the home holds it all, a guest none
+  return p->reads(h);
+}
+
+} // namespace ds::gsim
