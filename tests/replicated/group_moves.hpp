@@ -36,21 +36,24 @@ struct router {
     leader[g] = hint ? hint : from % nodes + 1;
   }
 
+  /// `durable`: answered once what it changed is committed (every step
+  /// but the freeze, actors/shard.cpp).
   void step(group_id g, const std::string& what, step_fn fn,
-            std::function<void(answer)> done, int tries = 0) {
+            std::function<void(answer)> done, bool durable = true,
+            int tries = 0) {
     node_id a = at(g);
     job j;
     j.what = what;
     j.step = true;
-    j.run = [fn](ns_shard& c, int64_t now, bool& wait) {
+    j.run = [fn, durable](ns_shard& c, int64_t now, bool& wait) {
       answer an = fn(c, now);
-      wait = an.code == errc::ok; // answered once durable
+      wait = durable && an.code == errc::ok;
       return an;
     };
-    j.done = [this, g, a, what, fn, done, tries](answer an) {
+    j.done = [this, g, a, what, fn, done, durable, tries](answer an) {
       if (an.code == errc::enotleader && tries < 8) {
         follow(g, a, an.hint);
-        return step(g, what, fn, done, tries + 1);
+        return step(g, what, fn, done, durable, tries + 1);
       }
       done(std::move(an));
     };
@@ -123,12 +126,16 @@ public:
 private:
   void finish() { done = true; }
   template <class F>
-  void step(group_id g, const std::string& what, step_fn fn, F then) {
+  void step(group_id g, const std::string& what, step_fn fn, F then,
+            bool durable = true) {
     auto self = shared_from_this();
-    r.step(g, name() + " " + what, std::move(fn), [self, then](answer a) {
-      if (self->alive && !self->done)
-        then(std::move(a));
-    });
+    r.step(
+        g, name() + " " + what, std::move(fn),
+        [self, then](answer a) {
+          if (self->alive && !self->done)
+            then(std::move(a));
+        },
+        durable);
   }
   template <class F> void meta(const meta_command& cmd, F then) {
     auto self = shared_from_this();
@@ -185,6 +192,9 @@ private:
         });
   }
 
+  /// The freeze is answered before it is durable (router_move.cpp): the
+  /// destination patches meanwhile, and a listing of the source's marks,
+  /// answered once durable, proves the freeze before the commit.
   void freeze() {
     auto d = dir;
     auto rg = range;
@@ -201,6 +211,17 @@ private:
         [this, d, rg, m](answer a) {
           if (a.code != errc::ok)
             return abort(a.code, true);
+          auto left = std::make_shared<int>(2);
+          auto failed = std::make_shared<errc>(errc::ok);
+          auto joined = [this, left, failed](errc e) {
+            if (e != errc::ok && *failed == errc::ok)
+              *failed = e;
+            if (--*left > 0)
+              return;
+            if (*failed != errc::ok)
+              return abort(*failed, true);
+            commit();
+          };
           auto hs = std::move(a.hashes);
           auto es = std::move(a.entries);
           step(
@@ -208,12 +229,26 @@ private:
               [=](ns_shard& c, int64_t) {
                 return answer::of(c.patch(d, rg, m, hs, es));
               },
-              [this](answer q) {
-                if (q.code != errc::ok)
-                  return abort(q.code, true);
-                commit();
+              [joined](answer q) { joined(q.code); });
+          step(
+              from, "list",
+              [](ns_shard& c, int64_t) {
+                answer a;
+                a.unresolved = c.unresolved();
+                return a;
+              },
+              [joined, d, rg, m](answer u) {
+                if (u.code != errc::ok)
+                  return joined(u.code);
+                for (auto& x : u.unresolved)
+                  if (x.dir == d && x.part.range == rg &&
+                      x.part.migration == m &&
+                      x.part.state == dir_part::exporting)
+                    return joined(errc::ok);
+                joined(errc::eunavailable); // the source lost the freeze
               });
-        });
+        },
+        false);
   }
 
   void commit() {
@@ -333,10 +368,8 @@ private:
   void settle_all(const migration_page& log) {
     std::set<std::pair<group_id, uint64_t>> now;
     std::vector<std::pair<group_id, unresolved_part>> ripe;
-    std::map<group_id, std::set<uint64_t>> ids;
     for (auto& [g, us] : heard)
       for (auto& u : us) {
-        ids[g].insert(u.part.migration);
         auto key = std::make_pair(g, u.part.migration);
         now.insert(key);
         if (seen.count(key))
@@ -346,11 +379,53 @@ private:
     scan_log(log);
     for (auto& [g, u] : ripe)
       settle(g, u, log);
-    for (auto& rec : log.records)
-      if (rec.state != migration_record::started && !rec.settled &&
-          heard.count(rec.from) && heard.count(rec.to) &&
-          !ids[rec.from].count(rec.id) && !ids[rec.to].count(rec.id))
-        r.meta(migration_settled{rec.id, w.now_ns(), 2}, [](meta_result) {});
+    settle_records(log);
+  }
+
+  /// A finished move neither of whose groups lists it is settled: listings
+  /// asked after the log was read (router_history.cpp), as marks made after
+  /// an earlier listing may belong to a move the log shows finished.
+  void settle_records(const migration_page& log) {
+    std::vector<migration_record> done;
+    std::set<group_id> ask;
+    for (auto& m : log.records)
+      if (m.state != migration_record::started && !m.settled) {
+        done.push_back(m);
+        ask.insert(m.from);
+        ask.insert(m.to);
+      }
+    if (done.empty())
+      return;
+    using reports = std::map<group_id, std::set<uint64_t>>;
+    auto said = std::make_shared<reports>();
+    auto left = std::make_shared<size_t>(ask.size());
+    auto decide = [this, said, done] {
+      for (auto& m : done) {
+        auto a = said->find(m.from);
+        auto b = said->find(m.to);
+        if (a == said->end() || b == said->end() || a->second.count(m.id) ||
+            b->second.count(m.id))
+          continue; // a side is not finished, or did not say
+        r.meta(migration_settled{m.id, w.now_ns(), 2}, [](meta_result) {});
+      }
+    };
+    for (auto g : ask)
+      r.step(
+          g, "scan " + name + " list",
+          [](ns_shard& c, int64_t) {
+            answer a;
+            a.unresolved = c.unresolved();
+            return a;
+          },
+          [g, said, left, decide](answer a) {
+            if (a.code == errc::ok) {
+              auto& ids = (*said)[g];
+              for (auto& u : a.unresolved)
+                ids.insert(u.part.migration);
+            }
+            if (--*left == 0)
+              decide();
+          });
   }
 
   void scan_log(const migration_page& log) {

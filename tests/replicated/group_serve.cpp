@@ -86,8 +86,12 @@ void world::on_checked(node_id a, group_id g, bool ok, term_t term,
   if (ok && leader == a) {
     if (r.leading && r.lead_term == term)
       serve_checked(a, g, n);
-    else if (r.leading)
+    else if (r.leading) {
+      note("n" + std::to_string(a) + " g" + std::to_string(g) +
+           " led in term " + std::to_string(r.lead_term) + ", now " +
+           std::to_string(term) + ": reload");
       step_down(a, g, 0); // led in an earlier term: reload
+    }
     if (!r.leading && !r.committing)
       return promote(a, g, term, c.get(a).group(g)->log().committed());
   } else {

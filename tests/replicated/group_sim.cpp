@@ -111,11 +111,18 @@ void world::step() {
   for (auto& [a, gr] : reads) {
     if (!c.alive(a))
       continue;
+    if (gr.first == meta_group) {
+      for (auto& m : meta_reads_)
+        if (m.a == a && m.ctx == gr.second.context)
+          m.index = std::max<index_t>(gr.second.index, 1);
+      continue;
+    }
     auto& r = at(a).shards[gr.first];
     if (r.checking && r.check_ctx == gr.second.context)
       r.check_index = std::max<index_t>(gr.second.index, 1);
   }
   poll_checks();
+  poll_meta_reads();
   expire();
   deliver_due();
   auto timers = std::move(timers_);
@@ -268,9 +275,35 @@ const meta_state* world::meta_read() {
 void world::read_meta(std::function<void(const meta_state*)> done, int tries) {
   if (auto m = meta_read())
     return done(m);
+  auto again = [this, done, tries] { read_meta(done, tries + 1); };
   if (tries >= 10)
     return done(nullptr);
-  after(10, [this, done, tries] { read_meta(done, tries + 1); });
+  auto l = c.leader(meta_group);
+  std::string ctx = "meta." + std::to_string(++read_seq_);
+  if (!l || !c.get(*l).read_index(meta_group, ctx))
+    return after(10, again);
+  meta_reads_.push_back(
+      meta_reading{*l, ctx, 0, c.now() + wait_steps, done, tries});
+}
+
+void world::poll_meta_reads() {
+  std::vector<meta_reading> ready, retry;
+  for (auto it = meta_reads_.begin(); it != meta_reads_.end();) {
+    bool up = c.alive(it->a);
+    if (up && it->index != 0 && it->index <= at(it->a).meta.applied)
+      ready.push_back(std::move(*it));
+    else if (!up || it->until <= c.now())
+      retry.push_back(std::move(*it));
+    else {
+      ++it;
+      continue;
+    }
+    it = meta_reads_.erase(it);
+  }
+  for (auto& r : ready)
+    r.done(&at(r.a).meta.machine);
+  for (auto& r : retry)
+    read_meta(r.done, r.tries + 1);
 }
 
 void world::after(uint64_t steps, std::function<void()> f) {

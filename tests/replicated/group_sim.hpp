@@ -174,8 +174,9 @@ public:
   /// The metadata state as the group's leader with a valid lease holds it
   /// (a router's read); nullptr if none.
   const meta_state* meta_read();
-  /// meta_read() once it succeeds (a read wakes a quiescent group), within
-  /// a few ticks; nullptr if it does not.
+  /// A linearizable read of the metadata state at its leader: meta_read(),
+  /// or else a ReadIndex round (a router's request to the metadata group),
+  /// tried again a few times; nullptr if none succeeds.
   void read_meta(std::function<void(const meta_state*)> done, int tries = 0);
   /// Runs `f` after `steps` steps (a caller's timer).
   void after(uint64_t steps, std::function<void()> f);
@@ -213,6 +214,16 @@ private:
   uint64_t seq_ = 0;
   uint64_t read_seq_ = 0;
   std::vector<std::pair<uint64_t, std::function<void()>>> timers_;
+  struct meta_reading {
+    node_id a;
+    std::string ctx;
+    index_t index;
+    uint64_t until;
+    std::function<void(const meta_state*)> done;
+    int tries;
+  };
+  std::vector<meta_reading> meta_reads_;
+  void poll_meta_reads();
   std::vector<std::pair<node_id, std::pair<group_id, raft::entry>>> applied_;
   std::vector<std::pair<node_id, std::pair<group_id, raft::read_state>>> reads_;
 };

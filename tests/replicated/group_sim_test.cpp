@@ -14,7 +14,7 @@
 // write is lost.
 //
 // DS_SEED=n runs seed n alone (a failure prints its seed); DS_SEEDS=k runs
-// seeds 1..k (default 12); DS_STEPS=s sets the steps per seed (3000, 30 s
+// seeds 1..k (default 60); DS_STEPS=s sets the steps per seed (3000, 30 s
 // of virtual time); DS_TRACE=1 with DS_SEED prints every event.
 #include <doctest/doctest.h>
 
@@ -61,10 +61,13 @@ struct run {
   std::vector<size_t> skip; ///< operations that changed nothing, unanswered
 
   explicit run(uint64_t seed) : w(seed) {
-    for (int k = 0; k < 3; ++k)
+    for (int k = 0; k < 4; ++k)
       clients.push_back(client{router{w, {}}, {}, false, 0, {}, 0});
-    for (auto& c : clients)
+    for (auto& c : clients) {
       c.cache.dir = moved_dir;
+      for (group_id g = 0; g < shard_groups; ++g) // hints, maybe wrong
+        c.r.leader[g] = static_cast<node_id>(1 + w.pick(nodes));
+    }
     // The moved directory: names on both halves; the others: two each.
     size_t lo = 0, hi = 0;
     for (int k = 0; lo + hi < 4; ++k) {
@@ -151,7 +154,10 @@ struct run {
       return an;
     };
     j.done = [this, cp, g, a](answer an) { on_answer(*cp, g, a, an); };
-    j.lost = [this, cp] { unknown(*cp, true); };
+    j.lost = [this, cp, g, a] {
+      cp->r.follow(g, a, 0); // no answer: the next replica next time
+      unknown(*cp, true);
+    };
     w.send_job(a, g, std::move(j));
   }
 
@@ -175,10 +181,13 @@ struct run {
         c.r.follow(g, a, an.hint);
       } else {
         part_redirect r;
-        if (part_redirect::decode(an.ns.cookie, r))
-          learn_part(c.cache, placement_entry{r.range, r.shard, r.epoch});
-        else if (auto m = w.meta_read())
-          c.cache = m->placement(moved_dir);
+        if (!part_redirect::decode(an.ns.cookie, r))
+          return w.read_meta([this, cp = &c](const meta_state* m) {
+            if (m)
+              cp->cache = m->placement(moved_dir);
+            send(*cp);
+          });
+        learn_part(c.cache, placement_entry{r.range, r.shard, r.epoch});
       }
       return send(c);
     }
@@ -228,23 +237,30 @@ struct run {
 
   node_id any_node() { return static_cast<node_id>(1 + w.pick(nodes)); }
 
+  /// One event of the scheduler, per step: mostly clients' operations;
+  /// faults every few hundred steps (an election takes about a hundred).
   void event() {
     auto k = w.pick(1000);
-    if (k < 40) {
+    if (k < 300) {
       auto& c = clients[w.pick(clients.size())];
       if (!c.busy)
         start_op(c);
-    } else if (k < 42) {
+    } else if (k < 303) {
       // At most one node is down at a time.
       for (node_id a = 1; a <= nodes; ++a)
         if (!w.c.alive(a))
           return w.restart(a);
       w.crash(any_node());
-    } else if (k < 44) {
+    } else if (k < 307) {
       auto a = any_node(), b = any_node();
+      auto l = w.c.leader(static_cast<group_id>(w.pick(shard_groups)));
       if (w.chance(30)) {
         w.note("heal links");
         w.c.heal_all();
+      } else if (l && w.chance(50)) {
+        // A leader cut off from its group while clients still reach it.
+        w.note("isolate leader n" + std::to_string(*l));
+        w.c.isolate(*l);
       } else if (a != b) {
         w.note("cut n" + std::to_string(a) + "-n" + std::to_string(b));
         w.c.cut(a, b);
@@ -252,21 +268,48 @@ struct run {
         w.note("isolate n" + std::to_string(a));
         w.c.isolate(a);
       }
-    } else if (k < 45) {
+    } else if (k < 310) {
+      // A leadership transfer (as leaders go back to their home member):
+      // leadership moves without a crash or a cut, and may come back.
+      auto g = static_cast<group_id>(w.pick(shard_groups + 1));
+      if (g == shard_groups)
+        g = meta_group;
+      auto l = w.c.leader(g);
+      auto to = any_node();
+      if (l && to != *l) {
+        w.note("g" + std::to_string(g) + " transfer n" + std::to_string(*l) +
+               " -> n" + std::to_string(to));
+        w.c.get(*l).transfer(g, to);
+      }
+    } else if (k < 312) {
       static const double drops[] = {0, 0, 0.02, 0.05, 0.1};
       w.c.drop = drops[w.pick(5)];
       w.c.max_delay = 1 + static_cast<int>(w.pick(5));
       w.note("drop " + std::to_string(w.c.drop) + " delay " +
              std::to_string(w.c.max_delay));
-    } else if (k < 47 && live().size() < 2) {
+    } else if (k < 315 && live().size() < 2) {
       start_move();
-    } else if (k < 48 && !live().empty()) {
+    } else if (k < 316 && !live().empty()) {
       auto l = live();
       auto& d = l[w.pick(l.size())];
       w.note("kill driver " + d->name());
       d->alive = false;
-    } else if (k < 53) {
+    } else if (k < 323) {
       scans[w.pick(2)].scan();
+    }
+  }
+
+  /// Leaders go back to their group's home member (as the hosts do, by a
+  /// leadership transfer) when it is up.
+  void go_home() {
+    for (group_id g = 0; g < shard_groups; ++g) {
+      auto l = w.c.leader(g);
+      node_id h = home_member(g);
+      if (l && *l != h && w.c.alive(h)) {
+        w.note("g" + std::to_string(g) + " back home n" + std::to_string(*l) +
+               " -> n" + std::to_string(h));
+        w.c.get(*l).transfer(g, h);
+      }
     }
   }
 
@@ -277,6 +320,8 @@ struct run {
       if (w.c.now() % 200 == 0)
         for (auto& d : live())
           d->renew();
+      if (w.c.now() % 100 == 50)
+        go_home();
     }
   }
 
@@ -331,8 +376,10 @@ struct run {
                         " hold different stores");
     }
     const meta_state* m = nullptr;
-    for (int i = 0; i < 100 && !(m = w.meta_read()); ++i)
-      w.step(); // a read wakes the quiescent group
+    bool read = false;
+    w.read_meta([&](const meta_state* s) { m = s, read = true; });
+    for (int i = 0; i < 2000 && !read; ++i)
+      w.step();
     if (!m)
       return w.fail("no metadata leader after the healing");
     for (auto& [id, rec] : m->migrations())
@@ -397,7 +444,7 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
           "leader per term, every acknowledged write and a linearizable "
           "namespace") {
   uint64_t only = env_number("DS_SEED", 0);
-  uint64_t count = env_number("DS_SEEDS", 12);
+  uint64_t count = env_number("DS_SEEDS", 60);
   uint64_t steps = env_number("DS_STEPS", 3000);
   uint64_t first = only ? only : 1, last = only ? only : count;
   uint64_t moves = 0, committed = 0, ops = 0, acked = 0, seed = first;
