@@ -25,7 +25,7 @@
 #include "model/meta/route.hpp"
 #include "model/namespace/name.hpp"
 #include "storage/batch_codec.hpp"
-#include "tests/replicated/group_moves.hpp"
+#include "tests/replicated/group_scan.hpp"
 #include "tests/support/linearizability.hpp"
 
 using namespace ds;
