@@ -36,7 +36,10 @@ std::map<group_id, std::vector<node_id>> layout() {
 world::world(uint64_t seed)
     : c(nodes, layout(), seed, settings()), nodes_(nodes), rng(c.rng) {
   c.on_commit = [this](node_id a, group_id g, const raft::entry& e) {
-    applied_.push_back({a, {g, e}});
+    applied_.push_back({a, g, e, std::nullopt});
+  };
+  c.on_snapshot = [this](node_id a, group_id g, const raft::snapshot& s) {
+    applied_.push_back({a, g, {}, s});
   };
   c.on_read = [this](node_id a, group_id g, const raft::read_state& r) {
     reads_.push_back({a, {g, r}});
@@ -103,9 +106,11 @@ void world::step() {
     fail(c.violation());
   auto applied = std::move(applied_);
   applied_.clear();
-  for (auto& [a, ge] : applied)
-    if (c.alive(a))
-      apply_entry(a, ge.first, ge.second);
+  for (auto& h : applied)
+    if (c.alive(h.a) && h.snap)
+      apply_snapshot(h.a, h.g, *h.snap);
+    else if (c.alive(h.a))
+      apply_entry(h.a, h.g, h.e);
   auto reads = std::move(reads_);
   reads_.clear();
   for (auto& [a, gr] : reads) {
@@ -121,6 +126,10 @@ void world::step() {
     if (r.checking && r.check_ctx == gr.second.context)
       r.check_index = std::max<index_t>(gr.second.index, 1);
   }
+  if (compact_every > 0 && c.now() % 50 == 0)
+    for (node_id a = 1; a <= nodes; ++a)
+      if (c.alive(a))
+        compact(a);
   poll_checks();
   poll_meta_reads();
   expire();
@@ -159,6 +168,16 @@ void world::crash(node_id a) {
 void world::restart(node_id a) {
   note("restart n" + std::to_string(a));
   c.restart(a);
+  for (group_id g = 0; g < shard_groups; ++g)
+    compacted_.erase({a, g});
+  compacted_.erase({a, meta_group});
+  // The metadata replica starts from the snapshot on its disk (its store
+  // holds the shard groups' state: the committer skips what it has).
+  auto& snap = c.at(a).disks[meta_group].snap;
+  if (!snap.empty()) {
+    decode_meta_state(snap.data, at(a).meta.machine);
+    at(a).meta.applied = snap.meta.index;
+  }
 }
 
 // --- the committers ----------------------------------------------------------
@@ -205,6 +224,65 @@ void world::apply_entry(node_id a, group_id g, const raft::entry& e) {
       on_committed(a, g, batch);
     else
       on_refused(a, g, batch, errc::enotleader, hint_of(a, g));
+  }
+}
+
+void world::apply_snapshot(node_id a, group_id g, const raft::snapshot& s) {
+  ++snapshots;
+  note("n" + std::to_string(a) + " g" + std::to_string(g) +
+       " receives a snapshot at " + std::to_string(s.meta.index));
+  if (g == meta_group) {
+    auto& m = at(a).meta;
+    decode_meta_state(s.data, m.machine);
+    m.applied = s.meta.index;
+    // Proposals it covers: their fate is unknown here.
+    for (auto it = m.proposals.begin(); it != m.proposals.end();) {
+      if (it->where.index > s.meta.index) {
+        ++it;
+        continue;
+      }
+      auto done = std::move(it->done);
+      it = m.proposals.erase(it);
+      done(meta_result{errc::eunavailable});
+    }
+    return;
+  }
+  auto& r = at(a).shards[g];
+  // A snapshot behind the store must not take it back (committer.cpp).
+  if (s.meta.index > r.store->applied())
+    r.store->install(decode_commit_batch(s.data), s.meta.index);
+  if (r.committing && r.prop.index <= s.meta.index)
+    on_refused(a, g, r.open_batch - 1, errc::eunavailable, hint_of(a, g));
+}
+
+void world::compact(node_id a) {
+  auto& mn = c.get(a);
+  for (group_id g : mn.groups()) {
+    index_t at_index = mn.status(g).applied;
+    index_t& last = compacted_[{a, g}];
+    if (at_index < last + compact_every)
+      continue;
+    std::string data;
+    if (g == meta_group) {
+      if (at(a).meta.applied != at_index)
+        continue;
+      data = encode_meta_state(at(a).meta.machine);
+    } else {
+      auto& store = *at(a).shards[g].store;
+      if (store.applied() != at_index)
+        continue; // the store is ahead of the log after a restart
+      auto l = store.load();
+      commit_batch b;
+      b.put_nodes = std::move(l.nodes);
+      b.put_entries = std::move(l.entries);
+      b.dead_dirs = std::move(l.dead);
+      b.put_parts = std::move(l.parts);
+      b.next_seq = l.next_seq;
+      b.next_row = l.next_row;
+      data = encode_commit_batch(b);
+    }
+    mn.compact(g, at_index, std::move(data));
+    last = at_index;
   }
 }
 

@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -152,6 +153,10 @@ public:
   std::vector<std::string> trace;
   std::string failure;
   uint64_t wait_steps = 300; ///< a check or proposal fails after this
+  /// Log entries a replica applies between two compactions of its log
+  /// (0: none); a follower behind the compacted log gets a snapshot.
+  index_t compact_every = 0;
+  size_t snapshots = 0; ///< snapshots installed
 
   uint64_t pick(uint64_t n) { return n ? rng() % n : 0; }
   bool chance(uint64_t pct) { return pick(100) < pct; }
@@ -224,7 +229,20 @@ private:
   };
   std::vector<meta_reading> meta_reads_;
   void poll_meta_reads();
-  std::vector<std::pair<node_id, std::pair<group_id, raft::entry>>> applied_;
+  /// What the groups handed out in the last step, in order: committed
+  /// entries, and snapshots received (`snap` set).
+  struct handed {
+    node_id a;
+    group_id g;
+    raft::entry e;
+    std::optional<raft::snapshot> snap;
+  };
+  std::vector<handed> applied_;
+  void apply_snapshot(node_id a, group_id g, const raft::snapshot& s);
+  /// Node `a` compacts the logs of its groups whose state machines moved on
+  /// by compact_every entries since (at the point they have applied).
+  void compact(node_id a);
+  std::map<std::pair<node_id, group_id>, index_t> compacted_;
   std::vector<std::pair<node_id, std::pair<group_id, raft::read_state>>> reads_;
 };
 

@@ -106,6 +106,9 @@ public:
   /// Called for each committed entry a live replica applies, in log order,
   /// while its node's ready is handled: it must only take note.
   std::function<void(node_id, group_id, const entry&)> on_commit;
+  /// Called for a snapshot a live replica installs, before the committed
+  /// entries of the same ready: it must only take note.
+  std::function<void(node_id, group_id, const snapshot&)> on_snapshot;
   /// Called for each ReadIndex answer a node's group gives.
   std::function<void(node_id, group_id, const read_state&)> on_read;
   /// False if the link between a and b is cut.
