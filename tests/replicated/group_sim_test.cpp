@@ -64,6 +64,9 @@ struct run {
     // Most seeds compact the logs often, so that replicas behind them
     // catch up from snapshots.
     w.compact_every = w.chance(25) ? 0 : 5 + w.pick(20);
+    // Checks and proposals given up after 5 to 40 ticks (the hosts: 40),
+    // so that some proposals answered as unknown commit afterwards.
+    w.wait_steps = 50 + w.pick(351);
     for (int k = 0; k < 4; ++k)
       clients.push_back(client{router{w, {}}, {}, false, 0, {}, 0});
     for (auto& c : clients) {
@@ -479,7 +482,7 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
                    << " acknowledged writes), " << moves << " moves begun, "
                    << committed << " committed, " << snaps
                    << " snapshots installed");
-  CHECK(moves > 0);
+  CHECK((only || moves > 0));
   CHECK(acked > 0);
   CHECK((only || snaps > 0));
 }
