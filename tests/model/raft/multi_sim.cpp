@@ -67,6 +67,7 @@ void cluster::restart(node_id a) {
     s.core->add_group(g, voters, restored_state{d.hard, d.snap, d.entries});
     group_replica& r = s.groups[g];
     r.max_commit_seen = s.core->group(g)->log().committed();
+    r.last_applied = d.snap.meta.index; // the snapshot is applied
   }
 }
 
@@ -187,6 +188,11 @@ void cluster::persist(group_disk& d, const ready& rd) {
 
 void cluster::apply(node_id a, group_id g, const ready& rd) {
   group_replica& r = n(a).groups[g];
+  if (rd.snap && rd.snap->meta.index > r.last_applied) {
+    r.last_applied = rd.snap->meta.index;
+    if (on_snapshot)
+      on_snapshot(a, g, *rd.snap);
+  }
   for (const entry& e : rd.committed) {
     if (e.index != r.last_applied + 1)
       fail("group " + std::to_string(g) + " node " + std::to_string(a) +
@@ -204,9 +210,14 @@ void cluster::apply(node_id a, group_id g, const ready& rd) {
       if (!o.acked && o.group == g && o.where.index == e.index &&
           o.where.term == e.term && o.data == e.data)
         o.acked = true;
+    if (on_commit)
+      on_commit(a, g, e);
   }
-  for (const read_state& rs : rd.reads)
+  for (const read_state& rs : rd.reads) {
     r.reads[rs.context] = rs.index;
+    if (on_read)
+      on_read(a, g, rs);
+  }
 }
 
 // --- invariants --------------------------------------------------------------

@@ -10,6 +10,7 @@
 #include "model/raft/multi.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -83,6 +84,7 @@ public:
   bool serving(group_id g) const;
   const std::vector<op>& ops() const { return ops_; }
   multi_node& get(node_id a) { return *n(a).core; }
+  const multi_node& get_const(node_id a) const { return *n(a).core; }
   sim_node& at(node_id a) { return n(a); }
   std::vector<group_id> groups() const;
   std::vector<node_id> ids() const;
@@ -99,6 +101,22 @@ public:
 
   int steps_per_tick = 10;
   std::mt19937_64 rng;
+
+  // hooks of a state machine above the groups (group_sim)
+  /// Called for each committed entry a live replica applies, in log order,
+  /// while its node's ready is handled: it must only take note.
+  std::function<void(node_id, group_id, const entry&)> on_commit;
+  /// Called for a snapshot a live replica installs, before the committed
+  /// entries of the same ready: it must only take note.
+  std::function<void(node_id, group_id, const snapshot&)> on_snapshot;
+  /// Called for each ReadIndex answer a node's group gives.
+  std::function<void(node_id, group_id, const read_state&)> on_read;
+  /// False if the link between a and b is cut.
+  bool linked(node_id a, node_id b) const {
+    return a == b || !cuts_.count({std::min(a, b), std::max(a, b)});
+  }
+  /// Steps so far (the virtual clock).
+  std::uint64_t now() const { return now_; }
 
 private:
   struct in_flight {
