@@ -261,7 +261,7 @@ void shard_state::run_part_step(part_request& req,
   when_durable(
       [this, rp, exporting, ref, rep = std::move(rep)](bool durable) mutable {
         if (!durable) {
-          rp.deliver(part_reply{errc::eio, {}, {}, false, {}});
+          rp.deliver(part_reply{lost_because, {}, {}, false, {}});
           return;
         }
         if (exporting)

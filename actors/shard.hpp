@@ -181,7 +181,16 @@ struct shard_state {
   bool leading = false;     ///< the core is the group's state
   uint64_t lead_term = 0;   ///< the term this replica leads in
   uint64_t leader_hint = 0; ///< the leader the host named last (0: none)
-  bool checking = false;    ///< a check (or a promotion) is under way
+  /// What the host was told last: the core holds state a change of leader
+  /// would lose (a part's copy under way), so it keeps the leadership.
+  bool told_busy = false;
+  /// Why the last changes not made durable failed: EIO (the store), or for
+  /// a replica ENOTLEADER (refused before it was appended: nothing of it
+  /// applies, so a migration step may go to the next leader) or
+  /// EUNAVAILABLE (its outcome unknown).
+  errc lost_because = errc::eio;
+  void note_busy();
+  bool checking = false; ///< a check (or a promotion) is under way
   /// A batch, or a migration step (`step` set, answered through
   /// `step_rp`), waiting for the check that lets it through.
   struct unchecked_batch {

@@ -137,6 +137,15 @@ void shard_state::serve_checked(size_t n) {
     else
       answer(std::move(b.rp), std::move(out), wait, b.arrived);
   }
+  note_busy();
+}
+
+void shard_state::note_busy() {
+  bool busy = leading && core && core->copies() > 0;
+  if (busy == told_busy || !group.host)
+    return;
+  told_busy = busy;
+  self->send(group.host, group_busy_atom::value, group.group, busy);
 }
 
 void shard_state::refuse_unchecked(size_t n, errc code) {
@@ -168,6 +177,7 @@ void shard_state::step_down(const group_answer& a, errc code) {
     it->rp.deliver(std::vector<ns_reply>(it->replies.size(), refusal(code)));
     it = queue.erase(it);
   }
+  lost_because = errc::enotleader; // never proposed
   for (auto it = after_commit.begin(); it != after_commit.end();) {
     if (it->first <= last_out) {
       ++it;
@@ -186,6 +196,7 @@ void shard_state::step_down(const group_answer& a, errc code) {
   }
   parked.clear();
   core = std::make_shared<ns_shard>(group.group, group.ns);
+  note_busy();
 }
 
 void shard_state::propose(uint64_t batch, commit_batch changes) {
@@ -214,6 +225,7 @@ void shard_state::on_refused(uint64_t batch, const group_answer& a) {
   // time: its outcome is unknown.
   errc code = a.status == group_answer::unavailable ? errc::eunavailable
                                                     : errc::enotleader;
+  lost_because = code;
   while (!queue.empty() && queue.front().batch <= batch) {
     auto& w = queue.front();
     meters->waiting.fetch_sub(w.replies.size(), std::memory_order_relaxed);

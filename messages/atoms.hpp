@@ -74,6 +74,7 @@ using group_chunk_atom = caf::atom_constant<caf::atom("grpchunk")>;
 using group_chunk_ack_atom = caf::atom_constant<caf::atom("grpchack")>;
 using group_watch_atom = caf::atom_constant<caf::atom("grpwatch")>;
 using group_leader_atom = caf::atom_constant<caf::atom("grplead")>;
+using group_busy_atom = caf::atom_constant<caf::atom("grpbusy")>;
 
 // -- internal clocks (actors/ticker.hpp) -------------------------------------
 using ticker_fire_atom = caf::atom_constant<caf::atom("tickfire")>;

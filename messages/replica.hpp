@@ -140,6 +140,10 @@ using replica_host_actor = caf::typed_actor<
     // takes the lead of a group (group_leader_atom), and now of those it
     // leads; a later watch from the same member replaces it.
     caf::reacts_to<group_watch_atom, uint32_t>,
+    // Local, from group `g`'s shard replica: it holds state that a change
+    // of leader would lose (a part's copy under way), or no longer does;
+    // the host does not hand a busy group's leadership to another member.
+    caf::reacts_to<group_busy_atom, uint32_t, bool>,
     // Internal: the clock and the handling of ready work.
     caf::reacts_to<group_tick_atom>, caf::reacts_to<group_flush_atom>>;
 

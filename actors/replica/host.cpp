@@ -252,7 +252,7 @@ void replica_host_state::hand_back_leadership() {
   for (auto& [g, voters] : opts.groups) {
     const raft::node* n = core->group(g);
     uint64_t home = voters.empty() ? 0 : voters.front();
-    if (!n || voters.size() < 2 || home == opts.id ||
+    if (!n || voters.size() < 2 || home == opts.id || busy.count(g) > 0 ||
         n->current_role() != raft::role::leader ||
         std::find(down.begin(), down.end(), home) != down.end()) {
       if (!n || n->current_role() != raft::role::leader)
@@ -464,6 +464,12 @@ replica_host_actor::behavior_type replica_host_behavior(
       [self](group_watch_atom, uint32_t m) {
         self->state.watch(m,
                           caf::actor_cast<caf::actor>(self->current_sender()));
+      },
+      [self](group_busy_atom, uint32_t g, bool yes) {
+        if (yes)
+          self->state.busy.insert(g);
+        else
+          self->state.busy.erase(g);
       },
       [self](group_tick_atom) { self->state.on_tick(); },
       [self](group_flush_atom) { self->state.drive(); },

@@ -9,6 +9,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -46,10 +47,9 @@ struct replica_host_options {
   /// dropped (the leader's Raft core asks for another).
   int transfer_ticks = 100;
   /// Hand the leadership of a group back to its home member once it is up
-  /// and caught up (hand_back_leadership). Off: with it on, the failover
-  /// of the 3-node cluster under load paused for 1.5 s at p99 instead of
-  /// 0.1 s (docs/BENCHMARKS.md); the cause is not yet found.
-  bool hand_back = false;
+  /// and caught up (hand_back_leadership), so that leaders spread over the
+  /// members as homes do.
+  bool hand_back = true;
 };
 
 /// Default settings for shard groups: 50 ms ticks, elections after 10 to
@@ -98,6 +98,8 @@ struct replica_host_state {
     int wait = 20;
   };
   std::map<uint32_t, away_from_home> away;
+  /// Groups whose shard replica said it is busy (group_busy_atom).
+  std::set<uint32_t> busy;
   void hand_back_leadership();
   /// Routers told of the leaders this node takes, by member (the routers'
   /// own), and the term last told for each group.
