@@ -115,7 +115,7 @@ void world::promote(node_id a, group_id g, term_t term, index_t index) {
   else
     why = fresh->restore(std::move(l.nodes), std::move(l.entries),
                          std::move(l.dead), l.next_seq, l.next_row,
-                         std::move(l.parts));
+                         std::move(l.parts), std::move(l.requests));
   if (!why.empty())
     return fail("n" + std::to_string(a) + " g" + std::to_string(g) +
                 " cannot lead: " + why);

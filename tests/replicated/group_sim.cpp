@@ -279,6 +279,7 @@ void world::compact(node_id a) {
       b.put_parts = std::move(l.parts);
       b.next_seq = l.next_seq;
       b.next_row = l.next_row;
+      b.put_requests = std::move(l.requests);
       data = encode_commit_batch(b);
     }
     mn.compact(g, at_index, std::move(data));
