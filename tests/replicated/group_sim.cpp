@@ -306,6 +306,7 @@ void world::expire() {
       if (r.committing && r.prop_until <= now) {
         note("n" + std::to_string(a) + " g" + std::to_string(g) +
              " proposal unanswered");
+        r.unknown = r.prop;
         on_refused(a, g, r.open_batch - 1, errc::eunavailable, hint_of(a, g));
       }
   }
