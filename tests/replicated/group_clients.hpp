@@ -47,6 +47,7 @@ struct client {
   int tries = 0;         ///< refusals (ENOTLEADER, EWRONGSHARD)
   int resent = 0;        ///< tries whose answer did not come
   uint64_t deadline = 0; ///< no try begins after this step
+  uint64_t attempt = 0;  ///< the try whose answer counts (of all clients)
 };
 
 struct clients {
@@ -55,8 +56,10 @@ struct clients {
   std::vector<std::pair<inode_id, std::string>> names;
   std::vector<lin::op> history;
   std::vector<size_t> skip; ///< operations that changed nothing, unanswered
-  /// Steps after its call after which a request is not sent again.
-  uint64_t retry_steps = 300;
+  /// The router's request timeout (steps): a try not answered by then is
+  /// unanswered; none begins twice this after the call.
+  uint64_t timeout = 150;
+  uint64_t attempts = 0;
   uint64_t sent_again = 0;     ///< tries after an answer did not come
   uint64_t answered_again = 0; ///< writes answered after they went again
   /// Writes that took effect in one group and went again to the group
@@ -123,7 +126,7 @@ struct clients {
     c.busy = true;
     c.tries = 0;
     c.resent = 0;
-    c.deadline = w.c.now() + retry_steps;
+    c.deadline = w.c.now() + 2 * timeout;
     c.op = history.size();
     history.push_back(o);
     send(c);
@@ -136,7 +139,7 @@ struct clients {
                      : home_of(req.dir);
     node_id a = c.r.at(g);
     auto* cp = &c;
-    size_t op = c.op;
+    uint64_t at = c.attempt = ++attempts;
     job j;
     j.what = "client " + str(req.op) + " " + key(req.dir, req.name);
     j.run = [req](ns_shard& core, int64_t now, bool& wait) {
@@ -145,22 +148,31 @@ struct clients {
       an.code = an.ns.code;
       return an;
     };
-    j.done = [this, cp, op, g, a](answer an) {
-      if (cp->busy && cp->op == op)
+    // Answers of earlier tries, and of this one after its timeout, are
+    // dropped (the router's request has ended).
+    j.done = [this, cp, at, g, a](answer an) {
+      if (cp->busy && cp->attempt == at)
         on_answer(*cp, g, a, an);
     };
-    j.lost = [this, cp, op, g, a] {
-      if (cp->busy && cp->op == op)
+    j.lost = [this, cp, at, g, a] {
+      if (cp->busy && cp->attempt == at)
         again(*cp, g, a);
     };
     w.send_job(a, g, std::move(j));
+    w.after(timeout, [this, cp, at, g, a] {
+      if (cp->busy && cp->attempt == at) {
+        w.note("client " + str(cp->req.op) + " " + history[cp->op].key +
+               " timed out");
+        again(*cp, g, a);
+      }
+    });
   }
 
-  /// The answer did not come, or its proposal's fate is unknown: the same
-  /// request (same id) goes to the next replica after a pause, until the
-  /// deadline.
+  /// The answer did not come: the same request (same id) goes to the next
+  /// replica after a pause, until the deadline.
   void again(client& c, group_id g, node_id a) {
     c.r.follow(g, a, 0);
+    c.attempt = 0; // a late answer of this try no longer counts
     ++c.resent;
     if (w.c.now() >= c.deadline)
       return unknown(c, true);
@@ -171,7 +183,7 @@ struct clients {
            " goes again (rid " + std::to_string(c.req.rid) + ")");
     size_t op = c.op;
     w.after(pause, [this, cp = &c, op] {
-      if (cp->busy && cp->op == op)
+      if (cp->busy && cp->op == op && cp->attempt == 0)
         send(*cp);
     });
   }
@@ -198,8 +210,9 @@ struct clients {
         part_redirect r;
         if (!part_redirect::decode(an.ns.cookie, r)) {
           size_t op = c.op;
+          c.attempt = 0;
           return w.read_meta([this, cp = &c, op](const meta_state* m) {
-            if (!cp->busy || cp->op != op)
+            if (!cp->busy || cp->op != op || cp->attempt != 0)
               return;
             if (m)
               cp->cache = m->placement(moved_dir);
@@ -210,8 +223,11 @@ struct clients {
       }
       return send(c);
     }
+    // The replica's proposal was unanswered in time: its fate is unknown,
+    // and the router passes EUNAVAILABLE on (router_placement.cpp sends
+    // again only after ENOTLEADER or no answer).
     if (an.code == errc::eunavailable)
-      return again(c, g, a); // the proposal's fate is unknown
+      return unknown(c, true);
     o.ret = tick();
     c.busy = false;
     bool ok = an.code == errc::ok;

@@ -48,8 +48,9 @@ struct run {
     // so that some proposals answered as unknown commit afterwards.
     w.wait_steps = 50 + w.pick(351);
     cl = std::make_unique<clients>(w);
-    // Requests go again until twice a request timeout (1.5 to 3 s).
-    cl->retry_steps = 300 + w.pick(301);
+    // The routers' request timeout: 1 to 3 s (the hosts give up after
+    // 0.5 to 4 s).
+    cl->timeout = 100 + w.pick(201);
     cl->strict = std::getenv("DS_STRICT") != nullptr;
   }
 
