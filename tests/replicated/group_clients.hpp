@@ -141,7 +141,8 @@ struct clients {
     auto* cp = &c;
     uint64_t at = c.attempt = ++attempts;
     job j;
-    j.what = "client " + str(req.op) + " " + key(req.dir, req.name);
+    j.what = "client " + str(req.op) + " " + key(req.dir, req.name) +
+             (req.rid ? " rid " + std::to_string(req.rid) : "");
     j.run = [req](ns_shard& core, int64_t now, bool& wait) {
       answer an;
       an.ns = core.apply(req, now, wait);
