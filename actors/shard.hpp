@@ -178,8 +178,13 @@ struct shard_state {
   // the leader, and holds an empty core.
   shard_group_options group;
   bool replicated() const { return static_cast<bool>(group.host); }
-  bool leading = false;     ///< the core is the group's state
-  uint64_t lead_term = 0;   ///< the term this replica leads in
+  bool leading = false;   ///< the core is the group's state
+  uint64_t lead_term = 0; ///< the term this replica leads in
+  /// The entry of this replica's last proposal unanswered in time, and its
+  /// term: it may still commit, so no core is loaded in that term before
+  /// the group's commit index reaches it.
+  uint64_t unknown_index = 0;
+  uint64_t unknown_term = 0;
   uint64_t leader_hint = 0; ///< the leader the host named last (0: none)
   /// What the host was told last: the core holds state a change of leader
   /// would lose (a part's copy under way), so it keeps the leadership.

@@ -56,8 +56,15 @@ void shard_state::on_checked(const group_answer& a, size_t n) {
       serve_checked(n);
     else if (leading)
       step_down(a, errc::enotleader); // led in an earlier term: reload
-    if (!leading && !committing)
+    // A proposal of this term unanswered in time is still in the log and
+    // may commit: a core loaded from a store without it would serve the
+    // next requests from a state that misses its changes (and its request
+    // records), and propose batches that overwrite them.
+    bool behind = a.term == unknown_term && a.index < unknown_index;
+    if (!leading && !committing && !behind)
       return promote(a, n);
+    if (!leading && !committing)
+      refuse_unchecked(n, errc::enotleader); // nothing applied: again
     // Not leading and a proposal still out: its outcome decides what the
     // store holds; check again once it is known (propose).
   } else {
@@ -226,6 +233,11 @@ void shard_state::on_refused(uint64_t batch, const group_answer& a) {
   errc code = a.status == group_answer::unavailable ? errc::eunavailable
                                                     : errc::enotleader;
   lost_because = code;
+  if (a.status == group_answer::unavailable && a.index != 0 &&
+      (lead_term != unknown_term || a.index > unknown_index)) {
+    unknown_index = a.index;
+    unknown_term = lead_term; // the term it was proposed for
+  }
   while (!queue.empty() && queue.front().batch <= batch) {
     auto& w = queue.front();
     meters->waiting.fetch_sub(w.replies.size(), std::memory_order_relaxed);

@@ -36,7 +36,9 @@ struct group_answer {
     no_group, ///< the group has no replica on this node
   };
   uint8_t status = unavailable;
-  uint64_t index = 0; ///< ok: the entry's index (a read: its read index)
+  /// ok: the entry's index (a read: its read index); a proposal answered
+  /// unavailable: the index its entry was appended at (it may still commit)
+  uint64_t index = 0;
   /// ok: the entry's term (a read: the leader's term); otherwise the term
   /// this node knows
   uint64_t term = 0;

@@ -189,6 +189,7 @@ void replica_host_state::on_tick() {
     while (!ws.empty() && ws.front().due < ticks) {
       auto a = refusal(g);
       a.status = group_answer::unavailable; // appended: outcome unknown
+      a.index = ws.front().index;           // where it may still commit
       ws.front().rp.deliver(a);
       ws.pop_front();
     }

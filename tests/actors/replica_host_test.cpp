@@ -7,7 +7,6 @@
 using namespace ds;
 using namespace ds::test;
 
-
 TEST_CASE_FIXTURE(
     host_fixture,
     "shard groups elect and hand every replica the same entries") {
@@ -241,4 +240,30 @@ TEST_CASE_FIXTURE(host_fixture, "a shard group's batches reach every "
   self->send(c0, group_apply_atom::value, uint32_t{1}, gap);
   sched.run();
   CHECK(stores[0]->applied() == last);
+}
+
+TEST_CASE_FIXTURE(host_fixture, "a proposal unanswered in time names the "
+                                "index it was appended at") {
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  uint64_t l = leader(1);
+  auto before = propose(l, 1, "before");
+  REQUIRE(before);
+  REQUIRE(before->status == group_answer::ok);
+  // Cut off, the leader appends the next one but cannot commit it: its
+  // outcome is unknown, and the shard replica must not load a core in
+  // this term before the commit index reaches it (shard_group.cpp).
+  link(l, false);
+  self->send(hosts[l - 1], group_propose_atom::value, uint32_t{1}, uint64_t{0},
+             std::string{"cut"});
+  std::optional<group_answer> out;
+  for (int k = 0; k < 100 && !out; ++k) {
+    tick();
+    self->receive([&](group_answer& a) { out = a; },
+                  caf::after(std::chrono::seconds(0)) >> [] {});
+  }
+  REQUIRE(out);
+  CHECK(out->status == group_answer::unavailable);
+  CHECK(out->index == before->index + 1);
 }

@@ -92,8 +92,18 @@ void world::on_checked(node_id a, group_id g, bool ok, term_t term,
            std::to_string(term) + ": reload");
       step_down(a, g, 0); // led in an earlier term: reload
     }
-    if (!r.leading && !r.committing)
-      return promote(a, g, term, c.get(a).group(g)->log().committed());
+    // A proposal of this term unanswered in time is still in the log and
+    // may commit: a core loaded from a store without it would apply the
+    // next requests to a state that misses its changes (and its records).
+    index_t committed = c.get(a).group(g)->log().committed();
+    bool behind = r.unknown.term == term && committed < r.unknown.index;
+    if (!r.leading && !r.committing && !behind)
+      return promote(a, g, term, committed);
+    if (!r.leading && !r.committing) {
+      note("n" + std::to_string(a) + " g" + std::to_string(g) +
+           " waits for its proposal at " + std::to_string(r.unknown.index));
+      refuse_unchecked(a, g, n, errc::enotleader, a); // nothing applied
+    }
   } else {
     node_id hint = leader == a ? 0 : leader;
     if (r.leading)
@@ -115,7 +125,7 @@ void world::promote(node_id a, group_id g, term_t term, index_t index) {
   else
     why = fresh->restore(std::move(l.nodes), std::move(l.entries),
                          std::move(l.dead), l.next_seq, l.next_row,
-                         std::move(l.parts));
+                         std::move(l.parts), std::move(l.requests));
   if (!why.empty())
     return fail("n" + std::to_string(a) + " g" + std::to_string(g) +
                 " cannot lead: " + why);

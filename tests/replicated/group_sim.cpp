@@ -279,6 +279,7 @@ void world::compact(node_id a) {
       b.put_parts = std::move(l.parts);
       b.next_seq = l.next_seq;
       b.next_row = l.next_row;
+      b.put_requests = std::move(l.requests);
       data = encode_commit_batch(b);
     }
     mn.compact(g, at_index, std::move(data));
@@ -305,6 +306,7 @@ void world::expire() {
       if (r.committing && r.prop_until <= now) {
         note("n" + std::to_string(a) + " g" + std::to_string(g) +
              " proposal unanswered");
+        r.unknown = r.prop;
         on_refused(a, g, r.open_batch - 1, errc::eunavailable, hint_of(a, g));
       }
   }

@@ -118,6 +118,9 @@ struct shard_replica {
   uint64_t open_batch = 1;
   raft::proposal prop;
   uint64_t prop_until = 0;
+  /// The last proposal unanswered in time (its entry may still commit):
+  /// a core is loaded in its term only from a store that holds its index.
+  raft::proposal unknown;
   struct waiting {
     uint64_t batch;
     job j;

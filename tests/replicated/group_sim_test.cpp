@@ -2,12 +2,13 @@
 // Simulation"): three shard groups and the metadata group on three nodes
 // (group_sim.hpp), clients that create, unlink and look up names in three
 // directories (one homed by each group) through routers with stale leader
-// hints and placements, and moves of halves of one directory between
-// groups (group_moves.hpp), under crashes and restarts of nodes, cut links,
-// message loss and reordering. Checked at every step: one leader per term
-// per group, monotone commits, one command per index, the lease rule
-// (multi_sim.hpp), and no hash of the moved directory served by two groups.
-// At the end, once everything is healed and the scans are quiet: every
+// hints and placements that send a write again, with its request id, when
+// its answer does not come (group_clients.hpp), and moves of halves of one
+// directory between groups (group_moves.hpp), under crashes and restarts of
+// nodes, cut links, message loss and reordering. Checked at every step: one
+// leader per term per group, monotone commits, one command per index, the lease
+// rule (multi_sim.hpp), and no hash of the moved directory served by two
+// groups. At the end, once everything is healed and the scans are quiet: every
 // replica of a group holds the same store, every part has one holder, the
 // one the placement names, and the history of the names (with a lookup of
 // each at the end, from the stores) is linearizable, so no acknowledged
@@ -15,50 +16,29 @@
 //
 // DS_SEED=n runs seed n alone (a failure prints its seed); DS_SEEDS=k runs
 // seeds 1..k (default 60); DS_STEPS=s sets the steps per seed (3000, 30 s
-// of virtual time); DS_TRACE=1 with DS_SEED prints every event.
+// of virtual time); DS_TRACE=1 with DS_SEED prints every event; DS_STRICT=1
+// checks a write applied again after its part moved (the documented limit:
+// its request record stays behind) as one request.
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <set>
 
-#include "model/meta/route.hpp"
-#include "model/namespace/name.hpp"
 #include "storage/batch_codec.hpp"
+#include "tests/replicated/group_clients.hpp"
 #include "tests/replicated/group_scan.hpp"
-#include "tests/support/linearizability.hpp"
 
 using namespace ds;
 using namespace ds::gsim;
 
 namespace {
 
-constexpr inode_id moved_dir = 9; ///< homed by group 0; its halves move
-const inode_id dirs[] = {9, 10, 11};
-const hash_range lower_half{0, (uint64_t{1} << 63) - 1};
-const hash_range upper_half{uint64_t{1} << 63, ~uint64_t{0}};
-
-group_id home_of(inode_id dir) {
-  return static_cast<group_id>(dir % 3);
-}
-
-struct client {
-  router r;
-  dir_placement cache;
-  bool busy = false;
-  size_t op = 0;
-  ns_request req;
-  int tries = 0;
-};
-
 struct run {
   world w;
-  std::vector<client> clients;
   scanner scans[2]{scanner{w, "a"}, scanner{w, "b"}};
   std::vector<std::shared_ptr<driver>> drivers;
-  std::vector<std::pair<inode_id, std::string>> names;
-  std::vector<lin::op> history;
-  std::vector<size_t> skip; ///< operations that changed nothing, unanswered
+  std::unique_ptr<clients> cl;
 
   explicit run(uint64_t seed) : w(seed) {
     // Most seeds compact the logs often, so that replicas behind them
@@ -67,40 +47,19 @@ struct run {
     // Checks and proposals given up after 5 to 40 ticks (the hosts: 40),
     // so that some proposals answered as unknown commit afterwards.
     w.wait_steps = 50 + w.pick(351);
-    for (int k = 0; k < 4; ++k)
-      clients.push_back(client{router{w, {}}, {}, false, 0, {}, 0});
-    for (auto& c : clients) {
-      c.cache.dir = moved_dir;
-      for (group_id g = 0; g < shard_groups; ++g) // hints, maybe wrong
-        c.r.leader[g] = static_cast<node_id>(1 + w.pick(nodes));
-    }
-    // The moved directory: names on both halves; the others: two each.
-    size_t lo = 0, hi = 0;
-    for (int k = 0; lo + hi < 4; ++k) {
-      auto n = "f" + std::to_string(k);
-      bool low = lower_half.contains(name_hash(n));
-      if ((low && lo < 2) || (!low && hi < 2)) {
-        names.push_back({moved_dir, n});
-        (low ? lo : hi)++;
-      }
-    }
-    for (inode_id d : {dirs[1], dirs[2]})
-      for (auto n : {"g0", "g1"})
-        names.push_back({d, n});
-    for (auto& [d, n] : names)
-      history.push_back(
-          lin::op{lin::op::write, key(d, n), "0", "", {}, true, 0, 0});
+    cl = std::make_unique<clients>(w);
+    // The routers' request timeout: 1 to 3 s (the hosts give up after
+    // 0.5 to 4 s).
+    cl->timeout = 100 + w.pick(201);
+    cl->strict = std::getenv("DS_STRICT") != nullptr;
   }
 
-  static std::string key(inode_id d, const std::string& n) {
-    return std::to_string(d) + "/" + n;
-  }
-  int64_t tick() const { return static_cast<int64_t>(w.c.now()) + 1; }
+  int64_t tick() const { return cl->tick(); }
 
   std::vector<uint64_t> samples() const {
     std::vector<uint64_t> out{lower_half.lo, lower_half.hi, upper_half.lo,
                               upper_half.hi};
-    for (auto& [d, n] : names)
+    for (auto& [d, n] : cl->names)
       if (d == moved_dir)
         out.push_back(name_hash(n));
     return out;
@@ -114,104 +73,6 @@ struct run {
       if (by > 1)
         w.fail("hash " + std::to_string(h) + " served by two groups");
     }
-  }
-
-  // -- clients -------------------------------------------------------------
-
-  void start_op(client& c) {
-    auto& [d, n] = names[w.pick(names.size())];
-    lin::op o;
-    o.key = key(d, n);
-    o.call = tick();
-    switch (w.pick(3)) {
-    case 0:
-      c.req = make_request(ns_op::create, d, n);
-      o.kind = lin::op::cas, o.expected = "0", o.value = "1";
-      break;
-    case 1:
-      c.req = make_request(ns_op::unlink, d, n);
-      o.kind = lin::op::cas, o.expected = "1", o.value = "0";
-      break;
-    default:
-      c.req = make_request(ns_op::lookup, d, n);
-      o.kind = lin::op::read;
-    }
-    w.note("client " + str(c.req.op) + " " + o.key);
-    c.busy = true;
-    c.tries = 0;
-    c.op = history.size();
-    history.push_back(o);
-    send(c);
-  }
-
-  void send(client& c) {
-    auto req = c.req;
-    group_id g = req.dir == moved_dir
-                     ? choose_shard(req, &c.cache, home_of(req.dir), ~0ull)
-                     : home_of(req.dir);
-    node_id a = c.r.at(g);
-    auto* cp = &c;
-    job j;
-    j.what = "client " + str(req.op) + " " + key(req.dir, req.name);
-    j.run = [req](ns_shard& core, int64_t now, bool& wait) {
-      answer an;
-      an.ns = core.apply(req, now, wait);
-      an.code = an.ns.code;
-      return an;
-    };
-    j.done = [this, cp, g, a](answer an) { on_answer(*cp, g, a, an); };
-    j.lost = [this, cp, g, a] {
-      cp->r.follow(g, a, 0); // no answer: the next replica next time
-      unknown(*cp, true);
-    };
-    w.send_job(a, g, std::move(j));
-  }
-
-  /// No answer. An operation every attempt of which was refused, or a
-  /// lookup, changed nothing: it leaves the history. Any other may have
-  /// taken effect: unanswered, and not sent again.
-  void unknown(client& c, bool maybe) {
-    auto& o = history[c.op];
-    o.answered = false;
-    if (!maybe || o.kind == lin::op::read)
-      skip.push_back(c.op);
-    c.busy = false;
-  }
-
-  void on_answer(client& c, group_id g, node_id a, const answer& an) {
-    auto& o = history[c.op];
-    if (an.code == errc::enotleader || an.code == errc::ewrongshard) {
-      if (++c.tries > 40)
-        return unknown(c, false); // refused each time: no effect
-      if (an.code == errc::enotleader) {
-        c.r.follow(g, a, an.hint);
-      } else {
-        part_redirect r;
-        if (!part_redirect::decode(an.ns.cookie, r))
-          return w.read_meta([this, cp = &c](const meta_state* m) {
-            if (m)
-              cp->cache = m->placement(moved_dir);
-            send(*cp);
-          });
-        learn_part(c.cache, placement_entry{r.range, r.shard, r.epoch});
-      }
-      return send(c);
-    }
-    if (an.code == errc::eunavailable)
-      return unknown(c, true); // the proposal's fate is unknown
-    o.ret = tick();
-    c.busy = false;
-    bool ok = an.code == errc::ok;
-    if (c.req.op == ns_op::lookup) {
-      if (!ok && an.code != errc::enoent)
-        return w.fail("lookup " + o.key + ": " + str(an.code));
-      o.result = ok ? "1" : "0";
-      return;
-    }
-    errc other = c.req.op == ns_op::create ? errc::eexist : errc::enoent;
-    if (!ok && an.code != other)
-      return w.fail(str(c.req.op) + " " + o.key + ": " + str(an.code));
-    o.ok = ok;
   }
 
   // -- moves and faults ------------------------------------------------------
@@ -248,9 +109,9 @@ struct run {
   void event() {
     auto k = w.pick(1000);
     if (k < 300) {
-      auto& c = clients[w.pick(clients.size())];
+      auto& c = cl->all[w.pick(cl->all.size())];
       if (!c.busy)
-        start_op(c);
+        cl->start_op(c);
     } else if (k < 303) {
       // At most one node is down at a time.
       for (node_id a = 1; a <= nodes; ++a)
@@ -364,16 +225,17 @@ struct run {
     b.put_parts = std::move(l.parts);
     b.next_seq = l.next_seq;
     b.next_row = l.next_row;
+    b.put_requests = std::move(l.requests);
     return encode_commit_batch(b) + "@" + std::to_string(l.applied);
   }
 
   void final_checks() {
     if (auto e = w.c.final_check(); !e.empty())
       return w.fail(e);
-    for (auto& c : clients)
+    for (auto& c : cl->all)
       if (c.busy)
         return w.fail("a client still waits after the healing: " +
-                      history[c.op].key);
+                      cl->history[c.op].key);
     for (group_id g = 0; g < shard_groups; ++g) {
       auto first = whole(w.at(1).shards[g].store->load());
       for (node_id a = 2; a <= nodes; ++a)
@@ -405,7 +267,7 @@ struct run {
     }
     // A lookup of every name in the store of the group that holds it.
     int64_t t = tick() + 1;
-    for (auto& [d, n] : names) {
+    for (auto& [d, n] : cl->names) {
       auto req = make_request(ns_op::lookup, d, n);
       group_id g = d == moved_dir ? choose_shard(req, &p, home_of(d), ~0ull)
                                   : home_of(d);
@@ -420,17 +282,18 @@ struct run {
       bool wait = false;
       auto rep = core.apply(req, w.now_ns(), wait);
       if (rep.code != errc::ok && rep.code != errc::enoent)
-        return w.fail("final lookup " + key(d, n) + ": " + str(rep.code));
-      lin::op o{lin::op::read, key(d, n), "", "", {}, true, t, t};
+        return w.fail("final lookup " + clients::key(d, n) + ": " +
+                      str(rep.code));
+      lin::op o{lin::op::read, clients::key(d, n), "", "", {}, true, t, t};
       o.result = rep.code == errc::ok ? "1" : "0";
-      history.push_back(o);
+      cl->history.push_back(o);
       ++t;
     }
     std::vector<lin::op> kept;
-    std::set<size_t> out(skip.begin(), skip.end());
-    for (size_t i = 0; i < history.size(); ++i)
+    std::set<size_t> out(cl->skip.begin(), cl->skip.end());
+    for (size_t i = 0; i < cl->history.size(); ++i)
       if (!out.count(i))
-        kept.push_back(history[i]);
+        kept.push_back(cl->history[i]);
     auto v = lin::check(kept);
     if (v.gave_up)
       w.fail("the checker gave up");
@@ -454,6 +317,7 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
   uint64_t steps = env_number("DS_STEPS", 3000);
   uint64_t first = only ? only : 1, last = only ? only : count;
   uint64_t moves = 0, committed = 0, ops = 0, acked = 0, snaps = 0;
+  uint64_t again = 0, answered_again = 0, across = 0;
   uint64_t seed = first;
   for (; seed <= last; ++seed) {
     CAPTURE(seed);
@@ -463,7 +327,10 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
     committed += m.epoch();           // one epoch per commit
     moves += m.next_migration() - 1;
     snaps += r.w.snapshots;
-    for (auto& o : r.history)
+    again += r.cl->sent_again;
+    answered_again += r.cl->answered_again;
+    across += r.cl->across_moves;
+    for (auto& o : r.cl->history)
       if (o.call > 0) {
         ++ops;
         acked += o.answered && o.kind != lin::op::read;
@@ -479,10 +346,14 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
   }
   MESSAGE("seeds " << first << ".." << std::min(seed, last) << ": " << ops
                    << " client operations (" << acked
-                   << " acknowledged writes), " << moves << " moves begun, "
-                   << committed << " committed, " << snaps
+                   << " acknowledged writes, " << answered_again
+                   << " of them after going again; " << again
+                   << " tries sent again; " << across
+                   << " applied again after their part moved), " << moves
+                   << " moves begun, " << committed << " committed, " << snaps
                    << " snapshots installed");
   CHECK((only || moves > 0));
   CHECK(acked > 0);
   CHECK((only || snaps > 0));
+  CHECK((only || answered_again > 0));
 }
