@@ -45,23 +45,6 @@ void committer_state::apply_group(const std::vector<group_entry>& es) {
   }
 }
 
-namespace {
-
-// Everything in a store, as the batch that writes it into an empty one.
-commit_batch whole_batch(loaded_shard l) {
-  commit_batch b;
-  b.put_nodes = std::move(l.nodes);
-  b.put_entries = std::move(l.entries);
-  b.dead_dirs = std::move(l.dead);
-  b.put_parts = std::move(l.parts);
-  b.next_seq = l.next_seq;
-  b.next_row = l.next_row;
-  b.put_requests = std::move(l.requests);
-  return b;
-}
-
-} // namespace
-
 caf::result<commit_batch, uint64_t> committer_state::load_all() {
   if (failed)
     return caf::make_error(caf::sec::runtime_error, "store failed before");

@@ -59,6 +59,20 @@ public:
   virtual uint64_t applied() = 0;
 };
 
+/// Everything a store loaded, as the batch that writes it into an empty
+/// store (a leader's load, a snapshot).
+inline commit_batch whole_batch(loaded_shard l) {
+  commit_batch b;
+  b.put_nodes = std::move(l.nodes);
+  b.put_entries = std::move(l.entries);
+  b.dead_dirs = std::move(l.dead);
+  b.put_parts = std::move(l.parts);
+  b.next_seq = l.next_seq;
+  b.next_row = l.next_row;
+  b.put_requests = std::move(l.requests);
+  return b;
+}
+
 /// Keeps everything in memory (tests of the layers above).
 std::unique_ptr<shard_store> make_memory_shard_store();
 

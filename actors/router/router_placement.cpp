@@ -56,9 +56,7 @@ uint32_t router_state::shard_for(ns_request& r, uint64_t limit) {
 
 void router_state::stamp(std::vector<ns_request>& reqs) {
   for (auto& r : reqs) {
-    bool sent_again = r.op == ns_op::create || r.op == ns_op::mkdir ||
-                      r.op == ns_op::unlink || r.op == ns_op::rmdir_unlink;
-    if (!replicated() || !sent_again) {
+    if (!replicated() || !sent_again_with_id(r.op)) {
       r.rid = 0;
       continue;
     }

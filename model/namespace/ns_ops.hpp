@@ -62,6 +62,13 @@ typename Inspector::result_type inspect(Inspector& f, ns_request& x) {
            x.node, x.from, x.until, x.cached, x.rid);
 }
 
+/// The writes a router of replicated shards may send twice (after a lost
+/// answer), so they carry a request id and shards record them.
+inline bool sent_again_with_id(ns_op op) {
+  return op == ns_op::create || op == ns_op::mkdir || op == ns_op::unlink ||
+         op == ns_op::rmdir_unlink;
+}
+
 /// A request of kind `op` on (dir, name); the other fields at their defaults.
 inline ns_request make_request(ns_op op, inode_id dir, std::string name = {}) {
   ns_request r;

@@ -3,25 +3,13 @@
 // answer, so that the same request sent again after a failover is answered
 // as it was, not applied twice. The records travel in commit batches, so
 // every replica's store holds them and the next leader loads them.
-#include <algorithm>
-
 #include "model/namespace/name.hpp"
 #include "model/namespace/ns_shard.hpp"
 
 namespace ds {
 
-namespace {
-
-/// The operations whose retry would not find what the first try left.
-bool recordable(ns_op op) {
-  return op == ns_op::create || op == ns_op::mkdir || op == ns_op::unlink ||
-         op == ns_op::rmdir_unlink;
-}
-
-} // namespace
-
 const request_record* ns_shard::recorded(const ns_request& r) const {
-  if (r.rid == 0 || requests_.empty() || !recordable(r.op))
+  if (r.rid == 0 || requests_.empty() || !sent_again_with_id(r.op))
     return nullptr;
   auto i = requests_.find(r.rid);
   if (i == requests_.end() || i->second.dir != r.dir ||
@@ -32,16 +20,11 @@ const request_record* ns_shard::recorded(const ns_request& r) const {
 
 void ns_shard::record_request(const ns_request& r, const ns_reply& rep,
                               int64_t now_ns) {
-  if (!recordable(r.op))
+  if (!sent_again_with_id(r.op))
     return;
   request_record x{next_request_++,   r.rid,  r.dir,
                    name_hash(r.name), now_ns, rep.a};
-  if (auto i = requests_.find(r.rid); i != requests_.end()) {
-    // The same id for another name: the newer record replaces it.
-    i->second = x;
-  } else {
-    requests_.emplace(r.rid, x);
-  }
+  requests_[r.rid] = x; // the same id for another name: the newer wins
   request_order_.emplace_back(x.seq, r.rid);
   new_requests_.push_back(x);
   bool dropped = false;

@@ -271,16 +271,7 @@ void world::compact(node_id a) {
       auto& store = *at(a).shards[g].store;
       if (store.applied() != at_index)
         continue; // the store is ahead of the log after a restart
-      auto l = store.load();
-      commit_batch b;
-      b.put_nodes = std::move(l.nodes);
-      b.put_entries = std::move(l.entries);
-      b.dead_dirs = std::move(l.dead);
-      b.put_parts = std::move(l.parts);
-      b.next_seq = l.next_seq;
-      b.next_row = l.next_row;
-      b.put_requests = std::move(l.requests);
-      data = encode_commit_batch(b);
+      data = encode_commit_batch(whole_batch(store.load()));
     }
     mn.compact(g, at_index, std::move(data));
     last = at_index;

@@ -218,15 +218,9 @@ struct run {
   }
 
   static std::string whole(loaded_shard l) {
-    commit_batch b;
-    b.put_nodes = std::move(l.nodes);
-    b.put_entries = std::move(l.entries);
-    b.dead_dirs = std::move(l.dead);
-    b.put_parts = std::move(l.parts);
-    b.next_seq = l.next_seq;
-    b.next_row = l.next_row;
-    b.put_requests = std::move(l.requests);
-    return encode_commit_batch(b) + "@" + std::to_string(l.applied);
+    auto applied = l.applied;
+    return encode_commit_batch(whole_batch(std::move(l))) + "@" +
+           std::to_string(applied);
   }
 
   void final_checks() {

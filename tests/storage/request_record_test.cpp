@@ -114,13 +114,7 @@ TEST_CASE("the records travel with the batch to every replica's store and "
   CHECK(static_cast<unsigned char>(plain_bytes[1]) == 1);
   CHECK(decode_commit_batch(plain_bytes).put_entries.size() == 1);
   // A snapshot of the store carries the records.
-  commit_batch whole;
-  auto l = st->load();
-  whole.put_nodes = l.nodes;
-  whole.put_entries = l.entries;
-  whole.put_requests = l.requests;
-  whole.next_seq = l.next_seq;
-  whole.next_row = l.next_row;
+  auto whole = whole_batch(st->load());
   commit_batch back;
   for (auto& chunk : split_commit_batch(whole, 1024))
     append_commit_batch(back, decode_commit_batch(chunk));
