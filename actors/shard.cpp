@@ -55,7 +55,7 @@ struct part_step_applier {
   }
   void operator()(part_patch& s) {
     rep.code = c.patch(s.part.dir, s.part.range, s.part.migration, s.hashes,
-                       std::move(s.entries));
+                       std::move(s.entries), std::move(s.requests));
   }
 };
 
@@ -254,6 +254,7 @@ void shard_state::run_part_step(part_request& req,
   if (std::holds_alternative<part_freeze>(req)) {
     core->copy_delta(ref.dir, ref.range, ref.migration, rep.hashes,
                      rep.entries);
+    rep.requests = core->part_requests(ref.dir, ref.range);
     rp.deliver(std::move(rep));
     return;
   }

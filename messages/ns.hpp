@@ -42,6 +42,7 @@ struct part_reply {
   std::vector<unresolved_part> unresolved;
   bool eof = false;
   std::vector<uint64_t> hashes;
+  std::vector<request_record> requests; ///< a freeze's: the part's records
 };
 
 /// A move of one part of a directory to another shard (`dagctl move`).
@@ -121,7 +122,7 @@ typename Inspector::result_type inspect(Inspector& f, part_request& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, part_reply& x) {
   return f(caf::meta::type_name("ds::part_reply"), x.code, x.entries,
-           x.unresolved, x.eof, x.hashes);
+           x.unresolved, x.eof, x.hashes, x.requests);
 }
 
 template <class Inspector>

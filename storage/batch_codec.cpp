@@ -50,8 +50,11 @@ dir_entry unpack_entry(const msgpack::object& o) {
   return x;
 }
 
+// A request record: 11 fields for a success, 12 (its code last) for a
+// failed answer.
 void pack_request(mp::packer& pk, const request_record& x) {
-  pk.pack_array(11);
+  bool failed = x.code != errc::ok;
+  pk.pack_array(failed ? 12 : 11);
   pk.pack(x.seq);
   pk.pack(x.rid);
   pk.pack(x.dir);
@@ -63,10 +66,13 @@ void pack_request(mp::packer& pk, const request_record& x) {
   pk.pack(x.a.size);
   pk.pack(x.a.mtime);
   pk.pack(x.a.version);
+  if (failed)
+    pk.pack(static_cast<unsigned>(x.code));
 }
 
 request_record unpack_request(const msgpack::object& o) {
-  auto* f = mp::fields<error>(o, 11, "batch request record");
+  bool failed = o.type == msgpack::type::ARRAY && o.via.array.size == 12;
+  auto* f = mp::fields<error>(o, failed ? 12 : 11, "batch request record");
   request_record x;
   x.seq = f[0].as<uint64_t>();
   x.rid = f[1].as<uint64_t>();
@@ -82,6 +88,12 @@ request_record unpack_request(const msgpack::object& o) {
   x.a.size = f[8].as<uint64_t>();
   x.a.mtime = f[9].as<int64_t>();
   x.a.version = f[10].as<uint64_t>();
+  if (failed) {
+    auto code = f[11].as<unsigned>();
+    if (code == 0 || code > static_cast<unsigned>(errc::enotleader))
+      throw error("batch request record of unknown code");
+    x.code = static_cast<errc>(code);
+  }
   return x;
 }
 

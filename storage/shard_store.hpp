@@ -90,6 +90,6 @@ open_sqlite_shard_store(const std::string& path, shard_identity id,
                         sync_mode sync = sync_mode::full);
 
 /// The schema version this build writes and reads.
-constexpr int64_t shard_schema_version = 3;
+constexpr int64_t shard_schema_version = 4;
 
 } // namespace ds

@@ -1,5 +1,5 @@
-// The SQLite shard file. Schema (version 3; an older file gains the parts
-// and requests tables when it is opened):
+// The SQLite shard file. Schema (version 4; an older file gains the parts
+// and requests tables, and the requests' code column, when it is opened):
 //   meta(key PRIMARY KEY, value)   magic, schema, shard_id, shard_count,
 //                                  next_seq, next_row
 //   nodes(dir, id, rec)            msgpack node records (storage/node_codec)
@@ -9,8 +9,8 @@
 //   parts(dir, rec)                msgpack part records of directories
 //                                  spread over shards (storage/node_codec)
 //   requests(seq PRIMARY KEY, rid, dir, hash, at, ino, kind, mode, size,
-//            mtime, version)       records of writes with a request id
-//                                  (ns_shard's request_record)
+//            mtime, version, code) records of writes with a request id
+//                                  (ns_shard's request_record; code 0: ok)
 // Entries are keyed by their row id, which the shard assigns in increasing
 // order: a create appends to the table's last pages instead of dirtying a
 // random leaf page, which made commits several times cheaper. The namespace
@@ -115,7 +115,7 @@ public:
     put_row_ = std::make_unique<sql::stmt>(
         db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_row'"));
     put_request_ = std::make_unique<sql::stmt>(db_.prepare(
-        "INSERT OR REPLACE INTO requests VALUES (?,?,?,?,?,?,?,?,?,?,?)"));
+        "INSERT OR REPLACE INTO requests VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
     trim_requests_ = std::make_unique<sql::stmt>(
         db_.prepare("DELETE FROM requests WHERE seq < ?"));
     put_applied_ = std::make_unique<sql::stmt>(
@@ -158,8 +158,9 @@ public:
     auto r = db_.prepare("SELECT value FROM meta WHERE key = 'next_row'");
     if (r.step())
       out.next_row = static_cast<uint64_t>(r.int64(0));
-    auto q = db_.prepare("SELECT seq, rid, dir, hash, at, ino, kind, mode, "
-                         "size, mtime, version FROM requests ORDER BY seq");
+    auto q =
+        db_.prepare("SELECT seq, rid, dir, hash, at, ino, kind, mode, "
+                    "size, mtime, version, code FROM requests ORDER BY seq");
     while (q.step()) {
       request_record x;
       x.seq = static_cast<uint64_t>(q.int64(0));
@@ -168,6 +169,10 @@ public:
       x.hash = from_db(q.int64(3));
       x.at = q.int64(4);
       x.a = read_attrs(q, 5, "request record");
+      auto code = q.int64(11);
+      if (code < 0 || code > static_cast<int64_t>(errc::enotleader))
+        throw sql::storage_error("request record has a bad code");
+      x.code = static_cast<errc>(code);
       out.requests.push_back(x);
     }
     out.applied = applied();
@@ -233,6 +238,13 @@ private:
       db_.exec("CREATE TABLE IF NOT EXISTS parts(dir INTEGER PRIMARY KEY,"
                " rec BLOB NOT NULL)");
       db_.exec(requests_table("IF NOT EXISTS "));
+      bool has_code = false;
+      auto cols = db_.prepare("PRAGMA table_info(requests)");
+      while (cols.step())
+        has_code = has_code || cols.blob(1) == "code";
+      if (!has_code) // schema 3
+        db_.exec("ALTER TABLE requests ADD COLUMN code INTEGER NOT NULL"
+                 " DEFAULT 0");
       db_.exec("UPDATE meta SET value = " +
                std::to_string(shard_schema_version) + " WHERE key = 'schema'");
     });
@@ -244,7 +256,8 @@ private:
     return std::string{"CREATE TABLE "} + how +
            "requests(seq INTEGER PRIMARY KEY, rid INTEGER, dir INTEGER,"
            " hash INTEGER, at INTEGER, ino INTEGER, kind INTEGER,"
-           " mode INTEGER, size INTEGER, mtime INTEGER, version INTEGER)";
+           " mode INTEGER, size INTEGER, mtime INTEGER, version INTEGER,"
+           " code INTEGER NOT NULL DEFAULT 0)";
   }
 
   void write(const commit_batch& b) {
@@ -263,7 +276,9 @@ private:
           .bind(3, static_cast<int64_t>(x.dir))
           .bind(4, to_db(x.hash))
           .bind(5, x.at);
-      bind_attrs(*put_request_, 6, x.a).run();
+      bind_attrs(*put_request_, 6, x.a)
+          .bind(12, static_cast<int64_t>(x.code))
+          .run();
     }
     if (b.requests_from != 0)
       trim_requests_->bind(1, static_cast<int64_t>(b.requests_from)).run();

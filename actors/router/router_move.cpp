@@ -184,7 +184,8 @@ void router_state::move_freeze(std::shared_ptr<move_job> j) {
       j->entries += delta;
       move_commit(j);
     };
-    part_patch patch{j->part(), std::move(p.hashes), std::move(p.entries)};
+    part_patch patch{j->part(), std::move(p.hashes), std::move(p.entries),
+                     std::move(p.requests)};
     part_step(j->req.to, std::move(patch),
               [joined](part_reply q) { joined(q.code); });
     part_step(j->from, part_list_unresolved{}, [j, joined](part_reply u) {

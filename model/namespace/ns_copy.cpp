@@ -143,7 +143,8 @@ void ns_shard::put_entries(inode_id dir, std::vector<entry> entries) {
 
 errc ns_shard::patch(inode_id dir, hash_range r, uint64_t migration,
                      const std::vector<uint64_t>& hashes,
-                     std::vector<entry> entries) {
+                     std::vector<entry> entries,
+                     std::vector<request_record> requests) {
   auto i = parts_.find(dir);
   auto p = i == parts_.end() ? nullptr : i->second.find(r);
   if (!p || p->state != dir_part::pending || p->migration != migration)
@@ -156,6 +157,8 @@ errc ns_shard::patch(inode_id dir, hash_range r, uint64_t migration,
     if (validate_name(e.name) != errc::ok || e.hash != name_hash(e.name) ||
         !touched.count(e.hash))
       return errc::einval;
+  if (auto e = adopt_requests(dir, r, requests); e != errc::ok)
+    return e;
   for (auto h : touched)
     drop_range(dir, hash_range{h, h});
   put_entries(dir, std::move(entries));

@@ -1,12 +1,39 @@
 // Request records of a shard (docs/ARCHITECTURE.md, "Replicated shards"):
-// a write that carried a request id and took effect is recorded with its
-// answer, so that the same request sent again after a failover is answered
-// as it was, not applied twice. The records travel in commit batches, so
-// every replica's store holds them and the next leader loads them.
+// a write that carried a request id is recorded with its answer, so that
+// the same request sent again after a failover is answered as it was, not
+// applied twice; and so that a try that arrives after its request was
+// answered as failed (EEXIST, ENOENT) is answered the same, not applied.
+// The records travel in commit batches, so every replica's store holds
+// them and the next leader loads them.
+#include <algorithm>
+
 #include "model/namespace/name.hpp"
 #include "model/namespace/ns_shard.hpp"
 
 namespace ds {
+
+namespace {
+
+/// Whether an answer is recorded: success, and the failures that depend on
+/// the namespace's state. Malformed names answer the same every time, and
+/// placement answers (EWRONGSHARD, ESTALE) send the request elsewhere.
+bool recorded_answer(errc c) {
+  switch (c) {
+  case errc::ok:
+  case errc::enoent:
+  case errc::eexist:
+  case errc::enotdir:
+  case errc::eisdir:
+  case errc::enotempty:
+  case errc::ebusy:
+  case errc::enospc:
+    return true;
+  default:
+    return false;
+  }
+}
+
+} // namespace
 
 const request_record* ns_shard::recorded(const ns_request& r) const {
   if (r.rid == 0 || requests_.empty() || !sent_again_with_id(r.op))
@@ -20,12 +47,19 @@ const request_record* ns_shard::recorded(const ns_request& r) const {
 
 void ns_shard::record_request(const ns_request& r, const ns_reply& rep,
                               int64_t now_ns) {
-  if (!sent_again_with_id(r.op))
+  if (r.rid == 0 || !sent_again_with_id(r.op) || !recorded_answer(rep.code))
     return;
-  request_record x{next_request_++,   r.rid,  r.dir,
-                   name_hash(r.name), now_ns, rep.a};
-  requests_[r.rid] = x; // the same id for another name: the newer wins
-  request_order_.emplace_back(x.seq, r.rid);
+  request_record x{0, r.rid, r.dir, name_hash(r.name), now_ns, rep.a, rep.code};
+  if (rep.code != errc::ok) // changed nothing else: wait for the record
+    pending_dirty_.names.insert(key_of(r.dir, x.hash));
+  keep_record(x, now_ns);
+}
+
+void ns_shard::keep_record(request_record x, int64_t now_ns) {
+  x.seq = next_request_++;
+  auto rid = x.rid;
+  requests_[rid] = x; // the same id for another name: the newer wins
+  request_order_.emplace_back(x.seq, rid);
   new_requests_.push_back(x);
   bool dropped = false;
   while (!request_order_.empty()) {
@@ -43,6 +77,33 @@ void ns_shard::record_request(const ns_request& r, const ns_reply& rep,
   if (dropped)
     requests_from_ =
         request_order_.empty() ? next_request_ : request_order_.front().first;
+}
+
+std::vector<request_record> ns_shard::part_requests(inode_id dir,
+                                                    hash_range r) const {
+  std::vector<request_record> out;
+  for (auto& [rid, x] : requests_)
+    if (x.dir == dir && r.contains(x.hash))
+      out.push_back(x);
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.seq < b.seq; });
+  return out;
+}
+
+errc ns_shard::adopt_requests(inode_id dir, hash_range r,
+                              std::vector<request_record>& requests) {
+  for (auto& x : requests)
+    if (x.rid == 0 || x.dir != dir || !r.contains(x.hash) ||
+        x.code > errc::enotleader)
+      return errc::einval;
+  for (auto& x : requests) {
+    auto i = requests_.find(x.rid);
+    if (i != requests_.end() && i->second.dir == x.dir &&
+        i->second.hash == x.hash)
+      continue; // kept already (a patch sent again)
+    keep_record(x, x.at);
+  }
+  return errc::ok;
 }
 
 } // namespace ds

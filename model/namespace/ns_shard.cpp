@@ -79,6 +79,7 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
     // Sent again (its answer was lost): answered as it was the first time,
     // once that is durable.
     ++counters_.replayed;
+    rep.code = x->code;
     rep.a = x->a;
     must_wait = waits(r, rep);
     return rep;
@@ -121,8 +122,7 @@ ns_reply ns_shard::apply(const ns_request& r, int64_t now_ns, bool& must_wait) {
   default:
     rep = rmdir_step(r, now_ns);
   }
-  if (r.rid != 0 && rep.code == errc::ok)
-    record_request(r, rep, now_ns);
+  record_request(r, rep, now_ns);
   // Checked after the request ran, so that its own change counts too.
   must_wait = waits(r, rep);
   return rep;

@@ -59,24 +59,6 @@ typename Inspector::result_type inspect(Inspector& f, dir_node& x) {
   return f(x.dir, x.r);
 }
 
-/// A write that carried a request id (ns_request::rid) and took effect,
-/// with its answer: the same request sent again (same id, directory and
-/// name) is answered this instead of being applied again.
-struct request_record {
-  uint64_t seq = 0; ///< order of recording (the store's key)
-  uint64_t rid = 0;
-  inode_id dir = 0;
-  uint64_t hash = 0; ///< the name's hash
-  int64_t at = 0;    ///< when it was applied (ns)
-  attrs a;           ///< the answer's attributes (its code was ok)
-};
-
-/// The field list of request_record (serialization and printing).
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, request_record& x) {
-  return f(x.seq, x.rid, x.dir, x.hash, x.at, x.a);
-}
-
 /// The final state of everything a batch of requests touched: what one
 /// storage transaction must write.
 struct commit_batch {
@@ -162,8 +144,11 @@ public:
   /// short while, and then apply it.
   bool parks(const ns_request& r) const;
 
-  /// True if changes wait to be taken into a commit batch.
-  bool dirty() const { return !pending_dirty_.dirs.empty(); }
+  /// True if changes (or request records) wait to be taken into a commit
+  /// batch.
+  bool dirty() const {
+    return !pending_dirty_.dirs.empty() || !new_requests_.empty();
+  }
 
   /// Drains everything changed since the last call into a batch. Until
   /// committed() is called, reads of the directories in it still wait.
@@ -212,10 +197,17 @@ public:
   void copy_delta(inode_id dir, hash_range r, uint64_t migration,
                   std::vector<uint64_t>& hashes,
                   std::vector<entry>& entries) const;
+  /// Source, once frozen: the request records of the part's names, which
+  /// move with it (so that a write sent again after the move is answered
+  /// by the destination as it was answered here).
+  std::vector<request_record> part_requests(inode_id dir, hash_range r) const;
   /// Destination: applies a copy's delta to the pending part: every entry
-  /// of each hash is replaced by those of `entries` with that hash.
+  /// of each hash is replaced by those of `entries` with that hash; and
+  /// keeps the part's request records (`requests`, from part_requests)
+  /// that it has no record of yet. EINVAL for a record of another part.
   errc patch(inode_id dir, hash_range r, uint64_t migration,
-             const std::vector<uint64_t>& hashes, std::vector<entry> entries);
+             const std::vector<uint64_t>& hashes, std::vector<entry> entries,
+             std::vector<request_record> requests = {});
   /// Copies under way (recording writes) on this shard.
   size_t copies() const { return copies_.size(); }
   /// Entries of parts given away that are still stored (never served): a
@@ -386,11 +378,20 @@ private:
   uint64_t next_request_ = 1;
   std::vector<request_record> new_requests_; ///< not yet taken into a batch
   uint64_t requests_from_ = 0;               ///< likewise
-  /// The record of `r` if it was applied before (same id, dir and name).
+  /// The record of `r` if it was answered before (same id, dir and name).
   const request_record* recorded(const ns_request& r) const;
-  /// Records `r`, applied at `now_ns` with answer `rep`, and drops the
-  /// records that are too old or too many.
+  /// Records `r`, answered `rep` at `now_ns`, if that answer is one to
+  /// keep (recorded_answer), and drops the records that are too old or too
+  /// many. A failed answer's record makes the name dirty, so that the
+  /// answer waits until the record is durable.
   void record_request(const ns_request& r, const ns_reply& rep, int64_t now_ns);
+  /// Keeps the records a patch brought that are not kept yet; EINVAL (and
+  /// nothing kept) if one is not of part (`dir`, `r`).
+  errc adopt_requests(inode_id dir, hash_range r,
+                      std::vector<request_record>& requests);
+  /// Keeps `x` as the next record (its seq assigned here) and drops the
+  /// records older than `now_ns` allows, or too many.
+  void keep_record(request_record x, int64_t now_ns);
 
   dirty_set pending_dirty_;   ///< not yet taken into a batch
   dirty_set in_flight_dirty_; ///< taken, not yet durable

@@ -109,22 +109,25 @@ typename Inspector::result_type inspect(Inspector& f, part_copy& x) {
 
 /// Source, after the last chunk of a copy: stop writes to the part (as
 /// begin_export does); answered with the delta: the name hashes the writes
-/// during the copy touched (`hashes`) and their entries now (`entries`).
+/// during the copy touched (`hashes`) and their entries now (`entries`),
+/// and the request records of the part's names (`requests`).
 using part_freeze = part_only_step<3>;
 
 /// Destination: apply the delta of a copy to the pending part: every entry
 /// of each hash in `hashes` is replaced by those of `entries` with that
-/// hash (none: the names were removed). Repeating it is harmless.
+/// hash (none: the names were removed); and keep the source's request
+/// records of the part (`requests`). Repeating it is harmless.
 struct part_patch {
   part_ref part;
   std::vector<uint64_t> hashes;
   std::vector<entry> entries;
+  std::vector<request_record> requests;
 };
 
 /// The field list of part_patch.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, part_patch& x) {
-  return f(x.part, x.hashes, x.entries);
+  return f(x.part, x.hashes, x.entries, x.requests);
 }
 
 /// List the parts exporting or pending on the shard (moves left

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "model/namespace/errc.hpp"
+
 namespace ds {
 
 /// Cluster-wide inode number. The root directory is `root_ino`; every other
@@ -59,6 +61,27 @@ struct entry {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, entry& x) {
   return f(x.name, x.hash, x.a, x.row);
+}
+
+/// A write that carried a request id (ns_request::rid), with its answer:
+/// the same request sent again (same id, directory and name) is answered
+/// this instead of being applied again. Failed answers that depend on the
+/// namespace (EEXIST, ENOENT, ...) are recorded too, so that a late try of
+/// a request already answered as failed cannot take effect afterwards.
+struct request_record {
+  uint64_t seq = 0; ///< order of recording (the store's key)
+  uint64_t rid = 0;
+  inode_id dir = 0;
+  uint64_t hash = 0;    ///< the name's hash
+  int64_t at = 0;       ///< when it was applied (ns)
+  attrs a;              ///< the answer's attributes (when its code is ok)
+  errc code = errc::ok; ///< the answer's code
+};
+
+/// The field list of request_record (serialization and printing).
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_record& x) {
+  return f(x.seq, x.rid, x.dir, x.hash, x.at, x.a, x.code);
 }
 
 } // namespace ds

@@ -62,11 +62,6 @@ struct clients {
   uint64_t attempts = 0;
   uint64_t sent_again = 0;     ///< tries after an answer did not come
   uint64_t answered_again = 0; ///< writes answered after they went again
-  /// Writes that took effect in one group and went again to the group
-  /// their part moved to, which applied them as new (a documented limit).
-  uint64_t across_moves = 0;
-  /// Checks such writes as one request (the limit then fails the check).
-  bool strict = false;
 
   explicit clients(world& wr) : w(wr) {
     for (int k = 0; k < 4; ++k) {
@@ -255,43 +250,17 @@ struct clients {
       return w.fail(str(c.req.op) + " " + o.key + " rid " +
                     std::to_string(c.req.rid) + " answered " + str(an.code) +
                     " though a try of it took effect in g" + std::to_string(g));
-    if (strict)
-      return;
-    if (auto x = recorded_elsewhere(c.req, g)) {
-      // The documented limit: a try took effect in group x, the part moved
-      // to group g before the try answered here, and the record did not
-      // move with it, so this try was applied as a new request. The write
-      // is then two requests: the one that took effect in x (its answer
-      // lost) and the one answered here.
-      ++across_moves;
-      w.note("client " + str(c.req.op) + " " + o.key + " rid " +
-             std::to_string(c.req.rid) + " took effect in g" +
-             std::to_string(*x) + " before its part moved to g" +
-             std::to_string(g) + " (a record does not move)");
-      lin::op first = o;
-      first.answered = false;
-      history.push_back(first);
-    }
   }
 
   /// Whether group `x`'s store on some replica records `req`'s id (for its
-  /// directory and name): a try of it took effect there.
+  /// directory and name) as a success: a try of it took effect there.
   bool recorded_in(const ns_request& req, group_id x) const {
     for (node_id a = 1; a <= nodes; ++a)
       for (auto& rec : w.at(a).shards[x].store->load().requests)
         if (rec.rid == req.rid && rec.dir == req.dir &&
-            rec.hash == name_hash(req.name))
+            rec.hash == name_hash(req.name) && rec.code == errc::ok)
           return true;
     return false;
-  }
-
-  /// A group other than `g` where a try of `req` took effect, if any.
-  std::optional<group_id> recorded_elsewhere(const ns_request& req,
-                                             group_id g) const {
-    for (group_id x = 0; x < shard_groups; ++x)
-      if (x != g && recorded_in(req, x))
-        return x;
-    return std::nullopt;
   }
 };
 

@@ -204,8 +204,10 @@ private:
         [=](ns_shard& c, int64_t now) {
           answer a;
           a.code = c.freeze(d, rg, m, now);
-          if (a.code == errc::ok)
+          if (a.code == errc::ok) {
             c.copy_delta(d, rg, m, a.hashes, a.entries);
+            a.requests = c.part_requests(d, rg);
+          }
           return a;
         },
         [this, d, rg, m](answer a) {
@@ -224,10 +226,11 @@ private:
           };
           auto hs = std::move(a.hashes);
           auto es = std::move(a.entries);
+          auto rs = std::move(a.requests);
           step(
               to, "patch",
               [=](ns_shard& c, int64_t) {
-                return answer::of(c.patch(d, rg, m, hs, es));
+                return answer::of(c.patch(d, rg, m, hs, es, rs));
               },
               [joined](answer q) { joined(q.code); });
           step(

@@ -66,6 +66,7 @@ struct answer {
   ns_reply ns;      ///< a client's request
   std::vector<entry> entries;
   std::vector<uint64_t> hashes;
+  std::vector<request_record> requests; ///< a freeze's: the part's records
   bool eof = false;
   std::vector<unresolved_part> unresolved; ///< a listing of marks
   static answer of(errc c, node_id hint = 0) {

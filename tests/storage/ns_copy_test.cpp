@@ -56,7 +56,7 @@ errc copy_move(node& a, node& b, hash_range r, uint64_t mig, size_t chunk,
   std::vector<uint64_t> hashes;
   std::vector<entry> delta;
   a.core.copy_delta(dir, r, mig, hashes, delta);
-  e = b.core.patch(dir, r, mig, hashes, delta);
+  e = b.core.patch(dir, r, mig, hashes, delta, a.core.part_requests(dir, r));
   b.sync();
   return e;
 }
@@ -115,6 +115,51 @@ TEST_CASE("a part is copied while its source goes on taking writes") {
   CHECK(b.core.check() == "");
   b.restart();
   CHECK(names_in(b, upper) == want);
+}
+
+TEST_CASE("request records move with their part") {
+  node a{0}, b{1};
+  auto with_id = [](ns_op op, const std::string& n, uint64_t rid) {
+    auto r = make_request(op, dir, n);
+    r.rid = rid;
+    return r;
+  };
+  int k = 0;
+  auto in = name_in(upper, k), gone = name_in(upper, k),
+       out = name_in(lower, k);
+  auto made = a.run(with_id(ns_op::create, in, 1));
+  REQUIRE(made.code == errc::ok);
+  REQUIRE(a.run(with_id(ns_op::unlink, gone, 2)).code == errc::enoent);
+  REQUIRE(a.run(with_id(ns_op::create, out, 3)).code == errc::ok);
+  auto recs = a.core.part_requests(dir, upper);
+  REQUIRE(recs.size() == 2); // not the lower half's
+  REQUIRE(copy_move(a, b, upper, 9, 100) == errc::ok);
+  REQUIRE(a.core.release(dir, upper, 9, 1, 4) == errc::ok);
+  a.sync();
+  REQUIRE(b.core.activate(dir, upper, 9, 4) == errc::ok);
+  b.sync();
+  b.restart(); // the records are durable at the destination
+  // The writes sent again after the move: answered as they were, not
+  // EEXIST, and the late unlink does not remove a name created since.
+  auto again = b.run(with_id(ns_op::create, in, 1));
+  CHECK(again.code == errc::ok);
+  CHECK(again.a == made.a);
+  REQUIRE(b.run(with_id(ns_op::create, gone, 4)).code == errc::ok);
+  CHECK(b.run(with_id(ns_op::unlink, gone, 2)).code == errc::enoent);
+  CHECK(b.run(make_request(ns_op::lookup, dir, gone)).code == errc::ok);
+  CHECK(b.core.stats().replayed == 2);
+  // A patch with a record of another part is refused, and changes nothing.
+  node c{2};
+  auto bad = recs;
+  bad[0].hash = name_hash(out);
+  CHECK(c.core.patch(dir, upper, 9, {}, {}, bad) == errc::enoent); // no part
+  REQUIRE(c.core.import(dir, upper, 9, {}) == errc::ok);
+  CHECK(c.core.patch(dir, upper, 9, {}, {}, bad) == errc::einval);
+  CHECK(c.core.requests() == 0);
+  CHECK(c.core.patch(dir, upper, 9, {}, {}, recs) == errc::ok);
+  CHECK(c.core.requests() == 2);
+  CHECK(c.core.patch(dir, upper, 9, {}, {}, recs) == errc::ok); // again
+  CHECK(c.core.requests() == 2);
 }
 
 TEST_CASE("a copy ends when its source restarts, and the move aborts") {

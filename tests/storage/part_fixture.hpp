@@ -48,7 +48,7 @@ struct node {
     auto l = store->load();
     ns_shard back{core.shard_id(), {}};
     REQUIRE(back.restore(l.nodes, l.entries, l.dead, l.next_seq, l.next_row,
-                         l.parts) == "");
+                         l.parts, l.requests) == "");
     core = std::move(back);
   }
 };

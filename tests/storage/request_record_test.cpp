@@ -64,13 +64,56 @@ TEST_CASE("a write sent again with its id is answered as the first time") {
   auto d = run(s, with_id(ns_op::mkdir, root_ino, "d", 11));
   REQUIRE(d.code == errc::ok);
   CHECK(run(s, with_id(ns_op::mkdir, root_ino, "d", 11)).a == d.a);
-  // A failed write records nothing: sent again it fails again.
+  // A failed write is recorded too: sent again it is answered the same.
   CHECK(run(s, with_id(ns_op::unlink, root_ino, "none", 12)).code ==
         errc::enoent);
   CHECK(run(s, with_id(ns_op::unlink, root_ino, "none", 12)).code ==
         errc::enoent);
-  CHECK(s.stats().replayed == 3);
+  CHECK(s.stats().replayed == 4);
+  // A malformed name is not: it answers the same every time anyway.
+  CHECK(run(s, with_id(ns_op::create, root_ino, "x/y", 13)).code ==
+        errc::einval);
+  CHECK(s.stats().replayed == 4);
   CHECK(s.check() == "");
+}
+
+TEST_CASE("a late try of a request answered as failed does not take effect") {
+  ns_shard s{0, {}};
+  // An unlink answered ENOENT; then another client creates the name; then
+  // a late try of the unlink comes (the try that was still waiting at a
+  // replica when the router sent it again): still ENOENT, nothing removed.
+  CHECK(run(s, with_id(ns_op::unlink, root_ino, "x", 12)).code == errc::enoent);
+  REQUIRE(run(s, with_id(ns_op::create, root_ino, "x", 13)).code == errc::ok);
+  CHECK(run(s, with_id(ns_op::unlink, root_ino, "x", 12)).code == errc::enoent);
+  CHECK(run(s, make_request(ns_op::lookup, root_ino, "x")).code == errc::ok);
+  // A create answered EEXIST; the name is removed; its late try: EEXIST.
+  CHECK(run(s, with_id(ns_op::create, root_ino, "x", 14)).code == errc::eexist);
+  REQUIRE(run(s, with_id(ns_op::unlink, root_ino, "x", 15)).code == errc::ok);
+  CHECK(run(s, with_id(ns_op::create, root_ino, "x", 14)).code == errc::eexist);
+  CHECK(run(s, make_request(ns_op::lookup, root_ino, "x")).code ==
+        errc::enoent);
+  CHECK(s.stats().replayed == 2);
+  CHECK(s.check() == "");
+}
+
+TEST_CASE("a failed answer waits until its record is durable") {
+  ns_shard s{0, {}};
+  bool wait = false;
+  s.apply(with_id(ns_op::unlink, root_ino, "x", 12), sec, wait);
+  CHECK(wait); // the next leader must know it was answered
+  auto b = s.take_changes();
+  REQUIRE(b.put_requests.size() == 1);
+  CHECK(b.put_requests[0].code == errc::enoent);
+  CHECK(b.put_entries.empty());
+  s.apply(with_id(ns_op::unlink, root_ino, "x", 12), sec, wait);
+  CHECK(wait);
+  s.committed();
+  s.apply(with_id(ns_op::unlink, root_ino, "x", 12), sec, wait);
+  CHECK_FALSE(wait);
+  // Without an id a failure records nothing and waits for nothing.
+  s.apply(make_request(ns_op::unlink, root_ino, "y"), sec, wait);
+  CHECK_FALSE(wait);
+  CHECK(s.take_changes().put_requests.empty());
 }
 
 TEST_CASE("a replayed answer waits until the first one is durable") {
@@ -94,17 +137,21 @@ TEST_CASE("the records travel with the batch to every replica's store and "
   auto mem = make_memory_shard_store();
   auto c = run(leader, with_id(ns_op::create, root_ino, "a", 7));
   run(leader, with_id(ns_op::create, root_ino, "b", 8));
+  run(leader, with_id(ns_op::unlink, root_ino, "none", 9));
   auto b = leader.take_changes();
-  CHECK(b.put_requests.size() == 2);
+  CHECK(b.put_requests.size() == 3);
   auto bytes = encode_commit_batch(b);
   st->apply_group({decode_commit_batch(bytes)}, 1);
   mem->apply_group({decode_commit_batch(bytes)}, 1);
   for (shard_store* x : {static_cast<shard_store*>(st.get()), mem.get()}) {
     auto next = reload(*x);
-    CHECK(next.requests() == 2);
+    CHECK(next.requests() == 3);
     auto again = run(next, with_id(ns_op::create, root_ino, "a", 7));
     CHECK(again.code == errc::ok);
     CHECK(again.a == c.a);
+    run(next, with_id(ns_op::create, root_ino, "none", 10));
+    CHECK(run(next, with_id(ns_op::unlink, root_ino, "none", 9)).code ==
+          errc::enoent);
   }
   // A batch without records keeps the first encoding (version 1).
   run(leader, make_request(ns_op::create, root_ino, "c"));
@@ -120,7 +167,9 @@ TEST_CASE("the records travel with the batch to every replica's store and "
     append_commit_batch(back, decode_commit_batch(chunk));
   auto other = make_memory_shard_store();
   other->install(back, 1);
-  CHECK(other->load().requests.size() == 2);
+  auto recs = other->load().requests;
+  REQUIRE(recs.size() == 3);
+  CHECK(recs[2].code == errc::enoent);
 }
 
 TEST_CASE("records are dropped by age and by count, at every replica") {
@@ -173,4 +222,36 @@ TEST_CASE("a version 2 shard file gains the requests table") {
   st->commit(s.take_changes());
   CHECK(st->load().requests.size() == 1);
   CHECK(st->load().entries.size() == 2);
+}
+
+TEST_CASE("a version 3 shard file gains the records' answer codes") {
+  temp_dir dir;
+  auto path = dir.file("shard-0.db");
+  {
+    auto st = open_sqlite_shard_store(path, {0, 1});
+    ns_shard s{0, {}};
+    run(s, with_id(ns_op::create, root_ino, "a", 5));
+    st->commit(s.take_changes());
+  }
+  {
+    sql::db db{path, false}; // as version 3 wrote it
+    db.exec("CREATE TABLE old AS SELECT seq, rid, dir, hash, at, ino, kind,"
+            " mode, size, mtime, version FROM requests");
+    db.exec("DROP TABLE requests");
+    db.exec("CREATE TABLE requests(seq INTEGER PRIMARY KEY, rid INTEGER,"
+            " dir INTEGER, hash INTEGER, at INTEGER, ino INTEGER, kind INTEGER,"
+            " mode INTEGER, size INTEGER, mtime INTEGER, version INTEGER)");
+    db.exec("INSERT INTO requests SELECT * FROM old");
+    db.exec("DROP TABLE old");
+    db.exec("UPDATE meta SET value = 3 WHERE key = 'schema'");
+  }
+  auto st = open_sqlite_shard_store(path, {0, 1});
+  auto s = reload(*st);
+  CHECK(run(s, with_id(ns_op::create, root_ino, "a", 5)).code == errc::ok);
+  run(s, with_id(ns_op::unlink, root_ino, "none", 6));
+  st->commit(s.take_changes());
+  auto l = st->load();
+  REQUIRE(l.requests.size() == 2);
+  CHECK(l.requests[0].code == errc::ok);
+  CHECK(l.requests[1].code == errc::enoent);
 }
