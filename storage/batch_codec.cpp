@@ -1,6 +1,7 @@
 #include "storage/batch_codec.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "model/msgpack_read.hpp"
 #include "model/namespace/name.hpp"
@@ -97,6 +98,69 @@ request_record unpack_request(const msgpack::object& o) {
   return x;
 }
 
+// Version 3 writes the records of a batch whose sequence numbers follow
+// each other (the common case: the records a leader made since its last
+// batch) as [first_seq, [record...]], each record either [rid, i]: a
+// success whose directory, hash and answer are those of put_entries[i]
+// and whose time is that entry's mtime (a create or mkdir, the entry it
+// made); or [rid, dir, hash, at, ino, kind, mode, size, mtime, version,
+// code]. A create's record then costs a few bytes in the Raft log instead
+// of doubling its size.
+
+/// Whether the records' sequence numbers follow each other.
+bool consecutive(const std::vector<request_record>& rs) {
+  for (std::size_t i = 1; i < rs.size(); ++i)
+    if (rs[i].seq != rs[0].seq + i)
+      return false;
+  return !rs.empty();
+}
+
+void pack_requests_v3(mp::packer& pk, const commit_batch& b) {
+  // The entry each record may point at: same directory and hash, and the
+  // answer's attributes (the inode number makes the match exact).
+  std::unordered_multimap<uint64_t, uint32_t> by_key;
+  by_key.reserve(b.put_entries.size());
+  for (std::size_t i = 0; i < b.put_entries.size(); ++i)
+    by_key.emplace(b.put_entries[i].e.hash ^ b.put_entries[i].dir,
+                   static_cast<uint32_t>(i));
+  pk.pack_array(2);
+  pk.pack(b.put_requests.front().seq);
+  pk.pack_array(static_cast<uint32_t>(b.put_requests.size()));
+  for (auto& x : b.put_requests) {
+    if (x.code == errc::ok) {
+      auto [lo, hi] = by_key.equal_range(x.hash ^ x.dir);
+      const dir_entry* hit = nullptr;
+      uint32_t at = 0;
+      for (auto it = lo; it != hi && !hit; ++it) {
+        auto& e = b.put_entries[it->second];
+        if (e.dir == x.dir && e.e.hash == x.hash && e.e.a == x.a &&
+            e.e.a.mtime == x.at) {
+          hit = &e;
+          at = it->second;
+        }
+      }
+      if (hit) {
+        pk.pack_array(2);
+        pk.pack(x.rid);
+        pk.pack(at);
+        continue;
+      }
+    }
+    pk.pack_array(11);
+    pk.pack(x.rid);
+    pk.pack(x.dir);
+    pk.pack(x.hash);
+    pk.pack(x.at);
+    pk.pack(x.a.ino);
+    pk.pack(static_cast<unsigned>(x.a.kind));
+    pk.pack(x.a.mode);
+    pk.pack(x.a.size);
+    pk.pack(x.a.mtime);
+    pk.pack(x.a.version);
+    pk.pack(static_cast<unsigned>(x.code));
+  }
+}
+
 const msgpack::object_array& array(const msgpack::object& o, const char* what) {
   if (o.type != msgpack::type::ARRAY)
     throw error(std::string{"malformed "} + what);
@@ -121,15 +185,59 @@ std::pair<inode_id, std::string> unpack_record(const msgpack::object& o,
   return {f[0].as<uint64_t>(), mp::bytes(f[1])};
 }
 
+void unpack_requests_v3(const msgpack::object& o, commit_batch& b) {
+  auto* f = mp::fields<error>(o, 2, "batch request records");
+  auto seq = f[0].as<uint64_t>();
+  for (auto& r : mp_range(array(f[1], "batch request records"))) {
+    request_record x;
+    x.seq = seq++;
+    if (r.type == msgpack::type::ARRAY && r.via.array.size == 2) {
+      auto* g = r.via.array.ptr;
+      x.rid = g[0].as<uint64_t>();
+      auto i = g[1].as<uint64_t>();
+      if (i >= b.put_entries.size())
+        throw error("batch request record of no entry");
+      auto& e = b.put_entries[i];
+      x.dir = e.dir;
+      x.hash = e.e.hash;
+      x.a = e.e.a;
+      x.at = e.e.a.mtime;
+      b.put_requests.push_back(x);
+      continue;
+    }
+    auto* g = mp::fields<error>(r, 11, "batch request record");
+    x.rid = g[0].as<uint64_t>();
+    x.dir = g[1].as<uint64_t>();
+    x.hash = g[2].as<uint64_t>();
+    x.at = g[3].as<int64_t>();
+    x.a.ino = g[4].as<uint64_t>();
+    auto kind = g[5].as<unsigned>();
+    if (kind > static_cast<unsigned>(entry_kind::symlink))
+      throw error("batch request record of unknown kind");
+    x.a.kind = static_cast<entry_kind>(kind);
+    x.a.mode = g[6].as<uint32_t>();
+    x.a.size = g[7].as<uint64_t>();
+    x.a.mtime = g[8].as<int64_t>();
+    x.a.version = g[9].as<uint64_t>();
+    auto code = g[10].as<unsigned>();
+    if (code > static_cast<unsigned>(errc::enotleader))
+      throw error("batch request record of unknown code");
+    x.code = static_cast<errc>(code);
+    b.put_requests.push_back(x);
+  }
+}
+
 } // namespace
 
 std::string encode_commit_batch(const commit_batch& b) {
   msgpack::sbuffer buf;
   mp::packer pk{buf};
-  // Version 1 unless the batch has request records (version 2 adds them).
+  // Version 1 unless the batch has request records (version 2 adds them;
+  // version 3 when their sequence numbers follow each other).
   bool v2 = !b.put_requests.empty() || b.requests_from != 0;
+  bool v3 = consecutive(b.put_requests);
   pk.pack_array(v2 ? 11 : 9);
-  pk.pack(v2 ? 2 : 1);
+  pk.pack(v3 ? 3 : v2 ? 2 : 1);
   pk.pack_array(static_cast<uint32_t>(b.put_entries.size()));
   for (auto& x : b.put_entries)
     pack_entry(pk, x);
@@ -156,7 +264,10 @@ std::string encode_commit_batch(const commit_batch& b) {
   }
   pk.pack(b.next_seq);
   pk.pack(b.next_row);
-  if (v2) {
+  if (v3) {
+    pack_requests_v3(pk, b);
+    pk.pack(b.requests_from);
+  } else if (v2) {
     pk.pack_array(static_cast<uint32_t>(b.put_requests.size()));
     for (auto& x : b.put_requests)
       pack_request(pk, x);
@@ -171,7 +282,8 @@ commit_batch decode_commit_batch(const std::string& bytes) {
     auto& top = oh.get();
     bool v2 = top.type == msgpack::type::ARRAY && top.via.array.size == 11;
     auto* f = mp::fields<error>(top, v2 ? 11 : 9, "commit batch");
-    if (f[0].as<int>() != (v2 ? 2 : 1))
+    auto version = f[0].as<int>();
+    if (v2 ? version != 2 && version != 3 : version != 1)
       throw error("commit batch of unknown version");
     commit_batch b;
     for (auto& o : mp_range(array(f[1], "batch entries")))
@@ -198,12 +310,34 @@ commit_batch decode_commit_batch(const std::string& bytes) {
     }
     b.next_seq = f[7].as<uint64_t>();
     b.next_row = f[8].as<uint64_t>();
-    if (v2) {
+    if (version == 3) {
+      unpack_requests_v3(f[9], b);
+      b.requests_from = f[10].as<uint64_t>();
+    } else if (v2) {
       for (auto& o : mp_range(array(f[9], "batch request records")))
         b.put_requests.push_back(unpack_request(o));
       b.requests_from = f[10].as<uint64_t>();
     }
     return b;
+  });
+}
+
+std::string encode_request_records(const std::vector<request_record>& rs) {
+  msgpack::sbuffer buf;
+  mp::packer pk{buf};
+  pk.pack_array(static_cast<uint32_t>(rs.size()));
+  for (auto& x : rs)
+    pack_request(pk, x);
+  return std::string(buf.data(), buf.size());
+}
+
+std::vector<request_record> decode_request_records(const std::string& bytes) {
+  return mp::guarded<error>("request records", [&] {
+    auto oh = mp::unpack(bytes);
+    std::vector<request_record> out;
+    for (auto& o : mp_range(array(oh.get(), "request records")))
+      out.push_back(unpack_request(o));
+    return out;
   });
 }
 

@@ -18,8 +18,21 @@ namespace ds {
 /// node_id]...], [dead_dir...], [[dir, parts_bytes]...], next_seq, next_row]
 /// (node_bytes: encode_node; parts_bytes: encode_parts). A batch with
 /// request records is version 2, with two more fields: [[seq, rid, dir,
-/// hash, at, ino, kind, mode, size, mtime, version]...], requests_from.
+/// hash, at, ino, kind, mode, size, mtime, version(, code)]...],
+/// requests_from; or version 3 when the records' sequence numbers follow
+/// each other: [first_seq, [record...]], requests_from, where a record is
+/// [rid, i] for a success that made put_entries[i] (its answer and time
+/// are that entry's) and [rid, dir, hash, at, ino, kind, mode, size,
+/// mtime, version, code] otherwise (batch_codec.cpp).
 std::string encode_commit_batch(const commit_batch& b);
+
+/// Request records as one blob (a shard store keeps a batch's records so):
+/// [[seq, rid, dir, hash, at, ino, kind, mode, size, mtime, version(,
+/// code)]...], the code only for a failed answer.
+std::string encode_request_records(const std::vector<request_record>& rs);
+
+/// Decodes encode_request_records's output; throws sql::storage_error.
+std::vector<request_record> decode_request_records(const std::string& bytes);
 
 /// Decodes encode_commit_batch's output; throws sql::storage_error naming
 /// the problem if the bytes are not such a batch (an entry whose name is

@@ -1,5 +1,6 @@
 // The SQLite shard file. Schema (version 4; an older file gains the parts
-// and requests tables, and the requests' code column, when it is opened):
+// and requests tables when it is opened, and version 3's requests, a row
+// per record, become one blob):
 //   meta(key PRIMARY KEY, value)   magic, schema, shard_id, shard_count,
 //                                  next_seq, next_row
 //   nodes(dir, id, rec)            msgpack node records (storage/node_codec)
@@ -8,9 +9,12 @@
 //   dead(dir)                      removed directories
 //   parts(dir, rec)                msgpack part records of directories
 //                                  spread over shards (storage/node_codec)
-//   requests(seq PRIMARY KEY, rid, dir, hash, at, ino, kind, mode, size,
-//            mtime, version, code) records of writes with a request id
-//                                  (ns_shard's request_record; code 0: ok)
+//   requests(seq PRIMARY KEY, last, recs)
+//                                  records of writes with a request id
+//                                  (ns_shard's request_record), a batch's
+//                                  in one blob (encode_request_records)
+//                                  numbered seq..last; the meta key
+//                                  requests_from drops those below it
 // Entries are keyed by their row id, which the shard assigns in increasing
 // order: a create appends to the table's last pages instead of dirtying a
 // random leaf page, which made commits several times cheaper. The namespace
@@ -18,8 +22,10 @@
 // stored as hash XOR 2^63 so that SQLite's signed order is the unsigned
 // hash order.
 
+#include <algorithm>
 #include <cstdio>
 
+#include "storage/batch_codec.hpp"
 #include "storage/node_codec.hpp"
 #include "storage/shard_store.hpp"
 
@@ -114,10 +120,12 @@ public:
         db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_seq'"));
     put_row_ = std::make_unique<sql::stmt>(
         db_.prepare("UPDATE meta SET value = ? WHERE key = 'next_row'"));
-    put_request_ = std::make_unique<sql::stmt>(db_.prepare(
-        "INSERT OR REPLACE INTO requests VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"));
+    put_request_ = std::make_unique<sql::stmt>(
+        db_.prepare("INSERT OR REPLACE INTO requests VALUES (?,?,?)"));
     trim_requests_ = std::make_unique<sql::stmt>(
-        db_.prepare("DELETE FROM requests WHERE seq < ?"));
+        db_.prepare("DELETE FROM requests WHERE last < ?"));
+    put_requests_from_ = std::make_unique<sql::stmt>(
+        db_.prepare("INSERT OR REPLACE INTO meta VALUES ('requests_from', ?)"));
     put_applied_ = std::make_unique<sql::stmt>(
         db_.prepare("INSERT OR REPLACE INTO meta VALUES ('applied', ?)"));
   }
@@ -158,23 +166,13 @@ public:
     auto r = db_.prepare("SELECT value FROM meta WHERE key = 'next_row'");
     if (r.step())
       out.next_row = static_cast<uint64_t>(r.int64(0));
-    auto q =
-        db_.prepare("SELECT seq, rid, dir, hash, at, ino, kind, mode, "
-                    "size, mtime, version, code FROM requests ORDER BY seq");
-    while (q.step()) {
-      request_record x;
-      x.seq = static_cast<uint64_t>(q.int64(0));
-      x.rid = static_cast<uint64_t>(q.int64(1));
-      x.dir = static_cast<inode_id>(q.int64(2));
-      x.hash = from_db(q.int64(3));
-      x.at = q.int64(4);
-      x.a = read_attrs(q, 5, "request record");
-      auto code = q.int64(11);
-      if (code < 0 || code > static_cast<int64_t>(errc::enotleader))
-        throw sql::storage_error("request record has a bad code");
-      x.code = static_cast<errc>(code);
-      out.requests.push_back(x);
-    }
+    auto f = db_.prepare("SELECT value FROM meta WHERE key = 'requests_from'");
+    uint64_t from = f.step() ? static_cast<uint64_t>(f.int64(0)) : 0;
+    auto q = db_.prepare("SELECT recs FROM requests ORDER BY seq");
+    while (q.step())
+      for (auto& x : decode_request_records(q.blob(0)))
+        if (x.seq >= from)
+          out.requests.push_back(x);
     out.applied = applied();
     return out;
   }
@@ -193,6 +191,7 @@ public:
     sql::transact(db_, [&] {
       for (const char* t : {"nodes", "entries", "dead", "parts", "requests"})
         db_.exec(std::string{"DELETE FROM "} + t);
+      db_.exec("DELETE FROM meta WHERE key = 'requests_from'");
       write(whole);
       put_applied_->bind(1, static_cast<int64_t>(applied)).run();
     });
@@ -238,13 +237,12 @@ private:
       db_.exec("CREATE TABLE IF NOT EXISTS parts(dir INTEGER PRIMARY KEY,"
                " rec BLOB NOT NULL)");
       db_.exec(requests_table("IF NOT EXISTS "));
-      bool has_code = false;
+      bool rows = false;
       auto cols = db_.prepare("PRAGMA table_info(requests)");
       while (cols.step())
-        has_code = has_code || cols.blob(1) == "code";
-      if (!has_code) // schema 3
-        db_.exec("ALTER TABLE requests ADD COLUMN code INTEGER NOT NULL"
-                 " DEFAULT 0");
+        rows = rows || cols.blob(1) == "rid";
+      if (rows) // schema 3: a row per record, all of them successes
+        records_to_blob();
       db_.exec("UPDATE meta SET value = " +
                std::to_string(shard_schema_version) + " WHERE key = 'schema'");
     });
@@ -254,10 +252,34 @@ private:
   /// "IF NOT EXISTS ".
   static std::string requests_table(const char* how) {
     return std::string{"CREATE TABLE "} + how +
-           "requests(seq INTEGER PRIMARY KEY, rid INTEGER, dir INTEGER,"
-           " hash INTEGER, at INTEGER, ino INTEGER, kind INTEGER,"
-           " mode INTEGER, size INTEGER, mtime INTEGER, version INTEGER,"
-           " code INTEGER NOT NULL DEFAULT 0)";
+           "requests(seq INTEGER PRIMARY KEY, last INTEGER NOT NULL,"
+           " recs BLOB NOT NULL)";
+  }
+
+  /// Version 3's requests table (a row per record) as one blob.
+  void records_to_blob() {
+    std::vector<request_record> rs;
+    auto q = db_.prepare("SELECT seq, rid, dir, hash, at, ino, kind, mode, "
+                         "size, mtime, version FROM requests ORDER BY seq");
+    while (q.step()) {
+      request_record x;
+      x.seq = static_cast<uint64_t>(q.int64(0));
+      x.rid = static_cast<uint64_t>(q.int64(1));
+      x.dir = static_cast<inode_id>(q.int64(2));
+      x.hash = from_db(q.int64(3));
+      x.at = q.int64(4);
+      x.a = read_attrs(q, 5, "request record");
+      rs.push_back(x);
+    }
+    db_.exec("DROP TABLE requests");
+    db_.exec(requests_table(""));
+    if (rs.empty())
+      return;
+    db_.prepare("INSERT INTO requests VALUES (?,?,?)")
+        .bind(1, static_cast<int64_t>(rs.front().seq))
+        .bind(2, static_cast<int64_t>(rs.back().seq))
+        .bind(3, std::string_view{encode_request_records(rs)})
+        .run();
   }
 
   void write(const commit_batch& b) {
@@ -270,18 +292,23 @@ private:
           .bind(4, std::string_view{x.e.name});
       bind_attrs(*put_entry_, 5, x.e.a).run();
     }
-    for (auto& x : b.put_requests) {
-      put_request_->bind(1, static_cast<int64_t>(x.seq))
-          .bind(2, static_cast<int64_t>(x.rid))
-          .bind(3, static_cast<int64_t>(x.dir))
-          .bind(4, to_db(x.hash))
-          .bind(5, x.at);
-      bind_attrs(*put_request_, 6, x.a)
-          .bind(12, static_cast<int64_t>(x.code))
+    if (!b.put_requests.empty()) {
+      // One row per batch: a record is as many bytes, a fraction of the
+      // work of a row of its own (a create's commit did twice the work).
+      uint64_t lo = b.put_requests.front().seq, hi = lo;
+      for (auto& x : b.put_requests) {
+        lo = std::min(lo, x.seq);
+        hi = std::max(hi, x.seq);
+      }
+      put_request_->bind(1, static_cast<int64_t>(lo))
+          .bind(2, static_cast<int64_t>(hi))
+          .bind(3, std::string_view{encode_request_records(b.put_requests)})
           .run();
     }
-    if (b.requests_from != 0)
+    if (b.requests_from != 0) {
       trim_requests_->bind(1, static_cast<int64_t>(b.requests_from)).run();
+      put_requests_from_->bind(1, static_cast<int64_t>(b.requests_from)).run();
+    }
     for (auto& x : b.put_nodes)
       put_node_->bind(1, static_cast<int64_t>(x.dir))
           .bind(2, static_cast<int64_t>(x.r.id))
@@ -308,7 +335,7 @@ private:
   sql::db db_;
   std::unique_ptr<sql::stmt> put_entry_, del_entry_, put_node_, del_node_,
       put_dead_, put_parts_, del_parts_, put_seq_, put_row_, put_applied_,
-      put_request_, trim_requests_;
+      put_request_, trim_requests_, put_requests_from_;
   uint64_t commits_ = 0;
 };
 

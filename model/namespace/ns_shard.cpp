@@ -402,6 +402,7 @@ commit_batch ns_shard::take_changes() {
   b.next_row = next_row_;
   b.put_requests = std::move(new_requests_);
   new_requests_.clear();
+  new_requests_.reserve(b.put_requests.size()); // the next batch's likely
   b.requests_from = requests_from_;
   requests_from_ = 0;
   pending_.clear();

@@ -4,6 +4,8 @@
 // records are bounded by age and count.
 #include <doctest/doctest.h>
 
+#include <msgpack.hpp>
+
 #include "model/namespace/name.hpp"
 #include "storage/batch_codec.hpp"
 #include "storage/shard_store.hpp"
@@ -172,6 +174,80 @@ TEST_CASE("the records travel with the batch to every replica's store and "
   CHECK(recs[2].code == errc::enoent);
 }
 
+namespace {
+
+bool same(const request_record& x, const request_record& y) {
+  return x.seq == y.seq && x.rid == y.rid && x.dir == y.dir &&
+         x.hash == y.hash && x.at == y.at && x.a == y.a && x.code == y.code;
+}
+
+void check_round_trip(const commit_batch& b) {
+  auto back = decode_commit_batch(encode_commit_batch(b));
+  REQUIRE(back.put_requests.size() == b.put_requests.size());
+  for (size_t i = 0; i < b.put_requests.size(); ++i)
+    CHECK(same(back.put_requests[i], b.put_requests[i]));
+  CHECK(back.requests_from == b.requests_from);
+  CHECK(back.put_entries.size() == b.put_entries.size());
+}
+
+} // namespace
+
+TEST_CASE("a create's record costs a few bytes in the batch") {
+  ns_shard with{0, {}}, without{0, {}};
+  for (int i = 0; i < 200; ++i) {
+    auto n = "file-" + std::to_string(i);
+    run(with, with_id(ns_op::create, root_ino, n, 1000 + i), sec + i);
+    run(without, make_request(ns_op::create, root_ino, n), sec + i);
+  }
+  auto b = with.take_changes();
+  auto plain = without.take_changes();
+  auto bytes = encode_commit_batch(b);
+  CHECK(static_cast<unsigned char>(bytes[1]) == 3);
+  // Each record is its id and the index of the entry it made.
+  auto extra = bytes.size() - encode_commit_batch(plain).size();
+  CHECK(extra <= 200 * 14 + 16);
+  check_round_trip(b);
+  // Failures, unlinks, a name made and removed in one batch, a mkdir: the
+  // records that point at no entry of the batch are written whole.
+  run(with, with_id(ns_op::create, root_ino, "file-1", 1), 2 * sec);
+  run(with, with_id(ns_op::unlink, root_ino, "file-2", 2), 2 * sec);
+  run(with, with_id(ns_op::create, root_ino, "brief", 3), 2 * sec);
+  run(with, with_id(ns_op::unlink, root_ino, "brief", 4), 2 * sec);
+  run(with, with_id(ns_op::mkdir, root_ino, "d", 5), 2 * sec);
+  run(with, with_id(ns_op::unlink, root_ino, "none", 6), 2 * sec);
+  auto mixed = with.take_changes();
+  REQUIRE(mixed.put_requests.size() == 6);
+  CHECK(static_cast<unsigned char>(encode_commit_batch(mixed)[1]) == 3);
+  check_round_trip(mixed);
+  CHECK(
+      decode_commit_batch(encode_commit_batch(mixed)).put_requests[4].a.kind ==
+      entry_kind::dir);
+  // Records whose numbers do not follow each other (a snapshot's, after
+  // some were dropped) keep version 2.
+  auto gaps = mixed;
+  gaps.put_requests.erase(gaps.put_requests.begin() + 2);
+  CHECK(static_cast<unsigned char>(encode_commit_batch(gaps)[1]) == 2);
+  check_round_trip(gaps);
+  // A record that points past the batch's entries is refused.
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk{buf};
+  pk.pack_array(11);
+  pk.pack(3);
+  for (int i = 0; i < 6; ++i)
+    pk.pack_array(0); // entries, removed rows, nodes, ..., parts
+  pk.pack(1);
+  pk.pack(1);
+  pk.pack_array(2);
+  pk.pack(5);
+  pk.pack_array(1);
+  pk.pack_array(2);
+  pk.pack(7);
+  pk.pack(0); // entry 0 of none
+  pk.pack(0);
+  CHECK_THROWS_AS(decode_commit_batch(std::string(buf.data(), buf.size())),
+                  sql::storage_error);
+}
+
 TEST_CASE("records are dropped by age and by count, at every replica") {
   ns_shard_config cfg;
   cfg.request_memory_ns = 10 * sec;
@@ -224,34 +300,75 @@ TEST_CASE("a version 2 shard file gains the requests table") {
   CHECK(st->load().entries.size() == 2);
 }
 
-TEST_CASE("a version 3 shard file gains the records' answer codes") {
+TEST_CASE("a version 3 shard file's records (a row each) become a blob") {
   temp_dir dir;
   auto path = dir.file("shard-0.db");
+  request_record rec;
+  attrs made;
   {
     auto st = open_sqlite_shard_store(path, {0, 1});
     ns_shard s{0, {}};
-    run(s, with_id(ns_op::create, root_ino, "a", 5));
+    made = run(s, with_id(ns_op::create, root_ino, "a", 5)).a;
     st->commit(s.take_changes());
+    auto l = st->load();
+    REQUIRE(l.requests.size() == 1);
+    rec = l.requests[0];
   }
   {
-    sql::db db{path, false}; // as version 3 wrote it
-    db.exec("CREATE TABLE old AS SELECT seq, rid, dir, hash, at, ino, kind,"
-            " mode, size, mtime, version FROM requests");
+    sql::db db{path, false}; // as version 3 wrote it: a row per record
     db.exec("DROP TABLE requests");
     db.exec("CREATE TABLE requests(seq INTEGER PRIMARY KEY, rid INTEGER,"
             " dir INTEGER, hash INTEGER, at INTEGER, ino INTEGER, kind INTEGER,"
             " mode INTEGER, size INTEGER, mtime INTEGER, version INTEGER)");
-    db.exec("INSERT INTO requests SELECT * FROM old");
-    db.exec("DROP TABLE old");
+    db.prepare("INSERT INTO requests VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, static_cast<int64_t>(rec.seq))
+        .bind(2, static_cast<int64_t>(rec.rid))
+        .bind(3, static_cast<int64_t>(rec.dir))
+        .bind(4, static_cast<int64_t>(rec.hash ^ (uint64_t{1} << 63)))
+        .bind(5, rec.at)
+        .bind(6, static_cast<int64_t>(rec.a.ino))
+        .bind(7, static_cast<int64_t>(rec.a.kind))
+        .bind(8, static_cast<int64_t>(rec.a.mode))
+        .bind(9, static_cast<int64_t>(rec.a.size))
+        .bind(10, rec.a.mtime)
+        .bind(11, static_cast<int64_t>(rec.a.version))
+        .run();
     db.exec("UPDATE meta SET value = 3 WHERE key = 'schema'");
   }
   auto st = open_sqlite_shard_store(path, {0, 1});
   auto s = reload(*st);
-  CHECK(run(s, with_id(ns_op::create, root_ino, "a", 5)).code == errc::ok);
+  auto again = run(s, with_id(ns_op::create, root_ino, "a", 5));
+  CHECK(again.code == errc::ok);
+  CHECK(again.a == made);
+  CHECK(s.stats().replayed == 1);
   run(s, with_id(ns_op::unlink, root_ino, "none", 6));
   st->commit(s.take_changes());
   auto l = st->load();
   REQUIRE(l.requests.size() == 2);
   CHECK(l.requests[0].code == errc::ok);
   CHECK(l.requests[1].code == errc::enoent);
+}
+
+TEST_CASE("the store drops records below the batches' trim point, also "
+          "inside a batch's blob") {
+  temp_dir dir;
+  auto st = open_sqlite_shard_store(dir.file("shard-0.db"), {0, 1});
+  ns_shard_config cfg;
+  cfg.max_requests = 3;
+  ns_shard s{0, cfg};
+  for (int i = 1; i <= 5; ++i) // one batch, records 1..5, 3 kept
+    run(s, with_id(ns_op::create, root_ino, "f" + std::to_string(i), i));
+  auto b = s.take_changes();
+  CHECK(b.put_requests.size() == 5);
+  CHECK(b.requests_from == 3);
+  st->commit(b);
+  auto l = st->load();
+  REQUIRE(l.requests.size() == 3);
+  CHECK(l.requests[0].rid == 3);
+  CHECK(reload(*st, cfg).requests() == 3);
+  // A snapshot installed over it keeps no trim point of its own.
+  auto whole = whole_batch(st->load());
+  auto other = open_sqlite_shard_store(dir.file("shard-1.db"), {0, 1});
+  other->install(whole, 7);
+  CHECK(other->load().requests.size() == 3);
 }
