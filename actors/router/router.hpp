@@ -158,10 +158,17 @@ struct router_state {
                  std::function<void(part_reply)> done);
   /// part_step's try number `attempt`: a replica that does not lead its
   /// group (ENOTLEADER) passes the step to the next replica after a pause,
-  /// until `deadline`.
+  /// until `deadline`; so does a repeatable step whose outcome is unknown
+  /// (EUNAVAILABLE, or no answer) in a replicated group.
   void part_step_at(uint32_t shard, part_request req,
                     std::function<void(part_reply)> done,
                     caf::actor_clock::time_point deadline, int attempt);
+  /// How long one try of a step may take before it counts as lost.
+  caf::timespan step_limit(const part_request& req) const;
+  /// Sends part_step_at's try `attempt` after a pause.
+  void part_step_later(uint32_t shard, part_request req,
+                       std::function<void(part_reply)> done,
+                       caf::actor_clock::time_point deadline, int attempt);
   void to_meta(meta_command cmd, std::function<void(meta_result)> done);
   /// Takes the redirect of an EWRONGSHARD answer into the placement cache;
   /// false if the answer named no holder.

@@ -49,10 +49,60 @@ struct move_job {
   part_ref part() const { return {req.dir, req.range, id}; }
 };
 
+namespace {
+
+/// Steps that may be sent again when their outcome is unknown: repeating
+/// one changes nothing that the first did (ns_parts.cpp, ns_copy.cpp). A
+/// copy's chunk and the freeze are not: their copy lives in the memory of
+/// the replica that led, and a new leader answers them ENOENT.
+bool repeatable(const part_request& r) {
+  return std::holds_alternative<part_import>(r) ||
+         std::holds_alternative<part_patch>(r) ||
+         std::holds_alternative<part_release>(r) ||
+         std::holds_alternative<part_activate>(r) ||
+         std::holds_alternative<part_list_unresolved>(r);
+}
+
+} // namespace
+
+caf::timespan router_state::step_limit(const part_request& req) const {
+  // A whole part's export takes time in proportion to its size: a slow
+  // copy is not a lost shard. A chunk's steps are bounded by the chunk
+  // (or, for a delta, by the writes during the copy): a shard that does not
+  // answer one within ten request timeouts is taken for lost, and the move
+  // aborts instead of waiting minutes for a node that died.
+  if (std::holds_alternative<part_begin_export>(req))
+    return bulk_timeout;
+  bool chunk = std::holds_alternative<part_import>(req) ||
+               std::holds_alternative<part_copy>(req) ||
+               std::holds_alternative<part_freeze>(req) ||
+               std::holds_alternative<part_patch>(req);
+  return chunk ? 10 * timeout : timeout;
+}
+
 void router_state::part_step(uint32_t shard, part_request req,
                              std::function<void(part_reply)> done) {
-  part_step_at(shard, std::move(req), std::move(done),
-               self->clock().now() + 2 * timeout, 0);
+  // A repeatable step of a replicated group gets one more try after a
+  // whole lost attempt (its replica died with it): a failover, not a move
+  // that must abort.
+  auto deadline = self->clock().now() + 2 * timeout;
+  if (replicated() && repeatable(req))
+    deadline += step_limit(req);
+  part_step_at(shard, std::move(req), std::move(done), deadline, 0);
+}
+
+void router_state::part_step_later(uint32_t shard, part_request req,
+                                   std::function<void(part_reply)> done,
+                                   caf::actor_clock::time_point deadline,
+                                   int attempt) {
+  auto id = ++later_seq;
+  later[id] = [this, shard, req = std::move(req), done = std::move(done),
+               deadline, attempt]() mutable {
+    part_step_at(shard, std::move(req), std::move(done), deadline, attempt);
+  };
+  auto wait =
+      std::chrono::milliseconds(std::min(50, 1 << std::min(attempt, 6)));
+  self->delayed_send(self, wait, retry_atom::value, id);
 }
 
 void router_state::part_step_at(uint32_t shard, part_request req,
@@ -64,44 +114,39 @@ void router_state::part_step_at(uint32_t shard, part_request req,
     r.code = errc::eunavailable;
     return done(r);
   }
-  // A whole part's export takes time in proportion to its size: a slow
-  // copy is not a lost shard. A chunk's steps are bounded by the chunk
-  // (or, for a delta, by the writes during the copy): a shard that does not
-  // answer one within ten request timeouts is taken for lost, and the move
-  // aborts instead of waiting minutes for a node that died.
-  bool bulk = std::holds_alternative<part_begin_export>(req);
-  bool chunk = std::holds_alternative<part_import>(req) ||
-               std::holds_alternative<part_copy>(req) ||
-               std::holds_alternative<part_freeze>(req) ||
-               std::holds_alternative<part_patch>(req);
-  auto limit = bulk ? bulk_timeout : chunk ? 10 * timeout : timeout;
   auto target = shards[shard];
-  self->request(target, limit, part_atom::value, req)
+  self->request(target, step_limit(req), part_atom::value, req)
       .then(
           [this, shard, req, done, deadline, attempt,
            target](part_reply& r) mutable {
+            bool in_time = replicated() && self->clock().now() < deadline;
             // Refused by a replica that does not lead: nothing was applied,
             // the next replica may lead (an election may still be on).
-            if (r.code == errc::enotleader && replicated() &&
-                self->clock().now() < deadline) {
+            if (r.code == errc::enotleader && in_time) {
               ++stats.not_leader;
               if (shards[shard] == target)
                 follow_leader(shard, member_of(shard, target), 0);
-              auto id = ++later_seq;
-              later[id] = [this, shard, req = std::move(req),
-                           done = std::move(done), deadline,
-                           attempt]() mutable {
-                part_step_at(shard, std::move(req), std::move(done), deadline,
-                             attempt + 1);
-              };
-              auto wait = std::chrono::milliseconds(
-                  std::min(50, 1 << std::min(attempt, 6)));
-              self->delayed_send(self, wait, retry_atom::value, id);
-              return;
+              return part_step_later(shard, std::move(req), std::move(done),
+                                     deadline, attempt + 1);
             }
+            // Its outcome unknown (the replica's proposal unanswered in
+            // time): a repeatable step goes again, and the group answers
+            // it as it answered the first, or applies it now.
+            if (r.code == errc::eunavailable && in_time && repeatable(req))
+              return part_step_later(shard, std::move(req), std::move(done),
+                                     deadline, attempt + 1);
             done(std::move(r));
           },
-          [done](caf::error&) {
+          [this, shard, req, done, deadline, attempt,
+           target](caf::error&) mutable {
+            // No answer: the replica may have died with it.
+            if (replicated() && repeatable(req) &&
+                self->clock().now() < deadline) {
+              if (shards[shard] == target)
+                follow_leader(shard, member_of(shard, target), 0);
+              return part_step_later(shard, std::move(req), std::move(done),
+                                     deadline, attempt + 1);
+            }
             part_reply r;
             r.code = errc::eunavailable;
             done(r);

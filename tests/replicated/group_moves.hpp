@@ -37,10 +37,12 @@ struct router {
   }
 
   /// `durable`: answered once what it changed is committed (every step
-  /// but the freeze, actors/shard.cpp).
+  /// but the freeze, actors/shard.cpp). `repeat`: a step that may go again
+  /// when its outcome is unknown (its answer lost, or EUNAVAILABLE), as
+  /// router_move.cpp sends repeatable steps again.
   void step(group_id g, const std::string& what, step_fn fn,
             std::function<void(answer)> done, bool durable = true,
-            int tries = 0) {
+            bool repeat = false, int tries = 0) {
     node_id a = at(g);
     job j;
     j.what = what;
@@ -50,14 +52,23 @@ struct router {
       wait = durable && an.code == errc::ok;
       return an;
     };
-    j.done = [this, g, a, what, fn, done, durable, tries](answer an) {
-      if (an.code == errc::enotleader && tries < 8) {
-        follow(g, a, an.hint);
-        return step(g, what, fn, done, durable, tries + 1);
+    j.done = [this, g, a, what, fn, done, durable, repeat, tries](answer an) {
+      bool unknown = repeat && an.code == errc::eunavailable;
+      if ((an.code == errc::enotleader || unknown) && tries < 8) {
+        if (!unknown)
+          follow(g, a, an.hint);
+        w.note("  " + what + " goes again after " + str(an.code));
+        return step(g, what, fn, done, durable, repeat, tries + 1);
       }
       done(std::move(an));
     };
-    j.lost = [done] { done(answer::of(errc::eunavailable)); };
+    j.lost = [this, g, a, what, fn, done, durable, repeat, tries] {
+      if (!repeat || tries >= 8)
+        return done(answer::of(errc::eunavailable));
+      follow(g, a, 0); // perhaps it is down: the next replica
+      w.note("  " + what + " goes again after a lost answer");
+      step(g, what, fn, done, durable, repeat, tries + 1);
+    };
     w.send_job(a, g, std::move(j));
   }
 
@@ -125,6 +136,12 @@ public:
 
 private:
   void finish() { done = true; }
+  /// Steps that may go again when their outcome is unknown (repeating one
+  /// changes nothing the first did): as router_move.cpp's repeatable().
+  static bool repeatable(const std::string& what) {
+    return what == "import" || what == "patch" || what == "list" ||
+           what == "release" || what == "activate";
+  }
   template <class F>
   void step(group_id g, const std::string& what, step_fn fn, F then,
             bool durable = true) {
@@ -135,7 +152,7 @@ private:
           if (self->alive && !self->done)
             then(std::move(a));
         },
-        durable);
+        durable, repeatable(what));
   }
   template <class F> void meta(const meta_command& cmd, F then) {
     auto self = shared_from_this();
