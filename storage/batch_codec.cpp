@@ -51,12 +51,9 @@ dir_entry unpack_entry(const msgpack::object& o) {
   return x;
 }
 
-// A request record: 11 fields for a success, 12 (its code last) for a
-// failed answer.
-void pack_request(mp::packer& pk, const request_record& x) {
-  bool failed = x.code != errc::ok;
-  pk.pack_array(failed ? 12 : 11);
-  pk.pack(x.seq);
+// A request record's rid, dir, hash, at, ino, kind, mode, size, mtime and
+// version (10 fields).
+void pack_record_fields(mp::packer& pk, const request_record& x) {
   pk.pack(x.rid);
   pk.pack(x.dir);
   pk.pack(x.hash);
@@ -67,6 +64,40 @@ void pack_request(mp::packer& pk, const request_record& x) {
   pk.pack(x.a.size);
   pk.pack(x.a.mtime);
   pk.pack(x.a.version);
+}
+
+// pack_record_fields's fields at f[0..9] into `x`.
+void unpack_record_fields(const msgpack::object* f, request_record& x) {
+  x.rid = f[0].as<uint64_t>();
+  x.dir = f[1].as<uint64_t>();
+  x.hash = f[2].as<uint64_t>();
+  x.at = f[3].as<int64_t>();
+  x.a.ino = f[4].as<uint64_t>();
+  auto kind = f[5].as<unsigned>();
+  if (kind > static_cast<unsigned>(entry_kind::symlink))
+    throw error("batch request record of unknown kind");
+  x.a.kind = static_cast<entry_kind>(kind);
+  x.a.mode = f[6].as<uint32_t>();
+  x.a.size = f[7].as<uint64_t>();
+  x.a.mtime = f[8].as<int64_t>();
+  x.a.version = f[9].as<uint64_t>();
+}
+
+// An answer's code as a record's field.
+errc unpack_code(const msgpack::object& o) {
+  auto code = o.as<unsigned>();
+  if (code > static_cast<unsigned>(errc::enotleader))
+    throw error("batch request record of unknown code");
+  return static_cast<errc>(code);
+}
+
+// A request record: [seq, fields...] (11) for a success, with its code
+// last (12) for a failed answer.
+void pack_request(mp::packer& pk, const request_record& x) {
+  bool failed = x.code != errc::ok;
+  pk.pack_array(failed ? 12 : 11);
+  pk.pack(x.seq);
+  pack_record_fields(pk, x);
   if (failed)
     pk.pack(static_cast<unsigned>(x.code));
 }
@@ -76,24 +107,11 @@ request_record unpack_request(const msgpack::object& o) {
   auto* f = mp::fields<error>(o, failed ? 12 : 11, "batch request record");
   request_record x;
   x.seq = f[0].as<uint64_t>();
-  x.rid = f[1].as<uint64_t>();
-  x.dir = f[2].as<uint64_t>();
-  x.hash = f[3].as<uint64_t>();
-  x.at = f[4].as<int64_t>();
-  x.a.ino = f[5].as<uint64_t>();
-  auto kind = f[6].as<unsigned>();
-  if (kind > static_cast<unsigned>(entry_kind::symlink))
-    throw error("batch request record of unknown kind");
-  x.a.kind = static_cast<entry_kind>(kind);
-  x.a.mode = f[7].as<uint32_t>();
-  x.a.size = f[8].as<uint64_t>();
-  x.a.mtime = f[9].as<int64_t>();
-  x.a.version = f[10].as<uint64_t>();
+  unpack_record_fields(f + 1, x);
   if (failed) {
-    auto code = f[11].as<unsigned>();
-    if (code == 0 || code > static_cast<unsigned>(errc::enotleader))
+    x.code = unpack_code(f[11]);
+    if (x.code == errc::ok)
       throw error("batch request record of unknown code");
-    x.code = static_cast<errc>(code);
   }
   return x;
 }
@@ -147,16 +165,7 @@ void pack_requests_v3(mp::packer& pk, const commit_batch& b) {
       }
     }
     pk.pack_array(11);
-    pk.pack(x.rid);
-    pk.pack(x.dir);
-    pk.pack(x.hash);
-    pk.pack(x.at);
-    pk.pack(x.a.ino);
-    pk.pack(static_cast<unsigned>(x.a.kind));
-    pk.pack(x.a.mode);
-    pk.pack(x.a.size);
-    pk.pack(x.a.mtime);
-    pk.pack(x.a.version);
+    pack_record_fields(pk, x);
     pk.pack(static_cast<unsigned>(x.code));
   }
 }
@@ -206,23 +215,8 @@ void unpack_requests_v3(const msgpack::object& o, commit_batch& b) {
       continue;
     }
     auto* g = mp::fields<error>(r, 11, "batch request record");
-    x.rid = g[0].as<uint64_t>();
-    x.dir = g[1].as<uint64_t>();
-    x.hash = g[2].as<uint64_t>();
-    x.at = g[3].as<int64_t>();
-    x.a.ino = g[4].as<uint64_t>();
-    auto kind = g[5].as<unsigned>();
-    if (kind > static_cast<unsigned>(entry_kind::symlink))
-      throw error("batch request record of unknown kind");
-    x.a.kind = static_cast<entry_kind>(kind);
-    x.a.mode = g[6].as<uint32_t>();
-    x.a.size = g[7].as<uint64_t>();
-    x.a.mtime = g[8].as<int64_t>();
-    x.a.version = g[9].as<uint64_t>();
-    auto code = g[10].as<unsigned>();
-    if (code > static_cast<unsigned>(errc::enotleader))
-      throw error("batch request record of unknown code");
-    x.code = static_cast<errc>(code);
+    unpack_record_fields(g, x);
+    x.code = unpack_code(g[10]);
     b.put_requests.push_back(x);
   }
 }
