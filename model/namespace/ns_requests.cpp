@@ -91,7 +91,7 @@ std::vector<request_record> ns_shard::part_requests(inode_id dir,
 }
 
 errc ns_shard::adopt_requests(inode_id dir, hash_range r,
-                              std::vector<request_record>& requests) {
+                              const std::vector<request_record>& requests) {
   for (auto& x : requests)
     if (x.rid == 0 || x.dir != dir || !r.contains(x.hash) ||
         x.code > errc::enotleader)

@@ -388,7 +388,7 @@ private:
   /// Keeps the records a patch brought that are not kept yet; EINVAL (and
   /// nothing kept) if one is not of part (`dir`, `r`).
   errc adopt_requests(inode_id dir, hash_range r,
-                      std::vector<request_record>& requests);
+                      const std::vector<request_record>& requests);
   /// Keeps `x` as the next record (its seq assigned here) and drops the
   /// records older than `now_ns` allows, or too many.
   void keep_record(request_record x, int64_t now_ns);

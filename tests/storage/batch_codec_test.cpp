@@ -169,17 +169,6 @@ loaded_shard sorted(loaded_shard l) {
   return l;
 }
 
-commit_batch as_batch(loaded_shard l) {
-  commit_batch b;
-  b.put_nodes = std::move(l.nodes);
-  b.put_entries = std::move(l.entries);
-  b.dead_dirs = std::move(l.dead);
-  b.put_parts = std::move(l.parts);
-  b.next_seq = l.next_seq;
-  b.next_row = l.next_row;
-  return b;
-}
-
 } // namespace
 
 TEST_CASE("a store cut into chunks and installed elsewhere replaces its "
@@ -190,7 +179,7 @@ TEST_CASE("a store cut into chunks and installed elsewhere replaces its "
   auto leader = make_memory_shard_store();
   for (auto& b : history(s))
     leader->commit(b);
-  commit_batch whole = as_batch(leader->load());
+  commit_batch whole = whole_batch(leader->load());
   auto chunks = split_commit_batch(whole, 2048);
   CHECK(chunks.size() > 3);
   // Each chunk stays near the bound (a record larger than it would not).
