@@ -51,9 +51,14 @@ constexpr auto health_deadline = std::chrono::seconds(1);
 /// gateway as the sender, for it takes messages only from this node and
 /// the members' (member_gate), and it never answers a client itself.
 /// Without a deadline: local, and the router answers every request.
+/// A remote client's request counts `cost` against its cap of pending work
+/// until its answer has gone (the caller has checked the cap: take()).
+using gateway_self = client_face_pointer<gateway_actor, gateway_state>;
+
+/// A relay that counts nothing (the members' view: one small answer).
 template <class Reply, class Handle, class... Ts>
-caf::result<Reply> relay(gateway_actor::pointer self, const Handle& dst,
-                         Ts&&... xs) {
+caf::result<Reply> relay_uncounted(gateway_actor::pointer self,
+                                   const Handle& dst, Ts&&... xs) {
   auto rp = self->make_response_promise<Reply>();
   self->request(dst, caf::infinite, std::forward<Ts>(xs)...)
       .then([rp](Reply& r) mutable { rp.deliver(std::move(r)); },
@@ -61,7 +66,84 @@ caf::result<Reply> relay(gateway_actor::pointer self, const Handle& dst,
   return rp;
 }
 
+template <class Reply, class Handle, class... Ts>
+caf::result<Reply> relay_taken(gateway_self self, caf::node_id who,
+                               uint64_t cost, const Handle& dst, Ts&&... xs) {
+  auto rp = self->make_response_promise<Reply>();
+  auto done = [self, who, cost] { self->state.release(who, cost); };
+  self->request(dst, caf::infinite, std::forward<Ts>(xs)...)
+      .then(
+          [rp, done](Reply& r) mutable {
+            done();
+            rp.deliver(std::move(r));
+          },
+          [rp, done](caf::error& e) mutable {
+            done();
+            rp.deliver(std::move(e));
+          });
+  return rp;
+}
+
+/// relay_taken of a request of other_request_cost, refused with EBUSY
+/// (an invalid_argument error) over the sender's cap.
+template <class Reply, class Handle, class... Ts>
+caf::result<Reply> relay(gateway_self self, const Handle& dst, Ts&&... xs) {
+  caf::node_id who;
+  if (!self->state.take(self, other_request_cost, who))
+    return caf::make_error(caf::sec::invalid_argument,
+                           self->state.busy_message());
+  return relay_taken<Reply>(self, who, other_request_cost, dst,
+                            std::forward<Ts>(xs)...);
+}
+
+constexpr uint64_t request_overhead = 64;
+
 } // namespace
+
+uint64_t request_cost(const std::vector<ns_request>& reqs) {
+  uint64_t n = 0;
+  for (auto& r : reqs)
+    n += request_overhead + r.name.size() + r.cookie.size();
+  return n;
+}
+
+uint64_t request_cost(const path_request& req) {
+  return request_overhead + req.path.size() + req.cookie.size();
+}
+
+bool gateway_state::take(gateway_actor::pointer self, uint64_t cost,
+                         caf::node_id& who) {
+  auto sender = self->current_sender();
+  if (!sender || sender->node() == self->node() || max_pending == 0)
+    return true;
+  auto& n = pending[sender->node()];
+  if (n + cost > max_pending) {
+    if (n == 0)
+      pending.erase(sender->node());
+    return false;
+  }
+  n += cost;
+  who = sender->node();
+  return true;
+}
+
+void gateway_state::release(const caf::node_id& who, uint64_t cost) {
+  if (!who)
+    return;
+  auto i = pending.find(who);
+  if (i == pending.end())
+    return;
+  i->second -= std::min(i->second, cost);
+  if (i->second == 0)
+    pending.erase(i);
+}
+
+std::string gateway_state::busy_message() const {
+  return "EBUSY: this connection has too much work waiting for answers "
+         "(dagshard.max-pending-bytes = " +
+         std::to_string(max_pending) +
+         "); wait for answers before sending more";
+}
 
 caf::result<node_health> gateway_state::health(gateway_actor::pointer self) {
   auto c = std::make_shared<health_check>();
@@ -108,7 +190,8 @@ caf::result<node_health> gateway_state::health(gateway_actor::pointer self) {
 caf::result<std::vector<node_info>>
 gateway_state::nodes(gateway_actor::pointer self) {
   if (peers)
-    return relay<std::vector<node_info>>(self, peers, nodes_atom::value);
+    return relay_uncounted<std::vector<node_info>>(self, peers,
+                                                   nodes_atom::value);
   auto& m = cluster.members()[cluster.self_index()];
   return std::vector<node_info>{node_info{m.id, address, true, true, {}, true}};
 }
@@ -142,7 +225,7 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
                  router_actor router, peers_actor peers, cluster_map cluster,
                  std::vector<shard_actor> local_shards, metadata_actor metadata,
                  std::string address, psm_planner_actor planner,
-                 psm_forecaster_actor forecaster) {
+                 psm_forecaster_actor forecaster, uint64_t max_pending) {
   auto& st = self->state;
   st.router = std::move(router);
   st.peers = std::move(peers);
@@ -152,6 +235,7 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
   st.address = std::move(address);
   st.planner = std::move(planner);
   st.forecaster = std::move(forecaster);
+  st.max_pending = max_pending;
   return {
       [self](ns_atom a, std::vector<ns_request>& reqs)
           -> caf::result<std::vector<ns_reply>> {
@@ -162,11 +246,26 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
                                      std::to_string(max_batch));
         if (auto why = check_client_batch(reqs); !why.empty())
           return caf::make_error(caf::sec::invalid_argument, why);
-        return relay<std::vector<ns_reply>>(self, self->state.router, a,
-                                            std::move(reqs));
+        auto cost = request_cost(reqs);
+        caf::node_id who;
+        if (!self->state.take(self, cost, who)) {
+          ns_reply busy;
+          busy.code = errc::ebusy;
+          return std::vector<ns_reply>(reqs.size(), busy);
+        }
+        return relay_taken<std::vector<ns_reply>>(
+            self, who, cost, self->state.router, a, std::move(reqs));
       },
       [self](path_atom a, path_request& req) -> caf::result<ns_reply> {
-        return relay<ns_reply>(self, self->state.router, a, std::move(req));
+        auto cost = request_cost(req);
+        caf::node_id who;
+        if (!self->state.take(self, cost, who)) {
+          ns_reply busy;
+          busy.code = errc::ebusy;
+          return busy;
+        }
+        return relay_taken<ns_reply>(self, who, cost, self->state.router, a,
+                                     std::move(req));
       },
       [self](locate_atom a, std::string& path) -> caf::result<placement_info> {
         return relay<placement_info>(self, self->state.router, a,
@@ -236,8 +335,15 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
           if (auto why = access::check_event(xs[i]); !why.empty())
             return caf::make_error(caf::sec::invalid_argument,
                                    "access " + std::to_string(i) + ": " + why);
-        return relay<psm_import_result>(self, self->state.router, a,
-                                        std::move(xs));
+        uint64_t cost = 0;
+        for (auto& x : xs)
+          cost += request_overhead + x.name.size();
+        caf::node_id who;
+        if (!self->state.take(self, cost, who))
+          return caf::make_error(caf::sec::invalid_argument,
+                                 self->state.busy_message());
+        return relay_taken<psm_import_result>(
+            self, who, cost, self->state.router, a, std::move(xs));
       },
       [self](psm_series_atom a,
              std::string& path) -> caf::result<psm_series_view> {

@@ -47,9 +47,64 @@ bool member_gate::log_limit::due() {
   return true;
 }
 
-void member_gate::admit(uint32_t index, const caf::node_id& id) {
+bool member_gate::admit(uint32_t index, const caf::node_id& id) {
   std::lock_guard<std::mutex> guard{mtx_};
+  if (certified_) {
+    auto b = bound_.find(id);
+    if (b == bound_.end() || index >= ids_.size() ||
+        b->second.member != ids_[index])
+      return false;
+  }
   members_[index] = id;
+  return true;
+}
+
+void member_gate::require_certificates(std::vector<std::string> ids) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  certified_ = true;
+  ids_ = std::move(ids);
+}
+
+std::optional<uint32_t> member_gate::index_of(const std::string& member) const {
+  for (uint32_t i = 0; i < ids_.size(); ++i)
+    if (ids_[i] == member)
+      return i;
+  return std::nullopt;
+}
+
+bool member_gate::bind(const caf::node_id& id, const std::string& member) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::optional<uint32_t> index;
+  if (!member.empty() && !(index = index_of(member)))
+    return false;
+  auto [b, fresh] = bound_.try_emplace(id);
+  if (!fresh && b->second.member != member)
+    return false;
+  b->second.member = member;
+  ++b->second.connections;
+  // A node id whose connections all closed may still name a member (its
+  // last messages, the down messages of its actors, are being delivered);
+  // bound under another certificate now, it no longer does.
+  for (auto m = members_.begin(); m != members_.end();)
+    if (m->second == id && (!index || m->first != *index))
+      m = members_.erase(m);
+    else
+      ++m;
+  if (index)
+    members_[*index] = id;
+  return true;
+}
+
+void member_gate::unbind(const caf::node_id& id) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  auto b = bound_.find(id);
+  if (b == bound_.end() || --b->second.connections > 0)
+    return;
+  // Its last connection is gone: the node id is free to bind again. It
+  // still passes as its member's until then (or until the member's next
+  // node id replaces it): CAF delivers the down messages of its actors
+  // after the connection closed, and the member's peers must see them.
+  bound_.erase(b);
 }
 
 void member_gate::forget(uint32_t index) {

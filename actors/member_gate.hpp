@@ -27,6 +27,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <caf/actor_system.hpp>
 #include <caf/invoke_message_result.hpp>
@@ -39,8 +40,22 @@ namespace ds {
 class member_gate {
 public:
   /// Member `index` (its place in the cluster map) answers as node `id`
-  /// (a restarted member: its new id replaces the old one).
-  void admit(uint32_t index, const caf::node_id& id);
+  /// (a restarted member: its new id replaces the old one). With
+  /// certificates required, only a node bound to that member's certificate
+  /// is admitted; returns whether `id` was.
+  bool admit(uint32_t index, const caf::node_id& id);
+
+  /// Mutual TLS: members are known by their certificates (`ids`: the
+  /// members' node ids, by index), no longer by who answers at an address.
+  void require_certificates(std::vector<std::string> ids);
+  /// A TLS connection of node `id` presents a certificate naming member
+  /// `member` (empty: a console's). False if `id` is bound to another
+  /// certificate on another connection, or `member` is no member of this
+  /// cluster; otherwise the binding lasts until unbind() of each bind(),
+  /// and a member's node is admitted at once. A node id unbound since
+  /// passes as its member's until it is bound under another certificate.
+  bool bind(const caf::node_id& id, const std::string& member);
+  void unbind(const caf::node_id& id);
   /// Member `index` is no longer known by any node id.
   void forget(uint32_t index);
   /// The member index of node `id`, if it is a member's.
@@ -71,8 +86,17 @@ private:
   /// held back since the last one (else nullopt).
   std::optional<uint64_t> count(std::atomic<uint64_t>& n, log_limit& l);
 
+  struct binding {
+    std::string member; ///< empty: a console
+    uint32_t connections = 0;
+  };
+  std::optional<uint32_t> index_of(const std::string& member) const;
+
   mutable std::mutex mtx_;
   std::map<uint32_t, caf::node_id> members_;
+  bool certified_ = false;       ///< certificates required
+  std::vector<std::string> ids_; ///< member ids by index (certified)
+  std::map<caf::node_id, binding> bound_;
   log_limit refused_log_;
   log_limit undecodable_log_;
   std::atomic<uint64_t> refused_{0};

@@ -15,9 +15,9 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <caf/openssl/all.hpp>
 
 #include "actors/gateway.hpp"
+#include "actors/guard/tls.hpp"
 #include "actors/member_gate.hpp"
 #include "actors/meta_replica.hpp"
 #include "actors/peers.hpp"
@@ -161,19 +161,51 @@ shard_psm_options shard_psm(const node_options& opts,
   return o;
 }
 
-/// Publishes the gateway behind the BASP guard (actors/guard/): CAF's BASP
-/// must not see bytes that could crash it.
-caf::expected<uint16_t> publish_plaintext(caf::actor_system& sys,
-                                          const node_options& opts,
-                                          node_handles& h) {
+/// A node id as a BASP handshake carries it, or none.
+caf::node_id decode_node(caf::actor_system& sys, const std::string& bytes) {
+  caf::node_id id;
+  caf::binary_deserializer src{sys, bytes.data(), bytes.size()};
+  if (src(id))
+    return caf::node_id{};
+  return id;
+}
+
+/// The node's guard (actors/guard/): the connections of its port and those
+/// it opens to its peers cross it. With tls, over mutual TLS whose
+/// certificates tell members from consoles: the member gate then knows a
+/// member by its certificate, not by what it says it is.
+void spawn_guard(caf::actor_system& sys, const node_options& opts,
+                 const cluster_map& cluster, node_handles& h) {
   guard::guard_options go;
   go.max_payload = opts.max_message_bytes;
   go.handshake_timeout = opts.handshake_timeout;
   h.guard_meters = go.meters;
+  if (opts.tls) {
+    auto& cfg = sys.config();
+    std::string err;
+    go.tls = guard::tls_context::make(cfg.openssl_certificate, cfg.openssl_key,
+                                      cfg.openssl_cafile, err);
+    if (!go.tls)
+      throw node_error(err);
+    std::vector<std::string> ids;
+    for (auto& m : cluster.members())
+      ids.push_back(m.id);
+    h.gate->require_certificates(std::move(ids));
+    std::weak_ptr<member_gate> gate = h.gate;
+    go.on_greet = [&sys, gate](const std::string& bytes,
+                               const guard::peer_certificate& cert,
+                               guard::conn_side) {
+      auto g = gate.lock();
+      auto id = decode_node(sys, bytes);
+      return g && id && g->bind(id, cert.id);
+    };
+    go.on_close = [&sys, gate](const std::string& bytes) {
+      if (auto g = gate.lock())
+        if (auto id = decode_node(sys, bytes))
+          g->unbind(id);
+    };
+  }
   h.guard = guard::spawn_guarded_middleman(sys, std::move(go));
-  return guard::publish_guarded(
-      sys, h.guard, caf::actor_cast<caf::strong_actor_ptr>(h.gateway),
-      sys.message_types(h.gateway), opts.port, opts.bind);
 }
 
 } // namespace
@@ -246,14 +278,22 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     caf::anon_send(h.router, psm_fcaster_atom::value, h.forecaster);
     if (h.groups)
       caf::anon_send(h.router, group_local_atom::value, h.groups, h.replicas);
+    if (publish) {
+      try {
+        spawn_guard(sys, opts, cluster, h);
+      } catch (...) {
+        stop_node(sys, h);
+        throw;
+      }
+    }
     if (!opts.peers.empty())
-      h.peers = sys.spawn(peers_behavior, cluster, h.router, opts.tls);
+      h.peers = sys.spawn(peers_behavior, cluster, h.router, h.guard);
     std::string address = publish ? opts.bind + ":" + std::to_string(opts.port)
                                   : std::string{"in-process"};
     h.planner = spawn_planner(sys, opts, cluster, h);
-    h.gateway =
-        sys.spawn(gateway_behavior, h.router, h.peers, cluster, h.shards,
-                  h.metadata, address, h.planner, h.forecaster);
+    h.gateway = sys.spawn(gateway_behavior, h.router, h.peers, cluster,
+                          h.shards, h.metadata, address, h.planner,
+                          h.forecaster, opts.max_pending_bytes);
     // Before the port opens: a peer that greets the gateway at once must get
     // the Raft host and the replicas in the hello (without them it would
     // take this node for one without shard groups until they meet again).
@@ -264,9 +304,9 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     }
     if (publish) {
       h.tls = opts.tls;
-      auto port = h.tls ? caf::openssl::publish(h.gateway, opts.port,
-                                                opts.bind.c_str(), true)
-                        : publish_plaintext(sys, opts, h);
+      auto port = guard::publish_guarded(
+          sys, h.guard, caf::actor_cast<caf::strong_actor_ptr>(h.gateway),
+          sys.message_types(h.gateway), opts.port, opts.bind);
       if (!port) {
         stop_node(sys, h);
         throw node_error("cannot listen on " + address + ": " +
@@ -290,15 +330,7 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
 }
 
 void stop_node(caf::actor_system& sys, node_handles& h) {
-  if (h.port != 0 && h.tls) {
-    // CAF 0.17's openssl::unpublish helper does not compile; ask the
-    // OpenSSL middleman actor directly.
-    caf::scoped_actor self{sys};
-    self->request(sys.openssl_manager().actor_handle(), std::chrono::seconds(2),
-                  caf::unpublish_atom::value, h.gateway.address(), h.port)
-        .receive([] {}, [](caf::error&) {});
-  }
-  // A plaintext node: close the port, end the guard's middleman actor.
+  // Close the port, end the guard's middleman actor.
   if (h.guard)
     guard::stop_guarded_middleman(sys, h.guard, h.gateway.address(), h.port);
   h.port = 0;

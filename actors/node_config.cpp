@@ -1,4 +1,6 @@
 #include "actors/node_config.hpp"
+
+#include "actors/guard/tls.hpp"
 #include "actors/node_option_table.hpp"
 
 #include <array>
@@ -8,7 +10,6 @@
 
 #include <caf/all.hpp>
 #include <caf/io/middleman.hpp>
-#include <caf/openssl/manager.hpp>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -321,12 +322,6 @@ bool is_loopback_address(const std::string& addr) {
 }
 
 std::string node_config::check_tls() {
-  // Measured: links between nodes over CAF 0.17's OpenSSL transport
-  // stall in mutual connects (request timeouts, nodes never all meet).
-  if (!opts_.peers.empty())
-    return "dagshard.tls: not supported with peers yet (links between "
-           "nodes over CAF 0.17's OpenSSL transport stall); TLS protects "
-           "the console links of a single node";
   for (auto [name, value] :
        {std::pair{"certificate", &openssl_certificate},
         std::pair{"key", &openssl_key}, std::pair{"cafile", &openssl_cafile}}) {
@@ -336,14 +331,24 @@ std::string node_config::check_tls() {
     if (::access(value->c_str(), R_OK) != 0)
       return std::string{"openssl."} + name + ": cannot read " + *value;
   }
-  // Measured: CAF 0.17's OpenSSL transport drops its links every
-  // connection-timeout when middleman heartbeats are on.
-  auto hb =
-      caf::get_or(*this, "middleman.heartbeat-interval", caf::timespan{0});
-  if (hb.count() != 0)
-    return "middleman.heartbeat-interval: must be 0s with dagshard.tls "
-           "(CAF 0.17's OpenSSL links drop when heartbeats are on)";
-  load<caf::openssl::manager>();
+  // The node's own TLS (actors/guard/tls.*), not CAF's OpenSSL module:
+  // load the files now, so that a bad one stops the node here.
+  std::string err;
+  auto ctx = guard::tls_context::make(openssl_certificate, openssl_key,
+                                      openssl_cafile, err);
+  if (!ctx)
+    return err;
+  auto& own = ctx->own();
+  if (!opts_.peers.empty() && own.id != opts_.node_id)
+    return "openssl.certificate: " + openssl_certificate + " (" + own.subject +
+           ") " +
+           (own.member ? "names member '" + own.id + "'"
+                       : std::string{"names no member"}) +
+           ", but this node is '" + opts_.node_id +
+           "'; a cluster member's "
+           "certificate carries the URI " +
+           guard::member_uri_prefix + opts_.node_id +
+           " (tools/make-certs DIR " + opts_.node_id + ")";
   return {};
 }
 

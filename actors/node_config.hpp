@@ -44,13 +44,16 @@ struct node_options {
   /// Plaintext BASP on an address other than loopback is refused unless
   /// this is set (the node then warns at start).
   bool plaintext_ok = false;
-  /// The most bytes one BASP message may carry on the plaintext port; a
-  /// header that claims more closes its connection before anything is
-  /// allocated or deserialized (actors/guard/).
+  /// The most bytes one BASP message may carry on any connection of the
+  /// node; a header that claims more closes its connection before anything
+  /// is allocated or deserialized (actors/guard/).
   uint32_t max_message_bytes = 64u << 20;
-  /// A connection to the plaintext port without a handshake by then is
-  /// closed (idle connections must not hold the node's descriptors).
+  /// A connection without a handshake by then is closed (idle connections
+  /// must not hold the node's descriptors).
   std::chrono::milliseconds handshake_timeout{10'000};
+  /// The work one client connection may have waiting at the gateway for
+  /// its answers, in bytes of requests; more is answered EBUSY.
+  uint64_t max_pending_bytes = uint64_t{256} << 20;
   /// Directory lookups ((parent, name) -> directory) a router caches, LRU
   /// (0: none).
   size_t dir_cache_entries = 65536;
@@ -101,6 +104,7 @@ struct raw_options {
   bool plaintext_ok = false;
   int64_t max_message_bytes = int64_t{64} << 20;
   caf::timespan handshake_timeout = std::chrono::seconds(10);
+  int64_t max_pending_bytes = int64_t{256} << 20;
   int64_t dir_cache_entries = 65536;
   int64_t metrics_port = 0;
   std::string metrics_bind = "127.0.0.1";

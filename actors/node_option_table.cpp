@@ -154,14 +154,21 @@ const std::vector<option_def>& option_table() {
        "anyone who reaches the port can use the node",
        [](const R& r, O& o) { o.plaintext_ok = r.plaintext_ok; }},
       {"max-message-bytes", &R::max_message_bytes, 33554432, 4294967295,
-       "most bytes one message may carry on the plaintext port; a larger one "
+       "most bytes one message may carry on any connection; a larger one "
        "closes its connection unread (at least 32 MiB: the replies of the "
        "largest client batch fit)",
        [](const R& r, O& o) {
          o.max_message_bytes = static_cast<uint32_t>(r.max_message_bytes);
        }},
+      {"max-pending-bytes", &R::max_pending_bytes, 67108864, 68719476736,
+       "most work one client connection may have waiting for its answers, "
+       "in bytes of requests (a request counts 64 bytes and its names); "
+       "more is answered EBUSY (at least 64 MiB: the largest batch fits)",
+       [](const R& r, O& o) {
+         o.max_pending_bytes = static_cast<uint64_t>(r.max_pending_bytes);
+       }},
       {"handshake-timeout", &R::handshake_timeout, 100, 3600'000,
-       "a connection to the plaintext port that has not sent a handshake "
+       "a connection that has not sent its handshake "
        "by then is closed",
        [](const R& r, O& o) {
          o.handshake_timeout =

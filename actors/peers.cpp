@@ -4,7 +4,6 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <caf/openssl/all.hpp>
 
 #include "actors/log.hpp"
 
@@ -15,9 +14,8 @@ void peers_state::connect(uint32_t i) {
   if (l.connecting || l.gateway || i == cluster.self_index())
     return;
   l.connecting = true;
-  auto mm = tls ? self->system().openssl_manager().actor_handle()
-                : self->system().middleman().actor_handle();
-  self->request(mm, std::chrono::seconds(5), caf::connect_atom::value,
+  auto via = mm ? mm : self->system().middleman().actor_handle();
+  self->request(via, std::chrono::seconds(5), caf::connect_atom::value,
                 l.who.host, l.who.port)
       .then(
           [this, i](const caf::node_id& nid, caf::strong_actor_ptr& p,
@@ -30,9 +28,12 @@ void peers_state::connect(uint32_t i) {
             }
             // Whoever answers at a member's configured address speaks for
             // that member (until its greeting says otherwise): its node's
-            // messages pass the internal actors' gates from now on.
-            if (gate)
-              gate->admit(i, nid);
+            // messages pass the internal actors' gates from now on. With
+            // TLS, only if its certificate names that member.
+            if (gate && !gate->admit(i, nid))
+              return lost(i, "the node at " + links[i].who.address() +
+                                 " does not present the certificate of '" +
+                                 links[i].who.id + "'");
             greet(i, caf::actor_cast<gateway_actor>(std::move(p)));
           },
           [this, i](caf::error& err) {
@@ -127,11 +128,12 @@ std::vector<node_info> peers_state::nodes() const {
 
 peers_actor::behavior_type
 peers_behavior(guarded_pointer<peers_actor, peers_state> self,
-               cluster_map cluster, router_actor router, bool tls) {
+               cluster_map cluster, router_actor router,
+               caf::io::middleman_actor mm) {
   auto& st = self->state;
   st.self = self;
   st.router = std::move(router);
-  st.tls = tls;
+  st.mm = std::move(mm);
   st.gate = gate_of(self->system());
   for (auto& m : cluster.members()) {
     peer_link l; // keeps the member defaults (back-off 100 ms)

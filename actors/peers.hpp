@@ -7,6 +7,7 @@
 #pragma once
 
 #include <caf/actor_clock.hpp>
+#include <caf/io/middleman_actor.hpp>
 
 #include <chrono>
 #include <memory>
@@ -33,7 +34,9 @@ struct peers_state {
   peers_actor::pointer self = nullptr;
   cluster_map cluster;
   router_actor router;
-  bool tls = false;             ///< connect through CAF's OpenSSL module
+  /// Connects through this middleman actor (the node's guard, which adds
+  /// TLS when the node has it); CAF's own when null.
+  caf::io::middleman_actor mm;
   std::vector<peer_link> links; ///< indexed like cluster.members()
   /// The node's member gate (none in tests without one): told the node id
   /// of each member reached, and of each that turned out not to be one.
@@ -59,6 +62,7 @@ struct peers_state {
 
 peers_actor::behavior_type
 peers_behavior(guarded_pointer<peers_actor, peers_state> self,
-               cluster_map cluster, router_actor router, bool tls);
+               cluster_map cluster, router_actor router,
+               caf::io::middleman_actor mm);
 
 } // namespace ds

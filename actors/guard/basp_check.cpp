@@ -47,12 +47,21 @@ const char* to_string(refusal r) {
     return "oversized";
   case refusal::handshake_timeout:
     return "handshake_timeout";
+  case refusal::client_handshake:
+    return "client_handshake";
+  case refusal::forged_source:
+    return "forged_source";
+  case refusal::tls_handshake:
+    return "tls_handshake";
+  case refusal::certificate:
+    return "certificate";
   }
   return "?";
 }
 
-basp_check::basp_check(uint32_t max_payload, std::string own_node)
-    : max_payload_(max_payload), own_node_(std::move(own_node)) {}
+basp_check::basp_check(uint32_t max_payload, std::string own_node,
+                       conn_side side)
+    : max_payload_(max_payload), own_node_(std::move(own_node)), side_(side) {}
 
 refusal basp_check::feed(const char* data, size_t n) {
   auto p = reinterpret_cast<const uint8_t*>(data);
@@ -72,26 +81,38 @@ refusal basp_check::feed(const char* data, size_t n) {
       continue;
     }
     auto take = static_cast<size_t>(std::min<uint64_t>(n, payload_left_));
-    if (in_handshake_) {
-      std::memcpy(node_.data() + node_have_, p, take);
-      node_have_ += take;
+    if (lead_ != lead::none) {
+      auto keep = std::min(take, node_id_bytes - node_have_);
+      std::memcpy(node_.data() + node_have_, p, keep);
+      node_have_ += keep;
+      if (node_have_ == node_id_bytes)
+        verdict_ = check_lead();
     }
     p += take;
     n -= take;
     payload_left_ -= take;
-    if (payload_left_ > 0)
+    if (payload_left_ > 0 || verdict_ != refusal::none)
       break;
-    if (in_handshake_) {
-      verdict_ = check_handshake_payload();
-      in_handshake_ = false;
-      node_have_ = 0;
-      if (verdict_ == refusal::none)
-        greeted_ = true;
-    }
-    if (verdict_ == refusal::none)
-      ++frames_;
+    ++frames_;
   }
   return verdict_;
+}
+
+refusal basp_check::check_lead() {
+  auto kind = lead_;
+  lead_ = lead::none;
+  node_have_ = 0;
+  std::string id(node_.begin(), node_.end());
+  if (kind == lead::source)
+    return id == node_id_ ? refusal::none : refusal::forged_source;
+  if (auto why = check_handshake_payload(); why != refusal::none)
+    return why;
+  // A repeated handshake (CAF's select_connection_flag) restates the node.
+  if (greeted_ && id != node_id_)
+    return refusal::bad_handshake;
+  node_id_ = std::move(id);
+  greeted_ = true;
+  return refusal::none;
 }
 
 // The rules CAF 0.17 applies to a header (basp::valid), and what it
@@ -106,22 +127,36 @@ refusal basp_check::check_header() {
   auto op_data = big_endian(&h[8], 8);
   auto source = big_endian(&h[16], 8);
   auto dest = big_endian(&h[24], 8);
+  bool accepted = side_ == conn_side::accepted;
   if (operation > heartbeat)
     return refusal::unknown_operation;
-  if (operation == server_handshake)
+  if (operation == server_handshake && accepted)
     return refusal::server_handshake;
-  if (!greeted_ && operation != client_handshake)
+  if (operation == client_handshake && !accepted)
+    return refusal::client_handshake;
+  auto opening = accepted ? client_handshake : server_handshake;
+  if (!greeted_ && operation != opening)
     return refusal::no_handshake;
   if (payload > max_payload_)
     return refusal::oversized;
   bool ok = false;
   switch (operation) {
+  case server_handshake:
+    // Its payload: the server's node id, application ids, the published
+    // actor and its interface.
+    if (greeted_)
+      return refusal::bad_handshake;
+    if (payload < node_id_bytes)
+      return refusal::bad_handshake;
+    lead_ = lead::handshake;
+    ok = true;
+    break;
   case client_handshake:
     if (source != 0 || dest != 0)
       return refusal::bad_header;
     if (payload != node_id_bytes)
       return refusal::bad_handshake;
-    in_handshake_ = true;
+    lead_ = lead::handshake;
     ok = true;
     break;
   case direct_message:
@@ -140,6 +175,13 @@ refusal basp_check::check_header() {
   }
   if (!ok)
     return refusal::bad_header;
+  // Routed, monitor and down messages open with their source node.
+  if (strict_source_ && operation >= routed_message &&
+      operation <= down_message) {
+    if (payload < node_id_bytes)
+      return refusal::forged_source;
+    lead_ = lead::source;
+  }
   payload_left_ = payload;
   return refusal::none;
 }

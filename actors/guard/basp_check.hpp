@@ -41,10 +41,19 @@ enum class refusal : uint8_t {
   own_node_id,       ///< a handshake that claims to be this node
   oversized,         ///< payload length above the node's cap
   handshake_timeout, ///< no handshake within the node's handshake-timeout
+  client_handshake,  ///< a client handshake sent to a client
+  forged_source,     ///< a console's frame that names another node as source
+  tls_handshake,     ///< the TLS handshake failed (no certificate of the CA)
+  certificate,       ///< a certificate that does not fit what it claims
 };
 
 /// Number of refusal kinds, `none` included.
-constexpr size_t refusal_kinds = 9;
+constexpr size_t refusal_kinds = 13;
+
+/// Which end of the connection this node is: `accepted` on its published
+/// port (the peer must open with a client handshake), `outgoing` when it
+/// connected (the peer must open with a server handshake).
+enum class conn_side : uint8_t { accepted, outgoing };
 
 /// A short name for logs and metric labels ("oversized", ...).
 const char* to_string(refusal r);
@@ -55,7 +64,13 @@ public:
   /// `max_payload`: the most bytes one message may carry (bytes, > 0).
   /// `own_node`: this node's id as a client handshake carries it (32 bytes),
   /// or empty to skip that check.
-  basp_check(uint32_t max_payload, std::string own_node);
+  basp_check(uint32_t max_payload, std::string own_node,
+             conn_side side = conn_side::accepted);
+
+  /// From now on, a frame that names a source node in its payload (routed,
+  /// monitor and down messages) must name the node of the handshake: the
+  /// connection of a console, which speaks for itself only.
+  void speak_for_self_only() { strict_source_ = true; }
 
   /// Feeds the next `n` bytes received. Returns the refusal, if any; once
   /// refused, every later call returns the same.
@@ -64,21 +79,32 @@ public:
   /// Whole frames accepted so far.
   uint64_t frames() const { return frames_; }
 
-  /// A well-formed client handshake has arrived.
+  /// A well-formed handshake (client's, or server's when outgoing) has
+  /// arrived.
   bool greeted() const { return greeted_; }
+
+  /// The node id that the handshake stated (32 bytes, as serialized);
+  /// empty before it.
+  const std::string& node() const { return node_id_; }
 
 private:
   refusal check_header();
   refusal check_handshake_payload() const;
+  refusal check_lead();
 
   uint32_t max_payload_;
   std::string own_node_;
+  conn_side side_;
+  bool strict_source_ = false;
+  std::string node_id_;
   std::array<uint8_t, header_bytes> header_{};
   size_t header_have_ = 0;
   /// Payload bytes still to come for the current frame.
   uint64_t payload_left_ = 0;
-  /// The current frame is a client handshake: its payload is kept here.
-  bool in_handshake_ = false;
+  /// The current frame starts with a node id (a handshake; with strict
+  /// sources, a routed, monitor or down message): its first bytes are kept
+  /// here and checked once whole.
+  enum class lead : uint8_t { none, handshake, source } lead_ = lead::none;
   std::array<uint8_t, node_id_bytes> node_{};
   size_t node_have_ = 0;
   bool greeted_ = false;

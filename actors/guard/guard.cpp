@@ -18,6 +18,7 @@
 #include <caf/policy/tcp.hpp>
 
 #include "actors/guard/deadlines.hpp"
+#include "actors/guard/tls.hpp"
 #include "actors/log.hpp"
 
 namespace ds::guard {
@@ -26,61 +27,133 @@ namespace {
 
 namespace net = caf::io::network;
 
-/// What every guarded connection of one published port shares.
+/// What every guarded connection of one node shares.
 struct shared_settings {
   uint32_t max_payload = 0;
   std::string own_node; ///< this node's id, serialized as in a handshake
   std::shared_ptr<guard_meters> meters;
   std::chrono::milliseconds handshake_timeout{0};
+  std::shared_ptr<tls_context> tls; ///< null: plaintext
+  greet_hook on_greet;
+  close_hook on_close;
   /// Shuts down connections that miss the handshake deadline.
   std::unique_ptr<deadline_sweeper> sweeper;
 };
 
 using settings_ptr = std::shared_ptr<const shared_settings>;
 
-/// TCP reads and writes, with every byte read checked before CAF sees it.
+/// Reads and writes of one connection (TCP, or TLS over it), with every
+/// byte read checked before CAF sees it.
 class guard_policy {
 public:
-  guard_policy(settings_ptr s, std::shared_ptr<conn_watch> watch)
-      : settings_(std::move(s)), watch_(std::move(watch)),
-        check_(settings_->max_payload, settings_->own_node) {}
+  guard_policy(settings_ptr s, std::shared_ptr<conn_watch> watch,
+               conn_side side, std::unique_ptr<tls_session> tls)
+      : settings_(std::move(s)), watch_(std::move(watch)), tls_(std::move(tls)),
+        side_(side), check_(settings_->max_payload, settings_->own_node, side) {
+  }
+
+  ~guard_policy() {
+    if (bound_ && settings_->on_close)
+      settings_->on_close(check_.node());
+  }
 
   net::rw_state read_some(size_t& result, net::native_socket fd, void* buf,
                           size_t len) {
-    auto st = caf::policy::tcp::read_some(result, fd, buf, len);
+    result = 0;
+    net::rw_state st;
+    if (tls_) {
+      auto r = tls_->read(buf, len, result);
+      if (auto why = after_tls(r); why != refusal::none)
+        return refuse(why);
+      st =
+          r == tls_io::closed ? net::rw_state::failure : net::rw_state::success;
+    } else {
+      st = caf::policy::tcp::read_some(result, fd, buf, len);
+    }
     if (st != net::rw_state::success || result == 0)
       return st;
+    auto was_greeted = check_.greeted();
     auto why = check_.feed(static_cast<const char*>(buf), result);
-    if (why == refusal::none) {
-      if (check_.greeted())
-        watch_->set_greeted();
-      return st;
-    }
+    if (why == refusal::none && !was_greeted && check_.greeted())
+      why = greeted();
+    if (why != refusal::none)
+      return refuse(why);
+    return st;
+  }
+
+  net::rw_state write_some(size_t& result, net::native_socket fd,
+                           const void* buf, size_t len) {
+    if (!tls_)
+      return caf::policy::tcp::write_some(result, fd, buf, len);
+    auto r = tls_->write(buf, len, result);
+    if (auto why = after_tls(r); why != refusal::none)
+      return refuse(why);
+    if (r == tls_io::closed)
+      return net::rw_state::failure;
+    // Nothing to write and nothing the handshake must send: stop polling
+    // for writes (the reads drive the handshake on).
+    if (len == 0 && r == tls_io::again)
+      return net::rw_state::indeterminate;
+    return net::rw_state::success;
+  }
+
+  bool must_read_more(net::native_socket, size_t) {
+    // Bytes OpenSSL decrypted and holds: the socket will not signal them.
+    return tls_ && tls_->pending() > 0;
+  }
+
+private:
+  net::rw_state refuse(refusal why) {
     note_refusal(*settings_->meters, why, watch_->peer());
-    result = 0;
     return net::rw_state::failure;
   }
 
-  static net::rw_state write_some(size_t& result, net::native_socket fd,
-                                  const void* buf, size_t len) {
-    return caf::policy::tcp::write_some(result, fd, buf, len);
+  /// After a TLS step: a failed handshake, and once established, what the
+  /// peer's certificate admits.
+  refusal after_tls(tls_io r) {
+    if (r == tls_io::closed && !tls_->established())
+      return refusal::tls_handshake;
+    if (!tls_->established() || identified_)
+      return refusal::none;
+    identified_ = true;
+    auto& peer = tls_->peer();
+    // This node connects to members only; a console speaks for itself.
+    if (side_ == conn_side::outgoing && !peer.member)
+      return refusal::certificate;
+    if (!peer.member)
+      check_.speak_for_self_only();
+    return refusal::none;
   }
 
-  static bool must_read_more(net::native_socket, size_t) { return false; }
+  /// The BASP handshake arrived: its node id is bound to the certificate.
+  refusal greeted() {
+    watch_->set_greeted();
+    if (!tls_ || !settings_->on_greet)
+      return refusal::none;
+    if (!settings_->on_greet(check_.node(), tls_->peer(), side_))
+      return refusal::certificate;
+    bound_ = true;
+    return refusal::none;
+  }
 
-private:
   settings_ptr settings_;
   std::shared_ptr<conn_watch> watch_; ///< its deadline and peer address
+  std::unique_ptr<tls_session> tls_;  ///< null: plaintext
+  conn_side side_;
   basp_check check_;
+  bool identified_ = false; ///< the certificate was looked at
+  bool bound_ = false;      ///< on_greet accepted the node id
 };
 
 /// A scribe over a guarded stream; otherwise CAF's plain TCP scribe.
 class guarded_scribe : public caf::io::scribe {
 public:
   guarded_scribe(net::default_multiplexer& mx, net::native_socket fd,
-                 settings_ptr s, std::shared_ptr<conn_watch> watch)
+                 settings_ptr s, std::shared_ptr<conn_watch> watch,
+                 conn_side side, std::unique_ptr<tls_session> tls)
       : caf::io::scribe(net::conn_hdl_from_socket(fd)), watch_(watch),
-        stream_(mx, fd, std::move(s), std::move(watch)) {}
+        tls_(tls != nullptr),
+        stream_(mx, fd, std::move(s), std::move(watch), side, std::move(tls)) {}
 
   // The stream closes the socket after this body: the sweeper must not
   // touch its descriptor from here on.
@@ -91,6 +164,9 @@ public:
     if (!launched_) {
       launched_ = true;
       stream_.start(this);
+      // A write event to start the TLS handshake (the client speaks first).
+      if (tls_)
+        stream_.force_empty_write(this);
     }
   }
   void ack_writes(bool enable) override { stream_.ack_writes(enable); }
@@ -115,8 +191,29 @@ public:
 private:
   bool launched_ = false;
   std::shared_ptr<conn_watch> watch_;
+  bool tls_;
   net::stream_impl<guard_policy> stream_;
 };
+
+/// A guarded scribe for socket `fd`, watched until its handshake; null if
+/// its TLS session cannot be set up.
+caf::io::scribe_ptr make_scribe(net::default_multiplexer& mx,
+                                net::native_socket fd, const settings_ptr& s,
+                                conn_side side, std::string peer) {
+  std::unique_ptr<tls_session> tls;
+  if (s->tls) {
+    tls =
+        std::make_unique<tls_session>(*s->tls, fd, side == conn_side::accepted);
+    if (!tls->ok())
+      return nullptr;
+  }
+  auto watch = std::make_shared<conn_watch>(fd, std::move(peer),
+                                            std::chrono::steady_clock::now() +
+                                                s->handshake_timeout);
+  s->sweeper->watch(watch);
+  return caf::make_counted<guarded_scribe>(mx, fd, s, std::move(watch), side,
+                                           std::move(tls));
+}
 
 /// CAF's TCP acceptor, handing each connection to a guarded scribe.
 class guarded_doorman : public net::doorman_impl {
@@ -133,12 +230,12 @@ public:
     net::keepalive(fd, true);
     settings_->meters->accepted.fetch_add(1, std::memory_order_relaxed);
     auto peer = net::remote_addr_of_fd(fd);
-    auto watch = std::make_shared<conn_watch>(
-        fd, peer ? *peer : std::string{"?"},
-        std::chrono::steady_clock::now() + settings_->handshake_timeout);
-    settings_->sweeper->watch(watch);
-    caf::io::scribe_ptr s =
-        caf::make_counted<guarded_scribe>(mx, fd, settings_, std::move(watch));
+    auto s = make_scribe(mx, fd, settings_, conn_side::accepted,
+                         peer ? *peer : std::string{"?"});
+    if (!s) {
+      net::close_socket(fd);
+      return false;
+    }
     auto hdl = s->hdl();
     parent()->add_scribe(std::move(s));
     return doorman::new_connection(&mx, hdl);
@@ -167,6 +264,27 @@ protected:
     return caf::make_counted<guarded_doorman>(mx, *fd, settings_);
   }
 
+  // This node's own connections (to its peers) are guarded too: the peer
+  // must open with a server handshake, obey the cap and the deadline, and
+  // with TLS present a member's certificate.
+  caf::expected<caf::io::scribe_ptr> connect(const std::string& host,
+                                             uint16_t port) override {
+    auto fd = net::new_tcp_connection(host, port);
+    if (!fd)
+      return std::move(fd.error());
+    net::nonblocking(*fd, true);
+    auto& mx =
+        static_cast<net::default_multiplexer&>(system().middleman().backend());
+    auto s = make_scribe(mx, *fd, settings_, conn_side::outgoing,
+                         host + ":" + std::to_string(port));
+    if (!s) {
+      net::close_socket(*fd);
+      return caf::make_error(caf::sec::cannot_connect_to_node,
+                             "cannot set up a TLS session");
+    }
+    return s;
+  }
+
 private:
   settings_ptr settings_;
 };
@@ -190,8 +308,8 @@ void note_refusal(guard_meters& m, refusal why, const std::string& peer) {
   }
   auto quiet = m.unlogged.exchange(0, std::memory_order_relaxed);
   log_event(log_level::warn, "guard",
-            "refused a connection: its bytes are not BASP as dagshard "
-            "speaks it",
+            "refused a connection (its bytes are not BASP as dagshard "
+            "speaks it, or its TLS or certificate do not admit it)",
             {{"peer", peer}, {"reason", to_string(why)}, {"unlogged", quiet}});
 }
 
@@ -201,6 +319,9 @@ caf::io::middleman_actor spawn_guarded_middleman(caf::actor_system& sys,
   s->max_payload = opts.max_payload;
   s->meters = std::move(opts.meters);
   s->handshake_timeout = opts.handshake_timeout;
+  s->tls = std::move(opts.tls);
+  s->on_greet = std::move(opts.on_greet);
+  s->on_close = std::move(opts.on_close);
   auto period =
       std::clamp(opts.handshake_timeout / 4, std::chrono::milliseconds{10},
                  std::chrono::milliseconds{1000});

@@ -1,16 +1,17 @@
-// The BASP guard in front of a node's plaintext port: a middleman actor of
-// our own whose acceptor hands every accepted socket to a stream that runs
-// basp_check over the bytes as they are read, before CAF's BASP broker
-// consumes them, and closes the connection at the first refused byte (the
-// broker then sees an ordinary closed connection). Everything after the
-// check is CAF's own: the same BASP broker serves guarded and other
-// connections.
+// The BASP guard in front of a node's port and on its own connections to
+// peers: a middleman actor of our own whose acceptor and connect hand every
+// socket to a stream that runs basp_check over the bytes as they are read
+// (after TLS, when the node has it), before CAF's BASP broker consumes them,
+// and closes the connection at the first refused byte (the broker then sees
+// an ordinary closed connection). Everything after the check is CAF's own:
+// the same BASP broker serves guarded and other connections.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -34,12 +35,28 @@ struct guard_meters {
   std::atomic<int64_t> last_log_ms{0};
 };
 
+class tls_context;
+struct peer_certificate;
+
+/// A TLS connection's BASP handshake stated node id `node` (32 bytes, as
+/// serialized) under certificate `cert`: true binds the two for as long as
+/// the connection lasts; false refuses the connection (runs on the
+/// multiplexer's thread, before CAF sees the handshake).
+using greet_hook = std::function<bool(
+    const std::string& node, const peer_certificate& cert, conn_side side)>;
+/// The connection that bound `node` is gone.
+using close_hook = std::function<void(const std::string& node)>;
+
 /// The guard's settings for one node.
 struct guard_options {
   uint32_t max_payload = 64u << 20; ///< bytes of one message at most
-  /// A connection without a client handshake by then is shut down.
+  /// A connection without a handshake by then is shut down.
   std::chrono::milliseconds handshake_timeout{10'000};
   std::shared_ptr<guard_meters> meters = std::make_shared<guard_meters>();
+  /// Mutual TLS on every connection (null: plaintext).
+  std::shared_ptr<tls_context> tls;
+  greet_hook on_greet; ///< TLS only
+  close_hook on_close; ///< TLS only
 };
 
 /// At most one log line per this many ms about refused connections.

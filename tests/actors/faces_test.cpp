@@ -6,6 +6,8 @@
 
 #include <caf/forwarding_actor_proxy.hpp>
 
+#include <algorithm>
+
 #include "actors/member_gate.hpp"
 #include "messages/raft_codec.hpp"
 #include "model/namespace/name.hpp"
@@ -261,6 +263,110 @@ TEST_CASE("a member gate knows each member by its latest node id") {
   CHECK(g.member_of(other_node(3)) == 2u);
   g.forget(2);
   CHECK(!g.member_of(other_node(3)));
+}
+
+TEST_CASE_FIXTURE(faces_fixture,
+                  "a client connection's pending work is capped in bytes") {
+  auto batch = [](const std::string& prefix) {
+    std::vector<ns_request> reqs(3);
+    for (size_t i = 0; i < reqs.size(); ++i) {
+      reqs[i].op = ns_op::create;
+      reqs[i].dir = root_ino;
+      reqs[i].name = prefix + std::to_string(i);
+    }
+    return reqs;
+  };
+  auto first = batch("a");
+  auto second = batch("b");
+  auto cost = request_cost(first);
+  CHECK(cost == 3 * (64 + 2));
+  cluster_map cluster;
+  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 2, cluster) == "");
+  // Room for one batch, not two.
+  auto gw = sys.spawn(gateway_behavior, router, peers_actor{}, cluster, shards,
+                      metadata, std::string{"test"}, psm_planner_actor{},
+                      psm_forecaster_actor{}, cost * 2 - 1);
+  sched.run();
+  auto send = [&](const caf::strong_actor_ptr& from,
+                  std::vector<ns_request> reqs) {
+    caf::actor_cast<caf::strong_actor_ptr>(gw)->enqueue(
+        from, caf::make_message_id(next_request++),
+        caf::make_message(ns_atom::value, std::move(reqs)), nullptr);
+  };
+  auto codes = [](const caf::message& m) {
+    std::vector<errc> out;
+    if (m.match_elements<std::vector<ns_reply>>())
+      for (auto& r : m.get_as<std::vector<ns_reply>>(0))
+        out.push_back(r.code);
+    return out;
+  };
+  using v = std::vector<errc>;
+  // Two batches of one client before any is answered: the second is
+  // refused whole, and changes nothing.
+  box->got.clear();
+  send(stranger, first);
+  send(stranger, second);
+  // Another client has a cap of its own.
+  send(member, batch("c"));
+  sched.run();
+  REQUIRE(box->got.size() == 3);
+  std::vector<v> got;
+  for (auto& m : box->got)
+    got.push_back(codes(m));
+  std::sort(got.begin(), got.end());
+  CHECK(got[0] == v{errc::ok, errc::ok, errc::ok});
+  CHECK(got[1] == v{errc::ok, errc::ok, errc::ok});
+  CHECK(got[2] == v{errc::ebusy, errc::ebusy, errc::ebusy});
+  CHECK(path(path_op::stat, "/b0").code == errc::enoent);
+  CHECK(path(path_op::stat, "/a0").code == errc::ok);
+  // Answered, the first batch no longer counts: the second passes now.
+  box->got.clear();
+  send(stranger, second);
+  sched.run();
+  REQUIRE(box->got.size() == 1);
+  CHECK(codes(box->got[0]) == v{errc::ok, errc::ok, errc::ok});
+  caf::anon_send_exit(gw, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+TEST_CASE("with certificates, a member is who its certificate names") {
+  member_gate g;
+  g.require_certificates({"node1", "node2", "node3"});
+  // Whoever answers at member 2's address is not admitted on its word.
+  CHECK_FALSE(g.admit(1, other_node(1)));
+  CHECK(!g.member_of(other_node(1)));
+  // A TLS connection whose certificate names node2 binds its node id.
+  CHECK(g.bind(other_node(1), "node2"));
+  CHECK(g.member_of(other_node(1)) == 1u);
+  CHECK(g.admit(1, other_node(1)));
+  CHECK_FALSE(g.admit(2, other_node(1))); // node2's certificate, not node3's
+  // A console cannot claim that node id, on a connection of its own.
+  CHECK_FALSE(g.bind(other_node(1), ""));
+  CHECK_FALSE(g.bind(other_node(1), "node3"));
+  // A console's node is never a member's, nor is an unknown member's.
+  CHECK(g.bind(other_node(5), ""));
+  CHECK_FALSE(g.admit(0, other_node(5)));
+  CHECK(!g.member_of(other_node(5)));
+  CHECK_FALSE(g.bind(other_node(6), "node9"));
+  // Two connections of node2 (both ends connected): the binding lasts
+  // until the last one closes. Then the node id still passes as node2's
+  // (the down messages of its actors arrive after the close) until it is
+  // bound again under a console's certificate.
+  CHECK(g.bind(other_node(1), "node2"));
+  g.unbind(other_node(1));
+  CHECK(g.member_of(other_node(1)) == 1u);
+  g.unbind(other_node(1));
+  CHECK(g.member_of(other_node(1)) == 1u);
+  CHECK(g.bind(other_node(1), ""));
+  CHECK(!g.member_of(other_node(1)));
+  CHECK_FALSE(g.admit(1, other_node(1)));
+  // node2 restarted under a new node id: the new one replaces the old.
+  CHECK(g.bind(other_node(2), "node2"));
+  CHECK(g.bind(other_node(3), "node2"));
+  CHECK(!g.member_of(other_node(2)));
+  CHECK(g.member_of(other_node(3)) == 1u);
+  g.unbind(other_node(2)); // the old one's connection closes late
+  CHECK(g.member_of(other_node(3)) == 1u);
 }
 
 TEST_CASE_FIXTURE(faces_fixture,

@@ -77,9 +77,10 @@ struct node_fixture : test_coordinator_fixture<ns_config> {
     router = sys.spawn(router_behavior, cluster, shards, metadata,
                        caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
                        dir_cache);
-    gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,
-                        shards, metadata, std::string{"test"},
-                        psm_planner_actor{}, psm_forecaster_actor{});
+    gateway =
+        sys.spawn(gateway_behavior, router, peers_actor{}, cluster, shards,
+                  metadata, std::string{"test"}, psm_planner_actor{},
+                  psm_forecaster_actor{}, uint64_t{0});
     sched.run();
   }
 

@@ -35,16 +35,17 @@ struct import_node : test_coordinator_fixture<ns_config> {
     forecaster = sys.spawn(psm_forecaster_behavior, store, fo);
     all.push_back(caf::actor_cast<caf::actor>(forecaster));
     for (uint32_t i = 0; i < 2; ++i) {
-      auto c = sys.spawn(committer_behavior, std::shared_ptr<shard_store>{
-                                                 make_memory_shard_store()});
+      auto c =
+          sys.spawn(committer_behavior,
+                    std::shared_ptr<shard_store>{make_memory_shard_store()});
       shard_psm_options o;
       o.forecaster = forecaster;
       o.slot_seconds = 10;
       o.unix_seconds = [] { return 5000.0; };
-      shards.push_back(sys.spawn(metered_shard_behavior,
-                                 std::make_shared<ns_shard>(i, ns_shard_config{}),
-                                 c, std::make_shared<shard_meters>(), o,
-                      shard_capacity_options{}));
+      shards.push_back(sys.spawn(
+          metered_shard_behavior,
+          std::make_shared<ns_shard>(i, ns_shard_config{}), c,
+          std::make_shared<shard_meters>(), o, shard_capacity_options{}));
       all.push_back(caf::actor_cast<caf::actor>(c));
       all.push_back(caf::actor_cast<caf::actor>(shards.back()));
     }
@@ -56,12 +57,12 @@ struct import_node : test_coordinator_fixture<ns_config> {
                        caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
                        size_t{16});
     gateway = sys.spawn(gateway_behavior, router, peers_actor{}, cluster,
-                        shards, md, std::string{"test"},
-                        psm_planner_actor{}, forecaster);
+                        shards, md, std::string{"test"}, psm_planner_actor{},
+                        forecaster, uint64_t{0});
     caf::anon_send(router, psm_fcaster_atom::value, forecaster);
-    for (auto a : {caf::actor_cast<caf::actor>(md),
-                   caf::actor_cast<caf::actor>(router),
-                   caf::actor_cast<caf::actor>(gateway)})
+    for (auto a :
+         {caf::actor_cast<caf::actor>(md), caf::actor_cast<caf::actor>(router),
+          caf::actor_cast<caf::actor>(gateway)})
       all.push_back(a);
     sched.run();
   }
@@ -148,8 +149,7 @@ TEST_CASE_FIXTURE(import_node, "a directory's history by its path") {
   REQUIRE(import({at(ino, "a", access::op::lookup, 100'000),
                   at(ino, "b", access::op::lookup, 120'000)}));
   psm_series_view v;
-  auto fh =
-      self->request(gateway, caf::infinite, psm_series_atom::value, "/p");
+  auto fh = self->request(gateway, caf::infinite, psm_series_atom::value, "/p");
   sched.run();
   fh.receive([&](psm_series_view& x) { v = std::move(x); },
              [&](caf::error& e) { FAIL(sys.render(e)); });
@@ -193,9 +193,9 @@ TEST_CASE_FIXTURE(import_node,
   auto router2 = sys.spawn(router_behavior, cluster, shards, md,
                            caf::timespan{std::chrono::seconds(1)},
                            caf::timespan{0}, size_t{16});
-  auto gateway2 =
-      sys.spawn(gateway_behavior, router2, peers_actor{}, cluster, shards, md,
-                std::string{"test"}, psm_planner_actor{}, forecaster);
+  auto gateway2 = sys.spawn(gateway_behavior, router2, peers_actor{}, cluster,
+                            shards, md, std::string{"test"},
+                            psm_planner_actor{}, forecaster, uint64_t{0});
   all.push_back(caf::actor_cast<caf::actor>(router2));
   all.push_back(caf::actor_cast<caf::actor>(gateway2));
   sched.run();

@@ -2,7 +2,10 @@
 # (ports 4301-4303). Source it after setting `build`, `src` and `work`; it
 # declares `pids` (node -> process), `failures`, `passes`, `failed_checks`
 # (their descriptions), `start_args` (more dagshardd arguments for every node
-# `start` starts; none unless a test sets them) and the helpers.
+# `start` starts; none unless a test sets them), `dagctl` (the console to
+# run) and the helpers. With DS_TLS=1 the nodes run configs/tls-cluster-3
+# (mutual TLS, certificates made in $work/certs) and `dagctl` presents a
+# console certificate of their CA.
 declare -A pids
 failures=0
 passes=0
@@ -19,7 +22,20 @@ check() { # check DESCRIPTION COMMAND...
     failed_checks+=("$what")
   fi
 }
-ctl() { "$build/dagctl" --node "127.0.0.1:430$1" "${@:2}"; }
+config_dir="$src/configs/cluster-3"
+dagctl="$build/dagctl"
+tls_args=()
+if [ "${DS_TLS:-0}" = 1 ]; then
+  config_dir="$src/configs/tls-cluster-3"
+  "$src/tools/make-certs" "$work/certs" node1 node2 node3 >/dev/null || exit 1
+  mkdir -p "$work/bin"
+  dagctl="$work/bin/dagctl"
+  printf '#!/bin/sh\nexec "%s" --tls-cert "%s" --tls-key "%s" --tls-ca "%s" "$@"\n' \
+    "$build/dagctl" "$work/certs/client.pem" "$work/certs/client.key" \
+    "$work/certs/ca.pem" >"$dagctl"
+  chmod +x "$dagctl"
+fi
+ctl() { "${dagctl:-$build/dagctl}" --node "127.0.0.1:430$1" "${@:2}"; }
 require_free_ports() {
   for port in 4301 4302 4303; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -29,8 +45,11 @@ require_free_ports() {
   done
 }
 start() { # start N: node N from its config, data in $work/nodeN, then $start_args
-  "$build/dagshardd" --config-file="$src/configs/cluster-3/node$1.ini" \
-    --dagshard.data-dir="$work/node$1" "${start_args[@]}" >>"$work/node$1.log" 2>&1 &
+  local tls=()
+  [ "${DS_TLS:-0}" = 1 ] && tls=(--openssl.certificate="$work/certs/node$1.pem"
+    --openssl.key="$work/certs/node$1.key" --openssl.cafile="$work/certs/ca.pem")
+  "$build/dagshardd" --config-file="$config_dir/node$1.ini" \
+    --dagshard.data-dir="$work/node$1" "${tls[@]}" "${start_args[@]}" >>"$work/node$1.log" 2>&1 &
   pids[$1]=$!
 }
 wait_until() { # wait_until SECONDS COMMAND...: polls every 0.1 s

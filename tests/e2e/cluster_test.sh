@@ -3,8 +3,9 @@
 # through every node; one node frozen, then one killed with SIGKILL under
 # load and restarted. With REPLICAS=3 (configs/cluster-3's) the directories of
 # the node that is down keep serving through the other replicas; with
-# REPLICAS=1 (unreplicated shards) they answer EUNAVAILABLE at once.
-# Usage: cluster_test.sh BUILD_DIR SOURCE_DIR [REPLICAS]
+# REPLICAS=1 (unreplicated shards) they answer EUNAVAILABLE at once. With
+# DS_TLS=1 the same over mutual TLS (configs/tls-cluster-3).
+# Usage: [DS_TLS=1] cluster_test.sh BUILD_DIR SOURCE_DIR [REPLICAS]
 set -u
 build=$1
 src=$2
@@ -51,7 +52,7 @@ fi
 
 # Settings through any node, read back through the others.
 check "config set through node2" ctl 2 config set psm.threshold 100
-check "config get through node3 sees it" bash -c "'$build/dagctl' --node 127.0.0.1:4303 config get psm.threshold | grep -q '= 100 (version 1)'"
+check "config get through node3 sees it" bash -c "'$dagctl' --node 127.0.0.1:4303 config get psm.threshold | grep -q '= 100 (version 1)'"
 ctl 3 config set psm.threshold 7 --if-version 9 2>/dev/null
 check "a stale --if-version is refused" test $? = 1
 
@@ -71,7 +72,7 @@ done
 # in configs/cluster-3) plus whatever a loaded machine adds. That an
 # unreachable shard answers at once, without waiting for the request
 # timeout, is asserted on virtual time in tests/actors/router_test.cpp.
-node2_down() { "$build/dagctl" --node 127.0.0.1:4301 nodes | grep -q 'node2.*UNREACHABLE'; }
+node2_down() { "$dagctl" --node 127.0.0.1:4301 nodes | grep -q 'node2.*UNREACHABLE'; }
 kill -STOP "${pids[2]}"
 start_ns=$(date +%s%N)
 wait_until 15 node2_down
@@ -94,7 +95,7 @@ check "some directories live elsewhere" test ${#others[@]} -gt 0
   i=0
   while true; do
     for d in $(seq 0 29); do
-      "$build/dagctl" --node 127.0.0.1:4301 create "/d$d/f$i" >/dev/null 2>&1 \
+      "$dagctl" --node 127.0.0.1:4301 create "/d$d/f$i" >/dev/null 2>&1 \
         && echo "/d$d/f$i" >>"$work/acked"
     done
     i=$((i + 1))
@@ -123,7 +124,7 @@ if [ "$replicas" = 1 ]; then
 fi
 d=${others[0]}
 check "a directory elsewhere still takes creates" ctl 2 create "/d$d/while-down"
-check "node1 reports node3 unreachable" bash -c "'$build/dagctl' --node 127.0.0.1:4301 nodes | grep -q 'node3.*UNREACHABLE'"
+check "node1 reports node3 unreachable" bash -c "'$dagctl' --node 127.0.0.1:4301 nodes | grep -q 'node3.*UNREACHABLE'"
 # The load may have been waiting on a leader of node3 (a pause of up to the
 # failover time): give it time, but it must go on.
 check "the load goes on after the kill ($at_kill acknowledged before it)" \

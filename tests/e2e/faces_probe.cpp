@@ -8,14 +8,17 @@
 // Usage: faces_probe HOST PORT DIR_PATH. Prints one line per check, and
 // "guarded N" (the internal actors found); exit 0 if each crafted message
 // was refused. The caller checks that nothing changed.
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include <caf/all.hpp>
 #include <caf/forwarding_actor_proxy.hpp>
 #include <caf/io/all.hpp>
 #include <caf/io/basp_broker.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "client/client.hpp"
 #include "messages/raft_codec.hpp"
@@ -24,10 +27,19 @@ using namespace ds;
 
 namespace {
 
+/// With DS_PROBE_TLS="CERT KEY CA" the probe is a console with that
+/// certificate (mutual TLS).
 struct probe_config : caf::actor_system_config {
+  bool tls = false;
   probe_config() {
     load<caf::io::middleman>();
     add_ns_message_types(*this);
+    if (auto env = std::getenv("DS_PROBE_TLS")) {
+      std::istringstream in{env};
+      in >> openssl_certificate >> openssl_key >> openssl_cafile;
+      load<caf::openssl::manager>();
+      tls = true;
+    }
   }
 };
 
@@ -90,8 +102,8 @@ int main(int argc, char** argv) {
   probe_config cfg;
   caf::actor_system sys{cfg};
   std::string err;
-  auto c = client::connect(sys, argv[1],
-                           static_cast<uint16_t>(std::stoi(argv[2])), err);
+  auto c = client::connect(
+      sys, argv[1], static_cast<uint16_t>(std::stoi(argv[2])), err, cfg.tls);
   if (!c) {
     std::cerr << "cannot connect: " << err << "\n";
     return 2;

@@ -5,8 +5,10 @@
 # (faces_probe). Every one is refused or dropped; afterwards the namespace,
 # the moves' parts and the Raft group are as they were, the node counts
 # the refusals on its metrics port and logs them (rate-limited), and
-# dagctl works as before. Usage: faces_test.sh BUILD_DIR. Ports: chosen
-# by the OS.
+# dagctl works as before. With DS_TLS=1 the same over mutual TLS: the
+# probe is a console with a certificate of the cluster's CA, which makes it
+# no member. Usage: [DS_TLS=1] faces_test.sh BUILD_DIR. Ports: chosen by
+# the OS.
 set -u
 build=$1
 source "$(dirname "$0")/test_lib.sh"
@@ -17,8 +19,19 @@ free_port() {
 p1=$(free_port)
 p2=$(free_port)
 metrics=$(free_port)
+tls_node=()
+ctl_tls=()
+if [ "${DS_TLS:-0}" = 1 ]; then
+  "$(dirname "$0")/../../tools/make-certs" "$work/certs" n1 n2 >/dev/null || exit 1
+  ctl_tls=(--tls-cert "$work/certs/client.pem" --tls-key "$work/certs/client.key"
+    --tls-ca "$work/certs/ca.pem")
+  export DS_PROBE_TLS="$work/certs/client.pem $work/certs/client.key $work/certs/ca.pem"
+fi
 node() { # node ID PORT PEER-ID PEER-PORT ARGS...
-  "$build/dagshardd" --dagshard.node-id="$1" --dagshard.port="$2" \
+  [ "${DS_TLS:-0}" = 1 ] && tls_node=(--dagshard.tls
+    --openssl.certificate="$work/certs/$1.pem" --openssl.key="$work/certs/$1.key"
+    --openssl.cafile="$work/certs/ca.pem")
+  "$build/dagshardd" --dagshard.node-id="$1" --dagshard.port="$2" "${tls_node[@]}" \
     --dagshard.bind=127.0.0.1 --dagshard.data-dir="$work/$1" \
     --dagshard.peers="[\"$3@127.0.0.1:$4\"]" --dagshard.shards=2 \
     --dagshard.request-timeout=1500ms --scheduler.max-threads=2 \
@@ -27,7 +40,7 @@ node() { # node ID PORT PEER-ID PEER-PORT ARGS...
 }
 node n1 "$p1" n2 "$p2" --dagshard.metrics-port="$metrics"
 node n2 "$p2" n1 "$p1"
-ctl() { "$build/dagctl" --node "127.0.0.1:$p1" "$@"; }
+ctl() { "$build/dagctl" --node "127.0.0.1:$p1" "${ctl_tls[@]}" "$@"; }
 both_reachable() {
   [ "$(ctl --json nodes 2>/dev/null | grep -o '"reachable":true' | wc -l)" = 2 ]
 }
@@ -56,7 +69,7 @@ done
 check "ls /probe" "$(ctl ls /probe 2>/dev/null | wc -l)" 9
 check "raft terms" "$(terms)" "$before"
 check "nodes" "$(both_reachable && echo yes)" yes
-"$build/dagctl" --node "127.0.0.1:$p2" stat /probe/after3 >/dev/null || fail "stat through n2"
+"$build/dagctl" --node "127.0.0.1:$p2" "${ctl_tls[@]}" stat /probe/after3 >/dev/null || fail "stat through n2"
 
 curl -sf "http://127.0.0.1:$metrics/metrics" >"$work/metrics" || fail "scrape"
 metric() { awk -v n="$1" '$1 == n { print int($2) }' "$work/metrics"; }

@@ -10,11 +10,16 @@ bytes and closes them; none waits for the node to answer. Kinds: crash48
 huge (headers claiming payloads of up to 4 GiB; claim4g holds one such
 connection open for 2 s), fuzz (seeded random BASP
 headers after a well-formed handshake), idle (half a header, then waits up
-to 10 s for the node to close the connection; exit status 1 if it does not).
+to 10 s for the node to close the connection; exit status 1 if it does not),
+forged (a routed message that names another node as its source).
+
+With DS_ATTACK_TLS="CERT KEY CA" every connection first completes mutual TLS
+with that certificate: the attacks then reach what is behind TLS.
 """
 import os
 import random
 import socket
+import ssl
 import struct
 import sys
 import time
@@ -45,15 +50,31 @@ def header(op, payload, op_data=0, source=0, dest=0, flags=0):
                        dest)
 
 
+def node(pid, host=0x5A):
+    return struct.pack(">QI", 0x00003E9AAB9BAC79, pid) + bytes([host] * 20)
+
+
 def hello(pid=4242):
-    node = struct.pack(">QI", 0x00003E9AAB9BAC79, pid) + bytes([0x5A] * 20)
-    return header(1, len(node)) + node
+    return header(1, 32) + node(pid)
+
+
+def connect(port, timeout):
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    tls = os.environ.get("DS_ATTACK_TLS")
+    if not tls:
+        return s
+    cert, key, ca = tls.split()
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.load_verify_locations(ca)
+    ctx.load_cert_chain(cert, key)
+    return ctx.wrap_socket(s)
 
 
 def send(port, data, hold=0.0):
     """Sends data and closes; a node that closes first is fine."""
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        with connect(port, 2) as s:
             s.sendall(data)
             if hold:
                 time.sleep(hold)
@@ -103,13 +124,24 @@ def fuzz(port, rng):
 
 def idle(port, rng):
     """Half a header, then silence: exits 0 once the node closes it."""
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+    with connect(port, 10) as s:
         s.sendall(header(1, 32)[:5])
         try:
             while s.recv(4096):
                 pass
-        except socket.timeout:
+        except (socket.timeout, TimeoutError):
             sys.exit(1)
+        except OSError:
+            pass  # closed with an error (TLS): closed all the same
+
+
+def forged(port, rng):
+    """Messages that name another node as their source, after a handshake."""
+    for op in (3, 4, 5):
+        body = node(4343, 0x33) + node(1, 0x11) + bytes(8)
+        source = 11 if op == 5 else 0
+        dest = 0 if op == 5 else 1
+        send(port, hello() + header(op, len(body), 0, source, dest) + body)
 
 
 def main():
@@ -119,7 +151,7 @@ def main():
     kind, port = sys.argv[1], int(sys.argv[2])
     rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)
     {"claim4g": claim4g, "crash48": crash48, "garbage": garbage, "truncated": truncated,
-     "huge": huge, "fuzz": fuzz, "idle": idle}[kind](port, rng)
+     "huge": huge, "fuzz": fuzz, "idle": idle, "forged": forged}[kind](port, rng)
 
 
 if __name__ == "__main__":

@@ -96,11 +96,33 @@ check "the plaintext node stops cleanly" $? 0
 command -v openssl >/dev/null || { echo "openssl missing"; exit 1; }
 "$src/tools/make-certs" "$work/certs" >/dev/null
 certs=(--tls-cert "$work/certs/client.pem" --tls-key "$work/certs/client.key" --tls-ca "$work/certs/ca.pem")
-start tls --config-file="$src/configs/tls-node.ini" \
+start tls --config-file="$src/configs/tls-node.ini" --dagshard.handshake-timeout=1s \
   --openssl.certificate="$work/certs/node.pem" --openssl.key="$work/certs/node.key" \
   --openssl.cafile="$work/certs/ca.pem"
 "$build/dagctl" --node "127.0.0.1:$port" "${certs[@]}" mkdir /guarded >/dev/null || fail "tls mkdir"
 attack_all tls "${certs[@]}"
+# Behind TLS, with a console's certificate: the same guard, the same caps.
+export DS_ATTACK_TLS="$work/certs/client.pem $work/certs/client.key $work/certs/ca.pem"
+$attack claim4g "$port" &
+rss=0
+for _ in $(seq 18); do
+  sleep 0.1
+  r=$(rss_kb "$pid")
+  [ "${r:-0}" -gt "$rss" ] && rss=$r
+done
+wait $!
+[ "$rss" -lt 524288 ] && pass || fail "behind TLS, a header claiming 4 GiB grew the node to $rss kB"
+for kind in crash48 truncated huge fuzz forged; do
+  $attack "$kind" "$port" 11
+  serving "tls after $kind behind TLS" "${certs[@]}" || break
+done
+$attack idle "$port" && pass || fail "behind TLS, an idle connection was left open"
+unset DS_ATTACK_TLS
+http_status "$metrics" /metrics >/dev/null
+for reason in tls_handshake bad_handshake oversized forged_source handshake_timeout; do
+  n=$(sed -n "s/^dagshard_guard_refused_total{reason=\"$reason\"} \([0-9]*\).*/\1/p" "$work/body")
+  [ "${n:-0}" -gt 0 ] && pass || fail "tls: no refusal counted as $reason"
+done
 kill -TERM "$pid"
 wait "$pid"
 check "the TLS node stops cleanly" $? 0

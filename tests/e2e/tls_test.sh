@@ -56,16 +56,24 @@ kill -TERM "${pids[0]}"
 wait "${pids[0]}"
 pids=()
 
-# TLS between nodes is refused for now (CAF 0.17's OpenSSL links between
-# nodes stall), with a message that says so.
-"$build/dagshardd" --config-file="$src/configs/cluster-3/node1.ini" --dagshard.tls \
+# A cluster member needs a certificate that names it: the single node's
+# certificate (no member URI) and node2's are refused, with a message.
+"$src/tools/make-certs" "$work/members" node1 node2 >/dev/null
+"$build/dagshardd" --config-file="$src/configs/tls-cluster-3/node1.ini" \
   --dagshard.data-dir="$work/y" "${ssl[@]}" >"$work/out" 2>&1
-check "tls with peers is a configuration error" \
-  bash -c "[ $? = 2 ] && grep -q 'not supported with peers' '$work/out'"
-# Heartbeats drop CAF 0.17's OpenSSL links: refused too.
-"$build/dagshardd" --config-file="$src/configs/tls-node.ini" --dagshard.data-dir="$work/z" \
-  --middleman.heartbeat-interval=200ms "${ssl[@]}" >"$work/out" 2>&1
-check "tls with heartbeats is a configuration error" \
-  bash -c "[ $? = 2 ] && grep -q 'heartbeat-interval' '$work/out'"
+check "a member with a certificate that names no member is a configuration error" \
+  bash -c "[ $? = 2 ] && grep -q 'names no member' '$work/out'"
+"$build/dagshardd" --config-file="$src/configs/tls-cluster-3/node1.ini" \
+  --dagshard.data-dir="$work/y" --openssl.certificate="$work/members/node2.pem" \
+  --openssl.key="$work/members/node2.key" --openssl.cafile="$work/members/ca.pem" \
+  >"$work/out" 2>&1
+check "a member with another member's certificate is a configuration error" \
+  bash -c "[ $? = 2 ] && grep -q \"names member 'node2'\" '$work/out'"
+"$build/dagshardd" --config-file="$src/configs/tls-cluster-3/node1.ini" \
+  --dagshard.data-dir="$work/y" --openssl.certificate="$work/members/node1.pem" \
+  --openssl.key="$work/members/node2.key" --openssl.cafile="$work/members/ca.pem" \
+  >"$work/out" 2>&1
+check "a key that is not the certificate's is a configuration error" \
+  bash -c "[ $? = 2 ] && grep -q 'is not the key of' '$work/out'"
 echo "$passes passed, $failures failed"
 [ $failures = 0 ]

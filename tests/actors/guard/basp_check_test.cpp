@@ -151,3 +151,78 @@ TEST_CASE("refusals have names") {
   CHECK(std::string{to_string(refusal::oversized)} == "oversized");
   CHECK(std::string{to_string(refusal::no_handshake)} == "no_handshake");
 }
+
+TEST_CASE("the handshake's node id is kept, and a repeated one must agree") {
+  basp_check c{cap, ""};
+  CHECK(c.node().empty());
+  CHECK(feed_all(c, hello(7, 0x31)) == refusal::none);
+  CHECK(c.node() == node_id(7, 0x31));
+  CHECK(feed_all(c, header(1, node_id_bytes, 0, 0, 0, 0x02) +
+                        node_id(7, 0x31)) == refusal::none);
+  CHECK(feed_all(c, header(1, node_id_bytes) + node_id(8, 0x31)) ==
+        refusal::bad_handshake);
+}
+
+TEST_CASE("an outgoing connection must open with the server's handshake") {
+  // A server handshake: node id, then application ids, actor, interface.
+  auto server_hello = [](uint32_t pid) {
+    auto rest = std::string(13, '\x01');
+    return header(0, static_cast<uint32_t>(node_id_bytes + rest.size()), 1) +
+           node_id(pid, 0x44) + rest;
+  };
+  basp_check ok{cap, "", conn_side::outgoing};
+  CHECK(feed_all(ok, server_hello(9) + header(2, 3, 0, 1, 2) + "abc") ==
+        refusal::none);
+  CHECK(ok.greeted());
+  CHECK(ok.node() == node_id(9, 0x44));
+  CHECK(ok.frames() == 2);
+  basp_check first{cap, "", conn_side::outgoing};
+  CHECK(feed_all(first, header(2, 3, 0, 1, 2) + "abc") ==
+        refusal::no_handshake);
+  basp_check client{cap, "", conn_side::outgoing};
+  CHECK(feed_all(client, hello()) == refusal::client_handshake);
+  basp_check shortp{cap, "", conn_side::outgoing};
+  CHECK(feed_all(shortp, header(0, 8, 1) + std::string(8, '\0')) ==
+        refusal::bad_handshake);
+  basp_check twice{cap, "", conn_side::outgoing};
+  CHECK(feed_all(twice, server_hello(9) + server_hello(9)) ==
+        refusal::bad_handshake);
+  basp_check big{cap, "", conn_side::outgoing};
+  CHECK(feed_all(big, header(0, cap + 1, 1)) == refusal::oversized);
+  basp_check me{cap, node_id(9, 0x44), conn_side::outgoing};
+  CHECK(feed_all(me, server_hello(9)) == refusal::own_node_id);
+}
+
+TEST_CASE(
+    "a console speaks for itself only: no routed frame from another node") {
+  auto me = node_id(7, 0x31);
+  auto other = node_id(8, 0x32);
+  auto routed = [](const std::string& from) {
+    return header(3, node_id_bytes * 2 + 3, 0, 0, 5) + from + node_id(1, 0x10) +
+           "abc";
+  };
+  auto down = [](const std::string& from) {
+    return header(5, node_id_bytes * 2 + 1, 0, 11, 0) + from +
+           node_id(1, 0x10) + "r";
+  };
+  basp_check trusted{cap, ""};
+  CHECK(feed_all(trusted, hello(7, 0x31) + routed(other) + down(other)) ==
+        refusal::none);
+  basp_check own{cap, ""};
+  own.speak_for_self_only();
+  CHECK(feed_all(own, hello(7, 0x31) + routed(me) + down(me) +
+                          header(4, node_id_bytes * 2, 0, 0, 11) + me +
+                          node_id(1, 0x10)) == refusal::none);
+  for (auto forged :
+       {routed(other), down(other),
+        header(4, node_id_bytes * 2, 0, 0, 11) + other + node_id(1, 0x10),
+        header(3, 8, 0, 0, 5) + std::string(8, '\0')}) {
+    basp_check c{cap, ""};
+    c.speak_for_self_only();
+    CHECK(feed_all(c, hello(7, 0x31)) == refusal::none);
+    auto got = refusal::none;
+    for (char b : forged) // byte by byte: the check must not need a frame whole
+      got = c.feed(&b, 1);
+    CHECK(got == refusal::forged_source);
+  }
+}
