@@ -100,15 +100,33 @@ constexpr uint64_t request_overhead = 64;
 
 } // namespace
 
+namespace {
+
+/// What a readdir's answer may hold: its page of entries, each a name of
+/// up to 255 bytes with its attributes.
+uint64_t readdir_answer(uint32_t max_entries) {
+  constexpr uint64_t entry_bytes = 320;
+  uint64_t page = max_entries == 0 ? 1024 : max_entries;
+  return std::min<uint64_t>(page, max_readdir_page) * entry_bytes;
+}
+
+} // namespace
+
 uint64_t request_cost(const std::vector<ns_request>& reqs) {
   uint64_t n = 0;
-  for (auto& r : reqs)
+  for (auto& r : reqs) {
     n += request_overhead + r.name.size() + r.cookie.size();
+    if (r.op == ns_op::readdir)
+      n += readdir_answer(r.max_entries);
+  }
   return n;
 }
 
 uint64_t request_cost(const path_request& req) {
-  return request_overhead + req.path.size() + req.cookie.size();
+  auto n = request_overhead + req.path.size() + req.cookie.size();
+  if (req.op == path_op::readdir)
+    n += readdir_answer(req.max_entries);
+  return n;
 }
 
 bool gateway_state::take(gateway_actor::pointer self, uint64_t cost,

@@ -66,7 +66,8 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
                  psm_forecaster_actor forecaster, uint64_t max_pending);
 
 /// The bytes a client request counts for against the gateway's cap of
-/// pending work: a fixed share for its bookkeeping, plus its strings.
+/// pending work: a fixed share for its bookkeeping, plus its strings, plus
+/// for a readdir the answer it may get (320 bytes per entry of its page).
 uint64_t request_cost(const std::vector<ns_request>& reqs);
 uint64_t request_cost(const path_request& req);
 /// Any other request to the gateway.

@@ -55,6 +55,8 @@ const char* to_string(refusal r) {
     return "tls_handshake";
   case refusal::certificate:
     return "certificate";
+  case refusal::backlog:
+    return "backlog";
   }
   return "?";
 }

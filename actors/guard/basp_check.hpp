@@ -45,10 +45,11 @@ enum class refusal : uint8_t {
   forged_source,     ///< a console's frame that names another node as source
   tls_handshake,     ///< the TLS handshake failed (no certificate of the CA)
   certificate,       ///< a certificate that does not fit what it claims
+  backlog,           ///< a peer that does not read what the node sends it
 };
 
 /// Number of refusal kinds, `none` included.
-constexpr size_t refusal_kinds = 13;
+constexpr size_t refusal_kinds = 14;
 
 /// Which end of the connection this node is: `accepted` on its published
 /// port (the peer must open with a client handshake), `outgoing` when it

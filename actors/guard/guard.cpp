@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <sys/socket.h>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/io/basp_broker.hpp>
@@ -30,6 +32,9 @@ namespace net = caf::io::network;
 /// What every guarded connection of one node shares.
 struct shared_settings {
   uint32_t max_payload = 0;
+  /// Bytes waiting to be sent on one connection at most: a peer that lets
+  /// more pile up (it does not read) is cut off.
+  uint64_t max_unsent = 0;
   std::string own_node; ///< this node's id, serialized as in a handshake
   std::shared_ptr<guard_meters> meters;
   std::chrono::milliseconds handshake_timeout{0};
@@ -151,8 +156,8 @@ public:
   guarded_scribe(net::default_multiplexer& mx, net::native_socket fd,
                  settings_ptr s, std::shared_ptr<conn_watch> watch,
                  conn_side side, std::unique_ptr<tls_session> tls)
-      : caf::io::scribe(net::conn_hdl_from_socket(fd)), watch_(watch),
-        tls_(tls != nullptr),
+      : caf::io::scribe(net::conn_hdl_from_socket(fd)), settings_(s),
+        watch_(watch), tls_(tls != nullptr),
         stream_(mx, fd, std::move(s), std::move(watch), side, std::move(tls)) {}
 
   // The stream closes the socket after this body: the sweeper must not
@@ -176,7 +181,21 @@ public:
     stream_.graceful_shutdown();
     detach(&stream_.backend(), false);
   }
-  void flush() override { stream_.flush(this); }
+  void flush() override {
+    // CAF buffers whatever the peer does not take, without a bound.
+    auto& unsent = stream_.wr_buf();
+    if (!cut_off_ && unsent.size() > settings_->max_unsent) {
+      cut_off_ = true;
+      note_refusal(*settings_->meters, refusal::backlog, watch_->peer());
+      // The next read or write fails, and CAF closes the connection.
+      ::shutdown(stream_.fd(), SHUT_RDWR);
+    }
+    if (cut_off_) {
+      std::vector<char>{}.swap(unsent);
+      return;
+    }
+    stream_.flush(this);
+  }
   std::string addr() const override {
     auto x = net::remote_addr_of_fd(stream_.fd());
     return x ? *x : std::string{};
@@ -190,6 +209,8 @@ public:
 
 private:
   bool launched_ = false;
+  bool cut_off_ = false; ///< shut down for its backlog
+  settings_ptr settings_;
   std::shared_ptr<conn_watch> watch_;
   bool tls_;
   net::stream_impl<guard_policy> stream_;
@@ -317,6 +338,7 @@ caf::io::middleman_actor spawn_guarded_middleman(caf::actor_system& sys,
                                                  guard_options opts) {
   auto s = std::make_shared<shared_settings>();
   s->max_payload = opts.max_payload;
+  s->max_unsent = uint64_t{4} * opts.max_payload;
   s->meters = std::move(opts.meters);
   s->handshake_timeout = opts.handshake_timeout;
   s->tls = std::move(opts.tls);

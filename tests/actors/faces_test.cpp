@@ -280,6 +280,14 @@ TEST_CASE_FIXTURE(faces_fixture,
   auto second = batch("b");
   auto cost = request_cost(first);
   CHECK(cost == 3 * (64 + 2));
+  // A readdir counts the answer it may get: 320 bytes per entry of its
+  // page (1,024 by default, 4,096 at most).
+  path_request ls;
+  ls.op = path_op::readdir;
+  ls.path = "/big";
+  CHECK(request_cost(ls) == 64 + 4 + 1024 * 320);
+  ls.max_entries = 100000;
+  CHECK(request_cost(ls) == 64 + 4 + 4096 * 320);
   cluster_map cluster;
   REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 2, cluster) == "");
   // Room for one batch, not two.

@@ -15,6 +15,12 @@ forged (a routed message that names another node as its source).
 
 With DS_ATTACK_TLS="CERT KEY CA" every connection first completes mutual TLS
 with that certificate: the attacks then reach what is behind TLS.
+
+  guard_attack.py record LISTEN PORT FILE   relays one connection from
+      127.0.0.1:LISTEN to PORT and keeps what the client sent in FILE
+  guard_attack.py noread FILE PORT N        replays FILE's handshake and
+      first path request, then that request N times more, and never reads
+      an answer (holds the connection 5 s)
 """
 import os
 import random
@@ -144,9 +150,65 @@ def forged(port, rng):
         send(port, hello() + header(op, len(body), 0, source, dest) + body)
 
 
+def record(listen, port, path):
+    import threading
+    lst = socket.socket()
+    lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    lst.bind(("127.0.0.1", listen))
+    lst.listen(1)
+    print("ready", flush=True)
+    client, _ = lst.accept()
+    server = socket.create_connection(("127.0.0.1", port))
+
+    def pump(a, b, out):
+        while True:
+            data = a.recv(65536)
+            if not data:
+                break
+            if out:
+                out.write(data)
+                out.flush()
+            b.sendall(data)
+        try:
+            b.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+
+    back = threading.Thread(target=pump, args=(server, client, None))
+    back.start()
+    with open(path, "wb") as out:
+        pump(client, server, out)
+    back.join()
+
+
+def noread(path, port, n):
+    data = open(path, "rb").read()
+    frames, i = [], 0
+    while i + 32 <= len(data):
+        plen = struct.unpack(">I", data[i + 4:i + 8])[0]
+        frames.append(data[i:i + 32 + plen])
+        i += 32 + plen
+    req = next(f for f in frames if b"ds::path_request" in f)
+    with socket.create_connection(("127.0.0.1", port)) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        try:
+            s.sendall(data[:data.index(req)])
+            for _ in range(n):
+                s.sendall(req)
+            time.sleep(5)
+        except OSError:
+            pass  # cut off by the node
+
+
 def main():
     if sys.argv[1] == "ports":
         print(" ".join(str(p) for p in listening_ports(int(sys.argv[2]))))
+        return
+    if sys.argv[1] == "record":
+        record(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])
+        return
+    if sys.argv[1] == "noread":
+        noread(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
         return
     kind, port = sys.argv[1], int(sys.argv[2])
     rng = random.Random(int(sys.argv[3]) if len(sys.argv) > 3 else 1)

@@ -58,6 +58,31 @@ attack_all() { # attack_all NAME CTL_ARGS...: every attack on every port
 
 rss_kb() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
 
+# noread_attack NAME N: a client that sends N requests and never reads an
+# answer. Its requests are those of a real dagctl (recorded through a
+# relay), each answer a page of a 4,096-entry directory; sets $rss to the
+# node's peak RSS (kB) meanwhile.
+noread_attack() {
+  "$build/dagsh" --node "127.0.0.1:$port" -e 'ns.mkdir("/big") local ops = {}
+    for i = 1, 4096 do ops[i] = { op = "create", path = "/big/a-fairly-long-name-for-a-larger-page-" .. i } end
+    for _, r in ipairs(ns.batch(ops)) do assert(not r.code) end' || fail "$1: fill /big"
+  local relay
+  relay=$(free_port)
+  rm -f "$work/relay.out"
+  $attack record "$relay" "$port" "$work/c2s.bin" >"$work/relay.out" &
+  wait_until 5 grep -q ready "$work/relay.out"
+  "$build/dagctl" --node "127.0.0.1:$relay" ls /big >/dev/null || fail "$1: ls /big through the relay"
+  wait $!
+  $attack noread "$work/c2s.bin" "$port" "$2" &
+  rss=0
+  for _ in $(seq 40); do
+    sleep 0.1
+    r=$(rss_kb "$pid")
+    [ "${r:-0}" -gt "$rss" ] && rss=$r
+  done
+  wait $!
+}
+
 # --- plaintext ---------------------------------------------------------------
 start plain --config-file="$src/configs/embedded.ini" --dagshard.handshake-timeout=1s
 "$build/dagctl" --node "127.0.0.1:$port" mkdir /guarded >/dev/null || fail "mkdir"
@@ -72,6 +97,13 @@ done
 wait $!
 [ "$rss" -lt 524288 ] && pass || fail "a header claiming 4 GiB grew the node to $rss kB"
 attack_all plain
+# A client that sends requests and never reads the answers: the work it may
+# have waiting is capped (max-pending-bytes, readdirs counted by the answer
+# they may get).
+noread_attack plain 20000
+# Unbounded, its 20,000 answers of ~220 kB would take 4.4 GB.
+[ "$rss" -lt 1048576 ] && pass || fail "a client that does not read grew the node to $rss kB"
+serving "plain after a client that does not read"
 # A connection that never completes its handshake is closed at the deadline.
 $attack idle "$port" && pass || fail "an idle connection was left open"
 serving "plain after an idle connection"
@@ -91,6 +123,20 @@ grep -q 'guard: refused a connection.* peer=127.0.0.1 reason=' "$work/plain.log"
 kill -TERM "$pid"
 wait "$pid"
 check "the plaintext node stops cleanly" $? 0
+
+# With room for all its requests, the same client's unsent answers pass four
+# times max-message-bytes (128 MiB here): its connection is cut off, and
+# everyone else is served.
+start backlog --config-file="$src/configs/embedded.ini" \
+  --dagshard.max-message-bytes=33554432 --dagshard.max-pending-bytes=8589934592
+"$build/dagctl" --node "127.0.0.1:$port" mkdir /guarded >/dev/null || fail "backlog mkdir"
+noread_attack backlog 3000
+serving "after a client whose answers piled up"
+http_status "$metrics" /metrics >/dev/null
+n=$(sed -n 's/^dagshard_guard_refused_total{reason="backlog"} \([0-9]*\).*/\1/p' "$work/body")
+[ "${n:-0}" -gt 0 ] && pass || fail "no connection cut off for its backlog (peak RSS $rss kB)"
+kill -TERM "$pid"
+wait "$pid"
 
 # --- TLS: the TLS handshake refuses what is not TLS; the node survives it ---
 command -v openssl >/dev/null || { echo "openssl missing"; exit 1; }
