@@ -9,6 +9,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/all.hpp>
 
 #include "actors/node.hpp"
 #include "tools/common/cli.hpp"
@@ -64,13 +65,14 @@ std::vector<std::string> split_commas(const std::string& list) {
 }
 
 // Connects to every --node; false (after a message) if one is unreachable.
-bool connect_all(caf::actor_system& sys, const std::string& list, targets& t) {
+bool connect_all(caf::actor_system& sys, const std::string& list, targets& t,
+                 bool tls) {
   for (auto& item : split_commas(list)) {
     std::string host, err;
     uint16_t port = 0;
     if (!parse_host_port(item, host, port))
       throw std::invalid_argument("--node wants HOST:PORT[,HOST:PORT...]");
-    auto c = client::connect(sys, host, port, err);
+    auto c = client::connect(sys, host, port, err, tls);
     if (!c) {
       std::cerr << "dagbench: cannot reach " << item << ": " << err << "\n";
       return false;
@@ -90,6 +92,19 @@ using node_runner = std::function<int(
 int with_nodes(const args_map& a, const global_flags& g, bool in_process,
                const std::string& name, const node_runner& run) {
   bench_config cfg;
+  // Mutual TLS to the nodes: a console's certificate of their CA.
+  auto tls_flags = a.count("tls-cert") + a.count("tls-key") + a.count("tls-ca");
+  if (tls_flags != 0 && tls_flags != 3)
+    throw std::invalid_argument("--tls-cert, --tls-key and --tls-ca go together");
+  bool tls = tls_flags == 3;
+  if (tls) {
+    if (!a.count("node"))
+      throw std::invalid_argument("--tls-* need --node");
+    cfg.openssl_certificate = a.at("tls-cert");
+    cfg.openssl_key = a.at("tls-key");
+    cfg.openssl_cafile = a.at("tls-ca");
+    cfg.load<caf::openssl::manager>();
+  }
   caf::actor_system sys{cfg};
   node_handles node;
   std::string tmp;
@@ -102,7 +117,7 @@ int with_nodes(const args_map& a, const global_flags& g, bool in_process,
   try {
     targets t;
     if (a.count("node")) {
-      if (!connect_all(sys, a.at("node"), t))
+      if (!connect_all(sys, a.at("node"), t, tls))
         return 2;
     } else if (in_process) {
       node_options opts;
@@ -182,6 +197,9 @@ const std::map<std::string, const char*> option_help = {
     {"node", "running nodes; clients are spread over them (default: an "
              "in-process node)"},
     {"shards", "shards of the in-process node (4)"},
+    {"tls-cert", "mutual TLS to --node: a console's certificate"},
+    {"tls-key", "mutual TLS to --node: its key"},
+    {"tls-ca", "mutual TLS to --node: the nodes' CA"},
     {"sync", "full|normal|off for the in-process node (full)"},
     {"clients", "concurrent clients (basic: 1, kv and workloads: 16)"},
     {"files", "files (per create phase, per directory of a workload)"},
@@ -262,6 +280,9 @@ const std::map<std::string, const char*> option_help = {
 std::string option_type(const std::string& k) {
   static const std::map<std::string, const char*> types = {
       {"node", "HOST:PORT[,...]"},
+      {"tls-cert", "FILE"},
+      {"tls-key", "FILE"},
+      {"tls-ca", "FILE"},
       {"etcd", "URL[,...]"},
       {"sync", "MODE"},
       {"prefix", "PATH"},
@@ -308,8 +329,9 @@ auto on_nodes(const char* name, bool in_process, node_runner run) {
 const std::vector<command> commands = {
     {"basic",
      "creates into one directory, into many, then random lookups",
-     {"node", "shards", "sync", "dir-cache", "psm-count", "clients", "files",
-      "dirs", "lookups", "batch", "outstanding", "seed", "prefix", "spread"},
+     {"node", "tls-cert", "tls-key", "tls-ca", "shards", "sync", "dir-cache",
+      "psm-count", "clients", "files", "dirs", "lookups", "batch",
+      "outstanding", "seed", "prefix", "spread"},
      on_nodes("basic", true,
               [](auto& sys, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_basic(sys, *t.cl, t.gws, a, g.json, out,
