@@ -36,12 +36,19 @@ if [ "${DS_TLS:-0}" = 1 ]; then
   chmod +x "$dagctl"
 fi
 ctl() { "${dagctl:-$build/dagctl}" --node "127.0.0.1:430$1" "${@:2}"; }
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 require_free_ports() {
+  # A node of the test before may still be stopping (up to its 5 s watchdog).
   for port in 4301 4302 4303; do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "port $port is in use: this test needs 4301-4303 free"
-      exit 1
-    fi
+    local waited=0
+    while port_in_use "$port"; do
+      if [ $waited -ge 150 ]; then
+        echo "port $port is in use: this test needs 4301-4303 free"
+        exit 1
+      fi
+      sleep 0.1
+      waited=$((waited + 1))
+    done
   done
 }
 start() { # start N: node N from its config, data in $work/nodeN, then $start_args
