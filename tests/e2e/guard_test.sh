@@ -57,6 +57,18 @@ attack_all() { # attack_all NAME CTL_ARGS...: every attack on every port
 }
 
 rss_kb() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$1/status"; }
+# peak_rss_during N: samples the node's RSS N times, 0.1 s apart, into $rss
+# (kB, the peak), then waits for the last job started in the background.
+peak_rss_during() {
+  local job=$!
+  rss=0
+  for _ in $(seq "$1"); do
+    sleep 0.1
+    r=$(rss_kb "$pid")
+    [ "${r:-0}" -gt "$rss" ] && rss=$r
+  done
+  wait "$job"
+}
 
 # noread_attack NAME N: a client that sends N requests and never reads an
 # answer. Its requests are those of a real dagctl (recorded through a
@@ -74,13 +86,7 @@ noread_attack() {
   "$build/dagctl" --node "127.0.0.1:$relay" ls /big >/dev/null || fail "$1: ls /big through the relay"
   wait $!
   $attack noread "$work/c2s.bin" "$port" "$2" &
-  rss=0
-  for _ in $(seq 40); do
-    sleep 0.1
-    r=$(rss_kb "$pid")
-    [ "${r:-0}" -gt "$rss" ] && rss=$r
-  done
-  wait $!
+  peak_rss_during 40
 }
 
 # --- plaintext ---------------------------------------------------------------
@@ -88,13 +94,7 @@ start plain --config-file="$src/configs/embedded.ini" --dagshard.handshake-timeo
 "$build/dagctl" --node "127.0.0.1:$port" mkdir /guarded >/dev/null || fail "mkdir"
 # One connection claiming a 4 GiB payload: CAF alone allocates all of it.
 $attack claim4g "$port" &
-rss=0
-for _ in $(seq 18); do
-  sleep 0.1
-  r=$(rss_kb "$pid")
-  [ "${r:-0}" -gt "$rss" ] && rss=$r
-done
-wait $!
+peak_rss_during 18
 [ "$rss" -lt 524288 ] && pass || fail "a header claiming 4 GiB grew the node to $rss kB"
 attack_all plain
 # A client that sends requests and never reads the answers: the work it may
@@ -150,13 +150,7 @@ attack_all tls "${certs[@]}"
 # Behind TLS, with a console's certificate: the same guard, the same caps.
 export DS_ATTACK_TLS="$work/certs/client.pem $work/certs/client.key $work/certs/ca.pem"
 $attack claim4g "$port" &
-rss=0
-for _ in $(seq 18); do
-  sleep 0.1
-  r=$(rss_kb "$pid")
-  [ "${r:-0}" -gt "$rss" ] && rss=$r
-done
-wait $!
+peak_rss_during 18
 [ "$rss" -lt 524288 ] && pass || fail "behind TLS, a header claiming 4 GiB grew the node to $rss kB"
 for kind in crash48 truncated huge fuzz forged; do
   $attack "$kind" "$port" 11
