@@ -4,8 +4,8 @@
 # (their descriptions), `start_args` (more dagshardd arguments for every node
 # `start` starts; none unless a test sets them), `dagctl` (the console to
 # run) and the helpers. With DS_TLS=1 the nodes run configs/tls-cluster-3
-# (mutual TLS, certificates made in $work/certs) and `dagctl` presents a
-# console certificate of their CA.
+# (mutual TLS, certificates made in $work/certs), `dagctl` presents a
+# console certificate of their CA, and `console_tls` holds its flags.
 declare -A pids
 failures=0
 passes=0
@@ -24,10 +24,12 @@ check() { # check DESCRIPTION COMMAND...
 }
 config_dir="$src/configs/cluster-3"
 dagctl="$build/dagctl"
-tls_args=()
+console_tls=() # a console's TLS flags (dagctl, dagbench), in TLS mode
 if [ "${DS_TLS:-0}" = 1 ]; then
   config_dir="$src/configs/tls-cluster-3"
   "$src/tools/make-certs" "$work/certs" node1 node2 node3 >/dev/null || exit 1
+  console_tls=(--tls-cert "$work/certs/client.pem" --tls-key "$work/certs/client.key"
+    --tls-ca "$work/certs/ca.pem")
   mkdir -p "$work/bin"
   dagctl="$work/bin/dagctl"
   printf '#!/bin/sh\nexec "%s" --tls-cert "%s" --tls-key "%s" --tls-ca "%s" "$@"\n' \

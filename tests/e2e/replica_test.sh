@@ -8,7 +8,8 @@
 # loses nothing acknowledged and meets no EUNAVAILABLE (logs compact, so
 # restarted nodes catch up from snapshots); at the end the three
 # replicas of every shard hold the same rows; a node refuses another's data.
-# Usage: replica_test.sh BUILD_DIR SOURCE_DIR [SEED]
+# With DS_TLS=1 the same over mutual TLS (configs/tls-cluster-3).
+# Usage: [DS_TLS=1] replica_test.sh BUILD_DIR SOURCE_DIR [SEED]
 set -u
 build=$1
 src=$2
@@ -92,7 +93,7 @@ ctl "$live" shards | tail -28
 # restarted in turn: a majority is always up, so nothing answers
 # EUNAVAILABLE, and every acknowledged name is found through every node.
 load_node=$(( RANDOM % 3 + 1 ))
-"$build/dagbench" fill --node "127.0.0.1:430$load_node" --dir /load --files 2000 \
+"$build/dagbench" fill --node "127.0.0.1:430$load_node" "${console_tls[@]}" --dir /load --files 2000 \
   --outstanding 2 --batch 5 --ack-log "$work/acks" \
   --until-file "$work/done" >"$work/fill.log" 2>&1 &
 load_pid=$!
@@ -125,7 +126,8 @@ check "restarted replicas caught up from streamed snapshots" \
   grep -q "installed a shard group's snapshot" "$work"/node*.log
 for n in 1 2 3; do
   check "every acknowledged file is there through node$n" \
-    "$build/dagbench" verify --node "127.0.0.1:430$n" --dir /load --ack-log "$work/acks"
+    "$build/dagbench" verify --node "127.0.0.1:430$n" "${console_tls[@]}" --dir /load \
+    --ack-log "$work/acks"
 done
 
 # Stopped, the three replicas of each shard hold the same rows.

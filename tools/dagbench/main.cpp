@@ -95,7 +95,8 @@ int with_nodes(const args_map& a, const global_flags& g, bool in_process,
   // Mutual TLS to the nodes: a console's certificate of their CA.
   auto tls_flags = a.count("tls-cert") + a.count("tls-key") + a.count("tls-ca");
   if (tls_flags != 0 && tls_flags != 3)
-    throw std::invalid_argument("--tls-cert, --tls-key and --tls-ca go together");
+    throw std::invalid_argument(
+        "--tls-cert, --tls-key and --tls-ca go together");
   bool tls = tls_flags == 3;
   if (tls) {
     if (!a.count("node"))
@@ -340,7 +341,8 @@ const std::vector<command> commands = {
     {"fill",
      "creates --files files in --dir with several writers, logging "
      "each acknowledged name",
-     {"node", "dir", "files", "outstanding", "batch", "ack-log", "until-file"},
+     {"node", "tls-cert", "tls-key", "tls-ca", "dir", "files", "outstanding",
+      "batch", "ack-log", "until-file"},
      on_nodes("fill", false,
               [](auto&, targets& t, auto& a, auto& g, json&) {
                 return bench::run_fill(*t.cl, a, g.quiet);
@@ -386,7 +388,7 @@ const std::vector<command> commands = {
     {"verify",
      "every name in --ack-log exists in --dir (exit 1 and the "
      "missing names otherwise)",
-     {"node", "dir", "ack-log"},
+     {"node", "tls-cert", "tls-key", "tls-ca", "dir", "ack-log"},
      on_nodes("verify", false,
               [](auto&, targets& t, auto& a, auto&, json&) {
                 return bench::run_verify(*t.cl, a);
