@@ -51,11 +51,7 @@ constexpr auto health_deadline = std::chrono::seconds(1);
 /// gateway as the sender, for it takes messages only from this node and
 /// the members' (member_gate), and it never answers a client itself.
 /// Without a deadline: local, and the router answers every request.
-/// A remote client's request counts `cost` against its cap of pending work
-/// until its answer has gone (the caller has checked the cap: take()).
-using gateway_self = client_face_pointer<gateway_actor, gateway_state>;
-
-/// A relay that counts nothing (the members' view: one small answer).
+/// This one counts nothing (the members' view: one small answer).
 template <class Reply, class Handle, class... Ts>
 caf::result<Reply> relay_uncounted(gateway_actor::pointer self,
                                    const Handle& dst, Ts&&... xs) {
@@ -66,6 +62,11 @@ caf::result<Reply> relay_uncounted(gateway_actor::pointer self,
   return rp;
 }
 
+using gateway_self = client_face_pointer<gateway_actor, gateway_state>;
+
+/// relay_uncounted of a remote client's request that counts `cost` against
+/// its cap of pending work until its answer has gone (the caller has
+/// checked the cap: take()).
 template <class Reply, class Handle, class... Ts>
 caf::result<Reply> relay_taken(gateway_self self, caf::node_id who,
                                uint64_t cost, const Handle& dst, Ts&&... xs) {
@@ -98,10 +99,6 @@ caf::result<Reply> relay(gateway_self self, const Handle& dst, Ts&&... xs) {
 
 constexpr uint64_t request_overhead = 64;
 
-} // namespace
-
-namespace {
-
 /// What a readdir's answer may hold: its page of entries, each a name of
 /// up to 255 bytes with its attributes.
 uint64_t readdir_answer(uint32_t max_entries) {
@@ -119,6 +116,13 @@ uint64_t request_cost(const std::vector<ns_request>& reqs) {
     if (r.op == ns_op::readdir)
       n += readdir_answer(r.max_entries);
   }
+  return n;
+}
+
+uint64_t request_cost(const std::vector<psm_access>& xs) {
+  uint64_t n = 0;
+  for (auto& x : xs)
+    n += request_overhead + x.name.size();
   return n;
 }
 
@@ -353,9 +357,7 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
           if (auto why = access::check_event(xs[i]); !why.empty())
             return caf::make_error(caf::sec::invalid_argument,
                                    "access " + std::to_string(i) + ": " + why);
-        uint64_t cost = 0;
-        for (auto& x : xs)
-          cost += request_overhead + x.name.size();
+        auto cost = request_cost(xs);
         caf::node_id who;
         if (!self->state.take(self, cost, who))
           return caf::make_error(caf::sec::invalid_argument,

@@ -70,6 +70,8 @@ gateway_behavior(client_face_pointer<gateway_actor, gateway_state> self,
 /// for a readdir the answer it may get (320 bytes per entry of its page).
 uint64_t request_cost(const std::vector<ns_request>& reqs);
 uint64_t request_cost(const path_request& req);
+/// An import of accesses: a share per access, plus its name.
+uint64_t request_cost(const std::vector<psm_access>& xs);
 /// Any other request to the gateway.
 constexpr uint64_t other_request_cost = 1024;
 

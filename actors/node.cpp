@@ -193,8 +193,7 @@ void spawn_guard(caf::actor_system& sys, const node_options& opts,
     h.gate->require_certificates(std::move(ids));
     std::weak_ptr<member_gate> gate = h.gate;
     go.on_greet = [&sys, gate](const std::string& bytes,
-                               const guard::peer_certificate& cert,
-                               guard::conn_side) {
+                               const guard::peer_certificate& cert) {
       auto g = gate.lock();
       auto id = decode_node(sys, bytes);
       return g && id && g->bind(id, cert.id);
@@ -303,7 +302,6 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
       self->send(h.gateway, group_local_atom::value, h.groups, h.replicas);
     }
     if (publish) {
-      h.tls = opts.tls;
       auto port = guard::publish_guarded(
           sys, h.guard, caf::actor_cast<caf::strong_actor_ptr>(h.gateway),
           sys.message_types(h.gateway), opts.port, opts.bind);

@@ -45,7 +45,6 @@ struct node_handles {
   std::shared_ptr<member_gate> gate;
   uint16_t port = 0; ///< the published port (0 if not published)
   int lock_fd = -1;  ///< holds the data folder's lock while the node runs
-  bool tls = false;  ///< mutual TLS on every connection (actors/guard/)
   /// The middleman actor whose acceptor and connects check every byte
   /// before BASP (empty when unpublished).
   caf::io::middleman_actor guard;

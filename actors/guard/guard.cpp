@@ -135,7 +135,7 @@ private:
     watch_->set_greeted();
     if (!tls_ || !settings_->on_greet)
       return refusal::none;
-    if (!settings_->on_greet(check_.node(), tls_->peer(), side_))
+    if (!settings_->on_greet(check_.node(), tls_->peer()))
       return refusal::certificate;
     bound_ = true;
     return refusal::none;

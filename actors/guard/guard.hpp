@@ -42,8 +42,8 @@ struct peer_certificate;
 /// serialized) under certificate `cert`: true binds the two for as long as
 /// the connection lasts; false refuses the connection (runs on the
 /// multiplexer's thread, before CAF sees the handshake).
-using greet_hook = std::function<bool(
-    const std::string& node, const peer_certificate& cert, conn_side side)>;
+using greet_hook =
+    std::function<bool(const std::string& node, const peer_certificate& cert)>;
 /// The connection that bound `node` is gone.
 using close_hook = std::function<void(const std::string& node)>;
 

@@ -62,14 +62,14 @@ private:
 constexpr auto counter = MetricType::Counter;
 constexpr auto gauge = MetricType::Gauge;
 
-// The BASP guard of a plaintext port (actors/guard/).
+// The guard of the node's connections (actors/guard/).
 void add_guard(families& fs, const guard::guard_meters& m) {
-  fs.add("guard_accepted_total", "connections accepted on the plaintext port",
+  fs.add("guard_accepted_total", "connections accepted on the node's port",
          counter, {}, double(m.accepted.load(std::memory_order_relaxed)));
   for (size_t i = 1; i < guard::refusal_kinds; ++i)
     fs.add("guard_refused_total",
-           "connections the BASP guard closed before BASP read them, by "
-           "reason",
+           "connections the guard closed (their bytes, TLS, certificate or "
+           "unread backlog), by reason",
            counter, {{"reason", to_string(static_cast<guard::refusal>(i))}},
            double(m.refused[i].load(std::memory_order_relaxed)));
 }
