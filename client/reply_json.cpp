@@ -109,6 +109,7 @@ json to_json(const router_stats& s) {
               {"not_leader", s.not_leader},
               {"unanswered", s.unanswered},
               {"leader_pushes", s.leader_pushes},
+              {"copy_restarts", s.copy_restarts},
               {"pushes", s.pushes},
               {"dir_hits", s.dir_hits},
               {"dir_misses", s.dir_misses},

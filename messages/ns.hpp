@@ -80,6 +80,9 @@ struct router_stats {
   uint64_t unanswered = 0;
   /// Leaders of shard groups pushed to this router by their new leaders.
   uint64_t leader_pushes = 0;
+  /// Copies of moves driven here that started again after their source
+  /// lost them (a restart, or a new leader of its group).
+  uint64_t copy_restarts = 0;
 };
 
 /// What `dagctl nodes` shows for one member of the cluster.
@@ -137,7 +140,7 @@ typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
            x.cache_misses, x.wrong_shard, x.refreshes, x.retries, x.pushes,
            x.dir_hits, x.dir_misses, x.dir_stale, x.dir_evictions,
            x.dir_entries, x.redirects, x.not_leader, x.unanswered,
-           x.leader_pushes);
+           x.leader_pushes, x.copy_restarts);
 }
 
 template <class Inspector>

@@ -263,6 +263,10 @@ std::vector<named_counter> router_counters(const router_stats& s) {
       {"router_leader_pushes_total",
        "leaders of shard groups pushed by their hosts (replicated shards)",
        s.leader_pushes},
+      {"router_copy_restarts_total",
+       "copies of moves driven here started again after their source lost "
+       "them",
+       s.copy_restarts},
       {"router_dir_cache_hits_total",
        "path components found in the "
        "directory-lookup cache",

@@ -178,6 +178,10 @@ struct router_state {
   /// while the source serves it; after the last, freezes and patches.
   void move_copy(std::shared_ptr<move_job> j);
   void move_freeze(std::shared_ptr<move_job> j);
+  /// The source lost the copy (`why`): discard the destination's, copy again.
+  void move_recopy(std::shared_ptr<move_job> j, errc why);
+  /// Most times one move's copy starts again before the move aborts.
+  static constexpr int max_copy_restarts = 3;
   void move_commit(std::shared_ptr<move_job> j);
   void move_abort(std::shared_ptr<move_job> j, errc why, bool exported);
   void move_finish(std::shared_ptr<move_job> j);

@@ -20,8 +20,11 @@
 //   5. the source releases the part (EWRONGSHARD from now on); only once
 //      that is durable there does the destination activate it, so two
 //      shards never both serve the part.
-// A failure before 4 aborts through the log, then thaws the source and
-// discards the destination's copy. A commit whose outcome is unknown is
+// If the source loses its copy before 4 (it restarted, or its group's leader
+// changed), the destination's copy is discarded and the copy starts again
+// (at most max_copy_restarts times). Any other failure before 4 aborts
+// through the log, then thaws the source and discards the destination's
+// copy. A commit whose outcome is unknown is
 // settled by proposing an abort: the log answers which one won. Whatever
 // the driver leaves undone, the scans finish (router_resolve.cpp).
 #include <caf/all.hpp>
@@ -44,6 +47,8 @@ struct move_job {
   uint64_t entries = 0;
   /// When `entries` was last recorded in the metadata store (or the begin).
   caf::actor_clock::time_point reported;
+  /// Times the copy started again after the source lost it.
+  int restarts = 0;
   caf::typed_response_promise<meta_result> rp;
   /// The part being moved, as the steps name it.
   part_ref part() const { return {req.dir, req.range, id}; }
@@ -53,11 +58,15 @@ namespace {
 
 /// Steps that may be sent again when their outcome is unknown: repeating
 /// one changes nothing that the first did (ns_parts.cpp, ns_copy.cpp). A
-/// copy's chunk and the freeze are not: their copy lives in the memory of
-/// the replica that led, and a new leader answers them ENOENT.
+/// copy's chunk and the freeze repeat at the replica that holds the copy;
+/// a new leader has no copy and answers them ENOENT, and the copy starts
+/// again (move_recopy).
 bool repeatable(const part_request& r) {
-  return std::holds_alternative<part_import>(r) ||
+  return std::holds_alternative<part_copy>(r) ||
+         std::holds_alternative<part_freeze>(r) ||
+         std::holds_alternative<part_import>(r) ||
          std::holds_alternative<part_patch>(r) ||
+         std::holds_alternative<part_discard>(r) ||
          std::holds_alternative<part_release>(r) ||
          std::holds_alternative<part_activate>(r) ||
          std::holds_alternative<part_list_unresolved>(r);
@@ -115,42 +124,63 @@ void router_state::part_step_at(uint32_t shard, part_request req,
     return done(r);
   }
   auto target = shards[shard];
+  // Answered once: by the replica, or as unanswered (no answer in time,
+  // or, in a replicated group, as soon as the replica's member is found
+  // gone: a chunk's step may wait ten request timeouts otherwise).
+  auto answered = std::make_shared<bool>(false);
+  auto replied = [this, shard, req, done, deadline, attempt,
+                  target](part_reply& r) mutable {
+    bool in_time = replicated() && self->clock().now() < deadline;
+    // Refused by a replica that does not lead: nothing was applied, the
+    // next replica may lead (an election may still be on).
+    if (r.code == errc::enotleader && in_time) {
+      ++stats.not_leader;
+      if (shards[shard] == target)
+        follow_leader(shard, member_of(shard, target), 0);
+      return part_step_later(shard, std::move(req), std::move(done), deadline,
+                             attempt + 1);
+    }
+    // Its outcome unknown (the replica's proposal unanswered in time): a
+    // repeatable step goes again, and the group answers it as it answered
+    // the first, or applies it now.
+    if (r.code == errc::eunavailable && in_time && repeatable(req))
+      return part_step_later(shard, std::move(req), std::move(done), deadline,
+                             attempt + 1);
+    done(std::move(r));
+  };
+  auto lost = [this, shard, req, done, deadline, attempt, target]() mutable {
+    // No answer: the replica may have died with it.
+    if (replicated() && repeatable(req) && self->clock().now() < deadline) {
+      ++stats.unanswered;
+      if (shards[shard] == target)
+        follow_leader(shard, member_of(shard, target), 0);
+      return part_step_later(shard, std::move(req), std::move(done), deadline,
+                             attempt + 1);
+    }
+    part_reply r;
+    r.code = errc::eunavailable;
+    done(r);
+  };
+  auto once_lost = [answered, lost]() mutable {
+    if (!*answered) {
+      *answered = true;
+      lost();
+    }
+  };
+  if (replicated())
+    track_in_flight(member_of(shard, target), answered,
+                    [once_lost](std::vector<ns_reply>*) mutable {
+                      once_lost();
+                    });
   self->request(target, step_limit(req), part_atom::value, req)
       .then(
-          [this, shard, req, done, deadline, attempt,
-           target](part_reply& r) mutable {
-            bool in_time = replicated() && self->clock().now() < deadline;
-            // Refused by a replica that does not lead: nothing was applied,
-            // the next replica may lead (an election may still be on).
-            if (r.code == errc::enotleader && in_time) {
-              ++stats.not_leader;
-              if (shards[shard] == target)
-                follow_leader(shard, member_of(shard, target), 0);
-              return part_step_later(shard, std::move(req), std::move(done),
-                                     deadline, attempt + 1);
+          [answered, replied](part_reply& r) mutable {
+            if (!*answered) {
+              *answered = true;
+              replied(r);
             }
-            // Its outcome unknown (the replica's proposal unanswered in
-            // time): a repeatable step goes again, and the group answers
-            // it as it answered the first, or applies it now.
-            if (r.code == errc::eunavailable && in_time && repeatable(req))
-              return part_step_later(shard, std::move(req), std::move(done),
-                                     deadline, attempt + 1);
-            done(std::move(r));
           },
-          [this, shard, req, done, deadline, attempt,
-           target](caf::error&) mutable {
-            // No answer: the replica may have died with it.
-            if (replicated() && repeatable(req) &&
-                self->clock().now() < deadline) {
-              if (shards[shard] == target)
-                follow_leader(shard, member_of(shard, target), 0);
-              return part_step_later(shard, std::move(req), std::move(done),
-                                     deadline, attempt + 1);
-            }
-            part_reply r;
-            r.code = errc::eunavailable;
-            done(r);
-          });
+          [once_lost](caf::error&) mutable { once_lost(); });
 }
 
 void router_state::to_meta(meta_command cmd,
@@ -185,6 +215,8 @@ void router_state::move_copy(std::shared_ptr<move_job> j) {
   part_copy c{j->part(), !j->copied, j->after_hash, j->after_name,
               j->req.chunk ? j->req.chunk : copy_chunk};
   part_step(j->from, std::move(c), [this, j](part_reply p) {
+    if (p.code == errc::enoent && j->copied) // the source lost the copy
+      return move_recopy(j, p.code);
     if (p.code != errc::ok) // nothing frozen; the copy so far is discarded
       return move_abort(j, p.code, j->copied);
     bool eof = p.eof;
@@ -211,6 +243,8 @@ void router_state::move_copy(std::shared_ptr<move_job> j) {
 
 void router_state::move_freeze(std::shared_ptr<move_job> j) {
   part_step(j->from, part_freeze{j->part()}, [this, j](part_reply p) {
+    if (p.code == errc::enoent) // the source lost the copy
+      return move_recopy(j, p.code);
     if (p.code != errc::ok)
       return move_abort(j, p.code, true);
     // The freeze is answered before it is durable: the destination stores
@@ -219,11 +253,14 @@ void router_state::move_freeze(std::shared_ptr<move_job> j) {
     auto delta = p.entries.size();
     auto left = std::make_shared<int>(2);
     auto failed = std::make_shared<errc>(errc::ok);
-    auto joined = [this, j, left, failed, delta](errc e) {
+    auto lost = std::make_shared<bool>(false);
+    auto joined = [this, j, left, failed, lost, delta](errc e) {
       if (e != errc::ok && *failed == errc::ok)
         *failed = e;
       if (--*left > 0)
         return;
+      if (*lost && *failed == errc::eunavailable)
+        return move_recopy(j, *failed);
       if (*failed != errc::ok)
         return move_abort(j, *failed, true);
       j->entries += delta;
@@ -233,15 +270,41 @@ void router_state::move_freeze(std::shared_ptr<move_job> j) {
                      std::move(p.requests)};
     part_step(j->req.to, std::move(patch),
               [joined](part_reply q) { joined(q.code); });
-    part_step(j->from, part_list_unresolved{}, [j, joined](part_reply u) {
-      if (u.code != errc::ok)
-        return joined(u.code);
-      for (auto& x : u.unresolved)
-        if (x.dir == j->req.dir && x.part.range == j->req.range &&
-            x.part.migration == j->id && x.part.state == dir_part::exporting)
-          return joined(errc::ok);
-      joined(errc::eunavailable); // the source lost the freeze (a restart)
-    });
+    part_step(j->from, part_list_unresolved{},
+              [j, joined, lost](part_reply u) {
+                if (u.code != errc::ok)
+                  return joined(u.code);
+                for (auto& x : u.unresolved)
+                  if (x.dir == j->req.dir && x.part.range == j->req.range &&
+                      x.part.migration == j->id &&
+                      x.part.state == dir_part::exporting)
+                    return joined(errc::ok);
+                // The source lost the freeze (a restart, or its group's
+                // leader changed before the freeze committed).
+                *lost = true;
+                joined(errc::eunavailable);
+              });
+  });
+}
+
+void router_state::move_recopy(std::shared_ptr<move_job> j, errc why) {
+  // The source has no copy of the part any more: it restarted, its group's
+  // leader changed, or the copy's lease ran out. The part is not frozen,
+  // or frozen durably for this move; either way its entries as the source
+  // holds them now are the whole truth. The destination's partial copy may
+  // hold names unlinked since (and, from a leader that lost its term,
+  // entries never committed): it is discarded before the copy starts again.
+  if (j->restarts >= max_copy_restarts)
+    return move_abort(j, why, true);
+  ++j->restarts;
+  ++stats.copy_restarts;
+  part_step(j->req.to, part_discard{j->part()}, [this, j](part_reply q) {
+    if (q.code != errc::ok && q.code != errc::enoent) // enoent: none left
+      return move_abort(j, q.code, true);
+    j->copied = false;
+    j->after_hash = 0;
+    j->after_name.clear();
+    move_copy(j);
   });
 }
 

@@ -3,8 +3,10 @@
 // chunks and records the name hashes that writes touch meanwhile; then it
 // stops writes (freeze) and hands out only what those writes changed, so
 // writes wait for the delta, not for the whole copy. The copy lives in
-// memory: a source that restarts has none, and the next chunk or freeze
-// answers ENOENT, which aborts the move.
+// memory: a source that restarts, or a group whose leader changed, has
+// none, and the next chunk or freeze answers ENOENT; the driver then
+// discards the destination's copy and starts the copy again
+// (actors/router/router_move.cpp).
 #include <algorithm>
 #include <unordered_set>
 
@@ -77,14 +79,24 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
   if (first && !c) {
     if (std::find(ended_.begin(), ended_.end(), migration) != ended_.end())
       return errc::enoent; // thawed or released before this chunk came
-    if (auto e = export_check(dir, r, migration); e != errc::ok)
-      return e;
+    // A copy that starts again after its source's leader changed may find
+    // the part frozen already (the old leader's freeze committed): its
+    // entries no longer change, and the next freeze is answered as repeated.
+    if (!exporting(dir, r, migration))
+      if (auto e = export_check(dir, r, migration); e != errc::ok)
+        return e;
     copies_.push_back(copy_session{dir, r, migration, now_ns, false, {}});
     c = &copies_.back();
   }
   if (!c)
     return errc::enoent; // the copy ended: restart, lease, thaw
-  if (c->frozen)
+  if (first) {
+    // Copied again from its start (the driver discarded the destination's
+    // copy, or repeats this chunk): what was written so far is in the
+    // entries read now, and only the writes from now on are the delta.
+    c->touched.clear();
+    c->frozen = false;
+  } else if (c->frozen)
     return errc::einval; // no chunk follows the freeze
   c->last_ns = now_ns;
   out = range_entries(dir, r,

@@ -244,13 +244,18 @@ errc ns_shard::export_check(inode_id dir, hash_range r,
   return errc::ok;
 }
 
-errc ns_shard::begin_export(inode_id dir, hash_range r, uint64_t migration) {
+bool ns_shard::exporting(inode_id dir, hash_range r,
+                         uint64_t migration) const {
   auto i = parts_.find(dir);
-  if (i != parts_.end()) {
-    auto p = i->second.find(r);
-    if (p && p->state == dir_part::exporting && p->migration == migration)
-      return errc::ok; // repeated
-  }
+  if (i == parts_.end())
+    return false;
+  auto p = i->second.find(r);
+  return p && p->state == dir_part::exporting && p->migration == migration;
+}
+
+errc ns_shard::begin_export(inode_id dir, hash_range r, uint64_t migration) {
+  if (exporting(dir, r, migration))
+    return errc::ok; // repeated
   if (auto e = export_check(dir, r, migration); e != errc::ok)
     return e;
   auto& dp = parts_[dir]; // no record: the home, holding everything

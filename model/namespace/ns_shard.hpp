@@ -333,6 +333,8 @@ private:
   static constexpr size_t max_ended = 1024;
   /// EBUSY if a copy of another migration overlaps `r` of `dir`.
   errc copy_conflict(inode_id dir, hash_range r, uint64_t migration) const;
+  /// Part `r` of `dir` is frozen for `migration` (its export began).
+  bool exporting(inode_id dir, hash_range r, uint64_t migration) const;
   /// The checks begin_export makes before it freezes part `r` of `dir`.
   errc export_check(inode_id dir, hash_range r, uint64_t migration) const;
   std::unordered_map<inode_id, dir_parts> parts_;

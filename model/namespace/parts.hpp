@@ -90,6 +90,9 @@ struct dir_parts {
   bool reads_all(uint64_t a, uint64_t b) const;
   /// The part with this range, or nullptr.
   dir_part* find(const hash_range& r);
+  const dir_part* find(const hash_range& r) const {
+    return const_cast<dir_parts*>(this)->find(r);
+  }
   /// Removes `p`, one of `parts`.
   void remove(dir_part* p) { parts.erase(parts.begin() + (p - parts.data())); }
   /// True while a part is exporting or pending (a migration is under way).

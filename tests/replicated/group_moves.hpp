@@ -107,6 +107,7 @@ public:
   bool copied = false;
   uint64_t after_hash = 0;
   std::string after_name;
+  int restarts = 0;  ///< times the copy started again
   bool alive = true; ///< false: killed (its answers go nowhere)
   bool done = false;
 
@@ -139,8 +140,33 @@ private:
   /// Steps that may go again when their outcome is unknown (repeating one
   /// changes nothing the first did): as router_move.cpp's repeatable().
   static bool repeatable(const std::string& what) {
-    return what == "import" || what == "patch" || what == "list" ||
+    return what == "copy" || what == "freeze" || what == "import" ||
+           what == "patch" || what == "discard" || what == "list" ||
            what == "release" || what == "activate";
+  }
+  /// The source lost the copy (a restart, or its group's leader changed):
+  /// the destination's copy is discarded and the copy starts again, as
+  /// router_move.cpp's move_recopy does.
+  void recopy(errc why) {
+    if (restarts >= 3)
+      return abort(why, true);
+    ++restarts;
+    ++w.recopies;
+    w.note(name() + " copies again after " + str(why));
+    auto d = dir;
+    auto rg = range;
+    auto m = id;
+    step(
+        to, "discard",
+        [=](ns_shard& c, int64_t) { return answer::of(c.discard(d, rg, m)); },
+        [this](answer q) {
+          if (q.code != errc::ok && q.code != errc::enoent)
+            return abort(q.code, true);
+          copied = false;
+          after_hash = 0;
+          after_name.clear();
+          copy();
+        });
   }
   template <class F>
   void step(group_id g, const std::string& what, step_fn fn, F then,
@@ -179,6 +205,8 @@ private:
           return a;
         },
         [this](answer a) {
+          if (a.code == errc::enoent && copied)
+            return recopy(a.code);
           if (a.code != errc::ok)
             return abort(a.code, copied);
           if (!a.entries.empty()) {
@@ -228,15 +256,20 @@ private:
           return a;
         },
         [this, d, rg, m](answer a) {
+          if (a.code == errc::enoent)
+            return recopy(a.code);
           if (a.code != errc::ok)
             return abort(a.code, true);
           auto left = std::make_shared<int>(2);
           auto failed = std::make_shared<errc>(errc::ok);
-          auto joined = [this, left, failed](errc e) {
+          auto lost = std::make_shared<bool>(false);
+          auto joined = [this, left, failed, lost](errc e) {
             if (e != errc::ok && *failed == errc::ok)
               *failed = e;
             if (--*left > 0)
               return;
+            if (*lost && *failed == errc::eunavailable)
+              return recopy(*failed);
             if (*failed != errc::ok)
               return abort(*failed, true);
             commit();
@@ -257,7 +290,7 @@ private:
                 a.unresolved = c.unresolved();
                 return a;
               },
-              [joined, d, rg, m](answer u) {
+              [joined, lost, d, rg, m](answer u) {
                 if (u.code != errc::ok)
                   return joined(u.code);
                 for (auto& x : u.unresolved)
@@ -265,6 +298,7 @@ private:
                       x.part.migration == m &&
                       x.part.state == dir_part::exporting)
                     return joined(errc::ok);
+                *lost = true;
                 joined(errc::eunavailable); // the source lost the freeze
               });
         },

@@ -161,6 +161,7 @@ public:
   /// (0: none); a follower behind the compacted log gets a snapshot.
   index_t compact_every = 0;
   size_t snapshots = 0; ///< snapshots installed
+  size_t recopies = 0;  ///< moves whose copy started again
 
   uint64_t pick(uint64_t n) { return n ? rng() % n : 0; }
   bool chance(uint64_t pct) { return pick(100) < pct; }

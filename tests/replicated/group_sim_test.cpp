@@ -308,6 +308,7 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
   uint64_t steps = env_number("DS_STEPS", 3000);
   uint64_t first = only ? only : 1, last = only ? only : count;
   uint64_t moves = 0, committed = 0, ops = 0, acked = 0, snaps = 0;
+  uint64_t recopies = 0;
   uint64_t again = 0, answered_again = 0;
   uint64_t seed = first;
   for (; seed <= last; ++seed) {
@@ -318,6 +319,7 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
     committed += m.epoch();           // one epoch per commit
     moves += m.next_migration() - 1;
     snaps += r.w.snapshots;
+    recopies += r.w.recopies;
     again += r.cl->sent_again;
     answered_again += r.cl->answered_again;
     for (auto& o : r.cl->history)
@@ -339,7 +341,8 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
                    << " acknowledged writes, " << answered_again
                    << " of them after going again; " << again
                    << " tries sent again), " << moves << " moves begun, "
-                   << committed << " committed, " << snaps
+                   << committed << " committed, " << recopies
+                   << " copies started again, " << snaps
                    << " snapshots installed");
   CHECK((only || moves > 0));
   CHECK(acked > 0);

@@ -357,13 +357,14 @@ TEST_CASE("moves under writes, losses, restarts and dead drivers keep one "
   uint64_t count = env_number("DS_SEEDS", 300);
   uint64_t events = env_number("DS_EVENTS", 1500);
   uint64_t first = only ? only : 1, last = only ? only : count;
-  uint64_t moves = 0, committed = 0, seed = first;
+  uint64_t moves = 0, committed = 0, recopies = 0, seed = first;
   for (; seed <= last; ++seed) {
     CAPTURE(seed);
     run r{seed};
     r.go(static_cast<int>(events));
     committed += r.w.meta.epoch(); // one epoch per commit
     moves += r.w.meta.next_migration() - 1;
+    recopies += r.w.recopies;
     if (!r.w.failure.empty()) {
       FAIL_CHECK("seed " << seed << " (replay: DS_SEED=" << seed
                          << "): " << r.w.failure << "\nlast events:\n"
@@ -374,6 +375,7 @@ TEST_CASE("moves under writes, losses, restarts and dead drivers keep one "
       MESSAGE("trace of seed " << seed << ":\n" << r.w.tail(100000));
   }
   MESSAGE("seeds " << first << ".." << std::min(seed, last) << ": " << moves
-                   << " moves begun, " << committed << " committed");
+                   << " moves begun, " << committed << " committed, "
+                   << recopies << " copies started again");
   CHECK(moves > 0);
 }

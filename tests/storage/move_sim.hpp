@@ -105,6 +105,7 @@ public:
   std::vector<std::string> trace;
   std::string failure;         ///< the first broken check ("" while all hold)
   uint64_t meta_loss_pct = 10; ///< answers of the log lost (percent)
+  uint64_t recopies = 0;       ///< moves whose copy started again
   /// How a shard answers a listing of its marks (part_list_unresolved):
   /// only once what it reports is durable, as actors/shard.cpp does (false:
   /// at once from memory, as it did before; seed 29 then loses a part).
@@ -244,6 +245,7 @@ public:
   bool copied = false;
   uint64_t after_hash = 0;
   std::string after_name;
+  int restarts = 0;  ///< times the copy started again
   bool alive = true; ///< false: killed (its answers go nowhere)
   bool done = false;
 
@@ -294,6 +296,8 @@ private:
           return r;
         },
         [this](step_reply r) {
+          if (r.code == errc::enoent && copied)
+            return recopy(r.code);
           if (r.code != errc::ok)
             return abort(r.code, copied);
           if (!r.entries.empty()) {
@@ -336,6 +340,8 @@ private:
           return r;
         },
         [this, p](step_reply r) {
+          if (r.code == errc::enoent)
+            return recopy(r.code);
           if (r.code != errc::ok)
             return abort(r.code, true);
           auto hs = std::move(r.hashes);
@@ -352,6 +358,30 @@ private:
                   return abort(q.code, true);
                 commit();
               });
+        });
+  }
+
+  /// The source lost the copy (it restarted): the destination's copy is
+  /// discarded and the copy starts again, as router_move.cpp's move_recopy.
+  void recopy(errc why) {
+    if (restarts >= 3)
+      return abort(why, true);
+    ++restarts;
+    ++w.recopies;
+    w.note(name() + " copies again after " + str(why));
+    auto p = part();
+    step(
+        to, "discard",
+        [=](ns_shard& c, int64_t) {
+          return step_reply::of(c.discard(p.dir, p.range, p.migration));
+        },
+        [this](step_reply q) {
+          if (q.code != errc::ok && q.code != errc::enoent)
+            return abort(q.code, true);
+          copied = false;
+          after_hash = 0;
+          after_name.clear();
+          copy();
         });
   }
 

@@ -182,6 +182,63 @@ TEST_CASE("a copy ends when its source restarts, and the move aborts") {
   CHECK(b.core.entries_in(dir, upper) == 0);
 }
 
+TEST_CASE("a copy starts again after its source restarts, frozen or not") {
+  // What the driver does when the source's copy is gone (a restart, or a
+  // new leader of its group): discard the destination's copy, copy again.
+  node a{0}, b{1};
+  std::set<std::string> want;
+  for (int i = 0; i < 500; ++i) {
+    auto n = "f" + std::to_string(i);
+    REQUIRE(code(a, ns_op::create, n) == errc::ok);
+    if (upper.contains(name_hash(n)))
+      want.insert(n);
+  }
+  // Restarted while copying: a name copied already is unlinked after the
+  // restart, which no copy records; the discard drops it at the destination.
+  auto gone = *want.begin();
+  auto between = [&](int chunk) {
+    if (chunk != 1)
+      return;
+    a.restart();
+    REQUIRE(code(a, ns_op::unlink, gone) == errc::ok);
+    want.erase(gone);
+  };
+  REQUIRE(copy_move(a, b, upper, 3, 50, between) == errc::enoent);
+  CHECK(b.core.entries_in(dir, upper) > 0);
+  REQUIRE(b.core.discard(dir, upper, 3) == errc::ok);
+  b.sync();
+  CHECK(b.core.discard(dir, upper, 3) == errc::enoent); // repeated: nothing
+  CHECK(b.core.entries_in(dir, upper) == 0);
+  REQUIRE(copy_move(a, b, upper, 3, 50) == errc::ok);
+  CHECK(b.core.entries_in(dir, upper) == want.size()); // pending, not served
+  // Restarted after its freeze was durable: the part stays frozen, the copy
+  // starts again from the first chunk, and the freeze is answered as
+  // repeated, with an empty delta (no write reached the part meanwhile).
+  a.restart();
+  CHECK(a.core.copies() == 0);
+  CHECK(a.core.freeze(dir, upper, 3, a.now) == errc::enoent);
+  int k = 2000;
+  CHECK(code(a, ns_op::create, name_in(upper, k)) == errc::ewrongshard);
+  REQUIRE(b.core.discard(dir, upper, 3) == errc::ok);
+  b.sync();
+  REQUIRE(copy_move(a, b, upper, 3, 50) == errc::ok);
+  std::vector<uint64_t> hashes;
+  std::vector<entry> delta;
+  a.core.copy_delta(dir, upper, 3, hashes, delta);
+  CHECK(hashes.empty());
+  // Another migration still cannot copy the frozen part.
+  std::vector<entry> out;
+  bool eof = false;
+  CHECK(a.core.copy_part(dir, upper, 4, true, 0, "", 10, a.now, out, eof) ==
+        errc::ebusy);
+  REQUIRE(a.core.release(dir, upper, 3, 1, 4) == errc::ok);
+  a.sync();
+  REQUIRE(b.core.activate(dir, upper, 3, 4) == errc::ok);
+  b.sync();
+  CHECK(names_in(b, upper) == want);
+  CHECK(b.core.check() == "");
+}
+
 TEST_CASE(
     "a copy whose driver goes quiet lapses, and a live one blocks others") {
   node a{0}, b{1};

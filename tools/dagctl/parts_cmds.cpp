@@ -175,7 +175,8 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
       << "\nrefreshes:    " << s.refreshes << "\nretries:      " << s.retries
       << "\npushes:       " << s.pushes << "\nnot leader:   " << s.not_leader
       << " (replicated shards; " << s.unanswered << " unanswered, "
-      << s.leader_pushes << " leaders pushed)"
+      << s.leader_pushes << " leaders pushed, " << s.copy_restarts
+      << " copies started again)"
       << "\ndirectory lookups (path components):"
       << "\n  cached:     " << s.dir_hits << "\n  looked up:  " << s.dir_misses
       << "\n  stale:      " << s.dir_stale
