@@ -57,17 +57,46 @@ caf::result<commit_batch, uint64_t> committer_state::load_all() {
   }
 }
 
-caf::result<std::vector<std::string>, uint64_t>
-committer_state::snapshot(uint64_t bytes) {
+caf::result<std::string, uint64_t, bool>
+committer_state::snapshot(uint64_t t, uint32_t seq, uint64_t bytes) {
+  if (bytes == 0) { // the transfer ends (its follower went, or it stalled)
+    readers.erase(t);
+    return {std::string{}, uint64_t{0}, true};
+  }
   if (failed)
     return caf::make_error(caf::sec::runtime_error, "store failed before");
+  auto size = static_cast<std::size_t>(std::max<uint64_t>(bytes, 1024));
   try {
-    loaded_shard l = store->load();
-    uint64_t applied = l.applied;
-    return {split_commit_batch(whole_batch(std::move(l)),
-                               std::max<uint64_t>(bytes, 1024)),
-            applied};
+    if (seq == 0) {
+      readers.erase(t);
+      while (readers.size() >= max_readers)
+        readers.erase(readers.begin()); // the oldest transfer
+      reading r;
+      r.view = store->read_snapshot();
+      commit_batch first;
+      if (r.view->next(size, first))
+        r.ahead = std::move(first);
+      readers.emplace(t, std::move(r));
+    }
+    auto it = readers.find(t);
+    if (it == readers.end() || it->second.next != seq || !it->second.ahead)
+      return caf::make_error(caf::sec::invalid_argument,
+                             "snapshot transfer unknown or out of order");
+    reading& r = it->second;
+    std::string chunk = encode_commit_batch(*r.ahead);
+    commit_batch more;
+    if (r.view->next(size, more))
+      r.ahead = std::move(more);
+    else
+      r.ahead.reset();
+    ++r.next;
+    uint64_t index = r.view->applied();
+    bool last = !r.ahead;
+    if (last)
+      readers.erase(it);
+    return {std::move(chunk), index, last};
   } catch (const std::exception& e) {
+    readers.erase(t);
     return caf::make_error(caf::sec::runtime_error, e.what());
   }
 }
@@ -77,31 +106,46 @@ caf::result<uint64_t> committer_state::install(uint64_t t, uint32_t seq,
                                                uint64_t index) {
   if (failed)
     return caf::make_error(caf::sec::runtime_error, "store failed before");
-  if (seq == 0)
-    staged = staging{t, 0, {}};
-  if (!staged || staged->transfer != t || staged->next != seq) {
+  // Staging is aside from the store's state: a transfer dropped loses
+  // nothing of it.
+  auto drop = [&] {
     staged.reset();
-    return caf::make_error(caf::sec::invalid_argument,
-                           "snapshot chunk out of order");
-  }
+    try {
+      store->drop_staged();
+    } catch (...) {
+    }
+  };
   try {
-    append_commit_batch(staged->state, decode_commit_batch(chunk));
+    if (seq == 0) {
+      store->begin_staging();
+      staged = staging{t, 0, 0};
+    }
+    if (!staged || staged->transfer != t || staged->next != seq) {
+      drop();
+      return caf::make_error(caf::sec::invalid_argument,
+                             "snapshot chunk out of order");
+    }
+    commit_batch part = decode_commit_batch(chunk);
+    staged->entries += part.put_entries.size();
+    store->stage(std::move(part));
   } catch (const std::exception& e) {
-    staged.reset();
+    drop();
     return caf::make_error(caf::sec::invalid_argument,
                            std::string{"snapshot chunk: "} + e.what());
   }
   ++staged->next;
   if (index == 0)
     return uint64_t{0};
-  commit_batch whole = std::move(staged->state);
-  staged.reset();
+  uint64_t entries = staged->entries;
   // A stale transfer (this replica caught up from the log meanwhile) must
   // not take the state back.
-  if (index <= applied)
+  if (index <= applied) {
+    drop();
     return applied;
+  }
+  staged.reset();
   try {
-    store->install(whole, index);
+    store->install_staged(index);
     applied = index;
   } catch (const std::exception& e) {
     failed = true;
@@ -113,7 +157,7 @@ caf::result<uint64_t> committer_state::install(uint64_t t, uint32_t seq,
   }
   log_event(log_level::info, "shard", "installed a shard group's snapshot",
             {{"index", std::to_string(index)},
-             {"entries", std::to_string(whole.put_entries.size())}});
+             {"entries", std::to_string(entries)}});
   return applied;
 }
 
@@ -133,9 +177,9 @@ committer_behavior(committer_actor::stateful_pointer<committer_state> self,
               caf::actor_cast<replica_host_actor>(self->current_sender()),
               group_applied_atom::value, g, st.applied);
       },
-      [self](group_snapshot_atom, uint32_t, uint64_t bytes)
-          -> caf::result<std::vector<std::string>, uint64_t> {
-        return self->state.snapshot(bytes);
+      [self](group_snapshot_atom, uint32_t, uint64_t t, uint32_t seq,
+             uint64_t bytes) -> caf::result<std::string, uint64_t, bool> {
+        return self->state.snapshot(t, seq, bytes);
       },
       [self](group_install_atom, uint32_t, uint64_t t, uint32_t seq,
              const std::string& chunk, uint64_t index) {

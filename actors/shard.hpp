@@ -10,6 +10,7 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -240,18 +241,30 @@ struct committer_state {
   /// Everything in the store, as the batch that writes it into an empty
   /// one, and the group index written last.
   caf::result<commit_batch, uint64_t> load_all();
-  /// The store as encoded chunks of about `bytes` each, and its index.
-  caf::result<std::vector<std::string>, uint64_t> snapshot(uint64_t bytes);
+  /// Chunk `seq` of snapshot transfer `t`, about `bytes` long (0: the
+  /// transfer ends), its index and whether it is the last one.
+  caf::result<std::string, uint64_t, bool> snapshot(uint64_t t, uint32_t seq,
+                                                    uint64_t bytes);
+  /// Snapshots being read for followers, by transfer: a view of the store
+  /// and the chunk read ahead (to tell the last one). At most
+  /// max_readers: a new one ends the oldest.
+  struct reading {
+    std::unique_ptr<snapshot_reader> view;
+    uint32_t next = 0;
+    std::optional<commit_batch> ahead;
+  };
+  std::map<uint64_t, reading> readers;
+  static constexpr size_t max_readers = 8;
   /// Stages chunk `seq` of transfer `t`; with `index` != 0 (the last one)
   /// installs the staged state at `index` if that is beyond `applied`.
   caf::result<uint64_t> install(uint64_t t, uint32_t seq,
                                 const std::string& chunk, uint64_t index);
-  /// A snapshot being received: its transfer, the chunk expected next and
-  /// what the chunks so far hold.
+  /// A snapshot being received (its chunks are staged by the store): its
+  /// transfer, the chunk expected next and the entries staged.
   struct staging {
     uint64_t transfer = 0;
     uint32_t next = 0;
-    commit_batch state;
+    uint64_t entries = 0;
   };
   std::optional<staging> staged;
   static inline const char* name = "dagshard.committer";

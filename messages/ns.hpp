@@ -203,10 +203,11 @@ using committer_actor = caf::typed_actor<
     // index written last. Answered after every entry handed to it before.
     caf::replies_to<group_load_atom>::with<commit_batch, uint64_t>,
     // The group sink's snapshot messages (group_sink_actor): the store as
-    // encoded commit-batch chunks, and the staging and installing of a
-    // snapshot received from the group's leader.
-    caf::replies_to<group_snapshot_atom, uint32_t,
-                    uint64_t>::with<std::vector<std::string>, uint64_t>,
+    // encoded commit-batch chunks, read one at a time from a fixed view,
+    // and the staging and installing of a snapshot received from the
+    // group's leader.
+    caf::replies_to<group_snapshot_atom, uint32_t, uint64_t, uint32_t,
+                    uint64_t>::with<std::string, uint64_t, bool>,
     caf::replies_to<group_install_atom, uint32_t, uint64_t, uint32_t,
                     std::string, uint64_t>::with<uint64_t>>;
 

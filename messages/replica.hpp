@@ -93,11 +93,13 @@ typename Inspector::result_type inspect(Inspector& f, node_groups& x) {
 /// is durable, so that the host may compact the group's log up to there.
 using group_sink_actor = caf::typed_actor<
     caf::reacts_to<group_apply_atom, uint32_t, std::vector<group_entry>>,
-    // A snapshot of group `g` for a follower behind the compacted log: the
-    // state as opaque chunks of at most about `bytes` each, and the index of
-    // the last entry it holds (durable).
-    caf::replies_to<group_snapshot_atom, uint32_t,
-                    uint64_t>::with<std::vector<std::string>, uint64_t>,
+    // Chunk `seq` (from 0, in order) of snapshot transfer `t` of group `g`
+    // for a follower behind the compacted log: opaque, about `bytes` long,
+    // with the index of the last entry the snapshot holds (durable), and
+    // whether it is the last chunk. Chunk 0 fixes the view (the sink goes on
+    // writing meanwhile); `bytes` 0 ends the transfer early.
+    caf::replies_to<group_snapshot_atom, uint32_t, uint64_t, uint32_t,
+                    uint64_t>::with<std::string, uint64_t, bool>,
     // Stages chunk `seq` (from 0, in order) of transfer `t` of group `g`.
     // `index` != 0 marks the last chunk: the staged state then replaces the
     // sink's own, durably and atomically, if `index` is beyond what it

@@ -33,6 +33,22 @@ struct loaded_shard {
   uint64_t applied = 0;
 };
 
+/// A consistent view of a store at one point, read chunk by chunk while the
+/// store goes on taking writes (the snapshot a shard group's leader streams
+/// to a follower behind its compacted log).
+class snapshot_reader {
+public:
+  virtual ~snapshot_reader() = default;
+  /// The group index the view is at.
+  virtual uint64_t applied() const = 0;
+  /// Fills `out` with the next records, about `bytes` of them (at least
+  /// one); false, `out` empty, once everything was read. The first chunk
+  /// carries next_seq and next_row; together the chunks are the batch that
+  /// writes the view into an empty store (append_commit_batch). Throws
+  /// sql::storage_error.
+  virtual bool next(std::size_t bytes, commit_batch& out) = 0;
+};
+
 class shard_store {
 public:
   virtual ~shard_store() = default;
@@ -57,6 +73,26 @@ public:
   virtual void install(const commit_batch& whole, uint64_t applied) = 0;
   /// The index written by the last apply_group (0: none).
   virtual uint64_t applied() = 0;
+
+  // -- snapshots in chunks (storage/shard_snapshot.cpp) ------------------
+  /// A view of the store as it is now. The default loads it whole (a
+  /// memory store holds it whole anyway); the SQLite store reads it from a
+  /// read transaction of its own, a chunk at a time.
+  virtual std::unique_ptr<snapshot_reader> read_snapshot();
+  /// Receiving a snapshot: begin_staging drops whatever was staged, stage
+  /// adds a chunk aside from the store's state, install_staged replaces the
+  /// state by what was staged, with `applied` as the index written last,
+  /// atomically and durably (as install does), and drop_staged forgets the
+  /// chunks. The defaults keep the chunks in memory; the SQLite store
+  /// writes them to a file beside its own. Throw sql::storage_error (after
+  /// a failed install_staged the store is unusable).
+  virtual void begin_staging();
+  virtual void stage(commit_batch chunk);
+  virtual void install_staged(uint64_t applied);
+  virtual void drop_staged();
+
+protected:
+  commit_batch staged_; ///< the defaults' staged chunks
 };
 
 /// Everything a store loaded, as the batch that writes it into an empty

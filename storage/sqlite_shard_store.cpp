@@ -28,20 +28,16 @@
 #include "storage/batch_codec.hpp"
 #include "storage/node_codec.hpp"
 #include "storage/shard_store.hpp"
+#include "storage/sqlite_shard_rows.hpp"
 
 namespace ds {
 
 namespace {
 
-constexpr const char* magic = "dagshard-shard";
-constexpr uint64_t sign_bit = uint64_t{1} << 63;
-
-int64_t to_db(uint64_t h) {
-  return static_cast<int64_t>(h ^ sign_bit);
-}
-uint64_t from_db(int64_t h) {
-  return static_cast<uint64_t>(h) ^ sign_bit;
-}
+using shard_rows::from_db;
+using shard_rows::magic;
+using shard_rows::read_attrs;
+using shard_rows::to_db;
 
 /// Checks an existing file without writing to it.
 void verify_existing(const std::string& path, shard_identity id) {
@@ -65,22 +61,6 @@ void verify_existing(const std::string& path, shard_identity id) {
                              " (changing the shard count needs a migration)");
 }
 
-/// Attributes in columns from..from+5 (ino, kind, mode, size, mtime,
-/// version) of a row of `what`.
-attrs read_attrs(sql::stmt& q, int from, const std::string& what) {
-  attrs a;
-  a.ino = static_cast<inode_id>(q.int64(from));
-  auto kind = q.int64(from + 1);
-  if (kind < 0 || kind > 2)
-    throw sql::storage_error(what + " has a bad kind");
-  a.kind = static_cast<entry_kind>(kind);
-  a.mode = static_cast<uint32_t>(q.int64(from + 2));
-  a.size = static_cast<uint64_t>(q.int64(from + 3));
-  a.mtime = q.int64(from + 4);
-  a.version = static_cast<uint64_t>(q.int64(from + 5));
-  return a;
-}
-
 /// Binds `a` to parameters from..from+5 of `q`.
 sql::stmt& bind_attrs(sql::stmt& q, int from, const attrs& a) {
   return q.bind(from, static_cast<int64_t>(a.ino))
@@ -95,7 +75,7 @@ class sqlite_shard_store : public shard_store {
 public:
   sqlite_shard_store(const std::string& path, shard_identity id, sync_mode sync,
                      bool fresh)
-      : db_(path, false) {
+      : db_(path, false), path_(path), id_(id) {
     const char* modes[] = {"FULL", "NORMAL", "OFF"};
     sql::set_durability(db_, modes[static_cast<int>(sync)]);
     if (fresh)
@@ -210,7 +190,75 @@ public:
 
   uint64_t commits() const override { return commits_; }
 
+  // -- snapshots in chunks -----------------------------------------------
+
+  std::unique_ptr<snapshot_reader> read_snapshot() override {
+    return shard_rows::read_sqlite_snapshot(path_);
+  }
+
+  /// Chunks are staged in a shard file of their own beside this one
+  /// (written without syncs: a crash loses the transfer, which starts
+  /// again), whose tables then replace this file's in one transaction.
+  void begin_staging() override {
+    drop_staged();
+    staged_db_ = std::make_unique<sqlite_shard_store>(staged_path(), id_,
+                                                      sync_mode::off, true);
+    staged_seq_ = staged_row_ = 0;
+  }
+
+  void stage(commit_batch chunk) override {
+    if (!staged_db_)
+      throw sql::storage_error(path_ + ": no snapshot is being staged");
+    if (chunk.next_seq != 0)
+      staged_seq_ = chunk.next_seq;
+    if (chunk.next_row != 0)
+      staged_row_ = chunk.next_row;
+    staged_db_->commit(chunk);
+  }
+
+  void install_staged(uint64_t applied) override {
+    if (!staged_db_)
+      throw sql::storage_error(path_ + ": no snapshot is being staged");
+    staged_db_.reset(); // closed: everything it wrote is in its file
+    db_.prepare("ATTACH DATABASE ? AS snap").bind_text(1, staged_path()).run();
+    try {
+      sql::transact(db_, [&] {
+        for (const char* t : shard_rows::state_tables) {
+          db_.exec(std::string{"DELETE FROM "} + t);
+          db_.exec(std::string{"INSERT INTO main."} + t +
+                   " SELECT * FROM snap." + t);
+        }
+        db_.exec("DELETE FROM meta WHERE key = 'requests_from'");
+        put_seq_->bind(1, static_cast<int64_t>(staged_seq_)).run();
+        put_row_->bind(1, static_cast<int64_t>(staged_row_)).run();
+        put_applied_->bind(1, static_cast<int64_t>(applied)).run();
+      });
+    } catch (...) {
+      detach_staged();
+      throw;
+    }
+    detach_staged();
+    drop_staged();
+    ++commits_;
+  }
+
+  void drop_staged() override {
+    staged_db_.reset();
+    for (const char* ext : {"", "-wal", "-shm", ".tmp"})
+      std::remove((staged_path() + ext).c_str());
+  }
+
 private:
+  std::string staged_path() const { return path_ + ".snapshot"; }
+
+  void detach_staged() {
+    try {
+      db_.exec("DETACH DATABASE snap");
+    } catch (...) {
+      // The connection is dropped with the store after a failure anyway.
+    }
+  }
+
   void create_schema(shard_identity id) {
     db_.exec("BEGIN");
     db_.exec("CREATE TABLE meta(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
@@ -333,6 +381,10 @@ private:
   }
 
   sql::db db_;
+  std::string path_;
+  shard_identity id_;
+  std::unique_ptr<sqlite_shard_store> staged_db_; ///< a snapshot received
+  uint64_t staged_seq_ = 0, staged_row_ = 0;      ///< its next_seq, next_row
   std::unique_ptr<sql::stmt> put_entry_, del_entry_, put_node_, del_node_,
       put_dead_, put_parts_, del_parts_, put_seq_, put_row_, put_applied_,
       put_request_, trim_requests_, put_requests_from_;
@@ -360,7 +412,9 @@ std::unique_ptr<shard_store> open_sqlite_shard_store(const std::string& path,
     sqlite_shard_store init{tmp, id, sync, true};
   });
   verify_existing(path, id);
-  return std::make_unique<sqlite_shard_store>(path, id, sync, false);
+  auto store = std::make_unique<sqlite_shard_store>(path, id, sync, false);
+  store->drop_staged(); // a snapshot half received before a stop
+  return store;
 }
 
 } // namespace ds

@@ -120,9 +120,10 @@ struct replica_host_state {
     uint64_t index = 0;
     uint64_t index_term = 0;
     std::vector<uint64_t> voters;
-    std::vector<std::string> chunks; ///< empty until the sink cut them
-    uint32_t next = 0;               ///< the chunk sent last, unacknowledged
-    uint64_t due = 0;                ///< tick after which it is dropped
+    uint32_t next = 0;      ///< the chunk read or sent last
+    bool in_flight = false; ///< chunk `next` is sent, not yet acknowledged
+    bool last = false;      ///< chunk `next` is the last one
+    uint64_t due = 0;       ///< tick after which it is dropped
   };
   std::map<std::pair<uint32_t, uint64_t>, outgoing> sending;
   uint64_t transfer_seq = 0;
@@ -155,9 +156,13 @@ struct replica_host_state {
   static inline const char* name = "dagshard.replica_host";
 
 private:
-  void cut_transfer(std::pair<uint32_t, uint64_t> key, uint64_t id,
-                    std::vector<std::string> chunks, uint64_t index);
-  void send_chunk(std::pair<uint32_t, uint64_t> key);
+  /// Asks the sink for the transfer's next chunk.
+  void read_chunk(std::pair<uint32_t, uint64_t> key);
+  void send_chunk(std::pair<uint32_t, uint64_t> key, uint64_t id,
+                  std::string data, uint64_t index, bool last);
+  /// Drops a transfer, and its view at the sink.
+  void end_transfer(
+      std::map<std::pair<uint32_t, uint64_t>, outgoing>::iterator it);
   void installed(uint32_t g, uint64_t from, uint64_t leader_term,
                  const raft::snapshot_meta& meta);
   uint64_t peer_id(const caf::strong_actor_ptr& sender) const;

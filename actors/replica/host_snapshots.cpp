@@ -7,11 +7,12 @@
 // the store is the state). A follower whose next entry the leader no longer
 // holds then needs the store itself. The leader's Raft core asks for that
 // with a snapshot message; the host sends no such message, but has its sink
-// cut the store into chunks (at the sink's index, which the leader's log
-// still covers) and streams them to the follower's host one at a time, each
-// acknowledged. The follower's sink stages the chunks and, at the last one,
-// replaces its store in one transaction, only if the snapshot is ahead of
-// what it holds. Only then does the follower's host step its core with the
+// read the store one chunk at a time from a view fixed at the first (at the
+// sink's index, which the leader's log still covers) and streams them to
+// the follower's host, each acknowledged before the next is read. The
+// follower's sink stages the chunks aside (a file beside its store) and, at
+// the last one, replaces its store in one transaction, only if the snapshot
+// is ahead of what it holds. Neither end holds more than a chunk or two. Only then does the follower's host step its core with the
 // snapshot's point as if the leader had sent it, so the log never moves past
 // a state the store does not hold: a crash in between leaves a store ahead
 // of its log, whose entries the sink then skips.
@@ -57,86 +58,91 @@ void replica_host_state::start_transfer(uint32_t g, uint64_t to,
   auto it = sending.find(key);
   if (it != sending.end() && it->second.term == term)
     return; // under way; it expires if it stalls
+  if (it != sending.end())
+    end_transfer(it);
   auto sink = sinks.find(g);
   if (sink == sinks.end() || !sink->second || !peers.count(to))
     return; // the core asks again later
-  uint64_t id = ++transfer_seq;
   outgoing o;
-  o.id = id;
+  o.id = ++transfer_seq;
   o.term = term;
   o.due = ticks + uint64_t(opts.transfer_ticks);
   sending[key] = std::move(o);
-  self->request(sink->second, caf::infinite, group_snapshot_atom::value, g,
-                opts.chunk_bytes)
+  read_chunk(key);
+}
+
+void replica_host_state::read_chunk(std::pair<uint32_t, uint64_t> key) {
+  auto it = sending.find(key);
+  auto sink = sinks.find(key.first);
+  if (it == sending.end())
+    return;
+  if (sink == sinks.end() || !sink->second) {
+    sending.erase(it);
+    return;
+  }
+  uint64_t id = it->second.id;
+  uint32_t seq = it->second.next;
+  self->request(sink->second, caf::infinite, group_snapshot_atom::value,
+                key.first, id, seq, opts.chunk_bytes)
       .then(
-          [this, key, id](std::vector<std::string>& chunks, uint64_t index) {
-            cut_transfer(key, id, std::move(chunks), index);
+          [this, key, id](std::string& chunk, uint64_t index, bool last) {
+            send_chunk(key, id, std::move(chunk), index, last);
           },
           [this, key, id](caf::error& err) {
             auto it = sending.find(key);
             if (it != sending.end() && it->second.id == id)
               sending.erase(it);
             log_event(log_level::warn, "raft",
-                      "a shard group's snapshot could not be cut",
+                      "a shard group's snapshot could not be read",
                       {{"group", std::to_string(key.first)},
                        {"error", self->system().render(err)}});
           });
 }
 
-void replica_host_state::cut_transfer(std::pair<uint32_t, uint64_t> key,
-                                      uint64_t id,
-                                      std::vector<std::string> chunks,
-                                      uint64_t index) {
+void replica_host_state::send_chunk(std::pair<uint32_t, uint64_t> key,
+                                    uint64_t id, std::string data,
+                                    uint64_t index, bool last) {
   auto it = sending.find(key);
   if (it == sending.end() || it->second.id != id)
-    return;
+    return; // dropped meanwhile (the sink ended it too)
   outgoing& o = it->second;
-  const raft::node* n = core->group(key.first);
-  // Still this term's leader, and the log still knows the term at the
-  // sink's index (it compacts only below what the sink holds).
-  std::optional<raft::term_t> t;
-  if (n && n->leader() == opts.id && n->term() == o.term && index > 0)
-    t = n->log().term(index);
-  if (!t || chunks.empty()) {
-    sending.erase(it);
-    return;
-  }
-  o.index = index;
-  o.index_term = *t;
-  o.voters.assign(n->voters().begin(), n->voters().end());
-  o.chunks = std::move(chunks);
-  o.next = 0;
-  log_event(log_level::info, "raft", "streaming a shard group's snapshot",
-            {{"group", std::to_string(key.first)},
-             {"to", std::to_string(key.second)},
-             {"index", std::to_string(index)},
-             {"chunks", std::to_string(o.chunks.size())}});
-  send_chunk(key);
-}
-
-void replica_host_state::send_chunk(std::pair<uint32_t, uint64_t> key) {
-  auto it = sending.find(key);
   auto peer = peers.find(key.second);
-  if (it == sending.end())
-    return;
-  if (peer == peers.end() || !peer->second) {
-    sending.erase(it);
-    return;
+  if (peer == peers.end() || !peer->second)
+    return end_transfer(it);
+  if (o.next == 0) {
+    // Still this term's leader, and the log still knows the term at the
+    // sink's index (it compacts only below what the sink holds).
+    const raft::node* n = core->group(key.first);
+    std::optional<raft::term_t> t;
+    if (n && n->leader() == opts.id && n->term() == o.term && index > 0)
+      t = n->log().term(index);
+    if (!t)
+      return end_transfer(it);
+    o.index = index;
+    o.index_term = *t;
+    o.voters.assign(n->voters().begin(), n->voters().end());
+    log_event(log_level::info, "raft", "streaming a shard group's snapshot",
+              {{"group", std::to_string(key.first)},
+               {"to", std::to_string(key.second)},
+               {"index", std::to_string(index)}});
+  } else if (index != o.index) {
+    return end_transfer(it); // not the view the transfer began with
   }
-  outgoing& o = it->second;
   group_chunk c;
   c.group = key.first;
   c.from = opts.id;
   c.transfer = o.id;
   c.seq = o.next;
-  c.last = o.next + 1 == o.chunks.size();
+  c.last = last;
   c.leader_term = o.term;
   if (c.last) {
     c.index = o.index;
     c.index_term = o.index_term;
     c.voters = o.voters;
   }
-  c.data = std::move(o.chunks[o.next]);
+  c.data = std::move(data);
+  o.last = last;
+  o.in_flight = true;
   o.due = ticks + uint64_t(opts.transfer_ticks);
   self->send(peer->second, group_chunk_atom::value, encode_group_chunk(c));
 }
@@ -147,27 +153,38 @@ void replica_host_state::on_chunk_ack(uint32_t g, uint64_t t, uint32_t seq,
   auto key = std::make_pair(g, peer_id(sender));
   auto it = sending.find(key);
   if (it == sending.end() || it->second.id != t || it->second.next != seq ||
-      it->second.chunks.empty())
+      !it->second.in_flight)
     return;
   outgoing& o = it->second;
-  if (!ok) {
-    sending.erase(it);
+  if (!ok)
+    return end_transfer(it);
+  if (o.last) {
+    ++snapshots_sent;
+    sending.erase(it); // the follower's core answers the leader's from here
     return;
   }
-  if (++o.next < o.chunks.size()) {
-    send_chunk(key);
-    return;
-  }
-  ++snapshots_sent;
-  sending.erase(it); // the follower's core answers the leader's from here
+  ++o.next;
+  o.in_flight = false;
+  o.due = ticks + uint64_t(opts.transfer_ticks);
+  read_chunk(key);
+}
+
+void replica_host_state::end_transfer(
+    std::map<std::pair<uint32_t, uint64_t>, outgoing>::iterator it) {
+  auto sink = sinks.find(it->first.first);
+  if (sink != sinks.end() && sink->second)
+    caf::anon_send(sink->second, group_snapshot_atom::value, it->first.first,
+                   it->second.id, uint32_t{0}, uint64_t{0});
+  sending.erase(it);
 }
 
 void replica_host_state::expire_transfers() {
-  for (auto it = sending.begin(); it != sending.end();)
+  for (auto it = sending.begin(); it != sending.end();) {
+    auto next = std::next(it);
     if (it->second.due < ticks)
-      it = sending.erase(it);
-    else
-      ++it;
+      end_transfer(it);
+    it = next;
+  }
 }
 
 uint64_t

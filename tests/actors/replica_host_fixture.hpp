@@ -19,9 +19,11 @@ using applied_map = std::map<uint32_t, std::vector<group_entry>>;
 // A sink that records what it is handed, as a shard replica would apply it:
 // entries at or below the last one it holds are skipped. It reports what it
 // holds to the host (so logs compact), cuts snapshots of one entry per chunk
-// ("index term data") and installs them.
+// ("index term data", the view fixed at the first chunk) and installs them.
 struct recorder_state {
   std::map<uint32_t, std::vector<group_entry>> staged;
+  /// Snapshots being read, by transfer: their chunks and index.
+  std::map<uint64_t, std::pair<std::vector<std::string>, uint64_t>> views;
   static inline const char* name = "test.recorder";
 };
 
@@ -45,13 +47,29 @@ recorder(group_sink_actor::stateful_pointer<recorder_state> self,
               caf::actor_cast<replica_host_actor>(self->current_sender()),
               group_applied_atom::value, g, held(g));
       },
-      [into, held](group_snapshot_atom, uint32_t g,
-                   uint64_t) -> std::tuple<std::vector<std::string>, uint64_t> {
-        std::vector<std::string> chunks;
-        for (auto& e : (*into)[g])
-          chunks.push_back(std::to_string(e.index) + " " +
-                           std::to_string(e.term) + " " + e.data);
-        return {chunks, held(g)};
+      [self, into, held](group_snapshot_atom, uint32_t g, uint64_t t,
+                         uint32_t seq, uint64_t bytes)
+          -> caf::result<std::string, uint64_t, bool> {
+        auto& views = self->state.views;
+        if (bytes == 0) {
+          views.erase(t);
+          return {std::string{}, uint64_t{0}, true};
+        }
+        if (seq == 0) { // the view is fixed at the first chunk
+          auto& v = views[t];
+          v = {{}, held(g)};
+          for (auto& e : (*into)[g])
+            v.first.push_back(std::to_string(e.index) + " " +
+                              std::to_string(e.term) + " " + e.data);
+        }
+        auto it = views.find(t);
+        if (it == views.end() || seq >= it->second.first.size())
+          return caf::make_error(caf::sec::invalid_argument, "no such chunk");
+        auto view = it->second;
+        bool last = seq + 1 == view.first.size();
+        if (last)
+          views.erase(it);
+        return {view.first[seq], view.second, last};
       },
       [self, into, installs, held](group_install_atom, uint32_t g, uint64_t,
                                    uint32_t seq, std::string& chunk,
