@@ -155,9 +155,9 @@ caf::result<uint64_t> committer_state::install(uint64_t t, uint32_t seq,
               {{"error", e.what()}});
     return caf::make_error(caf::sec::runtime_error, e.what());
   }
-  log_event(log_level::info, "shard", "installed a shard group's snapshot",
-            {{"index", std::to_string(index)},
-             {"entries", std::to_string(entries)}});
+  log_event(
+      log_level::info, "shard", "installed a shard group's snapshot",
+      {{"index", std::to_string(index)}, {"entries", std::to_string(entries)}});
   return applied;
 }
 

@@ -43,7 +43,7 @@ inline attrs read_attrs(sql::stmt& q, int from, const std::string& what) {
 /// The tables that hold a shard's state (meta aside), in the order a
 /// snapshot reads them.
 inline constexpr const char* state_tables[] = {"parts", "nodes", "entries",
-                                                "dead", "requests"};
+                                               "dead", "requests"};
 
 /// A view of the shard file at `path` as it is now, read from a read-only
 /// connection of its own in one read transaction (WAL: the store's writer

@@ -74,10 +74,10 @@ private:
     std::string cols = t == "entries"
                            ? "row, dir, hash, name, ino, kind, mode, size, "
                              "mtime, version"
-                           : t == "nodes"    ? "dir, id, rec"
-                           : t == "parts"    ? "dir, rec"
-                           : t == "requests" ? "seq, recs"
-                                             : "dir";
+                       : t == "nodes"    ? "dir, id, rec"
+                       : t == "parts"    ? "dir, rec"
+                       : t == "requests" ? "seq, recs"
+                                         : "dir";
     // From the table's start, or after the row read last (by its key, so
     // that each page is a seek in the key's index, not a scan).
     std::string after = !started_ ? ""
@@ -156,8 +156,8 @@ private:
   std::size_t records_at_ = 0;          ///< the next of them to send
   uint64_t applied_ = 0, next_seq_ = 0, next_row_ = 0, requests_from_ = 0;
   bool first_ = true;
-  std::size_t table_ = 0; ///< into state_tables
-  bool started_ = false;  ///< a row of the current table was read
+  std::size_t table_ = 0;           ///< into state_tables
+  bool started_ = false;            ///< a row of the current table was read
   int64_t last_a_ = 0, last_b_ = 0; ///< the key of the row read last
 };
 

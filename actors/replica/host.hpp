@@ -161,8 +161,8 @@ private:
   void send_chunk(std::pair<uint32_t, uint64_t> key, uint64_t id,
                   std::string data, uint64_t index, bool last);
   /// Drops a transfer, and its view at the sink.
-  void end_transfer(
-      std::map<std::pair<uint32_t, uint64_t>, outgoing>::iterator it);
+  void
+  end_transfer(std::map<std::pair<uint32_t, uint64_t>, outgoing>::iterator it);
   void installed(uint32_t g, uint64_t from, uint64_t leader_term,
                  const raft::snapshot_meta& meta);
   uint64_t peer_id(const caf::strong_actor_ptr& sender) const;

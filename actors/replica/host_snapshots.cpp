@@ -12,10 +12,11 @@
 // the follower's host, each acknowledged before the next is read. The
 // follower's sink stages the chunks aside (a file beside its store) and, at
 // the last one, replaces its store in one transaction, only if the snapshot
-// is ahead of what it holds. Neither end holds more than a chunk or two. Only then does the follower's host step its core with the
-// snapshot's point as if the leader had sent it, so the log never moves past
-// a state the store does not hold: a crash in between leaves a store ahead
-// of its log, whose entries the sink then skips.
+// is ahead of what it holds. Neither end holds more than a chunk or two. Only
+// then does the follower's host step its core with the snapshot's point as if
+// the leader had sent it, so the log never moves past a state the store does
+// not hold: a crash in between leaves a store ahead of its log, whose entries
+// the sink then skips.
 #include <algorithm>
 
 #include <caf/all.hpp>

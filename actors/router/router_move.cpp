@@ -168,10 +168,9 @@ void router_state::part_step_at(uint32_t shard, part_request req,
     }
   };
   if (replicated())
-    track_in_flight(member_of(shard, target), answered,
-                    [once_lost](std::vector<ns_reply>*) mutable {
-                      once_lost();
-                    });
+    track_in_flight(
+        member_of(shard, target), answered,
+        [once_lost](std::vector<ns_reply>*) mutable { once_lost(); });
   self->request(target, step_limit(req), part_atom::value, req)
       .then(
           [answered, replied](part_reply& r) mutable {
@@ -270,20 +269,18 @@ void router_state::move_freeze(std::shared_ptr<move_job> j) {
                      std::move(p.requests)};
     part_step(j->req.to, std::move(patch),
               [joined](part_reply q) { joined(q.code); });
-    part_step(j->from, part_list_unresolved{},
-              [j, joined, lost](part_reply u) {
-                if (u.code != errc::ok)
-                  return joined(u.code);
-                for (auto& x : u.unresolved)
-                  if (x.dir == j->req.dir && x.part.range == j->req.range &&
-                      x.part.migration == j->id &&
-                      x.part.state == dir_part::exporting)
-                    return joined(errc::ok);
-                // The source lost the freeze (a restart, or its group's
-                // leader changed before the freeze committed).
-                *lost = true;
-                joined(errc::eunavailable);
-              });
+    part_step(j->from, part_list_unresolved{}, [j, joined, lost](part_reply u) {
+      if (u.code != errc::ok)
+        return joined(u.code);
+      for (auto& x : u.unresolved)
+        if (x.dir == j->req.dir && x.part.range == j->req.range &&
+            x.part.migration == j->id && x.part.state == dir_part::exporting)
+          return joined(errc::ok);
+      // The source lost the freeze (a restart, or its group's
+      // leader changed before the freeze committed).
+      *lost = true;
+      joined(errc::eunavailable);
+    });
   });
 }
 

@@ -244,8 +244,7 @@ errc ns_shard::export_check(inode_id dir, hash_range r,
   return errc::ok;
 }
 
-bool ns_shard::exporting(inode_id dir, hash_range r,
-                         uint64_t migration) const {
+bool ns_shard::exporting(inode_id dir, hash_range r, uint64_t migration) const {
   auto i = parts_.find(dir);
   if (i == parts_.end())
     return false;

@@ -47,9 +47,9 @@ recorder(group_sink_actor::stateful_pointer<recorder_state> self,
               caf::actor_cast<replica_host_actor>(self->current_sender()),
               group_applied_atom::value, g, held(g));
       },
-      [self, into, held](group_snapshot_atom, uint32_t g, uint64_t t,
-                         uint32_t seq, uint64_t bytes)
-          -> caf::result<std::string, uint64_t, bool> {
+      [self, into,
+       held](group_snapshot_atom, uint32_t g, uint64_t t, uint32_t seq,
+             uint64_t bytes) -> caf::result<std::string, uint64_t, bool> {
         auto& views = self->state.views;
         if (bytes == 0) {
           views.erase(t);

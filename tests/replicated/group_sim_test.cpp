@@ -336,14 +336,13 @@ TEST_CASE("replicated shards under crashes, partitions and losses keep one "
     if (only && std::getenv("DS_TRACE"))
       MESSAGE("trace of seed " << seed << ":\n" << r.w.tail(1000000));
   }
-  MESSAGE("seeds " << first << ".." << std::min(seed, last) << ": " << ops
-                   << " client operations (" << acked
-                   << " acknowledged writes, " << answered_again
-                   << " of them after going again; " << again
-                   << " tries sent again), " << moves << " moves begun, "
-                   << committed << " committed, " << recopies
-                   << " copies started again, " << snaps
-                   << " snapshots installed");
+  MESSAGE(
+      "seeds " << first << ".." << std::min(seed, last) << ": " << ops
+               << " client operations (" << acked << " acknowledged writes, "
+               << answered_again << " of them after going again; " << again
+               << " tries sent again), " << moves << " moves begun, "
+               << committed << " committed, " << recopies
+               << " copies started again, " << snaps << " snapshots installed");
   CHECK((only || moves > 0));
   CHECK(acked > 0);
   CHECK((only || snaps > 0));

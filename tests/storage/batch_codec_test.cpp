@@ -104,7 +104,6 @@ TEST_CASE("a replica's store keeps the group index it applied with the "
   same_load(direct->load(), mem->load());
 }
 
-
 TEST_CASE("a store cut into chunks and installed elsewhere replaces its "
           "state whole") {
   ns_shard_config cfg;

@@ -14,7 +14,8 @@
 
 namespace ds::test {
 
-inline ns_reply run(ns_shard& s, ns_op op, inode_id dir, const std::string& name) {
+inline ns_reply run(ns_shard& s, ns_op op, inode_id dir,
+                    const std::string& name) {
   bool wait = false;
   return s.apply(make_request(op, dir, name), 1000, wait);
 }
@@ -65,7 +66,6 @@ inline void same_load(const loaded_shard& x, const loaded_shard& y) {
   CHECK(x.next_row == y.next_row);
 }
 
-
 inline loaded_shard sorted(loaded_shard l) {
   std::sort(l.nodes.begin(), l.nodes.end(), [](auto& a, auto& b) {
     return std::make_pair(a.dir, a.r.id) < std::make_pair(b.dir, b.r.id);
@@ -75,6 +75,5 @@ inline loaded_shard sorted(loaded_shard l) {
   std::sort(l.dead.begin(), l.dead.end());
   return l;
 }
-
 
 } // namespace ds::test
