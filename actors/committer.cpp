@@ -161,6 +161,26 @@ caf::result<uint64_t> committer_state::install(uint64_t t, uint32_t seq,
   return applied;
 }
 
+namespace {
+
+/// Writes the entries handed over so far, in one transaction, and tells
+/// the host how far the store is durable.
+void flush(committer_actor::stateful_pointer<committer_state> self) {
+  auto& st = self->state;
+  if (st.pending.empty())
+    return;
+  uint64_t before = st.applied;
+  std::vector<group_entry> es;
+  es.swap(st.pending);
+  st.apply_group(es);
+  // The host may compact the group's log up to what is durable here.
+  if (st.applied != before && st.host)
+    self->send(caf::actor_cast<replica_host_actor>(st.host),
+               group_applied_atom::value, st.group, st.applied);
+}
+
+} // namespace
+
 committer_actor::behavior_type
 committer_behavior(committer_actor::stateful_pointer<committer_state> self,
                    std::shared_ptr<shard_store> store) {
@@ -169,26 +189,38 @@ committer_behavior(committer_actor::stateful_pointer<committer_state> self,
   return {
       [self](group_apply_atom, uint32_t g, std::vector<group_entry>& es) {
         auto& st = self->state;
-        uint64_t before = st.applied;
-        st.apply_group(es);
-        // The host may compact the group's log up to what is durable here.
-        if (st.applied != before && self->current_sender())
-          self->send(
-              caf::actor_cast<replica_host_actor>(self->current_sender()),
-              group_applied_atom::value, g, st.applied);
+        st.group = g;
+        if (self->current_sender())
+          st.host = self->current_sender();
+        st.pending.insert(st.pending.end(), std::make_move_iterator(es.begin()),
+                          std::make_move_iterator(es.end()));
+        if (!st.flush_due) {
+          st.flush_due = true;
+          self->send(caf::actor_cast<committer_actor>(self),
+                     group_flush_atom::value);
+        }
       },
+      [self](group_flush_atom) {
+        self->state.flush_due = false;
+        flush(self);
+      },
+      // Everything below sees every entry handed over before it.
       [self](group_snapshot_atom, uint32_t, uint64_t t, uint32_t seq,
              uint64_t bytes) -> caf::result<std::string, uint64_t, bool> {
+        flush(self);
         return self->state.snapshot(t, seq, bytes);
       },
       [self](group_install_atom, uint32_t, uint64_t t, uint32_t seq,
              const std::string& chunk, uint64_t index) {
+        flush(self);
         return self->state.install(t, seq, chunk, index);
       },
       [self](group_load_atom) -> caf::result<commit_batch, uint64_t> {
+        flush(self);
         return self->state.load_all();
       },
       [self](commit_atom, commit_batch& b) -> caf::result<uint64_t> {
+        flush(self);
         auto& st = self->state;
         if (st.failed)
           return caf::make_error(caf::sec::runtime_error,

@@ -238,6 +238,16 @@ struct committer_state {
   uint64_t applied = 0;
   /// Writes the group's entries after `applied` (group_apply_atom).
   void apply_group(const std::vector<group_entry>& es);
+  /// Entries handed over and not yet written: group_apply messages that
+  /// queue while a transaction runs are written in the next one together
+  /// (before, each was a transaction and an fsync of its own, and under a
+  /// heavy load the mailbox grew without bound: a snapshot or a load asked
+  /// for meanwhile waited behind all of it).
+  std::vector<group_entry> pending;
+  bool flush_due = false; ///< a group_flush_atom is on its way to itself
+  uint32_t group = 0;
+  /// The host that hands entries over (told how far the store is durable).
+  caf::strong_actor_ptr host;
   /// Everything in the store, as the batch that writes it into an empty
   /// one, and the group index written last.
   caf::result<commit_batch, uint64_t> load_all();

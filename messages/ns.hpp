@@ -195,9 +195,13 @@ using committer_actor = caf::typed_actor<
     // error after which the store must not be used again.
     caf::replies_to<commit_atom, commit_batch>::with<uint64_t>,
     // A replica of a shard group: the group's committed entries (commit
-    // batches, messages/replica.hpp), written in one transaction with the
-    // index of the last; entries already written are skipped.
+    // batches, messages/replica.hpp), written with the index of the last;
+    // entries already written are skipped. Entries that queue meanwhile are
+    // written together (group_flush_atom).
     caf::reacts_to<group_apply_atom, uint32_t, std::vector<group_entry>>,
+    // Its own: writes the entries of every group_apply that came before in
+    // one transaction (they queue while it writes: one fsync for all).
+    caf::reacts_to<group_flush_atom>,
     // A replica of a shard group about to lead it: everything in the store,
     // as the batch that would write it into an empty one, and the group's
     // index written last. Answered after every entry handed to it before.

@@ -103,7 +103,10 @@ public:
     put_request_ = std::make_unique<sql::stmt>(
         db_.prepare("INSERT OR REPLACE INTO requests VALUES (?,?,?)"));
     trim_requests_ = std::make_unique<sql::stmt>(
-        db_.prepare("DELETE FROM requests WHERE last < ?"));
+        // Rows hold consecutive ranges seq..last in seq order: those below
+        // the trim point are a prefix of the primary key, found by a seek
+        // (`last` alone would scan every row, per commit).
+        db_.prepare("DELETE FROM requests WHERE seq < ?1 AND last < ?1"));
     put_requests_from_ = std::make_unique<sql::stmt>(
         db_.prepare("INSERT OR REPLACE INTO meta VALUES ('requests_from', ?)"));
     put_applied_ = std::make_unique<sql::stmt>(
