@@ -372,3 +372,37 @@ TEST_CASE("the store drops records below the batches' trim point, also "
   other->install(whole, 7);
   CHECK(other->load().requests.size() == 3);
 }
+
+TEST_CASE("the trim drops whole record rows below its point and keeps the "
+          "row it falls in") {
+  temp_dir dir;
+  auto path = dir.file("shard-0.db");
+  auto st = open_sqlite_shard_store(path, {0, 1});
+  ns_shard_config cfg;
+  cfg.max_requests = 5;
+  ns_shard s{0, cfg};
+  // Ten batches of two records each: rows seq 1-2, 3-4, ..., 19-20.
+  for (uint64_t i = 1; i <= 20; ++i) {
+    run(s, with_id(ns_op::create, root_ino, "f" + std::to_string(i), i));
+    if (i % 2 == 0)
+      st->commit(s.take_changes());
+  }
+  auto rows = [&] {
+    sql::db db{path, true};
+    std::vector<std::pair<int64_t, int64_t>> out;
+    auto q = db.prepare("SELECT seq, last FROM requests ORDER BY seq");
+    while (q.step())
+      out.emplace_back(q.int64(0), q.int64(1));
+    return out;
+  };
+  // Five records kept (16-20): the rows ending below 16 are gone, the row
+  // 15-16 stays whole (its record 15 is no longer loaded).
+  auto left = rows();
+  REQUIRE_FALSE(left.empty());
+  CHECK(left.front() == std::make_pair(int64_t{15}, int64_t{16}));
+  CHECK(left.back() == std::make_pair(int64_t{19}, int64_t{20}));
+  CHECK(left.size() == 3);
+  auto l = st->load();
+  REQUIRE(l.requests.size() == 5);
+  CHECK(l.requests.front().rid == 16);
+}
