@@ -40,6 +40,21 @@ inline attrs read_attrs(sql::stmt& q, int from, const std::string& what) {
   return a;
 }
 
+/// The columns of an entry, in the order entry_at reads them.
+inline constexpr const char* entry_columns =
+    "row, dir, hash, name, ino, kind, mode, size, mtime, version";
+
+/// The entry in the current row of `q`, which selected entry_columns.
+inline dir_entry entry_at(sql::stmt& q) {
+  dir_entry x;
+  x.e.row = static_cast<uint64_t>(q.int64(0));
+  x.dir = static_cast<inode_id>(q.int64(1));
+  x.e.hash = from_db(q.int64(2));
+  x.e.name = q.blob(3);
+  x.e.a = read_attrs(q, 4, "entry '" + x.e.name + "'");
+  return x;
+}
+
 /// The tables that hold a shard's state (meta aside), in the order a
 /// snapshot reads them.
 inline constexpr const char* state_tables[] = {"parts", "nodes", "entries",

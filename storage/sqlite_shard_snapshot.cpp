@@ -71,9 +71,7 @@ private:
     std::string t = state_tables[table_];
     bool nodes = t == "nodes";
     std::string key = t == "entries" ? "row" : t == "requests" ? "seq" : "dir";
-    std::string cols = t == "entries"
-                           ? "row, dir, hash, name, ino, kind, mode, size, "
-                             "mtime, version"
+    std::string cols = t == "entries"    ? entry_columns
                        : t == "nodes"    ? "dir, id, rec"
                        : t == "parts"    ? "dir, rec"
                        : t == "requests" ? "seq, recs"
@@ -98,12 +96,7 @@ private:
       started_ = true;
       last_a_ = q.int64(0);
       if (t == "entries") {
-        dir_entry x;
-        x.e.row = static_cast<uint64_t>(q.int64(0));
-        x.dir = static_cast<inode_id>(q.int64(1));
-        x.e.hash = from_db(q.int64(2));
-        x.e.name = q.blob(3);
-        x.e.a = read_attrs(q, 4, "entry '" + x.e.name + "'");
+        dir_entry x = entry_at(q);
         used += x.e.name.size() + 64;
         out.put_entries.push_back(std::move(x));
       } else if (nodes) {

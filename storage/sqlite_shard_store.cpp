@@ -123,17 +123,10 @@ public:
       decode_node(n.blob(2), x.r);
       out.nodes.push_back(std::move(x));
     }
-    auto e = db_.prepare("SELECT row, dir, hash, name, ino, kind, mode, size, "
-                         "mtime, version FROM entries");
-    while (e.step()) {
-      dir_entry x;
-      x.e.row = static_cast<uint64_t>(e.int64(0));
-      x.dir = static_cast<inode_id>(e.int64(1));
-      x.e.hash = from_db(e.int64(2));
-      x.e.name = e.blob(3);
-      x.e.a = read_attrs(e, 4, "entry '" + x.e.name + "'");
-      out.entries.push_back(std::move(x));
-    }
+    auto e = db_.prepare(std::string{"SELECT "} + shard_rows::entry_columns +
+                         " FROM entries");
+    while (e.step())
+      out.entries.push_back(shard_rows::entry_at(e));
     auto d = db_.prepare("SELECT dir FROM dead");
     while (d.step())
       out.dead.push_back(static_cast<inode_id>(d.int64(0)));

@@ -4,6 +4,7 @@
 
 #include "tests/actors/fixture.hpp"
 
+#include <set>
 #include <string>
 
 #include "model/meta/placement.hpp"
@@ -22,6 +23,36 @@ struct dir_fixture : node_fixture {
         return;
     }
     FAIL("the system never became idle");
+  }
+
+  /// Router `r`'s counters.
+  router_stats stats_of(const router_actor& r) {
+    router_stats out;
+    auto rh = self->request(r, caf::infinite, router_stats_atom::value);
+    sched.run();
+    rh.receive([&](router_stats& s) { out = s; }, [](caf::error&) {});
+    return out;
+  }
+
+  /// Every name of /hot, through the gateway, each listed once.
+  std::set<std::string> list_all() {
+    std::set<std::string> names;
+    path_request req;
+    req.op = path_op::readdir;
+    req.path = "/hot";
+    req.max_entries = 50;
+    for (;;) {
+      ns_reply out;
+      auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
+      run_all();
+      rh.receive([&](ns_reply& r) { out = std::move(r); }, [](caf::error&) {});
+      REQUIRE(out.code == errc::ok);
+      for (auto& e : out.entries)
+        CHECK(names.insert(e.name).second); // each name once
+      if (out.eof)
+        return names;
+      req.cookie = out.cookie;
+    }
   }
 
   /// Makes /hot with `files` files f0, f1, ...

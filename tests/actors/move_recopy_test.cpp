@@ -101,14 +101,6 @@ struct recopy_fixture : dir_fixture {
     return out;
   }
 
-  router_stats stats_of(const router_actor& r) {
-    router_stats out;
-    auto rh = self->request(r, caf::infinite, router_stats_atom::value);
-    sched.run();
-    rh.receive([&](router_stats& s) { out = s; }, [](caf::error&) {});
-    return out;
-  }
-
   migration_record record(uint64_t id) {
     migration_record out;
     auto rh = self->request(metadata, caf::infinite, migrations_atom::value);
@@ -121,27 +113,6 @@ struct recopy_fixture : dir_fixture {
         },
         [&](caf::error& e) { FAIL(sys.render(e)); });
     return out;
-  }
-
-  /// Every name of /hot, through the gateway.
-  std::set<std::string> names() {
-    std::set<std::string> out;
-    path_request req;
-    req.op = path_op::readdir;
-    req.path = "/hot";
-    req.max_entries = 100;
-    for (;;) {
-      ns_reply r;
-      auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
-      run_all();
-      rh.receive([&](ns_reply& x) { r = std::move(x); }, [](caf::error&) {});
-      REQUIRE(r.code == errc::ok);
-      for (auto& e : r.entries)
-        CHECK(out.insert(e.name).second);
-      if (r.eof)
-        return out;
-      req.cookie = r.cookie;
-    }
   }
 
   static size_t files_in(int files) {
@@ -173,7 +144,7 @@ TEST_CASE_FIXTURE(recopy_fixture,
   CHECK(cores[to]->unresolved().empty());
   CHECK(cores[home]->unresolved().empty());
   CHECK(cores[to]->entries_in(dir, upper) == files_in(200));
-  CHECK(names().size() == 200);
+  CHECK(list_all().size() == 200);
   CHECK(path(path_op::create, "/hot/after").code == errc::ok);
 }
 
@@ -189,10 +160,10 @@ TEST_CASE_FIXTURE(recopy_fixture,
   CHECK(record(m.migration).state == migration_record::committed);
   CHECK(cores[to]->entries_in(dir, upper) == files_in(120));
   CHECK(cores[home]->entries_in(dir, upper) == 0); // given away, then dropped
-  CHECK(names().size() == 120);
+  CHECK(list_all().size() == 120);
   for (int i = 0; i < 30; ++i)
     CHECK(path(path_op::create, "/hot/g" + std::to_string(i)).code == errc::ok);
-  CHECK(names().size() == 150);
+  CHECK(list_all().size() == 150);
 }
 
 TEST_CASE_FIXTURE(recopy_fixture,
@@ -211,5 +182,5 @@ TEST_CASE_FIXTURE(recopy_fixture,
   CHECK(cores[to]->unresolved().empty());
   CHECK(cores[to]->entries_in(dir, upper) == 0);
   CHECK(path(path_op::create, "/hot/after").code == errc::ok);
-  CHECK(names().size() == 81);
+  CHECK(list_all().size() == 81);
 }

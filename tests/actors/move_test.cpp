@@ -292,34 +292,6 @@ struct move_fixture : dir_fixture {
       if (upper.contains(name_hash("f" + std::to_string(i))))
         return "f" + std::to_string(i);
   }
-
-  router_stats stats_of(const router_actor& r) {
-    router_stats out;
-    auto rh = self->request(r, caf::infinite, router_stats_atom::value);
-    sched.run();
-    rh.receive([&](router_stats& s) { out = s; }, [](caf::error&) {});
-    return out;
-  }
-
-  std::set<std::string> list_all() {
-    std::set<std::string> names;
-    path_request req;
-    req.op = path_op::readdir;
-    req.path = "/hot";
-    req.max_entries = 50;
-    for (;;) {
-      ns_reply out;
-      auto rh = self->request(gateway, caf::infinite, path_atom::value, req);
-      run_all();
-      rh.receive([&](ns_reply& r) { out = std::move(r); }, [](caf::error&) {});
-      REQUIRE(out.code == errc::ok);
-      for (auto& e : out.entries)
-        CHECK(names.insert(e.name).second); // each name once
-      if (out.eof)
-        return names;
-      req.cookie = out.cookie;
-    }
-  }
 };
 
 } // namespace
