@@ -24,6 +24,7 @@ namespace ds {
 struct path_run;  // one path request being resolved (router_path.cpp)
 struct route_job; // a batch being routed (router_placement.cpp)
 struct move_job;  // a part being moved (router_move.cpp)
+struct step_try;  // one try of a part's step (router_move.cpp)
 
 struct router_state {
   router_actor::pointer self = nullptr;
@@ -163,6 +164,10 @@ struct router_state {
   void part_step_at(uint32_t shard, part_request req,
                     std::function<void(part_reply)> done,
                     caf::actor_clock::time_point deadline, int attempt);
+  /// What a try of part_step_at answers: the replica's answer, or none
+  /// (lost, or its member found gone).
+  void part_step_replied(step_try t, part_reply& r);
+  void part_step_lost(step_try t);
   /// How long one try of a step may take before it counts as lost.
   caf::timespan step_limit(const part_request& req) const;
   /// Sends part_step_at's try `attempt` after a pause.

@@ -24,9 +24,9 @@
 // changed), the destination's copy is discarded and the copy starts again
 // (at most max_copy_restarts times). Any other failure before 4 aborts
 // through the log, then thaws the source and discards the destination's
-// copy. A commit whose outcome is unknown is
-// settled by proposing an abort: the log answers which one won. Whatever
-// the driver leaves undone, the scans finish (router_resolve.cpp).
+// copy. A commit whose outcome is unknown is settled by proposing an abort:
+// the log answers which one won. Whatever the driver leaves undone, the
+// scans finish (router_resolve.cpp).
 #include <caf/all.hpp>
 
 #include "actors/router/router.hpp"
@@ -52,6 +52,16 @@ struct move_job {
   caf::typed_response_promise<meta_result> rp;
   /// The part being moved, as the steps name it.
   part_ref part() const { return {req.dir, req.range, id}; }
+};
+
+/// One try of a part's step (part_step_at) and where it was sent.
+struct step_try {
+  uint32_t shard = 0;
+  part_request req;
+  std::function<void(part_reply)> done;
+  caf::actor_clock::time_point deadline;
+  int attempt = 0;
+  shard_actor target;
 };
 
 namespace {
@@ -123,63 +133,64 @@ void router_state::part_step_at(uint32_t shard, part_request req,
     r.code = errc::eunavailable;
     return done(r);
   }
-  auto target = shards[shard];
+  step_try t{shard,    std::move(req), std::move(done),
+             deadline, attempt,        shards[shard]};
   // Answered once: by the replica, or as unanswered (no answer in time,
   // or, in a replicated group, as soon as the replica's member is found
   // gone: a chunk's step may wait ten request timeouts otherwise).
   auto answered = std::make_shared<bool>(false);
-  auto replied = [this, shard, req, done, deadline, attempt,
-                  target](part_reply& r) mutable {
-    bool in_time = replicated() && self->clock().now() < deadline;
-    // Refused by a replica that does not lead: nothing was applied, the
-    // next replica may lead (an election may still be on).
-    if (r.code == errc::enotleader && in_time) {
-      ++stats.not_leader;
-      if (shards[shard] == target)
-        follow_leader(shard, member_of(shard, target), 0);
-      return part_step_later(shard, std::move(req), std::move(done), deadline,
-                             attempt + 1);
-    }
-    // Its outcome unknown (the replica's proposal unanswered in time): a
-    // repeatable step goes again, and the group answers it as it answered
-    // the first, or applies it now.
-    if (r.code == errc::eunavailable && in_time && repeatable(req))
-      return part_step_later(shard, std::move(req), std::move(done), deadline,
-                             attempt + 1);
-    done(std::move(r));
-  };
-  auto lost = [this, shard, req, done, deadline, attempt, target]() mutable {
-    // No answer: the replica may have died with it.
-    if (replicated() && repeatable(req) && self->clock().now() < deadline) {
-      ++stats.unanswered;
-      if (shards[shard] == target)
-        follow_leader(shard, member_of(shard, target), 0);
-      return part_step_later(shard, std::move(req), std::move(done), deadline,
-                             attempt + 1);
-    }
-    part_reply r;
-    r.code = errc::eunavailable;
-    done(r);
-  };
-  auto once_lost = [answered, lost]() mutable {
+  auto once_lost = [this, answered, t]() {
     if (!*answered) {
       *answered = true;
-      lost();
+      part_step_lost(t);
     }
   };
   if (replicated())
-    track_in_flight(
-        member_of(shard, target), answered,
-        [once_lost](std::vector<ns_reply>*) mutable { once_lost(); });
-  self->request(target, step_limit(req), part_atom::value, req)
+    track_in_flight(member_of(shard, t.target), answered,
+                    [once_lost](std::vector<ns_reply>*) { once_lost(); });
+  self->request(t.target, step_limit(t.req), part_atom::value, t.req)
       .then(
-          [answered, replied](part_reply& r) mutable {
+          [this, answered, t](part_reply& r) {
             if (!*answered) {
               *answered = true;
-              replied(r);
+              part_step_replied(t, r);
             }
           },
-          [once_lost](caf::error&) mutable { once_lost(); });
+          [once_lost](caf::error&) { once_lost(); });
+}
+
+void router_state::part_step_replied(step_try t, part_reply& r) {
+  bool in_time = replicated() && self->clock().now() < t.deadline;
+  // Refused by a replica that does not lead: nothing was applied, the next
+  // replica may lead (an election may still be on).
+  if (r.code == errc::enotleader && in_time) {
+    ++stats.not_leader;
+    if (shards[t.shard] == t.target)
+      follow_leader(t.shard, member_of(t.shard, t.target), 0);
+    return part_step_later(t.shard, std::move(t.req), std::move(t.done),
+                           t.deadline, t.attempt + 1);
+  }
+  // Its outcome unknown (the replica's proposal unanswered in time): a
+  // repeatable step goes again, and the group answers it as it answered
+  // the first, or applies it now.
+  if (r.code == errc::eunavailable && in_time && repeatable(t.req))
+    return part_step_later(t.shard, std::move(t.req), std::move(t.done),
+                           t.deadline, t.attempt + 1);
+  t.done(std::move(r));
+}
+
+void router_state::part_step_lost(step_try t) {
+  // No answer: the replica may have died with it.
+  if (replicated() && repeatable(t.req) && self->clock().now() < t.deadline) {
+    ++stats.unanswered;
+    if (shards[t.shard] == t.target)
+      follow_leader(t.shard, member_of(t.shard, t.target), 0);
+    return part_step_later(t.shard, std::move(t.req), std::move(t.done),
+                           t.deadline, t.attempt + 1);
+  }
+  part_reply r;
+  r.code = errc::eunavailable;
+  t.done(r);
 }
 
 void router_state::to_meta(meta_command cmd,
