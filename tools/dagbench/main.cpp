@@ -227,6 +227,8 @@ const std::map<std::string, const char*> option_help = {
     {"ack-log", "file of acknowledged names, one per line"},
     {"until-file", "--files is a minimum: creates go on until this file "
                    "exists"},
+    {"readers", "fill: threads that look up acknowledged names, --batch at "
+                "a time, while it creates (none)"},
     {"rate", "arrivals per second (open: 20000, workloads: 10000; move: "
              "none, closed loop)"},
     {"seconds", "duration (10)"},
@@ -342,7 +344,7 @@ const std::vector<command> commands = {
      "creates --files files in --dir with several writers, logging "
      "each acknowledged name",
      {"node", "tls-cert", "tls-key", "tls-ca", "dir", "files", "outstanding",
-      "batch", "ack-log", "until-file"},
+      "batch", "ack-log", "until-file", "readers", "seed"},
      on_nodes("fill", false,
               [](auto&, targets& t, auto& a, auto& g, json&) {
                 return bench::run_fill(*t.cl, a, g.quiet);

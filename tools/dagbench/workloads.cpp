@@ -1,4 +1,4 @@
-// dagbench's workloads: closed-loop phases, open-loop load, fill and verify.
+// dagbench's workloads: closed-loop phases and open-loop load.
 #include <unistd.h>
 
 #include <caf/all.hpp>
@@ -48,113 +48,6 @@ void print_phase(const std::string& name, const bench::phase_result& r) {
       r.errors ? ("  (" + std::to_string(r.errors) + " errors)").c_str() : "");
   std::fflush(stdout);
 }
-
-} // namespace
-
-int run_fill(client& cl, const args_map& a, bool quiet) {
-  auto it = a.find("dir");
-  if (it == a.end())
-    throw std::invalid_argument("fill needs --dir PATH");
-  auto files = num(a, "files", 1000);
-  auto threads = num(a, "outstanding", 1);
-  auto batch = num(a, "batch", 1000);
-  // With --until-file, --files is a minimum: the writers go on until the
-  // file exists, so that a test's load outlasts what it runs beside it.
-  std::string until = a.count("until-file") ? a.at("until-file") : "";
-  auto dir = make_dirs(cl, it->second);
-  // Each acknowledged name goes to the log (flushed after every batch) as
-  // soon as its answer arrives: the log is the list of promises the node made.
-  std::ofstream log;
-  if (a.count("ack-log")) {
-    log.open(a.at("ack-log"), std::ios::app);
-    if (!log)
-      throw std::runtime_error("cannot write " + a.at("ack-log"));
-  }
-  std::mutex mtx;
-  std::map<errc, uint64_t> refused; ///< answers other than ok, by code
-  std::atomic<uint64_t> ok{0};
-  std::atomic<uint64_t> sent{0};
-  std::atomic<uint64_t> next{0};
-  auto worker = [&] {
-    while (true) {
-      auto first = next.fetch_add(batch);
-      if (first >= files && (until.empty() || std::ifstream{until}.good()))
-        return;
-      auto end = until.empty() ? std::min(files, first + batch) : first + batch;
-      std::vector<ns_request> b;
-      for (auto i = first; i < end; ++i)
-        b.push_back(
-            make_request(ns_op::create, dir, "file-" + std::to_string(i)));
-      auto names = b;
-      sent += b.size();
-      auto reps = cl.batch(std::move(b));
-      std::lock_guard<std::mutex> guard{mtx};
-      for (size_t k = 0; k < reps.size(); ++k)
-        if (reps[k].code == errc::ok) {
-          ++ok;
-          if (log)
-            log << names[k].name << "\n";
-        } else {
-          ++refused[reps[k].code];
-        }
-      if (log)
-        log.flush();
-    }
-  };
-  std::vector<std::thread> pool;
-  for (uint64_t t = 0; t < threads; ++t)
-    pool.emplace_back(worker);
-  for (auto& t : pool)
-    t.join();
-  if (!quiet)
-    std::cout << "dagbench: created " << ok << " of " << sent << " files in "
-              << it->second << "\n";
-  else
-    std::cout << "created " << ok << " files in " << it->second << "\n";
-  // Why the others were not: one "refused CODE N" line per error code.
-  for (auto& [code, n] : refused)
-    std::cout << "refused " << to_string(code) << " " << n << "\n";
-  return ok == sent ? 0 : 1;
-}
-
-int run_verify(client& cl, const args_map& a) {
-  if (!a.count("dir") || !a.count("ack-log"))
-    throw std::invalid_argument("verify needs --dir PATH --ack-log FILE");
-  path_request st;
-  st.op = path_op::stat;
-  st.path = a.at("dir");
-  auto d = cl.call(st);
-  if (d.code != errc::ok)
-    throw std::runtime_error(st.path + ": " + std::string{to_string(d.code)});
-  std::ifstream in{a.at("ack-log"), std::ios::binary};
-  std::string text{std::istreambuf_iterator<char>(in), {}};
-  std::vector<ns_request> all;
-  // A final line without its newline was cut off while being written (the
-  // writer was killed): it is no acknowledgement.
-  size_t pos = 0;
-  for (auto nl = text.find('\n'); nl != std::string::npos;
-       pos = nl + 1, nl = text.find('\n', pos))
-    all.push_back(
-        make_request(ns_op::lookup, d.a.ino, text.substr(pos, nl - pos)));
-  auto total = all.size();
-  uint64_t missing = 0;
-  for (auto& b : chunk(std::move(all), 1000)) {
-    auto names = b;
-    auto reps = cl.batch(std::move(b));
-    for (size_t k = 0; k < reps.size(); ++k)
-      if (reps[k].code != errc::ok) {
-        if (missing < 10)
-          std::cerr << "dagbench: acknowledged but missing: " << names[k].name
-                    << " (" << to_string(reps[k].code) << ")\n";
-        ++missing;
-      }
-  }
-  std::cout << "verified " << total - missing << " of " << total
-            << " acknowledged entries\n";
-  return missing == 0 ? 0 : 1;
-}
-
-namespace {
 
 /// Moves the 2^bits parts of `path` round-robin over every shard of the
 /// cluster, one after the other; reports the time and the entries moved.
