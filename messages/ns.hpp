@@ -83,6 +83,17 @@ struct router_stats {
   /// Copies of moves driven here that started again after their source
   /// lost them (a restart, or a new leader of its group).
   uint64_t copy_restarts = 0;
+  /// EUNAVAILABLE answers of shard replicas (a proposal whose outcome is
+  /// unknown, a replica that could not take the lead): sent again.
+  uint64_t outcome_unknown = 0;
+  /// Requests this router answered EUNAVAILABLE, by cause: no replica of
+  /// the group led or answered in time (R = 1: the shard did not answer);
+  /// the placement could not be read; a move of the part did not end in
+  /// time; a replica's outcome stayed unknown.
+  uint64_t gave_up_no_leader = 0;
+  uint64_t gave_up_no_placement = 0;
+  uint64_t gave_up_moving = 0;
+  uint64_t gave_up_unknown = 0;
 };
 
 /// What `dagctl nodes` shows for one member of the cluster.
@@ -140,7 +151,9 @@ typename Inspector::result_type inspect(Inspector& f, router_stats& x) {
            x.cache_misses, x.wrong_shard, x.refreshes, x.retries, x.pushes,
            x.dir_hits, x.dir_misses, x.dir_stale, x.dir_evictions,
            x.dir_entries, x.redirects, x.not_leader, x.unanswered,
-           x.leader_pushes, x.copy_restarts);
+           x.leader_pushes, x.copy_restarts, x.outcome_unknown,
+           x.gave_up_no_leader, x.gave_up_no_placement, x.gave_up_moving,
+           x.gave_up_unknown);
 }
 
 template <class Inspector>

@@ -267,6 +267,22 @@ std::vector<named_counter> router_counters(const router_stats& s) {
        "copies of moves driven here started again after their source lost "
        "them",
        s.copy_restarts},
+      {"router_outcome_unknown_total",
+       "EUNAVAILABLE answers of shard replicas (outcome unknown), sent again",
+       s.outcome_unknown},
+      {"router_gave_up_no_leader_total",
+       "requests answered EUNAVAILABLE: no replica of the group led in time",
+       s.gave_up_no_leader},
+      {"router_gave_up_no_placement_total",
+       "requests answered EUNAVAILABLE: the placement could not be read",
+       s.gave_up_no_placement},
+      {"router_gave_up_moving_total",
+       "requests answered EUNAVAILABLE: a move of the part did not end in "
+       "time",
+       s.gave_up_moving},
+      {"router_gave_up_unknown_total",
+       "requests answered EUNAVAILABLE: a replica's outcome stayed unknown",
+       s.gave_up_unknown},
       {"router_dir_cache_hits_total",
        "path components found in the "
        "directory-lookup cache",

@@ -15,6 +15,7 @@
 
 #include <caf/all.hpp>
 
+#include "actors/log.hpp"
 #include "actors/router/router.hpp"
 #include "model/namespace/name.hpp"
 
@@ -23,6 +24,23 @@ namespace ds {
 namespace {
 
 constexpr int max_attempts = 48; // pauses of up to 50 ms: about 2 s
+
+/// Why a request was answered EUNAVAILABLE by the router.
+enum class give_up_cause { no_leader, no_placement, moving, unknown };
+
+const char* to_string(give_up_cause x) {
+  switch (x) {
+  case give_up_cause::no_leader:
+    return "no replica of the shard's group led or answered in time";
+  case give_up_cause::no_placement:
+    return "the placement could not be read";
+  case give_up_cause::moving:
+    return "a move of the part did not end in time";
+  case give_up_cause::unknown:
+    return "the shard's outcome stayed unknown";
+  }
+  return "?";
+}
 
 } // namespace
 
@@ -42,6 +60,38 @@ struct route_job {
   /// has a leader named (no pause).
   std::vector<size_t> to_leader;
   bool named = true;
+  caf::actor_clock::time_point start;
+  /// Requests answered EUNAVAILABLE, by cause: how many, and the last
+  /// one's directory and shard (-1: none chosen).
+  struct given_up {
+    size_t n = 0;
+    inode_id dir = 0;
+    int64_t shard = -1;
+  };
+  std::map<give_up_cause, given_up> gave_up;
+
+  /// Answers request i EUNAVAILABLE for `why` (at shard s), counted in `st`.
+  void give_up(size_t i, give_up_cause why, int64_t s, router_stats& st) {
+    out[i] = error_reply(errc::eunavailable);
+    auto& g = gave_up[why];
+    ++g.n;
+    g.dir = reqs[i].dir;
+    g.shard = s;
+    switch (why) {
+    case give_up_cause::no_leader:
+      ++st.gave_up_no_leader;
+      break;
+    case give_up_cause::no_placement:
+      ++st.gave_up_no_placement;
+      break;
+    case give_up_cause::moving:
+      ++st.gave_up_moving;
+      break;
+    case give_up_cause::unknown:
+      ++st.gave_up_unknown;
+      break;
+    }
+  }
 };
 
 uint32_t router_state::shard_for(ns_request& r, uint64_t limit) {
@@ -81,7 +131,8 @@ void router_state::route_async(
   job->done = std::move(done);
   // Retries end after twice the request timeout: a move that does not end
   // makes the caller hear EUNAVAILABLE instead of waiting for ever.
-  job->deadline = self->clock().now() + 2 * timeout;
+  job->start = self->clock().now();
+  job->deadline = job->start + 2 * timeout;
   std::vector<size_t> all(job->reqs.size());
   for (size_t i = 0; i < all.size(); ++i)
     all[i] = i;
@@ -109,16 +160,29 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
         auto i = (*where)[k];
         auto rep = reps && k < reps->size() ? std::move((*reps)[k])
                                             : error_reply(errc::eunavailable);
-        if (replicated() && (!reps || rep.code == errc::enotleader) &&
+        bool unknown = reps && rep.code == errc::eunavailable;
+        if (replicated() && unknown)
+          ++stats.outcome_unknown;
+        if (replicated() &&
+            (!reps || rep.code == errc::enotleader || unknown) &&
             self->clock().now() < job->deadline) {
           // Failover: nothing of it applied (ENOTLEADER), or no answer
-          // came (its outcome unknown: a create sent again may then find
-          // its own entry, EEXIST).
+          // came, or the replica does not know the outcome of the proposal
+          // that held it (EUNAVAILABLE). Sent again, a write applied already
+          // is answered from its request record; reads change nothing.
+          if (unknown)
+            job->named = false; // the same replica may lead: after a pause
           job->to_leader.push_back(i);
           continue;
         }
-        if (rep.code == errc::enotleader)
-          rep = error_reply(errc::eunavailable); // no leader in time
+        if (!reps || (replicated() && rep.code == errc::enotleader)) {
+          job->give_up(i, give_up_cause::no_leader, s, stats);
+          continue;
+        }
+        if (replicated() && unknown) {
+          job->give_up(i, give_up_cause::unknown, s, stats);
+          continue;
+        }
         if (rep.code == errc::ewrongshard) {
           ++stats.wrong_shard;
           if (job->attempt + 1 < max_attempts) {
@@ -128,7 +192,9 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
               job->again.push_back(i);
             continue;
           }
-          rep = error_reply(errc::eunavailable); // a move that never ends
+          job->give_up(i, give_up_cause::moving, s,
+                       stats); // a move that never ends
+          continue;
         }
         job->out[i] = std::move(rep);
       }
@@ -240,13 +306,23 @@ void router_state::next_round(std::shared_ptr<route_job> job) {
   if (job->again.empty()) {
     for (size_t i = 0; i < job->out.size(); ++i)
       continue_at_cut(job->reqs[i], job->limit[i], job->out[i]);
+    for (auto& [why, g] : job->gave_up)
+      log_event(
+          log_level::warn, "router", "answered EUNAVAILABLE",
+          {{"requests", g.n},
+           {"dir", g.dir},
+           {"shard", g.shard},
+           {"why", to_string(why)},
+           {"waited_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                             self->clock().now() - job->start)
+                             .count()}});
     return job->done(std::move(job->out));
   }
   auto again = std::move(job->again);
   job->again.clear();
   if (self->clock().now() >= job->deadline) {
     for (auto i : again)
-      job->out[i] = error_reply(errc::eunavailable);
+      job->give_up(i, give_up_cause::moving, -1, stats);
     return next_round(job);
   }
   int attempt = job->attempt++;
@@ -267,7 +343,7 @@ void router_state::next_round(std::shared_ptr<route_job> job) {
         // The placement cannot be read (no metadata quorum): retrying
         // could only ask the same shards again.
         for (auto i : again)
-          job->out[i] = error_reply(errc::eunavailable);
+          job->give_up(i, give_up_cause::no_placement, -1, stats);
         next_round(job);
       });
   };

@@ -165,9 +165,11 @@ struct clients {
   }
 
   /// The answer did not come: the same request (same id) goes to the next
-  /// replica after a pause, until the deadline.
-  void again(client& c, group_id g, node_id a) {
-    c.r.follow(g, a, 0);
+  /// replica after a pause, until the deadline. With `stay`, to the same
+  /// replica (it answered that its proposal's outcome is unknown).
+  void again(client& c, group_id g, node_id a, bool stay = false) {
+    if (!stay)
+      c.r.follow(g, a, 0);
     c.attempt = 0; // a late answer of this try no longer counts
     ++c.resent;
     if (w.c.now() >= c.deadline)
@@ -220,10 +222,10 @@ struct clients {
       return send(c);
     }
     // The replica's proposal was unanswered in time: its fate is unknown,
-    // and the router passes EUNAVAILABLE on (router_placement.cpp sends
-    // again only after ENOTLEADER or no answer).
+    // and the router sends the request again, as after no answer, but to
+    // the same replica (router_placement.cpp).
     if (an.code == errc::eunavailable)
-      return unknown(c, true);
+      return again(c, g, a, true);
     o.ret = tick();
     c.busy = false;
     bool ok = an.code == errc::ok;

@@ -176,7 +176,11 @@ int run_parts(client& cl, const invocation& inv, std::ostream& out,
       << "\npushes:       " << s.pushes << "\nnot leader:   " << s.not_leader
       << " (replicated shards; " << s.unanswered << " unanswered, "
       << s.leader_pushes << " leaders pushed, " << s.copy_restarts
-      << " copies started again)"
+      << " copies started again, " << s.outcome_unknown
+      << " outcomes unknown sent again)"
+      << "\nEUNAVAILABLE: " << s.gave_up_no_leader << " no leader, "
+      << s.gave_up_no_placement << " no placement, " << s.gave_up_moving
+      << " moving, " << s.gave_up_unknown << " outcome unknown"
       << "\ndirectory lookups (path components):"
       << "\n  cached:     " << s.dir_hits << "\n  looked up:  " << s.dir_misses
       << "\n  stale:      " << s.dir_stale
