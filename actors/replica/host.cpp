@@ -149,7 +149,27 @@ void replica_host_state::set_peer(uint64_t id,
                                   const caf::strong_actor_ptr& handle) {
   if (id == opts.id)
     return;
-  peers[id] = caf::actor_cast<replica_host_actor>(handle);
+  auto next = caf::actor_cast<replica_host_actor>(handle);
+  auto& h = peers[id];
+  bool same = h && next && h.address() == next.address();
+  h = next;
+  if (same)
+    return;
+  // The peer went down or came back as another process: a snapshot streamed
+  // to it is lost with the process. Dropped now, and the core told, so that
+  // it asks for a new one at the peer's first answer instead of waiting for
+  // the lost one (a stalled transfer expires after transfer_ticks).
+  bool dropped = false;
+  for (auto it = sending.begin(); it != sending.end();) {
+    auto at = it++;
+    if (at->first.second != id)
+      continue;
+    core->snapshot_failed(at->first.first, id);
+    end_transfer(at);
+    dropped = true;
+  }
+  if (dropped)
+    schedule_drive();
 }
 
 std::vector<group_state_info> replica_host_state::status() const {

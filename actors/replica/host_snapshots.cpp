@@ -62,7 +62,9 @@ void replica_host_state::start_transfer(uint32_t g, uint64_t to,
   if (it != sending.end())
     end_transfer(it);
   auto sink = sinks.find(g);
-  if (sink == sinks.end() || !sink->second || !peers.count(to))
+  auto peer = peers.find(to);
+  if (sink == sinks.end() || !sink->second || peer == peers.end() ||
+      !peer->second)
     return; // the core asks again later
   outgoing o;
   o.id = ++transfer_seq;
@@ -157,8 +159,14 @@ void replica_host_state::on_chunk_ack(uint32_t g, uint64_t t, uint32_t seq,
       !it->second.in_flight)
     return;
   outgoing& o = it->second;
-  if (!ok)
-    return end_transfer(it);
+  if (!ok) {
+    // Refused: the core asks for a snapshot again at the follower's next
+    // answer (by then, it knows this node, or its sink recovered).
+    core->snapshot_failed(g, key.second);
+    end_transfer(it);
+    schedule_drive();
+    return;
+  }
   if (o.last) {
     ++snapshots_sent;
     sending.erase(it); // the follower's core answers the leader's from here
@@ -182,8 +190,16 @@ void replica_host_state::end_transfer(
 void replica_host_state::expire_transfers() {
   for (auto it = sending.begin(); it != sending.end();) {
     auto next = std::next(it);
-    if (it->second.due < ticks)
+    if (it->second.due < ticks) {
+      log_event(log_level::warn, "raft",
+                "a shard group's snapshot stalled; dropped",
+                {{"group", std::to_string(it->first.first)},
+                 {"to", std::to_string(it->first.second)},
+                 {"chunk", it->second.next},
+                 {"waiting_for", it->second.in_flight ? "the follower's ack"
+                                                      : "this node's store"}});
       end_transfer(it);
+    }
     it = next;
   }
 }
@@ -210,10 +226,23 @@ void replica_host_state::on_chunk(const std::string& bytes,
               {{"error", err.what()}});
     return;
   }
-  // Only the host of the node it names may speak for it.
-  if (stopped || c.from == opts.id || peer_id(sender) != c.from ||
-      !core->hosts(c.group))
+  // Only the host of the node it names may speak for it. A chunk that
+  // arrives before this host knows its sender (it just started, and has
+  // not yet greeted the leader's node) is refused to the sender itself, so
+  // that the leader's stream ends now instead of stalling until it expires.
+  if (stopped || c.from == opts.id || !core->hosts(c.group))
     return;
+  if (peer_id(sender) != c.from) {
+    log_event(
+        log_level::info, "raft",
+        "refused a snapshot chunk from a node not greeted yet",
+        {{"group", std::to_string(c.group)}, {"from", std::to_string(c.from)}});
+    if (sender)
+      self->send(caf::actor_cast<replica_host_actor>(sender),
+                 group_chunk_ack_atom::value, c.group, c.transfer, c.seq,
+                 false);
+    return;
+  }
   auto sink = sinks.find(c.group);
   auto ack = [this, c](bool ok) {
     auto peer = peers.find(c.from);
@@ -234,7 +263,14 @@ void replica_host_state::on_chunk(const std::string& bytes,
                         raft::snapshot_meta{c.index, c.index_term, c.voters});
             ack(true);
           },
-          [ack](caf::error&) { ack(false); });
+          [this, c, ack](caf::error& err) {
+            log_event(log_level::warn, "raft",
+                      "could not stage a shard group's snapshot chunk",
+                      {{"group", std::to_string(c.group)},
+                       {"chunk", c.seq},
+                       {"error", self->system().render(err)}});
+            ack(false);
+          });
 }
 
 // The sink holds the snapshot's state: the core may now take its point, as

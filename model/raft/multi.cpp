@@ -234,6 +234,11 @@ void multi_node::transfer(group_id g, node_id to) {
   }
 }
 
+void multi_node::snapshot_failed(group_id g, node_id to) {
+  if (hosted* h = find(g))
+    h->core->snapshot_failed(to);
+}
+
 void multi_node::compact(group_id g, index_t index, std::string data) {
   if (hosted* h = find(g))
     h->core->compact(index, std::move(data));

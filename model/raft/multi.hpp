@@ -138,6 +138,8 @@ public:
   void campaign(group_id g);
   /// Hands `g`'s leadership to voter `to` (node::transfer_leadership).
   void transfer(group_id g, node_id to);
+  /// The snapshot of `g` sent to `to` was lost (node::snapshot_failed).
+  void snapshot_failed(group_id g, node_id to);
   /// The application snapshot of `g` at `index` (node::compact).
   void compact(group_id g, index_t index, std::string data);
 

@@ -370,6 +370,13 @@ void node::leader_down() {
   election_elapsed_ = std::max(election_elapsed_, cfg_.election_ticks);
 }
 
+void node::snapshot_failed(node_id to) {
+  auto it = progress_.find(to);
+  if (role_ == role::leader && it != progress_.end() &&
+      it->second.state == progress_state::snapshot)
+    it->second.become_probe();
+}
+
 void node::drop_lease() {
   lease_held_ = false;
   lease_rounds_.clear();

@@ -128,6 +128,11 @@ public:
   /// from its state once that state has applied log().committed(), without
   /// a round of messages. Always false without a lease configured.
   bool lease_valid() const;
+  /// The driver could not deliver the snapshot it was asked to send to `to`
+  /// (as etcd/raft's ReportSnapshot with a failure): a leader waiting for
+  /// it probes `to` again at its next answer instead of waiting until the
+  /// snapshot counts as lost (2 * election_ticks). Does nothing otherwise.
+  void snapshot_failed(node_id to);
   /// Gives up the lease until a later heartbeat round renews it (a driver
   /// that stops ticking the node, e.g. a quiescent group, must call this:
   /// the lease counts this node's ticks).

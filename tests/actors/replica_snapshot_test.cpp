@@ -93,6 +93,74 @@ TEST_CASE_FIXTURE(compacting_fixture,
 }
 
 TEST_CASE_FIXTURE(compacting_fixture,
+                  "a snapshot streamed to a process that died is dropped "
+                  "when its node comes back, not left to expire") {
+  for (int k = 0; k < 60 && !all_led(); ++k)
+    tick();
+  REQUIRE(all_led());
+  uint64_t l = leader(0);
+  uint64_t f = l % 3 + 1;
+  std::vector<std::string> want;
+  kill(f);
+  for (int i = 0; i < 60; ++i) {
+    auto a = propose(l, 0, "c" + std::to_string(i));
+    REQUIRE(a);
+    REQUIRE(a->status == group_answer::ok);
+    want.push_back("c" + std::to_string(i));
+  }
+  // The follower's node comes back, but the leader's snapshot goes astray
+  // (its chunks reach a process that dies before it acknowledges them): the
+  // leader and the follower talk through a proxy that drops the chunks.
+  start(f);
+  auto real = hosts[f - 1];
+  auto lead = hosts[l - 1];
+  auto proxy = sys.spawn([real, lead](caf::event_based_actor* a) {
+    return caf::behavior{
+        [a, real, lead](group_env_atom x, std::string& b) {
+          if (a->current_sender() ==
+              caf::actor_cast<caf::strong_actor_ptr>(lead))
+            a->send(real, x, std::move(b));
+          else
+            a->send(lead, x, std::move(b));
+        },
+        [](group_chunk_atom, std::string&) {}, // lost
+    };
+  });
+  auto handle = [](const auto& h) {
+    return caf::actor_cast<caf::strong_actor_ptr>(h);
+  };
+  for (uint64_t j = 1; j <= 3; ++j) {
+    if (j == f)
+      continue;
+    auto via = j == l ? handle(proxy) : handle(real);
+    self->send(real, group_peer_atom::value, j,
+               j == l ? handle(proxy) : handle(hosts[j - 1]));
+    self->send(hosts[j - 1], group_peer_atom::value, f, via);
+  }
+  sched.run();
+  tick(10);
+  REQUIRE(commands(f, 0) != want);
+  // The follower's process dies and its node comes back at once: the
+  // stalled transfer goes, and the leader's core, told, sends a new one at
+  // the follower's first answer: not after the stalled transfer expires
+  // (100 ticks), nor after the core stops waiting for it (2 x election
+  // ticks).
+  caf::anon_send_exit(real, caf::exit_reason::kill);
+  sched.run();
+  hosts[f - 1] = nullptr;
+  start(f);
+  link(f, true);
+  int waited = 0;
+  for (; waited < 300 && commands(f, 0) != want; ++waited)
+    tick();
+  MESSAGE("caught up after " << waited << " ticks");
+  CHECK(commands(f, 0) == want);
+  CHECK(waited <= 5);
+  caf::anon_send_exit(proxy, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+TEST_CASE_FIXTURE(compacting_fixture,
                   "a follower a little behind catches up from the log") {
   for (int k = 0; k < 60 && !all_led(); ++k)
     tick();

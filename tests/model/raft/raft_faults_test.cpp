@@ -122,6 +122,54 @@ TEST_CASE("snapshots: a laggard catches up by InstallSnapshot") {
   }
 }
 
+TEST_CASE("snapshots: one reported lost is sent again at the follower's "
+          "next answer") {
+  // Ticks from the loss of a snapshot until the leader sends another, with
+  // the loss reported (node::snapshot_failed) or not.
+  auto resend_after = [](std::uint64_t seed, bool report) {
+    cluster c(3, seed);
+    c.snapshot_every = 10;
+    auto l = settle(c);
+    REQUIRE(l);
+    node_id lag = *l == 1 ? 2 : 1;
+    c.crash(lag);
+    for (int i = 0; i < 60; ++i) {
+      REQUIRE(c.propose(*l, "s" + std::to_string(i)));
+      c.run(1);
+    }
+    c.run(20);
+    REQUIRE(c.get(*l).log().last_snapshot().meta.index >= 50);
+    auto snaps = c.sent["snapshot"];
+    c.restart(lag);
+    REQUIRE(c.run_until([&] { return c.sent["snapshot"] > snaps; }, 50));
+    // The follower's process dies with the snapshot on its way (lost with
+    // it), and its node is back a tick later.
+    c.crash(lag);
+    c.run(1);
+    c.restart(lag);
+    snaps = c.sent["snapshot"];
+    if (report)
+      c.get(*l).snapshot_failed(lag);
+    int ticks = 0;
+    while (ticks < 100 && c.sent["snapshot"] == snaps) {
+      c.run(1);
+      ++ticks;
+    }
+    c.run(50);
+    CHECK(c.at(lag).last_applied == c.at(*l).last_applied);
+    return ticks;
+  };
+  for (auto seed : seeds(1150, 6)) {
+    CAPTURE(seed);
+    int told = resend_after(seed, true);
+    int untold = resend_after(seed, false);
+    CAPTURE(told);
+    CAPTURE(untold);
+    CHECK(told <= 3); // a heartbeat and its answer
+    CHECK(untold > told);
+  }
+}
+
 TEST_CASE("reads: a partitioned old leader serves no stale read") {
   for (auto seed : seeds(1200, 8)) {
     CAPTURE(seed);
