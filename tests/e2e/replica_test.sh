@@ -21,7 +21,13 @@ load_pid=""
 cleanup() {
   [ -n "$load_pid" ] && kill "$load_pid" 2>/dev/null
   for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
-  rm -rf "$work"
+  # A failed run keeps its nodes' logs and data for a look (any run with
+  # REPLICA_E2E_KEEP=1).
+  if [ "${failures:-0}" = 0 ] && [ -z "${REPLICA_E2E_KEEP:-}" ]; then
+    rm -rf "$work"
+  else
+    echo "kept $work"
+  fi
 }
 trap cleanup EXIT
 source "$src/tests/e2e/cluster_lib.sh"
@@ -89,12 +95,13 @@ check "node$victim's replicas serve through their leaders" \
   ctl "$victim" stat /d3/after
 ctl "$live" shards | tail -28
 
-# Creates through one node while the other two are killed with SIGKILL and
-# restarted in turn: a majority is always up, so nothing answers
-# EUNAVAILABLE, and every acknowledged name is found through every node.
+# Creates and lookups of acknowledged names through one node while the
+# other two are killed with SIGKILL and restarted in turn: a majority is
+# always up, so nothing answers EUNAVAILABLE, every lookup finds its name,
+# and every acknowledged name is found through every node.
 load_node=$(( RANDOM % 3 + 1 ))
 "$build/dagbench" fill --node "127.0.0.1:430$load_node" "${console_tls[@]}" --dir /load --files 2000 \
-  --outstanding 2 --batch 5 --ack-log "$work/acks" \
+  --outstanding 2 --batch 5 --readers 1 --seed "$seed" --ack-log "$work/acks" \
   --until-file "$work/done" >"$work/fill.log" 2>&1 &
 load_pid=$!
 acked() { [ -f "$work/acks" ] && [ "$(wc -l <"$work/acks")" -ge "$1" ]; }
@@ -103,19 +110,24 @@ check "the client is creating" wait_until 60 acked 200
 for round in $(seq 1 "${REPLICA_E2E_ROUNDS:-4}"); do
   victim=$(( (load_node + RANDOM % 2) % 3 + 1 ))
   before=$(wc -l <"$work/acks")
+  echo "$(date -u +%T.%3N) round $round: node$victim killed"
   kill -9 "${pids[$victim]}"
   wait "${pids[$victim]}" 2>/dev/null
   check "round $round: creates go on with node$victim killed" \
     wait_until 20 acked $((before + 200))
   start "$victim"
   check "round $round: node$victim is back" wait_until 20 all_reachable "$victim"
+  echo "$(date -u +%T.%3N) round $round: node$victim is back"
 done
 touch "$work/done"
 wait "$load_pid"
 load_pid=""
 cat "$work/fill.log"
+# A router that answered EUNAVAILABLE logged why.
+grep -h "answered EUNAVAILABLE" "$work"/node*.log | head -20
 check "the client created files" acked 1000
-check "no create answered EUNAVAILABLE" bash -c "! grep -q 'refused EUNAVAILABLE' '$work/fill.log'"
+check "the client looked up acknowledged names" grep -q "^looked up [1-9]" "$work/fill.log"
+check "no create or lookup answered EUNAVAILABLE" bash -c "! grep -q 'refused EUNAVAILABLE' '$work/fill.log'"
 # The router sends a create again when its answer was lost; the group's
 # leader answers it from its record, not EEXIST.
 check "no create answered EEXIST" bash -c "! grep -q 'refused EEXIST' '$work/fill.log'"
