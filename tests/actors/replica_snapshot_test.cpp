@@ -16,6 +16,25 @@ namespace {
 // 5 below the sink's index.
 struct compacting_fixture : host_fixture {
   compacting_fixture() : host_fixture(20, 5) {}
+
+  /// Once every group leads: group 0's leader `l` writes 60 entries while
+  /// its follower `f` is down (far past the compaction point); returns them.
+  std::vector<std::string> write_while_down(uint64_t& l, uint64_t& f) {
+    for (int k = 0; k < 60 && !all_led(); ++k)
+      tick();
+    REQUIRE(all_led());
+    l = leader(0);
+    f = l % 3 + 1;
+    std::vector<std::string> want;
+    kill(f);
+    for (int i = 0; i < 60; ++i) {
+      auto a = propose(l, 0, "c" + std::to_string(i));
+      REQUIRE(a);
+      REQUIRE(a->status == group_answer::ok);
+      want.push_back("c" + std::to_string(i));
+    }
+    return want;
+  }
 };
 
 } // namespace
@@ -66,19 +85,8 @@ TEST_CASE_FIXTURE(compacting_fixture,
 TEST_CASE_FIXTURE(compacting_fixture,
                   "a follower down for long catches up from a snapshot as "
                   "soon as it is back") {
-  for (int k = 0; k < 60 && !all_led(); ++k)
-    tick();
-  REQUIRE(all_led());
-  uint64_t l = leader(0);
-  uint64_t f = l % 3 + 1;
-  std::vector<std::string> want;
-  kill(f);
-  for (int i = 0; i < 60; ++i) {
-    auto a = propose(l, 0, "c" + std::to_string(i));
-    REQUIRE(a);
-    REQUIRE(a->status == group_answer::ok);
-    want.push_back("c" + std::to_string(i));
-  }
+  uint64_t l = 0, f = 0;
+  auto want = write_while_down(l, f);
   // Down for 30 s of ticks: the leader's snapshot for it times out again
   // and again meanwhile.
   tick(600);
@@ -95,19 +103,8 @@ TEST_CASE_FIXTURE(compacting_fixture,
 TEST_CASE_FIXTURE(compacting_fixture,
                   "a snapshot streamed to a process that died is dropped "
                   "when its node comes back, not left to expire") {
-  for (int k = 0; k < 60 && !all_led(); ++k)
-    tick();
-  REQUIRE(all_led());
-  uint64_t l = leader(0);
-  uint64_t f = l % 3 + 1;
-  std::vector<std::string> want;
-  kill(f);
-  for (int i = 0; i < 60; ++i) {
-    auto a = propose(l, 0, "c" + std::to_string(i));
-    REQUIRE(a);
-    REQUIRE(a->status == group_answer::ok);
-    want.push_back("c" + std::to_string(i));
-  }
+  uint64_t l = 0, f = 0;
+  auto want = write_while_down(l, f);
   // The follower's node comes back, but the leader's snapshot goes astray
   // (its chunks reach a process that dies before it acknowledges them): the
   // leader and the follower talk through a proxy that drops the chunks.
