@@ -116,6 +116,13 @@ struct router_state {
   std::map<uint64_t, std::function<void()>> later; ///< paused retries
   uint64_t later_seq = 0;
   router_stats stats;
+  /// The router's own EUNAVAILABLE answers are logged at most once a
+  /// second (a node down under load would log every batch); the next line
+  /// tells how many jobs went unlogged meanwhile.
+  caf::actor_clock::time_point gave_up_logged{};
+  uint64_t gave_up_unlogged = 0;
+  /// Logs the EUNAVAILABLE answers of a finished job, at most once a second.
+  void log_gave_up(const route_job& job);
   /// `stats` with the directory-lookup cache's counters.
   router_stats counters() const;
   /// The shard for `r` by the placement cache (see choose_shard).

@@ -306,16 +306,8 @@ void router_state::next_round(std::shared_ptr<route_job> job) {
   if (job->again.empty()) {
     for (size_t i = 0; i < job->out.size(); ++i)
       continue_at_cut(job->reqs[i], job->limit[i], job->out[i]);
-    for (auto& [why, g] : job->gave_up)
-      log_event(
-          log_level::warn, "router", "answered EUNAVAILABLE",
-          {{"requests", g.n},
-           {"dir", g.dir},
-           {"shard", g.shard},
-           {"why", to_string(why)},
-           {"waited_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                             self->clock().now() - job->start)
-                             .count()}});
+    if (!job->gave_up.empty())
+      log_gave_up(*job);
     return job->done(std::move(job->out));
   }
   auto again = std::move(job->again);
@@ -354,6 +346,28 @@ void router_state::next_round(std::shared_ptr<route_job> job) {
   auto id = ++later_seq;
   later[id] = std::move(go);
   self->delayed_send(self, pause, retry_atom::value, id);
+}
+
+void router_state::log_gave_up(const route_job& job) {
+  auto now = self->clock().now();
+  if (gave_up_logged != caf::actor_clock::time_point{} &&
+      now - gave_up_logged < std::chrono::seconds(1)) {
+    ++gave_up_unlogged;
+    return;
+  }
+  gave_up_logged = now;
+  auto waited =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now - job.start)
+          .count();
+  for (auto& [why, g] : job.gave_up)
+    log_event(log_level::warn, "router", "answered EUNAVAILABLE",
+              {{"requests", g.n},
+               {"dir", g.dir},
+               {"shard", g.shard},
+               {"why", to_string(why)},
+               {"waited_ms", waited},
+               {"batches_unlogged_before", gave_up_unlogged}});
+  gave_up_unlogged = 0;
 }
 
 void router_state::run_later(uint64_t id) {
