@@ -159,8 +159,14 @@ void replica_host_state::on_chunk_ack(uint32_t g, uint64_t t, uint32_t seq,
       !it->second.in_flight)
     return;
   outgoing& o = it->second;
-  if (!ok)
-    return end_transfer(it);
+  if (!ok) {
+    // Refused: the core asks for a snapshot again at the follower's next
+    // answer (by then it knows this node, or its store took the failure).
+    core->snapshot_failed(g, key.second);
+    end_transfer(it);
+    schedule_drive();
+    return;
+  }
   if (o.last) {
     ++snapshots_sent;
     sending.erase(it); // the follower's core answers the leader's from here
@@ -220,10 +226,20 @@ void replica_host_state::on_chunk(const std::string& bytes,
               {{"error", err.what()}});
     return;
   }
-  // Only the host of the node it names may speak for it.
-  if (stopped || c.from == opts.id || peer_id(sender) != c.from ||
-      !core->hosts(c.group))
+  // Only the host of the node it names may speak for it. A chunk that
+  // arrives before this host knows its sender (it just started and has not
+  // yet heard the leader's node greet it) is refused to the sender itself,
+  // so that the leader's transfer ends now instead of stalling until it
+  // expires.
+  if (stopped || c.from == opts.id || !core->hosts(c.group))
     return;
+  if (peer_id(sender) != c.from) {
+    if (sender)
+      self->send(caf::actor_cast<replica_host_actor>(sender),
+                 group_chunk_ack_atom::value, c.group, c.transfer, c.seq,
+                 false);
+    return;
+  }
   auto sink = sinks.find(c.group);
   auto ack = [this, c](bool ok) {
     auto peer = peers.find(c.from);

@@ -35,6 +35,40 @@ struct compacting_fixture : host_fixture {
     }
     return want;
   }
+
+  /// Follower f's new host `real` and leader l talk through a proxy that
+  /// passes their Raft messages and drops the leader's snapshot chunks (as
+  /// if they went to a process that died); the third node talks to `real`
+  /// directly. Returns the proxy.
+  caf::actor wire_through_chunk_eater(uint64_t l, uint64_t f) {
+    auto real = hosts[f - 1];
+    auto lead = hosts[l - 1];
+    auto proxy = sys.spawn([real, lead](caf::event_based_actor* a) {
+      return caf::behavior{
+          [a, real, lead](group_env_atom x, std::string& b) {
+            if (a->current_sender() ==
+                caf::actor_cast<caf::strong_actor_ptr>(lead))
+              a->send(real, x, std::move(b));
+            else
+              a->send(lead, x, std::move(b));
+          },
+          [](group_chunk_atom, std::string&) {}, // lost
+      };
+    });
+    auto handle = [](const auto& h) {
+      return caf::actor_cast<caf::strong_actor_ptr>(h);
+    };
+    for (uint64_t j = 1; j <= 3; ++j) {
+      if (j == f)
+        continue;
+      auto via = j == l ? handle(proxy) : handle(real);
+      self->send(real, group_peer_atom::value, j,
+                 j == l ? handle(proxy) : handle(hosts[j - 1]));
+      self->send(hosts[j - 1], group_peer_atom::value, f, via);
+    }
+    sched.run();
+    return proxy;
+  }
 };
 
 } // namespace
@@ -110,31 +144,7 @@ TEST_CASE_FIXTURE(compacting_fixture,
   // leader and the follower talk through a proxy that drops the chunks.
   start(f);
   auto real = hosts[f - 1];
-  auto lead = hosts[l - 1];
-  auto proxy = sys.spawn([real, lead](caf::event_based_actor* a) {
-    return caf::behavior{
-        [a, real, lead](group_env_atom x, std::string& b) {
-          if (a->current_sender() ==
-              caf::actor_cast<caf::strong_actor_ptr>(lead))
-            a->send(real, x, std::move(b));
-          else
-            a->send(lead, x, std::move(b));
-        },
-        [](group_chunk_atom, std::string&) {}, // lost
-    };
-  });
-  auto handle = [](const auto& h) {
-    return caf::actor_cast<caf::strong_actor_ptr>(h);
-  };
-  for (uint64_t j = 1; j <= 3; ++j) {
-    if (j == f)
-      continue;
-    auto via = j == l ? handle(proxy) : handle(real);
-    self->send(real, group_peer_atom::value, j,
-               j == l ? handle(proxy) : handle(hosts[j - 1]));
-    self->send(hosts[j - 1], group_peer_atom::value, f, via);
-  }
-  sched.run();
+  auto proxy = wire_through_chunk_eater(l, f);
   tick(10);
   REQUIRE(commands(f, 0) != want);
   // The follower's process dies and its node comes back at once: the
@@ -146,6 +156,51 @@ TEST_CASE_FIXTURE(compacting_fixture,
   sched.run();
   hosts[f - 1] = nullptr;
   start(f);
+  link(f, true);
+  int waited = 0;
+  for (; waited < 300 && commands(f, 0) != want; ++waited)
+    tick();
+  MESSAGE("caught up after " << waited << " ticks");
+  CHECK(commands(f, 0) == want);
+  CHECK(waited <= 5);
+  caf::anon_send_exit(proxy, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
+TEST_CASE_FIXTURE(compacting_fixture,
+                  "a snapshot chunk from a node the follower has not heard "
+                  "from yet is refused to its sender, and sent again later") {
+  uint64_t l = 0, f = 0;
+  auto want = write_while_down(l, f);
+  // The follower's node comes back, and the snapshot the leader streams
+  // to it goes astray; its process dies, so the leader's core is told.
+  start(f);
+  auto proxy = wire_through_chunk_eater(l, f);
+  tick(10);
+  REQUIRE(commands(f, 0) != want);
+  caf::anon_send_exit(hosts[f - 1], caf::exit_reason::kill);
+  sched.run();
+  // Writes go on meanwhile, and the log is compacted past the snapshot.
+  for (int i = 0; i < 30; ++i) {
+    auto a = propose(l, 0, "d" + std::to_string(i));
+    REQUIRE(a);
+    REQUIRE(a->status == group_answer::ok);
+    want.push_back("d" + std::to_string(i));
+  }
+  // It comes back again. The leader learns of it first, and its next write
+  // makes it stream the follower a snapshot before the follower has heard
+  // of the leader's node.
+  start(f);
+  self->send(hosts[l - 1], group_peer_atom::value, f,
+             caf::actor_cast<caf::strong_actor_ptr>(hosts[f - 1]));
+  sched.run();
+  auto a = propose(l, 0, "late");
+  REQUIRE(a);
+  REQUIRE(a->status == group_answer::ok);
+  want.push_back("late");
+  REQUIRE(commands(f, 0) != want);
+  // Greeted, it gets a snapshot at once, not after the refused one would
+  // have expired (100 ticks).
   link(f, true);
   int waited = 0;
   for (; waited < 300 && commands(f, 0) != want; ++waited)
