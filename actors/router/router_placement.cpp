@@ -160,8 +160,9 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
         auto i = (*where)[k];
         auto rep = reps && k < reps->size() ? std::move((*reps)[k])
                                             : error_reply(errc::eunavailable);
-        bool unknown = reps && rep.code == errc::eunavailable;
-        if (replicated() && unknown)
+        // A replica's EUNAVAILABLE: the outcome of its proposal is unknown.
+        bool unknown = replicated() && reps && rep.code == errc::eunavailable;
+        if (unknown)
           ++stats.outcome_unknown;
         if (replicated() &&
             (!reps || rep.code == errc::enotleader || unknown) &&
@@ -179,7 +180,7 @@ void router_state::dispatch(std::shared_ptr<route_job> job,
           job->give_up(i, give_up_cause::no_leader, s, stats);
           continue;
         }
-        if (replicated() && unknown) {
+        if (unknown) {
           job->give_up(i, give_up_cause::unknown, s, stats);
           continue;
         }

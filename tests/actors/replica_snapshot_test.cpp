@@ -27,13 +27,31 @@ struct compacting_fixture : host_fixture {
     f = l % 3 + 1;
     std::vector<std::string> want;
     kill(f);
-    for (int i = 0; i < 60; ++i) {
-      auto a = propose(l, 0, "c" + std::to_string(i));
+    write(l, "c", 60, want);
+    return want;
+  }
+
+  /// Leader l writes n entries prefix0..prefix(n-1) to group 0, each
+  /// committed, and adds them to `want`.
+  void write(uint64_t l, const std::string& prefix, int n,
+             std::vector<std::string>& want) {
+    for (int i = 0; i < n; ++i) {
+      auto a = propose(l, 0, prefix + std::to_string(i));
       REQUIRE(a);
       REQUIRE(a->status == group_answer::ok);
-      want.push_back("c" + std::to_string(i));
+      want.push_back(prefix + std::to_string(i));
     }
-    return want;
+  }
+
+  /// Ticks until follower f's sink holds `want` for group 0, at most
+  /// `limit` ticks; returns the ticks taken.
+  int ticks_to_catch_up(uint64_t f, const std::vector<std::string>& want,
+                        int limit) {
+    int waited = 0;
+    for (; waited < limit && commands(f, 0) != want; ++waited)
+      tick();
+    MESSAGE("caught up after " << waited << " ticks");
+    return waited;
   }
 
   /// Follower f's new host `real` and leader l talk through a proxy that
@@ -126,10 +144,7 @@ TEST_CASE_FIXTURE(compacting_fixture,
   tick(600);
   start(f);
   link(f, true);
-  int waited = 0;
-  for (; waited < 2000 && commands(f, 0) != want; ++waited)
-    tick();
-  MESSAGE("caught up after " << waited << " ticks");
+  int waited = ticks_to_catch_up(f, want, 2000);
   CHECK(commands(f, 0) == want);
   CHECK(waited < 100);
 }
@@ -157,10 +172,7 @@ TEST_CASE_FIXTURE(compacting_fixture,
   hosts[f - 1] = nullptr;
   start(f);
   link(f, true);
-  int waited = 0;
-  for (; waited < 300 && commands(f, 0) != want; ++waited)
-    tick();
-  MESSAGE("caught up after " << waited << " ticks");
+  int waited = ticks_to_catch_up(f, want, 300);
   CHECK(commands(f, 0) == want);
   CHECK(waited <= 5);
   caf::anon_send_exit(proxy, caf::exit_reason::user_shutdown);
@@ -181,12 +193,7 @@ TEST_CASE_FIXTURE(compacting_fixture,
   caf::anon_send_exit(hosts[f - 1], caf::exit_reason::kill);
   sched.run();
   // Writes go on meanwhile, and the log is compacted past the snapshot.
-  for (int i = 0; i < 30; ++i) {
-    auto a = propose(l, 0, "d" + std::to_string(i));
-    REQUIRE(a);
-    REQUIRE(a->status == group_answer::ok);
-    want.push_back("d" + std::to_string(i));
-  }
+  write(l, "d", 30, want);
   // It comes back again. The leader learns of it first, and its next write
   // makes it stream the follower a snapshot before the follower has heard
   // of the leader's node.
@@ -202,10 +209,7 @@ TEST_CASE_FIXTURE(compacting_fixture,
   // Greeted, it gets a snapshot at once, not after the refused one would
   // have expired (100 ticks).
   link(f, true);
-  int waited = 0;
-  for (; waited < 300 && commands(f, 0) != want; ++waited)
-    tick();
-  MESSAGE("caught up after " << waited << " ticks");
+  int waited = ticks_to_catch_up(f, want, 300);
   CHECK(commands(f, 0) == want);
   CHECK(waited <= 5);
   caf::anon_send_exit(proxy, caf::exit_reason::user_shutdown);
