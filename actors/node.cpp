@@ -273,7 +273,7 @@ node_handles start_node(caf::actor_system& sys, const node_options& opts,
     h.router =
         sys.spawn(router_with_history, cluster, h.shards, h.metadata,
                   opts.request_timeout, caf::timespan{std::chrono::seconds(5)},
-                  opts.dir_cache_entries, opts.history);
+                  opts.dir_cache_entries, opts.history, opts.move_copy_rate);
     caf::anon_send(h.router, psm_fcaster_atom::value, h.forecaster);
     if (h.groups)
       caf::anon_send(h.router, group_local_atom::value, h.groups, h.replicas);

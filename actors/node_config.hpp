@@ -79,6 +79,9 @@ struct node_options {
   /// or older than this, are pruned. Must be the same on every member:
   /// each node's router proposes its own in the commands that prune.
   migration_history history;
+  /// Most entries per second one move copies (0: unlimited): a paced copy
+  /// leaves the nodes time for the requests they serve meanwhile.
+  uint64_t move_copy_rate = 20000;
 };
 
 /// The [dagshard] values as CAF parses them, before they are checked and
@@ -120,6 +123,7 @@ struct raw_options {
   double shard_capacity = 0;
   int64_t migration_history = 1000;
   caf::timespan migration_history_age = std::chrono::hours(7 * 24);
+  int64_t move_copy_rate = 20000;
 };
 
 class node_config : public caf::actor_system_config {

@@ -241,6 +241,12 @@ const std::vector<option_def>& option_table() {
                  r.migration_history_age)
                  .count();
        }},
+      {"move-copy-rate", &R::move_copy_rate, 0, 1'000'000'000,
+       "entries per second a move copies at most, so that the requests its "
+       "nodes serve meanwhile keep their latency (0: unlimited)",
+       [](const R& r, O& o) {
+         o.move_copy_rate = static_cast<uint64_t>(r.move_copy_rate);
+       }},
   };
   return table;
 }

@@ -36,7 +36,7 @@ struct part_step_applier {
   }
   void operator()(part_import& s) {
     rep.code = c.import(s.part.dir, s.part.range, s.part.migration,
-                        std::move(s.entries));
+                        std::move(s.entries), s.requests);
   }
   void operator()(part_activate& s) {
     rep.code = c.activate(s.part.dir, s.part.range, s.part.migration, s.epoch);
@@ -48,7 +48,7 @@ struct part_step_applier {
   void operator()(part_copy& s) {
     rep.code = c.copy_part(s.part.dir, s.part.range, s.part.migration, s.first,
                            s.after_hash, s.after_name, s.max, now_ns,
-                           rep.entries, rep.eof);
+                           rep.entries, rep.eof, &rep.requests);
   }
   void operator()(part_freeze& s) {
     rep.code = c.freeze(s.part.dir, s.part.range, s.part.migration, now_ns);
@@ -252,9 +252,8 @@ void shard_state::run_part_step(part_request& req,
   // were never durable here were never acknowledged either.
   auto ref = part ? *part : part_ref{};
   if (std::holds_alternative<part_freeze>(req)) {
-    core->copy_delta(ref.dir, ref.range, ref.migration, rep.hashes,
-                     rep.entries);
-    rep.requests = core->part_requests(ref.dir, ref.range);
+    core->copy_delta(ref.dir, ref.range, ref.migration, rep.hashes, rep.entries,
+                     &rep.requests);
     rp.deliver(std::move(rep));
     return;
   }

@@ -42,7 +42,9 @@ struct part_reply {
   std::vector<unresolved_part> unresolved;
   bool eof = false;
   std::vector<uint64_t> hashes;
-  std::vector<request_record> requests; ///< a freeze's: the part's records
+  /// A copy's first chunk: the part's request records kept so far; a
+  /// freeze's: those kept since.
+  std::vector<request_record> requests;
 };
 
 /// A move of one part of a directory to another shard (`dagctl move`).

@@ -130,7 +130,7 @@ router_behavior(guarded_pointer<router_actor, router_state> self,
                 caf::timespan resolve_every, size_t dir_cache_entries) {
   return router_with_history(self, std::move(cluster), std::move(local),
                              std::move(metadata), timeout, resolve_every,
-                             dir_cache_entries, migration_history{});
+                             dir_cache_entries, migration_history{}, 0);
 }
 
 router_actor::behavior_type
@@ -138,9 +138,10 @@ router_with_history(guarded_pointer<router_actor, router_state> self,
                     cluster_map cluster, std::vector<shard_actor> local,
                     metadata_actor metadata, caf::timespan timeout,
                     caf::timespan resolve_every, size_t dir_cache_entries,
-                    migration_history history) {
+                    migration_history history, uint64_t copy_rate) {
   auto& st = self->state;
   st.history = history;
+  st.copy_rate = copy_rate;
   st.self = self;
   st.dirs = std::make_unique<dir_cache>(dir_cache_entries);
   st.ring = hash_ring{cluster.total_shards()};

@@ -224,6 +224,10 @@ struct router_state {
   /// about 22 MB, under the least max-message-bytes a node accepts, so a
   /// chunk always passes the receiving node's guard).
   uint32_t copy_chunk = 4096;
+  /// Most entries per second one move copies (0: as fast as the shards
+  /// answer): the copy's chunks are spaced so that it leaves the shards'
+  /// nodes time for the requests they serve meanwhile.
+  uint64_t copy_rate = 0;
   static constexpr uint32_t max_copy_chunk = 1u << 16;
   /// A started move whose progress count has not grown for this long (as
   /// this router observed it) has lost its driver and is aborted.
@@ -273,12 +277,13 @@ router_behavior(guarded_pointer<router_actor, router_state> self,
                 caf::timespan resolve_every, size_t dir_cache_entries);
 
 /// router_behavior with the bound of the migration history that its scans
-/// propose (router_behavior: the defaults).
+/// propose, and the pace of the copies of the moves it drives (entries per
+/// second, 0: unlimited; router_behavior: the defaults, unpaced).
 router_actor::behavior_type
 router_with_history(guarded_pointer<router_actor, router_state> self,
                     cluster_map cluster, std::vector<shard_actor> local,
                     metadata_actor metadata, caf::timespan timeout,
                     caf::timespan resolve_every, size_t dir_cache_entries,
-                    migration_history history);
+                    migration_history history, uint64_t copy_rate);
 
 } // namespace ds

@@ -27,6 +27,8 @@
 // copy. A commit whose outcome is unknown is settled by proposing an abort:
 // the log answers which one won. Whatever the driver leaves undone, the
 // scans finish (router_resolve.cpp).
+#include <algorithm>
+
 #include <caf/all.hpp>
 
 #include "actors/router/router.hpp"
@@ -47,6 +49,8 @@ struct move_job {
   uint64_t entries = 0;
   /// When `entries` was last recorded in the metadata store (or the begin).
   caf::actor_clock::time_point reported;
+  /// The earliest start of the copy's next chunk (paced copies).
+  caf::actor_clock::time_point next_chunk;
   /// Times the copy started again after the source lost it.
   int restarts = 0;
   caf::typed_response_promise<meta_result> rp;
@@ -222,8 +226,25 @@ void router_state::move_begin(std::shared_ptr<move_job> j) {
 }
 
 void router_state::move_copy(std::shared_ptr<move_job> j) {
-  part_copy c{j->part(), !j->copied, j->after_hash, j->after_name,
-              j->req.chunk ? j->req.chunk : copy_chunk};
+  // Paced: a chunk of n entries starts no sooner than n / copy_rate after
+  // the one before it started (the copy_rate node setting, move-copy-rate).
+  auto now = self->clock().now();
+  if (copy_rate > 0 && j->next_chunk > now) {
+    auto id = ++later_seq;
+    later[id] = [this, j] { move_copy(j); };
+    self->delayed_send(self, j->next_chunk - now, retry_atom::value, id);
+    return;
+  }
+  // Paced chunks are a 25 ms share of the rate (at least 64 entries), so
+  // that each is a short burst for the nodes, unless the move names its own.
+  auto chunk = j->req.chunk    ? j->req.chunk
+               : copy_rate > 0 ? static_cast<uint32_t>(std::clamp<uint64_t>(
+                                     copy_rate / 40, 64, copy_chunk))
+                               : copy_chunk;
+  if (copy_rate > 0)
+    j->next_chunk = now + std::chrono::nanoseconds(static_cast<int64_t>(
+                              1e9 * chunk / static_cast<double>(copy_rate)));
+  part_copy c{j->part(), !j->copied, j->after_hash, j->after_name, chunk};
   part_step(j->from, std::move(c), [this, j](part_reply p) {
     if (p.code == errc::enoent && j->copied) // the source lost the copy
       return move_recopy(j, p.code);
@@ -239,7 +260,7 @@ void router_state::move_copy(std::shared_ptr<move_job> j) {
     j->entries += p.entries.size();
     if (p.entries.empty() && !first)
       return move_freeze(j); // the last chunk was full; none followed
-    part_import imp{j->part(), std::move(p.entries)};
+    part_import imp{j->part(), std::move(p.entries), std::move(p.requests)};
     part_step(j->req.to, std::move(imp), [this, j, eof](part_reply q) {
       if (q.code != errc::ok)
         return move_abort(j, q.code, true);

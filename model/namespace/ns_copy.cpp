@@ -64,8 +64,11 @@ void ns_shard::record_copy(inode_id dir, uint64_t hash) {
 errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
                          bool first, uint64_t after_hash,
                          const std::string& after_name, size_t max,
-                         int64_t now_ns, std::vector<entry>& out, bool& eof) {
+                         int64_t now_ns, std::vector<entry>& out, bool& eof,
+                         std::vector<request_record>* records) {
   out.clear();
+  if (records)
+    records->clear();
   eof = false;
   if (max == 0 || !r.aligned() || migration == 0)
     return errc::einval;
@@ -85,7 +88,7 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
     if (!exporting(dir, r, migration))
       if (auto e = export_check(dir, r, migration); e != errc::ok)
         return e;
-    copies_.push_back(copy_session{dir, r, migration, now_ns, false, {}});
+    copies_.push_back(copy_session{dir, r, migration, now_ns, false, {}, 0});
     c = &copies_.back();
   }
   if (!c)
@@ -96,6 +99,9 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
     // entries read now, and only the writes from now on are the delta.
     c->touched.clear();
     c->frozen = false;
+    c->request_mark = next_request_;
+    if (records)
+      *records = part_requests(dir, r);
   } else if (c->frozen)
     return errc::einval; // no chunk follows the freeze
   c->last_ns = now_ns;
@@ -124,9 +130,12 @@ errc ns_shard::freeze(inode_id dir, hash_range r, uint64_t migration,
 
 void ns_shard::copy_delta(inode_id dir, hash_range r, uint64_t migration,
                           std::vector<uint64_t>& hashes,
-                          std::vector<entry>& entries) const {
+                          std::vector<entry>& entries,
+                          std::vector<request_record>* records) const {
   hashes.clear();
   entries.clear();
+  if (records)
+    records->clear();
   for (auto& c : copies_) {
     if (c.dir != dir || c.migration != migration || !(c.range == r))
       continue;
@@ -135,6 +144,8 @@ void ns_shard::copy_delta(inode_id dir, hash_range r, uint64_t migration,
     for (auto h : hashes)
       for (auto& e : part_entries(dir, hash_range{h, h}))
         entries.push_back(e);
+    if (records)
+      *records = part_requests(dir, r, c.request_mark);
   }
 }
 

@@ -363,7 +363,8 @@ errc ns_shard::thaw(inode_id dir, hash_range r, uint64_t migration) {
 }
 
 errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
-                      std::vector<entry> entries) {
+                      std::vector<entry> entries,
+                      const std::vector<request_record>& requests) {
   if (!r.aligned() || migration == 0)
     return errc::einval;
   if (dead_.count(dir))
@@ -372,6 +373,8 @@ errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
     if (validate_name(e.name) != errc::ok || e.hash != name_hash(e.name) ||
         !r.contains(e.hash))
       return errc::einval;
+  if (!valid_requests(dir, r, requests))
+    return errc::einval;
   auto it = parts_.find(dir);
   if (it == parts_.end()) {
     // Without a record a shard holds all of a directory it has a DAG of
@@ -386,7 +389,7 @@ errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
   auto p = dp.find(r);
   if (p && p->state == dir_part::pending && p->migration == migration) {
     put_entries(dir, std::move(entries)); // the next chunk, or repeated
-    return errc::ok;
+    return adopt_requests(dir, r, requests);
   }
   if (dp.home && !(p && p->state == dir_part::out))
     return errc::einval; // the home holds it, or it is moving
@@ -418,7 +421,7 @@ errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
     dp.parts.push_back(dir_part{r, dir_part::pending, 0, 0, migration});
   }
   touch_parts(dir);
-  return errc::ok;
+  return adopt_requests(dir, r, requests);
 }
 
 errc ns_shard::activate(inode_id dir, hash_range r, uint64_t migration,

@@ -79,23 +79,45 @@ void ns_shard::keep_record(request_record x, int64_t now_ns) {
         request_order_.empty() ? next_request_ : request_order_.front().first;
 }
 
-std::vector<request_record> ns_shard::part_requests(inode_id dir,
-                                                    hash_range r) const {
+std::vector<request_record> ns_shard::part_requests(inode_id dir, hash_range r,
+                                                    uint64_t since) const {
   std::vector<request_record> out;
-  for (auto& [rid, x] : requests_)
-    if (x.dir == dir && r.contains(x.hash))
-      out.push_back(x);
+  auto wanted = [&](const request_record& x) {
+    return x.dir == dir && r.contains(x.hash);
+  };
+  if (since > 0) {
+    // The newest records only: from the end of their order, which holds
+    // each record kept (and some that a newer one of their id replaced).
+    for (auto it = request_order_.rbegin();
+         it != request_order_.rend() && it->first >= since; ++it) {
+      auto i = requests_.find(it->second);
+      if (i != requests_.end() && i->second.seq == it->first &&
+          wanted(i->second))
+        out.push_back(i->second);
+    }
+  } else
+    for (auto& [rid, x] : requests_)
+      if (wanted(x))
+        out.push_back(x);
   std::sort(out.begin(), out.end(),
             [](const auto& a, const auto& b) { return a.seq < b.seq; });
   return out;
 }
 
-errc ns_shard::adopt_requests(inode_id dir, hash_range r,
-                              const std::vector<request_record>& requests) {
+bool ns_shard::valid_requests(
+    inode_id dir, hash_range r,
+    const std::vector<request_record>& requests) const {
   for (auto& x : requests)
     if (x.rid == 0 || x.dir != dir || !r.contains(x.hash) ||
         x.code > errc::enotleader)
-      return errc::einval;
+      return false;
+  return true;
+}
+
+errc ns_shard::adopt_requests(inode_id dir, hash_range r,
+                              const std::vector<request_record>& requests) {
+  if (!valid_requests(dir, r, requests))
+    return errc::einval;
   for (auto& x : requests) {
     auto i = requests_.find(x.rid);
     if (i != requests_.end() && i->second.dir == x.dir &&

@@ -183,24 +183,31 @@ public:
   /// ignored) after the checks of begin_export, and from then on records
   /// the hashes of names that writes to the part touch. ENOENT: no copy of
   /// this migration is under way (the source restarted, or the copy's
-  /// lease lapsed); EBUSY: another move or copy overlaps.
+  /// lease lapsed); EBUSY: another move or copy overlaps. The first chunk
+  /// also carries, in `records` if given, the part's request records kept
+  /// so far (they move with the part); those kept later come with the
+  /// delta, so that the freeze ships only the writes of the copy's time.
   errc copy_part(inode_id dir, hash_range r, uint64_t migration, bool first,
                  uint64_t after_hash, const std::string& after_name, size_t max,
-                 int64_t now_ns, std::vector<entry>& out, bool& eof);
+                 int64_t now_ns, std::vector<entry>& out, bool& eof,
+                 std::vector<request_record>* records = nullptr);
   /// Source, after a copy's last chunk: stops writes to the part as
   /// begin_export does. ENOENT if no copy of this migration is under way.
   /// Repeating it is harmless.
   errc freeze(inode_id dir, hash_range r, uint64_t migration, int64_t now_ns);
   /// The delta of a frozen copy: the name hashes the writes during it
   /// touched, and the entries with those hashes now (complete once the
-  /// batch holding freeze's change is durable).
+  /// batch holding freeze's change is durable); in `records` if given, the
+  /// part's request records kept since the copy's first chunk.
   void copy_delta(inode_id dir, hash_range r, uint64_t migration,
-                  std::vector<uint64_t>& hashes,
-                  std::vector<entry>& entries) const;
+                  std::vector<uint64_t>& hashes, std::vector<entry>& entries,
+                  std::vector<request_record>* records = nullptr) const;
   /// Source, once frozen: the request records of the part's names, which
   /// move with it (so that a write sent again after the move is answered
   /// by the destination as it was answered here).
-  std::vector<request_record> part_requests(inode_id dir, hash_range r) const;
+  /// With `since`, only those kept at that sequence number or later.
+  std::vector<request_record> part_requests(inode_id dir, hash_range r,
+                                            uint64_t since = 0) const;
   /// Destination: applies a copy's delta to the pending part: every entry
   /// of each hash is replaced by those of `entries` with that hash; and
   /// keeps the part's request records (`requests`, from part_requests)
@@ -227,9 +234,12 @@ public:
   /// Source, the migration was aborted: writes are served again.
   errc thaw(inode_id dir, hash_range r, uint64_t migration);
   /// Destination: stores the part's entries, not served until activate.
-  /// Repeating it for the same migration is harmless.
+  /// Repeating it for the same migration is harmless. `requests`: the
+  /// part's request records sent with a copy's first chunk, kept as a
+  /// patch keeps them (EINVAL for one of another part).
   errc import(inode_id dir, hash_range r, uint64_t migration,
-              std::vector<entry> entries);
+              std::vector<entry> entries,
+              const std::vector<request_record>& requests = {});
   /// Destination, after the placement change committed at `epoch`.
   errc activate(inode_id dir, hash_range r, uint64_t migration, uint64_t epoch);
   /// Destination, the migration was aborted: its entries are dropped.
@@ -311,6 +321,9 @@ private:
     int64_t last_ns = 0; ///< last chunk or freeze (the lease runs from it)
     bool frozen = false;
     std::unordered_set<uint64_t> touched; ///< name hashes written meanwhile
+    /// The first request record kept after the copy began: records from it
+    /// on go with the delta, the earlier ones went with the first chunk.
+    uint64_t request_mark = 0;
   };
   std::vector<copy_session> copies_;
   /// Ranges of directories whose stored entries are no longer held here.
@@ -387,8 +400,11 @@ private:
   /// many. A failed answer's record makes the name dirty, so that the
   /// answer waits until the record is durable.
   void record_request(const ns_request& r, const ns_reply& rep, int64_t now_ns);
-  /// Keeps the records a patch brought that are not kept yet; EINVAL (and
-  /// nothing kept) if one is not of part (`dir`, `r`).
+  /// Whether every record is of part (`dir`, `r`) and well formed.
+  bool valid_requests(inode_id dir, hash_range r,
+                      const std::vector<request_record>& requests) const;
+  /// Keeps the records a patch (or a copy's import) brought that are not
+  /// kept yet; EINVAL (and nothing kept) if one is not of part (`dir`, `r`).
   errc adopt_requests(inode_id dir, hash_range r,
                       const std::vector<request_record>& requests);
   /// Keeps `x` as the next record (its seq assigned here) and drops the

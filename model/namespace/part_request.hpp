@@ -68,12 +68,15 @@ typename Inspector::result_type inspect(Inspector& f, part_release& x) {
 struct part_import {
   part_ref part;
   std::vector<entry> entries; ///< what begin_export answered
+  /// A copy's first chunk: the part's request records kept before the copy
+  /// began (the later ones come with the patch).
+  std::vector<request_record> requests;
 };
 
 /// The field list of part_import.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, part_import& x) {
-  return f(x.part, x.entries);
+  return f(x.part, x.entries, x.requests);
 }
 
 /// Destination, after the move committed at `epoch`: serve the part.

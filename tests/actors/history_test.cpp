@@ -31,7 +31,8 @@ shard_actor::behavior_type cut_off(shard_actor::pointer self, shard_actor real,
         return self->delegate(real, a, std::move(req));
       },
       [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },
-      [](capacity_atom) {}, [](park_atom) {},
+      [](capacity_atom) {},
+      [](park_atom) {},
       [=](psm_import_atom a, std::vector<psm_access>& xs) {
         return self->delegate(real, a, std::move(xs));
       },
@@ -153,7 +154,7 @@ TEST_CASE_FIXTURE(history_fixture,
   REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
   auto r = sys.spawn(router_with_history, cluster, via, metadata,
                      caf::timespan{std::chrono::seconds(1)}, caf::timespan{0},
-                     size_t{256}, migration_history{});
+                     size_t{256}, migration_history{}, uint64_t{0});
   extras.push_back(caf::actor_cast<caf::actor>(r));
   sched.run();
   auto m = move(upper, to);

@@ -200,8 +200,8 @@ private:
         from, "copy",
         [=](ns_shard& c, int64_t now) {
           answer a;
-          a.code =
-              c.copy_part(d, rg, m, first, h, n, max, now, a.entries, a.eof);
+          a.code = c.copy_part(d, rg, m, first, h, n, max, now, a.entries,
+                               a.eof, &a.requests);
           return a;
         },
         [this](answer a) {
@@ -221,11 +221,12 @@ private:
           auto rg = range;
           auto m = id;
           auto es = std::move(a.entries);
+          auto rs = std::move(a.requests);
           bool eof = a.eof;
           step(
               to, "import",
               [=](ns_shard& c, int64_t) {
-                return answer::of(c.import(d, rg, m, es));
+                return answer::of(c.import(d, rg, m, es, rs));
               },
               [this, eof](answer q) {
                 if (q.code != errc::ok)
@@ -250,8 +251,7 @@ private:
           answer a;
           a.code = c.freeze(d, rg, m, now);
           if (a.code == errc::ok) {
-            c.copy_delta(d, rg, m, a.hashes, a.entries);
-            a.requests = c.part_requests(d, rg);
+            c.copy_delta(d, rg, m, a.hashes, a.entries, &a.requests);
           }
           return a;
         },

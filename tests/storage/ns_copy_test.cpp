@@ -27,9 +27,10 @@ errc copy_move(node& a, node& b, hash_range r, uint64_t mig, size_t chunk,
   std::string last;
   for (int k = 0;; ++k) {
     std::vector<entry> out;
+    std::vector<request_record> recs;
     bool eof = false;
-    auto e =
-        a.core.copy_part(dir, r, mig, first, h, last, chunk, a.now, out, eof);
+    auto e = a.core.copy_part(dir, r, mig, first, h, last, chunk, a.now, out,
+                              eof, &recs);
     if (e != errc::ok)
       return e;
     a.sync();
@@ -38,7 +39,7 @@ errc copy_move(node& a, node& b, hash_range r, uint64_t mig, size_t chunk,
       last = out.back().name;
     }
     if (first || !out.empty()) {
-      e = b.core.import(dir, r, mig, out);
+      e = b.core.import(dir, r, mig, out, recs);
       if (e != errc::ok)
         return e;
       b.sync();
@@ -55,8 +56,9 @@ errc copy_move(node& a, node& b, hash_range r, uint64_t mig, size_t chunk,
   a.sync();
   std::vector<uint64_t> hashes;
   std::vector<entry> delta;
-  a.core.copy_delta(dir, r, mig, hashes, delta);
-  e = b.core.patch(dir, r, mig, hashes, delta, a.core.part_requests(dir, r));
+  std::vector<request_record> recs;
+  a.core.copy_delta(dir, r, mig, hashes, delta, &recs);
+  e = b.core.patch(dir, r, mig, hashes, delta, recs);
   b.sync();
   return e;
 }
@@ -160,6 +162,87 @@ TEST_CASE("request records move with their part") {
   CHECK(c.core.requests() == 2);
   CHECK(c.core.patch(dir, upper, 9, {}, {}, recs) == errc::ok); // again
   CHECK(c.core.requests() == 2);
+}
+
+TEST_CASE("a copy's first chunk carries the part's records, its delta only "
+          "the records kept since") {
+  node a{0}, b{1};
+  auto with_id = [](ns_op op, const std::string& n, uint64_t rid) {
+    auto r = make_request(op, dir, n);
+    r.rid = rid;
+    return r;
+  };
+  int k = 0;
+  uint64_t rid = 0;
+  struct made {
+    std::string name;
+    uint64_t rid;
+    ns_reply reply;
+  };
+  std::vector<made> writes;
+  auto create = [&](const std::string& n) {
+    ++rid;
+    writes.push_back(made{n, rid, a.run(with_id(ns_op::create, n, rid))});
+    REQUIRE(writes.back().reply.code == errc::ok);
+  };
+  for (int i = 0; i < 40; ++i)
+    create(name_in(upper, k));
+  REQUIRE(a.run(with_id(ns_op::create, name_in(lower, k), ++rid)).code ==
+          errc::ok);
+  std::vector<entry> out;
+  std::vector<request_record> first_recs;
+  bool eof = false;
+  REQUIRE(a.core.copy_part(dir, upper, 6, true, 0, "", 10, a.now, out, eof,
+                           &first_recs) == errc::ok);
+  CHECK(first_recs.size() == 40); // the upper half's, none of the lower's
+  REQUIRE(b.core.import(dir, upper, 6, out, first_recs) == errc::ok);
+  CHECK(b.core.requests() == 40);
+  // Writes during the copy; their records come with the delta alone.
+  for (int i = 0; i < 3; ++i)
+    create(name_in(upper, k));
+  a.sync();
+  auto h = out.back().hash;
+  auto last = out.back().name;
+  std::vector<request_record> later_recs;
+  while (!eof) {
+    REQUIRE(a.core.copy_part(dir, upper, 6, false, h, last, 10, a.now, out, eof,
+                             &later_recs) == errc::ok);
+    CHECK(later_recs.empty()); // only the first chunk carries records
+    if (out.empty())
+      break;
+    h = out.back().hash;
+    last = out.back().name;
+    REQUIRE(b.core.import(dir, upper, 6, out, later_recs) == errc::ok);
+  }
+  REQUIRE(a.core.freeze(dir, upper, 6, a.now) == errc::ok);
+  a.sync();
+  std::vector<uint64_t> hashes;
+  std::vector<entry> delta;
+  std::vector<request_record> delta_recs;
+  a.core.copy_delta(dir, upper, 6, hashes, delta, &delta_recs);
+  REQUIRE(delta_recs.size() == 3);
+  for (auto& x : delta_recs)
+    CHECK(x.rid > 41);
+  REQUIRE(b.core.patch(dir, upper, 6, hashes, delta, delta_recs) == errc::ok);
+  REQUIRE(a.core.release(dir, upper, 6, 1, 4) == errc::ok);
+  a.sync();
+  REQUIRE(b.core.activate(dir, upper, 6, 4) == errc::ok);
+  b.sync();
+  b.restart();
+  // Every write sent again is answered as it was, early or late.
+  for (auto& w : writes) {
+    auto r = b.run(with_id(ns_op::create, w.name, w.rid));
+    CHECK(r.code == errc::ok);
+    CHECK(r.a == w.reply.a);
+  }
+  CHECK(b.core.stats().replayed == 43);
+  // An import with a record of another part is refused, and keeps nothing.
+  node c{2};
+  auto bad = first_recs;
+  bad[0].hash = name_hash(name_in(lower, k));
+  CHECK(c.core.import(dir, upper, 7, {}, bad) == errc::einval);
+  CHECK(c.core.requests() == 0);
+  CHECK(c.core.unresolved().empty());
 }
 
 TEST_CASE("a copy ends when its source restarts, and the move aborts") {

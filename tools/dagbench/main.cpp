@@ -215,6 +215,9 @@ const std::map<std::string, const char*> option_help = {
     {"dir", "the directory to fill or verify (move: /movebench)"},
     {"to", "move: the shard that takes the part (another node's)"},
     {"chunk", "move: entries per chunk of the copy (the node's 4096)"},
+    {"moves", "move: moves of the part, to --to and back in turn, forced "
+              "past the quiet time (1)"},
+    {"gap", "move: milliseconds between moves (500)"},
     {"dir-cache", "in-process nodes: the routers' directory-lookup cache "
                   "(65536; 0: none)"},
     {"psm-count", "in-process node: shards count accesses for the PSM "
@@ -354,7 +357,7 @@ const std::vector<command> commands = {
      "shard (--to) while --clients send single creates and lookups to it; "
      "their latencies before and during the move",
      {"node", "shards", "sync", "psm-count", "dir", "files", "clients", "to",
-      "chunk", "seconds", "seed", "rate"},
+      "chunk", "seconds", "seed", "rate", "moves", "gap"},
      on_nodes("move", true,
               [](auto&, targets& t, auto& a, auto& g, json& out) {
                 return bench::run_move(*t.cl, a, g.json, out, g.quiet);

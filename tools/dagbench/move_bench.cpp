@@ -2,6 +2,7 @@
 // directory is filled, clients send single creates and lookups into it, and
 // meanwhile its upper half (the part) moves to another shard. Latencies of
 // requests to the part before the move and while it runs are compared.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <iostream>
@@ -94,6 +95,11 @@ int run_move(client& cl, const args_map& a, bool js, json& out, bool quiet) {
   auto chunk = num(a, "chunk", 0);
   auto before_s = num(a, "seconds", 2);
   auto seed = num(a, "seed", 1);
+  // --moves K: the part moves K times, to `to` and back in turn (forced past
+  // the quiet time), --gap ms apart, so that a small part's short moves
+  // gather enough writes for their percentiles.
+  auto moves = std::max<uint64_t>(1, num(a, "moves", 1));
+  auto gap_ms = num(a, "gap", 500);
   std::string path = a.count("dir") ? a.at("dir") : "/movebench";
   auto dir = make_dirs(cl, path);
   fill(cl, dir, files, 4);
@@ -147,19 +153,42 @@ int run_move(client& cl, const args_map& a, bool js, json& out, bool quiet) {
   for (uint64_t c = 0; c < clients; ++c)
     pool.emplace_back(work, c);
   std::this_thread::sleep_for(std::chrono::seconds(before_s));
-  auto move_start = since(steady::now());
-  auto m = cl.move(path, upper, to, false, static_cast<uint32_t>(chunk));
-  auto move_end = since(steady::now());
+  // [start, end] of each move, since t0, in order.
+  std::vector<std::pair<int64_t, int64_t>> spans;
+  std::vector<double> move_ms;
+  meta_result m;
+  for (uint64_t k = 0; k < moves; ++k) {
+    if (k > 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
+    auto s = since(steady::now());
+    m = cl.move(path, upper, k % 2 == 0 ? to : home, moves > 1,
+                static_cast<uint32_t>(chunk));
+    auto e = since(steady::now());
+    spans.emplace_back(s, e);
+    move_ms.push_back((e - s) / 1e6);
+    if (m.code != errc::ok)
+      break;
+  }
   std::this_thread::sleep_for(std::chrono::seconds(before_s));
   stop = true;
   for (auto& t : pool)
     t.join();
 
-  // Requests to the part, by when they started: before the move, during it.
+  // Requests to the part, by when they started: before the first move,
+  // during one.
+  auto in_move = [&](int64_t t) {
+    auto it =
+        std::upper_bound(spans.begin(), spans.end(), t,
+                         [](int64_t v, const std::pair<int64_t, int64_t>& sp) {
+                           return v < sp.first;
+                         });
+    return it != spans.begin() && t <= std::prev(it)->second;
+  };
+  auto move_start = spans.front().first;
   figures wb, wd, rb, rd, other;
   for (auto& log : logs)
     for (auto& s : log) {
-      bool during = s.start_ns >= move_start && s.start_ns <= move_end;
+      bool during = in_move(s.start_ns);
       bool before = s.start_ns < move_start;
       auto& f = !s.in_part ? other
                 : s.write  ? (before   ? wb
@@ -173,7 +202,9 @@ int run_move(client& cl, const args_map& a, bool js, json& out, bool quiet) {
     }
   uint64_t failed =
       wb.failed + wd.failed + rb.failed + rd.failed + other.failed;
-  double move_ms = (move_end - move_start) / 1e6;
+  auto sorted_ms = move_ms;
+  std::sort(sorted_ms.begin(), sorted_ms.end());
+  auto median_ms = sorted_ms[sorted_ms.size() / 2];
   if (js) {
     out = json{{"files", files},
                {"clients", clients},
@@ -181,15 +212,23 @@ int run_move(client& cl, const args_map& a, bool js, json& out, bool quiet) {
                {"from", home},
                {"to", to},
                {"move", to_string(m.code)},
-               {"move_ms", move_ms},
+               {"moves", move_ms.size()},
+               {"move_ms", median_ms},
+               {"moves_ms", move_ms},
                {"writes_before", wb.to_json()},
                {"writes_during", wd.to_json()},
                {"reads_before", rb.to_json()},
                {"reads_during", rd.to_json()},
                {"failed", failed}};
   } else {
-    std::cout << "move: " << to_string(m.code) << " in " << move_ms << " ms\n"
-              << "writes to the part, before: " << fmt(wb) << "\n"
+    std::cout << "move: " << to_string(m.code);
+    if (move_ms.size() == 1)
+      std::cout << " in " << move_ms[0] << " ms\n";
+    else
+      std::cout << ", " << move_ms.size() << " moves, median " << median_ms
+                << " ms, min " << sorted_ms.front() << " ms, max "
+                << sorted_ms.back() << " ms\n";
+    std::cout << "writes to the part, before: " << fmt(wb) << "\n"
               << "writes to the part, during: " << fmt(wd) << "\n"
               << "reads of the part,  before: " << fmt(rb) << "\n"
               << "reads of the part,  during: " << fmt(rd) << "\n"
