@@ -42,8 +42,8 @@ struct part_reply {
   std::vector<unresolved_part> unresolved;
   bool eof = false;
   std::vector<uint64_t> hashes;
-  /// A copy's first chunk: the part's request records kept so far; a
-  /// freeze's: those kept since.
+  /// A copy's chunk: the part's request records kept before the copy began
+  /// among the chunk's hashes; a freeze's: those kept since.
   std::vector<request_record> requests;
 };
 

@@ -88,7 +88,8 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
     if (!exporting(dir, r, migration))
       if (auto e = export_check(dir, r, migration); e != errc::ok)
         return e;
-    copies_.push_back(copy_session{dir, r, migration, now_ns, false, {}, 0});
+    copies_.push_back(
+        copy_session{dir, r, migration, now_ns, false, {}, 0, {}});
     c = &copies_.back();
   }
   if (!c)
@@ -100,8 +101,11 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
     c->touched.clear();
     c->frozen = false;
     c->request_mark = next_request_;
-    if (records)
-      *records = part_requests(dir, r);
+    c->records = part_requests(dir, r);
+    std::sort(c->records.begin(), c->records.end(),
+              [](const request_record& a, const request_record& b) {
+                return a.hash < b.hash || (a.hash == b.hash && a.seq < b.seq);
+              });
   } else if (c->frozen)
     return errc::einval; // no chunk follows the freeze
   c->last_ns = now_ns;
@@ -109,6 +113,22 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
                       first ? start_of(r)
                             : readdir_cookie{after_hash, after_name, false},
                       max, eof);
+  // The records kept before the copy began go with the chunk whose hashes
+  // they fall among: those after the cursor up to the chunk's last hash (to
+  // the range's end with the last chunk). A chunk asked for again gets the
+  // same ones.
+  if (records) {
+    auto& all = c->records;
+    auto after = [&](uint64_t h) { // the first record whose hash is above h
+      return std::upper_bound(
+          all.begin(), all.end(), h,
+          [](uint64_t v, const request_record& x) { return v < x.hash; });
+    };
+    auto from = first ? all.begin() : after(after_hash);
+    auto to = eof || out.empty() ? all.end() : after(out.back().hash);
+    if (from < to)
+      records->assign(from, to);
+  }
   return errc::ok;
 }
 
@@ -124,6 +144,7 @@ errc ns_shard::freeze(inode_id dir, hash_range r, uint64_t migration,
   if (e == errc::ok) {
     c->frozen = true;
     c->last_ns = now_ns;
+    c->records = {}; // every chunk is sent: no chunk follows the freeze
   }
   return e;
 }

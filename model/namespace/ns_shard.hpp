@@ -183,10 +183,12 @@ public:
   /// ignored) after the checks of begin_export, and from then on records
   /// the hashes of names that writes to the part touch. ENOENT: no copy of
   /// this migration is under way (the source restarted, or the copy's
-  /// lease lapsed); EBUSY: another move or copy overlaps. The first chunk
-  /// also carries, in `records` if given, the part's request records kept
-  /// so far (they move with the part); those kept later come with the
-  /// delta, so that the freeze ships only the writes of the copy's time.
+  /// lease lapsed); EBUSY: another move or copy overlaps. Each chunk also
+  /// carries, in `records` if given, the part's request records (they move
+  /// with the part) kept before the copy began whose hashes fall after the
+  /// cursor and up to the chunk's last (the last chunk: to the range's
+  /// end); those kept later come with the delta, so that the freeze ships
+  /// only the writes of the copy's time.
   errc copy_part(inode_id dir, hash_range r, uint64_t migration, bool first,
                  uint64_t after_hash, const std::string& after_name, size_t max,
                  int64_t now_ns, std::vector<entry>& out, bool& eof,
@@ -322,8 +324,11 @@ private:
     bool frozen = false;
     std::unordered_set<uint64_t> touched; ///< name hashes written meanwhile
     /// The first request record kept after the copy began: records from it
-    /// on go with the delta, the earlier ones went with the first chunk.
+    /// on go with the delta, the earlier ones with the chunks.
     uint64_t request_mark = 0;
+    /// The part's records kept before the copy began, by hash: each chunk
+    /// carries those among its hashes.
+    std::vector<request_record> records;
   };
   std::vector<copy_session> copies_;
   /// Ranges of directories whose stored entries are no longer held here.

@@ -68,8 +68,8 @@ typename Inspector::result_type inspect(Inspector& f, part_release& x) {
 struct part_import {
   part_ref part;
   std::vector<entry> entries; ///< what begin_export answered
-  /// A copy's first chunk: the part's request records kept before the copy
-  /// began (the later ones come with the patch).
+  /// A copy's chunk: the part's request records kept before the copy began
+  /// among the chunk's hashes (the later ones come with the patch).
   std::vector<request_record> requests;
 };
 

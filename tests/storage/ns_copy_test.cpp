@@ -164,8 +164,8 @@ TEST_CASE("request records move with their part") {
   CHECK(c.core.requests() == 2);
 }
 
-TEST_CASE("a copy's first chunk carries the part's records, its delta only "
-          "the records kept since") {
+TEST_CASE("a copy's chunks carry the part's records among their hashes, "
+          "its delta only the records kept since") {
   node a{0}, b{1};
   auto with_id = [](ns_op op, const std::string& n, uint64_t rid) {
     auto r = make_request(op, dir, n);
@@ -187,33 +187,53 @@ TEST_CASE("a copy's first chunk carries the part's records, its delta only "
   };
   for (int i = 0; i < 40; ++i)
     create(name_in(upper, k));
-  REQUIRE(a.run(with_id(ns_op::create, name_in(lower, k), ++rid)).code ==
+  // An unlink of a name never made: a record with no entry to copy.
+  REQUIRE(a.run(with_id(ns_op::unlink, name_in(upper, k), 1000)).code ==
+          errc::enoent);
+  REQUIRE(a.run(with_id(ns_op::create, name_in(lower, k), 1001)).code ==
           errc::ok);
-  std::vector<entry> out;
-  std::vector<request_record> first_recs;
-  bool eof = false;
-  REQUIRE(a.core.copy_part(dir, upper, 6, true, 0, "", 10, a.now, out, eof,
-                           &first_recs) == errc::ok);
-  CHECK(first_recs.size() == 40); // the upper half's, none of the lower's
-  REQUIRE(b.core.import(dir, upper, 6, out, first_recs) == errc::ok);
-  CHECK(b.core.requests() == 40);
-  // Writes during the copy; their records come with the delta alone.
-  for (int i = 0; i < 3; ++i)
-    create(name_in(upper, k));
-  a.sync();
-  auto h = out.back().hash;
-  auto last = out.back().name;
-  std::vector<request_record> later_recs;
+  // Chunks of 10: each carries the records among its hashes, after the
+  // cursor up to its last hash, the last one to the range's end.
+  std::set<uint64_t> sent;
+  bool first = true, eof = false;
+  uint64_t h = 0;
+  std::string last;
+  int chunks = 0;
   while (!eof) {
-    REQUIRE(a.core.copy_part(dir, upper, 6, false, h, last, 10, a.now, out, eof,
-                             &later_recs) == errc::ok);
-    CHECK(later_recs.empty()); // only the first chunk carries records
-    if (out.empty())
-      break;
-    h = out.back().hash;
-    last = out.back().name;
-    REQUIRE(b.core.import(dir, upper, 6, out, later_recs) == errc::ok);
+    std::vector<entry> out;
+    std::vector<request_record> recs;
+    REQUIRE(a.core.copy_part(dir, upper, 6, first, h, last, 10, a.now, out, eof,
+                             &recs) == errc::ok);
+    ++chunks;
+    for (auto& x : recs) {
+      CHECK(sent.insert(x.rid).second); // each record once
+      if (!first)
+        CHECK(x.hash > h);
+      if (!eof)
+        CHECK(x.hash <= out.back().hash);
+    }
+    if (chunks == 2) {
+      // A chunk asked for again gets the same records.
+      std::vector<entry> again;
+      std::vector<request_record> recs_again;
+      bool eof_again = false;
+      REQUIRE(a.core.copy_part(dir, upper, 6, false, h, last, 10, a.now, again,
+                               eof_again, &recs_again) == errc::ok);
+      CHECK(recs_again.size() == recs.size());
+      // Writes during the copy; their records come with the delta alone.
+      for (int i = 0; i < 3; ++i)
+        create(name_in(upper, k));
+      a.sync();
+    }
+    REQUIRE(b.core.import(dir, upper, 6, out, recs) == errc::ok);
+    first = false;
+    if (!out.empty()) {
+      h = out.back().hash;
+      last = out.back().name;
+    }
   }
+  CHECK(chunks >= 4);
+  CHECK(sent.size() == 41); // the 40 creates and the unlink, not the lower's
   REQUIRE(a.core.freeze(dir, upper, 6, a.now) == errc::ok);
   a.sync();
   std::vector<uint64_t> hashes;
@@ -222,7 +242,7 @@ TEST_CASE("a copy's first chunk carries the part's records, its delta only "
   a.core.copy_delta(dir, upper, 6, hashes, delta, &delta_recs);
   REQUIRE(delta_recs.size() == 3);
   for (auto& x : delta_recs)
-    CHECK(x.rid > 41);
+    CHECK(sent.count(x.rid) == 0);
   REQUIRE(b.core.patch(dir, upper, 6, hashes, delta, delta_recs) == errc::ok);
   REQUIRE(a.core.release(dir, upper, 6, 1, 4) == errc::ok);
   a.sync();
@@ -238,7 +258,7 @@ TEST_CASE("a copy's first chunk carries the part's records, its delta only "
   CHECK(b.core.stats().replayed == 43);
   // An import with a record of another part is refused, and keeps nothing.
   node c{2};
-  auto bad = first_recs;
+  auto bad = delta_recs;
   bad[0].hash = name_hash(name_in(lower, k));
   CHECK(c.core.import(dir, upper, 7, {}, bad) == errc::einval);
   CHECK(c.core.requests() == 0);
