@@ -6,14 +6,25 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "model/meta/placement.hpp"
+#include "model/namespace/name.hpp"
 
 namespace ds::test {
 
 struct dir_fixture : node_fixture {
   inode_id dir = 0;
   uint32_t home = 0; ///< the home shard of /hot
+  /// Actors a test spawned beside the node's (proxies, routers): stopped
+  /// at the end.
+  std::vector<caf::actor> extras;
+
+  ~dir_fixture() {
+    for (auto& a : extras)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    sched.run();
+  }
 
   /// Runs until nothing is left, pauses included (virtual time).
   void run_all() {
@@ -32,6 +43,28 @@ struct dir_fixture : node_fixture {
     sched.run();
     rh.receive([&](router_stats& s) { out = s; }, [](caf::error&) {});
     return out;
+  }
+
+  /// Moves part `r` of /hot to shard `to` through router `via` (a copy in
+  /// chunks of `chunk`, 0: the router's), running until all is done.
+  meta_result move_via(const router_actor& via, hash_range r, uint32_t to,
+                       uint32_t chunk = 0) {
+    meta_result out;
+    out.code = errc::eio;
+    auto rh = self->request(via, caf::infinite, move_atom::value,
+                            move_request{dir, r, to, false, chunk});
+    run_all();
+    rh.receive([&](meta_result& m) { out = m; },
+               [&](caf::error& e) { FAIL(sys.render(e)); });
+    return out;
+  }
+
+  /// How many of f0 .. f(files - 1) fall in part `r`.
+  static size_t files_in(hash_range r, int files) {
+    size_t n = 0;
+    for (int i = 0; i < files; ++i)
+      n += r.contains(name_hash("f" + std::to_string(i)));
+    return n;
   }
 
   /// Every name of /hot, through the gateway, each listed once.

@@ -3,6 +3,7 @@
 // not answer keeps its move unsettled, and a mark of a settled move whose
 // record was pruned is undone.
 #include "tests/actors/dir_fixture.hpp"
+#include "tests/actors/step_proxy.hpp"
 
 #include <map>
 
@@ -16,38 +17,18 @@ namespace {
 const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 const hash_range lower{0, (uint64_t{1} << 63) - 1};
 
-/// A shard that answers no part step while `*down` (as if its node were
-/// cut off); everything else passes through.
-shard_actor::behavior_type cut_off(shard_actor::pointer self, shard_actor real,
-                                   std::shared_ptr<bool> down) {
-  return {
-      [=](ns_atom a, std::vector<ns_request>& reqs) {
-        return self->delegate(real, a, std::move(reqs));
-      },
-      [=](shards_atom a) { return self->delegate(real, a); },
-      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (*down)
-          return part_reply{errc::eunavailable, {}, {}};
-        return self->delegate(real, a, std::move(req));
-      },
-      [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },
-      [](capacity_atom) {},
-      [](park_atom) {},
-      [=](psm_import_atom a, std::vector<psm_access>& xs) {
-        return self->delegate(real, a, std::move(xs));
-      },
+/// A hook for step_proxy: a shard that answers no part step while `*down`
+/// (as if its node were cut off); everything else passes through.
+step_hook cut_off(std::shared_ptr<bool> down) {
+  return [down](shard_actor::pointer,
+                part_request&) -> std::optional<caf::result<part_reply>> {
+    if (*down)
+      return caf::result<part_reply>{part_reply{errc::eunavailable, {}, {}}};
+    return std::nullopt;
   };
 }
 
 struct history_fixture : dir_fixture {
-  std::vector<caf::actor> extras;
-
-  ~history_fixture() {
-    for (auto& a : extras)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
-
   meta_result move(hash_range r, uint32_t to) {
     meta_result out;
     out.code = errc::eio;
@@ -147,7 +128,7 @@ TEST_CASE_FIXTURE(history_fixture,
   std::vector<shard_actor> via;
   for (auto& s : shards) {
     down.push_back(std::make_shared<bool>(false));
-    via.push_back(sys.spawn(cut_off, s, down.back()));
+    via.push_back(sys.spawn(step_proxy, s, cut_off(down.back())));
     extras.push_back(caf::actor_cast<caf::actor>(via.back()));
   }
   cluster_map cluster;

@@ -19,22 +19,6 @@ namespace {
 const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 
 struct entries_fixture : dir_fixture {
-  std::vector<caf::actor> extras;
-
-  ~entries_fixture() {
-    for (auto& a : extras)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
-
-  /// How many of make_dir's `files` files hash into `r`.
-  static uint64_t files_in(hash_range r, int files) {
-    uint64_t n = 0;
-    for (int i = 0; i < files; ++i)
-      n += r.contains(name_hash("f" + std::to_string(i)));
-    return n;
-  }
-
   /// A page of every migration record (and the entries moved).
   migration_page page() {
     migration_page out;

@@ -3,11 +3,10 @@
 // after the one before it, in chunks of a 25 ms share of the rate; unpaced,
 // the chunks follow each other at once.
 #include "tests/actors/dir_fixture.hpp"
+#include "tests/actors/step_proxy.hpp"
 
 #include <memory>
 #include <vector>
-
-#include "model/namespace/name.hpp"
 
 using namespace ds;
 using namespace ds::test;
@@ -24,46 +23,21 @@ struct chunk_seen {
   bool first = false;
 };
 
-/// A source seen through a link that notes every copy chunk asked of it and
-/// passes everything on.
-shard_actor::behavior_type
-copy_spy(shard_actor::pointer self, shard_actor real,
-         std::shared_ptr<std::vector<chunk_seen>> seen) {
-  return {
-      [=](ns_atom a, std::vector<ns_request>& reqs) {
-        return self->delegate(real, a, std::move(reqs));
-      },
-      [=](shards_atom a) { return self->delegate(real, a); },
-      [=](part_atom a, part_request& req) {
-        if (auto c = std::get_if<part_copy>(&req))
-          seen->push_back(chunk_seen{self->clock().now(), c->max, c->first});
-        return self->delegate(real, a, std::move(req));
-      },
-      [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },
-      [](capacity_atom) {},
-      [](park_atom) {},
-      [=](psm_import_atom a, std::vector<psm_access>& xs) {
-        return self->delegate(real, a, std::move(xs));
-      },
-  };
-}
-
 struct pace_fixture : dir_fixture {
-  std::vector<caf::actor> extras;
   std::shared_ptr<std::vector<chunk_seen>> seen =
       std::make_shared<std::vector<chunk_seen>>();
-
-  ~pace_fixture() {
-    for (auto& a : extras)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
 
   /// A router copying at most `rate` entries a second (0: unpaced) that
   /// reaches the home shard through copy_spy.
   router_actor driver(uint64_t rate) {
     auto view = shards;
-    view[home] = sys.spawn(copy_spy, shards[home], seen);
+    auto spy = [seen = seen](shard_actor::pointer self, part_request& req)
+        -> std::optional<caf::result<part_reply>> {
+      if (auto c = std::get_if<part_copy>(&req))
+        seen->push_back(chunk_seen{self->clock().now(), c->max, c->first});
+      return std::nullopt;
+    };
+    view[home] = sys.spawn(step_proxy, shards[home], step_hook{spy});
     extras.push_back(caf::actor_cast<caf::actor>(view[home]));
     cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
@@ -73,24 +47,6 @@ struct pace_fixture : dir_fixture {
     extras.push_back(caf::actor_cast<caf::actor>(r));
     sched.run();
     return r;
-  }
-
-  meta_result move(const router_actor& via, uint32_t to) {
-    meta_result out;
-    out.code = errc::eio;
-    auto rh = self->request(via, caf::infinite, move_atom::value,
-                            move_request{dir, upper, to, false, 0});
-    run_all();
-    rh.receive([&](meta_result& m) { out = m; },
-               [&](caf::error& e) { FAIL(sys.render(e)); });
-    return out;
-  }
-
-  static size_t files_in(int files) {
-    size_t n = 0;
-    for (int i = 0; i < files; ++i)
-      n += upper.contains(name_hash("f" + std::to_string(i)));
-    return n;
   }
 };
 
@@ -103,9 +59,9 @@ TEST_CASE_FIXTURE(pace_fixture,
   auto to = (home + 1) % 4;
   // 1,600 entries/s: 40 per 25 ms, raised to the least chunk of 64, so a
   // chunk may start 40 ms after the one before.
-  auto m = move(driver(1600), to);
+  auto m = move_via(driver(1600), upper, to);
   REQUIRE(m.code == errc::ok);
-  auto part = files_in(400);
+  auto part = files_in(upper, 400);
   REQUIRE(seen->size() >= (part + 63) / 64);
   CHECK(seen->front().first);
   for (size_t i = 0; i < seen->size(); ++i) {
@@ -123,10 +79,10 @@ TEST_CASE_FIXTURE(pace_fixture,
                   "an unpaced copy asks for its chunks back to back") {
   make_dir(400);
   auto to = (home + 1) % 4;
-  auto m = move(driver(0), to);
+  auto m = move_via(driver(0), upper, to);
   REQUIRE(m.code == errc::ok);
   REQUIRE(seen->size() == 1); // the whole part fits one chunk of 4096
   CHECK(seen->front().max == 4096);
-  CHECK(cores[to]->entries_in(dir, upper) == files_in(400));
+  CHECK(cores[to]->entries_in(dir, upper) == files_in(upper, 400));
   CHECK(list_all().size() == 400);
 }

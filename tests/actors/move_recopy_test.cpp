@@ -3,7 +3,9 @@
 // discards the destination's copy and copies again, a bounded number of
 // times, instead of aborting the move.
 #include "tests/actors/dir_fixture.hpp"
+#include "tests/actors/step_proxy.hpp"
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,68 +19,40 @@ namespace {
 
 const hash_range upper{uint64_t{1} << 63, ~uint64_t{0}};
 
-struct loser_state {
-  int left = 0; ///< answers still to replace with ENOENT
-};
-
-/// A source seen through a link that answers ENOENT, `times` times, to a
-/// copy chunk after the first (`freeze` false) or to the freeze (`freeze`
-/// true), as a source that lost its copy does. With `apply`, the step
-/// reaches the real shard first and only its answer is replaced (a freeze
-/// that committed before the leader changed). Everything else passes.
-shard_actor::behavior_type
-copy_loser(shard_actor::stateful_pointer<loser_state> self, shard_actor real,
-           bool freeze, int times, bool apply) {
-  self->state.left = times;
-  auto lost = [=](const part_request& req) {
-    if (self->state.left == 0)
-      return false;
+/// A hook for step_proxy: a source seen through a link that answers ENOENT,
+/// `times` times, to a copy chunk after the first (`freeze` false) or to
+/// the freeze (`freeze` true), as a source that lost its copy does. With
+/// `apply`, the step reaches the real shard first and only its answer is
+/// replaced (a freeze that committed before the leader changed).
+step_hook copy_loser(shard_actor real, bool freeze, int times, bool apply) {
+  auto left = std::make_shared<int>(times); // answers still to replace
+  return [=](shard_actor::pointer self,
+             part_request& req) -> std::optional<caf::result<part_reply>> {
+    if (*left == 0)
+      return std::nullopt;
     bool hit = freeze ? std::holds_alternative<part_freeze>(req)
                       : std::holds_alternative<part_copy>(req) &&
                             !std::get<part_copy>(req).first;
-    if (hit)
-      --self->state.left;
-    return hit;
-  };
-  return {
-      [=](ns_atom a, std::vector<ns_request>& reqs) {
-        return self->delegate(real, a, std::move(reqs));
-      },
-      [=](shards_atom a) { return self->delegate(real, a); },
-      [=](part_atom a, part_request& req) -> caf::result<part_reply> {
-        if (!lost(req))
-          return self->delegate(real, a, std::move(req));
-        part_reply gone;
-        gone.code = errc::enoent;
-        if (!apply)
-          return gone;
-        auto rp = self->make_response_promise<part_reply>();
-        self->request(real, caf::infinite, a, std::move(req))
-            .then([rp, gone](part_reply&) mutable { rp.deliver(gone); });
-        return rp;
-      },
-      [=](psm_tick_atom a, uint64_t slot) { self->send(real, a, slot); },
-      [](capacity_atom) {},
-      [](park_atom) {},
-      [=](psm_import_atom a, std::vector<psm_access>& xs) {
-        return self->delegate(real, a, std::move(xs));
-      },
+    if (!hit)
+      return std::nullopt;
+    --*left;
+    part_reply gone;
+    gone.code = errc::enoent;
+    if (!apply)
+      return caf::result<part_reply>{gone};
+    auto rp = self->make_response_promise<part_reply>();
+    self->request(real, caf::infinite, part_atom::value, std::move(req))
+        .then([rp, gone](part_reply&) mutable { rp.deliver(gone); });
+    return caf::result<part_reply>{rp};
   };
 }
 
 struct recopy_fixture : dir_fixture {
-  std::vector<caf::actor> extras;
-
-  ~recopy_fixture() {
-    for (auto& a : extras)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
-
   /// A router that reaches the home shard through copy_loser.
   router_actor driver_via_loser(bool freeze, int times, bool apply) {
     auto view = shards;
-    view[home] = sys.spawn(copy_loser, shards[home], freeze, times, apply);
+    view[home] = sys.spawn(step_proxy, shards[home],
+                           copy_loser(shards[home], freeze, times, apply));
     extras.push_back(caf::actor_cast<caf::actor>(view[home]));
     cluster_map cluster;
     REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 4, cluster) == "");
@@ -88,17 +62,6 @@ struct recopy_fixture : dir_fixture {
     extras.push_back(caf::actor_cast<caf::actor>(r));
     sched.run();
     return r;
-  }
-
-  meta_result move(const router_actor& via, uint32_t to, uint32_t chunk) {
-    meta_result out;
-    out.code = errc::eio;
-    auto rh = self->request(via, caf::infinite, move_atom::value,
-                            move_request{dir, upper, to, false, chunk});
-    run_all();
-    rh.receive([&](meta_result& m) { out = m; },
-               [&](caf::error& e) { FAIL(sys.render(e)); });
-    return out;
   }
 
   migration_record record(uint64_t id) {
@@ -114,13 +77,6 @@ struct recopy_fixture : dir_fixture {
         [&](caf::error& e) { FAIL(sys.render(e)); });
     return out;
   }
-
-  static size_t files_in(int files) {
-    size_t n = 0;
-    for (int i = 0; i < files; ++i)
-      n += upper.contains(name_hash("f" + std::to_string(i)));
-    return n;
-  }
 };
 
 } // namespace
@@ -131,19 +87,20 @@ TEST_CASE_FIXTURE(recopy_fixture,
   make_dir(200);
   auto to = (home + 1) % 4;
   auto driver = driver_via_loser(false, 1, false);
-  auto m = move(driver, to, 10); // several chunks: the second is lost
+  auto m =
+      move_via(driver, upper, to, 10); // several chunks: the second is lost
   REQUIRE(m.code == errc::ok);
   CHECK(stats_of(driver).copy_restarts == 1);
   CHECK(record(m.migration).state == migration_record::committed);
   // Entries sent, counted as sent: the part once, and what went before the
   // loss once more.
-  CHECK(m.entries > files_in(200));
+  CHECK(m.entries > files_in(upper, 200));
   auto h = name_hash("f0");
   auto held = upper.contains(h) ? to : home;
   CHECK(cores[held]->dag(dir) != nullptr);
   CHECK(cores[to]->unresolved().empty());
   CHECK(cores[home]->unresolved().empty());
-  CHECK(cores[to]->entries_in(dir, upper) == files_in(200));
+  CHECK(cores[to]->entries_in(dir, upper) == files_in(upper, 200));
   CHECK(list_all().size() == 200);
   CHECK(path(path_op::create, "/hot/after").code == errc::ok);
 }
@@ -154,11 +111,11 @@ TEST_CASE_FIXTURE(recopy_fixture,
   make_dir(120);
   auto to = (home + 2) % 4;
   auto driver = driver_via_loser(true, 1, true);
-  auto m = move(driver, to, 16);
+  auto m = move_via(driver, upper, to, 16);
   REQUIRE(m.code == errc::ok);
   CHECK(stats_of(driver).copy_restarts == 1);
   CHECK(record(m.migration).state == migration_record::committed);
-  CHECK(cores[to]->entries_in(dir, upper) == files_in(120));
+  CHECK(cores[to]->entries_in(dir, upper) == files_in(upper, 120));
   CHECK(cores[home]->entries_in(dir, upper) == 0); // given away, then dropped
   CHECK(list_all().size() == 120);
   for (int i = 0; i < 30; ++i)
@@ -172,7 +129,7 @@ TEST_CASE_FIXTURE(recopy_fixture,
   make_dir(80);
   auto to = (home + 1) % 4;
   auto driver = driver_via_loser(true, 100, false);
-  auto m = move(driver, to, 10);
+  auto m = move_via(driver, upper, to, 10);
   CHECK(m.code == errc::enoent);
   CHECK(stats_of(driver).copy_restarts == 3);
   REQUIRE(m.migration != 0);

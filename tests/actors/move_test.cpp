@@ -157,14 +157,6 @@ struct move_fixture : dir_fixture {
   }
 
   /// Actors a test made; stopped at its end.
-  std::vector<caf::actor> extras;
-
-  ~move_fixture() {
-    for (auto& a : extras)
-      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-    sched.run();
-  }
-
   template <class Handle> Handle keep(Handle h) {
     extras.push_back(caf::actor_cast<caf::actor>(h));
     return h;
