@@ -63,6 +63,13 @@ errc copy_move(node& a, node& b, hash_range r, uint64_t mig, size_t chunk,
   return e;
 }
 
+/// A request on `dir` carrying request id `rid`.
+ns_request with_id(ns_op op, const std::string& n, uint64_t rid) {
+  auto r = make_request(op, dir, n);
+  r.rid = rid;
+  return r;
+}
+
 /// Names of `dir` in `r` that `n` serves, sorted as a set.
 std::set<std::string> names_in(node& n, hash_range r) {
   auto l = listing(n, r);
@@ -121,11 +128,6 @@ TEST_CASE("a part is copied while its source goes on taking writes") {
 
 TEST_CASE("request records move with their part") {
   node a{0}, b{1};
-  auto with_id = [](ns_op op, const std::string& n, uint64_t rid) {
-    auto r = make_request(op, dir, n);
-    r.rid = rid;
-    return r;
-  };
   int k = 0;
   auto in = name_in(upper, k), gone = name_in(upper, k),
        out = name_in(lower, k);
@@ -167,11 +169,6 @@ TEST_CASE("request records move with their part") {
 TEST_CASE("a copy's chunks carry the part's records among their hashes, "
           "its delta only the records kept since") {
   node a{0}, b{1};
-  auto with_id = [](ns_op op, const std::string& n, uint64_t rid) {
-    auto r = make_request(op, dir, n);
-    r.rid = rid;
-    return r;
-  };
   int k = 0;
   uint64_t rid = 0;
   struct made {
