@@ -226,10 +226,15 @@ caf::result<node_hello> gateway_state::hello(gateway_actor::pointer self) {
   if (!member && sender)
     if (auto g = gate_of(self->home_system()))
       member = g->member_of(sender->node()).has_value();
+  // A greeting comes from a node that has just reached this one: perhaps a
+  // member that restarted, which this node has not reached again yet (with
+  // TLS its certificate already makes it a member), or one it never
+  // reached. Either way its peers try the members they lack now, instead
+  // of at the end of their back-off: until they reach it, this node takes
+  // none of its group messages.
+  if (peers && sender && sender->node() != self->node())
+    self->send(peers, hello_atom::value);
   if (!member) {
-    // Perhaps a member this node has not reached yet: reach it now.
-    if (peers)
-      self->send(peers, hello_atom::value);
     return caf::make_error(caf::sec::invalid_argument,
                            "EINVAL: hello is for members of the cluster");
   }

@@ -104,8 +104,17 @@ void peers_state::lost(uint32_t i, std::string why) {
 void peers_state::hurry() {
   auto now = self->clock().now();
   if (last_hurry != caf::actor_clock::time_point{} &&
-      now - last_hurry < min_backoff)
+      now - last_hurry < min_backoff) {
+    // Too soon after the last: once more when the pause is over, so that a
+    // member that greets just after another is not left to its back-off.
+    if (!hurry_due) {
+      hurry_due = true;
+      self->delayed_send(self, last_hurry + min_backoff - now,
+                         hello_atom::value);
+    }
     return;
+  }
+  hurry_due = false;
   last_hurry = now;
   for (uint32_t i = 0; i < links.size(); ++i)
     if (!links[i].gateway && !links[i].connecting) {

@@ -47,11 +47,13 @@ struct peers_state {
   void lost(uint32_t i, std::string why);
   /// Member `i`'s node id no longer passes the gates.
   void forget(uint32_t i);
-  /// A node this one has not reached asked to be greeted (a member that
-  /// just started, maybe): tries every unreached member now, at most once
-  /// per min_backoff, instead of at the end of its back-off.
+  /// A node greeted this one (a member that just started, maybe): tries
+  /// every unreached member now, at most once per min_backoff (one asked
+  /// sooner runs when that has passed), instead of at the end of its
+  /// back-off.
   void hurry();
   caf::actor_clock::time_point last_hurry{};
+  bool hurry_due = false; ///< a hurry asked too soon is scheduled
   std::vector<node_info> nodes() const;
 
   /// Most time between two attempts to reach a member that is down.

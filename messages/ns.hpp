@@ -360,8 +360,9 @@ using peers_actor = caf::typed_actor<
     caf::replies_to<nodes_atom>::with<std::vector<node_info>>,
     // Internal: try member `i` again.
     caf::reacts_to<retry_atom, uint32_t>,
-    // From the gateway: a node that is no known member asked for a
-    // greeting; try the unreached members now (at most every 100 ms).
+    // From the gateway: another node asked for a greeting (a member that
+    // restarted, maybe); try the unreached members now (at most every
+    // 100 ms, one asked sooner when that has passed).
     caf::reacts_to<hello_atom>>;
 
 /// Registers every message type of this header under a stable name.

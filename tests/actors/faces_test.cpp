@@ -141,6 +141,47 @@ TEST_CASE_FIXTURE(faces_fixture,
   CHECK(h.metadata);
 }
 
+namespace {
+
+/// A stand-in for the node's peers actor that counts the nudges it gets.
+peers_actor::behavior_type counting_peers(peers_actor::pointer,
+                                          std::shared_ptr<int> nudges) {
+  return {
+      [](nodes_atom) { return std::vector<node_info>{}; },
+      [](retry_atom, uint32_t) {},
+      [nudges](hello_atom) { ++*nudges; },
+  };
+}
+
+} // namespace
+
+TEST_CASE_FIXTURE(faces_fixture,
+                  "every greeting from another node, a member's too, tells "
+                  "the peers to reach the members they lack now") {
+  // A member that restarted greets a node that has not reached its new
+  // incarnation yet; with TLS the gate already admits it by certificate,
+  // and the node must still reach it at once, not at the end of its
+  // back-off (until then it takes none of its group messages).
+  auto nudges = std::make_shared<int>(0);
+  auto peers = sys.spawn(counting_peers, nudges);
+  cluster_map cluster;
+  REQUIRE(cluster_map::make({"test", "127.0.0.1", 1}, {}, 2, cluster) == "");
+  auto gw = sys.spawn(gateway_behavior, router, peers, cluster, shards,
+                      metadata, std::string{"test"}, psm_planner_actor{},
+                      psm_forecaster_actor{}, uint64_t{1} << 26);
+  sched.run();
+  auto got = send_from(member, true, gw, hello_atom::value);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].match_elements<node_hello>());
+  CHECK(*nudges == 1);
+  got = send_from(stranger, true, gw, hello_atom::value);
+  CHECK(refused(got));
+  CHECK(*nudges == 2);
+  caf::anon_send_exit(gw, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(peers, caf::exit_reason::user_shutdown);
+  sched.run();
+}
+
 TEST_CASE_FIXTURE(faces_fixture,
                   "begin_export with an unknown migration id from a client "
                   "is refused and freezes nothing") {
