@@ -61,6 +61,25 @@ void ns_shard::record_copy(inode_id dir, uint64_t hash) {
       c.touched.insert(hash);
 }
 
+std::vector<request_record> ns_shard::chunk_records(const copy_session& c,
+                                                    const uint64_t* after,
+                                                    const uint64_t* last) {
+  // The records kept before the copy began go with the chunk whose hashes
+  // they fall among: those after the cursor up to the chunk's last hash (to
+  // the range's end with the last chunk). A chunk asked for again gets the
+  // same ones.
+  auto& all = c.records;
+  auto above = [&](uint64_t h) { // the first record whose hash is above h
+    return std::upper_bound(
+        all.begin(), all.end(), h,
+        [](uint64_t v, const request_record& x) { return v < x.hash; });
+  };
+  auto from = after ? above(*after) : all.begin();
+  auto to = last ? above(*last) : all.end();
+  return from < to ? std::vector<request_record>(from, to)
+                   : std::vector<request_record>{};
+}
+
 errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
                          bool first, uint64_t after_hash,
                          const std::string& after_name, size_t max,
@@ -113,22 +132,9 @@ errc ns_shard::copy_part(inode_id dir, hash_range r, uint64_t migration,
                       first ? start_of(r)
                             : readdir_cookie{after_hash, after_name, false},
                       max, eof);
-  // The records kept before the copy began go with the chunk whose hashes
-  // they fall among: those after the cursor up to the chunk's last hash (to
-  // the range's end with the last chunk). A chunk asked for again gets the
-  // same ones.
-  if (records) {
-    auto& all = c->records;
-    auto after = [&](uint64_t h) { // the first record whose hash is above h
-      return std::upper_bound(
-          all.begin(), all.end(), h,
-          [](uint64_t v, const request_record& x) { return v < x.hash; });
-    };
-    auto from = first ? all.begin() : after(after_hash);
-    auto to = eof || out.empty() ? all.end() : after(out.back().hash);
-    if (from < to)
-      records->assign(from, to);
-  }
+  if (records)
+    *records = chunk_records(*c, first ? nullptr : &after_hash,
+                             eof || out.empty() ? nullptr : &out.back().hash);
   return errc::ok;
 }
 

@@ -389,7 +389,8 @@ errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
   auto p = dp.find(r);
   if (p && p->state == dir_part::pending && p->migration == migration) {
     put_entries(dir, std::move(entries)); // the next chunk, or repeated
-    return adopt_requests(dir, r, requests);
+    keep_new_requests(requests);
+    return errc::ok;
   }
   if (dp.home && !(p && p->state == dir_part::out))
     return errc::einval; // the home holds it, or it is moving
@@ -421,7 +422,8 @@ errc ns_shard::import(inode_id dir, hash_range r, uint64_t migration,
     dp.parts.push_back(dir_part{r, dir_part::pending, 0, 0, migration});
   }
   touch_parts(dir);
-  return adopt_requests(dir, r, requests);
+  keep_new_requests(requests); // checked above
+  return errc::ok;
 }
 
 errc ns_shard::activate(inode_id dir, hash_range r, uint64_t migration,

@@ -118,6 +118,11 @@ errc ns_shard::adopt_requests(inode_id dir, hash_range r,
                               const std::vector<request_record>& requests) {
   if (!valid_requests(dir, r, requests))
     return errc::einval;
+  keep_new_requests(requests);
+  return errc::ok;
+}
+
+void ns_shard::keep_new_requests(const std::vector<request_record>& requests) {
   for (auto& x : requests) {
     auto i = requests_.find(x.rid);
     if (i != requests_.end() && i->second.dir == x.dir &&
@@ -125,7 +130,6 @@ errc ns_shard::adopt_requests(inode_id dir, hash_range r,
       continue; // kept already (a patch sent again)
     keep_record(x, x.at);
   }
-  return errc::ok;
 }
 
 } // namespace ds

@@ -338,6 +338,12 @@ private:
   /// Drops at once the garbage of `dir` overlapping `r` (a part arrives).
   void purge_garbage(inode_id dir, hash_range r);
   copy_session* copy_of(inode_id dir, uint64_t migration);
+  /// The records of copy `c` (kept before it began) that go with a chunk:
+  /// hashes above `*after` (from the range's start without it) up to
+  /// `*last` (to its end without it).
+  static std::vector<request_record> chunk_records(const copy_session& c,
+                                                   const uint64_t* after,
+                                                   const uint64_t* last);
   /// A write touched hash `hash` of `dir`: copies of it record that.
   void record_copy(inode_id dir, uint64_t hash);
   /// Drops copies whose lease lapsed (a frozen one waits for its end).
@@ -412,6 +418,8 @@ private:
   /// kept yet; EINVAL (and nothing kept) if one is not of part (`dir`, `r`).
   errc adopt_requests(inode_id dir, hash_range r,
                       const std::vector<request_record>& requests);
+  /// adopt_requests without its check (the caller made it).
+  void keep_new_requests(const std::vector<request_record>& requests);
   /// Keeps `x` as the next record (its seq assigned here) and drops the
   /// records older than `now_ns` allows, or too many.
   void keep_record(request_record x, int64_t now_ns);
