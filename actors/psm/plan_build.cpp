@@ -33,8 +33,7 @@ std::vector<double> fit(std::vector<double> v, std::size_t n, double fill) {
   return v;
 }
 
-double mean_of(const std::vector<double>& v, std::size_t from,
-               std::size_t to) {
+double mean_of(const std::vector<double>& v, std::size_t from, std::size_t to) {
   if (to <= from)
     return 0;
   double s = 0;
@@ -54,7 +53,7 @@ std::vector<double> two_period_floor(const std::vector<double>& h,
 }
 
 plan::part_input part_of(const psm_part_state& s, inode_id dir,
-                         const plan_context& ctx) {
+                         const plan_context& ctx, int64_t now) {
   plan::part_input p;
   p.id = {dir, {s.key.lo, s.key.hi}};
   p.shard = s.shard;
@@ -66,17 +65,27 @@ plan::part_input part_of(const psm_part_state& s, inode_id dir,
   if (ctx.settings.policy == psm_policy::policy_kind::reactive_load) {
     auto per = std::size_t(std::max<int64_t>(ctx.period_slots, 1));
     p.history = two_period_floor(s.recent, per);
-    double seen = mean_of(p.history, p.history.size() - std::min(per, p.history.size()),
-                          p.history.size());
+    double seen =
+        mean_of(p.history, p.history.size() - std::min(per, p.history.size()),
+                p.history.size());
     p.forecast.mean.assign(h, seen);
     p.forecast.upper.assign(h, seen);
     p.forecast.model = "observed";
     return p;
   }
   p.history = s.recent;
-  if (f.has_forecast) {
-    p.forecast.mean = fit(f.mean, h, last);
-    p.forecast.upper = fit(f.upper.empty() ? f.mean : f.upper, h, last);
+  // A forecast made at an earlier slot than the planning's starts that
+  // many slots in the past: what it says of slot now + 1 comes later in
+  // it. One older than its whole length says nothing of what is to come.
+  auto lag = now > int64_t(f.origin) ? std::size_t(now - int64_t(f.origin)) : 0;
+  auto from_now = [&](const std::vector<double>& v) {
+    return std::vector<double>(v.begin() + long(std::min(lag, v.size())),
+                               v.end());
+  };
+  if (f.has_forecast && lag < f.mean.size()) {
+    p.forecast.mean = fit(from_now(f.mean), h, last);
+    p.forecast.upper =
+        fit(from_now(f.upper.empty() ? f.mean : f.upper), h, last);
     p.forecast.model = f.model;
     if (f.backtested)
       p.forecast.backtest_mase = f.backtest_mase;
@@ -108,16 +117,16 @@ merge_views(const std::vector<psm_node_forecasts>& views) {
   std::vector<const psm_part_state*> by_age;
   for (auto& [k, p] : best)
     by_age.push_back(p);
-  std::stable_sort(by_age.begin(), by_age.end(), [](auto* a, auto* b) {
-    return a->reported > b->reported;
-  });
+  std::stable_sort(by_age.begin(), by_age.end(),
+                   [](auto* a, auto* b) { return a->reported > b->reported; });
   std::vector<const psm_part_state*> kept;
   for (auto* p : by_age) {
     bool covered = false;
     for (auto* q : kept)
-      covered = covered || (q->key.dir == p->key.dir &&
-                            hash_range{q->key.lo, q->key.hi}.overlaps(
-                                p->key.lo, p->key.hi));
+      covered =
+          covered ||
+          (q->key.dir == p->key.dir &&
+           hash_range{q->key.lo, q->key.hi}.overlaps(p->key.lo, p->key.hi));
     if (!covered)
       kept.push_back(p);
   }
@@ -153,7 +162,7 @@ plan::plan_input build_input(const std::vector<psm_part_state>& parts,
     if (!parse_dir(s.key.dir, dir) || s.shard >= ctx.shards ||
         !hash_range{s.key.lo, s.key.hi}.aligned())
       continue;
-    auto p = part_of(s, dir, ctx);
+    auto p = part_of(s, dir, ctx, now);
     auto& sh = in.shards[p.shard];
     sh.load += p.history.empty() ? 0 : p.history.back();
     for (std::size_t t = 0; t < h; ++t)
@@ -190,8 +199,8 @@ static_plan(const std::vector<psm_part_state>& parts, const plan_context& ctx,
     if (cut > 1) {
       d.kind = plan::decision_kind::split;
       d.parts = cut;
-      d.why.note = "static policy: every directory in " + std::to_string(n) +
-                   " parts";
+      d.why.note =
+          "static policy: every directory in " + std::to_string(n) + " parts";
       out.push_back(d);
     }
     auto home = ctx.home(dir);
@@ -220,8 +229,8 @@ static_plan(const std::vector<psm_part_state>& parts, const plan_context& ctx,
   return out;
 }
 
-std::vector<plan::decision>
-decide(const std::vector<psm_node_forecasts>& views, const plan_context& ctx) {
+std::vector<plan::decision> decide(const std::vector<psm_node_forecasts>& views,
+                                   const plan_context& ctx) {
   using psm_policy::policy_kind;
   auto parts = merge_views(views);
   auto now = newest_slot(views);

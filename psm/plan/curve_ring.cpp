@@ -33,6 +33,27 @@ double curve_ring::peak_with(uint32_t s,
   return p;
 }
 
+double curve_ring::peak_after(uint32_t s, const std::vector<double>* take,
+                              const std::vector<double>* give) const {
+  double p = 0;
+  for (std::size_t i = 0; i < loads_[s].size(); ++i)
+    p = std::max(p, loads_[s][i] - (take ? (*take)[i] : 0.0) +
+                        (give ? (*give)[i] : 0.0));
+  return p;
+}
+
+double curve_ring::overload_after(uint32_t s, const std::vector<double>* take,
+                                  const std::vector<double>* give) const {
+  double sum = 0;
+  for (std::size_t i = 0; i < loads_[s].size(); ++i) {
+    double x = loads_[s][i] - (take ? (*take)[i] : 0.0) +
+               (give ? (*give)[i] : 0.0) - bound_;
+    if (x > 0)
+      sum += x * x;
+  }
+  return sum;
+}
+
 double curve_ring::peak(uint32_t s) const {
   return *std::max_element(loads_[s].begin(), loads_[s].end());
 }
@@ -75,6 +96,11 @@ uint32_t curve_ring::choose(uint64_t key, const std::vector<double>& curve,
 void curve_ring::add(uint32_t s, const std::vector<double>& curve) {
   for (std::size_t i = 0; i < curve.size(); ++i)
     loads_.at(s)[i] += curve[i];
+}
+
+void curve_ring::remove(uint32_t s, const std::vector<double>& curve) {
+  for (std::size_t i = 0; i < curve.size(); ++i)
+    loads_.at(s)[i] = std::max(0.0, loads_.at(s)[i] - curve[i]);
 }
 
 } // namespace ds::plan

@@ -47,6 +47,8 @@ public:
   /// Adds `curve` to shard s (the bound does not change: the curve was
   /// part of `incoming` or of another shard's load).
   void add(uint32_t s, const std::vector<double>& curve);
+  /// Takes `curve` (added before) off shard s again.
+  void remove(uint32_t s, const std::vector<double>& curve);
 
   /// The peak of shard s's curve, ops/s.
   double peak(uint32_t s) const;
@@ -54,6 +56,15 @@ public:
   double bound() const { return bound_; }
   /// The peak of shard s's curve were `curve` added, ops/s.
   double peak_with(uint32_t s, const std::vector<double>& curve) const;
+  /// The peak of shard s's curve were `take` taken off it (nothing if
+  /// null) and `give` added (nothing if null), ops/s.
+  double peak_after(uint32_t s, const std::vector<double>* take,
+                    const std::vector<double>* give) const;
+  /// The sum over the horizon of the squared rate above the bound of shard
+  /// s's curve, were `take` taken off and `give` added (either may be
+  /// null), (ops/s)^2 x slots: 0 when the shard stays within the bound.
+  double overload_after(uint32_t s, const std::vector<double>* take,
+                        const std::vector<double>* give) const;
   uint32_t size() const { return uint32_t(loads_.size()); }
 
 private:

@@ -46,6 +46,16 @@ struct unit {
   double now_rate = 0; ///< its rate in the last slot, ops/s
   uint64_t entries = 0;
   int cluster = 0;
+  bool fresh = false; ///< a sub-part of a split decided in this planning
+};
+
+/// Where step 4 puts a unit, and how it came there.
+struct placement {
+  uint32_t at = 0;      ///< shard index
+  bool pinned = false;  ///< moved within the quiet time: it stays
+  bool skipped = false; ///< `skip` holds the skip_quiet or skip_budget
+  decision skip;
+  std::string note; ///< why the rebalancing moved it ("" if it did not)
 };
 
 /// A directory marked cold in step 1, consolidated in step 5.
@@ -76,7 +86,30 @@ private:
     std::size_t units = 0;
     std::map<uint32_t, std::size_t> on;
   };
-  void place_one(const unit& u, spread& mine);
+  void keep(const unit& u, placement& w, spread& mine);
+  void place_one(const unit& u, placement& w, spread& mine);
+  /// Moves and swaps that lower the highest predicted shard peak while it
+  /// is over the bound (planner_rebalance.cpp).
+  void rebalance(const std::vector<unit>& units, std::vector<placement>& where);
+  void emit(const unit& u, const placement& w);
+  /// Whether `moves` and `entries` more (or fewer) fit the period's budget.
+  bool budget_fits(int64_t moves, int64_t entries) const;
+  /// Puts unit a on shard `to` and, if b < units.size(), unit b on a's
+  /// shard, noting why in both.
+  void apply(const std::vector<unit>& units, std::vector<placement>& where,
+             std::size_t a, std::size_t b, uint32_t to);
+  /// Records why the rebalancing's best change was not made: unit u, on
+  /// an overloaded shard, would have gone to `to` (in a swap with the part
+  /// of curve `swapped`, if not null).
+  void blocked(const unit& u, placement& w, uint32_t to,
+               const std::vector<double>* swapped, bool quiet);
+  /// Shard s's overload (curve_ring::overload_after).
+  double overload(uint32_t s, const std::vector<double>* take,
+                  const std::vector<double>* give) const;
+  /// The moves and entries that putting unit u on shard `to` adds to the
+  /// period's (negative when it takes back a move decided now).
+  std::pair<int64_t, int64_t> move_cost(const unit& u, uint32_t from,
+                                        uint32_t to) const;
   void consolidate();
   void consolidate_one(const cold_dir& c);
 

@@ -110,6 +110,7 @@ void planner::make_units(std::size_t i, uint32_t n, int label,
     u.now_rate = p.history.empty() ? 0.0 : p.history.back() / n;
     u.entries = p.entries / n + (k < p.entries % n ? 1 : 0);
     u.cluster = label;
+    u.fresh = n > 1;
     out.push_back(std::move(u));
   }
 }
@@ -142,11 +143,30 @@ void planner::place(std::vector<unit>& units) {
   std::map<int, spread> clusters;
   for (const auto& u : units)
     ++clusters[u.cluster].units;
-  for (const auto& u : units)
-    place_one(u, clusters[u.cluster]);
+  // The parts there are stay where they are; the sub-parts of a split
+  // decided now are placed by the ring, around them. A part that moved
+  // within the quiet time is pinned where it is.
+  std::vector<placement> where(units.size());
+  for (std::size_t i = 0; i < units.size(); ++i) {
+    where[i].pinned = quiet_blocks_move(units[i].id);
+    if (where[i].pinned || !units[i].fresh)
+      keep(units[i], where[i], clusters[units[i].cluster]);
+  }
+  for (std::size_t i = 0; i < units.size(); ++i)
+    if (!where[i].pinned && units[i].fresh)
+      place_one(units[i], where[i], clusters[units[i].cluster]);
+  rebalance(units, where);
+  for (std::size_t i = 0; i < units.size(); ++i)
+    emit(units[i], where[i]);
 }
 
-void planner::place_one(const unit& u, spread& mine) {
+void planner::keep(const unit& u, placement& w, spread& mine) {
+  w.at = u.current;
+  ring_->add(w.at, u.mean);
+  ++mine.on[w.at];
+}
+
+void planner::place_one(const unit& u, placement& w, spread& mine) {
   // A cluster's parts peak together: each shard takes its even share of
   // them (rounded up) while another shard has room. Counting shares rather
   // than refusing any second part keeps a cluster with more parts than
@@ -155,36 +175,51 @@ void planner::place_one(const unit& u, spread& mine) {
   uint64_t key = key_hash(key_hash(u.id.dir) ^ u.id.range.lo);
   uint32_t to = ring_->choose(key, u.mean, u.current,
                               [&](uint32_t s) { return mine.on[s] >= share; });
-  uint32_t at = to;
+  w.at = to;
   if (to != u.current) {
-    auto why = reason_of(u.part, u.cluster, {u.peak, u.peak_index});
-    why.shard = shards_[to]->id;
-    why.shard_peak = ring_->peak_with(to, u.mean);
-    auto kind = decision_kind::move;
-    if (quiet_blocks_move(u.id)) {
-      kind = decision_kind::skip_quiet;
-      why.note = "moved within the quiet time";
-      at = u.current;
-    } else if (!budget_allows(u.entries)) {
-      kind = decision_kind::skip_budget;
+    if (!budget_allows(u.entries)) {
+      auto why = reason_of(u.part, u.cluster, {u.peak, u.peak_index});
+      why.shard = shards_[to]->id;
+      why.shard_peak = ring_->peak_with(to, u.mean);
       why.note = budget_note();
-      at = u.current;
+      w.skip = make(decision_kind::skip_budget, u.id, shards_[u.current]->id,
+                    shards_[to]->id, why);
+      w.skip.entries = u.entries;
+      w.skipped = true;
+      w.at = u.current;
     } else {
       ++moves_used_;
       entries_used_ += u.entries;
-      char buf[160];
-      std::snprintf(buf, sizeof buf,
-                    "cluster predicted above the threshold: spread within "
-                    "the bound of %.1f ops/s per shard",
-                    ring_->bound());
-      why.note = buf;
     }
-    auto d = make(kind, u.id, shards_[u.current]->id, shards_[to]->id, why);
-    d.entries = u.entries;
-    out_.push_back(std::move(d));
   }
-  ring_->add(at, u.mean);
-  ++mine.on[at];
+  ring_->add(w.at, u.mean);
+  ++mine.on[w.at];
+}
+
+void planner::emit(const unit& u, const placement& w) {
+  if (w.skipped) {
+    out_.push_back(w.skip);
+    return;
+  }
+  if (w.at == u.current)
+    return;
+  auto why = reason_of(u.part, u.cluster, {u.peak, u.peak_index});
+  why.shard = shards_[w.at]->id;
+  why.shard_peak = ring_->peak(w.at);
+  if (!w.note.empty()) {
+    why.note = w.note;
+  } else {
+    char buf[160];
+    std::snprintf(buf, sizeof buf,
+                  "cluster predicted above the threshold: spread within the "
+                  "bound of %.1f ops/s per shard",
+                  ring_->bound());
+    why.note = buf;
+  }
+  auto d = make(decision_kind::move, u.id, shards_[u.current]->id,
+                shards_[w.at]->id, why);
+  d.entries = u.entries;
+  out_.push_back(std::move(d));
 }
 
 } // namespace ds::plan::detail

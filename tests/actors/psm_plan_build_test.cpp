@@ -76,8 +76,8 @@ TEST_CASE("reactive-load splits only after two periods over the threshold") {
   for (auto& d : ds)
     CHECK(d.kind != plan::decision_kind::split);
   // Two periods hot: split and spread.
-  v.parts = {part("5", 0, ~0ull, 1, 20, {400, 400, 400, 400, 400, 400, 400,
-                                         400})};
+  v.parts = {
+      part("5", 0, ~0ull, 1, 20, {400, 400, 400, 400, 400, 400, 400, 400})};
   ds = decide({v}, ctx);
   REQUIRE(!ds.empty());
   CHECK(ds[0].kind == plan::decision_kind::split);
@@ -92,6 +92,7 @@ TEST_CASE("predictive uses the forecast, and a part without one keeps its "
   p.forecast.mean = {10, 10, 300, 300};
   p.forecast.upper = {12, 12, 350, 350};
   p.forecast.model = "spar";
+  p.forecast.origin = 20; // made at the planning's slot
   // Not backtested: not trusted, so planned on its observed rate (10).
   for (auto& d : decide({psm_node_forecasts{20, 1, {p}}}, ctx))
     CHECK(d.kind != plan::decision_kind::split);
@@ -110,6 +111,20 @@ TEST_CASE("predictive uses the forecast, and a part without one keeps its "
   REQUIRE(!ds.empty());
   CHECK(ds[0].kind == plan::decision_kind::split);
   CHECK(ds[0].why.model == "spar");
+  // A forecast made two slots before the planning is read from its third
+  // slot on (slot 21), and stretched by its last value.
+  auto late = p;
+  late.forecast.origin = 18;
+  auto shifted = build_input({late}, ctx, 20);
+  CHECK(shifted.parts[0].forecast.mean ==
+        std::vector<double>{300, 300, 300, 300});
+  CHECK(shifted.parts[0].forecast.upper[0] == 350);
+  CHECK(shifted.shards[1].predicted[0] == 300);
+  // One made longer ago than it reaches says nothing: the rate stays.
+  late.forecast.origin = 16;
+  auto stale = build_input({late}, ctx, 20);
+  CHECK(stale.parts[0].forecast.mean == std::vector<double>(4, 10));
+  CHECK(stale.parts[0].forecast.model == "last-rate");
   // Parts that do not name a directory, or a shard out of range, are left
   // out rather than planned.
   auto bad = build_input({part("x7", 0, ~0ull, 1, 20, {1}),

@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
 
@@ -180,4 +181,65 @@ TEST_CASE("an unannounced burst is split and spread within a period of its "
     if (p.id.dir == 2)
       shards.insert(p.shard);
   CHECK(shards.size() == 4);
+}
+
+TEST_CASE("sixteen daily cycles at sixteen phases, placed worst first (each "
+          "shard holds four neighbouring phases), end evenly spread") {
+  // The total is flat (320 ops/s), so four shards can carry 80 each all
+  // day: four phases a quarter-day apart on each. Placed by their homes,
+  // each shard starts with four phases in a row, peaking together at
+  // about 1.7 times the mean. No directory comes near the threshold, but
+  // any two alike do.
+  constexpr int64_t start = 5 * day;
+  std::vector<double> noise(std::size_t(9 * day * 17));
+  std::mt19937_64 rng(16);
+  std::normal_distribution<double> e(1, 0.05);
+  for (auto& x : noise)
+    x = e(rng);
+  auto phase = [](uint64_t dir) {
+    return double((dir % 4) * 4 + (dir - 1) / 4);
+  };
+  auto rate = [&](uint64_t dir, int64_t t) {
+    double r =
+        20 *
+        (1 + 0.8 * std::sin(2 * M_PI * (double(t) / day + phase(dir) / 16)));
+    return r * noise[std::size_t(t * 17 + int64_t(dir))];
+  };
+  auto cfg = plan_test::default_settings();
+  cfg.threshold = 60;
+  cfg.exit_threshold = 30;
+  cfg.shard_target = 90;
+  std::vector<uint64_t> dirs;
+  for (uint64_t d = 1; d <= 16; ++d)
+    dirs.push_back(d);
+  world w(dirs, 4, rate, start);
+  double before = 0;
+  for (int64_t t = start - day; t < start; ++t) {
+    auto l = w.shard_loads(t);
+    before =
+        std::max(before, *std::max_element(l.begin(), l.end()) /
+                             (std::accumulate(l.begin(), l.end(), 0.0) / 4));
+  }
+  decision_log log(10000, 100 * day);
+  auto all = run(w, cfg, log, start, start + 3 * day, true);
+
+  std::map<uint64_t, int> moves;
+  for (const auto& d : all) {
+    INFO(describe(d));
+    CHECK(d.kind != decision_kind::split); // no directory needs it
+    if (d.kind == decision_kind::move)
+      CHECK(++moves[d.part.dir] == 1); // each moves at most once
+  }
+  double worst = 0;
+  for (int64_t t = start + 2 * day; t <= start + 3 * day; ++t) {
+    auto l = w.shard_loads(t);
+    worst = std::max(worst, *std::max_element(l.begin(), l.end()) /
+                                (std::accumulate(l.begin(), l.end(), 0.0) / 4));
+  }
+  MESSAGE("max/mean shard load: " << before << " before, " << worst
+                                  << " over the third day; " << moves.size()
+                                  << " directories moved");
+  CHECK(before > 1.5);
+  CHECK(worst <= 1.2);
+  CHECK(moves.size() <= 12);
 }

@@ -12,6 +12,7 @@
 #include "psm/plan/planner.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <stdexcept>
 #include <vector>
@@ -129,6 +130,9 @@ private:
     part_forecast out;
     out.mean = arma::conv_to<std::vector<double>>::from(f.forecast.mean);
     out.upper = arma::conv_to<std::vector<double>>::from(f.forecast.upper);
+    for (auto* v : {&out.mean, &out.upper}) // as the node's view clamps
+      for (auto& x : *v)
+        x = std::isfinite(x) && x > 0 ? x : 0;
     out.model = f.model;
     out.backtest_mase = f.backtest_mase;
     return out;
