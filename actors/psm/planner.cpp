@@ -8,6 +8,7 @@
 #include "actors/log.hpp"
 #include "actors/psm/plan_build.hpp"
 #include "psm/plan/decision_codec.hpp"
+#include "psm/plan/decision_log.hpp"
 
 namespace ds {
 
@@ -134,8 +135,15 @@ void psm_planner_state::on_planned(const store_view& v, psm_planning p,
     carried_out = v.last_at;
     return carry_out(steps_to_do(v.last));
   }
+  // A skip said within the quiet time is not said again: the log keeps
+  // what changed (a dry run still shows every skip).
+  auto quiet = static_cast<int64_t>(
+      std::ceil(v.settings.quiet_seconds / std::max(opt.slot_seconds, 1e-3)));
+  ds = plan::without_repeated_skips(std::move(ds), v.recent, quiet);
   if (p.at <= v.last_at || ds.empty())
     return done(); // planned already, or nothing to do
+  p.count = static_cast<uint32_t>(ds.size());
+  p.decisions = plan::encode_decisions(ds);
   record(v, std::move(p), std::move(ds));
 }
 

@@ -1,5 +1,7 @@
 #include "psm/plan/decision_log.hpp"
 
+#include <algorithm>
+
 #include <stdexcept>
 
 namespace ds::plan {
@@ -50,6 +52,31 @@ std::vector<decision> decision_log::recent(int64_t now, int64_t window) const {
     if (d.at > now - window && d.at <= now)
       out.push_back(d);
   return out;
+}
+
+namespace {
+
+bool is_skip(decision_kind k) {
+  return k == decision_kind::skip_budget ||
+         k == decision_kind::skip_hysteresis || k == decision_kind::skip_quiet;
+}
+
+} // namespace
+
+std::vector<decision>
+without_repeated_skips(std::vector<decision> ds,
+                       const std::vector<decision>& recent, int64_t window) {
+  auto said = [&](const decision& d) {
+    return std::any_of(recent.begin(), recent.end(), [&](const decision& r) {
+      return r.kind == d.kind && r.part == d.part && r.from == d.from &&
+             r.to == d.to && r.at < d.at && r.at >= d.at - window;
+    });
+  };
+  ds.erase(std::remove_if(
+               ds.begin(), ds.end(),
+               [&](const decision& d) { return is_skip(d.kind) && said(d); }),
+           ds.end());
+  return ds;
 }
 
 } // namespace ds::plan

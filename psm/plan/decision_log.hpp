@@ -48,4 +48,14 @@ private:
   uint64_t dropped_ = 0;
 };
 
+/// `ds` without the skips that only repeat what `recent` already says: a
+/// skip_budget, skip_hysteresis or skip_quiet of the same part, from and to
+/// the same shards, recorded within the last `window` slots before the
+/// skip's own. A directory held between the thresholds is said to be so
+/// once per window, not at every period, so the bounded log keeps the
+/// decisions that changed something. Order is kept; other kinds all stay.
+std::vector<decision>
+without_repeated_skips(std::vector<decision> ds,
+                       const std::vector<decision>& recent, int64_t window);
+
 } // namespace ds::plan

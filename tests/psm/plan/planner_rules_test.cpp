@@ -183,6 +183,31 @@ TEST_CASE("the decision log keeps a bounded number of decisions for a "
   CHECK(describe(log.query(0).back()).find("split dir 0") != std::string::npos);
 }
 
+TEST_CASE("a skip that repeats one said within the window is not said "
+          "again; other decisions always are") {
+  part_id seven{7, {}};
+  std::vector<decision> recent{
+      past(decision_kind::skip_hysteresis, seven, 100, 1, 0),
+      past(decision_kind::move, seven, 100, 1, 2)};
+  std::vector<decision> now{
+      past(decision_kind::skip_hysteresis, seven, 150, 1, 0), // repeat
+      past(decision_kind::skip_hysteresis, seven, 150, 2, 0), // another from
+      past(decision_kind::skip_quiet, seven, 150, 1, 0),      // another kind
+      past(decision_kind::move, seven, 150, 1, 2), // not a skip: stays
+      past(decision_kind::skip_hysteresis, {8, {}}, 150, 1, 0)};
+  auto kept = without_repeated_skips(now, recent, 60);
+  REQUIRE(kept.size() == 4);
+  CHECK(kept[0].from == 2);
+  CHECK(kept[1].kind == decision_kind::skip_quiet);
+  CHECK(kept[2].kind == decision_kind::move);
+  CHECK(kept[3].part.dir == 8);
+  // Once the window has passed, the skip is said again.
+  CHECK(without_repeated_skips(now, recent, 49).size() == 5);
+  CHECK(without_repeated_skips(now, recent, 50).size() == 4);
+  // A skip of the same planning is not a repeat of itself.
+  CHECK(without_repeated_skips(now, now, 60).size() == 5);
+}
+
 TEST_CASE("decision kinds print and parse by one table") {
   for (auto k : {decision_kind::split, decision_kind::move,
                  decision_kind::consolidate, decision_kind::skip_budget,
