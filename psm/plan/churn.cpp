@@ -4,9 +4,11 @@ namespace ds::plan {
 
 namespace {
 
-/// True if `back` returns hashes that `away` took from its `from` shard.
+/// True if `back` returns hashes that `away` took from its `from` shard
+/// within the quiet time: before slot away.at + quiet, from which the
+/// planner may move the part again.
 bool undoes(const decision& away, const decision& back, int64_t quiet) {
-  if (back.at - away.at > quiet || back.part.dir != away.part.dir)
+  if (back.at - away.at >= quiet || back.part.dir != away.part.dir)
     return false;
   if (back.to != away.from)
     return false;

@@ -10,6 +10,7 @@
 // two parts busy by day and two by night on one shard peak at night
 // whichever day part leaves, yet moving one lowers the overload by day, and
 // the night part that follows finishes the job.
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 
@@ -18,6 +19,10 @@
 namespace ds::plan::detail {
 
 namespace {
+
+/// How far above the bound a shard's predicted peak must be for the
+/// repair to start, as a fraction of the bound.
+constexpr double repair_slack = 0.05;
 
 /// One candidate change: unit a to shard `to`, and unit b (if any) from
 /// `to` to a's shard.
@@ -72,6 +77,14 @@ void planner::rebalance(const std::vector<unit>& units,
   double floor = 0.02 * ring_->bound() * 0.02 * ring_->bound();
   // Every change lowers the overload by a step, so the loop ends; the cap
   // is a guard.
+  // It starts only where a shard is predicted more than `slack` above the
+  // bound: a shard's predicted sum errs by about that much, and repairing
+  // within it swaps parts back and forth on the forecasts' noise.
+  double highest = 0;
+  for (uint32_t s = 0; s < ring_->size(); ++s)
+    highest = std::max(highest, ring_->peak(s));
+  if (highest <= (1 + repair_slack) * ring_->bound())
+    return;
   for (std::size_t round = 0; round < 4 * units.size() + 4; ++round) {
     std::vector<double> over(ring_->size());
     double total = 0;

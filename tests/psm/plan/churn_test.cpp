@@ -54,6 +54,10 @@ TEST_CASE("a part brought back to the shard it left within the quiet time "
   };
   CHECK(tally(ds, 60).moves_undone == 1);
   CHECK(tally(ds, 29).moves_undone == 0); // after the quiet time: allowed
+  // The planner's quiet time holds a part for the `quiet` slots after its
+  // move (planner_rules_test): 30 slots later it may move again.
+  CHECK(tally(ds, 30).moves_undone == 0);
+  CHECK(tally(ds, 31).moves_undone == 1);
 }
 
 TEST_CASE("a consolidation home within the quiet time undoes the moves it "
