@@ -2,8 +2,8 @@
 // per slot to the node's forecaster.
 #include "actors/shard.hpp"
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 #include <caf/all.hpp>
@@ -37,8 +37,8 @@ psm_slot_report make_slot_report(uint32_t shard, uint64_t slot,
                                       p.part.hi, p.counts, p.entries});
   r.top.reserve(c.top.size());
   for (auto& t : c.top)
-    r.top.push_back(
-        psm_heavy_name{std::to_string(t.dir) + "/" + t.name, t.count, t.error});
+    r.top.push_back(psm_heavy_name{std::to_string(t.dir) + "/" + t.name,
+                                   t.count, t.error, t.child, t.lo, t.hi});
   return r;
 }
 

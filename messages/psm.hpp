@@ -33,6 +33,11 @@ struct psm_heavy_name {
   std::string name;
   std::uint64_t count = 0; ///< overestimate of its accesses in the slot
   std::uint64_t error = 0; ///< count - error is a lower bound
+  /// A subdirectory's inode where the name is one (0: not, or unknown),
+  /// and the hash range of the part holding the name: co-access.
+  std::uint64_t child = 0;
+  std::uint64_t lo = 0;
+  std::uint64_t hi = 0;
 };
 
 /// What one shard counted in one slot: one message per shard and slot.
@@ -86,6 +91,11 @@ struct psm_part_state {
   /// Ops/s per slot, oldest first; the last is the node's newest slot.
   std::vector<double> recent;
   psm_series_view forecast; ///< latest forecast (has_forecast may be false)
+  /// Directories its accesses lead to (its hot names that are
+  /// subdirectories) and their lookup rates over the last period, ops/s:
+  /// lead_dirs[i] at lead_rates[i].
+  std::vector<std::uint64_t> lead_dirs;
+  std::vector<double> lead_rates;
 };
 
 /// What one node's forecaster knows of its shards' parts.
@@ -125,8 +135,8 @@ typename Inspector::result_type inspect(Inspector& f, psm_part_counts& x) {
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, psm_heavy_name& x) {
-  return f(caf::meta::type_name("ds::psm_heavy_name"), x.name, x.count,
-           x.error);
+  return f(caf::meta::type_name("ds::psm_heavy_name"), x.name, x.count, x.error,
+           x.child, x.lo, x.hi);
 }
 
 template <class Inspector>
@@ -152,7 +162,8 @@ typename Inspector::result_type inspect(Inspector& f, psm_series_view& x) {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, psm_part_state& x) {
   return f(caf::meta::type_name("ds::psm_part_state"), x.key, x.shard,
-           x.entries, x.reported, x.recent, x.forecast);
+           x.entries, x.reported, x.recent, x.forecast, x.lead_dirs,
+           x.lead_rates);
 }
 
 template <class Inspector>

@@ -91,7 +91,14 @@ void psm_forecaster_state::start(std::shared_ptr<psm_history::history_store> st,
                                  psm_forecaster_options o) {
   store = std::move(st);
   opt = std::move(o);
+  links = access::co_access_book{period_slots()};
   self->delayed_send(self, opt.period, psm_tick_atom::value);
+}
+
+std::uint64_t psm_forecaster_state::period_slots() const {
+  auto s = std::chrono::duration<double>(opt.period).count() /
+           std::max(opt.slot_seconds, 1e-6);
+  return std::max<std::uint64_t>(1, std::uint64_t(std::llround(s)));
 }
 
 caf::result<std::uint64_t>
@@ -112,6 +119,10 @@ psm_forecaster_state::take_report(const psm_slot_report& r) {
       if (r.slot >= h.slot)
         h = psm_holder{r.shard, p.entries, r.slot};
     }
+    for (auto& t : r.top) // names "<dir>/<name>"
+      if (auto cut = t.name.find('/'); t.child && cut != std::string::npos)
+        links.add(access::series_key::range(t.name.substr(0, cut), t.lo, t.hi),
+                  t.child, r.slot, double(t.count));
   } catch (const sql::storage_error& e) {
     auto err = caf::make_error(caf::sec::runtime_error,
                                std::string{"psm history: "} + e.what());
@@ -155,6 +166,11 @@ psm_forecaster_state::node_forecasts(std::uint64_t recent) const {
                                       opt.slot_seconds, recent);
     if (auto i = latest.find(k); i != latest.end())
       p.forecast = i->second;
+    for (auto& [child, rate] :
+         links.leads(k, out.newest, period_slots(), opt.slot_seconds)) {
+      p.lead_dirs.push_back(child);
+      p.lead_rates.push_back(rate);
+    }
     out.parts.push_back(std::move(p));
   }
   return out;

@@ -20,6 +20,7 @@
 
 #include "actors/member_gate.hpp"
 #include "messages/psm.hpp"
+#include "psm/access/co_access.hpp"
 #include "psm/forecast/tiered.hpp"
 #include "storage/psm/history_store.hpp"
 
@@ -72,6 +73,8 @@ struct psm_forecaster_state {
   /// Other members' forecasters, by member index (home_of's forwarding).
   std::map<std::uint32_t, psm_forecaster_actor> peers;
   std::map<access::series_key, psm_holder> holders;
+  /// Co-access links of the parts, over the last period (in memory).
+  access::co_access_book links;
   std::uint64_t periods = 0; ///< periods forecast since start
 
   /// Keeps the store and the options and starts the first period's timer.
@@ -83,8 +86,11 @@ struct psm_forecaster_state {
   caf::result<std::uint64_t> take_report(const psm_slot_report& r);
   /// The stored history and the latest forecast of series `k`.
   psm_series_view series_view(const access::series_key& k) const;
-  /// The planner's view: the parts reported within the last `recent` slots.
+  /// The planner's view: the parts reported within the last `recent` slots,
+  /// each with its co-access links over the last period.
   psm_node_forecasts node_forecasts(std::uint64_t recent) const;
+  /// Slots per period (at least 1).
+  std::uint64_t period_slots() const;
   /// One period: forecasts every active series, then re-arms the timer.
   void on_tick();
 

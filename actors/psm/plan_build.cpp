@@ -74,6 +74,10 @@ plan::part_input part_of(const psm_part_state& s, inode_id dir,
     return p;
   }
   p.history = s.recent;
+  for (std::size_t i = 0; i < std::min(s.lead_dirs.size(), s.lead_rates.size());
+       ++i)
+    if (std::isfinite(s.lead_rates[i]) && s.lead_rates[i] > 0)
+      p.leads_to.push_back({s.lead_dirs[i], s.lead_rates[i]});
   // A forecast made at an earlier slot than the planning's starts that
   // many slots in the past: what it says of slot now + 1 comes later in
   // it. One older than its whole length says nothing of what is to come.

@@ -18,6 +18,10 @@ struct hot_name {
   std::string name;
   std::uint64_t count = 0; ///< overestimate of its accesses
   std::uint64_t error = 0; ///< count - error is a lower bound
+  /// Set by collect() (shard_log.hpp) where the name is a subdirectory
+  /// held here: its inode, and the part of `dir` that holds the name.
+  std::uint64_t child = 0;
+  std::uint64_t lo = 0, hi = 0;
 };
 
 /// Space-saving over at most k names, keyed by (dir, name hash): two names

@@ -75,6 +75,19 @@ slot_counts collect(const ns_shard& core, std::vector<part_tally> tallies,
   for (auto& p : out.parts)
     p.entries = core.entries_in(p.part.dir, hash_range{p.part.lo, p.part.hi});
   out.top = names.take();
+  // A hot name that is a subdirectory links the part holding it to that
+  // directory: the accesses in it come through its lookups (co-access).
+  for (auto& t : out.top) {
+    const auto* d = core.dag(t.dir);
+    auto h = name_hash(t.name);
+    const auto* e = d ? d->find(t.name, h) : nullptr;
+    if (e && e->a.kind == entry_kind::dir) {
+      auto part = core.served_part(t.dir, h);
+      t.child = e->a.ino;
+      t.lo = part.lo;
+      t.hi = part.hi;
+    }
+  }
   return out;
 }
 

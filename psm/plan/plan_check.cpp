@@ -89,6 +89,9 @@ std::string check_part(const part_input& p, const std::set<uint32_t>& shards,
   if (!rates_ok(p.forecast.mean) || !rates_ok(p.forecast.upper) ||
       !rates_ok(p.history))
     return name + ": negative or non-finite rate";
+  for (const auto& c : p.leads_to)
+    if (!(std::isfinite(c.rate) && c.rate >= 0))
+      return name + ": co-access of negative or non-finite rate";
   return "";
 }
 

@@ -44,6 +44,14 @@ struct part_forecast {
   double backtest_mase = std::nan("");
 };
 
+/// A directory that a part's accesses lead to: a hot name of the part (in
+/// its shard's heavy-hitter sketch) that is a subdirectory, looked up at
+/// `rate` ops/s. Lookups of it come before the accesses inside it.
+struct co_access {
+  uint64_t dir = 0;
+  double rate = 0;
+};
+
 struct part_input {
   part_id id;
   uint32_t shard = 0;          ///< the shard that holds it now
@@ -51,6 +59,9 @@ struct part_input {
   uint64_t entries = 0;        ///< entries in the part
   std::vector<double> history; ///< recent rates, oldest first, last = now
   part_forecast forecast;
+  /// Directories its accesses lead to (step 2 clusters them with it);
+  /// empty where the sketch shows none.
+  std::vector<co_access> leads_to;
 };
 
 struct shard_input {
@@ -77,7 +88,9 @@ struct settings {
                            ///< predicted peak, ops/s (P-Store's target
                            ///< rate per server); 0: none, >= 0
   double cluster_distance = 0.3; ///< clusters join below this correlation
-                                 ///< distance (1 - r), in [0, 2]
+                                 ///< distance (1 - r), in [0, 2]; two
+                                 ///< co-accessed parts count as closer
+                                 ///< (planner.hpp, step 2)
   double cluster_floor = 0.05;   ///< parts below this fraction of the
                                  ///< threshold are left out of clusters
   uint32_t max_split = 64;       ///< most sub-parts from one part (power of 2)

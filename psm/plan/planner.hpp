@@ -15,17 +15,24 @@
 //     merge). Those between the thresholds are kept as they are
 //     (skip_hysteresis).
 //  2. The other parts are clustered by the correlation distance of their
-//     forecasts (average linkage, cut at cluster_distance).
+//     forecasts (average linkage, cut at cluster_distance), shortened for
+//     parts used together: a part whose hot names lead into a directory
+//     (part_input::leads_to) and that directory's parts are closer by the
+//     link's strength, up to one cluster whatever their shapes.
 //  3. A part whose forecast upper bound exceeds the threshold is split, in
 //     place, into the power of two of sub-parts that brings each under
 //     split_fill * threshold (a DAG node splits in halves).
-//  4. The parts and sub-parts of every cluster whose summed upper bound
-//     exceeds the threshold are placed, hottest first, by consistent
-//     hashing with bounded loads over the shards' predicted curves
-//     (curve_ring.hpp), kept off shards that already took a part of the
-//     same cluster while another shard has room. A part placed elsewhere
-//     than where it is moves, unless it moved within the quiet time
-//     (skip_quiet) or the period's budget is spent (skip_budget).
+//  4. In every cluster whose summed upper bound exceeds the threshold, the
+//     parts stay where they are and the sub-parts of a split decided now
+//     are placed, hottest first, by consistent hashing with bounded loads
+//     over the shards' predicted curves (curve_ring.hpp), kept off shards
+//     that already took a sub-part of the same cluster while another shard
+//     has room. Where a shard is then predicted more than 5 % above the
+//     bound, moves and swaps of those parts lower the overload (the
+//     squared rate above the bound), most removed per move first
+//     (planner_rebalance.cpp). A part that moved within the quiet time
+//     stays; the best change that the quiet time or the budget refuses is
+//     recorded (skip_quiet, skip_budget).
 //  5. The consolidations of step 1 spend what is left of the budget.
 #pragma once
 

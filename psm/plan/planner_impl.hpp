@@ -77,6 +77,13 @@ private:
   void judge_dir(uint64_t dir, const std::vector<std::size_t>& group);
   bool cold(uint64_t dir) const;
   std::vector<int> cluster() const;
+  /// How strongly sorted part i's accesses lead into part j's directory,
+  /// in [0, 1] (0: not at all).
+  double co_access_strength(std::size_t i, std::size_t j) const;
+  /// Shortens the condensed distances between the `active` parts by their
+  /// co-access strength.
+  void with_co_access(const std::vector<std::size_t>& active,
+                      std::vector<double>& dist) const;
   std::vector<unit> split_hot(const std::vector<int>& labels);
   void make_units(std::size_t i, uint32_t n, int label,
                   std::vector<unit>& out) const;

@@ -89,7 +89,9 @@ struct psm_fixture : test_coordinator_fixture<psm_config> {
     hot.n = {hot_count(slot, rng), 1, 0, 0};
     cold.n = {1, 0, 0, 0};
     r.parts = {{"7", 0, 99, hot, 500 + slot}, {"9", 0, 99, cold, 3}};
-    r.top = {{"/7/a", hot.n[0], 0}};
+    // "sub", a subdirectory (inode 77) in part [0, 99] of "7", is looked
+    // up 5 times a slot: co-access.
+    r.top = {{"7/a", hot.n[0], 0}, {"7/sub", 5, 0, 77, 0, 99}};
     return r;
   }
 
@@ -232,9 +234,15 @@ TEST_CASE_FIXTURE(psm_fixture,
   CHECK(hot.recent[3] == 0);
   CHECK(hot.recent[2] == double(store->read(hot_part).back().counts.total()));
   CHECK(hot.forecast.has_forecast);
+  // Its co-access link, over the last period (10 slots up to 48): 9 slots
+  // of 5 lookups.
+  CHECK(hot.lead_dirs == std::vector<uint64_t>{77});
+  REQUIRE(hot.lead_rates.size() == 1);
+  CHECK(hot.lead_rates[0] == doctest::Approx(4.5));
   CHECK(cold.key == cold_part);
   CHECK(cold.shard == 4);
   CHECK(cold.recent.back() == 2);
+  CHECK(cold.lead_dirs.empty());
   // A part not reported within the window is left out.
   self->send(fc, psm_forecasts_atom::value, uint64_t{1});
   sched.run();

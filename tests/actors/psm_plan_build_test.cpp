@@ -2,6 +2,7 @@
 // input as each policy sees it, and the static policy's grid.
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <set>
 
 #include "actors/psm/plan_build.hpp"
@@ -107,6 +108,15 @@ TEST_CASE("predictive uses the forecast, and a part without one keeps its "
   CHECK(in.shards.size() == 4);
   CHECK(in.shards[1].predicted[2] == 300);
   CHECK(in.shards[2].load == 30);
+  CHECK(in.parts[0].leads_to.empty());
+  // Its co-access links reach the planner; a rate that is not one does not.
+  auto linked = p;
+  linked.lead_dirs = {9, 10};
+  linked.lead_rates = {4.5, std::nan("")};
+  auto with_links = build_input({linked}, ctx, 20);
+  REQUIRE(with_links.parts[0].leads_to.size() == 1);
+  CHECK(with_links.parts[0].leads_to[0].dir == 9);
+  CHECK(with_links.parts[0].leads_to[0].rate == 4.5);
   auto ds = decide({psm_node_forecasts{20, 1, {p}}}, ctx);
   REQUIRE(!ds.empty());
   CHECK(ds[0].kind == plan::decision_kind::split);

@@ -87,6 +87,28 @@ TEST_CASE_FIXTURE(fixture, "after splits, names count on their own lists") {
   CHECK(c.parts[0].entries == all);
 }
 
+TEST_CASE_FIXTURE(fixture, "a hot name that is a subdirectory links the "
+                           "part holding it to that directory") {
+  for (int i = 0; i < 40; ++i)
+    run(make_request(ns_op::create, 7, "n" + std::to_string(i)));
+  auto sub = run(make_request(ns_op::mkdir, 7, "sub"));
+  REQUIRE(sub.code == errc::ok);
+  log.take(s);
+  for (int i = 0; i < 3; ++i)
+    run(make_request(ns_op::lookup, 7, "sub"));
+  run(make_request(ns_op::lookup, 7, "n5"));
+  auto c = log.take(s);
+  REQUIRE(c.top.size() == 2);
+  CHECK(c.top[0].name == "sub");
+  CHECK(c.top[0].child == sub.a.ino);
+  auto held = s.served_part(7, name_hash("sub"));
+  CHECK(held.hi - held.lo < ~uint64_t{0}); // a part of the split directory
+  CHECK(c.top[0].lo == held.lo);
+  CHECK(c.top[0].hi == held.hi);
+  CHECK(c.top[1].name == "n5");
+  CHECK(c.top[1].child == 0); // a file leads nowhere
+}
+
 TEST_CASE_FIXTURE(fixture, "a received part counts on its range, idle too") {
   ns_shard b{1, small()};
   for (int i = 0; i < 6; ++i)

@@ -205,3 +205,32 @@ TEST_CASE("the budget caps moves and entries per period, hottest first") {
   again.now += cfg.period_slots; // the next period has a fresh budget
   CHECK(!of_kind(plan(again), decision_kind::move).empty());
 }
+
+TEST_CASE("parts used together join one cluster, whatever their shapes") {
+  // A daily bump and a flat rate on shard 0 of 4: shapes apart, each
+  // below the threshold of 100, so neither is a hot cluster on its own.
+  std::vector<part_input> ps{part(1, 0, bump(0, 60, 6)), part(2, 0, flat(50))};
+  CHECK(plan(input(ps, 4)).empty());
+  // Directory 1's hot names lead into directory 2 at 50 ops/s: they are
+  // one cluster, 110 ops/s at its peak, and one of them moves off shard 0.
+  ps[0].leads_to = {{2, 50}};
+  auto ds = plan(input(ps, 4));
+  auto moves = of_kind(ds, decision_kind::move);
+  REQUIRE(moves.size() == 1);
+  CHECK(moves[0].why.cluster > 0);
+  CHECK(moves[0].from == 0);
+  // The link counts the same from either side.
+  std::swap(ps[0].leads_to, ps[1].leads_to);
+  ps[1].leads_to = {{1, 50}};
+  CHECK(of_kind(plan(input(ps, 4)), decision_kind::move).size() == 1);
+  // A faint link (a tenth of the quieter part's mean rate) does not bring
+  // a bump and a flat rate together, nor does a link to a directory that
+  // is not planned.
+  ps[1].leads_to = {{1, 1}};
+  CHECK(plan(input(ps, 4)).empty());
+  ps[1].leads_to = {{99, 50}};
+  CHECK(plan(input(ps, 4)).empty());
+  // A co-access rate must be a rate.
+  ps[1].leads_to = {{1, -1}};
+  CHECK(check(input(ps, 4)).find("co-access") != std::string::npos);
+}
