@@ -71,10 +71,13 @@ std::string conditions(const std::vector<labelled_run>& runs) {
       if (f.shard_capacity > 0)
         o << "EMULATED shard capacity: " << f.shard_capacity
           << " ops/s per shard (a token bucket; requests beyond it queue).";
-      if (f.shard_target > 0)
-        o << " PSM shard target: " << f.shard_target << " ops/s.";
       else
         o << "No emulated shard capacity: every shard shares the same cores.";
+      if (f.shard_target > 0)
+        o << " PSM shard target: " << f.shard_target << " ops/s.";
+      o << " Splits, moves and entries moved count from the end of the "
+           "setup, the planner's work in the lead before the day included; "
+           "the runs' table below counts those of the day itself.";
       o << " Day MASE: the forecasts of the day's two hottest directories, "
            "as they stood when the day began, against the day's own load "
            "(scaled by the seasonal naive's error on the history); backtest "
