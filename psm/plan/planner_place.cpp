@@ -71,10 +71,10 @@ double planner::co_access_strength(std::size_t i, std::size_t j) const {
   for (const auto& c : parts_[i]->leads_to)
     if (c.dir == parts_[j]->id.dir && c.dir != parts_[i]->id.dir)
       lead += c.rate;
+  if (lead <= 0)
+    return 0; // most pairs: no link, nothing to average
   double low = std::min(mean_rate(i), mean_rate(j));
-  if (lead <= 0 || low <= 0)
-    return 0;
-  return std::min(1.0, lead / low);
+  return low > 0 ? std::min(1.0, lead / low) : 0.0;
 }
 
 void planner::with_co_access(const std::vector<std::size_t>& active,
@@ -85,6 +85,9 @@ void planner::with_co_access(const std::vector<std::size_t>& active,
   std::size_t n = active.size();
   for (std::size_t a = 0; a < n; ++a)
     for (std::size_t b = a + 1; b < n; ++b) {
+      if (parts_[active[a]]->leads_to.empty() &&
+          parts_[active[b]]->leads_to.empty())
+        continue;
       double s = std::max(co_access_strength(active[a], active[b]),
                           co_access_strength(active[b], active[a]));
       if (s > 0)
