@@ -75,16 +75,16 @@ void planner::rebalance(const std::vector<unit>& units,
   // touches, and at least as much as 2 % of the bound above it over one
   // slot: tiny parts do not move for tiny gains.
   double floor = 0.02 * ring_->bound() * 0.02 * ring_->bound();
-  // Every change lowers the overload by a step, so the loop ends; the cap
-  // is a guard.
-  // It starts only where a shard is predicted more than `slack` above the
-  // bound: a shard's predicted sum errs by about that much, and repairing
-  // within it swaps parts back and forth on the forecasts' noise.
+  // It starts only where a shard is predicted more than `repair_slack`
+  // above the bound: a shard's predicted sum errs by about that much, and
+  // repairing within it swaps parts back and forth on the forecasts' noise.
   double highest = 0;
   for (uint32_t s = 0; s < ring_->size(); ++s)
     highest = std::max(highest, ring_->peak(s));
   if (highest <= (1 + repair_slack) * ring_->bound())
     return;
+  // Every change lowers the overload by a step, so the loop ends; the cap
+  // is a guard.
   for (std::size_t round = 0; round < 4 * units.size() + 4; ++round) {
     std::vector<double> over(ring_->size());
     double total = 0;
