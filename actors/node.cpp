@@ -115,9 +115,8 @@ psm_planner_actor spawn_planner(caf::actor_system& sys,
   po.period = opts.psm_period;
   po.slot_seconds = opts.psm_slot;
   po.horizon = opts.psm_horizon;
-  auto period_s = std::chrono::duration<double>(opts.psm_period).count();
-  po.period_slots = std::max<int64_t>(
-      1, std::llround(period_s / std::max(opts.psm_slot, 1e-6)));
+  po.period_slots =
+      static_cast<int64_t>(psm_period_slots(opts.psm_period, opts.psm_slot));
   // Rates of the last periods: the reactive floor, two periods of
   // reactive-load, the cold periods before a consolidation.
   po.recent_slots =

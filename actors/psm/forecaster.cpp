@@ -91,14 +91,9 @@ void psm_forecaster_state::start(std::shared_ptr<psm_history::history_store> st,
                                  psm_forecaster_options o) {
   store = std::move(st);
   opt = std::move(o);
-  links = access::co_access_book{period_slots()};
+  links =
+      access::co_access_book{psm_period_slots(opt.period, opt.slot_seconds)};
   self->delayed_send(self, opt.period, psm_tick_atom::value);
-}
-
-std::uint64_t psm_forecaster_state::period_slots() const {
-  auto s = std::chrono::duration<double>(opt.period).count() /
-           std::max(opt.slot_seconds, 1e-6);
-  return std::max<std::uint64_t>(1, std::uint64_t(std::llround(s)));
 }
 
 caf::result<std::uint64_t>
@@ -166,8 +161,9 @@ psm_forecaster_state::node_forecasts(std::uint64_t recent) const {
                                       opt.slot_seconds, recent);
     if (auto i = latest.find(k); i != latest.end())
       p.forecast = i->second;
-    for (auto& [child, rate] :
-         links.leads(k, out.newest, period_slots(), opt.slot_seconds)) {
+    for (auto& [child, rate] : links.leads(
+             k, out.newest, psm_period_slots(opt.period, opt.slot_seconds),
+             opt.slot_seconds)) {
       p.lead_dirs.push_back(child);
       p.lead_rates.push_back(rate);
     }

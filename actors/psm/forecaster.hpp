@@ -10,7 +10,9 @@
 // meanwhile; a shard's report is answered once it is durable.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <memory>
 
@@ -48,6 +50,14 @@ struct psm_forecaster_options {
   std::uint32_t self_member = 0;
   std::vector<std::uint32_t> home_of;
 };
+
+/// Slots of `slot_seconds` in one `period`, rounded, at least 1.
+inline std::uint64_t psm_period_slots(caf::timespan period,
+                                      double slot_seconds) {
+  auto s = std::chrono::duration<double>(period).count() /
+           std::max(slot_seconds, 1e-6);
+  return std::max<std::uint64_t>(1, std::uint64_t(std::llround(s)));
+}
 
 /// The tier choices kept between periods, per series.
 using psm_choices = std::map<access::series_key, forecast::tier_choice>;
@@ -89,8 +99,6 @@ struct psm_forecaster_state {
   /// The planner's view: the parts reported within the last `recent` slots,
   /// each with its co-access links over the last period.
   psm_node_forecasts node_forecasts(std::uint64_t recent) const;
-  /// Slots per period (at least 1).
-  std::uint64_t period_slots() const;
   /// One period: forecasts every active series, then re-arms the timer.
   void on_tick();
 

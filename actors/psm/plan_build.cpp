@@ -103,6 +103,10 @@ plan::part_input part_of(const psm_part_state& s, inode_id dir,
 
 } // namespace
 
+int64_t quiet_slots(double quiet_seconds, double slot_seconds) {
+  return int64_t(std::ceil(quiet_seconds / std::max(slot_seconds, 1e-3)));
+}
+
 std::vector<psm_part_state>
 merge_views(const std::vector<psm_node_forecasts>& views) {
   std::map<access::series_key, const psm_part_state*> best;
@@ -154,8 +158,8 @@ plan::plan_input build_input(const std::vector<psm_part_state>& parts,
   plan::plan_input in;
   in.config = ctx.settings.plan;
   in.config.period_slots = std::max<int64_t>(ctx.period_slots, 1);
-  in.config.quiet_slots = int64_t(
-      std::ceil(ctx.settings.quiet_seconds / std::max(ctx.slot_seconds, 1e-3)));
+  in.config.quiet_slots =
+      quiet_slots(ctx.settings.quiet_seconds, ctx.slot_seconds);
   in.now = now;
   in.recent = ctx.recent;
   auto h = std::size_t(std::max<int64_t>(ctx.horizon, 1));

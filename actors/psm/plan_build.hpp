@@ -25,6 +25,10 @@ struct plan_context {
   std::vector<plan::decision> recent;     ///< earlier decisions
 };
 
+/// psm.quiet-time in slots of `slot_seconds`, rounded up: the planner's
+/// quiet time, the repeated skips' window and a takeover's reach.
+int64_t quiet_slots(double quiet_seconds, double slot_seconds);
+
 /// Each part once, from the node that reported it last (a part that moved
 /// is still known to its old holder's node for a while).
 std::vector<psm_part_state>
@@ -49,7 +53,7 @@ static_plan(const std::vector<psm_part_state>& parts, const plan_context& ctx,
             int64_t now);
 
 /// What the policy decides now (nothing for off and reactive-capacity).
-std::vector<plan::decision>
-decide(const std::vector<psm_node_forecasts>& views, const plan_context& ctx);
+std::vector<plan::decision> decide(const std::vector<psm_node_forecasts>& views,
+                                   const plan_context& ctx);
 
 } // namespace ds::psm_actor

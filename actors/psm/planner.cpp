@@ -137,9 +137,9 @@ void psm_planner_state::on_planned(const store_view& v, psm_planning p,
   }
   // A skip said within the quiet time is not said again: the log keeps
   // what changed (a dry run still shows every skip).
-  auto quiet = static_cast<int64_t>(
-      std::ceil(v.settings.quiet_seconds / std::max(opt.slot_seconds, 1e-3)));
-  ds = plan::without_repeated_skips(std::move(ds), v.recent, quiet);
+  ds = plan::without_repeated_skips(
+      std::move(ds), v.recent,
+      psm_actor::quiet_slots(v.settings.quiet_seconds, opt.slot_seconds));
   if (p.at <= v.last_at || ds.empty())
     return done(); // planned already, or nothing to do
   p.count = static_cast<uint32_t>(ds.size());
@@ -183,9 +183,8 @@ void psm_planner_state::done(std::string error) {
 bool psm_planner_state::takes_over(const store_view& v, int64_t at) const {
   if (v.last_at < 0 || carried_out >= v.last_at)
     return false;
-  auto quiet_slots = static_cast<int64_t>(
-      std::ceil(v.settings.quiet_seconds / std::max(opt.slot_seconds, 1e-3)));
-  return at - v.last_at <= quiet_slots;
+  return at - v.last_at <=
+         psm_actor::quiet_slots(v.settings.quiet_seconds, opt.slot_seconds);
 }
 
 // -- reading the store and planning -----------------------------------------

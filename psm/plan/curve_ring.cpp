@@ -27,10 +27,7 @@ curve_ring::curve_ring(std::vector<std::vector<double>> base,
 
 double curve_ring::peak_with(uint32_t s,
                              const std::vector<double>& curve) const {
-  double p = 0;
-  for (std::size_t i = 0; i < curve.size(); ++i)
-    p = std::max(p, loads_[s][i] + curve[i]);
-  return p;
+  return peak_after(s, nullptr, &curve);
 }
 
 double curve_ring::peak_after(uint32_t s, const std::vector<double>* take,

@@ -103,6 +103,11 @@ reason planner::reason_of(std::size_t i, int cluster,
   return r;
 }
 
+bool planner::budget_fits(int64_t moves, int64_t entries) const {
+  return int64_t(moves_used_) + moves <= int64_t(cfg_.max_moves) &&
+         int64_t(entries_used_) + entries <= int64_t(cfg_.max_entries_moved);
+}
+
 std::string planner::budget_note() const {
   return "budget spent: " + std::to_string(moves_used_) + " of " +
          std::to_string(cfg_.max_moves) + " moves, " +
@@ -246,7 +251,7 @@ void planner::consolidate_one(const cold_dir& c) {
   if (quiet_blocks_kind(c.dir, true)) {
     kind = decision_kind::skip_quiet;
     why.note = "split or moved within the quiet time";
-  } else if (!budget_allows(entries)) {
+  } else if (!budget_fits(1, int64_t(entries))) {
     kind = decision_kind::skip_budget;
     why.note = budget_note();
   } else {

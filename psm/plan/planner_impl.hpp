@@ -95,10 +95,14 @@ private:
   };
   void keep(const unit& u, placement& w, spread& mine);
   void place_one(const unit& u, placement& w, spread& mine);
-  /// Moves and swaps that lower the highest predicted shard peak while it
-  /// is over the bound (planner_rebalance.cpp).
+  /// Moves and swaps that lower the predicted overload where a shard is
+  /// more than repair_slack above the bound (planner_rebalance.cpp).
   void rebalance(const std::vector<unit>& units, std::vector<placement>& where);
   void emit(const unit& u, const placement& w);
+  /// Records in `w` a skip of unit u (kind skip_quiet or skip_budget): it
+  /// would have gone to shard index `to`, predicted there at `shard_peak`.
+  void skip(const unit& u, placement& w, decision_kind kind, uint32_t to,
+            double shard_peak, std::string note);
   /// Whether `moves` and `entries` more (or fewer) fit the period's budget.
   bool budget_fits(int64_t moves, int64_t entries) const;
   /// Puts unit a on shard `to` and, if b < units.size(), unit b on a's
@@ -131,10 +135,6 @@ private:
   /// the split failed, it is decided again after that).
   bool split_pending(const part_id& id) const;
   bool quiet_blocks_kind(uint64_t dir, bool want_consolidate) const;
-  bool budget_allows(uint64_t entries) const {
-    return moves_used_ < cfg_.max_moves &&
-           entries_used_ + entries <= cfg_.max_entries_moved;
-  }
   std::string budget_note() const;
   /// The reason's forecast fields for sorted part i at peak pk.
   reason reason_of(std::size_t i, int cluster, const peak_info& pk) const;

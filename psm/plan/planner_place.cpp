@@ -216,15 +216,9 @@ void planner::place_one(const unit& u, placement& w, spread& mine) {
                               [&](uint32_t s) { return mine.on[s] >= share; });
   w.at = to;
   if (to != u.current) {
-    if (!budget_allows(u.entries)) {
-      auto why = reason_of(u.part, u.cluster, {u.peak, u.peak_index});
-      why.shard = shards_[to]->id;
-      why.shard_peak = ring_->peak_with(to, u.mean);
-      why.note = budget_note();
-      w.skip = make(decision_kind::skip_budget, u.id, shards_[u.current]->id,
-                    shards_[to]->id, why);
-      w.skip.entries = u.entries;
-      w.skipped = true;
+    if (!budget_fits(1, int64_t(u.entries))) {
+      skip(u, w, decision_kind::skip_budget, to, ring_->peak_with(to, u.mean),
+           budget_note());
       w.at = u.current;
     } else {
       ++moves_used_;
@@ -233,6 +227,17 @@ void planner::place_one(const unit& u, placement& w, spread& mine) {
   }
   ring_->add(w.at, u.mean);
   ++mine.on[w.at];
+}
+
+void planner::skip(const unit& u, placement& w, decision_kind kind, uint32_t to,
+                   double shard_peak, std::string note) {
+  auto why = reason_of(u.part, u.cluster, {u.peak, u.peak_index});
+  why.shard = shards_[to]->id;
+  why.shard_peak = shard_peak;
+  why.note = std::move(note);
+  w.skip = make(kind, u.id, shards_[u.current]->id, shards_[to]->id, why);
+  w.skip.entries = u.entries;
+  w.skipped = true;
 }
 
 void planner::emit(const unit& u, const placement& w) {

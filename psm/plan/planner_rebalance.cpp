@@ -59,11 +59,6 @@ std::pair<int64_t, int64_t> planner::move_cost(const unit& u, uint32_t from,
   return {m, m * int64_t(u.entries)};
 }
 
-bool planner::budget_fits(int64_t moves, int64_t entries) const {
-  return int64_t(moves_used_) + moves <= int64_t(cfg_.max_moves) &&
-         int64_t(entries_used_) + entries <= int64_t(cfg_.max_entries_moved);
-}
-
 void planner::rebalance(const std::vector<unit>& units,
                         std::vector<placement>& where) {
   // A unit is free to move unless it moved within the quiet time or the
@@ -181,19 +176,14 @@ void planner::blocked(const unit& u, placement& w, uint32_t to,
                       const std::vector<double>* swapped, bool quiet) {
   if (w.at != u.current)
     return; // moved by this planning already: that move stands
-  auto why = reason_of(u.part, u.cluster, {u.peak, u.peak_index});
-  why.shard = shards_[to]->id;
-  why.shard_peak = ring_->peak_after(to, swapped, &u.mean);
   char buf[160];
   std::snprintf(buf, sizeof buf,
                 "; shard %u is predicted at %.1f ops/s, above the bound of "
                 "%.1f",
                 shards_[w.at]->id, ring_->peak(w.at), ring_->bound());
-  why.note = (quiet ? "moved within the quiet time" : budget_note()) + buf;
-  w.skip = make(quiet ? decision_kind::skip_quiet : decision_kind::skip_budget,
-                u.id, shards_[w.at]->id, shards_[to]->id, why);
-  w.skip.entries = u.entries;
-  w.skipped = true;
+  skip(u, w, quiet ? decision_kind::skip_quiet : decision_kind::skip_budget, to,
+       ring_->peak_after(to, swapped, &u.mean),
+       (quiet ? "moved within the quiet time" : budget_note()) + buf);
 }
 
 } // namespace ds::plan::detail

@@ -215,13 +215,17 @@ TEST_CASE("sixteen daily cycles at sixteen phases, placed worst first (each "
   for (uint64_t d = 1; d <= 16; ++d)
     dirs.push_back(d);
   world w(dirs, 4, rate, start);
-  double before = 0;
-  for (int64_t t = start - day; t < start; ++t) {
-    auto l = w.shard_loads(t);
-    before =
-        std::max(before, *std::max_element(l.begin(), l.end()) /
-                             (std::accumulate(l.begin(), l.end(), 0.0) / 4));
-  }
+  // The highest max/mean shard load over slots [from, to].
+  auto max_mean = [&](int64_t from, int64_t to) {
+    double m = 0;
+    for (int64_t t = from; t <= to; ++t) {
+      auto l = w.shard_loads(t);
+      m = std::max(m, *std::max_element(l.begin(), l.end()) /
+                          (std::accumulate(l.begin(), l.end(), 0.0) / 4));
+    }
+    return m;
+  };
+  double before = max_mean(start - day, start - 1);
   decision_log log(10000, 100 * day);
   auto all = run(w, cfg, log, start, start + 3 * day, true);
 
@@ -237,12 +241,7 @@ TEST_CASE("sixteen daily cycles at sixteen phases, placed worst first (each "
   auto c = tally(all, cfg.quiet_slots);
   CHECK(c.moves <= 16);
   CHECK(c.moves_undone == 0);
-  double worst = 0;
-  for (int64_t t = start + 2 * day; t <= start + 3 * day; ++t) {
-    auto l = w.shard_loads(t);
-    worst = std::max(worst, *std::max_element(l.begin(), l.end()) /
-                                (std::accumulate(l.begin(), l.end(), 0.0) / 4));
-  }
+  double worst = max_mean(start + 2 * day, start + 3 * day);
   MESSAGE("max/mean shard load: "
           << before << " before, " << worst << " over the third day; "
           << c.moves << " moves of " << moved.size() << " directories");
